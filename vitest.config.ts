@@ -1,0 +1,38 @@
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+const root = import.meta.dirname;
+
+// One `vitest run` runs both: the worker and relay inside workerd (real D1, real migrations),
+// and the agent in Node.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        plugins: [
+          cloudflareTest(async () => ({
+            main: `${root}/worker/src/index.ts`,
+            wrangler: { configPath: `${root}/wrangler.toml` },
+            miniflare: {
+              bindings: {
+                TEST_MIGRATIONS: await readD1Migrations(`${root}/migrations`),
+              },
+            },
+          })),
+        ],
+        test: {
+          name: "worker",
+          include: ["worker/**/*.test.ts", "relay/**/*.test.ts", "protocol/**/*.test.ts"],
+          setupFiles: ["worker/test/apply-migrations.ts"],
+        },
+      },
+      {
+        test: {
+          name: "agent",
+          environment: "node",
+          include: ["agent/**/*.test.ts"],
+        },
+      },
+    ],
+  },
+});

@@ -1,0 +1,36 @@
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { auth } from "./auth/routes.ts";
+import { ApiError, renderError } from "./http/errors.ts";
+import { sameOriginWrites } from "./http/origin.ts";
+import type { AppEnv } from "./http/types.ts";
+import { relay } from "./relay/routes.ts";
+
+/** Request bodies above this are refused with 413 before they are read in full. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+const api = new Hono<AppEnv>().basePath("/api");
+
+api.use(
+  bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: () => {
+      throw new ApiError(413, "payload_too_large", "The request body is over the 1 MiB limit. Send less at once.");
+    },
+  }),
+);
+api.use(sameOriginWrites);
+
+const routes = api
+  .get("/health", (c) => c.json({ ok: true as const }, 200))
+  .route("/auth", auth)
+  .route("/relay", relay);
+
+api.notFound((c) => {
+  throw new ApiError(404, "not_found", `There is no API route ${c.req.method} ${new URL(c.req.url).pathname}. Check the method and path.`);
+});
+api.onError(renderError);
+
+export const app = api;
+/** The API's type, for the web app's typed client: `hc<AppType>("/")`. */
+export type AppType = typeof routes;

@@ -1,0 +1,68 @@
+import { eq } from "drizzle-orm";
+import { Hono } from "hono";
+import { LoginRequest, RegisterRequest } from "../../../protocol/src/index.ts";
+import type { MeResponse, PublicUser } from "../../../protocol/src/index.ts";
+import { openDb, schema } from "../db/index.ts";
+import type { User } from "../db/schema.ts";
+import { ApiError } from "../http/errors.ts";
+import type { AppEnv } from "../http/types.ts";
+import { jsonBody } from "../http/validate.ts";
+import { assertNotLockedOut, clearFailures, recordFailure } from "./lockout.ts";
+import { DECOY_HASH, hashPassword, needsRehash, verifyPassword } from "./password.ts";
+import { endSession, requireUser, startSession } from "./session.ts";
+
+function publicUser(user: User): PublicUser {
+  return { id: user.id, email: user.email, name: user.name, createdAt: user.createdAt };
+}
+
+/** /api/auth: register, sign in, sign out, and who am I. */
+export const auth = new Hono<AppEnv>()
+  .post("/register", jsonBody(RegisterRequest), async (c) => {
+    const { email, password, name } = c.req.valid("json");
+    const db = openDb(c.env.DB);
+    const user: User = {
+      id: crypto.randomUUID(),
+      email,
+      name: name || null,
+      passwordHash: await hashPassword(password),
+      createdAt: Date.now(),
+    };
+    const inserted = await db.insert(schema.users).values(user).onConflictDoNothing().returning({ id: schema.users.id });
+    if (inserted.length === 0) {
+      throw new ApiError(409, "email_taken", "An account with this email already exists. Sign in instead, or use another email.", {
+        field: "email",
+      });
+    }
+    await startSession(c, user.id);
+    return c.json({ user: publicUser(user) }, 201);
+  })
+
+  .post("/login", jsonBody(LoginRequest), async (c) => {
+    const { email, password } = c.req.valid("json");
+    const db = openDb(c.env.DB);
+    await assertNotLockedOut(db, email);
+    const user = await db.select().from(schema.users).where(eq(schema.users.email, email)).get();
+    // Check a decoy hash when there is no such user, so the answer takes as long either way.
+    const ok = await verifyPassword(password, user?.passwordHash ?? DECOY_HASH);
+    if (!user || !ok) {
+      await recordFailure(db, email);
+      throw new ApiError(401, "invalid_credentials", "That email and password don't match. Check them and try again.");
+    }
+    await clearFailures(db, email);
+    if (needsRehash(user.passwordHash)) {
+      await db.update(schema.users).set({ passwordHash: await hashPassword(password) }).where(eq(schema.users.id, user.id));
+    }
+    await startSession(c, user.id);
+    return c.json({ user: publicUser(user) }, 200);
+  })
+
+  .post("/logout", async (c) => {
+    await endSession(c);
+    return c.json({ ok: true as const }, 200);
+  })
+
+  .get("/me", requireUser, (c) => {
+    const { user, session, idleExpiresAt } = c.get("auth");
+    const body: MeResponse = { user: publicUser(user), session: { idleExpiresAt, expiresAt: session.expiresAt } };
+    return c.json(body, 200);
+  });

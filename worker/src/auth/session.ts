@@ -1,0 +1,98 @@
+import { eq } from "drizzle-orm";
+import type { Context } from "hono";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { createMiddleware } from "hono/factory";
+import { readConfig } from "../config.ts";
+import { openDb, schema } from "../db/index.ts";
+import type { Session, User } from "../db/schema.ts";
+import { ApiError } from "../http/errors.ts";
+import type { AppEnv } from "../http/types.ts";
+import { hashToken, newToken } from "./tokens.ts";
+
+export const SESSION_COOKIE = "hearth_session";
+
+/** Sliding the idle timer costs a write, so it moves at most this often. */
+const TOUCH_INTERVAL_MS = 60_000;
+
+function isHttps(c: Context): boolean {
+  return new URL(c.req.url).protocol === "https:";
+}
+
+/** Starts a session for the user and sets its cookie. The token goes to the browser; D1 keeps its hash. */
+export async function startSession(c: Context<AppEnv>, userId: string): Promise<void> {
+  const { sessionMaxMs } = readConfig(c.env);
+  const token = newToken();
+  const now = Date.now();
+  await openDb(c.env.DB)
+    .insert(schema.sessions)
+    .values({
+      id: await hashToken(token),
+      userId,
+      createdAt: now,
+      lastSeenAt: now,
+      expiresAt: now + sessionMaxMs,
+      userAgent: c.req.header("user-agent")?.slice(0, 256) ?? null,
+    });
+  setCookie(c, SESSION_COOKIE, token, {
+    path: "/",
+    httpOnly: true,
+    sameSite: "Lax",
+    secure: isHttps(c),
+    maxAge: Math.floor(sessionMaxMs / 1000),
+  });
+}
+
+/** Ends the request's session, if any, and clears its cookie. */
+export async function endSession(c: Context<AppEnv>): Promise<void> {
+  const token = getCookie(c, SESSION_COOKIE);
+  if (token) await openDb(c.env.DB).delete(schema.sessions).where(eq(schema.sessions.id, await hashToken(token)));
+  deleteCookie(c, SESSION_COOKIE, { path: "/", secure: isHttps(c) });
+}
+
+export type Authenticated = { user: User; session: Session; idleExpiresAt: number };
+
+/**
+ * Finds the live session behind a request's cookie, or says why there is none.
+ * An expired session is deleted on sight. `touch` slides the idle timer (a passive check does not).
+ */
+export async function resolveSession(
+  c: Context<AppEnv>,
+  { touch }: { touch: boolean },
+): Promise<Authenticated | "none" | "expired"> {
+  const token = getCookie(c, SESSION_COOKIE);
+  if (!token) return "none";
+  const db = openDb(c.env.DB);
+  const id = await hashToken(token);
+  const row = await db
+    .select({ session: schema.sessions, user: schema.users })
+    .from(schema.sessions)
+    .innerJoin(schema.users, eq(schema.users.id, schema.sessions.userId))
+    .where(eq(schema.sessions.id, id))
+    .get();
+  if (!row) return "expired";
+
+  const { sessionIdleMs } = readConfig(c.env);
+  const now = Date.now();
+  if (now >= row.session.expiresAt || now >= row.session.lastSeenAt + sessionIdleMs) {
+    await db.delete(schema.sessions).where(eq(schema.sessions.id, id));
+    return "expired";
+  }
+  if (touch && now - row.session.lastSeenAt >= TOUCH_INTERVAL_MS) {
+    await db.update(schema.sessions).set({ lastSeenAt: now }).where(eq(schema.sessions.id, id));
+    row.session.lastSeenAt = now;
+  }
+  const idleExpiresAt = Math.min(row.session.lastSeenAt + sessionIdleMs, row.session.expiresAt);
+  return { ...row, idleExpiresAt };
+}
+
+/** Requires a signed-in user; sets `c.var.auth`. A request with `?passive=1` does not count as activity. */
+export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
+  const result = await resolveSession(c, { touch: c.req.query("passive") !== "1" });
+  if (result === "none") throw new ApiError(401, "unauthenticated", "You are signed out. Sign in to continue.");
+  if (result === "expired") {
+    deleteCookie(c, SESSION_COOKIE, { path: "/", secure: isHttps(c) });
+    throw new ApiError(401, "session_expired", "Your session has expired. Sign in again to continue.");
+  }
+  c.set("auth", result);
+  await next();
+});

@@ -1,0 +1,22 @@
+import { zValidator } from "@hono/zod-validator";
+import type { z } from "zod";
+import { ApiError } from "./errors.ts";
+
+const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json\s*(;|$)/i;
+
+/**
+ * Validates a JSON body with its zod schema. A failure becomes a 400 naming the first field at fault,
+ * or a 415 when the body was not sent as JSON at all.
+ */
+export function jsonBody<T extends z.ZodType>(schema: T) {
+  return zValidator("json", schema, (result, c) => {
+    if (result.success) return;
+    if (!JSON_MEDIA_TYPE.test(c.req.header("content-type") ?? "")) {
+      throw new ApiError(415, "unsupported_media_type", "Send the body as JSON, with the header Content-Type: application/json.");
+    }
+    const issue = result.error.issues[0];
+    const field = issue?.path.join(".") || undefined;
+    const message = issue?.message ?? "The request body is not valid.";
+    throw new ApiError(400, "validation_failed", message, field ? { field } : {});
+  });
+}
