@@ -40,6 +40,9 @@ export const PublicUser = z.object({
 });
 export type PublicUser = z.infer<typeof PublicUser>;
 
+/** client → API: GET /api/auth/me?passive=1 checks the session without counting as activity. */
+export const MeQuery = z.object({ passive: z.literal("1").optional() });
+
 /** API → client: GET /api/auth/me. Times are epoch milliseconds. */
 export const MeResponse = z.object({
   user: PublicUser,

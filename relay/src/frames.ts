@@ -1,5 +1,5 @@
-import { ClientFrame, MAX_FRAME_BYTES, PROTOCOL_VERSION } from "../../protocol/src/index.ts";
-import type { ErrorCode, RelayFrame } from "../../protocol/src/index.ts";
+import { ClientFrame, MAX_FRAME_BYTES, PROTOCOL_VERSION } from "#protocol";
+import type { ErrorCode, RelayFrame } from "#protocol";
 
 type Refusal = { code: ErrorCode; message: string; ref?: string };
 

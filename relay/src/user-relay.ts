@@ -1,6 +1,6 @@
 import { Server } from "partyserver";
 import type { Connection, ConnectionContext, WSMessage } from "partyserver";
-import { PROTOCOL_VERSION } from "../../protocol/src/index.ts";
+import { PROTOCOL_VERSION } from "#protocol";
 import { encodeFrame, readClientFrame } from "./frames.ts";
 
 /** Headers the worker sets after it has authenticated a socket. The worker strips them from inbound requests. */

@@ -1,12 +1,12 @@
 import { eq } from "drizzle-orm";
 import { Hono } from "hono";
-import { LoginRequest, RegisterRequest } from "../../../protocol/src/index.ts";
-import type { MeResponse, PublicUser } from "../../../protocol/src/index.ts";
+import { LoginRequest, MeQuery, RegisterRequest } from "#protocol";
+import type { MeResponse, PublicUser } from "#protocol";
 import { openDb, schema } from "../db/index.ts";
 import type { User } from "../db/schema.ts";
 import { ApiError } from "../http/errors.ts";
 import type { AppEnv } from "../http/types.ts";
-import { jsonBody } from "../http/validate.ts";
+import { jsonBody, queryParams } from "../http/validate.ts";
 import { assertNotLockedOut, clearFailures, recordFailure } from "./lockout.ts";
 import { DECOY_HASH, hashPassword, needsRehash, verifyPassword } from "./password.ts";
 import { endSession, requireUser, startSession } from "./session.ts";
@@ -61,7 +61,7 @@ export const auth = new Hono<AppEnv>()
     return c.json({ ok: true as const }, 200);
   })
 
-  .get("/me", requireUser, (c) => {
+  .get("/me", queryParams(MeQuery), requireUser, (c) => {
     const { user, session, idleExpiresAt } = c.get("auth");
     const body: MeResponse = { user: publicUser(user), session: { idleExpiresAt, expiresAt: session.expiresAt } };
     return c.json(body, 200);

@@ -11,7 +11,7 @@ import { hashToken, newToken } from "./tokens.ts";
 
 export const SESSION_COOKIE = "hearth_session";
 
-/** Sliding the idle timer costs a write, so it moves at most this often. */
+/** Sliding the idle timer costs a write, so it moves at most this often (or a tenth of the idle timeout, if shorter). */
 const TOUCH_INTERVAL_MS = 60_000;
 
 function isHttps(c: Context): boolean {
@@ -77,7 +77,7 @@ export async function resolveSession(
     await db.delete(schema.sessions).where(eq(schema.sessions.id, id));
     return "expired";
   }
-  if (touch && now - row.session.lastSeenAt >= TOUCH_INTERVAL_MS) {
+  if (touch && now - row.session.lastSeenAt >= Math.min(TOUCH_INTERVAL_MS, sessionIdleMs / 10)) {
     await db.update(schema.sessions).set({ lastSeenAt: now }).where(eq(schema.sessions.id, id));
     row.session.lastSeenAt = now;
   }

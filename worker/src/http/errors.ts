@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { ApiErrorBody, ErrorCode } from "../../../protocol/src/index.ts";
+import type { ApiErrorBody, ErrorCode } from "#protocol";
 
 /** The one error type of the API. Throw it anywhere; `renderError` turns it into `{error: {code, message}}`. */
 export class ApiError extends HTTPException {

@@ -20,3 +20,13 @@ export function jsonBody<T extends z.ZodType>(schema: T) {
     throw new ApiError(400, "validation_failed", message, field ? { field } : {});
   });
 }
+
+/** Validates the query string with its zod schema; a failure is a 400 naming the parameter. */
+export function queryParams<T extends z.ZodType>(schema: T) {
+  return zValidator("query", schema, (result) => {
+    if (result.success) return;
+    const issue = result.error.issues[0];
+    const field = issue?.path.join(".") || undefined;
+    throw new ApiError(400, "validation_failed", `Query parameter ${field ?? ""} is not valid: ${issue?.message ?? "unknown problem"}.`, field ? { field } : {});
+  });
+}

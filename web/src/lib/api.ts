@@ -1,0 +1,55 @@
+import { hc } from "hono/client";
+import type { ClientResponse } from "hono/client";
+import { ApiErrorBody } from "#protocol";
+import type { ErrorCode } from "#protocol";
+import type { AppType } from "../../../worker/src/app.ts";
+
+/** The typed API client: routes, bodies and answers come from the worker's `AppType`. */
+export const api = hc<AppType>("/", { init: { credentials: "same-origin" } }).api;
+
+/** A failed API call, with the server's code and message (and the field at fault, when there is one). */
+export class ApiFailure extends Error {
+  readonly status: number;
+  readonly code: ErrorCode | "network";
+  readonly field: string | undefined;
+
+  constructor(status: number, code: ErrorCode | "network", message: string, field?: string) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.field = field;
+  }
+
+  /** True when the server says the user is signed out or the session ended. */
+  get signedOut(): boolean {
+    return this.code === "unauthenticated" || this.code === "session_expired";
+  }
+}
+
+const listeners = new Set<(failure: ApiFailure) => void>();
+
+/** Hears every signed-out answer, from any call: the shell uses it to return to sign-in. */
+export function onSignedOut(listener: (failure: ApiFailure) => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+/**
+ * Awaits a typed call and returns its JSON body, or throws an `ApiFailure` that says what went wrong.
+ * @example const { user } = await call(api.auth.me.$get());
+ */
+export async function call<T>(request: Promise<ClientResponse<T, number, "json">>, { quietSignOut = false } = {}): Promise<T> {
+  let response: ClientResponse<T, number, "json">;
+  try {
+    response = await request;
+  } catch {
+    throw new ApiFailure(0, "network", "Can't reach Hearth. Check your connection and try again.");
+  }
+  if (response.ok) return response.json();
+  const parsed = ApiErrorBody.safeParse(await response.json().catch(() => null));
+  const failure = parsed.success
+    ? new ApiFailure(response.status, parsed.data.error.code, parsed.data.error.message, parsed.data.error.field)
+    : new ApiFailure(response.status, "internal", `Hearth answered with an unexpected error (${response.status}). Try again.`);
+  if (failure.signedOut && !quietSignOut) for (const listener of listeners) listener(failure);
+  throw failure;
+}
