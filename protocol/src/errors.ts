@@ -1,21 +1,47 @@
 import { z } from "zod";
 
-/** Every error code an API response or `error` frame can carry. */
+/** Every error code an API response, an `error` frame or a failed command can carry. */
 export const ERROR_CODES = [
+  // requests
   "bad_request",
   "malformed_json",
   "validation_failed",
   "unsupported_media_type",
+  "not_found",
+  "conflict",
+  "payload_too_large",
+  "internal",
+  // accounts
   "unauthenticated",
   "session_expired",
   "invalid_credentials",
   "email_taken",
   "forbidden_origin",
-  "not_found",
-  "payload_too_large",
   "too_many_attempts",
+  // pairing (RFC 8628 names)
+  "authorization_pending",
+  "slow_down",
+  "expired_token",
+  "access_denied",
+  "invalid_code",
+  // agents and frames
+  "agent_token_invalid",
+  "device_revoked",
   "unknown_frame",
-  "internal",
+  "unsupported_version",
+  "not_ready",
+  // commands
+  "queue_full",
+  "device_offline",
+  "unknown_action",
+  "invalid_parameters",
+  "permission_denied",
+  "denied_locally",
+  "interrupted",
+  "expired",
+  "execution_failed",
+  "outside_roots",
+  "timeout",
 ] as const;
 
 export const ErrorCode = z.enum(ERROR_CODES);
@@ -30,3 +56,7 @@ export const ApiErrorBody = z.object({
   }),
 });
 export type ApiErrorBody = z.infer<typeof ApiErrorBody>;
+
+/** A failure as it travels inside frames and command results. */
+export const Failure = z.object({ code: ErrorCode, message: z.string() });
+export type Failure = z.infer<typeof Failure>;

@@ -1,5 +1,9 @@
 import { z } from "zod";
+import { Approval, Command, CommandOutcome, CommandView, ConnectorDescriptor } from "./command.ts";
+import { ActivityEvent } from "./activity.ts";
+import { DeviceView } from "./devices.ts";
 import { ErrorCode } from "./errors.ts";
+import { Decision, PermissionRequestBody, PermissionRequestView } from "./permissions.ts";
 
 /** The Machine Context Protocol version this build speaks. */
 export const PROTOCOL_VERSION = 1;
@@ -7,25 +11,146 @@ export const PROTOCOL_VERSION = 1;
 /** Frames larger than this are refused without being parsed. */
 export const MAX_FRAME_BYTES = 1024 * 1024;
 
-const frame = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =>
-  z.object({ v: z.literal(PROTOCOL_VERSION), type: z.literal(type), id: z.string().min(1).max(128), ...shape });
+/** Frame ids are chosen by the sender; a command frame's id is the command's id. */
+const FrameId = z.string().min(1).max(128);
 
-/** any peer → relay: liveness probe; the relay answers `pong` with the same id. */
+const frame = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =>
+  z.object({ v: z.literal(PROTOCOL_VERSION), type: z.literal(type), id: FrameId, ...shape });
+
+/**
+ * The heartbeat. A client sends exactly this text and the relay answers with exactly `HEARTBEAT_PONG`
+ * without waking up (a hibernation auto-response), so it must match byte for byte.
+ */
+export const HEARTBEAT_PING = '{"v":1,"type":"ping","id":"hb"}';
+export const HEARTBEAT_PONG = '{"v":1,"type":"pong","id":"hb"}';
+
+// ── both ways ────────────────────────────────────────────────────────────────────────────────
+
+/** client → relay: liveness probe; the relay answers `pong` with the same id. */
 export const PingFrame = frame("ping", {});
-/** relay → any peer: the answer to `ping`. */
+/** relay → client: the answer to `ping`. */
 export const PongFrame = frame("pong", {});
-/** relay → any peer: the previous frame was refused; the socket stays open. */
+/** relay → client: the frame `ref` was refused; the socket stays open. */
 export const ErrorFrame = frame("error", {
   code: ErrorCode,
   message: z.string(),
-  /** The id of the frame at fault, when it could be read. */
-  ref: z.string().optional(),
+  ref: FrameId.optional(),
 });
 
-/** Frames a client (agent or browser) may send to the relay. */
-export const ClientFrame = z.discriminatedUnion("type", [PingFrame]);
-export type ClientFrame = z.infer<typeof ClientFrame>;
+// ── agent → relay ────────────────────────────────────────────────────────────────────────────
 
-/** Frames the relay may send to a client. */
-export const RelayFrame = z.discriminatedUnion("type", [PongFrame, ErrorFrame]);
-export type RelayFrame = z.infer<typeof RelayFrame>;
+/** agent → relay: the first frame on a socket. Nothing else is accepted before it. */
+export const HelloFrame = frame("hello", {
+  device_id: z.string(),
+  agent_version: z.string().max(40),
+  platform: z.string().max(40),
+  connectors: z.array(ConnectorDescriptor).max(50),
+});
+
+/** agent → relay: command `ref` is stored on the machine (before it runs). */
+export const AgentAckFrame = frame("ack", { ref: FrameId });
+
+/** agent → relay: how command `command_id` ended. The relay answers `ack` with `ref` = this frame's id. */
+export const ResultFrame = frame("result", {
+  command_id: FrameId,
+  outcome: CommandOutcome,
+  started_at: z.number().nullable(),
+  finished_at: z.number(),
+});
+
+/** agent → relay: a batch of activity events; the relay acks the frame once they are stored. */
+export const ActivityFrame = frame("activity", { events: z.array(ActivityEvent).min(1).max(500) });
+
+/** agent → relay: the machine's own policy asks the user before running `command_id` (or a local request). */
+export const AgentPermissionRequestFrame = frame("permission_request", {
+  ...PermissionRequestBody.shape,
+  command_id: FrameId.nullable(),
+  parameters: z.record(z.string(), z.unknown()).default({}),
+});
+
+export const AgentFrame = z.discriminatedUnion("type", [
+  PingFrame,
+  HelloFrame,
+  AgentAckFrame,
+  ResultFrame,
+  ActivityFrame,
+  AgentPermissionRequestFrame,
+]);
+export type AgentFrame = z.infer<typeof AgentFrame>;
+
+// ── relay → agent ────────────────────────────────────────────────────────────────────────────
+
+/** relay → agent: the answer to `hello`. Queued commands follow it, in order. */
+export const WelcomeFrame = frame("welcome", {
+  device_id: z.string(),
+  server_time: z.number(),
+  /** How often the agent should send the heartbeat. */
+  heartbeat_ms: z.number(),
+  /** Commands without a result that follow this frame. */
+  pending: z.number(),
+});
+
+/** relay → agent: run this. `id` is the command's id; a redelivery has the same id and seq. */
+export const CommandFrame = frame("command", {
+  seq: z.number().int().nonnegative(),
+  command: Command,
+  read_only: z.boolean(),
+  deadline_at: z.number(),
+  approval: Approval,
+});
+
+/** relay → agent: frame `ref` (a `result` or `activity`) is stored; the agent may forget it. */
+export const RelayAckFrame = frame("ack", { ref: FrameId });
+
+/** relay → agent: the user answered the agent's `permission_request` `ref`. */
+export const PermissionUpdateFrame = frame("permission_update", {
+  ref: FrameId,
+  decision: Decision,
+});
+
+export const RelayToAgentFrame = z.discriminatedUnion("type", [
+  PongFrame,
+  ErrorFrame,
+  WelcomeFrame,
+  CommandFrame,
+  RelayAckFrame,
+  PermissionUpdateFrame,
+]);
+export type RelayToAgentFrame = z.infer<typeof RelayToAgentFrame>;
+
+// ── browser ↔ relay ──────────────────────────────────────────────────────────────────────────
+
+/** browser ↔ relay: the user is typing in `chat_id`; the relay passes it to the user's other tabs. */
+export const TypingFrame = frame("typing", { chat_id: z.string().max(128), typing: z.boolean() });
+
+export const BrowserFrame = z.discriminatedUnion("type", [PingFrame, TypingFrame]);
+export type BrowserFrame = z.infer<typeof BrowserFrame>;
+
+/** relay → browser: a device came online or went offline. Sent for every device right after connecting. */
+export const AgentStatusFrame = frame("agent_status", { device: DeviceView });
+
+/** relay → browser: a command changed state. */
+export const CommandUpdateFrame = frame("command_update", { command: CommandView });
+
+/** relay → browser: a command or an agent waits for the user's answer; `request.status` says if it is still open. */
+export const PermissionPromptFrame = frame("permission_prompt", { request: PermissionRequestView });
+
+/** relay → browser: a notification (filled in by the notifications work). */
+export const NotificationFrame = frame("notification", {
+  title: z.string(),
+  body: z.string(),
+  priority: z.enum(["low", "normal", "high", "urgent"]),
+});
+
+export const RelayToBrowserFrame = z.discriminatedUnion("type", [
+  PongFrame,
+  ErrorFrame,
+  TypingFrame,
+  AgentStatusFrame,
+  CommandUpdateFrame,
+  PermissionPromptFrame,
+  NotificationFrame,
+]);
+export type RelayToBrowserFrame = z.infer<typeof RelayToBrowserFrame>;
+
+export type RelayFrame = RelayToAgentFrame | RelayToBrowserFrame;

@@ -1,0 +1,83 @@
+import { z } from "zod";
+import { Failure } from "./errors.ts";
+
+/** Target and action names are the public vocabulary: lower-case words. */
+export const Name = z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, { error: "Use a lower-case name like filesystem or list." });
+
+/** The seed's command shape, kept as it was: `{target, action, parameters}`. */
+export const Command = z.object({
+  target: Name,
+  action: Name,
+  parameters: z.record(z.string(), z.unknown()).default({}),
+});
+export type Command = z.infer<typeof Command>;
+
+/**
+ * Where a command is. `awaiting_permission` comes before `queued` when no grant covers it.
+ * `done`, `failed` and `expired` are final.
+ */
+export const COMMAND_STATUSES = ["awaiting_permission", "queued", "sent", "acked", "done", "failed", "expired"] as const;
+export const CommandStatus = z.enum(COMMAND_STATUSES);
+export type CommandStatus = z.infer<typeof CommandStatus>;
+export const FINAL_STATUSES: readonly CommandStatus[] = ["done", "failed", "expired"];
+
+/** One action a connector offers, as the agent advertises it in `hello`. */
+export const ActionDescriptor = z.object({
+  action: Name,
+  description: z.string().max(500),
+  /** Read-only actions are safe to run again after a crash; others are reported `interrupted`. */
+  read_only: z.boolean(),
+  /** JSON Schema of the action's `parameters` object. */
+  parameters: z.record(z.string(), z.unknown()),
+});
+export type ActionDescriptor = z.infer<typeof ActionDescriptor>;
+
+export const ConnectorDescriptor = z.object({
+  target: Name,
+  description: z.string().max(500),
+  actions: z.array(ActionDescriptor).max(100),
+});
+export type ConnectorDescriptor = z.infer<typeof ConnectorDescriptor>;
+
+/** Which user decision let a command through the server's permission gate. */
+export const Approval = z.object({
+  permission_id: z.string().nullable(),
+  /** `once`: the user approved this very command. `until`: a grant with an expiry. `always`: a standing grant. */
+  kind: z.enum(["once", "until", "always"]),
+  expires_at: z.number().nullable(),
+});
+export type Approval = z.infer<typeof Approval>;
+
+/** The outcome an agent reports. `data` is the action's output (JSON). */
+export const CommandOutcome = z.discriminatedUnion("status", [
+  z.object({ status: z.literal("done"), data: z.unknown() }),
+  z.object({ status: z.literal("failed"), error: Failure }),
+]);
+export type CommandOutcome = z.infer<typeof CommandOutcome>;
+
+/** A command as the API and the browsers see it. Times are epoch milliseconds. */
+export const CommandView = z.object({
+  id: z.string(),
+  device_id: z.string(),
+  target: z.string(),
+  action: z.string(),
+  parameters: z.record(z.string(), z.unknown()),
+  status: CommandStatus,
+  /** Per-device order, assigned when the command is queued. */
+  seq: z.number().nullable(),
+  read_only: z.boolean(),
+  created_at: z.number(),
+  updated_at: z.number(),
+  deadline_at: z.number(),
+  result: z.unknown().optional(),
+  error: Failure.optional(),
+  /** The command this one retries, if any. */
+  retry_of: z.string().nullable(),
+});
+export type CommandView = z.infer<typeof CommandView>;
+
+/** Default and bounds for a command's deadline. */
+export const COMMAND_DEFAULT_DEADLINE_MS = 15 * 60_000;
+export const COMMAND_MAX_DEADLINE_MS = 7 * 24 * 60 * 60_000;
+/** Commands not yet final, per device, before dispatch refuses more. */
+export const QUEUE_LIMIT_PER_DEVICE = 1000;
