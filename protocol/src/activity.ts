@@ -9,6 +9,6 @@ export const ActivityEvent = z.object({
   /** ISO 8601. */
   timestamp: z.iso.datetime({ offset: true }),
   application: z.string().min(1).max(200),
-  details: z.record(z.string(), z.unknown()),
+  details: z.record(z.string(), z.json()),
 });
 export type ActivityEvent = z.infer<typeof ActivityEvent>;

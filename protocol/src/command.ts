@@ -1,6 +1,9 @@
 import { z } from "zod";
 import { Failure } from "./errors.ts";
 
+/** Any JSON value: what parameters, results and details may hold (and what crosses Durable Object RPC intact). */
+export type Json = z.infer<ReturnType<typeof z.json>>;
+
 /** Target and action names are the public vocabulary: lower-case words. */
 export const Name = z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, { error: "Use a lower-case name like filesystem or list." });
 
@@ -8,7 +11,7 @@ export const Name = z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, { error: "Use a l
 export const Command = z.object({
   target: Name,
   action: Name,
-  parameters: z.record(z.string(), z.unknown()).default({}),
+  parameters: z.record(z.string(), z.json()).default({}),
 });
 export type Command = z.infer<typeof Command>;
 
@@ -28,7 +31,7 @@ export const ActionDescriptor = z.object({
   /** Read-only actions are safe to run again after a crash; others are reported `interrupted`. */
   read_only: z.boolean(),
   /** JSON Schema of the action's `parameters` object. */
-  parameters: z.record(z.string(), z.unknown()),
+  parameters: z.record(z.string(), z.json()),
 });
 export type ActionDescriptor = z.infer<typeof ActionDescriptor>;
 
@@ -50,7 +53,7 @@ export type Approval = z.infer<typeof Approval>;
 
 /** The outcome an agent reports. `data` is the action's output (JSON). */
 export const CommandOutcome = z.discriminatedUnion("status", [
-  z.object({ status: z.literal("done"), data: z.unknown() }),
+  z.object({ status: z.literal("done"), data: z.json() }),
   z.object({ status: z.literal("failed"), error: Failure }),
 ]);
 export type CommandOutcome = z.infer<typeof CommandOutcome>;
@@ -61,7 +64,7 @@ export const CommandView = z.object({
   device_id: z.string(),
   target: z.string(),
   action: z.string(),
-  parameters: z.record(z.string(), z.unknown()),
+  parameters: z.record(z.string(), z.json()),
   status: CommandStatus,
   /** Per-device order, assigned when the command is queued. */
   seq: z.number().nullable(),
@@ -69,7 +72,7 @@ export const CommandView = z.object({
   created_at: z.number(),
   updated_at: z.number(),
   deadline_at: z.number(),
-  result: z.unknown().optional(),
+  result: z.json().optional(),
   error: Failure.optional(),
   /** The command this one retries, if any. */
   retry_of: z.string().nullable(),

@@ -65,7 +65,7 @@ export const ActivityFrame = frame("activity", { events: z.array(ActivityEvent).
 export const AgentPermissionRequestFrame = frame("permission_request", {
   ...PermissionRequestBody.shape,
   command_id: FrameId.nullable(),
-  parameters: z.record(z.string(), z.unknown()).default({}),
+  parameters: z.record(z.string(), z.json()).default({}),
 });
 
 export const AgentFrame = z.discriminatedUnion("type", [

@@ -55,7 +55,7 @@ export const PermissionRequestView = PermissionRequestBody.extend({
   id: z.string(),
   device_id: z.string(),
   command_id: z.string().nullable(),
-  parameters: z.record(z.string(), z.unknown()),
+  parameters: z.record(z.string(), z.json()),
   status: z.enum(["pending", "allowed", "denied", "expired"]),
   decision: Decision.nullable(),
   created_at: z.number(),
@@ -71,6 +71,6 @@ export const AuditEntry = z.object({
   device_id: z.string().nullable(),
   command_id: z.string().nullable(),
   summary: z.string(),
-  detail: z.record(z.string(), z.unknown()),
+  detail: z.record(z.string(), z.json()),
 });
 export type AuditEntry = z.infer<typeof AuditEntry>;

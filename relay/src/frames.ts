@@ -1,38 +1,59 @@
-import { ClientFrame, MAX_FRAME_BYTES, PROTOCOL_VERSION } from "#protocol";
+import type { z } from "zod";
+import { MAX_FRAME_BYTES, PROTOCOL_VERSION } from "#protocol";
 import type { ErrorCode, RelayFrame } from "#protocol";
 
-type Refusal = { code: ErrorCode; message: string; ref?: string };
+export type Refusal = { code: ErrorCode; message: string; ref?: string };
+
+function idOf(json: unknown): string | undefined {
+  return typeof json === "object" && json !== null && "id" in json && typeof json.id === "string" ? json.id : undefined;
+}
 
 /**
- * Reads one inbound socket message into a typed frame, or says why it was refused.
+ * Reads one inbound socket message into a frame of `schema`, or says why it was refused.
  * Pure, so it is tested without sockets; the relay answers a refusal with an `error` frame and keeps the socket.
  */
-export function readClientFrame(message: string | ArrayBuffer | ArrayBufferView): { ok: true; frame: ClientFrame } | ({ ok: false } & Refusal) {
+export function readFrame<S extends z.ZodType>(
+  schema: S,
+  message: string | ArrayBuffer | ArrayBufferView,
+): { ok: true; frame: z.infer<S> } | ({ ok: false } & Refusal) {
   const size = typeof message === "string" ? new TextEncoder().encode(message).byteLength : message.byteLength;
   if (size > MAX_FRAME_BYTES) {
     return { ok: false, code: "payload_too_large", message: `Frames are limited to ${MAX_FRAME_BYTES} bytes; this one was ${size}. Split it up.` };
   }
-  const text = typeof message === "string" ? message : new TextDecoder().decode(message);
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(typeof message === "string" ? message : new TextDecoder().decode(message));
   } catch {
     return { ok: false, code: "malformed_json", message: "The frame is not valid JSON. Send one JSON object per message." };
   }
-  const parsed = ClientFrame.safeParse(json);
+  const parsed = schema.safeParse(json);
   if (parsed.success) return { ok: true, frame: parsed.data };
-  const ref = typeof json === "object" && json !== null && "id" in json && typeof json.id === "string" ? json.id : undefined;
+
+  const ref = idOf(json);
+  const withRef = (refusal: Refusal) => ({ ok: false as const, ...refusal, ...(ref === undefined ? {} : { ref }) });
   const type = typeof json === "object" && json !== null && "type" in json ? json.type : undefined;
+  const version = typeof json === "object" && json !== null && "v" in json ? json.v : undefined;
+  if (version !== PROTOCOL_VERSION) {
+    return withRef({ code: "unsupported_version", message: `This relay speaks version ${PROTOCOL_VERSION} of the protocol; the frame says ${JSON.stringify(version)}. Update the client.` });
+  }
   const issue = parsed.error.issues[0];
+  if (issue?.path[0] === "type") {
+    return withRef({ code: "unknown_frame", message: `Unknown frame type ${JSON.stringify(type)} here. See protocol/PROTOCOL.md for the frames of version ${PROTOCOL_VERSION}.` });
+  }
   const where = issue?.path.length ? ` at ${issue.path.join(".")}` : "";
-  const refusal: Refusal =
-    issue?.path[0] === "type"
-      ? { code: "unknown_frame", message: `Unknown frame type ${JSON.stringify(type)}. See protocol/PROTOCOL.md for the frames of version ${PROTOCOL_VERSION}.` }
-      : { code: "validation_failed", message: `The ${String(type ?? "")} frame is not valid${where}: ${issue?.message ?? "unknown problem"}.` };
-  return ref === undefined ? { ok: false, ...refusal } : { ok: false, ...refusal, ref };
+  return withRef({ code: "validation_failed", message: `The ${String(type ?? "")} frame is not valid${where}: ${issue?.message ?? "unknown problem"}.` });
 }
 
 /** Encodes a frame for the wire. */
 export function encodeFrame(frame: RelayFrame): string {
   return JSON.stringify(frame);
+}
+
+/** A fresh id for a frame the relay originates. */
+export function frameId(): string {
+  return crypto.randomUUID();
+}
+
+export function errorFrame(refusal: Refusal): RelayFrame {
+  return { v: PROTOCOL_VERSION, type: "error", id: frameId(), ...refusal };
 }

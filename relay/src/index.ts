@@ -1,2 +1,6 @@
-export { UserRelay, RELAY_ROLE_HEADER, RELAY_USER_HEADER } from "./user-relay.ts";
+export { UserRelay, RELAY_DEVICE_HEADER, RELAY_ROLE_HEADER, RELAY_USER_HEADER, CLOSE_REPLACED, CLOSE_REVOKED, HEARTBEAT_MS } from "./user-relay.ts";
 export type { ConnectionRole } from "./user-relay.ts";
+export { DecideOutcome, DispatchOutcome } from "./rpc.ts";
+export type { DispatchInput } from "./rpc.ts";
+export { deviceView, findAction } from "./devices.ts";
+export type { DeviceRecord } from "./devices.ts";

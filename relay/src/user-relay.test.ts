@@ -49,7 +49,9 @@ describe("UserRelay socket", () => {
     ws.send(JSON.stringify({ v: 1, type: "launch_missiles", id: "x1" }));
     expect(await next()).toMatchObject({ type: "error", code: "unknown_frame", ref: "x1" });
     ws.send(JSON.stringify({ v: 2, type: "ping", id: "x2" }));
-    expect(await next()).toMatchObject({ type: "error", code: "validation_failed", ref: "x2" });
+    expect(await next()).toMatchObject({ type: "error", code: "unsupported_version", ref: "x2" });
+    ws.send(JSON.stringify({ v: 1, type: "typing", id: "x3", chat_id: 5 }));
+    expect(await next()).toMatchObject({ type: "error", code: "validation_failed", ref: "x3" });
     ws.send("x".repeat(1024 * 1024 + 1));
     expect(await next()).toMatchObject({ type: "error", code: "payload_too_large" });
     ws.send(JSON.stringify({ v: 1, type: "ping", id: "still-here" }));

@@ -1,46 +1,495 @@
 import { Server } from "partyserver";
 import type { Connection, ConnectionContext, WSMessage } from "partyserver";
-import { PROTOCOL_VERSION } from "#protocol";
-import { encodeFrame, readClientFrame } from "./frames.ts";
+import { AgentFrame, BrowserFrame, COMMAND_DEFAULT_DEADLINE_MS, HEARTBEAT_PING, HEARTBEAT_PONG, PROTOCOL_VERSION, QUEUE_LIMIT_PER_DEVICE } from "#protocol";
+import type { Approval, Command, Decision, ErrorCode, Json, RelayFrame } from "#protocol";
+import { CommandStore, toView } from "./command-store.ts";
+import type { QueuedCommand } from "./command-store.ts";
+import { D1Sync } from "./d1-sync.ts";
+import type { AuditLine, PermissionRequestRecord } from "./d1-sync.ts";
+import { deviceView } from "./devices.ts";
+import type { DeviceRecord } from "./devices.ts";
+import { encodeFrame, errorFrame, frameId, readFrame } from "./frames.ts";
+import { evaluate, grantFor } from "./permission-rules.ts";
+import type { Rule } from "./permission-rules.ts";
+import { RequestStore, requestView } from "./requests.ts";
+import { DecideInput, DispatchInput } from "./rpc.ts";
+import type { DecideOutcome, DispatchOutcome } from "./rpc.ts";
 
-/** Headers the worker sets after it has authenticated a socket. The worker strips them from inbound requests. */
+/** Headers the worker sets after it has authenticated a socket. The worker builds them itself; clients cannot. */
 export const RELAY_USER_HEADER = "x-hearth-user";
 export const RELAY_ROLE_HEADER = "x-hearth-role";
+export const RELAY_DEVICE_HEADER = "x-hearth-device";
+
+/** Close codes the agent acts on. */
+export const CLOSE_REVOKED = 4001;
+export const CLOSE_REPLACED = 4000;
+
+/** How often agents send the heartbeat; the relay answers without waking. */
+export const HEARTBEAT_MS = 30_000;
+/** Final commands stay in the relay this long, to answer late or repeated frames; D1 keeps them for good. */
+const KEEP_FINAL_MS = 24 * 60 * 60_000;
+/** When D1 could not be written, try again this soon. */
+const SYNC_RETRY_MS = 5_000;
 
 export type ConnectionRole = "browser" | "agent";
-type ConnectionState = { userId: string; role: ConnectionRole };
+type SocketState = { role: "browser" } | { role: "agent"; deviceId: string; ready: boolean };
+
 
 /**
- * One per user: holds that user's agent and browser sockets. For now it accepts sockets and answers `ping`;
- * the machine link adds the durable command queue. Hibernation is on, so per-socket facts live in the
- * socket attachment (partyserver's connection state), never in fields.
+ * One per user: that user's agent and browser sockets, and the durable command queue.
+ * Hibernation is on, so nothing lives in fields that cannot be rebuilt: the queue and the D1 outbox are in
+ * the object's SQLite, and per-socket facts in the socket attachment (partyserver's connection state).
  */
 export class UserRelay extends Server<Env> {
   static override options = { hibernate: true };
 
-  override onConnect(connection: Connection<ConnectionState>, { request }: ConnectionContext): void {
-    const userId = request.headers.get(RELAY_USER_HEADER);
+  readonly commands: CommandStore;
+  readonly requests: RequestStore;
+  readonly sync: D1Sync;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    const sql = ctx.storage.sql;
+    this.commands = new CommandStore(sql);
+    this.requests = new RequestStore(sql);
+    this.sync = new D1Sync(sql, env.DB, ctx.id.name ?? "");
+    sql.exec("CREATE TABLE IF NOT EXISTS consumed_grants (id TEXT PRIMARY KEY)");
+    // The heartbeat is answered by the runtime itself, so an idle relay can stay hibernated.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(HEARTBEAT_PING, HEARTBEAT_PONG));
+  }
+
+  get userId(): string {
+    return this.name;
+  }
+
+  // ── sockets ─────────────────────────────────────────────────────────────────────────────────
+
+  override getConnectionTags(_connection: Connection, { request }: ConnectionContext): string[] {
+    const device = request.headers.get(RELAY_DEVICE_HEADER);
+    return request.headers.get(RELAY_ROLE_HEADER) === "agent" && device ? ["agent", `device:${device}`] : ["browser"];
+  }
+
+  override async onConnect(connection: Connection<SocketState>, { request }: ConnectionContext): Promise<void> {
     const role = request.headers.get(RELAY_ROLE_HEADER);
+    const deviceId = request.headers.get(RELAY_DEVICE_HEADER);
     // The worker authenticates before forwarding; a socket without identity never came through it.
-    if (!userId || (role !== "browser" && role !== "agent")) {
+    if (request.headers.get(RELAY_USER_HEADER) !== this.userId || (role !== "browser" && role !== "agent") || (role === "agent" && !deviceId)) {
       connection.close(1008, "unauthenticated");
       return;
     }
-    connection.setState({ userId, role });
-  }
-
-  override onMessage(connection: Connection<ConnectionState>, message: WSMessage): void {
-    const read = readClientFrame(message);
-    if (!read.ok) {
-      const { ok: _, ...refusal } = read;
-      connection.send(encodeFrame({ v: PROTOCOL_VERSION, type: "error", id: crypto.randomUUID(), ...refusal }));
+    if (role === "agent" && deviceId) {
+      // One live socket per device: a reconnect replaces a socket the network has not noticed is dead.
+      for (const other of this.getConnections(`device:${deviceId}`)) if (other.id !== connection.id) other.close(CLOSE_REPLACED, "replaced by a newer connection");
+      connection.setState({ role: "agent", deviceId, ready: false });
       return;
     }
-    const { frame } = read;
-    switch (frame.type) {
-      case "ping":
-        connection.send(encodeFrame({ v: PROTOCOL_VERSION, type: "pong", id: frame.id }));
-        return;
+    connection.setState({ role: "browser" });
+    for (const device of await this.#loadDevices()) this.#send(connection, { v: 1, type: "agent_status", id: frameId(), device: deviceView(device, this.#isOnline(device.id)) });
+    for (const request of this.requests.pending()) this.#send(connection, { v: 1, type: "permission_prompt", id: frameId(), request: requestView(request) });
+  }
+
+  override async onMessage(connection: Connection<SocketState>, message: WSMessage): Promise<void> {
+    const state = connection.state;
+    if (!state) return;
+    if (state.role === "browser") return this.#onBrowserMessage(connection, message);
+    const read = readFrame(AgentFrame, message);
+    if (!read.ok) return this.#refuse(connection, read);
+    const frame = read.frame;
+    if (frame.type === "ping") return this.#send(connection, { v: PROTOCOL_VERSION, type: "pong", id: frame.id });
+    if (frame.type === "hello") {
+      if (frame.device_id !== state.deviceId) return this.#refuse(connection, { code: "validation_failed", message: "hello.device_id does not match this agent's token. Pair again.", ref: frame.id });
+      return this.#onHello(connection, state.deviceId, frame);
     }
+    if (!state.ready) return this.#refuse(connection, { code: "not_ready", message: "Send hello first.", ref: frame.id });
+    switch (frame.type) {
+      case "ack":
+        return this.#onAgentAck(frame.ref);
+      case "result":
+        this.#onResult(frame.command_id, frame.outcome);
+        return this.#send(connection, { v: PROTOCOL_VERSION, type: "ack", id: frameId(), ref: frame.id });
+      case "permission_request":
+        return this.#onAgentPermissionRequest(state.deviceId, frame);
+      case "activity":
+        return this.#refuse(connection, { code: "not_ready", message: "Activity ingest is not enabled on this server yet; keep the events and send them later.", ref: frame.id });
+    }
+  }
+
+  override onClose(connection: Connection<SocketState>): void {
+    const state = connection.state;
+    if (state?.role !== "agent") return;
+    if (this.#isOnline(state.deviceId, connection.id)) return;
+    this.sync.record({ kind: "device_seen", deviceId: state.deviceId, at: Date.now() });
+    void this.#broadcastDevice(state.deviceId);
+    this.#flushSoon();
+  }
+
+  #onBrowserMessage(connection: Connection<SocketState>, message: WSMessage): void {
+    const read = readFrame(BrowserFrame, message);
+    if (!read.ok) return this.#refuse(connection, read);
+    const frame = read.frame;
+    if (frame.type === "ping") return this.#send(connection, { v: PROTOCOL_VERSION, type: "pong", id: frame.id });
+    // Typing goes to the user's other tabs only.
+    this.#toBrowsers(frame, [connection.id]);
+  }
+
+  async #onHello(connection: Connection<SocketState>, deviceId: string, hello: { agent_version: string; platform: string; connectors: unknown[] }): Promise<void> {
+    const now = Date.now();
+    const updated = await this.env.DB.prepare(
+      "UPDATE devices SET connectors = ?, agent_version = ?, platform = ?, last_seen_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL",
+    )
+      .bind(JSON.stringify(hello.connectors), hello.agent_version, hello.platform, now, deviceId, this.userId)
+      .run();
+    if (updated.meta.changes === 0) {
+      connection.close(CLOSE_REVOKED, "device revoked");
+      return;
+    }
+    connection.setState({ role: "agent", deviceId, ready: true });
+    const owed = this.commands.owed(deviceId);
+    this.#send(connection, { v: PROTOCOL_VERSION, type: "welcome", id: frameId(), device_id: deviceId, server_time: now, heartbeat_ms: HEARTBEAT_MS, pending: owed.length });
+    // Everything without a result goes again, in order; the agent dedupes by id.
+    for (const command of owed) this.#deliver(connection, command);
+    await this.#broadcastDevice(deviceId);
+    this.#flushSoon();
+  }
+
+  #onAgentAck(commandId: string): void {
+    const moved = this.commands.move(commandId, "acked", Date.now());
+    if (moved) this.#changed(moved, { kind: "command.acked", summary: `${describe(moved)} received by the device` });
+    this.#flushSoon();
+  }
+
+  #onResult(commandId: string, outcome: { status: "done"; data?: Json } | { status: "failed"; error: { code: ErrorCode; message: string } }): void {
+    const now = Date.now();
+    const moved =
+      outcome.status === "done"
+        ? this.commands.move(commandId, "done", now, { result: outcome.data ?? null })
+        : this.commands.move(commandId, "failed", now, { error: outcome.error });
+    // A repeated result, or one for a command that already expired, changes nothing: it is only acked.
+    if (moved) {
+      const summary = moved.status === "done" ? `${describe(moved)} finished` : `${describe(moved)} failed: ${moved.error?.message ?? ""}`;
+      this.#changed(moved, { kind: `command.${moved.status}`, summary });
+    }
+    this.#flushSoon();
+  }
+
+  #onAgentPermissionRequest(deviceId: string, frame: { id: string; target: string; action: string; context: string; one_time: boolean; command_id: string | null; parameters: Record<string, Json> }): void {
+    const record: PermissionRequestRecord = {
+      id: crypto.randomUUID(),
+      deviceId,
+      commandId: frame.command_id && this.commands.get(frame.command_id) ? frame.command_id : null,
+      agentRef: frame.id,
+      target: frame.target,
+      action: frame.action,
+      context: frame.context,
+      parameters: frame.parameters,
+      oneTime: frame.one_time,
+      status: "pending",
+      decision: null,
+      createdAt: Date.now(),
+      decidedAt: null,
+    };
+    this.#putRequest(record, { kind: "permission.requested", summary: `The device asks to ${frame.target}.${frame.action}: ${frame.context}`, deviceId, commandId: record.commandId });
+    this.#flushSoon();
+  }
+
+  // ── RPC from the worker ─────────────────────────────────────────────────────────────────────
+
+  /** RPC: `dispatch`, as JSON text (see rpc.ts). */
+  async dispatchJson(input: string): Promise<string> {
+    return JSON.stringify(await this.dispatch(DispatchInput.parse(JSON.parse(input))));
+  }
+
+  /** RPC: `decide`, as JSON text (see rpc.ts). */
+  async decideJson(input: string): Promise<string> {
+    const { requestId, decision } = DecideInput.parse(JSON.parse(input));
+    return JSON.stringify(await this.decide(requestId, decision));
+  }
+
+  /** Accepts a command: it is in this object's SQLite before this returns, gated by the user's permissions. */
+  async dispatch(input: DispatchInput): Promise<DispatchOutcome> {
+    if (this.commands.countOpen(input.deviceId) >= QUEUE_LIMIT_PER_DEVICE) {
+      return {
+        ok: false,
+        code: "queue_full",
+        message: `This device already has ${QUEUE_LIMIT_PER_DEVICE} commands waiting. Wait for some to finish, or check that \`hearth start\` is running on it.`,
+      };
+    }
+    const now = Date.now();
+    const gate = evaluate(await this.#loadRules(), input.command, input.deviceId, now);
+    const base = {
+      id: crypto.randomUUID(),
+      deviceId: input.deviceId,
+      command: input.command,
+      readOnly: input.readOnly,
+      deadlineAt: now + (input.deadlineMs ?? COMMAND_DEFAULT_DEADLINE_MS),
+      createdAt: now,
+      retryOf: input.retryOf ?? null,
+    };
+    let command: QueuedCommand;
+    if (gate.effect === "allow") {
+      const { rule } = gate;
+      if (rule.oneTime) this.ctx.storage.sql.exec("INSERT OR IGNORE INTO consumed_grants (id) VALUES (?)", rule.id);
+      const approval: Approval = { permission_id: rule.id, kind: rule.oneTime ? "once" : rule.expiresAt ? "until" : "always", expires_at: rule.expiresAt };
+      command = this.commands.insert({ ...base, status: "queued", approval, requestId: null });
+      this.#changed(command, { kind: "command.queued", summary: `${describe(command)} queued (allowed by a rule)` });
+      if (rule.oneTime) await this.env.DB.prepare("DELETE FROM permissions WHERE id = ? AND user_id = ?").bind(rule.id, this.userId).run();
+      command = this.#sendIfOnline(command);
+    } else if (gate.effect === "deny") {
+      command = this.commands.insert({ ...base, status: "awaiting_permission", approval: null, requestId: null });
+      command =
+        this.commands.move(command.id, "failed", now, { error: { code: "permission_denied", message: `A permission rule denies ${describe(command)}. Change it in Settings → Permissions.` } }) ?? command;
+      this.#changed(command, { kind: "command.failed", summary: `${describe(command)} refused by a permission rule` });
+    } else {
+      const requestId = crypto.randomUUID();
+      command = this.commands.insert({ ...base, status: "awaiting_permission", approval: null, requestId });
+      this.#changed(command, { kind: "command.awaiting_permission", summary: `${describe(command)} waits for your permission` });
+      this.#putRequest(
+        {
+          id: requestId,
+          deviceId: input.deviceId,
+          commandId: command.id,
+          agentRef: null,
+          target: input.command.target,
+          action: input.command.action,
+          context: `Hearth wants to run ${describe(command)}${subjectText(input.command)}.`,
+          parameters: input.command.parameters,
+          oneTime: true,
+          status: "pending",
+          decision: null,
+          createdAt: now,
+          decidedAt: null,
+        },
+        null,
+      );
+    }
+    await this.#scheduleAlarm();
+    await this.#flushNow();
+    return { ok: true, command: toView(command) };
+  }
+
+  /** Applies the user's answer to a permission request: grants it leaves, the command it releases or fails. */
+  async decide(requestId: string, decision: Decision): Promise<DecideOutcome> {
+    const request = this.requests.get(requestId);
+    if (!request) return { ok: false, code: "not_found", message: "There is no such permission request. It may have been answered in another tab." };
+    if (request.status !== "pending") return { ok: false, code: "conflict", message: `This request was already ${request.status}.` };
+    const now = Date.now();
+    const grant = grantFor(decision, now);
+    if (grant) {
+      await this.env.DB.prepare(
+        "INSERT INTO permissions (id, user_id, device_id, target, action, scope, effect, one_time, expires_at, created_at) VALUES (?, ?, ?, ?, ?, NULL, 'allow', 0, ?, ?)",
+      )
+        .bind(crypto.randomUUID(), this.userId, request.deviceId, request.target, request.action, grant.expiresAt, now)
+        .run();
+    }
+    const allowed = decision !== "deny";
+    const answered: PermissionRequestRecord = { ...request, status: allowed ? "allowed" : "denied", decision, decidedAt: now };
+    this.#putRequest(answered, {
+      kind: allowed ? "permission.granted" : "permission.denied",
+      summary: `${decisionText(decision)}: ${request.target}.${request.action}`,
+      deviceId: request.deviceId,
+      commandId: request.commandId,
+      detail: { decision },
+    });
+
+    if (request.agentRef) {
+      for (const socket of this.getConnections<SocketState>(`device:${request.deviceId}`)) {
+        this.#send(socket, { v: PROTOCOL_VERSION, type: "permission_update", id: frameId(), ref: request.agentRef, decision });
+      }
+    } else if (request.commandId) {
+      const approval: Approval = { permission_id: null, kind: decision === "allow_1h" ? "until" : decision === "allow_always" ? "always" : "once", expires_at: grant?.expiresAt ?? null };
+      const moved = allowed
+        ? this.commands.move(request.commandId, "queued", now, { approval })
+        : this.commands.move(request.commandId, "failed", now, { error: { code: "permission_denied", message: "You denied this command." } });
+      if (moved) {
+        this.#changed(moved, { kind: `command.${moved.status}`, summary: allowed ? `${describe(moved)} queued (you allowed it)` : `${describe(moved)} denied by you` });
+        if (allowed) this.#sendIfOnline(moved);
+      }
+    }
+    await this.#flushNow();
+    return { ok: true, request: requestView(answered) };
+  }
+
+  /** Ends a device: its socket closes now, and everything it still owed fails. The worker has already revoked its token. */
+  async revokeDevice(deviceId: string): Promise<void> {
+    for (const socket of this.getConnections(`device:${deviceId}`)) socket.close(CLOSE_REVOKED, "device revoked");
+    const now = Date.now();
+    for (const open of this.commands.openFor(deviceId)) {
+      const moved = this.commands.move(open.id, "failed", now, { error: { code: "device_revoked", message: "The device was revoked before this finished." } });
+      if (moved) this.#changed(moved, { kind: "command.failed", summary: `${describe(moved)} ended: the device was revoked` });
+    }
+    for (const request of this.requests.pending()) {
+      if (request.deviceId === deviceId) this.#putRequest({ ...request, status: "expired", decidedAt: now }, null);
+    }
+    this.sync.record({ kind: "audit", audit: { kind: "device.revoked", summary: "Device revoked", deviceId, commandId: null } });
+    await this.#flushNow();
+    await this.#broadcastDevice(deviceId);
+  }
+
+  /** The ids of devices with a live, greeted socket. */
+  async onlineDevices(): Promise<string[]> {
+    const online = new Set<string>();
+    for (const socket of this.getConnections<SocketState>("agent")) if (socket.state?.role === "agent" && socket.state.ready) online.add(socket.state.deviceId);
+    return [...online];
+  }
+
+  // ── deadlines ───────────────────────────────────────────────────────────────────────────────
+
+  override async onAlarm(): Promise<void> {
+    const now = Date.now();
+    for (const command of this.commands.overdue(now)) {
+      const moved = this.commands.move(command.id, "expired", now, { error: { code: "expired", message: "It did not finish before its deadline. Retry it when the device is online." } });
+      if (!moved) continue;
+      this.#changed(moved, { kind: "command.expired", summary: `${describe(moved)} expired` });
+      const request = moved.requestId ? this.requests.get(moved.requestId) : null;
+      if (request?.status === "pending") this.#putRequest({ ...request, status: "expired", decidedAt: now }, null);
+    }
+    this.commands.prune(now - KEEP_FINAL_MS);
+    await this.#flushNow().catch(() => {});
+    await this.#scheduleAlarm();
+  }
+
+  async #scheduleAlarm(): Promise<void> {
+    const candidates = [this.commands.nextDeadline()];
+    if (this.sync.pending() > 0) candidates.push(Date.now() + SYNC_RETRY_MS);
+    const next = Math.min(...candidates.filter((at): at is number => at !== null));
+    if (!Number.isFinite(next)) return;
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || next < current) await this.ctx.storage.setAlarm(next);
+  }
+
+  // ── helpers ─────────────────────────────────────────────────────────────────────────────────
+
+  /** Records a state change: D1 (through the outbox) and every open browser. */
+  #changed(command: QueuedCommand, line: Omit<AuditLine, "deviceId" | "commandId">): void {
+    this.sync.record({ kind: "command", command, audit: { ...line, deviceId: command.deviceId, commandId: command.id, detail: { status: command.status, seq: command.seq } } });
+    this.#toBrowsers({ v: PROTOCOL_VERSION, type: "command_update", id: frameId(), command: toView(command) });
+  }
+
+  #putRequest(record: PermissionRequestRecord, audit: AuditLine | null): void {
+    this.requests.put(record);
+    this.sync.record({ kind: "request", request: record });
+    if (audit) this.sync.record({ kind: "audit", audit });
+    this.#toBrowsers({ v: PROTOCOL_VERSION, type: "permission_prompt", id: frameId(), request: requestView(record) });
+  }
+
+  #sendIfOnline(command: QueuedCommand): QueuedCommand {
+    let current = command;
+    for (const socket of this.getConnections<SocketState>(`device:${command.deviceId}`)) {
+      if (socket.state?.role === "agent" && socket.state.ready) current = this.#deliver(socket, current);
+    }
+    return current;
+  }
+
+  /** Sends a command frame; a queued command becomes sent. */
+  #deliver(socket: Connection, command: QueuedCommand): QueuedCommand {
+    if (command.seq === null || !command.approval) return command;
+    this.#send(socket, {
+      v: PROTOCOL_VERSION,
+      type: "command",
+      id: command.id,
+      seq: command.seq,
+      command: command.command,
+      read_only: command.readOnly,
+      deadline_at: command.deadlineAt,
+      approval: command.approval,
+    });
+    if (command.status !== "queued") return command;
+    const moved = this.commands.move(command.id, "sent", Date.now());
+    if (!moved) return command;
+    this.#changed(moved, { kind: "command.sent", summary: `${describe(moved)} sent to the device` });
+    return moved;
+  }
+
+  #isOnline(deviceId: string, exceptConnection?: string): boolean {
+    for (const socket of this.getConnections<SocketState>(`device:${deviceId}`)) {
+      if (socket.id !== exceptConnection && socket.state?.role === "agent" && socket.state.ready) return true;
+    }
+    return false;
+  }
+
+  async #loadDevices(deviceId?: string): Promise<DeviceRecord[]> {
+    const query = deviceId
+      ? this.env.DB.prepare(DEVICE_SELECT + " WHERE user_id = ? AND id = ?").bind(this.userId, deviceId)
+      : this.env.DB.prepare(DEVICE_SELECT + " WHERE user_id = ? ORDER BY created_at").bind(this.userId);
+    return (await query.all<DeviceRecord>()).results;
+  }
+
+  async #broadcastDevice(deviceId: string): Promise<void> {
+    const [device] = await this.#loadDevices(deviceId);
+    if (device) this.#toBrowsers({ v: PROTOCOL_VERSION, type: "agent_status", id: frameId(), device: deviceView(device, this.#isOnline(device.id)) });
+  }
+
+  async #loadRules(): Promise<Rule[]> {
+    const { results } = await this.env.DB.prepare(
+      `SELECT id, device_id AS deviceId, target, action, scope, effect, one_time AS oneTime, expires_at AS expiresAt
+       FROM permissions WHERE user_id = ?`,
+    )
+      .bind(this.userId)
+      .all<Omit<Rule, "oneTime"> & { oneTime: number }>();
+    const consumed = new Set(this.ctx.storage.sql.exec<{ id: string }>("SELECT id FROM consumed_grants").toArray().map((r) => r.id));
+    return results.filter((r) => !consumed.has(r.id)).map((r) => ({ ...r, oneTime: r.oneTime === 1 }));
+  }
+
+  #send(socket: Connection, frame: RelayFrame): void {
+    try {
+      socket.send(encodeFrame(frame));
+    } catch {
+      // The socket closed under us; its close handler does the bookkeeping.
+    }
+  }
+
+  #toBrowsers(frame: RelayFrame, without: string[] = []): void {
+    const text = encodeFrame(frame);
+    for (const socket of this.getConnections("browser")) {
+      if (without.includes(socket.id)) continue;
+      try {
+        socket.send(text);
+      } catch {
+        // closing
+      }
+    }
+  }
+
+  #refuse(connection: Connection, refusal: { code: ErrorCode; message: string; ref?: string }): void {
+    this.#send(connection, errorFrame(refusal));
+  }
+
+  async #flushNow(): Promise<void> {
+    try {
+      await this.sync.flush();
+    } catch (error) {
+      console.error("relay: D1 sync failed; will retry", error);
+      await this.#scheduleAlarm();
+    }
+  }
+
+  #flushSoon(): void {
+    this.ctx.waitUntil(this.#flushNow());
+  }
+}
+
+const DEVICE_SELECT = `SELECT id, name, platform, agent_version AS agentVersion, connectors, created_at AS createdAt,
+  last_seen_at AS lastSeenAt, revoked_at AS revokedAt FROM devices`;
+
+function describe(command: QueuedCommand): string {
+  return `${command.command.target}.${command.command.action}`;
+}
+
+function subjectText(command: Command): string {
+  const { path, url, program, name } = command.parameters;
+  const subject = [path, url, program, name].find((v) => typeof v === "string");
+  return typeof subject === "string" ? ` on ${subject}` : "";
+}
+
+function decisionText(decision: Decision): string {
+  switch (decision) {
+    case "allow_once":
+      return "Allowed once";
+    case "allow_1h":
+      return "Allowed for 1 hour";
+    case "allow_always":
+      return "Always allowed";
+    case "deny":
+      return "Denied";
   }
 }

@@ -4,7 +4,12 @@ import { auth } from "./auth/routes.ts";
 import { ApiError, renderError } from "./http/errors.ts";
 import { sameOriginWrites } from "./http/origin.ts";
 import type { AppEnv } from "./http/types.ts";
-import { relay } from "./relay/routes.ts";
+import { auditApi } from "./audit/routes.ts";
+import { commandsApi } from "./commands/routes.ts";
+import { devicesApi } from "./devices/routes.ts";
+import { pairing } from "./pairing/routes.ts";
+import { permissionRequestsApi, permissionsApi } from "./permissions/routes.ts";
+import { agent, relay } from "./relay/routes.ts";
 
 /** Request bodies above this are refused with 413 before they are read in full. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -24,7 +29,14 @@ api.use(sameOriginWrites);
 const routes = api
   .get("/health", (c) => c.json({ ok: true as const }, 200))
   .route("/auth", auth)
-  .route("/relay", relay);
+  .route("/relay", relay)
+  .route("/agent", agent)
+  .route("/pair", pairing)
+  .route("/devices", devicesApi)
+  .route("/commands", commandsApi)
+  .route("/permissions", permissionsApi)
+  .route("/permission-requests", permissionRequestsApi)
+  .route("/audit", auditApi);
 
 api.notFound((c) => {
   throw new ApiError(404, "not_found", `There is no API route ${c.req.method} ${new URL(c.req.url).pathname}. Check the method and path.`);

@@ -42,3 +42,147 @@ export const loginFailures = sqliteTable(
 
 export type User = typeof users.$inferSelect;
 export type Session = typeof sessions.$inferSelect;
+
+/** A paired agent. Its token lives only on the machine; D1 keeps the SHA-256. Revoking clears the hash. */
+export const devices = sqliteTable(
+  "devices",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    platform: text("platform").notNull(),
+    agentVersion: text("agent_version").notNull(),
+    tokenHash: text("token_hash").unique(),
+    /** The connectors and actions the agent last advertised in `hello` (JSON). */
+    connectors: text("connectors").notNull().default("[]"),
+    createdAt: integer("created_at").notNull(),
+    lastSeenAt: integer("last_seen_at"),
+    revokedAt: integer("revoked_at"),
+  },
+  (t) => [index("devices_user_idx").on(t.userId)],
+);
+
+/** Device-flow pairing codes (RFC 8628). Both codes are stored hashed; the token is minted when the agent collects it. */
+export const pairingCodes = sqliteTable(
+  "pairing_codes",
+  {
+    deviceCodeHash: text("device_code_hash").primaryKey(),
+    userCodeHash: text("user_code_hash").notNull().unique(),
+    name: text("name").notNull(),
+    platform: text("platform").notNull(),
+    agentVersion: text("agent_version").notNull(),
+    status: text("status", { enum: ["pending", "approved", "denied", "consumed"] }).notNull(),
+    userId: text("user_id").references(() => users.id, { onDelete: "cascade" }),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    lastPolledAt: integer("last_polled_at"),
+  },
+  (t) => [index("pairing_codes_expires_idx").on(t.expiresAt)],
+);
+
+/** Wrong pairing codes entered by a signed-in user, for the few-tries limit. */
+export const pairFailures = sqliteTable(
+  "pair_failures",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    userId: text("user_id").notNull(),
+    at: integer("at").notNull(),
+  },
+  (t) => [index("pair_failures_user_at_idx").on(t.userId, t.at)],
+);
+
+/** Every command's audit record. The relay's own SQLite holds the live queue; this is the copy the API reads. */
+export const commands = sqliteTable(
+  "commands",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    deviceId: text("device_id").notNull(),
+    target: text("target").notNull(),
+    action: text("action").notNull(),
+    parameters: text("parameters").notNull(),
+    status: text("status").notNull(),
+    seq: integer("seq"),
+    readOnly: integer("read_only", { mode: "boolean" }).notNull(),
+    result: text("result"),
+    errorCode: text("error_code"),
+    errorMessage: text("error_message"),
+    retryOf: text("retry_of"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+    deadlineAt: integer("deadline_at").notNull(),
+  },
+  (t) => [index("commands_user_created_idx").on(t.userId, t.createdAt), index("commands_device_created_idx").on(t.deviceId, t.createdAt)],
+);
+
+/** Server-side permission rules. */
+export const permissions = sqliteTable(
+  "permissions",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    deviceId: text("device_id"),
+    target: text("target").notNull(),
+    action: text("action").notNull(),
+    scope: text("scope"),
+    effect: text("effect", { enum: ["allow", "deny"] }).notNull(),
+    oneTime: integer("one_time", { mode: "boolean" }).notNull(),
+    expiresAt: integer("expires_at"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("permissions_user_idx").on(t.userId)],
+);
+
+/** A question to the user: may this command (or the agent's own request) go ahead? */
+export const permissionRequests = sqliteTable(
+  "permission_requests",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    deviceId: text("device_id").notNull(),
+    commandId: text("command_id"),
+    /** For a request the agent raised: the frame id to answer with `permission_update`. */
+    agentRef: text("agent_ref"),
+    target: text("target").notNull(),
+    action: text("action").notNull(),
+    context: text("context").notNull(),
+    parameters: text("parameters").notNull(),
+    oneTime: integer("one_time", { mode: "boolean" }).notNull(),
+    status: text("status", { enum: ["pending", "allowed", "denied", "expired"] }).notNull(),
+    decision: text("decision"),
+    createdAt: integer("created_at").notNull(),
+    decidedAt: integer("decided_at"),
+  },
+  (t) => [index("permission_requests_user_status_idx").on(t.userId, t.status)],
+);
+
+/** The audit log: every command state change, permission decision and device event. */
+export const auditLog = sqliteTable(
+  "audit_log",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    at: integer("at").notNull(),
+    kind: text("kind").notNull(),
+    deviceId: text("device_id"),
+    commandId: text("command_id"),
+    summary: text("summary").notNull(),
+    detail: text("detail").notNull(),
+  },
+  (t) => [index("audit_user_id_idx").on(t.userId, t.id)],
+);
+
+export type Device = typeof devices.$inferSelect;
+export type CommandRow = typeof commands.$inferSelect;
+export type PermissionRow = typeof permissions.$inferSelect;
+export type PermissionRequestRow = typeof permissionRequests.$inferSelect;

@@ -1,0 +1,53 @@
+import type { PermissionRequestView } from "#protocol";
+import type { PermissionRequestRecord } from "./d1-sync.ts";
+
+/**
+ * Open and answered permission requests, kept in the relay's SQLite so an answer can be matched at once,
+ * even before D1 has the request. D1 holds the copy the API lists.
+ */
+export class RequestStore {
+  readonly #sql: SqlStorage;
+
+  constructor(sql: SqlStorage) {
+    this.#sql = sql;
+    sql.exec("CREATE TABLE IF NOT EXISTS permission_requests (id TEXT PRIMARY KEY, command_id TEXT, status TEXT NOT NULL, record TEXT NOT NULL)");
+  }
+
+  put(record: PermissionRequestRecord): void {
+    this.#sql.exec(
+      "INSERT INTO permission_requests (id, command_id, status, record) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET status = excluded.status, record = excluded.record",
+      record.id,
+      record.commandId,
+      record.status,
+      JSON.stringify(record),
+    );
+  }
+
+  get(id: string): PermissionRequestRecord | null {
+    const row = this.#sql.exec<{ record: string }>("SELECT record FROM permission_requests WHERE id = ?", id).toArray()[0];
+    return row ? JSON.parse(row.record) : null;
+  }
+
+  /** Every request still waiting for the user. */
+  pending(): PermissionRequestRecord[] {
+    return this.#sql.exec<{ record: string }>("SELECT record FROM permission_requests WHERE status = 'pending'").toArray().map((row) => JSON.parse(row.record));
+  }
+}
+
+export function requestView(r: PermissionRequestRecord): PermissionRequestView {
+  const decision = r.decision === "allow_once" || r.decision === "allow_1h" || r.decision === "allow_always" || r.decision === "deny" ? r.decision : null;
+  return {
+    id: r.id,
+    device_id: r.deviceId,
+    command_id: r.commandId,
+    target: r.target,
+    action: r.action,
+    context: r.context,
+    one_time: r.oneTime,
+    parameters: r.parameters,
+    status: r.status,
+    decision,
+    created_at: r.createdAt,
+    decided_at: r.decidedAt,
+  };
+}

@@ -1,0 +1,26 @@
+import { z } from "zod";
+import { Command, CommandView, Decision, ErrorCode, PermissionRequestView } from "#protocol";
+
+/**
+ * The worker ↔ relay RPC contract. Calls carry JSON text, parsed with these schemas on arrival: Workers RPC
+ * types cannot express recursive JSON values, and parsing keeps the boundary honest anyway.
+ */
+export const DispatchInput = z.object({
+  deviceId: z.string(),
+  command: Command,
+  readOnly: z.boolean(),
+  deadlineMs: z.number().optional(),
+  retryOf: z.string().nullable().optional(),
+});
+export type DispatchInput = z.infer<typeof DispatchInput>;
+
+const Refused = z.object({ ok: z.literal(false), code: ErrorCode, message: z.string() });
+
+export const DispatchOutcome = z.discriminatedUnion("ok", [z.object({ ok: z.literal(true), command: CommandView }), Refused]);
+export type DispatchOutcome = z.infer<typeof DispatchOutcome>;
+
+export const DecideInput = z.object({ requestId: z.string(), decision: Decision });
+export type DecideInput = z.infer<typeof DecideInput>;
+
+export const DecideOutcome = z.discriminatedUnion("ok", [z.object({ ok: z.literal(true), request: PermissionRequestView }), Refused]);
+export type DecideOutcome = z.infer<typeof DecideOutcome>;

@@ -1,0 +1,105 @@
+import { and, desc, eq, lt } from "drizzle-orm";
+import { Hono } from "hono";
+import { ErrorCode, CommandListQuery, CommandStatus, DispatchRequest } from "#protocol";
+import type { Command, CommandView } from "#protocol";
+import { findAction } from "../../../relay/src/index.ts";
+import type { DispatchOutcome } from "../../../relay/src/index.ts";
+import { requireUser } from "../auth/session.ts";
+import { openDb, schema } from "../db/index.ts";
+import type { Db } from "../db/index.ts";
+import type { CommandRow } from "../db/schema.ts";
+import { ApiError } from "../http/errors.ts";
+import type { AppEnv } from "../http/types.ts";
+import { jsonBody, queryParams } from "../http/validate.ts";
+import { relayFor } from "../relay/stub.ts";
+
+const { commands, devices } = schema;
+
+function commandView(row: CommandRow): CommandView {
+  const view: CommandView = {
+    id: row.id,
+    device_id: row.deviceId,
+    target: row.target,
+    action: row.action,
+    parameters: JSON.parse(row.parameters),
+    status: CommandStatus.catch("failed").parse(row.status),
+    seq: row.seq,
+    read_only: row.readOnly,
+    created_at: row.createdAt,
+    updated_at: row.updatedAt,
+    deadline_at: row.deadlineAt,
+    retry_of: row.retryOf,
+  };
+  if (row.result !== null) view.result = JSON.parse(row.result);
+  if (row.errorCode !== null) view.error = { code: ErrorCode.catch("internal").parse(row.errorCode), message: row.errorMessage ?? "" };
+  return view;
+}
+
+/** Checks the device is the user's, live, and offers the action; returns whether the action is read-only. */
+async function checkAction(db: Db, userId: string, deviceId: string, command: Command): Promise<boolean> {
+  const device = await db.select().from(devices).where(and(eq(devices.id, deviceId), eq(devices.userId, userId))).get();
+  if (!device) throw new ApiError(404, "not_found", "There is no such device. Pick one from Settings → Devices.", { field: "device_id" });
+  if (device.revokedAt !== null) throw new ApiError(409, "device_revoked", "This device was revoked. Pair it again with `hearth pair`.", { field: "device_id" });
+  if (device.connectors === "[]") {
+    throw new ApiError(409, "not_ready", `${device.name} has not connected yet, so its actions are unknown. Run \`hearth start\` on it.`, { field: "device_id" });
+  }
+  const action = findAction(device, command.target, command.action);
+  if (!action) {
+    throw new ApiError(400, "unknown_action", `${device.name} does not offer ${command.target}.${command.action}. See its actions in Settings → Devices.`, { field: "command.action" });
+  }
+  return action.readOnly;
+}
+
+function accepted(outcome: DispatchOutcome) {
+  if (!outcome.ok) throw new ApiError(outcome.code === "queue_full" ? 429 : 400, outcome.code, outcome.message);
+  return outcome.command;
+}
+
+/** /api/commands: run commands on the user's devices, through their relay, and read their records. */
+export const commandsApi = new Hono<AppEnv>()
+  .use(requireUser)
+  .post("/", jsonBody(DispatchRequest), async (c) => {
+    const userId = c.get("auth").user.id;
+    const body = c.req.valid("json");
+    const readOnly = await checkAction(openDb(c.env.DB), userId, body.device_id, body.command);
+    const command = accepted(await relayFor(c.env, userId).dispatch({ deviceId: body.device_id, command: body.command, readOnly, deadlineMs: body.deadline_ms }));
+    return c.json({ command }, 202);
+  })
+
+  .get("/", queryParams(CommandListQuery), async (c) => {
+    const userId = c.get("auth").user.id;
+    const { limit, before, device_id } = c.req.valid("query");
+    const rows = await openDb(c.env.DB)
+      .select()
+      .from(commands)
+      .where(and(eq(commands.userId, userId), device_id ? eq(commands.deviceId, device_id) : undefined, before ? lt(commands.createdAt, before) : undefined))
+      .orderBy(desc(commands.createdAt))
+      .limit(limit)
+      .all();
+    const last = rows[rows.length - 1];
+    return c.json({ commands: rows.map(commandView), next_before: rows.length === limit && last ? last.createdAt : null }, 200);
+  })
+
+  .get("/:id", async (c) => {
+    const row = await openDb(c.env.DB)
+      .select()
+      .from(commands)
+      .where(and(eq(commands.id, c.req.param("id")), eq(commands.userId, c.get("auth").user.id)))
+      .get();
+    if (!row) throw new ApiError(404, "not_found", "There is no such command.");
+    return c.json({ command: commandView(row) }, 200);
+  })
+
+  .post("/:id/retry", async (c) => {
+    const userId = c.get("auth").user.id;
+    const db = openDb(c.env.DB);
+    const row = await db.select().from(commands).where(and(eq(commands.id, c.req.param("id")), eq(commands.userId, userId))).get();
+    if (!row) throw new ApiError(404, "not_found", "There is no such command.");
+    if (row.status !== "failed" && row.status !== "expired") {
+      throw new ApiError(409, "conflict", "Only a failed or expired command can be retried; this one is still going or finished.");
+    }
+    const command: Command = { target: row.target, action: row.action, parameters: JSON.parse(row.parameters) };
+    const readOnly = await checkAction(db, userId, row.deviceId, command);
+    const retried = accepted(await relayFor(c.env, userId).dispatch({ deviceId: row.deviceId, command, readOnly, retryOf: row.id }));
+    return c.json({ command: retried }, 202);
+  });

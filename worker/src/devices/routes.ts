@@ -1,0 +1,36 @@
+import { and, asc, eq } from "drizzle-orm";
+import { Hono } from "hono";
+import { deviceView } from "../../../relay/src/index.ts";
+import { requireUser } from "../auth/session.ts";
+import { openDb, schema } from "../db/index.ts";
+import { ApiError } from "../http/errors.ts";
+import type { AppEnv } from "../http/types.ts";
+import { relayFor } from "../relay/stub.ts";
+
+const { devices } = schema;
+
+/** /api/devices: the user's paired machines, with live status from the relay. */
+export const devicesApi = new Hono<AppEnv>()
+  .use(requireUser)
+  .get("/", async (c) => {
+    const userId = c.get("auth").user.id;
+    const [rows, online] = await Promise.all([
+      openDb(c.env.DB).select().from(devices).where(eq(devices.userId, userId)).orderBy(asc(devices.createdAt)).all(),
+      relayFor(c.env, userId).onlineDevices(),
+    ]);
+    return c.json({ devices: rows.map((row) => deviceView(row, online.includes(row.id))) }, 200);
+  })
+
+  .delete("/:id", async (c) => {
+    const userId = c.get("auth").user.id;
+    const db = openDb(c.env.DB);
+    const [revoked] = await db
+      .update(devices)
+      .set({ revokedAt: Date.now(), tokenHash: null })
+      .where(and(eq(devices.id, c.req.param("id")), eq(devices.userId, userId)))
+      .returning();
+    if (!revoked) throw new ApiError(404, "not_found", "There is no such device. It may have been removed already.");
+    // The token is dead in D1 first, so the agent cannot reconnect; then its live socket is closed.
+    await relayFor(c.env, userId).revokeDevice(revoked.id);
+    return c.json({ device: deviceView(revoked, false) }, 200);
+  });

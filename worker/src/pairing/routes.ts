@@ -1,0 +1,137 @@
+import { and, count, eq, gt } from "drizzle-orm";
+import { Hono } from "hono";
+import { z } from "zod";
+import { PairDecisionRequest, PairStartRequest, PairTokenRequest, UserCode } from "#protocol";
+import type { PairStartResponse, PairTokenResponse } from "#protocol";
+import { requireUser } from "../auth/session.ts";
+import { hashToken, newToken } from "../auth/tokens.ts";
+import { openDb, schema } from "../db/index.ts";
+import type { Db } from "../db/index.ts";
+import { ApiError } from "../http/errors.ts";
+import type { AppEnv } from "../http/types.ts";
+import { jsonBody, queryParams } from "../http/validate.ts";
+import { formatUserCode, newUserCode, PAIR_FAILURE_WINDOW_MS, PAIR_MAX_FAILURES, PAIRING_TTL_MS, POLL_INTERVAL_S } from "./codes.ts";
+
+const { pairingCodes, pairFailures, devices, users } = schema;
+
+const invalidCode = () => new ApiError(404, "invalid_code", "That code is not valid or has expired. Check it, or run `hearth pair` again for a new one.", { field: "user_code" });
+
+/** Finds a pending, unexpired pairing by its user code, counting a miss against the user's few tries. */
+async function findPending(db: Db, userId: string, userCode: string) {
+  const now = Date.now();
+  const [failures] = await db
+    .select({ n: count() })
+    .from(pairFailures)
+    .where(and(eq(pairFailures.userId, userId), gt(pairFailures.at, now - PAIR_FAILURE_WINDOW_MS)));
+  if ((failures?.n ?? 0) >= PAIR_MAX_FAILURES) {
+    throw new ApiError(429, "too_many_attempts", "Too many wrong codes. Wait 10 minutes, then run `hearth pair` again for a fresh code.", {
+      headers: { "Retry-After": String(PAIR_FAILURE_WINDOW_MS / 1000) },
+    });
+  }
+  const pairing = await db
+    .select()
+    .from(pairingCodes)
+    .where(and(eq(pairingCodes.userCodeHash, await hashToken(userCode)), eq(pairingCodes.status, "pending"), gt(pairingCodes.expiresAt, now)))
+    .get();
+  if (!pairing) {
+    await db.insert(pairFailures).values({ userId, at: now });
+    throw invalidCode();
+  }
+  return pairing;
+}
+
+/** /api/pair: the device flow. The agent starts and polls without a session; the signed-in user approves. */
+export const pairing = new Hono<AppEnv>()
+  .post("/start", jsonBody(PairStartRequest), async (c) => {
+    const info = c.req.valid("json");
+    const deviceCode = newToken();
+    const userCode = newUserCode();
+    const now = Date.now();
+    await openDb(c.env.DB)
+      .insert(pairingCodes)
+      .values({
+        deviceCodeHash: await hashToken(deviceCode),
+        userCodeHash: await hashToken(userCode),
+        name: info.name,
+        platform: info.platform,
+        agentVersion: info.agent_version,
+        status: "pending",
+        createdAt: now,
+        expiresAt: now + PAIRING_TTL_MS,
+      });
+    const origin = new URL(c.req.url).origin;
+    const body: PairStartResponse = {
+      device_code: deviceCode,
+      user_code: formatUserCode(userCode),
+      verification_uri: `${origin}/pair`,
+      verification_uri_complete: `${origin}/pair?code=${formatUserCode(userCode)}`,
+      expires_in: PAIRING_TTL_MS / 1000,
+      interval: POLL_INTERVAL_S,
+    };
+    return c.json(body, 200);
+  })
+
+  .post("/token", jsonBody(PairTokenRequest), async (c) => {
+    const db = openDb(c.env.DB);
+    const id = await hashToken(c.req.valid("json").device_code);
+    const pairing = await db.select().from(pairingCodes).where(eq(pairingCodes.deviceCodeHash, id)).get();
+    const now = Date.now();
+    if (!pairing || pairing.status === "consumed" || pairing.expiresAt <= now) {
+      throw new ApiError(400, "expired_token", "This pairing code has expired or was already used. Run `hearth pair` again.");
+    }
+    if (pairing.status === "denied") throw new ApiError(400, "access_denied", "Pairing was denied in the browser.");
+    if (pairing.status === "pending") {
+      // RFC 8628 §3.5: a client that polls faster than `interval` is told to slow down.
+      const tooSoon = pairing.lastPolledAt !== null && now - pairing.lastPolledAt < (POLL_INTERVAL_S * 1000) / 2;
+      await db.update(pairingCodes).set({ lastPolledAt: now }).where(eq(pairingCodes.deviceCodeHash, id));
+      if (tooSoon) throw new ApiError(400, "slow_down", `Poll at most every ${POLL_INTERVAL_S} seconds.`);
+      throw new ApiError(400, "authorization_pending", "Waiting for the user to approve this device in the browser.");
+    }
+    // Approved: mint the token now, so it exists only in this answer and, hashed, in D1.
+    const userId = pairing.userId;
+    if (!userId) throw new ApiError(500, "internal", "Approved pairing has no user.");
+    const claimed = await db
+      .update(pairingCodes)
+      .set({ status: "consumed" })
+      .where(and(eq(pairingCodes.deviceCodeHash, id), eq(pairingCodes.status, "approved")))
+      .returning({ id: pairingCodes.deviceCodeHash });
+    if (claimed.length === 0) throw new ApiError(400, "expired_token", "This pairing code was already used. Run `hearth pair` again.");
+    const token = newToken();
+    const deviceId = crypto.randomUUID();
+    await db.insert(devices).values({
+      id: deviceId,
+      userId,
+      name: pairing.name,
+      platform: pairing.platform,
+      agentVersion: pairing.agentVersion,
+      tokenHash: await hashToken(token),
+      createdAt: now,
+    });
+    const user = await db.select({ email: users.email }).from(users).where(eq(users.id, userId)).get();
+    await db.insert(schema.auditLog).values({ userId, at: now, kind: "device.paired", deviceId, commandId: null, summary: `Paired ${pairing.name}`, detail: "{}" });
+    const body: PairTokenResponse = { token, device_id: deviceId, user_email: user?.email ?? "" };
+    return c.json(body, 200);
+  })
+
+  .get("/lookup", requireUser, queryParams(z.object({ user_code: UserCode })), async (c) => {
+    const pairing = await findPending(openDb(c.env.DB), c.get("auth").user.id, c.req.valid("query").user_code);
+    return c.json(
+      { name: pairing.name, platform: pairing.platform, agent_version: pairing.agentVersion, user_code: formatUserCode(c.req.valid("query").user_code), expires_at: pairing.expiresAt },
+      200,
+    );
+  })
+
+  .post("/approve", requireUser, jsonBody(PairDecisionRequest), async (c) => {
+    const db = openDb(c.env.DB);
+    const userId = c.get("auth").user.id;
+    const pairing = await findPending(db, userId, c.req.valid("json").user_code);
+    await db.update(pairingCodes).set({ status: "approved", userId }).where(eq(pairingCodes.deviceCodeHash, pairing.deviceCodeHash));
+    return c.json({ device_name: pairing.name }, 200);
+  })
+
+  .post("/deny", requireUser, jsonBody(PairDecisionRequest), async (c) => {
+    const db = openDb(c.env.DB);
+    const pairing = await findPending(db, c.get("auth").user.id, c.req.valid("json").user_code);
+    await db.update(pairingCodes).set({ status: "denied" }).where(eq(pairingCodes.deviceCodeHash, pairing.deviceCodeHash));
+    return c.json({ device_name: pairing.name }, 200);
+  });

@@ -1,0 +1,128 @@
+import { and, desc, eq } from "drizzle-orm";
+import { Hono } from "hono";
+import { CreatePermission, DecideRequest, PermissionRequestListQuery } from "#protocol";
+import type { PermissionRequestView, PermissionRule } from "#protocol";
+import { requireUser } from "../auth/session.ts";
+import { openDb, schema } from "../db/index.ts";
+import type { PermissionRequestRow, PermissionRow } from "../db/schema.ts";
+import { ApiError } from "../http/errors.ts";
+import type { AppEnv } from "../http/types.ts";
+import { jsonBody, queryParams } from "../http/validate.ts";
+import { relayFor } from "../relay/stub.ts";
+
+const { permissions, permissionRequests, devices, auditLog } = schema;
+
+function ruleView(row: PermissionRow): PermissionRule {
+  return {
+    id: row.id,
+    target: row.target,
+    action: row.action,
+    scope: row.scope,
+    effect: row.effect,
+    one_time: row.oneTime,
+    expires_at: row.expiresAt,
+    device_id: row.deviceId,
+    created_at: row.createdAt,
+  };
+}
+
+function requestView(row: PermissionRequestRow): PermissionRequestView {
+  const decision = row.decision === "allow_once" || row.decision === "allow_1h" || row.decision === "allow_always" || row.decision === "deny" ? row.decision : null;
+  return {
+    id: row.id,
+    device_id: row.deviceId,
+    command_id: row.commandId,
+    target: row.target,
+    action: row.action,
+    context: row.context,
+    one_time: row.oneTime,
+    parameters: JSON.parse(row.parameters),
+    status: row.status,
+    decision,
+    created_at: row.createdAt,
+    decided_at: row.decidedAt,
+  };
+}
+
+/** /api/permissions: the user's standing rules. Expired rules are listed until removed, marked by `expires_at`. */
+export const permissionsApi = new Hono<AppEnv>()
+  .use(requireUser)
+  .get("/", async (c) => {
+    const rows = await openDb(c.env.DB).select().from(permissions).where(eq(permissions.userId, c.get("auth").user.id)).orderBy(desc(permissions.createdAt)).all();
+    return c.json({ permissions: rows.map(ruleView) }, 200);
+  })
+
+  .post("/", jsonBody(CreatePermission), async (c) => {
+    const userId = c.get("auth").user.id;
+    const body = c.req.valid("json");
+    const db = openDb(c.env.DB);
+    if (body.device_id) {
+      const device = await db.select({ id: devices.id }).from(devices).where(and(eq(devices.id, body.device_id), eq(devices.userId, userId))).get();
+      if (!device) throw new ApiError(404, "not_found", "There is no such device.", { field: "device_id" });
+    }
+    if (body.expires_at !== null && body.expires_at <= Date.now()) throw new ApiError(400, "validation_failed", "The expiry is in the past. Pick a later time.", { field: "expires_at" });
+    const now = Date.now();
+    const row: PermissionRow = {
+      id: crypto.randomUUID(),
+      userId,
+      deviceId: body.device_id,
+      target: body.target,
+      action: body.action,
+      scope: body.scope,
+      effect: body.effect,
+      oneTime: body.one_time,
+      expiresAt: body.expires_at,
+      createdAt: now,
+    };
+    await db.batch([
+      db.insert(permissions).values(row),
+      db.insert(auditLog).values({
+        userId,
+        at: now,
+        kind: "permission.rule_added",
+        deviceId: body.device_id,
+        commandId: null,
+        summary: `${body.effect === "allow" ? "Allow" : "Deny"} ${body.target}.${body.action}${body.scope ? ` on ${body.scope}` : ""}`,
+        detail: JSON.stringify(body),
+      }),
+    ]);
+    return c.json({ permission: ruleView(row) }, 201);
+  })
+
+  .delete("/:id", async (c) => {
+    const userId = c.get("auth").user.id;
+    const db = openDb(c.env.DB);
+    const [removed] = await db.delete(permissions).where(and(eq(permissions.id, c.req.param("id")), eq(permissions.userId, userId))).returning();
+    if (!removed) throw new ApiError(404, "not_found", "There is no such permission rule. It may have been removed already.");
+    await db.insert(auditLog).values({
+      userId,
+      at: Date.now(),
+      kind: "permission.rule_removed",
+      deviceId: removed.deviceId,
+      commandId: null,
+      summary: `Removed rule ${removed.effect} ${removed.target}.${removed.action}`,
+      detail: "{}",
+    });
+    return c.json({ ok: true as const }, 200);
+  });
+
+/** /api/permission-requests: prompts waiting for the user, and their answers. */
+export const permissionRequestsApi = new Hono<AppEnv>()
+  .use(requireUser)
+  .get("/", queryParams(PermissionRequestListQuery), async (c) => {
+    const { status } = c.req.valid("query");
+    const rows = await openDb(c.env.DB)
+      .select()
+      .from(permissionRequests)
+      .where(and(eq(permissionRequests.userId, c.get("auth").user.id), status ? eq(permissionRequests.status, status) : undefined))
+      .orderBy(desc(permissionRequests.createdAt))
+      .limit(200)
+      .all();
+    return c.json({ requests: rows.map(requestView) }, 200);
+  })
+
+  .post("/:id/decision", jsonBody(DecideRequest), async (c) => {
+    const outcome = await relayFor(c.env, c.get("auth").user.id).decide(c.req.param("id"), c.req.valid("json").decision);
+    if (!outcome.ok) throw new ApiError(outcome.code === "not_found" ? 404 : 409, outcome.code, outcome.message);
+    return c.json({ request: outcome.request }, 200);
+  });

@@ -1,0 +1,15 @@
+import { DecideOutcome, DispatchOutcome } from "../../../relay/src/index.ts";
+import type { DispatchInput } from "../../../relay/src/index.ts";
+import type { Decision } from "#protocol";
+
+/** The user's relay (one Durable Object per user, addressed by the user id), with its RPC answers parsed. */
+export function relayFor(env: Env, userId: string) {
+  const stub = env.RELAY.getByName(userId);
+  return {
+    fetch: (request: Request) => stub.fetch(request),
+    dispatch: async (input: DispatchInput) => DispatchOutcome.parse(JSON.parse(await stub.dispatchJson(JSON.stringify(input)))),
+    decide: async (requestId: string, decision: Decision) => DecideOutcome.parse(JSON.parse(await stub.decideJson(JSON.stringify({ requestId, decision })))),
+    revokeDevice: (deviceId: string) => stub.revokeDevice(deviceId),
+    onlineDevices: () => stub.onlineDevices(),
+  };
+}
