@@ -121,10 +121,13 @@ export async function connectAgent(token: string, deviceId: string) {
   return { socket, welcome };
 }
 
-/** A signed-in user with one paired device. */
+/** A signed-in user with one paired device that has connected once, so its actions are known. */
 export async function userWithDevice() {
   const client = new TestClient();
   await client.register();
   const device = await pairDevice(client);
+  const { socket } = await connectAgent(device.token, device.deviceId);
+  socket.close();
+  await socket.waitClosed();
   return { client, ...device };
 }
