@@ -1,5 +1,5 @@
 import { globMatch } from "#protocol";
-import type { Command, Decision } from "#protocol";
+import type { Approval, Command, Decision } from "#protocol";
 
 /** A rule as the gate reads it (the D1 row, or anything shaped like it). */
 export type Rule = {
@@ -71,4 +71,14 @@ export function grantFor(decision: Decision, now: number): { expiresAt: number |
     case "deny":
       return null;
   }
+}
+
+/** The approval a command carries when a standing rule let it through. */
+export function approvalFromRule(rule: Rule): Approval {
+  return { permission_id: rule.id, kind: rule.oneTime ? "once" : rule.expiresAt ? "until" : "always", expires_at: rule.expiresAt };
+}
+
+/** The approval a command carries when the user answered its prompt. */
+export function approvalFromDecision(decision: Decision, grant: { expiresAt: number | null } | null): Approval {
+  return { permission_id: null, kind: decision === "allow_1h" ? "until" : decision === "allow_always" ? "always" : "once", expires_at: grant?.expiresAt ?? null };
 }

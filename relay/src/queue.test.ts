@@ -131,7 +131,7 @@ describe("the durable command queue", () => {
   });
 
   it("refuses dispatch past the bound with a clear error, and keeps what it accepted", async () => {
-    const { client, deviceId, token } = await userWithDevice();
+    const { client, deviceId } = await userWithDevice();
     await allowAll(client);
     const userId = await userIdOf(client);
     // Fill the queue directly; dispatching 1,000 commands one by one would only make this test slow.

@@ -1,5 +1,7 @@
 import type { PermissionRequestView } from "#protocol";
+import type { QueuedCommand } from "./command-store.ts";
 import type { PermissionRequestRecord } from "./d1-sync.ts";
+import { describe, subjectText } from "./wording.ts";
 
 /**
  * Open and answered permission requests, kept in the relay's SQLite so an answer can be matched at once,
@@ -49,5 +51,24 @@ export function requestView(r: PermissionRequestRecord): PermissionRequestView {
     decision,
     created_at: r.createdAt,
     decided_at: r.decidedAt,
+  };
+}
+
+/** The question a command no rule covers puts to the user. */
+export function requestForCommand(id: string, command: QueuedCommand): PermissionRequestRecord {
+  return {
+    id,
+    deviceId: command.deviceId,
+    commandId: command.id,
+    agentRef: null,
+    target: command.command.target,
+    action: command.command.action,
+    context: `Hearth wants to run ${describe(command)}${subjectText(command.command)}.`,
+    parameters: command.command.parameters,
+    oneTime: true,
+    status: "pending",
+    decision: null,
+    createdAt: command.createdAt,
+    decidedAt: null,
   };
 }

@@ -1,24 +1,24 @@
-import { Server } from "partyserver";
 import type { Connection, ConnectionContext, WSMessage } from "partyserver";
 import { AgentFrame, BrowserFrame, COMMAND_DEFAULT_DEADLINE_MS, HEARTBEAT_PING, HEARTBEAT_PONG, PROTOCOL_VERSION, QUEUE_LIMIT_PER_DEVICE } from "#protocol";
-import type { Approval, Command, Decision, ErrorCode, Json, RelayFrame } from "#protocol";
+import type { Decision, ErrorCode, Json } from "#protocol";
 import { CommandStore, toView } from "./command-store.ts";
 import type { QueuedCommand } from "./command-store.ts";
 import { D1Sync } from "./d1-sync.ts";
 import type { AuditLine, PermissionRequestRecord } from "./d1-sync.ts";
+import { loadRules } from "./d1-reads.ts";
 import { deviceView } from "./devices.ts";
-import type { DeviceRecord } from "./devices.ts";
-import { encodeFrame, errorFrame, frameId, readFrame } from "./frames.ts";
-import { evaluate, grantFor } from "./permission-rules.ts";
+import { frameId, readFrame } from "./frames.ts";
+import { approvalFromDecision, approvalFromRule, evaluate, grantFor } from "./permission-rules.ts";
 import type { Rule } from "./permission-rules.ts";
-import { RequestStore, requestView } from "./requests.ts";
+import { RELAY_DEVICE_HEADER, RELAY_ROLE_HEADER, RelaySockets } from "./sockets.ts";
+import type { SocketState } from "./sockets.ts";
+import { RequestStore, requestForCommand, requestView } from "./requests.ts";
+import { decisionText, describe } from "./wording.ts";
 import { DecideInput, DispatchInput } from "./rpc.ts";
 import type { DecideOutcome, DispatchOutcome } from "./rpc.ts";
 
 /** Headers the worker sets after it has authenticated a socket. The worker builds them itself; clients cannot. */
 export const RELAY_USER_HEADER = "x-hearth-user";
-export const RELAY_ROLE_HEADER = "x-hearth-role";
-export const RELAY_DEVICE_HEADER = "x-hearth-device";
 
 /** Close codes the agent acts on. */
 export const CLOSE_REVOKED = 4001;
@@ -31,8 +31,6 @@ const KEEP_FINAL_MS = 24 * 60 * 60_000;
 /** When D1 could not be written, try again this soon. */
 const SYNC_RETRY_MS = 5_000;
 
-export type ConnectionRole = "browser" | "agent";
-type SocketState = { role: "browser" } | { role: "agent"; deviceId: string; ready: boolean };
 
 
 /**
@@ -40,8 +38,7 @@ type SocketState = { role: "browser" } | { role: "agent"; deviceId: string; read
  * Hibernation is on, so nothing lives in fields that cannot be rebuilt: the queue and the D1 outbox are in
  * the object's SQLite, and per-socket facts in the socket attachment (partyserver's connection state).
  */
-export class UserRelay extends Server<Env> {
-  static override options = { hibernate: true };
+export class UserRelay extends RelaySockets {
 
   readonly commands: CommandStore;
   readonly requests: RequestStore;
@@ -58,16 +55,7 @@ export class UserRelay extends Server<Env> {
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(HEARTBEAT_PING, HEARTBEAT_PONG));
   }
 
-  get userId(): string {
-    return this.name;
-  }
-
   // ── sockets ─────────────────────────────────────────────────────────────────────────────────
-
-  override getConnectionTags(_connection: Connection, { request }: ConnectionContext): string[] {
-    const device = request.headers.get(RELAY_DEVICE_HEADER);
-    return request.headers.get(RELAY_ROLE_HEADER) === "agent" && device ? ["agent", `device:${device}`] : ["browser"];
-  }
 
   override async onConnect(connection: Connection<SocketState>, { request }: ConnectionContext): Promise<void> {
     const role = request.headers.get(RELAY_ROLE_HEADER);
@@ -84,8 +72,8 @@ export class UserRelay extends Server<Env> {
       return;
     }
     connection.setState({ role: "browser" });
-    for (const device of await this.#loadDevices()) this.#send(connection, { v: 1, type: "agent_status", id: frameId(), device: deviceView(device, this.#isOnline(device.id)) });
-    for (const request of this.requests.pending()) this.#send(connection, { v: 1, type: "permission_prompt", id: frameId(), request: requestView(request) });
+    for (const device of await this.loadDevices()) this.send(connection, { v: 1, type: "agent_status", id: frameId(), device: deviceView(device, this.isOnline(device.id)) });
+    for (const request of this.requests.pending()) this.send(connection, { v: 1, type: "permission_prompt", id: frameId(), request: requestView(request) });
   }
 
   override async onMessage(connection: Connection<SocketState>, message: WSMessage): Promise<void> {
@@ -93,43 +81,43 @@ export class UserRelay extends Server<Env> {
     if (!state) return;
     if (state.role === "browser") return this.#onBrowserMessage(connection, message);
     const read = readFrame(AgentFrame, message);
-    if (!read.ok) return this.#refuse(connection, read);
+    if (!read.ok) return this.refuse(connection, read);
     const frame = read.frame;
-    if (frame.type === "ping") return this.#send(connection, { v: PROTOCOL_VERSION, type: "pong", id: frame.id });
+    if (frame.type === "ping") return this.send(connection, { v: PROTOCOL_VERSION, type: "pong", id: frame.id });
     if (frame.type === "hello") {
-      if (frame.device_id !== state.deviceId) return this.#refuse(connection, { code: "validation_failed", message: "hello.device_id does not match this agent's token. Pair again.", ref: frame.id });
+      if (frame.device_id !== state.deviceId) return this.refuse(connection, { code: "validation_failed", message: "hello.device_id does not match this agent's token. Pair again.", ref: frame.id });
       return this.#onHello(connection, state.deviceId, frame);
     }
-    if (!state.ready) return this.#refuse(connection, { code: "not_ready", message: "Send hello first.", ref: frame.id });
+    if (!state.ready) return this.refuse(connection, { code: "not_ready", message: "Send hello first.", ref: frame.id });
     switch (frame.type) {
       case "ack":
         return this.#onAgentAck(frame.ref);
       case "result":
         this.#onResult(frame.command_id, frame.outcome);
-        return this.#send(connection, { v: PROTOCOL_VERSION, type: "ack", id: frameId(), ref: frame.id });
+        return this.send(connection, { v: PROTOCOL_VERSION, type: "ack", id: frameId(), ref: frame.id });
       case "permission_request":
         return this.#onAgentPermissionRequest(state.deviceId, frame);
       case "activity":
-        return this.#refuse(connection, { code: "not_ready", message: "Activity ingest is not enabled on this server yet; keep the events and send them later.", ref: frame.id });
+        return this.refuse(connection, { code: "not_ready", message: "Activity ingest is not enabled on this server yet; keep the events and send them later.", ref: frame.id });
     }
   }
 
   override onClose(connection: Connection<SocketState>): void {
     const state = connection.state;
     if (state?.role !== "agent") return;
-    if (this.#isOnline(state.deviceId, connection.id)) return;
+    if (this.isOnline(state.deviceId, connection.id)) return;
     this.sync.record({ kind: "device_seen", deviceId: state.deviceId, at: Date.now() });
-    void this.#broadcastDevice(state.deviceId);
+    void this.broadcastDevice(state.deviceId);
     this.#flushSoon();
   }
 
   #onBrowserMessage(connection: Connection<SocketState>, message: WSMessage): void {
     const read = readFrame(BrowserFrame, message);
-    if (!read.ok) return this.#refuse(connection, read);
+    if (!read.ok) return this.refuse(connection, read);
     const frame = read.frame;
-    if (frame.type === "ping") return this.#send(connection, { v: PROTOCOL_VERSION, type: "pong", id: frame.id });
+    if (frame.type === "ping") return this.send(connection, { v: PROTOCOL_VERSION, type: "pong", id: frame.id });
     // Typing goes to the user's other tabs only.
-    this.#toBrowsers(frame, [connection.id]);
+    this.toBrowsers(frame, [connection.id]);
   }
 
   async #onHello(connection: Connection<SocketState>, deviceId: string, hello: { agent_version: string; platform: string; connectors: unknown[] }): Promise<void> {
@@ -145,10 +133,10 @@ export class UserRelay extends Server<Env> {
     }
     connection.setState({ role: "agent", deviceId, ready: true });
     const owed = this.commands.owed(deviceId);
-    this.#send(connection, { v: PROTOCOL_VERSION, type: "welcome", id: frameId(), device_id: deviceId, server_time: now, heartbeat_ms: HEARTBEAT_MS, pending: owed.length });
+    this.send(connection, { v: PROTOCOL_VERSION, type: "welcome", id: frameId(), device_id: deviceId, server_time: now, heartbeat_ms: HEARTBEAT_MS, pending: owed.length });
     // Everything without a result goes again, in order; the agent dedupes by id.
     for (const command of owed) this.#deliver(connection, command);
-    await this.#broadcastDevice(deviceId);
+    await this.broadcastDevice(deviceId);
     this.#flushSoon();
   }
 
@@ -229,8 +217,7 @@ export class UserRelay extends Server<Env> {
     if (gate.effect === "allow") {
       const { rule } = gate;
       if (rule.oneTime) this.ctx.storage.sql.exec("INSERT OR IGNORE INTO consumed_grants (id) VALUES (?)", rule.id);
-      const approval: Approval = { permission_id: rule.id, kind: rule.oneTime ? "once" : rule.expiresAt ? "until" : "always", expires_at: rule.expiresAt };
-      command = this.commands.insert({ ...base, status: "queued", approval, requestId: null });
+      command = this.commands.insert({ ...base, status: "queued", approval: approvalFromRule(rule), requestId: null });
       this.#changed(command, { kind: "command.queued", summary: `${describe(command)} queued (allowed by a rule)` });
       if (rule.oneTime) await this.env.DB.prepare("DELETE FROM permissions WHERE id = ? AND user_id = ?").bind(rule.id, this.userId).run();
       command = this.#sendIfOnline(command);
@@ -243,24 +230,7 @@ export class UserRelay extends Server<Env> {
       const requestId = crypto.randomUUID();
       command = this.commands.insert({ ...base, status: "awaiting_permission", approval: null, requestId });
       this.#changed(command, { kind: "command.awaiting_permission", summary: `${describe(command)} waits for your permission` });
-      this.#putRequest(
-        {
-          id: requestId,
-          deviceId: input.deviceId,
-          commandId: command.id,
-          agentRef: null,
-          target: input.command.target,
-          action: input.command.action,
-          context: `Hearth wants to run ${describe(command)}${subjectText(input.command)}.`,
-          parameters: input.command.parameters,
-          oneTime: true,
-          status: "pending",
-          decision: null,
-          createdAt: now,
-          decidedAt: null,
-        },
-        null,
-      );
+      this.#putRequest(requestForCommand(requestId, command), null);
     }
     await this.#scheduleAlarm();
     await this.#flushNow();
@@ -293,12 +263,11 @@ export class UserRelay extends Server<Env> {
 
     if (request.agentRef) {
       for (const socket of this.getConnections<SocketState>(`device:${request.deviceId}`)) {
-        this.#send(socket, { v: PROTOCOL_VERSION, type: "permission_update", id: frameId(), ref: request.agentRef, decision });
+        this.send(socket, { v: PROTOCOL_VERSION, type: "permission_update", id: frameId(), ref: request.agentRef, decision });
       }
     } else if (request.commandId) {
-      const approval: Approval = { permission_id: null, kind: decision === "allow_1h" ? "until" : decision === "allow_always" ? "always" : "once", expires_at: grant?.expiresAt ?? null };
       const moved = allowed
-        ? this.commands.move(request.commandId, "queued", now, { approval })
+        ? this.commands.move(request.commandId, "queued", now, { approval: approvalFromDecision(decision, grant) })
         : this.commands.move(request.commandId, "failed", now, { error: { code: "permission_denied", message: "You denied this command." } });
       if (moved) {
         this.#changed(moved, { kind: `command.${moved.status}`, summary: allowed ? `${describe(moved)} queued (you allowed it)` : `${describe(moved)} denied by you` });
@@ -322,14 +291,7 @@ export class UserRelay extends Server<Env> {
     }
     this.sync.record({ kind: "audit", audit: { kind: "device.revoked", summary: "Device revoked", deviceId, commandId: null } });
     await this.#flushNow();
-    await this.#broadcastDevice(deviceId);
-  }
-
-  /** The ids of devices with a live, greeted socket. */
-  async onlineDevices(): Promise<string[]> {
-    const online = new Set<string>();
-    for (const socket of this.getConnections<SocketState>("agent")) if (socket.state?.role === "agent" && socket.state.ready) online.add(socket.state.deviceId);
-    return [...online];
+    await this.broadcastDevice(deviceId);
   }
 
   // ── deadlines ───────────────────────────────────────────────────────────────────────────────
@@ -362,14 +324,14 @@ export class UserRelay extends Server<Env> {
   /** Records a state change: D1 (through the outbox) and every open browser. */
   #changed(command: QueuedCommand, line: Omit<AuditLine, "deviceId" | "commandId">): void {
     this.sync.record({ kind: "command", command, audit: { ...line, deviceId: command.deviceId, commandId: command.id, detail: { status: command.status, seq: command.seq } } });
-    this.#toBrowsers({ v: PROTOCOL_VERSION, type: "command_update", id: frameId(), command: toView(command) });
+    this.toBrowsers({ v: PROTOCOL_VERSION, type: "command_update", id: frameId(), command: toView(command) });
   }
 
   #putRequest(record: PermissionRequestRecord, audit: AuditLine | null): void {
     this.requests.put(record);
     this.sync.record({ kind: "request", request: record });
     if (audit) this.sync.record({ kind: "audit", audit });
-    this.#toBrowsers({ v: PROTOCOL_VERSION, type: "permission_prompt", id: frameId(), request: requestView(record) });
+    this.toBrowsers({ v: PROTOCOL_VERSION, type: "permission_prompt", id: frameId(), request: requestView(record) });
   }
 
   #sendIfOnline(command: QueuedCommand): QueuedCommand {
@@ -383,7 +345,7 @@ export class UserRelay extends Server<Env> {
   /** Sends a command frame; a queued command becomes sent. */
   #deliver(socket: Connection, command: QueuedCommand): QueuedCommand {
     if (command.seq === null || !command.approval) return command;
-    this.#send(socket, {
+    this.send(socket, {
       v: PROTOCOL_VERSION,
       type: "command",
       id: command.id,
@@ -400,58 +362,10 @@ export class UserRelay extends Server<Env> {
     return moved;
   }
 
-  #isOnline(deviceId: string, exceptConnection?: string): boolean {
-    for (const socket of this.getConnections<SocketState>(`device:${deviceId}`)) {
-      if (socket.id !== exceptConnection && socket.state?.role === "agent" && socket.state.ready) return true;
-    }
-    return false;
-  }
-
-  async #loadDevices(deviceId?: string): Promise<DeviceRecord[]> {
-    const query = deviceId
-      ? this.env.DB.prepare(DEVICE_SELECT + " WHERE user_id = ? AND id = ?").bind(this.userId, deviceId)
-      : this.env.DB.prepare(DEVICE_SELECT + " WHERE user_id = ? ORDER BY created_at").bind(this.userId);
-    return (await query.all<DeviceRecord>()).results;
-  }
-
-  async #broadcastDevice(deviceId: string): Promise<void> {
-    const [device] = await this.#loadDevices(deviceId);
-    if (device) this.#toBrowsers({ v: PROTOCOL_VERSION, type: "agent_status", id: frameId(), device: deviceView(device, this.#isOnline(device.id)) });
-  }
-
   async #loadRules(): Promise<Rule[]> {
-    const { results } = await this.env.DB.prepare(
-      `SELECT id, device_id AS deviceId, target, action, scope, effect, one_time AS oneTime, expires_at AS expiresAt
-       FROM permissions WHERE user_id = ?`,
-    )
-      .bind(this.userId)
-      .all<Omit<Rule, "oneTime"> & { oneTime: number }>();
+    // A one-time grant is spent here the moment it is used, before D1 has caught up.
     const consumed = new Set(this.ctx.storage.sql.exec<{ id: string }>("SELECT id FROM consumed_grants").toArray().map((r) => r.id));
-    return results.filter((r) => !consumed.has(r.id)).map((r) => ({ ...r, oneTime: r.oneTime === 1 }));
-  }
-
-  #send(socket: Connection, frame: RelayFrame): void {
-    try {
-      socket.send(encodeFrame(frame));
-    } catch {
-      // The socket closed under us; its close handler does the bookkeeping.
-    }
-  }
-
-  #toBrowsers(frame: RelayFrame, without: string[] = []): void {
-    const text = encodeFrame(frame);
-    for (const socket of this.getConnections("browser")) {
-      if (without.includes(socket.id)) continue;
-      try {
-        socket.send(text);
-      } catch {
-        // closing
-      }
-    }
-  }
-
-  #refuse(connection: Connection, refusal: { code: ErrorCode; message: string; ref?: string }): void {
-    this.#send(connection, errorFrame(refusal));
+    return (await loadRules(this.env.DB, this.userId)).filter((r) => !consumed.has(r.id));
   }
 
   async #flushNow(): Promise<void> {
@@ -468,28 +382,3 @@ export class UserRelay extends Server<Env> {
   }
 }
 
-const DEVICE_SELECT = `SELECT id, name, platform, agent_version AS agentVersion, connectors, created_at AS createdAt,
-  last_seen_at AS lastSeenAt, revoked_at AS revokedAt FROM devices`;
-
-function describe(command: QueuedCommand): string {
-  return `${command.command.target}.${command.command.action}`;
-}
-
-function subjectText(command: Command): string {
-  const { path, url, program, name } = command.parameters;
-  const subject = [path, url, program, name].find((v) => typeof v === "string");
-  return typeof subject === "string" ? ` on ${subject}` : "";
-}
-
-function decisionText(decision: Decision): string {
-  switch (decision) {
-    case "allow_once":
-      return "Allowed once";
-    case "allow_1h":
-      return "Allowed for 1 hour";
-    case "allow_always":
-      return "Always allowed";
-    case "deny":
-      return "Denied";
-  }
-}
