@@ -1,5 +1,6 @@
 import { hc } from "hono/client";
 import type { ClientResponse } from "hono/client";
+import type { z } from "zod";
 import { ApiErrorBody } from "#protocol";
 import type { ErrorCode } from "#protocol";
 import type { AppType } from "../../../worker/src/app.ts";
@@ -52,4 +53,16 @@ export async function call<T>(request: Promise<ClientResponse<T, number, "json">
     : new ApiFailure(response.status, "internal", `Hearth answered with an unexpected error (${response.status}). Try again.`);
   if (failure.signedOut && !quietSignOut) for (const listener of listeners) listener(failure);
   throw failure;
+}
+
+/**
+ * Like `call`, then checks the answer against its protocol schema, so the page holds the protocol's own types.
+ * Use it where the route's answer type does not come through the client intact (rows read from D1, JSON values).
+ * @example const { devices } = await callParsed(api.devices.$get(), DevicesAnswer);
+ */
+export async function callParsed<T, S extends z.ZodType>(request: Promise<ClientResponse<T, number, "json">>, schema: S): Promise<z.output<S>> {
+  const body: unknown = await call(request);
+  const parsed = schema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  throw new ApiFailure(200, "internal", "Hearth answered in a shape this page doesn't understand. Reload the page to get the latest version.");
 }
