@@ -1,47 +1,146 @@
-import { execFile } from "node:child_process";
-import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { statSync } from "node:fs";
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { fakePairingServer } from "../test/fake-pairing.ts";
+import { hearth } from "../test/hearth-process.ts";
+import { tempDir } from "../test/temp.ts";
+import { main } from "./cli.ts";
 
-const BIN = fileURLToPath(new URL("../bin/hearth.mjs", import.meta.url));
-
-/** Runs the real `hearth` executable in a child process, as a user would. */
-function hearth(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
+/** Runs the CLI in this process (fast); the real executable is exercised by the tests that spawn `hearth`. */
+async function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const code = await main(args, { log: (line) => stdout.push(line), error: (line) => stderr.push(line) }, { ...process.env, ...env });
+  return { code, stdout: stdout.join("\n"), stderr: stderr.join("\n") };
 }
 
-describe("hearth CLI", () => {
+/** A fresh HEARTH_HOME (and HOME, so nothing touches the real one). */
+async function isolated() {
+  const home = await tempDir();
+  const hearthHome = join(home, "hearth");
+  return { home, hearthHome, env: { HEARTH_HOME: hearthHome, HOME: home } };
+}
+
+const servers: { close: () => Promise<void> }[] = [];
+afterEach(async () => {
+  for (const server of servers.splice(0)) await server.close();
+});
+
+// Each case starts real `hearth` processes (about half a second of CPU each), so they get more time than unit tests.
+describe("hearth CLI", { timeout: 30_000 }, () => {
   it("prints its help and version", async () => {
-    const help = await hearth("--help");
+    const help = await hearth(["--help"]);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^hearth \d+\.\d+\.\d+/);
-    expect(help.stdout).toContain("status");
-    expect((await hearth("--version")).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    for (const command of ["pair", "start", "status", "permissions"]) expect(help.stdout).toContain(command);
+    expect((await hearth(["--version"])).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
 
-  it("gives every command its own help", async () => {
-    const help = await hearth("status", "--help");
-    expect(help.code).toBe(0);
-    expect(help.stdout).toContain("Usage: hearth status");
+  it("gives every command and sub-command its own help", async () => {
+    const { env } = await isolated();
+    const cases: [string[], string][] = [
+      [["status", "--help"], "Usage: hearth status"],
+      [["pair", "--help"], "Usage: hearth pair --server <url>"],
+      [["start", "-h"], "HEARTH_DEBUG_ACTION_DELAY_MS"],
+      [["permissions", "--help"], "Usage: hearth permissions <list|grant|deny|revoke>"],
+      [["permissions", "grant", "--help"], "--expires <duration>"],
+      [["permissions", "deny", "--help"], "Usage: hearth permissions deny"],
+      [["permissions", "revoke", "--help"], "Usage: hearth permissions revoke <id>"],
+      [["permissions", "list", "--help"], "Usage: hearth permissions list"],
+    ];
+    const results = await Promise.all(cases.map(([args]) => cli(args, env)));
+    results.forEach((result, i) => {
+      expect(result.code, cases[i]?.[0].join(" ")).toBe(0);
+      expect(result.stdout).toContain(cases[i]?.[1]);
+    });
   });
 
   it("refuses an unknown command or option with a hint and exit code 2", async () => {
-    const unknown = await hearth("fly");
+    const { env } = await isolated();
+    const [unknown, badOption, noServer, badSub, badDuration] = await Promise.all([
+      hearth(["fly"], env),
+      hearth(["status", "--loud"], env),
+      cli(["pair"], env),
+      cli(["permissions", "allow"], env),
+      cli(["permissions", "grant", "shell", "run", "--expires", "soon"], env),
+    ]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('unknown command "fly"');
     expect(unknown.stderr).toContain("hearth --help");
-    const badOption = await hearth("status", "--loud");
     expect(badOption.code).toBe(2);
     expect(badOption.stderr).toContain("hearth status --help");
+    expect(noServer.code).toBe(2);
+    expect(noServer.stderr).toContain("--server is required");
+    expect(badSub.code).toBe(2);
+    expect(badDuration.code).toBe(2);
+    expect(badDuration.stderr).toContain("hearth permissions grant --help");
   });
 
-  it("says plainly that it is not paired yet", async () => {
-    const status = await hearth("status");
+  it("says plainly that it is not paired yet, and how to fix it", async () => {
+    const { env } = await isolated();
+    const [status, start] = await Promise.all([hearth(["status"], env), cli(["start"], env)]);
     expect(status.code).toBe(0);
     expect(status.stdout).toMatch(/not paired/i);
+    expect(start.code).toBe(1);
+    expect(start.stderr).toContain("Not paired yet — run `hearth pair --server");
+  });
+
+  it("pairs against the server's device flow and stores the credentials with mode 0600", async () => {
+    const { env, hearthHome } = await isolated();
+    const server = await fakePairingServer(["authorization_pending", "authorization_pending", "approve"]);
+    servers.push(server);
+    const pair = await hearth(["pair", "--server", server.url, "--name", "Test laptop"], env);
+    expect(pair.stderr).toBe("");
+    expect(pair.code).toBe(0);
+    expect(pair.stdout).toContain("ABCD-EFGH");
+    expect(pair.stdout).toContain(`${server.url}/pair?code=ABCD-EFGH`);
+    expect(pair.stdout).toContain("Paired with me@example.com. Run `hearth start`.");
+    expect(server.devices[0]).toMatchObject({ name: "Test laptop", agent_version: expect.stringMatching(/^\d+\.\d+\.\d+$/) });
+    const file = join(hearthHome, "credentials.json");
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const stored: unknown = JSON.parse(await readFile(file, "utf8"));
+    expect(stored).toMatchObject({ server: server.url, device_id: "device-42", token: "the-agent-token", user_email: "me@example.com" });
+    const status = await cli(["status"], env);
+    expect(status.stdout).toContain("yes, with me@example.com");
+    expect(status.stdout).toContain("device-42");
+    expect(status.stdout).not.toContain("the-agent-token");
+  });
+
+  it("stops pairing with a clear message when the code expires", async () => {
+    const { env } = await isolated();
+    const server = await fakePairingServer(["authorization_pending", "expired_token"]);
+    servers.push(server);
+    const pair = await cli(["pair", "--server", server.url], env);
+    expect(pair.code).toBe(1);
+    expect(pair.stderr).toContain("expired before it was approved. Run `hearth pair` again");
+  });
+
+  it("grants, lists and revokes local permission rules", async () => {
+    const { env } = await isolated();
+    const grant = await cli(["permissions", "grant", "filesystem", "write", "--scope", "~/Documents/**", "--expires", "1h"], env);
+    expect(grant.code).toBe(0);
+    const id = /rule (p_[0-9a-f]+)/.exec(grant.stdout)?.[1] ?? "";
+    expect(id).not.toBe("");
+    const list = await cli(["permissions", "list"], env);
+    expect(list.stdout).toMatch(new RegExp(`${id}\\s+allow\\s+filesystem\\s+write\\s+~/Documents/\\*\\*\\s+in 60 min`));
+    expect(list.stdout).toMatch(/default-shell\s+deny\s+shell/);
+    const [unknownTarget, builtIn] = await Promise.all([cli(["permissions", "deny", "teleport", "go"], env), cli(["permissions", "revoke", "default-shell"], env)]);
+    expect(unknownTarget.code).toBe(2);
+    expect(builtIn.code).toBe(1);
+    expect(builtIn.stderr).toContain("built in");
+    expect((await cli(["permissions", "revoke", id], env)).stdout).toContain(`Removed rule ${id}`);
+    expect((await cli(["permissions", "list"], env)).stdout).not.toContain(id);
+  });
+
+  it("names the field at fault in a bad config.json", async () => {
+    const { env, hearthHome } = await isolated();
+    const { mkdir } = await import("node:fs/promises");
+    await mkdir(hearthHome, { recursive: true });
+    await writeFile(join(hearthHome, "config.json"), JSON.stringify({ shell: { allow: "git", timout_ms: 5 } }));
+    const status = await cli(["status"], env);
+    expect(status.code).toBe(1);
+    expect(status.stderr).toContain("shell.allow");
+    expect(status.stderr).toContain("timout_ms");
   });
 });

@@ -1,37 +1,35 @@
-import { readFileSync } from "node:fs";
-import { parseArgs } from "node:util";
+import { CliError, UsageError } from "./cli/args.ts";
+import type { CliCommand, Output } from "./cli/args.ts";
+import { VERSION } from "./version.ts";
 
-const VERSION: string = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")).version;
+export type { Output } from "./cli/args.ts";
+
+// Each command is loaded only when it runs: a CLI that answers `--help` should not first load the WebSocket stack.
+const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand> }> = {
+  pair: { summary: "Connect this computer to your Hearth account", load: async () => (await import("./cli/pair.ts")).pairCommand },
+  start: { summary: "Run the agent in the foreground (Ctrl-C stops it)", load: async () => (await import("./cli/start.ts")).startCommand },
+  status: { summary: "Show whether this computer is paired and connected", load: async () => (await import("./cli/status.ts")).statusCommand },
+  permissions: { summary: "List, grant, deny or revoke what the agent may do here", load: async () => (await import("./cli/permissions.ts")).permissionsCommand },
+};
 
 const USAGE = `hearth ${VERSION} — the Hearth agent: lets your Hearth assistant act on this computer, with your permission.
 
 Usage: hearth <command> [options]
 
 Commands:
-  status     Show whether this computer is paired and connected
+${Object.entries(COMMANDS)
+  .map(([name, command]) => `  ${name.padEnd(12)} ${command.summary}`)
+  .join("\n")}
 
 Options:
   -h, --help     Show help (also: hearth <command> --help)
   -v, --version  Show the version
 
-Pairing, the connectors and permissions arrive with the machine link.`;
+Start here: hearth pair --server https://your-hearth-server, then hearth start.
+Settings live in $HEARTH_HOME (default: ~/.config/hearth on Linux).`;
 
-const COMMANDS: Record<string, { usage: string; run: (args: string[], out: Output) => Promise<number> }> = {
-  status: {
-    usage: `Usage: hearth status
-
-Shows whether this computer is paired with a Hearth account and connected.`,
-    run: async (_args, out) => {
-      out.log("Not paired yet. Pairing arrives with the machine link; until then this computer is not connected to Hearth.");
-      return 0;
-    },
-  },
-};
-
-export type Output = { log: (line: string) => void; error: (line: string) => void };
-
-/** Runs the CLI with the given arguments; returns the exit code (0 ok, 2 usage error). */
-export async function main(argv: string[], out: Output = { log: console.log, error: console.error }): Promise<number> {
+/** Runs the CLI with the given arguments; returns the exit code (0 ok, 1 error, 2 usage error, 3 pair again). */
+export async function main(argv: string[], out: Output = { log: console.log, error: console.error }, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === "-h" || command === "--help" || command === "help") {
     out.log(USAGE);
@@ -41,21 +39,31 @@ export async function main(argv: string[], out: Output = { log: console.log, err
     out.log(VERSION);
     return 0;
   }
-  const entry = COMMANDS[command];
-  if (!entry) {
+  const listed = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+  if (!listed) {
     out.error(`hearth: unknown command "${command}". Run "hearth --help" to see the commands.`);
     return 2;
   }
-  let help: boolean | undefined;
-  try {
-    ({ values: { help } } = parseArgs({ args: rest, options: { help: { type: "boolean", short: "h" } }, allowPositionals: true }));
-  } catch (error) {
-    out.error(`hearth ${command}: ${error instanceof Error ? error.message : String(error)}. Run "hearth ${command} --help".`);
-    return 2;
-  }
-  if (help) {
+  const entry = await listed.load();
+  // `permissions` reads its own sub-command's --help.
+  if (command !== "permissions" && (rest.includes("--help") || rest.includes("-h"))) {
     out.log(entry.usage);
     return 0;
   }
-  return entry.run(rest, out);
+  try {
+    return await entry.run(rest, { out, env });
+  } catch (error) {
+    if (error instanceof UsageError) {
+      const help = command === "permissions" && rest[0] && !rest[0].startsWith("-") ? `hearth permissions ${rest[0]} --help` : `hearth ${command} --help`;
+      out.error(`hearth ${command}: ${error.message}. Run "${help}".`);
+      return 2;
+    }
+    if (error instanceof CliError) {
+      out.error(error.message);
+      return error.exitCode;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    out.error(`hearth ${command} failed: ${message}`);
+    return 1;
+  }
 }

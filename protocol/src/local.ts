@@ -34,7 +34,7 @@ export const LocalAuthFrame = localFrame("local_auth", {
 export const LocalCommandFrame = localFrame("command", {
   target: Name,
   action: Name,
-  parameters: z.record(z.string(), z.unknown()).default({}),
+  parameters: z.record(z.string(), z.json()).default({}),
 });
 
 /** An activity event from a local source. The agent assigns `event_id` when the source has none. */

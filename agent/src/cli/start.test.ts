@@ -1,0 +1,69 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { z } from "zod";
+import type { AgentFrame } from "#protocol";
+import { agentHome } from "../../test/agent-home.ts";
+import { FakeRelay } from "../../test/fake-relay.ts";
+import { spawnHearth } from "../../test/hearth-process.ts";
+import { EXIT_PAIR_AGAIN } from "./start.ts";
+
+const relays: FakeRelay[] = [];
+const children: ReturnType<typeof spawnHearth>[] = [];
+afterEach(async () => {
+  for (const { child } of children.splice(0)) child.kill("SIGKILL");
+  for (const relay of relays.splice(0)) await relay.close();
+});
+
+async function setup(relayToken?: string) {
+  const relay = await FakeRelay.start(relayToken);
+  relays.push(relay);
+  const fixture = await agentHome(relay.url);
+  const env = { HEARTH_HOME: fixture.paths.dir, HOME: fixture.home, XDG_DATA_HOME: join(fixture.home, ".local", "share") };
+  const start = (extra: Record<string, string> = {}) => {
+    const running = spawnHearth(["start", "--json"], { ...env, ...extra });
+    children.push(running);
+    return running;
+  };
+  return { relay, start, ...fixture };
+}
+
+const LogLine = z.object({ time: z.string(), level: z.enum(["info", "warn", "error"]), event: z.string(), msg: z.string() });
+const isResult = (frame: AgentFrame): frame is Extract<AgentFrame, { type: "result" }> => frame.type === "result";
+
+describe("hearth start", { timeout: 30_000 }, () => {
+  it("reports a write cut off by a crash as interrupted after restart, and never performs it", async () => {
+    const { relay, start, root, paths } = await setup();
+    relay.owed = [relay.command("w1", 1, "filesystem", "write", { path: "once.txt", content: "x" })];
+    const first = start({ HEARTH_DEBUG_ACTION_DELAY_MS: "5000" });
+    await relay.waitFor((frame) => frame.type === "ack" && frame.ref === "w1", 15_000);
+    // Give it a moment to mark the command running, then kill it mid-command, as a crash would.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    first.child.kill("SIGKILL");
+    await first.exited;
+    expect(existsSync(join(root, "once.txt"))).toBe(false);
+
+    const second = start();
+    const result = await relay.waitFor(isResult, 15_000);
+    expect(result).toMatchObject({ command_id: "w1", outcome: { status: "failed", error: { code: "interrupted", message: expect.stringContaining("may or may not have happened") } } });
+    await relay.until(() => second.output().stdout.includes("agent.started"));
+    expect(existsSync(join(root, "once.txt"))).toBe(false);
+    expect(relay.frames.filter(isResult).every((frame) => frame.outcome.status === "failed")).toBe(true);
+
+    // Ctrl-C stops it cleanly; every log line was a JSON object, none held the token.
+    second.child.kill("SIGINT");
+    expect(await second.exited).toBe(0);
+    const lines = second.output().stdout.trim().split("\n").map((line) => LogLine.parse(JSON.parse(line)));
+    expect(lines.map((line) => line.event), second.output().stdout).toContain("command.interrupted");
+    expect(first.output().stdout + second.output().stdout + second.output().stderr).not.toContain(relay.token);
+    expect(existsSync(paths.status)).toBe(false);
+  });
+
+  it("exits with code 3 and says to pair again when the server refuses the token", async () => {
+    const { start } = await setup("a-different-token");
+    const agent = start();
+    expect(await agent.exited).toBe(EXIT_PAIR_AGAIN);
+    const refusal = agent.output().stdout.trim().split("\n").map((line) => LogLine.parse(JSON.parse(line))).find((line) => line.event === "agent.refused");
+    expect(refusal).toMatchObject({ level: "error", msg: expect.stringContaining("hearth pair --server") });
+  });
+});

@@ -1,0 +1,103 @@
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { expectData, expectFailure } from "../../test/run-action.ts";
+import { tempDir } from "../../test/temp.ts";
+import { AgentConfig } from "../home/config.ts";
+import { createAppsConnector } from "./apps.ts";
+import { createBrowserConnector } from "./browser.ts";
+import { createConnectors, findAction } from "./registry.ts";
+import { Sandbox } from "./sandbox.ts";
+import { createShellConnector } from "./shell.ts";
+import { createSystemConnector } from "./system.ts";
+import { describeConnectors } from "./types.ts";
+
+const node = process.execPath;
+const Output = z.object({ stdout: z.string() });
+
+async function shell(options: { timeoutMs?: number; maxOutputBytes?: number } = {}) {
+  const root = await tempDir();
+  await mkdir(join(root, "work"));
+  return createShellConnector({ allow: [node], timeoutMs: options.timeoutMs ?? 10_000, maxOutputBytes: options.maxOutputBytes ?? 65_536, configPath: "config.json" }, new Sandbox([root]));
+}
+
+describe("browser connector", () => {
+  it("accepts only http and https URLs", async () => {
+    const browser = createBrowserConnector();
+    for (const url of ["file:///etc/passwd", "javascript:alert(1)", "ftp://example.com", "not a url", "chrome://settings"]) {
+      expect((await expectFailure(browser, "open", { url })).code, url).toBe("invalid_parameters");
+    }
+    const prepared = await browser.actions.open?.prepare({ url: "https://example.com/a b" });
+    expect(prepared?.ok && prepared.scopes).toEqual(["https://example.com/a%20b"]);
+  });
+});
+
+describe("shell connector", () => {
+  it("refuses a program off the allowlist before anything runs", async () => {
+    const failure = await expectFailure(await shell(), "run", { program: "rm", args: ["-rf", "/"] });
+    expect(failure.code).toBe("denied_locally");
+    expect(failure.message).toContain("shell.allow");
+  });
+
+  it("passes arguments as they are, with no shell to interpret them", async () => {
+    const data = await expectData(await shell(), "run", { program: node, args: ["-e", "console.log(JSON.stringify(process.argv.slice(1)))", "$(whoami); echo hi", "*"] });
+    expect(data).toMatchObject({ exit_code: 0, truncated: false });
+    const argv: unknown = JSON.parse(Output.parse(data).stdout);
+    expect(argv).toEqual(["$(whoami); echo hi", "*"]);
+  });
+
+  it("caps the output, reports the exit code, and runs in a folder inside the roots", async () => {
+    const capped = await expectData(await shell({ maxOutputBytes: 10 }), "run", { program: node, args: ["-e", "process.stdout.write('x'.repeat(1000)); process.exit(3)"] });
+    expect(capped).toMatchObject({ stdout: "xxxxxxxxxx", truncated: true, exit_code: 3 });
+    const inWork = await expectData(await shell(), "run", { program: node, args: ["-e", "process.stdout.write(process.cwd())"], cwd: "work" });
+    expect(Output.parse(inWork).stdout).toMatch(/work$/);
+    expect((await expectFailure(await shell(), "run", { program: node, cwd: "/" })).code).toBe("outside_roots");
+  });
+
+  it("stops a program that runs past the timeout", async () => {
+    const failure = await expectFailure(await shell({ timeoutMs: 300 }), "run", { program: node, args: ["-e", "setTimeout(() => {}, 60000)"] });
+    expect(failure.code).toBe("timeout");
+  });
+});
+
+describe("apps and system connectors", () => {
+  it("launches only configured apps, by name", async () => {
+    const apps = createAppsConnector({ hello: { command: node, args: ["-e", ""] } }, "config.json");
+    expect(await expectData(apps, "launch", { name: "hello" })).toMatchObject({ name: "hello" });
+    const unknown = await expectFailure(apps, "launch", { name: "constructor" });
+    expect(unknown.code).toBe("invalid_parameters");
+    expect(unknown.message).toContain("Known: hello");
+  });
+
+  it("reports OS, memory and disk space of the roots", async () => {
+    const root = await tempDir();
+    const data = await expectData(createSystemConnector(new Sandbox([root]), "1.2.3"), "info", {});
+    expect(data).toMatchObject({ os: { platform: process.platform }, agent_version: "1.2.3", disks: [{ path: root }] });
+    const disks = z.object({ disks: z.array(z.object({ total_bytes: z.number() })) }).parse(data).disks;
+    expect(disks[0]?.total_bytes).toBeGreaterThan(0);
+  });
+});
+
+describe("connector registry", () => {
+  it("leaves the shell and apps out until config.json turns them on, and says how", async () => {
+    const root = await tempDir();
+    const off = createConnectors({ ...AgentConfig.parse({}), filesystem: { roots: [root], max_read_bytes: 1024 } }, { configPath: "/x/config.json", agentVersion: "1" });
+    expect(off.connectors.map((c) => c.target)).toEqual(["filesystem", "browser", "system"]);
+    const shellMissing = findAction(off, "shell", "run");
+    expect(!shellMissing.ok && shellMissing.error).toMatchObject({ code: "unknown_action", message: expect.stringContaining("shell.allow in /x/config.json") });
+    const weird = findAction(off, "filesystem", "constructor");
+    expect(!weird.ok && weird.error.code).toBe("unknown_action");
+    const parsed = AgentConfig.parse({ shell: { allow: ["git"] }, apps: { editor: { command: "code" } } });
+    const on = createConnectors({ ...parsed, filesystem: { ...parsed.filesystem, roots: [root] } }, { configPath: "config.json", agentVersion: "1" });
+    expect(on.connectors.map((c) => c.target)).toEqual(["filesystem", "browser", "system", "shell", "apps"]);
+  });
+
+  it("describes every action with a JSON Schema for hello", async () => {
+    const root = await tempDir();
+    const [filesystem] = describeConnectors(createConnectors({ ...AgentConfig.parse({}), filesystem: { roots: [root], max_read_bytes: 1024 } }, { configPath: "c", agentVersion: "1" }).connectors);
+    const write = filesystem?.actions.find((a) => a.action === "write");
+    expect(write).toMatchObject({ read_only: false, parameters: { type: "object", properties: { path: { type: "string" }, mode: { enum: ["create", "overwrite", "append"] } }, required: ["path", "content"] } });
+    expect(filesystem?.actions.filter((a) => a.read_only).map((a) => a.action)).toEqual(["list", "stat", "read", "search"]);
+  });
+});

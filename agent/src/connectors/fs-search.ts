@@ -1,0 +1,104 @@
+import { open, readdir, stat } from "node:fs/promises";
+import { join, relative } from "node:path";
+import { z } from "zod";
+import { globMatch } from "#protocol";
+import { homeRelative } from "../permissions/store.ts";
+import { looksBinary, withFsErrors } from "./fs-errors.ts";
+import type { Sandbox } from "./sandbox.ts";
+import { ActionError, defineAction } from "./types.ts";
+import type { Action } from "./types.ts";
+
+export type SearchLimits = { maxVisited: number; maxFileBytes: number; home: string };
+
+const SearchParameters = z
+  .object({
+    path: z.string().min(1).max(4096).describe("The folder to search in."),
+    name: z.string().min(1).max(200).optional().describe("Part of the file name, or a glob like *.pdf (case-insensitive)."),
+    content: z.string().min(1).max(200).optional().describe("Text the file contains (case-insensitive; text files only)."),
+    max_results: z.number().int().min(1).max(1000).default(100),
+    max_depth: z.number().int().min(0).max(32).default(10),
+    include_hidden: z.boolean().default(false),
+  })
+  .refine((params) => params.name !== undefined || params.content !== undefined, { error: "Give a name, a content, or both." });
+
+type Match = { path: string; type: "file" | "directory"; line?: number; preview?: string };
+
+/** filesystem.search: finds files by name and by content, breadth-first, without following links, within bounds. */
+export function searchAction(sandbox: Sandbox, limits: SearchLimits): Action {
+  return defineAction({
+    description: "Find files under a folder by name and/or by text they contain. Bounded; says when results were cut short.",
+    readOnly: true,
+    parameters: SearchParameters,
+    scopes: (params) => sandbox.scopes(params.path),
+    run: async (params) => {
+      const base = await sandbox.resolve(params.path);
+      const info = await withFsErrors(base.display, () => stat(base.real));
+      if (!info.isDirectory()) throw new ActionError("invalid_parameters", `${base.display} is a file; search needs a folder.`);
+      const nameMatches = nameMatcher(params.name);
+      const needle = params.content?.toLowerCase();
+      const matches: Match[] = [];
+      let visited = 0;
+      let truncated = false;
+      let queue: { dir: string; depth: number }[] = [{ dir: base.real, depth: 0 }];
+      // Breadth-first, so a bounded search finds what is near the top first.
+      walk: while (queue.length > 0) {
+        const next: typeof queue = [];
+        for (const { dir, depth } of queue) {
+          const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+          entries.sort((a, b) => a.name.localeCompare(b.name));
+          for (const entry of entries) {
+            if (!params.include_hidden && entry.name.startsWith(".")) continue;
+            if (++visited > limits.maxVisited) {
+              truncated = true;
+              break walk;
+            }
+            const full = join(dir, entry.name);
+            const shown = homeRelative(join(base.path, relative(base.real, full)), limits.home);
+            if (entry.isDirectory()) {
+              if (depth < params.max_depth) next.push({ dir: full, depth: depth + 1 });
+              if (nameMatches(entry.name) && needle === undefined) matches.push({ path: shown, type: "directory" });
+            } else if (entry.isFile() && nameMatches(entry.name)) {
+              if (needle === undefined) matches.push({ path: shown, type: "file" });
+              else {
+                const hit = await findInFile(full, needle, limits.maxFileBytes);
+                if (hit) matches.push({ path: shown, type: "file", ...hit });
+              }
+            }
+            if (matches.length >= params.max_results) {
+              truncated = true;
+              break walk;
+            }
+          }
+        }
+        queue = next;
+      }
+      return { path: base.display, matches, truncated, visited: Math.min(visited, limits.maxVisited) };
+    },
+  });
+}
+
+function nameMatcher(name: string | undefined): (entry: string) => boolean {
+  if (name === undefined) return () => true;
+  const lower = name.toLowerCase();
+  if (/[*?]/.test(lower)) return (entry) => globMatch(lower, entry.toLowerCase());
+  return (entry) => entry.toLowerCase().includes(lower);
+}
+
+/** The first line containing `needle`, or null. Large and binary files are skipped. */
+async function findInFile(path: string, needle: string, maxBytes: number): Promise<{ line: number; preview: string } | null> {
+  const handle = await open(path, "r").catch(() => null);
+  if (!handle) return null;
+  try {
+    const { size } = await handle.stat();
+    if (size > maxBytes) return null;
+    const bytes = new Uint8Array(size);
+    await handle.read(bytes, 0, size, 0);
+    if (looksBinary(bytes)) return null;
+    const lines = Buffer.from(bytes).toString("utf8").split("\n");
+    const index = lines.findIndex((line) => line.toLowerCase().includes(needle));
+    if (index < 0) return null;
+    return { line: index + 1, preview: (lines[index] ?? "").trim().slice(0, 200) };
+  } finally {
+    await handle.close();
+  }
+}

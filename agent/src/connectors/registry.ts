@@ -1,0 +1,71 @@
+import { createAppsConnector } from "./apps.ts";
+import { createBrowserConnector } from "./browser.ts";
+import { createFilesystemConnector } from "./filesystem.ts";
+import type { TrashOptions } from "./trash.ts";
+import { Sandbox } from "./sandbox.ts";
+import { createShellConnector } from "./shell.ts";
+import { createSystemConnector } from "./system.ts";
+import type { Action, Connector } from "./types.ts";
+import type { ResolvedConfig } from "../home/config.ts";
+import type { Failure } from "#protocol";
+
+/** Everything `createConnectors` needs besides the config. */
+export type ConnectorEnvironment = { configPath: string; agentVersion: string; home?: string; trash?: TrashOptions };
+
+/** The connectors this computer offers, and why any known one is missing. */
+export type ConnectorSet = {
+  connectors: Connector[];
+  /** Target → why it is off here (for example, the shell with an empty allowlist). */
+  disabled: Record<string, string>;
+};
+
+/**
+ * Builds the connectors from config.json. A connector with nothing to offer (the shell without an allowlist, apps
+ * without entries) is left out of `hello`, so the assistant never proposes it, and a command for it says how to turn it on.
+ */
+export function createConnectors(config: ResolvedConfig, env: ConnectorEnvironment): ConnectorSet {
+  const sandbox = new Sandbox(config.filesystem.roots, env.home);
+  const connectors: Connector[] = [
+    createFilesystemConnector({ roots: config.filesystem.roots, maxReadBytes: config.filesystem.max_read_bytes, ...(env.home ? { home: env.home } : {}), ...(env.trash ? { trash: env.trash } : {}) }),
+    createBrowserConnector(),
+    createSystemConnector(sandbox, env.agentVersion),
+  ];
+  const disabled: Record<string, string> = {};
+  if (config.shell.allow.length > 0) {
+    connectors.push(createShellConnector({ allow: config.shell.allow, timeoutMs: config.shell.timeout_ms, maxOutputBytes: config.shell.max_output_bytes, configPath: env.configPath }, sandbox));
+  } else {
+    disabled.shell = `The shell connector is off on this computer. To turn it on, list the programs it may run in shell.allow in ${env.configPath}, then run \`hearth permissions grant shell run --scope <program>\`.`;
+  }
+  if (Object.keys(config.apps).length > 0) connectors.push(createAppsConnector(config.apps, env.configPath));
+  else disabled.apps = `No applications are configured on this computer. Add them under "apps" in ${env.configPath}, e.g. "editor": {"command": "code"}.`;
+  return { connectors, disabled };
+}
+
+/** Finds an action, or the failure to report: `unknown_action`, with what exists or how to turn it on. */
+export function findAction(set: ConnectorSet, target: string, action: string): { ok: true; action: Action } | { ok: false; error: Failure } {
+  const connector = set.connectors.find((candidate) => candidate.target === target);
+  if (!connector) {
+    // hasOwn, not a plain lookup: names like "constructor" must not reach Object.prototype.
+    const reason = (Object.hasOwn(set.disabled, target) ? set.disabled[target] : undefined) ?? `This agent has no "${target}" connector. It has: ${set.connectors.map((c) => c.target).join(", ")}.`;
+    return { ok: false, error: { code: "unknown_action", message: reason } };
+  }
+  const found = Object.hasOwn(connector.actions, action) ? connector.actions[action] : undefined;
+  if (!found) {
+    return { ok: false, error: { code: "unknown_action", message: `${target} has no action "${action}". It has: ${Object.keys(connector.actions).join(", ")}.` } };
+  }
+  return { ok: true, action: found };
+}
+
+/** Every target and its actions this agent version knows, whether or not config.json turns them on. */
+export function knownActions(): Record<string, string[]> {
+  const everything = createConnectors(
+    {
+      filesystem: { roots: ["~"], max_read_bytes: 1 },
+      shell: { allow: ["true"], timeout_ms: 1000, max_output_bytes: 1 },
+      apps: { app: { command: "true", args: [] } },
+      local_endpoint: { enabled: false, port: 0 },
+    },
+    { configPath: "config.json", agentVersion: "0" },
+  );
+  return Object.fromEntries(everything.connectors.map((connector) => [connector.target, Object.keys(connector.actions)]));
+}

@@ -1,0 +1,96 @@
+import { lstat, readlink, realpath } from "node:fs/promises";
+import { homedir } from "node:os";
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { homeRelative } from "../permissions/store.ts";
+import { ActionError } from "./types.ts";
+
+/** A path inside the roots: as the user wrote it (resolved) and as it really is on disk (symlinks followed). */
+export type SandboxPath = { path: string; real: string; display: string };
+
+/** Whether `child` is `parent` or lies under it. Compares whole segments, so `/a/bc` is not inside `/a/b`. */
+export function isInside(parent: string, child: string): boolean {
+  const rel = relative(parent, child);
+  return rel === "" || (rel !== ".." && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
+}
+
+/**
+ * Confines the filesystem connector to its roots. A path is accepted only when both its written form and its real
+ * form (every symlink followed) are inside a root, so neither `..` nor a link can lead out.
+ */
+export class Sandbox {
+  readonly roots: readonly string[];
+  readonly #home: string;
+
+  constructor(roots: readonly string[], home: string = homedir()) {
+    this.#home = home;
+    this.roots = roots.map((root) => resolve(this.#expand(root)));
+  }
+
+  /** The roots as the user reads them (`~/Documents`). */
+  displayRoots(): string[] {
+    return this.roots.map((root) => homeRelative(root, this.#home));
+  }
+
+  /**
+   * Resolves a path the user gave (`~/…`, absolute, or relative to the first root) and checks it stays inside.
+   * Throws ActionError `outside_roots` when it does not. A path that does not exist yet is checked through its
+   * nearest existing parent, so a new file cannot be created through a link either.
+   */
+  async resolve(input: string): Promise<SandboxPath> {
+    if (input.includes("\0")) throw new ActionError("invalid_parameters", "The path contains a NUL character.");
+    const expanded = this.#expand(input);
+    const first = this.roots[0];
+    if (first === undefined) throw new ActionError("outside_roots", "No folders are configured. Add one to filesystem.roots in config.json.");
+    const path = resolve(first, expanded);
+    const realRoots = await this.#realRoots();
+    if (!this.roots.some((root) => isInside(root, path)) && !realRoots.some((root) => isInside(root, path))) {
+      throw new ActionError("outside_roots", `${homeRelative(path, this.#home)} is outside the folders this agent may use (${this.displayRoots().join(", ")}). To allow it, add its folder to filesystem.roots in config.json.`);
+    }
+    const real = await realPathOfPossiblyMissing(path);
+    if (!realRoots.some((root) => isInside(root, real))) {
+      throw new ActionError("outside_roots", `${homeRelative(path, this.#home)} leads through a link to ${homeRelative(real, this.#home)}, which is outside the folders this agent may use (${this.displayRoots().join(", ")}).`);
+    }
+    return { path, real, display: homeRelative(path, this.#home) };
+  }
+
+  /** The permission scopes of a path: its written and its real form, as `~/…` when under home. */
+  async scopes(input: string): Promise<string[]> {
+    const { path, real } = await this.resolve(input);
+    return [...new Set([homeRelative(path, this.#home), homeRelative(real, this.#home)])];
+  }
+
+  /** The roots' real paths (for a root that does not exist, where it would be). */
+  async realRoots(): Promise<string[]> {
+    return this.#realRoots();
+  }
+
+  async #realRoots(): Promise<string[]> {
+    // A root that does not exist yet still counts, so a path inside it reports "does not exist", not "outside".
+    return Promise.all(this.roots.map((root) => realPathOfPossiblyMissing(root)));
+  }
+
+  #expand(path: string): string {
+    if (path === "~") return this.#home;
+    if (path.startsWith("~/") || path.startsWith(`~${sep}`)) return join(this.#home, path.slice(2));
+    if (path.startsWith("~")) throw new ActionError("invalid_parameters", `Only your own home folder can be written as ~ (got ${path}).`);
+    return path;
+  }
+}
+
+/**
+ * The real path of `path`; for a path that does not exist, the real path of its nearest existing parent plus the
+ * rest. A dangling link is followed by hand, since writing through it would create its target.
+ */
+async function realPathOfPossiblyMissing(path: string, depth = 0): Promise<string> {
+  if (depth > 40) throw new ActionError("execution_failed", `Too many links to follow at ${path}.`);
+  try {
+    return await realpath(path);
+  } catch (error) {
+    if (!(error instanceof Error && "code" in error && (error.code === "ENOENT" || error.code === "ENOTDIR"))) throw error;
+    const link = await lstat(path).catch(() => null);
+    if (link?.isSymbolicLink()) return realPathOfPossiblyMissing(resolve(dirname(path), await readlink(path)), depth + 1);
+    const parent = dirname(path);
+    if (parent === path) return path;
+    return join(await realPathOfPossiblyMissing(parent, depth + 1), basename(path));
+  }
+}

@@ -1,0 +1,80 @@
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { z } from "zod";
+import { LOCAL_DEFAULT_PORT, MAX_FRAME_BYTES, Name } from "#protocol";
+import { DEFAULT_OPTIONS } from "../defaults.ts";
+
+const AppEntry = z.strictObject({
+  /** The program to start: a name on PATH or an absolute path. */
+  command: z.string().min(1),
+  args: z.array(z.string()).default([]),
+});
+
+/** config.json. Strict, so a misspelt key is reported instead of silently ignored. */
+export const AgentConfig = z.strictObject({
+  filesystem: z
+    .strictObject({
+      /** Folders the filesystem connector may touch; `~` is the home folder. Defaults to the usual user folders that exist. */
+      roots: z.array(z.string().min(1)).min(1, { error: "List at least one folder, like \"~/Documents\"." }).optional(),
+      /** At most 1 MiB: a result travels in one frame, and frames are limited to 1 MiB. */
+      max_read_bytes: z.number().int().min(1).max(MAX_FRAME_BYTES).default(DEFAULT_OPTIONS.maxReadBytes),
+    })
+    .prefault({}),
+  shell: z
+    .strictObject({
+      /** Programs `shell.run` may start. Empty means the shell connector is off. */
+      allow: z.array(z.string().min(1)).default([]),
+      timeout_ms: z.number().int().min(100).max(3_600_000).default(DEFAULT_OPTIONS.shellTimeout),
+      max_output_bytes: z.number().int().min(1).max(MAX_FRAME_BYTES / 4).default(DEFAULT_OPTIONS.shellMaxOutputBytes),
+    })
+    .prefault({}),
+  /** Applications `apps.launch` may start, by name. */
+  apps: z.record(Name, AppEntry).default({}),
+  local_endpoint: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      /** 0 picks a free port (tests). */
+      port: z.number().int().min(0).max(65535).default(LOCAL_DEFAULT_PORT),
+    })
+    .prefault({}),
+});
+export type AgentConfig = z.infer<typeof AgentConfig>;
+
+/** The config with roots filled in, as the connectors use it. */
+export type ResolvedConfig = AgentConfig & { filesystem: { roots: string[] } };
+
+/** A config.json that cannot be used; the message names the field and the fix. */
+export class ConfigError extends Error {}
+
+/** The usual user folders that exist, written as `~/…`; the home folder itself when none does. */
+export function defaultRoots(home: string = homedir()): string[] {
+  const found = ["Documents", "Downloads", "Desktop"].filter((name) => existsSync(join(home, name))).map((name) => `~/${name}`);
+  return found.length > 0 ? found : ["~"];
+}
+
+/** Reads config.json (defaults when it does not exist). Throws ConfigError naming the bad field. */
+export function loadConfig(path: string): { config: ResolvedConfig; exists: boolean } {
+  if (!existsSync(path)) return { config: resolve(AgentConfig.parse({})), exists: false };
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    throw new ConfigError(`${path} is not valid JSON (${error instanceof Error ? error.message : String(error)}). Fix it, or delete it to get the defaults back.`);
+  }
+  const parsed = AgentConfig.safeParse(json);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `  ${issue.path.join(".") || "(top level)"}: ${issue.message}`);
+    throw new ConfigError(`${path} has ${problems.length === 1 ? "a problem" : "problems"}:\n${problems.join("\n")}\nFix ${problems.length === 1 ? "it" : "them"}, or delete the file to get the defaults back.`);
+  }
+  return { config: resolve(parsed.data), exists: true };
+}
+
+/** Writes config.json with the defaults, so the user can see and edit them. */
+export function writeDefaultConfig(path: string, config: ResolvedConfig): void {
+  writeFileSync(path, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
+}
+
+function resolve(config: AgentConfig): ResolvedConfig {
+  return { ...config, filesystem: { ...config.filesystem, roots: config.filesystem.roots ?? defaultRoots() } };
+}

@@ -1,0 +1,34 @@
+import { existsSync, readFileSync } from "node:fs";
+import { z } from "zod";
+import { writePrivateFile } from "./private-file.ts";
+
+/** credentials.json (mode 0600): what `hearth pair` received. The token is a secret: never print or log it. */
+export const Credentials = z.object({
+  server: z.url(),
+  device_id: z.string().min(1),
+  token: z.string().min(1),
+  user_email: z.string(),
+  paired_at: z.number().optional(),
+});
+export type Credentials = z.infer<typeof Credentials>;
+
+/** Reads credentials.json; null when this computer is not paired. Throws when the file is damaged. */
+export function loadCredentials(path: string): Credentials | null {
+  if (!existsSync(path)) return null;
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, "utf8"));
+  } catch {
+    throw new Error(`${path} is damaged (not JSON). Run \`hearth pair --server <url>\` again to replace it.`);
+  }
+  const parsed = Credentials.safeParse(json);
+  if (!parsed.success) {
+    throw new Error(`${path} is damaged (${parsed.error.issues[0]?.path.join(".")}: ${parsed.error.issues[0]?.message}). Run \`hearth pair --server <url>\` again to replace it.`);
+  }
+  return parsed.data;
+}
+
+/** Stores credentials with mode 0600. */
+export function saveCredentials(path: string, credentials: Credentials): void {
+  writePrivateFile(path, `${JSON.stringify(credentials, null, 2)}\n`);
+}

@@ -1,0 +1,52 @@
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { z } from "zod";
+
+/** status.json: what a running `hearth start` says about itself, for `hearth status`. */
+export const AgentStatus = z.object({
+  pid: z.number().int(),
+  state: z.enum(["starting", "connecting", "connected", "offline", "stopped"]),
+  server: z.string().nullable(),
+  outbox: z.number().int(),
+  local_port: z.number().int().nullable(),
+  started_at: z.number(),
+  updated_at: z.number(),
+});
+export type AgentStatus = z.infer<typeof AgentStatus>;
+
+/** Records the running agent's state. */
+export function writeStatus(path: string, status: AgentStatus): void {
+  writeFileSync(path, `${JSON.stringify(status)}\n`, { mode: 0o600 });
+}
+
+/** The last status written, or null when there is none (or it is unreadable). */
+export function readStatus(path: string): AgentStatus | null {
+  if (!existsSync(path)) return null;
+  try {
+    const parsed = AgentStatus.safeParse(JSON.parse(readFileSync(path, "utf8")));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Removes the status file (on a clean exit). */
+export function clearStatus(path: string): void {
+  rmSync(path, { force: true });
+}
+
+/** Whether a process with this id is alive (EPERM means it exists but belongs to someone else). */
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error instanceof Error && "code" in error && error.code === "EPERM";
+  }
+}
+
+/** The status of an agent that is running now, or null. A file left by a dead process does not count. */
+export function runningAgent(path: string): AgentStatus | null {
+  const status = readStatus(path);
+  if (!status || status.state === "stopped" || status.pid === process.pid) return null;
+  return isProcessAlive(status.pid) ? status : null;
+}

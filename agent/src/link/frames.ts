@@ -1,0 +1,13 @@
+import type { z } from "zod";
+import type { ActivityFrame, AgentAckFrame, AgentPermissionRequestFrame, CommandFrame, HelloFrame, PermissionUpdateFrame, ResultFrame } from "#protocol";
+
+// The protocol exports schemas; these are the frame types the agent handles, derived from them.
+export type InboundCommand = z.infer<typeof CommandFrame>;
+export type InboundPermissionUpdate = z.infer<typeof PermissionUpdateFrame>;
+export type OutboundResult = z.infer<typeof ResultFrame>;
+export type OutboundActivity = z.infer<typeof ActivityFrame>;
+export type OutboundHello = z.infer<typeof HelloFrame>;
+export type OutboundPermissionRequest = z.input<typeof AgentPermissionRequestFrame>;
+/** Frames that go through the durable outbox: they are kept until the relay acks them. */
+export type DurableFrame = OutboundResult | OutboundActivity;
+export type OutboundAck = z.infer<typeof AgentAckFrame>;

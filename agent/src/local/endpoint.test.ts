@@ -1,0 +1,135 @@
+import { request } from "node:http";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { LocalAgentFrame } from "#protocol";
+import type { ActivityEvent } from "#protocol";
+import { testExecutor } from "../../test/executor.ts";
+import { silentLogger } from "../log.ts";
+import { CLOSE_UNAUTHENTICATED, LocalEndpoint } from "./endpoint.ts";
+
+const TOKEN = "a-local-token-that-is-long-enough-000000";
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const close of closers.splice(0)) await close();
+});
+
+async function endpoint() {
+  const fixture = await testExecutor();
+  const activity: ActivityEvent[] = [];
+  const server = new LocalEndpoint({
+    port: 0,
+    token: TOKEN,
+    tokenPath: join(fixture.home, "local-token"),
+    executor: fixture.executor,
+    recordActivity: (events) => activity.push(...events),
+    describe: () => ({ device_id: "device-1", connected: false, connectors: [], agent_version: "test" }),
+    log: silentLogger,
+  });
+  const port = await server.listen();
+  closers.push(() => server.close());
+  return { port, activity, ...fixture };
+}
+
+/** A real WebSocket client; `frames()` waits for the next frame, `closed` settles with the close code. */
+async function connect(port: number, headers: Record<string, string> = {}) {
+  const socket = new WebSocket(`ws://127.0.0.1:${port}`, { headers });
+  const inbox: LocalAgentFrame[] = [];
+  const wakers: (() => void)[] = [];
+  socket.on("message", (data) => {
+    inbox.push(LocalAgentFrame.parse(JSON.parse(data.toString())));
+    wakers.splice(0).forEach((wake) => wake());
+  });
+  const closed = new Promise<number>((resolve) => socket.on("close", (code) => resolve(code)));
+  await new Promise((resolve, reject) => socket.once("open", resolve).once("error", reject));
+  closers.push(async () => void socket.close());
+  const next = async (): Promise<LocalAgentFrame> => {
+    while (inbox.length === 0) await new Promise<void>((resolve) => wakers.push(resolve));
+    const frame = inbox.shift();
+    if (!frame) throw new Error("unreachable");
+    return frame;
+  };
+  const send = (frame: unknown) => socket.send(typeof frame === "string" ? frame : JSON.stringify(frame));
+  return { socket, next, send, closed };
+}
+
+/** The HTTP status an upgrade gets, for refusals that happen before any WebSocket exists. */
+function upgradeStatus(port: number, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: "127.0.0.1", port, headers: { connection: "Upgrade", upgrade: "websocket", "sec-websocket-version": "13", "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==", ...headers } });
+    req.on("response", (response) => resolve(response.statusCode ?? 0));
+    req.on("upgrade", (response, socket) => {
+      socket.destroy();
+      resolve(response.statusCode ?? 0);
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+describe("the local endpoint", () => {
+  it("welcomes the right token and then runs commands through the local permission store", async () => {
+    const { port, root } = await endpoint();
+    const client = await connect(port);
+    client.send({ v: 1, type: "local_auth", id: "a", token: TOKEN, client: "test" });
+    expect(await client.next()).toMatchObject({ type: "local_welcome", ref: "a", device_id: "device-1", connected: false });
+    client.send({ v: 1, type: "command", id: "c1", target: "filesystem", action: "list", parameters: { path: root } });
+    expect(await client.next()).toMatchObject({ type: "result", ref: "c1", outcome: { status: "done", data: { path: "~/Documents" } } });
+    client.send({ v: 1, type: "command", id: "c2", target: "shell", action: "run", parameters: { program: "ls" } });
+    expect(await client.next()).toMatchObject({ type: "result", ref: "c2", outcome: { status: "failed", error: { code: "unknown_action" } } });
+  });
+
+  it("refuses a wrong token with an error frame and closes the socket", async () => {
+    const { port } = await endpoint();
+    const client = await connect(port);
+    client.send({ v: 1, type: "local_auth", id: "a", token: "guess" });
+    expect(await client.next()).toMatchObject({ type: "error", code: "unauthenticated", ref: "a" });
+    expect(await client.closed).toBe(CLOSE_UNAUTHENTICATED);
+  });
+
+  it("refuses commands before authentication", async () => {
+    const { port } = await endpoint();
+    const client = await connect(port);
+    client.send({ v: 1, type: "command", id: "c", target: "system", action: "info", parameters: {} });
+    expect(await client.next()).toMatchObject({ type: "error", code: "unauthenticated", message: expect.stringContaining("local_auth") });
+  });
+
+  it("refuses browser pages by Origin, allows extensions, and refuses a foreign Host", async () => {
+    const { port } = await endpoint();
+    expect(await upgradeStatus(port, { origin: "https://evil.example" })).toBe(403);
+    expect(await upgradeStatus(port, { origin: "http://localhost:3000" })).toBe(403);
+    expect(await upgradeStatus(port, { origin: "null" })).toBe(403);
+    expect(await upgradeStatus(port, { host: `attacker.example:${port}` })).toBe(403);
+    expect(await upgradeStatus(port, { origin: "chrome-extension://abcdefghijklmnop" })).toBe(101);
+    expect(await upgradeStatus(port, { origin: "moz-extension://0b1c2d3e-aaaa-bbbb" })).toBe(101);
+    expect(await upgradeStatus(port, {})).toBe(101);
+  });
+
+  it("survives malformed frames: an error frame each, and the socket stays open", async () => {
+    const { port } = await endpoint();
+    const client = await connect(port);
+    client.send({ v: 1, type: "local_auth", id: "a", token: TOKEN });
+    await client.next();
+    client.send("{not json");
+    expect(await client.next()).toMatchObject({ type: "error", code: "malformed_json" });
+    client.send({ v: 1, type: "teleport", id: "t" });
+    expect(await client.next()).toMatchObject({ type: "error", code: "unknown_frame", ref: "t" });
+    client.send({ v: 1, type: "command", id: "c", target: "Filesystem!", action: "list" });
+    expect(await client.next()).toMatchObject({ type: "error", code: "validation_failed", ref: "c" });
+    client.socket.send(Buffer.from([1, 2, 3]), { binary: true });
+    expect(await client.next()).toMatchObject({ type: "error", code: "bad_request" });
+    client.send({ v: 1, type: "ping", id: "p" });
+    expect(await client.next()).toMatchObject({ type: "pong", ref: "p" });
+  });
+
+  it("acks activity once it is handed to the durable outbox, assigning ids where missing", async () => {
+    const { port, activity } = await endpoint();
+    const client = await connect(port);
+    client.send({ v: 1, type: "local_auth", id: "a", token: TOKEN });
+    await client.next();
+    const event = { activity_type: "job", timestamp: "2026-11-25T10:00:00Z", application: "linkedin", details: { company: "Acme" } };
+    client.send({ v: 1, type: "activity", id: "act", events: [event, { ...event, event_id: "mine" }] });
+    expect(await client.next()).toMatchObject({ type: "ack", ref: "act" });
+    expect(activity).toEqual([{ ...event, event_id: expect.stringMatching(/^local-/) }, { ...event, event_id: "mine" }]);
+  });
+});

@@ -1,0 +1,181 @@
+import { randomUUID } from "node:crypto";
+import { HelloFrame, PROTOCOL_VERSION } from "#protocol";
+import type { AgentOptions } from "../defaults.ts";
+import { DEFAULT_OPTIONS } from "../defaults.ts";
+import { AuditLog } from "../audit/audit-log.ts";
+import { createConnectors } from "../connectors/registry.ts";
+import type { TrashOptions } from "../connectors/trash.ts";
+import { describeConnectors } from "../connectors/types.ts";
+import type { ResolvedConfig } from "../home/config.ts";
+import type { Credentials } from "../home/credentials.ts";
+import { ensureLocalToken } from "../home/local-token.ts";
+import type { HomePaths } from "../home/paths.ts";
+import { clearStatus, writeStatus } from "../home/status-file.ts";
+import type { AgentStatus } from "../home/status-file.ts";
+import type { OutboundHello } from "../link/frames.ts";
+import { RelayLink } from "../link/connection.ts";
+import { LocalEndpoint } from "../local/endpoint.ts";
+import type { Logger } from "../log.ts";
+import { PermissionStore } from "../permissions/store.ts";
+import { CommandStore } from "../store/commands.ts";
+import { openStateDb } from "../store/db.ts";
+import { Outbox } from "../store/outbox.ts";
+import { PLATFORM, VERSION } from "../version.ts";
+import { CommandProcessor } from "./command-processor.ts";
+import { Executor } from "./executor.ts";
+import { PermissionAsker } from "./permission-asker.ts";
+
+export type AgentSetup = {
+  paths: HomePaths;
+  credentials: Credentials;
+  config: ResolvedConfig;
+  log: Logger;
+  options?: Partial<AgentOptions>;
+  /** HEARTH_DEBUG_ACTION_DELAY_MS. */
+  debugActionDelayMs?: number;
+  /** Tests point `~` and the trash at temporary folders. */
+  home?: string;
+  trash?: TrashOptions;
+};
+
+/** A running agent. */
+export type RunningAgent = {
+  link: RelayLink;
+  processor: CommandProcessor;
+  outbox: Outbox;
+  localPort: number | null;
+  /** Settles with a message when the server refuses this device for good. */
+  fatal: Promise<string>;
+  /** Stops the link and the local endpoint, gives running commands `shutdownGrace` to finish, and closes the store. */
+  stop: () => Promise<void>;
+};
+
+/** Thrown when the local endpoint's port is taken; the message says what to do. */
+export class PortInUseError extends Error {}
+
+/**
+ * Starts the agent: recovers the command store from any crash first, then opens the local endpoint and the link.
+ * Recovery runs before any frame is read, so a command a dead process left running is settled before it can be
+ * redelivered.
+ */
+export async function startAgent(setup: AgentSetup): Promise<RunningAgent> {
+  const { paths, credentials, config, log } = setup;
+  const options: AgentOptions = { ...DEFAULT_OPTIONS, ...setup.options };
+  const db = openStateDb(paths.stateDb);
+  const outbox = new Outbox(db);
+  const store = new CommandStore(db, outbox);
+  const recovered = store.recover();
+  for (const id of recovered.interrupted) log.warn("command.interrupted", `Command ${id} was cut off by the last stop; reporting it as interrupted (it will not run again).`, { command_id: id });
+  for (const id of recovered.reset) log.info("command.reset", `Read-only command ${id} was cut off by the last stop; it will run again when redelivered.`, { command_id: id });
+  store.prune(Date.now() - options.commandRetention);
+
+  const connectors = createConnectors(config, {
+    configPath: paths.config,
+    agentVersion: VERSION,
+    ...(setup.home ? { home: setup.home } : {}),
+    ...(setup.trash ? { trash: setup.trash } : {}),
+  });
+  const descriptors = describeConnectors(connectors.connectors);
+  const hello = (): OutboundHello =>
+    HelloFrame.parse({ v: PROTOCOL_VERSION, type: "hello", id: `hello-${randomUUID()}`, device_id: credentials.device_id, agent_version: VERSION, platform: PLATFORM, connectors: descriptors });
+  hello(); // fail at startup, not on every connect, if a connector describes itself wrongly
+
+  // The link is made last, but the processor and asker need a way to reach it.
+  let link: RelayLink | null = null;
+  const channel = { ready: () => link?.ready() ?? false, sendText: (text: string) => link?.sendText(text) ?? false };
+  const asker = new PermissionAsker(channel, options.permissionTimeout);
+  const executor = new Executor({ connectors, permissions: new PermissionStore(db, setup.home), audit: new AuditLog(paths.audit), ask: (question) => asker.ask(question) });
+
+  const startedAt = Date.now();
+  let localPort: number | null = null;
+  const status = (state: AgentStatus["state"]): AgentStatus => ({
+    pid: process.pid,
+    state,
+    server: credentials.server,
+    outbox: outbox.size(),
+    local_port: localPort,
+    started_at: startedAt,
+    updated_at: Date.now(),
+  });
+  const saveStatus = () => writeStatus(paths.status, status(link?.state ?? "starting"));
+  const processor = new CommandProcessor({
+    store,
+    outbox,
+    executor,
+    channel,
+    log,
+    onOutboxChange: saveStatus,
+    ...(setup.debugActionDelayMs ? { debugActionDelayMs: setup.debugActionDelayMs } : {}),
+  });
+
+  let endpoint: LocalEndpoint | null = null;
+  if (config.local_endpoint.enabled) {
+    endpoint = new LocalEndpoint({
+      port: config.local_endpoint.port,
+      token: ensureLocalToken(paths.localToken),
+      tokenPath: paths.localToken,
+      executor,
+      recordActivity: (events) => processor.recordActivity(events),
+      describe: () => ({ device_id: credentials.device_id, connected: channel.ready(), connectors: descriptors, agent_version: VERSION }),
+      log,
+    });
+    try {
+      localPort = await endpoint.listen();
+    } catch (error) {
+      db.close();
+      if (error instanceof Error && "code" in error && error.code === "EADDRINUSE") {
+        throw new PortInUseError(
+          `Port ${config.local_endpoint.port} on 127.0.0.1 is taken: is another \`hearth start\` running? Stop it, or set local_endpoint.port (or "enabled": false) in ${paths.config}.`,
+        );
+      }
+      throw error;
+    }
+    log.info("local.listening", `Local endpoint on 127.0.0.1:${localPort} (token in ${paths.localToken}).`, { port: localPort });
+  }
+
+  let resolveFatal: (message: string) => void = () => {};
+  const fatal = new Promise<string>((resolve) => {
+    resolveFatal = resolve;
+  });
+  link = new RelayLink({
+    server: credentials.server,
+    token: credentials.token,
+    hello,
+    log,
+    options,
+    handlers: {
+      onWelcome: () => processor.onWelcome(),
+      onCommand: (frame) => processor.onCommand(frame),
+      onAck: (ref) => processor.onAck(ref),
+      onPermissionUpdate: (frame) => {
+        if (!asker.answer(frame)) log.info("permission.stale", "An answer arrived for a permission request no longer waiting.");
+      },
+      onState: saveStatus,
+      onFatal: (message) => resolveFatal(message),
+    },
+  });
+  saveStatus();
+  link.start();
+
+  let stopped = false;
+  return {
+    link,
+    processor,
+    outbox,
+    get localPort() {
+      return localPort;
+    },
+    fatal,
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      link?.stop();
+      await endpoint?.close();
+      const grace = new Promise((resolve) => setTimeout(resolve, options.shutdownGrace).unref());
+      await Promise.race([processor.idle(), grace]);
+      if (processor.activeCount > 0) log.warn("agent.cut_off", `${processor.activeCount} command(s) were still running; they will be reported as interrupted (or re-run if read-only) next time.`);
+      else db.close();
+      clearStatus(paths.status);
+    },
+  };
+}

@@ -1,0 +1,181 @@
+import { existsSync } from "node:fs";
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { AgentFrame, PROTOCOL_VERSION } from "#protocol";
+import type { Json } from "#protocol";
+import { testExecutor } from "../../test/executor.ts";
+import type { InboundCommand } from "../link/frames.ts";
+import { silentLogger } from "../log.ts";
+import { CommandStore, INTERRUPTED_MESSAGE } from "../store/commands.ts";
+import { openStateDb } from "../store/db.ts";
+import { Outbox } from "../store/outbox.ts";
+import { CommandProcessor } from "./command-processor.ts";
+
+/** Collects what the processor sends, parsed with the protocol's schema, as the relay would read it. */
+class RecordingChannel {
+  open = true;
+  readonly frames: AgentFrame[] = [];
+  ready = () => this.open;
+  sendText = (text: string) => {
+    if (!this.open) return false;
+    this.frames.push(AgentFrame.parse(JSON.parse(text)));
+    return true;
+  };
+  results() {
+    return this.frames.flatMap((frame) => (frame.type === "result" ? [frame] : []));
+  }
+  acks() {
+    return this.frames.flatMap((frame) => (frame.type === "ack" ? [frame.ref] : []));
+  }
+}
+
+function command(id: string, seq: number, action: string, parameters: Record<string, Json>, readOnly: boolean, deadlineAt = Date.now() + 60_000): InboundCommand {
+  return { v: PROTOCOL_VERSION, type: "command", id, seq, command: { target: "filesystem", action, parameters }, read_only: readOnly, deadline_at: deadlineAt, approval: { permission_id: null, kind: "once", expires_at: null } };
+}
+
+/** One "process": a processor over the state.db in `home`. Opening it runs crash recovery, as startAgent does. */
+async function boot(fixture: Awaited<ReturnType<typeof testExecutor>>) {
+  const db = openStateDb(join(fixture.home, "state.db"));
+  const outbox = new Outbox(db);
+  const store = new CommandStore(db, outbox);
+  const recovery = store.recover();
+  const channel = new RecordingChannel();
+  const processor = new CommandProcessor({ store, outbox, executor: fixture.executor, channel, log: silentLogger });
+  return { db, outbox, store, recovery, channel, processor };
+}
+
+const appendOnce = (id: string, seq: number) => command(id, seq, "write", { path: "effects.log", content: `${id}\n`, mode: "append" }, false);
+
+describe("the durable command path", () => {
+  it("stores a command before acking it, stores the result before sending it, and keeps it until the relay acks", async () => {
+    const fixture = await testExecutor();
+    const agent = await boot(fixture);
+    agent.processor.onCommand(appendOnce("c1", 1));
+    expect(agent.channel.acks()).toEqual(["c1"]);
+    expect(agent.store.get("c1")?.status).toMatch(/received|running/);
+    await agent.processor.idle();
+    const [result] = agent.channel.results();
+    expect(result).toMatchObject({ command_id: "c1", outcome: { status: "done" } });
+    expect(agent.store.get("c1")).toMatchObject({ status: "done", result: { id: result?.id } });
+    expect(agent.outbox.size()).toBe(1);
+    agent.processor.onAck(result?.id ?? "");
+    expect(agent.outbox.size()).toBe(0);
+  });
+
+  it("answers a repeat of a finished command from the store, without running it again", async () => {
+    const fixture = await testExecutor();
+    const agent = await boot(fixture);
+    agent.processor.onCommand(appendOnce("c1", 1));
+    await agent.processor.idle();
+    const first = agent.channel.results()[0];
+    agent.processor.onAck(first?.id ?? "");
+    agent.processor.onCommand(appendOnce("c1", 1));
+    await agent.processor.idle();
+    expect(await readFile(join(fixture.root, "effects.log"), "utf8")).toBe("c1\n");
+    expect(agent.channel.acks()).toEqual(["c1", "c1"]);
+    expect(agent.channel.results()).toEqual([first, first]);
+  });
+
+  it("acks a repeat of a command that is still running here, and runs it once", async () => {
+    const fixture = await testExecutor();
+    const agent = await boot(fixture);
+    agent.processor.onCommand(appendOnce("c1", 1));
+    agent.processor.onCommand(appendOnce("c1", 1));
+    await agent.processor.idle();
+    expect(agent.channel.acks()).toEqual(["c1", "c1"]);
+    expect(agent.channel.results()).toHaveLength(1);
+    expect(await readFile(join(fixture.root, "effects.log"), "utf8")).toBe("c1\n");
+  });
+
+  it("after a crash, reports a write that was running as interrupted and never runs it again", async () => {
+    const fixture = await testExecutor();
+    const crashed = await boot(fixture);
+    // The process dies between marking the command running and finishing it.
+    crashed.store.receive(appendOnce("c1", 1));
+    crashed.store.markRunning("c1");
+    crashed.db.close();
+
+    const restarted = await boot(fixture);
+    expect(restarted.recovery).toEqual({ interrupted: ["c1"], reset: [] });
+    expect(restarted.outbox.size()).toBe(1);
+    restarted.processor.onWelcome();
+    // The relay redelivers it after welcome, as it does for everything without a result.
+    restarted.processor.onCommand(appendOnce("c1", 1));
+    await restarted.processor.idle();
+    const results = restarted.channel.results();
+    expect(results).toHaveLength(1);
+    expect(results[0]?.outcome).toEqual({ status: "failed", error: { code: "interrupted", message: INTERRUPTED_MESSAGE } });
+    expect(existsSync(join(fixture.root, "effects.log"))).toBe(false);
+
+    // Even a third process, after the relay acked the result, answers from the store.
+    restarted.processor.onAck(results[0]?.id ?? "");
+    restarted.db.close();
+    const third = await boot(fixture);
+    third.processor.onCommand(appendOnce("c1", 1));
+    await third.processor.idle();
+    expect(third.channel.results()[0]?.outcome).toMatchObject({ status: "failed", error: { code: "interrupted" } });
+    expect(existsSync(join(fixture.root, "effects.log"))).toBe(false);
+  });
+
+  it("after a crash, runs a read-only command that was running again when it is redelivered", async () => {
+    const fixture = await testExecutor();
+    const crashed = await boot(fixture);
+    const read = command("r1", 1, "list", { path: "." }, true);
+    crashed.store.receive(read);
+    crashed.store.markRunning("r1");
+    crashed.db.close();
+
+    const restarted = await boot(fixture);
+    expect(restarted.recovery).toEqual({ interrupted: [], reset: ["r1"] });
+    expect(restarted.outbox.size()).toBe(0);
+    restarted.processor.onCommand(read);
+    await restarted.processor.idle();
+    expect(restarted.channel.results()[0]).toMatchObject({ command_id: "r1", outcome: { status: "done", data: { path: "~/Documents" } } });
+  });
+
+  it("runs a command that was stored but never started before a crash", async () => {
+    const fixture = await testExecutor();
+    const crashed = await boot(fixture);
+    crashed.store.receive(appendOnce("c1", 1));
+    crashed.db.close();
+    const restarted = await boot(fixture);
+    restarted.processor.onCommand(appendOnce("c1", 1));
+    await restarted.processor.idle();
+    expect(restarted.channel.results()[0]?.outcome.status).toBe("done");
+    expect(await readFile(join(fixture.root, "effects.log"), "utf8")).toBe("c1\n");
+  });
+
+  it("reports a result too large for one frame as a failure that says how to ask for less", async () => {
+    const fixture = await testExecutor();
+    // Quotes double in JSON, so half a MiB of them cannot travel in a 1 MiB frame.
+    await writeFile(join(fixture.root, "quotes.txt"), '"'.repeat(512 * 1024));
+    const agent = await boot(fixture);
+    agent.processor.onCommand(command("big", 1, "read", { path: "quotes.txt" }, true));
+    await agent.processor.idle();
+    expect(agent.channel.results()[0]?.outcome).toMatchObject({ status: "failed", error: { code: "payload_too_large", message: expect.stringContaining("max_bytes") } });
+  });
+
+  it("does not start a command whose deadline has passed", async () => {
+    const fixture = await testExecutor();
+    const agent = await boot(fixture);
+    agent.processor.onCommand(command("late", 1, "write", { path: "late.txt", content: "x" }, false, Date.now() - 1));
+    await agent.processor.idle();
+    expect(agent.channel.results()[0]?.outcome).toMatchObject({ status: "failed", error: { code: "expired" } });
+    expect(existsSync(join(fixture.root, "late.txt"))).toBe(false);
+  });
+
+  it("keeps results made while offline and sends them, oldest first, after the next welcome", async () => {
+    const fixture = await testExecutor();
+    const agent = await boot(fixture);
+    agent.channel.open = false;
+    agent.processor.onCommand(command("a", 1, "stat", { path: "." }, true));
+    agent.processor.onCommand(command("b", 2, "stat", { path: "." }, true));
+    await agent.processor.idle();
+    expect(agent.channel.frames).toEqual([]);
+    expect(agent.outbox.size()).toBe(2);
+    agent.channel.open = true;
+    agent.processor.onWelcome();
+    expect(agent.channel.results().map((r) => r.command_id)).toEqual(agent.outbox.list().map((e) => AgentFrame.parse(JSON.parse(e.text))).map((f) => (f.type === "result" ? f.command_id : "")));
+  });
+});

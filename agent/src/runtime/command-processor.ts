@@ -1,0 +1,185 @@
+import { randomUUID } from "node:crypto";
+import { PROTOCOL_VERSION } from "#protocol";
+import type { ActivityEvent } from "#protocol";
+import type { InboundCommand, OutboundAck, OutboundActivity } from "../link/frames.ts";
+import type { Logger } from "../log.ts";
+import { INTERRUPTED_MESSAGE } from "../store/commands.ts";
+import type { CommandStore } from "../store/commands.ts";
+import type { Outbox } from "../store/outbox.ts";
+import type { Executor } from "./executor.ts";
+
+/** The part of the relay link the processor needs. */
+export type FrameChannel = { ready: () => boolean; sendText: (text: string) => boolean };
+
+export type ProcessorDeps = {
+  store: CommandStore;
+  outbox: Outbox;
+  executor: Executor;
+  channel: FrameChannel;
+  log: Logger;
+  /** HEARTH_DEBUG_ACTION_DELAY_MS: a pause between `running` and the action, to test crash recovery by hand. */
+  debugActionDelayMs?: number;
+  /** Called whenever the outbox changes size (for the status file). */
+  onOutboxChange?: () => void;
+};
+
+/** Activity frames carry at most this many events. */
+const ACTIVITY_BATCH = 500;
+
+/**
+ * The durable command path. A command is stored before it is acked, marked running before its action starts, and
+ * its result is stored (and queued in the outbox) before it is sent. Results and activity leave the outbox only on
+ * the relay's ack, and the outbox is replayed in order after every `welcome`.
+ */
+export class CommandProcessor {
+  readonly #deps: ProcessorDeps;
+  /** Commands received or running in this process. */
+  readonly #active = new Map<string, Promise<void>>();
+  /** Commands waiting for the next start, so a burst starts in seq order. */
+  #toStart: InboundCommand[] = [];
+  #startScheduled = false;
+  /** Outbox frames already sent on the current connection, so a redelivered command does not send its result twice. */
+  #sentOnLink = new Set<string>();
+
+  constructor(deps: ProcessorDeps) {
+    this.#deps = deps;
+  }
+
+  /** Handles a `command` frame from the relay. */
+  onCommand(frame: InboundCommand): void {
+    const { store, log } = this.#deps;
+    const known = store.get(frame.id);
+    if (!known) {
+      store.receive(frame);
+      this.#ack(frame.id);
+      log.info("command.received", `Received ${describe(frame)} (#${frame.seq}).`, { command_id: frame.id, seq: frame.seq });
+      this.#schedule(frame);
+      return;
+    }
+    this.#ack(frame.id);
+    if (known.status === "done" && known.result) {
+      // Finished before: answer from the store, never run it again.
+      if (this.#deps.outbox.put(known.result)) this.#deps.onOutboxChange?.();
+      this.#sendDurable(known.result.id);
+      return;
+    }
+    if (this.#active.has(frame.id)) return;
+    if (known.status === "running" && !known.readOnly) {
+      // Running, but not in this process: startup recovery should have settled it. Whatever happened, never repeat it.
+      const result = this.#deps.store.finish(frame.id, { status: "failed", error: { code: "interrupted", message: INTERRUPTED_MESSAGE } }, known.startedAt);
+      this.#deps.onOutboxChange?.();
+      this.#sendDurable(result.id);
+      return;
+    }
+    // Stored but never started by this process: a crash before `running`, or a read-only command reset at startup.
+    this.#schedule(known.frame);
+  }
+
+  /** Handles the relay's `ack`: the frame it names is stored on the server and leaves the outbox. */
+  onAck(ref: string): void {
+    if (this.#deps.outbox.remove(ref)) {
+      this.#sentOnLink.delete(ref);
+      this.#deps.onOutboxChange?.();
+    }
+  }
+
+  /** After `welcome`: replay the whole outbox, oldest first. */
+  onWelcome(): void {
+    this.#sentOnLink.clear();
+    const entries = this.#deps.outbox.list();
+    if (entries.length > 0) this.#deps.log.info("outbox.flush", `Sending ${entries.length} stored frame(s) the server has not confirmed yet.`, { count: entries.length });
+    for (const entry of entries) {
+      if (!this.#deps.channel.sendText(entry.text)) break;
+      this.#sentOnLink.add(entry.frameId);
+    }
+  }
+
+  /** Queues activity events for the server (durably, in batches). Returns the frame ids. */
+  recordActivity(events: readonly ActivityEvent[]): string[] {
+    const ids: string[] = [];
+    for (let i = 0; i < events.length; i += ACTIVITY_BATCH) {
+      const frame: OutboundActivity = { v: PROTOCOL_VERSION, type: "activity", id: `activity-${randomUUID()}`, events: events.slice(i, i + ACTIVITY_BATCH) };
+      this.#deps.outbox.put(frame);
+      ids.push(frame.id);
+      this.#sendDurable(frame.id);
+    }
+    this.#deps.onOutboxChange?.();
+    return ids;
+  }
+
+  /** Resolves when every command started so far has finished (for shutdown and tests). */
+  async idle(): Promise<void> {
+    while (this.#active.size > 0 || this.#toStart.length > 0) {
+      await Promise.all([...this.#active.values()]);
+      if (this.#toStart.length > 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  /** How many commands are running or about to. */
+  get activeCount(): number {
+    return this.#active.size + this.#toStart.length;
+  }
+
+  #schedule(frame: InboundCommand): void {
+    this.#toStart.push(frame);
+    if (this.#startScheduled) return;
+    this.#startScheduled = true;
+    // Frames that arrive together (the replay after `welcome`) are started together, lowest seq first.
+    setImmediate(() => {
+      this.#startScheduled = false;
+      const batch = this.#toStart.sort((a, b) => a.seq - b.seq);
+      this.#toStart = [];
+      for (const next of batch) {
+        if (this.#active.has(next.id)) continue;
+        const run = this.#run(next).finally(() => this.#active.delete(next.id));
+        this.#active.set(next.id, run);
+      }
+    });
+  }
+
+  async #run(frame: InboundCommand): Promise<void> {
+    const { store, executor, log } = this.#deps;
+    let startedAt: number | null = null;
+    try {
+      const result = await executor.execute({
+        commandId: frame.id,
+        source: "relay",
+        target: frame.command.target,
+        action: frame.command.action,
+        parameters: frame.command.parameters,
+        approval: frame.approval,
+        deadlineAt: frame.deadline_at,
+        beforeRun: async () => {
+          startedAt = Date.now();
+          store.markRunning(frame.id, startedAt);
+          log.info("command.started", `${describe(frame)} is running (#${frame.seq}).`, { command_id: frame.id });
+          const delay = this.#deps.debugActionDelayMs ?? 0;
+          if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+        },
+      });
+      const stored = store.finish(frame.id, result.outcome, result.startedAt ?? startedAt, result.finishedAt);
+      this.#deps.onOutboxChange?.();
+      const how = result.outcome.status === "done" ? "done" : `failed (${result.outcome.error.code}: ${result.outcome.error.message})`;
+      log.info("command.finished", `${describe(frame)} ${how}.`, { command_id: frame.id, status: result.outcome.status });
+      this.#sendDurable(stored.id);
+    } catch (error) {
+      // Only storage can fail here. The command stays as stored; a restart reports it, never reruns a side effect.
+      log.error("command.store_failed", `Could not store the result of ${describe(frame)}: ${error instanceof Error ? error.message : String(error)}`, { command_id: frame.id });
+    }
+  }
+
+  #sendDurable(frameId: string): void {
+    if (this.#sentOnLink.has(frameId) || !this.#deps.channel.ready()) return;
+    const entry = this.#deps.outbox.get(frameId);
+    if (entry && this.#deps.channel.sendText(entry.text)) this.#sentOnLink.add(frameId);
+  }
+
+  #ack(ref: string): void {
+    const ack: OutboundAck = { v: PROTOCOL_VERSION, type: "ack", id: `ack-${randomUUID()}`, ref };
+    this.#deps.channel.sendText(JSON.stringify(ack));
+  }
+}
+
+function describe(frame: InboundCommand): string {
+  return `${frame.command.target}.${frame.command.action}`;
+}

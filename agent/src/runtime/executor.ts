@@ -1,0 +1,142 @@
+import { z } from "zod";
+import type { Approval, CommandOutcome, Failure, Json } from "#protocol";
+import type { AuditLog } from "../audit/audit-log.ts";
+import { findAction } from "../connectors/registry.ts";
+import type { ConnectorSet } from "../connectors/registry.ts";
+import { toFailure } from "../connectors/types.ts";
+import type { PermissionStore } from "../permissions/store.ts";
+import type { PermissionAnswer, PermissionQuestion } from "./permission-asker.ts";
+
+/** One command to run, wherever it came from. */
+export type ExecutionRequest = {
+  commandId: string;
+  source: "relay" | "local";
+  target: string;
+  action: string;
+  parameters: Record<string, Json>;
+  /** The user's approval in the web app (every relay command has one); null for local commands. */
+  approval: Approval | null;
+  /** Past this time (epoch ms) the command is not started. */
+  deadlineAt?: number;
+  /** Runs once the command is cleared to run, just before its action: where the durable path marks it `running`. */
+  beforeRun?: () => Promise<void> | void;
+};
+
+export type ExecutionResult = { outcome: CommandOutcome; startedAt: number | null; finishedAt: number };
+
+export type ExecutorDeps = {
+  connectors: ConnectorSet;
+  permissions: PermissionStore;
+  audit: AuditLog;
+  /** Asks the user through the relay, for commands that need approval and arrived without one. */
+  ask?: (question: PermissionQuestion) => Promise<PermissionAnswer>;
+};
+
+const ONE_HOUR = 60 * 60_000;
+
+/**
+ * Runs one command through the checks, in this order: it exists, its parameters are valid and stay inside the
+ * roots, it has not expired, and this computer's own rules allow it. The local store is the final authority: its
+ * deny wins over any server approval. Every decision and every run is written to the audit log.
+ */
+export class Executor {
+  readonly #deps: ExecutorDeps;
+
+  constructor(deps: ExecutorDeps) {
+    this.#deps = deps;
+  }
+
+  /** The connectors this executor runs. */
+  get connectors(): ConnectorSet {
+    return this.#deps.connectors;
+  }
+
+  /** Checks and runs a command; never throws. */
+  async execute(request: ExecutionRequest): Promise<ExecutionResult> {
+    const started = Date.now();
+    const fail = (error: Failure, decision: string, scope: string | null = null): ExecutionResult => {
+      this.#audit(request, decision, scope, `failed:${error.code}`, started);
+      return { outcome: { status: "failed", error }, startedAt: null, finishedAt: Date.now() };
+    };
+    const found = findAction(this.#deps.connectors, request.target, request.action);
+    if (!found.ok) return fail(found.error, "none");
+    if (request.deadlineAt !== undefined && Date.now() > request.deadlineAt) {
+      return fail({ code: "expired", message: "Its deadline passed before it could start, so it was not run. Retry it if it is still wanted." }, "none");
+    }
+    const prepared = await found.action.prepare(request.parameters);
+    if (!prepared.ok) return fail(prepared.error, "none");
+    const scope = prepared.scopes[0] ?? null;
+    const decision = this.#deps.permissions.decide({ target: request.target, action: request.action, scopes: prepared.scopes });
+    let authority: string = decision.effect;
+    if (decision.effect === "deny") {
+      const note = request.approval ? " It was refused here even though it was approved in the Hearth app, because this computer's own rules come last." : "";
+      return fail({ code: "denied_locally", message: `${decision.reason}${note}` }, `deny:${decision.rule.id}`, scope);
+    }
+    if (decision.effect === "ask") {
+      if (request.approval) {
+        authority = `ask:approved_${request.approval.kind}`;
+      } else {
+        const answer = await this.#askUser(request, prepared.scopes);
+        if (!answer.ok) return fail(answer.error, `ask:${answer.why}`, scope);
+        authority = `ask:${answer.decision}`;
+      }
+    }
+    let startedAt: number | null = null;
+    try {
+      await request.beforeRun?.();
+      startedAt = Date.now();
+      const data = toJson(await prepared.run());
+      this.#audit(request, authority, scope, "done", startedAt);
+      return { outcome: { status: "done", data }, startedAt, finishedAt: Date.now() };
+    } catch (error) {
+      const failure = toFailure(error);
+      this.#audit(request, authority, scope, `failed:${failure.code}`, startedAt ?? started);
+      return { outcome: { status: "failed", error: failure }, startedAt, finishedAt: Date.now() };
+    }
+  }
+
+  async #askUser(request: ExecutionRequest, scopes: string[]): Promise<{ ok: true; decision: string } | { ok: false; why: string; error: Failure }> {
+    const what = `${request.target}.${request.action}${scopes[0] ? ` on ${scopes[0]}` : ""}`;
+    if (!this.#deps.ask) {
+      return { ok: false, why: "no_channel", error: { code: "denied_locally", message: `${what} needs your approval, and this agent cannot ask for it.` } };
+    }
+    const answer = await this.#deps.ask({ target: request.target, action: request.action, context: `A program on this computer asks to run ${what}.`, parameters: request.parameters });
+    if (!answer.ok) {
+      return answer.reason === "offline"
+        ? { ok: false, why: "offline", error: { code: "denied_locally", message: `${what} needs your approval in the Hearth app, but the agent is not connected to the server right now. Check that \`hearth start\` is connected, then try again.` } }
+        : { ok: false, why: "timeout", error: { code: "timeout", message: `${what} needs your approval in the Hearth app, and no answer came in time. Try again and approve it there.` } };
+    }
+    if (answer.decision === "deny") return { ok: false, why: "denied", error: { code: "permission_denied", message: `You denied ${what} in the Hearth app.` } };
+    const scope = scopes[0] ?? null;
+    // Remember lasting answers on this computer too, narrowly: this exact path, URL, program or app.
+    if ((answer.decision === "allow_1h" || answer.decision === "allow_always") && (scope === null || !/[*?]/.test(scope))) {
+      this.#deps.permissions.add({
+        target: request.target,
+        action: request.action,
+        scope,
+        effect: "allow",
+        expires_at: answer.decision === "allow_1h" ? Date.now() + ONE_HOUR : null,
+        source: "prompt",
+      });
+    }
+    return { ok: true, decision: answer.decision };
+  }
+
+  #audit(request: ExecutionRequest, decision: string, scope: string | null, outcome: string, since: number): void {
+    this.#deps.audit.append({
+      command_id: request.commandId,
+      source: request.source,
+      target: request.target,
+      action: request.action,
+      decision,
+      scope,
+      outcome,
+      duration_ms: Date.now() - since,
+    });
+  }
+}
+
+/** Action results cross the wire as JSON; this drops what JSON cannot hold (undefined, functions) the way JSON does. */
+function toJson(value: unknown): Json {
+  return z.json().parse(JSON.parse(JSON.stringify(value ?? null)));
+}

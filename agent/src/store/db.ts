@@ -1,0 +1,78 @@
+import { DatabaseSync } from "node:sqlite";
+
+/**
+ * Schema versions, applied in order. Only append: a user's state.db may be at any earlier version.
+ * Times are epoch milliseconds.
+ */
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE commands (
+     id TEXT PRIMARY KEY,
+     seq INTEGER NOT NULL,
+     target TEXT NOT NULL,
+     action TEXT NOT NULL,
+     read_only INTEGER NOT NULL,
+     frame TEXT NOT NULL,
+     status TEXT NOT NULL CHECK (status IN ('received', 'running', 'done')),
+     received_at INTEGER NOT NULL,
+     started_at INTEGER,
+     finished_at INTEGER,
+     result TEXT
+   );
+   CREATE INDEX commands_status ON commands (status);
+   CREATE TABLE outbox (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     frame_id TEXT NOT NULL UNIQUE,
+     kind TEXT NOT NULL,
+     frame TEXT NOT NULL,
+     created_at INTEGER NOT NULL
+   );
+   CREATE TABLE permission_rules (
+     id TEXT PRIMARY KEY,
+     target TEXT NOT NULL,
+     action TEXT NOT NULL,
+     scope TEXT,
+     effect TEXT NOT NULL CHECK (effect IN ('allow', 'ask', 'deny')),
+     expires_at INTEGER,
+     created_at INTEGER NOT NULL,
+     source TEXT NOT NULL
+   );`,
+];
+
+/** Opens (and migrates) state.db. WAL and a busy timeout let `hearth permissions` write while `hearth start` runs. */
+export function openStateDb(path: string): DatabaseSync {
+  const db = new DatabaseSync(path);
+  db.exec("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA synchronous = FULL;");
+  const version = Number(db.prepare("PRAGMA user_version").get()?.user_version ?? 0);
+  for (let next = version; next < MIGRATIONS.length; next++) {
+    inTransaction(db, () => {
+      db.exec(MIGRATIONS[next] ?? "");
+      db.exec(`PRAGMA user_version = ${next + 1}`);
+    });
+  }
+  return db;
+}
+
+/** Runs `work` in one transaction: all of it is stored, or none of it. */
+export function inTransaction<T>(db: DatabaseSync, work: () => T): T {
+  db.exec("BEGIN IMMEDIATE");
+  try {
+    const result = work();
+    db.exec("COMMIT");
+    return result;
+  } catch (error) {
+    db.exec("ROLLBACK");
+    throw error;
+  }
+}
+
+/**
+ * Forgets the commands and undelivered frames of a previous pairing, so nothing recorded for one account can reach
+ * another. Returns how many undelivered frames were dropped. Permission rules stay: they belong to the computer.
+ */
+export function resetDeviceState(db: DatabaseSync): number {
+  return inTransaction(db, () => {
+    const dropped = Number(db.prepare("SELECT COUNT(*) AS n FROM outbox").get()?.n ?? 0);
+    db.exec("DELETE FROM outbox; DELETE FROM commands;");
+    return dropped;
+  });
+}
