@@ -30,6 +30,8 @@ export default defineConfig({
         test: {
           name: "agent",
           environment: "node",
+          // node:sqlite still prints an ExperimentalWarning on Node 22; the agent silences it the same way.
+          execArgv: ["--disable-warning=ExperimentalWarning"],
           include: ["agent/**/*.test.ts"],
         },
       },
