@@ -5,3 +5,4 @@ export { DecideOutcome, DispatchOutcome } from "./rpc.ts";
 export type { DispatchInput } from "./rpc.ts";
 export { deviceView, findAction } from "./devices.ts";
 export type { DeviceRecord } from "./devices.ts";
+export { requestView } from "./requests.ts";

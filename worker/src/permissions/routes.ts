@@ -2,6 +2,7 @@ import { and, desc, eq } from "drizzle-orm";
 import { Hono } from "hono";
 import { CreatePermission, DecideRequest, PermissionRequestListQuery } from "#protocol";
 import type { PermissionRequestView, PermissionRule } from "#protocol";
+import { requestView } from "../../../relay/src/index.ts";
 import { requireUser } from "../auth/session.ts";
 import { openDb, schema } from "../db/index.ts";
 import type { PermissionRequestRow, PermissionRow } from "../db/schema.ts";
@@ -26,22 +27,9 @@ function ruleView(row: PermissionRow): PermissionRule {
   };
 }
 
-function requestView(row: PermissionRequestRow): PermissionRequestView {
-  const decision = row.decision === "allow_once" || row.decision === "allow_1h" || row.decision === "allow_always" || row.decision === "deny" ? row.decision : null;
-  return {
-    id: row.id,
-    device_id: row.deviceId,
-    command_id: row.commandId,
-    target: row.target,
-    action: row.action,
-    context: row.context,
-    one_time: row.oneTime,
-    parameters: JSON.parse(row.parameters),
-    status: row.status,
-    decision,
-    created_at: row.createdAt,
-    decided_at: row.decidedAt,
-  };
+/** A D1 row in the relay's own shape, so both answer with the same view. */
+function requestFromRow(row: PermissionRequestRow): PermissionRequestView {
+  return requestView({ ...row, parameters: JSON.parse(row.parameters) });
 }
 
 /** /api/permissions: the user's standing rules. Expired rules are listed until removed, marked by `expires_at`. */
@@ -118,7 +106,7 @@ export const permissionRequestsApi = new Hono<AppEnv>()
       .orderBy(desc(permissionRequests.createdAt))
       .limit(200)
       .all();
-    return c.json({ requests: rows.map(requestView) }, 200);
+    return c.json({ requests: rows.map(requestFromRow) }, 200);
   })
 
   .post("/:id/decision", jsonBody(DecideRequest), async (c) => {
