@@ -8,3 +8,4 @@ export * from "./frames.ts";
 export * from "./api.ts";
 export * from "./glob.ts";
 export * from "./local.ts";
+export * from "./chat.ts";

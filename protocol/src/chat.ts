@@ -1,0 +1,72 @@
+import { z } from "zod";
+
+/** The seed's message statuses: a user message goes sending → sent → delivered → read; error if it failed. */
+export const MESSAGE_STATUSES = ["sending", "sent", "delivered", "read", "error"] as const;
+export const MessageStatus = z.enum(MESSAGE_STATUSES);
+
+export const ChatView = z.object({
+  id: z.string(),
+  title: z.string(),
+  created_at: z.number(),
+  updated_at: z.number(),
+  /** The latest message in the main conversation, shortened, for the chat list. */
+  preview: z.string().nullable(),
+});
+export type ChatView = z.infer<typeof ChatView>;
+
+export const MessageView = z.object({
+  id: z.string(),
+  chat_id: z.string(),
+  /** The message this one replies to in a thread; null in the main conversation. */
+  thread_id: z.string().nullable(),
+  role: z.enum(["user", "assistant"]),
+  content: z.string(),
+  status: MessageStatus,
+  /** Replies in this message's thread. */
+  reply_count: z.number(),
+  /** Commands this message started, by id (their live state comes from the relay). */
+  command_ids: z.array(z.string()),
+  created_at: z.number(),
+  updated_at: z.number(),
+});
+export type MessageView = z.infer<typeof MessageView>;
+
+const Title = z.string().trim().min(1, { error: "Give the chat a title." }).max(120, { error: "Use at most 120 characters for the title." });
+
+/** client → API: POST /api/chats */
+export const CreateChatRequest = z.object({ title: Title.optional() });
+/** client → API: PATCH /api/chats/:id */
+export const RenameChatRequest = z.object({ title: Title });
+
+/** client → API: POST /api/chats/:id/messages */
+export const SendMessageRequest = z.object({
+  content: z.string().trim().min(1, { error: "Write a message first." }).max(20_000, { error: "Messages are limited to 20,000 characters." }),
+  /** Reply inside the thread of this message. */
+  thread_id: z.string().min(1).max(128).optional(),
+});
+export type SendMessageRequest = z.infer<typeof SendMessageRequest>;
+
+/** GET /api/chats/:id/messages: newest first, `before` a message's `created_at`; `thread` picks a thread. */
+export const MessageListQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(30),
+  before: z.coerce.number().int().positive().optional(),
+  thread: z.string().max(128).optional(),
+});
+
+/** GET /api/search?q= : full-text search over all of the user's chats. */
+export const SearchQuery = z.object({
+  q: z.string().trim().min(1, { error: "Type something to search for." }).max(200),
+  limit: z.coerce.number().int().min(1).max(50).default(20),
+});
+
+export const SearchHit = z.object({
+  chat_id: z.string(),
+  chat_title: z.string(),
+  message_id: z.string(),
+  thread_id: z.string().nullable(),
+  role: z.enum(["user", "assistant"]),
+  /** The matching text with the matches wrapped in `[` and `]`. */
+  snippet: z.string(),
+  created_at: z.number(),
+});
+export type SearchHit = z.infer<typeof SearchHit>;
