@@ -1,0 +1,344 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import type { Json } from "#protocol";
+import { parseMessage } from "./parser.ts";
+import type { ParsedIntent } from "./parser.ts";
+
+type Row = [text: string, action: string, parameters: Record<string, Json>];
+
+/** What a user sees of a command: which action, with which parameters. */
+const actionOf = (intent: ParsedIntent) =>
+  intent.kind === "command" ? { action: `${intent.command.target}.${intent.command.action}`, parameters: intent.command.parameters } : intent;
+
+const SLASH: Row[] = [
+  ["/ls ~/Documents", "filesystem.list", { path: "~/Documents" }],
+  ["/ls", "filesystem.list", { path: "~" }],
+  ["/ls downloads", "filesystem.list", { path: "~/Downloads" }],
+  ['/ls "~/My Projects"', "filesystem.list", { path: "~/My Projects" }],
+  ["/list ~/code", "filesystem.list", { path: "~/code" }],
+  ["/cat ~/notes.txt", "filesystem.read", { path: "~/notes.txt" }],
+  ["/read ~/a b.txt", "filesystem.read", { path: "~/a b.txt" }],
+  ["/CAT ~/x.md", "filesystem.read", { path: "~/x.md" }],
+  ["/find resume", "filesystem.search", { path: "~", name: "resume" }],
+  ["/find *.pdf in ~/Downloads", "filesystem.search", { path: "~/Downloads", name: "*.pdf" }],
+  ["/find *.pdf in downloads", "filesystem.search", { path: "~/Downloads", name: "*.pdf" }],
+  ['/find "in review" in "~/Work Docs"', "filesystem.search", { path: "~/Work Docs", name: "in review" }],
+  ["/find Bob's CV", "filesystem.search", { path: "~", name: "Bob's CV" }],
+  ["/grep invoice", "filesystem.search", { path: "~", content: "invoice" }],
+  ["/grep TODO in ~/projects", "filesystem.search", { path: "~/projects", content: "TODO" }],
+  ["/open https://github.com", "browser.open", { url: "https://github.com" }],
+  ["/open github.com/anthropics", "browser.open", { url: "https://github.com/anthropics" }],
+  ["/open <https://example.com/a?b=1>", "browser.open", { url: "https://example.com/a?b=1" }],
+  ["/open localhost:5173", "browser.open", { url: "http://localhost:5173" }],
+  ["/run git status", "shell.run", { program: "git", args: ["status"] }],
+  ["/run ls", "shell.run", { program: "ls", args: [] }],
+  ['/run git commit -m "fix the bug"', "shell.run", { program: "git", args: ["commit", "-m", "fix the bug"] }],
+  ["/run echo 'single quoted' plain", "shell.run", { program: "echo", args: ["single quoted", "plain"] }],
+  ['/run git log --format="%h %s"', "shell.run", { program: "git", args: ["log", "--format=%h %s"] }],
+  ['/run printf ""', "shell.run", { program: "printf", args: [""] }],
+  ["/run ls *.txt | wc -l; rm -rf ~", "shell.run", { program: "ls", args: ["*.txt", "|", "wc", "-l;", "rm", "-rf", "~"] }],
+  ["/run   git    status  ", "shell.run", { program: "git", args: ["status"] }],
+  ["/run echo \u201Csmart quotes\u201D", "shell.run", { program: "echo", args: ["smart quotes"] }],
+  ["/launch spotify", "apps.launch", { name: "spotify" }],
+  ["/start Visual Studio Code", "apps.launch", { name: "vscode" }],
+  ["/info", "system.info", {}],
+  ["/system", "system.info", {}],
+  ["/trash ~/Downloads/old.log", "filesystem.trash", { path: "~/Downloads/old.log" }],
+  ['/trash "~/Downloads/old file.log"', "filesystem.trash", { path: "~/Downloads/old file.log" }],
+  ["  /ls ~/Desktop  ", "filesystem.list", { path: "~/Desktop" }],
+];
+
+const SENTENCES: Row[] = [
+  // listing
+  ["show me what's in my Downloads folder", "filesystem.list", { path: "~/Downloads" }],
+  ["what's in ~/Documents", "filesystem.list", { path: "~/Documents" }],
+  ["What\u2019s in ~/Documents?", "filesystem.list", { path: "~/Documents" }],
+  ["list my documents", "filesystem.list", { path: "~/Documents" }],
+  ["list the files on my desktop", "filesystem.list", { path: "~/Desktop" }],
+  ["ls downloads", "filesystem.list", { path: "~/Downloads" }],
+  ["what files are in downloads", "filesystem.list", { path: "~/Downloads" }],
+  ["what do I have on my desktop?", "filesystem.list", { path: "~/Desktop" }],
+  ["show my downloads", "filesystem.list", { path: "~/Downloads" }],
+  ["open downloads", "filesystem.list", { path: "~/Downloads" }],
+  ["open my downloads folder", "filesystem.list", { path: "~/Downloads" }],
+  ["browse ~/projects", "filesystem.list", { path: "~/projects" }],
+  ["list ~/projects/", "filesystem.list", { path: "~/projects/" }],
+  ["Can you show me the contents of my Documents folder?", "filesystem.list", { path: "~/Documents" }],
+  ["I want to see what's in my pictures", "filesystem.list", { path: "~/Pictures" }],
+  ["let me see my music", "filesystem.list", { path: "~/Music" }],
+  ["Hey Hearth, could you please list my docs?", "filesystem.list", { path: "~/Documents" }],
+  ["please list my home folder", "filesystem.list", { path: "~" }],
+  ["LIST MY VIDEOS!!", "filesystem.list", { path: "~/Videos" }],
+  ["go to my documents", "filesystem.list", { path: "~/Documents" }],
+  ["show me the projects folder in documents", "filesystem.list", { path: "~/Documents/projects" }],
+  ["look in ~/Downloads/receipts", "filesystem.list", { path: "~/Downloads/receipts" }],
+  ["what's inside the desktop", "filesystem.list", { path: "~/Desktop" }],
+  ["could you list everything in my downloads folder for me please", "filesystem.list", { path: "~/Downloads" }],
+  // reading
+  ["read ~/notes.txt", "filesystem.read", { path: "~/notes.txt" }],
+  ["open the file notes.md in Documents", "filesystem.read", { path: "~/Documents/notes.md" }],
+  ["show me the contents of todo.txt", "filesystem.read", { path: "todo.txt" }],
+  ["read the notes.txt file on my desktop", "filesystem.read", { path: "~/Desktop/notes.txt" }],
+  ["cat ~/notes.txt", "filesystem.read", { path: "~/notes.txt" }],
+  ["open 'My Notes.txt' in documents", "filesystem.read", { path: "~/Documents/My Notes.txt" }],
+  ['read "~/My Notes/todo list.txt"', "filesystem.read", { path: "~/My Notes/todo list.txt" }],
+  ["open readme.md", "filesystem.read", { path: "readme.md" }],
+  ["what's in todo.txt", "filesystem.read", { path: "todo.txt" }],
+  ["read ~/.bashrc", "filesystem.read", { path: "~/.bashrc" }],
+  ["read the file Makefile", "filesystem.read", { path: "Makefile" }],
+  ["read ~/projects/hearth/LICENSE", "filesystem.read", { path: "~/projects/hearth/LICENSE" }],
+  // finding
+  ["find my resume", "filesystem.search", { path: "~", name: "resume" }],
+  ["find files named *.pdf in Downloads", "filesystem.search", { path: "~/Downloads", name: "*.pdf" }],
+  ["where is taxes.pdf", "filesystem.search", { path: "~", name: "taxes.pdf" }],
+  ["where's my resume?", "filesystem.search", { path: "~", name: "resume" }],
+  ["search my documents for invoice", "filesystem.search", { path: "~/Documents", name: "invoice" }],
+  ["find files containing invoice in documents", "filesystem.search", { path: "~/Documents", content: "invoice" }],
+  ["search for files that mention budget", "filesystem.search", { path: "~", content: "budget" }],
+  ["grep TODO in ~/projects", "filesystem.search", { path: "~/projects", content: "TODO" }],
+  ["where did I put my passport scan", "filesystem.search", { path: "~", name: "passport scan" }],
+  ["look for taxes.pdf in my downloads folder", "filesystem.search", { path: "~/Downloads", name: "taxes.pdf" }],
+  ["find the tax return in documents", "filesystem.search", { path: "~/Documents", name: "tax return" }],
+  ["locate report.docx", "filesystem.search", { path: "~", name: "report.docx" }],
+  ["find all the jpg files on my desktop", "filesystem.search", { path: "~/Desktop", name: "*.jpg" }],
+  ["find pdfs in downloads", "filesystem.search", { path: "~/Downloads", name: "*.pdf" }],
+  ["do I have any pdfs in documents?", "filesystem.search", { path: "~/Documents", name: "*.pdf" }],
+  ["is there a file named budget.xlsx on my desktop", "filesystem.search", { path: "~/Desktop", name: "budget.xlsx" }],
+  ['find "notes in progress" in documents', "filesystem.search", { path: "~/Documents", name: "notes in progress" }],
+  ["look through my downloads for receipts", "filesystem.search", { path: "~/Downloads", name: "receipts" }],
+  ["find files with the word hearth in ~/code", "filesystem.search", { path: "~/code", content: "hearth" }],
+  // web pages
+  ["open github.com", "browser.open", { url: "https://github.com" }],
+  ["go to https://news.ycombinator.com", "browser.open", { url: "https://news.ycombinator.com" }],
+  ["visit example.org", "browser.open", { url: "https://example.org" }],
+  ["open www.example.com", "browser.open", { url: "https://www.example.com" }],
+  ["open https://example.com/path?q=1 in a new tab", "browser.open", { url: "https://example.com/path?q=1" }],
+  ["open localhost:3000", "browser.open", { url: "http://localhost:3000" }],
+  ["take me to the website news.bbc.co.uk", "browser.open", { url: "https://news.bbc.co.uk" }],
+  ["could you pull up wikipedia.org in my browser?", "browser.open", { url: "https://wikipedia.org" }],
+  ["Open HTTPS://Example.com.", "browser.open", { url: "HTTPS://Example.com" }],
+  // apps
+  ["launch spotify", "apps.launch", { name: "spotify" }],
+  ["open the calculator app", "apps.launch", { name: "calculator" }],
+  ["start vscode", "apps.launch", { name: "vscode" }],
+  ["open spotify", "apps.launch", { name: "spotify" }],
+  ["open Visual Studio Code", "apps.launch", { name: "vscode" }],
+  ["launch Google Chrome", "apps.launch", { name: "chrome" }],
+  ["fire up slack", "apps.launch", { name: "slack" }],
+  ["run the calculator app", "apps.launch", { name: "calculator" }],
+  ["please start the obsidian application", "apps.launch", { name: "obsidian" }],
+  // the machine
+  ["how much disk space do I have", "system.info", {}],
+  ["what OS am I running", "system.info", {}],
+  ["system info", "system.info", {}],
+  ["how long has my computer been up", "system.info", {}],
+  ["how much memory do I have left?", "system.info", {}],
+  ["what's my hostname", "system.info", {}],
+  ["check disk space", "system.info", {}],
+  ["is my disk full", "system.info", {}],
+  ["tell me about my computer", "system.info", {}],
+  ["uptime", "system.info", {}],
+  ["what operating system is this laptop running", "system.info", {}],
+  // trash
+  ["delete old.log from Downloads", "filesystem.trash", { path: "~/Downloads/old.log" }],
+  ["throw away old.log in downloads", "filesystem.trash", { path: "~/Downloads/old.log" }],
+  ["move ~/Downloads/x.zip to the trash", "filesystem.trash", { path: "~/Downloads/x.zip" }],
+  ["put report.pdf from desktop in the recycle bin", "filesystem.trash", { path: "~/Desktop/report.pdf" }],
+  ["remove the old-builds folder from downloads", "filesystem.trash", { path: "~/Downloads/old-builds" }],
+  ["delete old.log permanently", "filesystem.trash", { path: "old.log" }],
+  ["get rid of ~/Desktop/screenshot 1.png", "filesystem.trash", { path: "~/Desktop/screenshot 1.png" }],
+];
+
+const DECLINED: [text: string, reason: RegExp][] = [
+  ["what's the weather", /general questions/],
+  ["write me a poem", /can't write/],
+  ["tell me a joke", /can't write/],
+  ["who is the president", /general questions/],
+  ["create a folder called x", /can't write/],
+  ["open the Greenhouse page for my application", /need the page's address/],
+  ["go to the settings page", /need the page's address/],
+  ["go to my bank", /need the page's address/],
+  ["run rm -rf ~", /explicit \/run/],
+  ["rm -rf ~", /explicit \/run/],
+  ["sudo reboot", /explicit \/run/],
+  ["git status", /explicit \/run/],
+  ["execute ls", /explicit \/run/],
+  ["run ls in the terminal", /explicit \/run/],
+  ["please run git push --force", /explicit \/run/],
+  ["delete it", /don't remember earlier messages/],
+  ["open it", /don't remember earlier messages/],
+  ["list files", /Which folder/],
+  ["read notes", /Which file should I read/],
+  ["find files", /What should I look for/],
+  ["find something", /What should I look for/],
+  ["delete all pdfs in downloads", /one file or folder/],
+  ["delete *.log", /one file or folder/],
+  ["delete everything in my downloads", /one file or folder/],
+  ["delete my entire home folder", /one file or folder/],
+  ["delete my documents", /won't move a whole standard folder/],
+  ["delete ~", /won't move a whole standard folder/],
+  ["delete my account", /Which file is "my account"/],
+  ["open my resume", /find resume/],
+  ["open javascript:alert(1)", /only open http/],
+  ["open file:///etc/passwd", /only open http/],
+  ["search the web for cats", /can't search the web/],
+  ["google cheap flights", /can't search the web/],
+  ["open 1password", /can't be an app name/],
+  ["start a timer", /didn't understand/],
+  ["open the pdf in downloads", /didn't understand/],
+  ["what's on my calendar", /general questions/],
+  ["", /what you'd like/],
+  ["please", /What should I do/],
+  ["x".repeat(1001), /too long/],
+  ["/foo bar", /There is no \/foo command.*\/ls <folder>/],
+  ["/", /Type a command after the \//],
+  ["/cat", /Which file\? Give it like this: \/cat <file>/],
+  ["/run", /Name the program/],
+  ['/run echo "unclosed', /double quote is never closed/],
+  ["/open ~/notes.txt", /\/cat ~\/notes.txt reads a file/],
+  ["/open ~/projects", /\/ls ~\/projects lists a folder/],
+  ["/open spotify", /\/launch spotify/],
+  ["/open ftp://example.com", /only open http/],
+  ["/trash ~/Downloads/*.log", /one exact path/],
+  ["/find", /What should I look for/],
+  ["/launch", /config.json/],
+  ["/launch 7zip", /config.json/],
+];
+
+describe("parseMessage", () => {
+  it.each(SLASH)("understands the slash command %j", (text, action, parameters) => {
+    expect(actionOf(parseMessage(text))).toEqual({ action, parameters });
+  });
+
+  it.each(SENTENCES)("understands %j", (text, action, parameters) => {
+    expect(actionOf(parseMessage(text))).toEqual({ action, parameters });
+  });
+
+  it.each(DECLINED)("declines %j with a reason that helps", (text, reason) => {
+    const intent = parseMessage(text);
+    expect(intent.kind).toBe("unknown");
+    if (intent.kind === "unknown") expect(intent.reason).toMatch(reason);
+  });
+
+  it.each(["/help", "help", "Help!", "help me", "what can you do?", "/?", "show me the commands"])("answers %j with help", (text) => {
+    expect(parseMessage(text)).toEqual({ kind: "help" });
+  });
+
+  it.each([
+    "how much did I spend last month",
+    "How much time did I spend on YouTube this week?",
+    "what did I work on yesterday",
+    "which apps did I use most today",
+    "when did I last open Figma",
+  ])("recognises the activity question %j", (text) => {
+    expect(parseMessage(text)).toEqual({ kind: "activity_query", question: text });
+  });
+
+  it("writes a short summary for the command card", () => {
+    const summary = (text: string) => {
+      const intent = parseMessage(text);
+      return intent.kind === "command" ? intent.summary : intent.kind;
+    };
+    expect(summary("list my downloads")).toBe("List ~/Downloads");
+    expect(summary("open github.com")).toBe("Open https://github.com in your browser");
+    expect(summary("read ~/notes.txt")).toBe("Read ~/notes.txt");
+    expect(summary("find taxes.pdf in documents")).toBe('Find files named "taxes.pdf" in ~/Documents');
+    expect(summary("/grep invoice")).toBe('Search ~ for files containing "invoice"');
+    expect(summary("launch spotify")).toBe("Launch spotify");
+    expect(summary('/run git commit -m "fix it"')).toBe('Run git commit -m "fix it"');
+    expect(summary("delete old.log from downloads")).toBe("Move ~/Downloads/old.log to the trash (not deleted; you can restore it)");
+    expect(summary("system info")).toMatch(/OS, disk space, memory and uptime/);
+  });
+
+  it("refuses what the connected devices cannot do, and says what they can", () => {
+    const capabilities = [
+      { target: "filesystem", action: "list" },
+      { target: "filesystem", action: "read" },
+      { target: "system", action: "info" },
+    ];
+    expect(actionOf(parseMessage("list my downloads", { home: "~", capabilities }))).toEqual({ action: "filesystem.list", parameters: { path: "~/Downloads" } });
+    const web = parseMessage("open github.com", { capabilities });
+    expect(web).toEqual({ kind: "unknown", reason: expect.stringMatching(/can open web pages \(browser\.open\)\. They can list folders, read files and report system info\./) });
+    expect(parseMessage("/run git status", { capabilities })).toMatchObject({ kind: "unknown", reason: expect.stringMatching(/run programs.*shell\.allow/) });
+    expect(parseMessage("list my downloads", { capabilities: [] })).toMatchObject({ kind: "unknown", reason: expect.stringMatching(/npx hearth start/) });
+    // Help and declines do not depend on what is connected.
+    expect(parseMessage("/help", { capabilities: [] })).toEqual({ kind: "help" });
+  });
+});
+
+// Sentences built from the words that matter most, so the properties reach the interesting rules often.
+const WORDS = [
+  "run", "/run", "execute", "rm", "-rf", "~", "/", "please", "open", "launch", "start", "the", "app", "git", "status", "delete",
+  "sudo", "terminal", "in", "on", "my", "documents", "downloads", "find", "files", "named", "*.pdf", "notes.txt", "github.com",
+  "https://x.org", "what's", "list", "read", "trash", "to", "'", '"', "hey hearth,", "for", "?", "shell", "bash", "-c", "/RUN", "\u00A0",
+];
+const sentence = fc.array(fc.constantFrom(...WORDS), { maxLength: 12 }).map((words) => words.join(" "));
+const anyText = fc.oneof(fc.string(), fc.string({ unit: "binary", maxLength: 300 }), sentence);
+
+describe("parseMessage, for any text", () => {
+  it("never throws and always gives one of the four kinds", () => {
+    fc.assert(
+      fc.property(anyText, (text) => {
+        const intent = parseMessage(text);
+        return ["command", "help", "activity_query", "unknown"].includes(intent.kind);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("gives the same intent for the same text", () => {
+    fc.assert(
+      fc.property(anyText, (text) => {
+        expect(parseMessage(text)).toEqual(parseMessage(text));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("never makes a shell command unless the message starts with /run", () => {
+    fc.assert(
+      fc.property(anyText, (text) => {
+        const intent = parseMessage(text);
+        return intent.kind !== "command" || intent.command.target !== "shell" || /^\/run(?:\s|$)/i.test(text.trim());
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("only makes commands the agent's connectors accept", () => {
+    const known = ["filesystem.list", "filesystem.read", "filesystem.search", "filesystem.trash", "browser.open", "shell.run", "apps.launch", "system.info"];
+    fc.assert(
+      fc.property(anyText, (text) => {
+        const intent = parseMessage(text);
+        if (intent.kind !== "command") return true;
+        const { target, action, parameters } = intent.command;
+        const path = parameters["path"];
+        const url = parameters["url"];
+        const name = parameters["name"];
+        return (
+          known.includes(`${target}.${action}`) &&
+          intent.summary.length > 0 &&
+          (path === undefined || (typeof path === "string" && path.length >= 1 && path.length <= 4096)) &&
+          (url === undefined || (typeof url === "string" && /^https?:\/\//i.test(url))) &&
+          (target !== "apps" || (typeof name === "string" && /^[a-z][a-z0-9_]{0,39}$/.test(name)))
+        );
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe("parseMessage throughput", () => {
+  it("parses a few thousand everyday messages in one go", () => {
+    const messages = [...SLASH, ...SENTENCES].map(([text]) => text).concat(DECLINED.map(([text]) => text));
+    const started = performance.now();
+    let commands = 0;
+    for (let round = 0; round < 30; round++) {
+      for (const text of messages) if (parseMessage(text).kind === "command") commands++;
+    }
+    const perMessage = (performance.now() - started) / (30 * messages.length);
+    // No timing assertion (CI machines vary); the figure is printed to notice regressions by eye.
+    console.log(`parseMessage: ${(perMessage * 1000).toFixed(1)} µs per message over ${30 * messages.length} messages`);
+    expect(commands).toBe(30 * (SLASH.length + SENTENCES.length));
+  });
+});
