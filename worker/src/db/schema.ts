@@ -225,3 +225,6 @@ export const messages = sqliteTable(
 
 export type ChatRow = typeof chats.$inferSelect;
 export type MessageRow = typeof messages.$inferSelect;
+
+/** LangGraph checkpoints (the assistant's durable graph state): see worker/src/assistant/checkpointer.ts. */
+export * from "../assistant/checkpointer-schema.ts";
