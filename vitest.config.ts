@@ -22,7 +22,7 @@ export default defineConfig({
         ],
         test: {
           name: "worker",
-          include: ["worker/**/*.test.ts", "relay/**/*.test.ts", "protocol/**/*.test.ts"],
+          include: ["worker/**/*.test.ts", "relay/**/*.test.ts"],
           setupFiles: ["worker/test/apply-migrations.ts"],
         },
       },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import doc from "../PROTOCOL.md?raw";
-import { AgentFrame, BrowserFrame, HEARTBEAT_PING, HEARTBEAT_PONG, LocalClientFrame, RelayToAgentFrame, RelayToBrowserFrame } from "./index.ts";
+import doc from "../../../protocol/PROTOCOL.md?raw";
+import { AgentFrame, BrowserFrame, HEARTBEAT_PING, HEARTBEAT_PONG, LocalClientFrame, RelayToAgentFrame, RelayToBrowserFrame } from "#protocol";
 import type { z } from "zod";
 
 const SCHEMAS: Record<string, z.ZodType> = {
