@@ -24,6 +24,8 @@ export default defineConfig({
           name: "worker",
           include: ["worker/**/*.test.ts", "relay/**/*.test.ts"],
           setupFiles: ["worker/test/apply-migrations.ts"],
+          // A fake OpenAI-compatible server on loopback (an outside service), for the assistant's model path.
+          globalSetup: ["worker/test/fake-openai-setup.ts"],
         },
       },
       {

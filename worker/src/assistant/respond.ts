@@ -1,0 +1,109 @@
+import type { Json } from "#protocol";
+import type { ParsedCommand } from "./parser.ts";
+
+// The respond node's wording, as plain templates. What must stay true: output from a machine is DATA. It is
+// only ever quoted back to the user (clipped, inside a code block), never given to a model and never parsed
+// for commands, so a file that says "ignore previous instructions" is just text the user reads.
+
+/** How a turn ended, as stored in the graph state. */
+export type TurnOutcome =
+  | { kind: "reply"; text: string }
+  | { kind: "denied_by_rule" }
+  | { kind: "declined" }
+  | { kind: "done"; data: Json }
+  | { kind: "failed"; error: { code: string; message: string } }
+  | { kind: "queued"; reason: string };
+
+export type AnswerContext = { command: ParsedCommand | null; summary: string | null; deviceName: string | null };
+
+/** Bounds that keep an answer short whatever the machine sent back. */
+export const ANSWER_LIMITS = { listItems: 20, contentChars: 2000, jsonChars: 800 } as const;
+
+/** The user-facing answer for a finished turn; deterministic, no model. */
+export function answerFor(outcome: TurnOutcome, context: AnswerContext): string {
+  const what = context.summary ?? (context.command ? `${context.command.target}.${context.command.action}` : "that");
+  const device = context.deviceName ?? "your device";
+  switch (outcome.kind) {
+    case "reply":
+      return outcome.text;
+    case "denied_by_rule":
+      return `I didn't do that: a permission rule denies it (${what} on ${device}). Change the rule under Permissions if you want to allow it.`;
+    case "declined":
+      return `OK, I didn't do it (${what}).`;
+    case "queued":
+      return `${what}: queued — it will run when ${device} reconnects.`;
+    case "failed":
+      return `${what} on ${device} failed: ${outcome.error.message}`;
+    case "done":
+      return context.command ? summariseResult(context.command, outcome.data, what) : `Done: ${what}.`;
+  }
+}
+
+function summariseResult(command: ParsedCommand, data: Json, what: string): string {
+  const key = `${command.target}.${command.action}`;
+  const result = isRecord(data) ? data : {};
+  switch (key) {
+    case "filesystem.list": {
+      const entries = Array.isArray(result.entries) ? result.entries.filter(isRecord) : [];
+      const names = entries.map((entry) => `${str(entry.name)}${entry.type === "directory" ? "/" : ""}`);
+      const total = typeof result.total === "number" ? result.total : names.length;
+      if (total === 0) return `${str(result.path, "That folder")} is empty.`;
+      return `${str(result.path, "The folder")} has ${plural(total, "item")}:\n${bullets(names, total)}`;
+    }
+    case "filesystem.search": {
+      const matches = Array.isArray(result.matches) ? result.matches.filter(isRecord) : [];
+      if (matches.length === 0) return `Nothing found (${what}).`;
+      const lines = matches.map((m) => (typeof m.line === "number" ? `${str(m.path)} (line ${m.line}: ${str(m.preview)})` : str(m.path)));
+      return `Found ${plural(matches.length, "match", "matches")}${result.truncated === true ? " (more were cut off)" : ""}:\n${bullets(lines, matches.length)}`;
+    }
+    case "filesystem.read": {
+      const content = typeof result.content === "string" ? result.content : "";
+      const clipped = content.length > ANSWER_LIMITS.contentChars;
+      const shown = clipped ? `${content.slice(0, ANSWER_LIMITS.contentChars)}…` : content;
+      const cut = clipped || result.truncated === true ? " (cut short)" : "";
+      return `${str(result.path, "The file")}${cut}:\n${fence(shown)}`;
+    }
+    case "filesystem.trash":
+      return `Moved ${str(result.path, "it")} to the trash${typeof result.trashed_to === "string" ? ` (${result.trashed_to}); you can restore it` : ""}.`;
+    case "browser.open":
+      return `Opened ${str(result.url, "the page")} in your browser.`;
+    case "apps.launch":
+      return `Started ${str(result.name, "the app")}.`;
+    case "system.info":
+      return systemInfo(result);
+    default:
+      return `Done: ${what}.\n${fence(clip(JSON.stringify(data), ANSWER_LIMITS.jsonChars))}`;
+  }
+}
+
+function systemInfo(result: Record<string, Json>): string {
+  const os = isRecord(result.os) ? result.os : {};
+  const memory = isRecord(result.memory) ? result.memory : {};
+  const parts = [
+    `${str(result.hostname, "This computer")}: ${str(os.type, "unknown OS")} ${str(os.release)} (${str(os.arch)})`.trim(),
+    typeof result.uptime_s === "number" ? `up ${Math.round(result.uptime_s / 3600)} h` : "",
+    typeof memory.free_bytes === "number" && typeof memory.total_bytes === "number"
+      ? `${gib(memory.free_bytes)} of ${gib(memory.total_bytes)} memory free`
+      : "",
+  ];
+  return parts.filter(Boolean).join(", ") + ".";
+}
+
+/** A fenced block whose fence is longer than any backtick run inside, so quoted text cannot close it. */
+function fence(text: string): string {
+  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((run) => run[0].length));
+  const ticks = "`".repeat(longest + 1);
+  return `${ticks}\n${text}\n${ticks}`;
+}
+
+function bullets(items: string[], total: number): string {
+  const shown = items.slice(0, ANSWER_LIMITS.listItems).map((item) => `- ${clip(item, 200)}`);
+  if (total > shown.length) shown.push(`- … and ${total - shown.length} more`);
+  return shown.join("\n");
+}
+
+const isRecord = (value: Json | undefined): value is Record<string, Json> => typeof value === "object" && value !== null && !Array.isArray(value);
+const str = (value: Json | undefined, fallback = "") => (typeof value === "string" ? value : fallback);
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+const gib = (bytes: number) => `${(bytes / 2 ** 30).toFixed(1)} GiB`;
