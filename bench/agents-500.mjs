@@ -1,0 +1,194 @@
+// bench/agents-500: many concurrent agents, one per user, on one `wrangler dev`.
+//
+// Setup: N users (default 500) registered through the API (PBKDF2, 100k iterations: paced, a few at a time),
+// each with one device paired through the device flow and an allow-all rule.
+// Baseline (same run, same server): with only user 1's agent connected, sequential round trips
+// (POST /api/commands → "done" on that user's browser socket).
+// Then all N agents connect and greet (`hello` → `welcome`), and all N browser sockets open, and:
+//   - the same sequential round trips, each from the next user in turn;
+//   - a round: every user dispatches K commands one after another, U users at a time.
+// Reported: round-trip p50/p99 against the 1-agent baseline, and the RSS of the workerd processes under the
+// `wrangler dev` this bench started (from /proc), before and after the agents connect.
+import { mib, ms, note, pool, ratio, summarize, table } from "./lib/stats.mjs";
+import { ProtocolAgent, User } from "./lib/hearth.mjs";
+import { FloorClient } from "./lib/floor.mjs";
+import { cpuSeconds, sleep, startFloor, startHearth, workerdMemory } from "./lib/proc.mjs";
+
+export const name = "agents-500";
+
+export async function run(ctx = {}) {
+  const users = Number(process.env.BENCH_AGENTS ?? 500);
+  const perUser = Number(process.env.BENCH_AGENTS_COMMANDS ?? 2);
+  const roundConcurrency = Number(process.env.BENCH_AGENTS_CONCURRENCY ?? 20);
+  const sequential = Number(process.env.BENCH_AGENTS_SEQUENTIAL ?? 200);
+  const warmup = 30;
+  const setupConcurrency = Number(process.env.BENCH_AGENTS_SETUP_CONCURRENCY ?? 4);
+  console.log(`\n## agents-${users}: ${users} users, one agent each, on one wrangler dev\n`);
+
+  note("starting Hearth");
+  const hearth = await startHearth();
+  const agents = [];
+  const browsers = [];
+  try {
+    const memory = [];
+    const snap = async (label) => {
+      await sleep(1500); // let the runtime settle
+      const m = workerdMemory(hearth.child);
+      memory.push({ label, ...m });
+    };
+    await snap("idle, after start");
+
+    note(`registering ${users} users, pairing a device each, allowing all (${setupConcurrency} at a time)`);
+    const people = new Array(users);
+    const setupStart = performance.now();
+    let registered = 0;
+    await pool(users, setupConcurrency, async (i) => {
+      const user = await new User(hearth.origin).register(`agents-${i}-${Date.now()}@example.com`);
+      const device = await user.pairDevice(`Machine ${i + 1}`);
+      await user.allowAll();
+      people[i] = { user, device };
+      if (++registered % 100 === 0) note(`${registered} users ready (${((performance.now() - setupStart) / 1000).toFixed(0)} s)`);
+    });
+    const setupS = (performance.now() - setupStart) / 1000;
+    await snap(`${users} users set up, no sockets`);
+
+    const connect = async (i) => {
+      const { user, device } = people[i];
+      const agent = new ProtocolAgent(hearth.origin, device.token, device.deviceId);
+      await agent.connect();
+      agents[i] = agent;
+    };
+    const openBrowser = async (i) => {
+      browsers[i] = await people[i].user.openBrowser();
+    };
+    const trip = async (i) => {
+      const { user, device } = people[i];
+      const started = performance.now();
+      const command = await user.dispatch(device.deviceId, `~/Documents/${i}`);
+      try {
+        return (await browsers[i].waitDone(command.id)) - started;
+      } catch (error) {
+        const record = await user.request("GET", `/api/commands/${command.id}`);
+        const got = agents[i]?.commands.some((c) => c.id === command.id);
+        throw new Error(
+          `${error.message} (user ${i}; D1 says ${record.body?.command?.status ?? record.status}; agent ${got ? "received it" : "never received it"}; ` +
+            `agent socket ${["connecting", "open", "closing", "closed"][agents[i]?.ws.readyState]}; browser socket ${["connecting", "open", "closing", "closed"][browsers[i].ws.readyState]}, ${browsers[i].frames} frames)`,
+        );
+      }
+    };
+
+    // ── baseline: one agent ──
+    note("baseline: 1 agent connected, sequential round trips");
+    await connect(0);
+    await openBrowser(0);
+    const one = [];
+    let cpu0;
+    for (let i = 0; i < warmup + sequential; i++) {
+      if (i === warmup) cpu0 = cpuSeconds(hearth.child);
+      const t = await trip(0);
+      if (i >= warmup) one.push(t);
+    }
+    const cpuOne = ((cpuSeconds(hearth.child) - cpu0) * 1000) / sequential;
+
+    // ── all agents ──
+    note(`connecting ${users - 1} more agents (25 at a time), each sends hello and waits for welcome`);
+    const connectStart = performance.now();
+    await pool(users - 1, 25, (k) => connect(k + 1));
+    const connectS = (performance.now() - connectStart) / 1000;
+    await snap(`+ ${users} agents connected`);
+    note(`opening ${users - 1} more browser sockets`);
+    await pool(users - 1, 25, (k) => openBrowser(k + 1));
+    await snap(`+ ${users} browser sockets`);
+
+    note(`with ${users} agents: sequential round trips, each from the next user`);
+    const many = [];
+    for (let i = 0; i < warmup + sequential; i++) {
+      if (i === warmup) cpu0 = cpuSeconds(hearth.child);
+      const t = await trip(i % users);
+      if (i >= warmup) many.push(t);
+    }
+    const cpuMany = ((cpuSeconds(hearth.child) - cpu0) * 1000) / sequential;
+
+    note(`the round: each of ${users} users dispatches ${perUser} commands in turn, ${roundConcurrency} users at a time`);
+    const round = [];
+    cpu0 = cpuSeconds(hearth.child);
+    const roundStart = performance.now();
+    await pool(users, roundConcurrency, async (i) => {
+      for (let k = 0; k < perUser; k++) round.push(await trip(i));
+    });
+    const roundS = (performance.now() - roundStart) / 1000;
+    const cpuRound = ((cpuSeconds(hearth.child) - cpu0) * 1000) / round.length;
+    await snap("after the round");
+
+    const closed = agents.filter((a) => a.ws.readyState !== 1).length;
+
+    // ── memory baseline: the floor with the same number of DOs, one socket each, one exchange each ──
+    note(`floor: ${users} sockets to ${users} DOs (one command, ack, result each), for the runtime's own memory cost`);
+    const floor = ctx.floor ?? (await startFloor());
+    const floorClients = [];
+    let floorMem;
+    try {
+      await sleep(1500);
+      const floorBefore = workerdMemory(floor.child).total;
+      const room = `mem-${Date.now()}`;
+      await pool(users, 25, async (i) => {
+        const client = new FloorClient(floor.origin, `${room}-${i}`);
+        floorClients.push(client);
+        await client.open();
+        await client.drain(1);
+      });
+      await sleep(1500);
+      floorMem = { before: floorBefore, after: workerdMemory(floor.child).total };
+    } finally {
+      for (const c of floorClients) c.close();
+      if (!ctx.floor) await floor.stop();
+    }
+    const errorFrames = agents.reduce((n, a) => n + a.errors.length, 0);
+
+    const base = summarize(one);
+    const seq = summarize(many);
+    const busy = summarize(round);
+    console.log(
+      table([
+        ["round trip (POST → done on browser socket)", "n", "p50 ms", "p90 ms", "p99 ms", "max ms", "p99 vs 1 agent", "workerd CPU/cmd"],
+        ["1 agent connected, sequential (baseline)", base.n, ms(base.p50), ms(base.p90), ms(base.p99), ms(base.max), "", `${ms(cpuOne)} ms`],
+        [`${users} agents connected, sequential`, seq.n, ms(seq.p50), ms(seq.p90), ms(seq.p99), ms(seq.max), ratio(seq.p99, base.p99), `${ms(cpuMany)} ms`],
+        [`${users} agents, round: ${roundConcurrency} users at a time`, busy.n, ms(busy.p50), ms(busy.p90), ms(busy.p99), ms(busy.max), ratio(busy.p99, base.p99), `${ms(cpuRound)} ms`],
+      ]),
+    );
+    console.log("");
+    const before = memory[1].total;
+    console.log(
+      table([
+        ["workerd RSS (sum of its processes)", "total", "per process", "Δ vs no sockets"],
+        ...memory.map((m) => [m.label, mib(m.total), m.procs.map((p) => mib(p.rss)).join(" + "), m === memory[0] ? "" : `${m.total >= before ? "+" : ""}${mib(m.total - before)}`]),
+      ]),
+    );
+    const agentsDelta = memory[2].total - before;
+    const floorDelta = floorMem.after - floorMem.before;
+    console.log(
+      `\nRATIO p99 with ${users} agents / 1 agent = ${ratio(seq.p99, base.p99)} (sequential), ${ratio(busy.p99, base.p99)} (round, ${roundConcurrency} at a time)` +
+        `\nmemory: +${mib(agentsDelta)} for ${users} agents ≈ ${(agentsDelta / users / 1024).toFixed(0)} KiB per connected agent (relay DO + socket through the dev proxy)` +
+        `; floor: +${mib(floorDelta)} for ${users} DOs with one socket each ≈ ${(floorDelta / users / 1024).toFixed(0)} KiB → RATIO ${ratio(agentsDelta, floorDelta)}`,
+    );
+    console.log(
+      `setup ${setupS.toFixed(0)} s (${(users / setupS).toFixed(1)} users/s); ${users - 1} agents connected in ${connectS.toFixed(1)} s; round: ${round.length} commands in ${roundS.toFixed(1)} s = ${(round.length / roundS).toFixed(0)}/s` +
+        `; agent sockets closed: ${closed}; error frames: ${errorFrames}`,
+    );
+
+    return [
+      { bench: name, figure: `round trip p99, ${users} agents (sequential)`, value: `${ms(seq.p99)} ms`, baseline: `1 agent ${ms(base.p99)} ms`, ratio: ratio(seq.p99, base.p99) },
+      { bench: name, figure: `round trip p99, ${users} agents (${roundConcurrency} at a time)`, value: `${ms(busy.p99)} ms`, baseline: `1 agent ${ms(base.p99)} ms`, ratio: ratio(busy.p99, base.p99) },
+      { bench: name, figure: `workerd RSS, +${users} agents`, value: `+${mib(agentsDelta)} (${mib(before)} → ${mib(memory[2].total)})`, baseline: `floor +${mib(floorDelta)} for ${users} DOs+sockets`, ratio: ratio(agentsDelta, floorDelta) },
+    ];
+  } finally {
+    for (const a of agents) a?.close();
+    for (const b of browsers) b?.close();
+    await hearth.stop();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { main } = await import("./run.mjs");
+  await main([name]);
+}

@@ -1,0 +1,301 @@
+// Starting and stopping the servers the benchmarks use, and reading their memory.
+// Every child is spawned in its own process group (detached), so one kill(-pid) ends it and everything under it.
+import { spawn } from "node:child_process";
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+export const BIN = `${ROOT}node_modules/.bin`;
+
+/** Children still running; killed on exit, on error and on Ctrl+C. */
+const live = new Set();
+
+export function killGroup(child, signal = "SIGTERM") {
+  if (!child.pid || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+/** Ends a spawned group: SIGTERM, then SIGKILL after a grace period. */
+export async function stopGroup(child, graceMs = 4000) {
+  if (!child?.pid) return;
+  const pids = descendants(child.pid);
+  killGroup(child, "SIGTERM");
+  const deadline = Date.now() + graceMs;
+  while (Date.now() < deadline && pids.some(alive)) await sleep(100);
+  killGroup(child, "SIGKILL");
+  // workerd may have been moved to its own group by wrangler; end any descendant we saw, by pid.
+  for (const pid of pids) if (alive(pid)) try { process.kill(pid, "SIGKILL"); } catch {}
+  live.delete(child);
+}
+
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function stopAll() {
+  await Promise.all([...live].map((child) => stopGroup(child)));
+}
+
+let hooked = false;
+function hookExit() {
+  if (hooked) return;
+  hooked = true;
+  process.on("exit", () => {
+    for (const child of live) killGroup(child, "SIGKILL");
+  });
+  for (const signal of ["SIGINT", "SIGTERM"]) {
+    process.on(signal, async () => {
+      await stopAll();
+      process.exit(130);
+    });
+  }
+}
+
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A free TCP port on 127.0.0.1, starting from `from`. */
+export async function freePort(from = 8801) {
+  for (let port = from; port < from + 200; port++) {
+    const ok = await new Promise((resolve) => {
+      const server = createServer();
+      server.once("error", () => resolve(false));
+      server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+    });
+    if (ok) return port;
+  }
+  throw new Error(`no free port from ${from}`);
+}
+
+/** Spawns `command` in its own process group, with Node 22 first on PATH; output goes to a ring buffer. */
+export function spawnGroup(command, args, { cwd = ROOT, env = {}, label = command } = {}) {
+  hookExit();
+  const child = spawn(command, args, {
+    cwd,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, PATH: `${BIN}:${process.env.PATH}`, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false", ...env },
+  });
+  live.add(child);
+  child.output = [];
+  const keep = (chunk) => {
+    child.output.push(String(chunk));
+    if (child.output.length > 400) child.output.splice(0, child.output.length - 400);
+    if (process.env.BENCH_VERBOSE) process.stderr.write(`[${label}] ${chunk}`);
+  };
+  child.stdout.on("data", keep);
+  child.stderr.on("data", keep);
+  child.on("exit", () => live.delete(child));
+  return child;
+}
+
+async function waitHealthy(child, url, timeoutMs, label) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${label} exited (${child.exitCode}):\n${child.output.join("").slice(-3000)}`);
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      if (response.ok) return;
+    } catch {
+      // not yet
+    }
+    await sleep(200);
+  }
+  throw new Error(`${label} did not answer ${url} within ${timeoutMs / 1000} s:\n${child.output.join("").slice(-3000)}`);
+}
+
+/**
+ * Runs `start` up to three times: wrangler picks some internal ports itself, and another `wrangler dev` on the
+ * machine can take one between its check and its bind ("Address already in use").
+ */
+async function withRetries(label, start) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start(attempt);
+    } catch (error) {
+      if (attempt >= 3) throw error;
+      process.stderr.write(`  · ${label} did not start (attempt ${attempt}): ${String(error.message).split("\n")[0]}; trying again\n`);
+      await sleep(1000);
+    }
+  }
+}
+
+/** Starts Hearth from empty state with `scripts/start.mjs`; resolves once /api/health answers. */
+export function startHearth({ port, vars = [] } = {}) {
+  return withRetries("Hearth", async (attempt) => startHearthOnce({ port: attempt === 1 ? port : undefined, vars }));
+}
+
+/**
+ * Where local state goes: `.wrangler/bench-<port>` on disk (like `npm start`), or with BENCH_PERSIST=tmpfs a
+ * folder in /dev/shm (a diagnostic: it shows how much of a figure is the disk's fsync).
+ */
+export function persistDir(kind, port) {
+  return process.env.BENCH_PERSIST === "tmpfs" ? `/dev/shm/hearth-bench-${kind}-${port}` : `${ROOT}.wrangler/bench-${kind === "hearth" ? "" : `${kind}-`}${port}`;
+}
+
+/** What a snapshot holds: everything `scripts/start.mjs` and the worker's bundle read. */
+const SNAPSHOT_PARTS = ["package.json", "wrangler.toml", "tsconfig.json", "scripts", "worker", "relay", "protocol", "migrations", "web/build"];
+let snapshot = null;
+
+/**
+ * A copy of the app's code taken once, when the first Hearth server of this run starts (node_modules is linked).
+ * `wrangler dev` rebuilds and restarts the worker whenever a source file changes; run in place, an edit made
+ * during a run restarts the server under the benchmark ("Your worker restarted mid-request"). BENCH_SNAPSHOT=0
+ * runs the working tree in place instead.
+ */
+function codeRoot() {
+  if (process.env.BENCH_CODE_ROOT) return `${process.env.BENCH_CODE_ROOT.replace(/\/$/, "")}/`; // an experimental copy, for A/B runs
+  if (process.env.BENCH_SNAPSHOT === "0") return ROOT;
+  if (snapshot) return snapshot;
+  if (!existsSync(`${ROOT}web/build/index.html`)) throw new Error("web/build/index.html is missing: build the web app once with `cd web && vite build` (or `npm run build`).");
+  const dir = mkdtempSync(`${tmpdir()}/hearth-bench-code-`);
+  for (const part of SNAPSHOT_PARTS) cpSync(`${ROOT}${part}`, `${dir}/${part}`, { recursive: true, filter: (src) => !src.includes("node_modules") });
+  symlinkSync(`${ROOT}node_modules`, `${dir}/node_modules`, "dir");
+  snapshot = `${dir}/`;
+  process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+  return snapshot;
+}
+
+async function startHearthOnce({ port, vars }) {
+  port ??= await freePort(8801);
+  const persist = persistDir("hearth", port);
+  rmSync(persist, { recursive: true, force: true });
+  const root = codeRoot();
+  const args = [`${root}scripts/start.mjs`, "--skip-build", "--fresh", "--port", String(port), "--persist-to", persist, ...vars.flatMap((v) => ["--var", v])];
+  const started = Date.now();
+  const child = spawnGroup(process.execPath, args, { cwd: root, label: `hearth:${port}` });
+  const origin = `http://localhost:${port}`;
+  try {
+    await waitHealthy(child, `${origin}/api/health`, 90_000, `Hearth on port ${port}`);
+  } catch (error) {
+    await stopGroup(child);
+    throw error;
+  }
+  return {
+    child,
+    port,
+    origin,
+    startMs: Date.now() - started,
+    stop: async () => {
+      await stopGroup(child);
+      rmSync(persist, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Starts the platform-floor worker (bench/floor) with its own `wrangler dev`. */
+export function startFloor({ port } = {}) {
+  return withRetries("the floor worker", async (attempt) => startFloorOnce({ port: attempt === 1 ? port : undefined }));
+}
+
+async function startFloorOnce({ port }) {
+  port ??= await freePort(8851);
+  const persist = persistDir("floor", port);
+  rmSync(persist, { recursive: true, force: true });
+  const child = spawnGroup(`${BIN}/wrangler`, ["dev", "--config", `${ROOT}bench/floor/wrangler.toml`, "--port", String(port), "--persist-to", persist, "--show-interactive-dev-session=false"], {
+    cwd: `${ROOT}bench/floor`,
+    label: `floor:${port}`,
+  });
+  const origin = `http://localhost:${port}`;
+  try {
+    await waitHealthy(child, `${origin}/health`, 90_000, `the floor worker on port ${port}`);
+  } catch (error) {
+    await stopGroup(child);
+    throw error;
+  }
+  return {
+    child,
+    port,
+    origin,
+    stop: async () => {
+      await stopGroup(child);
+      rmSync(persist, { recursive: true, force: true });
+    },
+  };
+}
+
+// ── memory ──────────────────────────────────────────────────────────────────────────────────────
+
+function stat(pid) {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const close = text.lastIndexOf(")");
+    const comm = text.slice(text.indexOf("(") + 1, close);
+    const ppid = Number(text.slice(close + 2).split(" ")[1]);
+    return { pid, comm, ppid };
+  } catch {
+    return null;
+  }
+}
+
+/** Every process under `root` (not `root` itself), from /proc. */
+export function descendants(root) {
+  const all = readdirSync("/proc").filter((name) => /^\d+$/.test(name)).map((name) => stat(Number(name))).filter(Boolean);
+  const byParent = new Map();
+  for (const p of all) byParent.set(p.ppid, [...(byParent.get(p.ppid) ?? []), p]);
+  const out = [];
+  const walk = (pid) => {
+    for (const child of byParent.get(pid) ?? []) {
+      out.push(child.pid);
+      walk(child.pid);
+    }
+  };
+  walk(root);
+  return out;
+}
+
+/** Resident memory in bytes of `pid`, from /proc/<pid>/status (VmRSS). */
+export function rssOf(pid) {
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return match ? Number(match[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** The workerd processes under a spawned server, with their RSS; plus the sum. */
+export function workerdMemory(child) {
+  const procs = descendants(child.pid)
+    .map(stat)
+    .filter((p) => p && p.comm.startsWith("workerd"))
+    .map((p) => ({ pid: p.pid, rss: rssOf(p.pid) }));
+  return { procs, total: procs.reduce((sum, p) => sum + p.rss, 0) };
+}
+
+/** CPU seconds (user + system) used so far by the workerd processes under a spawned server (or by `pid` and its tree). */
+export function cpuSeconds(child, { onlyWorkerd = true } = {}) {
+  const pids = [child.pid, ...descendants(child.pid)];
+  let total = 0;
+  for (const pid of pids) {
+    const s = stat(pid);
+    if (!s || (onlyWorkerd && !s.comm.startsWith("workerd"))) continue;
+    try {
+      const text = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
+      total += (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100/s)
+    } catch {
+      // exited
+    }
+  }
+  return total;
+}
+
+/** The load average, for the record: these machines are shared, and load from others moves every figure. */
+export function loadAverage() {
+  try {
+    return readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+  } catch {
+    return "n/a";
+  }
+}
