@@ -10,7 +10,7 @@
 // Reported: round-trip p50/p99 against the 1-agent baseline, and the RSS of the workerd processes under the
 // `wrangler dev` this bench started (from /proc), before and after the agents connect.
 import { mib, ms, note, pool, ratio, summarize, table } from "./lib/stats.mjs";
-import { ProtocolAgent, User } from "./lib/hearth.mjs";
+import { ProtocolAgent, User, closeText } from "./lib/hearth.mjs";
 import { FloorClient } from "./lib/floor.mjs";
 import { cpuSeconds, sleep, startFloor, startHearth, workerdMemory } from "./lib/proc.mjs";
 
@@ -61,20 +61,28 @@ export async function run(ctx = {}) {
     const openBrowser = async (i) => {
       browsers[i] = await people[i].user.openBrowser();
     };
+    // A trip that fails is counted and described, not fatal: losing a command is itself a result.
+    const failures = [];
     const trip = async (i) => {
       const { user, device } = people[i];
       const started = performance.now();
-      const command = await user.dispatch(device.deviceId, `~/Documents/${i}`);
+      let command;
       try {
+        command = await user.dispatch(device.deviceId, `~/Documents/${i}`);
         return (await browsers[i].waitDone(command.id)) - started;
       } catch (error) {
-        const record = await user.request("GET", `/api/commands/${command.id}`);
-        const got = agents[i]?.commands.some((c) => c.id === command.id);
-        throw new Error(
-          `${error.message} (user ${i}; D1 says ${record.body?.command?.status ?? record.status}; agent ${got ? "received it" : "never received it"}; ` +
-            `agent socket ${["connecting", "open", "closing", "closed"][agents[i]?.ws.readyState]}; browser socket ${["connecting", "open", "closing", "closed"][browsers[i].ws.readyState]}, ${browsers[i].frames} frames)`,
+        const record = command ? await user.request("GET", `/api/commands/${command.id}`).catch(() => null) : null;
+        const got = command && agents[i]?.commands.some((c) => c.id === command.id);
+        failures.push(
+          `user ${i}: ${String(error.message).split("\n")[0]} (D1 says ${record?.body?.command?.status ?? "n/a"}; agent ${got ? "received it" : "never received it"}; ` +
+            `agent socket ${closeText(agents[i])}; browser socket ${closeText(browsers[i])})`,
         );
+        if (failures.length > Math.max(5, users / 20)) throw new Error(`too many failed round trips (${failures.length}); first: ${failures[0]}`);
+        return null;
       }
+    };
+    const keep = (list, t) => {
+      if (t !== null) list.push(t);
     };
 
     // ── baseline: one agent ──
@@ -86,7 +94,7 @@ export async function run(ctx = {}) {
     for (let i = 0; i < warmup + sequential; i++) {
       if (i === warmup) cpu0 = cpuSeconds(hearth.child);
       const t = await trip(0);
-      if (i >= warmup) one.push(t);
+      if (i >= warmup) keep(one, t);
     }
     const cpuOne = ((cpuSeconds(hearth.child) - cpu0) * 1000) / sequential;
 
@@ -105,7 +113,7 @@ export async function run(ctx = {}) {
     for (let i = 0; i < warmup + sequential; i++) {
       if (i === warmup) cpu0 = cpuSeconds(hearth.child);
       const t = await trip(i % users);
-      if (i >= warmup) many.push(t);
+      if (i >= warmup) keep(many, t);
     }
     const cpuMany = ((cpuSeconds(hearth.child) - cpu0) * 1000) / sequential;
 
@@ -114,13 +122,15 @@ export async function run(ctx = {}) {
     cpu0 = cpuSeconds(hearth.child);
     const roundStart = performance.now();
     await pool(users, roundConcurrency, async (i) => {
-      for (let k = 0; k < perUser; k++) round.push(await trip(i));
+      for (let k = 0; k < perUser; k++) keep(round, await trip(i));
     });
     const roundS = (performance.now() - roundStart) / 1000;
     const cpuRound = ((cpuSeconds(hearth.child) - cpu0) * 1000) / round.length;
     await snap("after the round");
 
-    const closed = agents.filter((a) => a.ws.readyState !== 1).length;
+    const closedAgents = agents.filter((a) => a.closed);
+    const closedBrowsers = browsers.filter((b) => b.closed);
+    const closed = closedAgents.length;
 
     // ── memory baseline: the floor with the same number of DOs, one socket each, one exchange each ──
     note(`floor: ${users} sockets to ${users} DOs (one command, ack, result each), for the runtime's own memory cost`);
@@ -173,12 +183,25 @@ export async function run(ctx = {}) {
     );
     console.log(
       `setup ${setupS.toFixed(0)} s (${(users / setupS).toFixed(1)} users/s); ${users - 1} agents connected in ${connectS.toFixed(1)} s; round: ${round.length} commands in ${roundS.toFixed(1)} s = ${(round.length / roundS).toFixed(0)}/s` +
-        `; agent sockets closed: ${closed}; error frames: ${errorFrames}`,
+        `; agent sockets closed: ${closed}; browser sockets closed: ${closedBrowsers.length}; error frames: ${errorFrames}`,
     );
+    if (closed || closedBrowsers.length) {
+      const codes = {};
+      for (const s of [...closedAgents, ...closedBrowsers]) codes[`${s.closed.code} ${s.closed.reason}`.trim()] = (codes[`${s.closed.code} ${s.closed.reason}`.trim()] ?? 0) + 1;
+      console.log(`FINDING: sockets closed by the server during the run: ${JSON.stringify(codes)}; first at ${[...closedAgents, ...closedBrowsers].map((s) => s.closed.at).sort()[0]}`);
+    }
+    if (failures.length) {
+      console.log(`FINDING: ${failures.length} round trips failed:\n  - ${failures.slice(0, 5).join("\n  - ")}`);
+    }
+    if (hearth.child.errors.length) {
+      const errors = hearth.child.errors;
+      console.log(`server error lines: ${errors.length}; first ${Math.min(errors.length, 6)}:\n  ${errors.slice(0, 6).map((e) => `${e.at} ${e.line.slice(0, 240)}`).join("\n  ")}`);
+    }
 
     return [
       { bench: name, figure: `round trip p99, ${users} agents (sequential)`, value: `${ms(seq.p99)} ms`, baseline: `1 agent ${ms(base.p99)} ms`, ratio: ratio(seq.p99, base.p99) },
       { bench: name, figure: `round trip p99, ${users} agents (${roundConcurrency} at a time)`, value: `${ms(busy.p99)} ms`, baseline: `1 agent ${ms(base.p99)} ms`, ratio: ratio(busy.p99, base.p99) },
+      ...(failures.length ? [{ bench: name, figure: "failed round trips", value: String(failures.length), baseline: "", ratio: "" }] : []),
       { bench: name, figure: `workerd RSS, +${users} agents`, value: `+${mib(agentsDelta)} (${mib(before)} → ${mib(memory[2].total)})`, baseline: `floor +${mib(floorDelta)} for ${users} DOs+sockets`, ratio: ratio(agentsDelta, floorDelta) },
     ];
   } finally {

@@ -140,6 +140,8 @@ export class BrowserSocket {
 
   async open() {
     this.ws = new WebSocket(wsUrl(this.origin, "/api/relay"), { headers: { origin: this.origin, cookie: this.cookie ?? "" } });
+    this.closed = null;
+    this.ws.on("close", (code, reason) => (this.closed = { code, reason: String(reason), at: new Date().toISOString() }));
     this.ws.on("message", (data) => {
       this.frames++;
       const now = performance.now();
@@ -174,6 +176,7 @@ export class BrowserSocket {
   }
 
   close() {
+    this.closed ??= { code: 0, reason: "closed by the bench", at: new Date().toISOString() };
     this.ws?.terminate();
   }
 }
@@ -201,6 +204,8 @@ export class ProtocolAgent {
 
   async connect() {
     this.ws = new WebSocket(wsUrl(this.origin, "/api/agent"), { headers: { authorization: `Bearer ${this.token}` } });
+    this.closed = null;
+    this.ws.on("close", (code, reason) => (this.closed = { code, reason: String(reason), at: new Date().toISOString() }));
     let welcomed;
     const welcome = new Promise((resolve, reject) => {
       welcomed = resolve;
@@ -262,8 +267,16 @@ export class ProtocolAgent {
   }
 
   close() {
+    this.closed ??= { code: 0, reason: "closed by the bench", at: new Date().toISOString() };
     this.ws?.terminate();
   }
+}
+
+/** How a socket ended, for diagnostics. */
+export function closeText(socket) {
+  if (!socket) return "none";
+  if (!socket.closed) return ["connecting", "open", "closing", "closed"][socket.ws?.readyState] ?? "unknown";
+  return `closed ${socket.closed.code}${socket.closed.reason ? ` "${socket.closed.reason}"` : ""} at ${socket.closed.at}`;
 }
 
 /** Registers a user, pairs one device, connects it once (so its actions are known), and allows all commands. */

@@ -88,9 +88,13 @@ export function spawnGroup(command, args, { cwd = ROOT, env = {}, label = comman
   });
   live.add(child);
   child.output = [];
+  child.errors = []; // lines that look like errors, kept apart so request logs cannot push them out
   const keep = (chunk) => {
     child.output.push(String(chunk));
     if (child.output.length > 400) child.output.splice(0, child.output.length - 400);
+    for (const line of String(chunk).split("\n")) {
+      if (/ERROR|✘|Error|Uncaught|exception/.test(line) && child.errors.length < 500) child.errors.push({ at: new Date().toISOString(), line: line.replace(/\x1b\[[0-9;]*m/g, "").trim() });
+    }
     if (process.env.BENCH_VERBOSE) process.stderr.write(`[${label}] ${chunk}`);
   };
   child.stdout.on("data", keep);
