@@ -16,7 +16,7 @@ import { cpuSeconds, sleep, startFloor, startHearth, workerdMemory } from "./lib
 
 export const name = "agents-500";
 
-export async function run(ctx = {}) {
+export async function run() {
   const users = Number(process.env.BENCH_AGENTS ?? 500);
   const perUser = Number(process.env.BENCH_AGENTS_COMMANDS ?? 2);
   const roundConcurrency = Number(process.env.BENCH_AGENTS_CONCURRENCY ?? 20);
@@ -133,8 +133,9 @@ export async function run(ctx = {}) {
     const closed = closedAgents.length;
 
     // ── memory baseline: the floor with the same number of DOs, one socket each, one exchange each ──
-    note(`floor: ${users} sockets to ${users} DOs (one command, ack, result each), for the runtime's own memory cost`);
-    const floor = ctx.floor ?? (await startFloor());
+    // A fresh floor server: one that has served the other benchmarks has freed memory to reuse, which hides growth.
+    note(`floor (fresh): ${users} sockets to ${users} DOs (one command, ack, result each), for the runtime's own memory cost`);
+    const floor = await startFloor();
     const floorClients = [];
     let floorMem;
     try {
@@ -151,7 +152,7 @@ export async function run(ctx = {}) {
       floorMem = { before: floorBefore, after: workerdMemory(floor.child).total };
     } finally {
       for (const c of floorClients) c.close();
-      if (!ctx.floor) await floor.stop();
+      await floor.stop();
     }
     const errorFrames = agents.reduce((n, a) => n + a.errors.length, 0);
 

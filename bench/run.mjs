@@ -11,6 +11,11 @@ const BENCHES = ["round-trip", "drain", "agents-500"];
 const QUICK = { BENCH_RT_COUNT: "150", BENCH_DRAIN_PER_DEVICE: "200", BENCH_AGENTS: "200", BENCH_AGENTS_SEQUENTIAL: "100" };
 
 export async function main(argv = process.argv.slice(2)) {
+  if (Number(process.versions.node.split(".")[0]) < 22) {
+    console.error(`bench: needs Node 22 (this is ${process.version}). Run it through npm (\`npm run bench\`), or put node_modules/.bin first on PATH.`);
+    process.exitCode = 2;
+    return;
+  }
   const quick = argv.includes("--quick") || process.env.BENCH_QUICK === "1";
   if (quick) for (const [key, value] of Object.entries(QUICK)) process.env[key] ??= value;
   const args = argv.filter((a) => a !== "--quick");

@@ -24,22 +24,32 @@ export function killGroup(child, signal = "SIGTERM") {
 /** Ends a spawned group: SIGTERM, then SIGKILL after a grace period. */
 export async function stopGroup(child, graceMs = 4000) {
   if (!child?.pid) return;
-  const pids = descendants(child.pid);
+  // Remember each descendant with its start time, so a pid the kernel has since reused is never touched.
+  const known = descendants(child.pid).map((pid) => ({ pid, started: startTime(pid) }));
+  const stillOurs = ({ pid, started }) => started !== null && startTime(pid) === started;
   killGroup(child, "SIGTERM");
   const deadline = Date.now() + graceMs;
-  while (Date.now() < deadline && pids.some(alive)) await sleep(100);
+  while (Date.now() < deadline && known.some(stillOurs)) await sleep(100);
   killGroup(child, "SIGKILL");
-  // workerd may have been moved to its own group by wrangler; end any descendant we saw, by pid.
-  for (const pid of pids) if (alive(pid)) try { process.kill(pid, "SIGKILL"); } catch {}
+  // A descendant that left the group (or outlived its leader): end it by its own pid.
+  for (const p of known) {
+    if (!stillOurs(p)) continue;
+    try {
+      process.kill(p.pid, "SIGKILL");
+    } catch {
+      // gone
+    }
+  }
   live.delete(child);
 }
 
-function alive(pid) {
+/** The process's start time (field 22 of /proc/<pid>/stat), or null when it is gone. */
+function startTime(pid) {
   try {
-    process.kill(pid, 0);
-    return true;
+    const text = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return text.slice(text.lastIndexOf(")") + 2).split(" ")[19];
   } catch {
-    return false;
+    return null;
   }
 }
 
