@@ -1,6 +1,6 @@
 import { ChatOpenAI } from "@langchain/openai";
 
-// The optional LLM behind the assistant whatever OpenAI-compatible endpoint you run (OpenAI, a local llama.cpp/Ollama
+// The optional LLM behind the assistant, on whatever OpenAI-compatible endpoint you run (OpenAI, a local llama.cpp/Ollama
 // server, a gateway). Without one the assistant still works from its deterministic parser.
 
 /** The settings the model is read from (worker vars or secrets); all optional. */
