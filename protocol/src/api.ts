@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Command, COMMAND_MAX_DEADLINE_MS } from "./command.ts";
+import { Cursor } from "./cursor.ts";
 
 /** client → API: POST /api/commands — run a command on one of the user's devices. */
 export const DispatchRequest = z.object({
@@ -10,13 +11,16 @@ export const DispatchRequest = z.object({
 });
 export type DispatchRequest = z.infer<typeof DispatchRequest>;
 
-/** Cursor pagination over newest-first lists: pass the last item's `created_at` (or `id` for the audit) as `before`. */
+/** Pagination over the audit log, newest first: pass the previous page's `next_before` (an entry id) as `before`. */
 export const PageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   before: z.coerce.number().int().positive().optional(),
 });
 
-export const CommandListQuery = PageQuery.extend({
+/** GET /api/commands, newest first: pass the previous page's `next_before` cursor as `before`. */
+export const CommandListQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  before: Cursor.optional(),
   device_id: z.string().optional(),
 });
 

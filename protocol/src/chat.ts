@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { Cursor } from "./cursor.ts";
 
 /** The seed's message statuses: a user message goes sending → sent → delivered → read; error if it failed. */
 export const MESSAGE_STATUSES = ["sending", "sent", "delivered", "read", "error"] as const;
@@ -49,7 +50,7 @@ export type SendMessageRequest = z.infer<typeof SendMessageRequest>;
 /** GET /api/chats/:id/messages: newest first, `before` a message's `created_at`; `thread` picks a thread. */
 export const MessageListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(30),
-  before: z.coerce.number().int().positive().optional(),
+  before: Cursor.optional(),
   thread: z.string().max(128).optional(),
 });
 

@@ -5,6 +5,7 @@ export * from "./permissions.ts";
 export * from "./devices.ts";
 export * from "./activity.ts";
 export * from "./frames.ts";
+export * from "./cursor.ts";
 export * from "./api.ts";
 export * from "./glob.ts";
 export * from "./local.ts";

@@ -9,12 +9,12 @@ import { api, callParsed } from "./api.ts";
 // `z.json()` values more loosely than the protocol does.
 
 /** Query values travel as strings; `undefined` leaves the parameter out. */
-const asQuery = (value: number | undefined) => (value === undefined ? undefined : String(value));
+const asQuery = (value: number | string | undefined) => (value === undefined ? undefined : String(value));
 
 const DeviceName = z.object({ device_name: z.string() });
 const DeviceList = z.object({ devices: z.array(DeviceView) });
 const OneDevice = z.object({ device: DeviceView });
-const CommandPage = z.object({ commands: z.array(CommandView), next_before: z.number().nullable() });
+const CommandPage = z.object({ commands: z.array(CommandView), next_before: z.string().nullable() });
 const OneCommand = z.object({ command: CommandView });
 const RuleList = z.object({ permissions: z.array(PermissionRule) });
 const OneRule = z.object({ permission: PermissionRule });
@@ -41,7 +41,7 @@ export const devices = {
 
 export const commands = {
   /** One page, newest first; pass the answer's `next_before` as `before` for the next page. */
-  list: (query: { device_id: string; limit?: number; before?: number }) =>
+  list: (query: { device_id: string; limit?: number; before?: string }) =>
     callParsed(api.commands.$get({ query: { device_id: query.device_id, limit: asQuery(query.limit), before: asQuery(query.before) } }), CommandPage),
   dispatch: async (body: DispatchRequest) => (await callParsed(api.commands.$post({ json: body }), OneCommand)).command,
   /** A new command with `retry_of`, for a failed or expired one. */

@@ -21,9 +21,9 @@ async function newChat(client: TestClient, title?: string): Promise<Chat> {
 
 let clock = 1_800_000_000_000;
 /** Stores a message the way the assistant flow does (the flow itself is tested elsewhere). */
-async function addMessage(userId: string, chatId: string, content: string, options: { role?: "user" | "assistant"; threadId?: string } = {}) {
+async function addMessage(userId: string, chatId: string, content: string, options: { role?: "user" | "assistant"; threadId?: string; sameMs?: boolean } = {}) {
   const id = crypto.randomUUID();
-  clock += 1000;
+  if (!options.sameMs) clock += 1000;
   await env.DB.prepare(
     "INSERT INTO messages (id, chat_id, user_id, thread_id, role, content, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'sent', ?, ?)",
   )
@@ -52,6 +52,22 @@ describe("chats", () => {
     expect(left?.n).toBe(0);
   });
 
+  it("pages through messages written in the same millisecond without losing one", async () => {
+    const { client, userId } = await signedIn();
+    const chat = await newChat(client, "Burst");
+    for (let i = 0; i < 7; i++) await addMessage(userId, chat.id, `burst ${i}`, { sameMs: i > 0 });
+    const seen: string[] = [];
+    let before: string | null = null;
+    for (let pages = 0; pages < 10; pages++) {
+      const url: string = `/api/chats/${chat.id}/messages?limit=3${before ? `&before=${before}` : ""}`;
+      const page: { messages: Message[]; next_before: string | null } = await (await client.request("GET", url)).json();
+      seen.unshift(...page.messages.map((m) => m.content));
+      before = page.next_before;
+      if (!before) break;
+    }
+    expect(seen.sort()).toEqual(Array.from({ length: 7 }, (_, i) => `burst ${i}`));
+  });
+
   it("pages back through history, oldest first within a page, with thread reply counts", async () => {
     const { client, userId } = await signedIn();
     const chat = await newChat(client, "History");
@@ -60,10 +76,10 @@ describe("chats", () => {
     await addMessage(userId, chat.id, "a reply", { threadId: ids[4] });
     await addMessage(userId, chat.id, "another reply", { threadId: ids[4], role: "assistant" });
 
-    const page1: { messages: Message[]; next_before: number | null } = await (await client.request("GET", `/api/chats/${chat.id}/messages?limit=3`)).json();
+    const page1: { messages: Message[]; next_before: string | null } = await (await client.request("GET", `/api/chats/${chat.id}/messages?limit=3`)).json();
     expect(page1.messages.map((m) => m.content)).toEqual(["message 2", "message 3", "message 4"]);
     expect(page1.messages[2]?.reply_count).toBe(2);
-    const page2: { messages: Message[]; next_before: number | null } = await (await client.request("GET", `/api/chats/${chat.id}/messages?limit=3&before=${page1.next_before}`)).json();
+    const page2: { messages: Message[]; next_before: string | null } = await (await client.request("GET", `/api/chats/${chat.id}/messages?limit=3&before=${page1.next_before}`)).json();
     expect(page2.messages.map((m) => m.content)).toEqual(["message 0", "message 1"]);
     expect(page2.next_before).toBeNull();
 

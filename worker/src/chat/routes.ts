@@ -1,10 +1,11 @@
-import { and, count, desc, eq, inArray, isNull, lt, sql } from "drizzle-orm";
+import { and, count, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import { Hono } from "hono";
-import { CreateChatRequest, MessageListQuery, RenameChatRequest, SearchQuery } from "#protocol";
+import { CreateChatRequest, MessageListQuery, RenameChatRequest, SearchQuery, cursorAfter } from "#protocol";
 import type { ChatView, MessageView, SearchHit } from "#protocol";
 import { requireUser } from "../auth/session.ts";
 import { openDb, schema } from "../db/index.ts";
 import type { Db } from "../db/index.ts";
+import { newestFirst, olderThan } from "../http/cursor.ts";
 import { ApiError } from "../http/errors.ts";
 import type { AppEnv } from "../http/types.ts";
 import { jsonBody, queryParams } from "../http/validate.ts";
@@ -71,8 +72,8 @@ export const chatsApi = new Hono<AppEnv>()
     const rows = await db
       .select()
       .from(messages)
-      .where(and(eq(messages.chatId, chat.id), thread ? eq(messages.threadId, thread) : isNull(messages.threadId), before ? lt(messages.createdAt, before) : undefined))
-      .orderBy(desc(messages.createdAt))
+      .where(and(eq(messages.chatId, chat.id), thread ? eq(messages.threadId, thread) : isNull(messages.threadId), olderThan(messages, before)))
+      .orderBy(...newestFirst(messages))
       .limit(limit)
       .all();
     const replies = new Map<string, number>();
@@ -87,9 +88,9 @@ export const chatsApi = new Hono<AppEnv>()
     }
     const last = rows[rows.length - 1];
     // Oldest first within the page, as a conversation reads; `next_before` pages further back.
-    const body: { messages: MessageView[]; next_before: number | null } = {
+    const body: { messages: MessageView[]; next_before: string | null } = {
       messages: rows.reverse().map((row) => messageView(row, replies.get(row.id) ?? 0)),
-      next_before: rows.length === limit && last ? last.createdAt : null,
+      next_before: rows.length === limit && last ? cursorAfter(last) : null,
     };
     return c.json(body, 200);
   });

@@ -1,6 +1,6 @@
-import { and, desc, eq, lt } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { Hono } from "hono";
-import { ErrorCode, CommandListQuery, CommandStatus, DispatchRequest } from "#protocol";
+import { ErrorCode, CommandListQuery, CommandStatus, DispatchRequest, cursorAfter } from "#protocol";
 import type { Command, CommandView } from "#protocol";
 import { findAction } from "../../../relay/src/index.ts";
 import type { DispatchOutcome } from "../../../relay/src/index.ts";
@@ -8,6 +8,7 @@ import { requireUser } from "../auth/session.ts";
 import { openDb, schema } from "../db/index.ts";
 import type { Db } from "../db/index.ts";
 import type { CommandRow } from "../db/schema.ts";
+import { newestFirst, olderThan } from "../http/cursor.ts";
 import { ApiError } from "../http/errors.ts";
 import type { AppEnv } from "../http/types.ts";
 import { jsonBody, queryParams } from "../http/validate.ts";
@@ -72,12 +73,12 @@ export const commandsApi = new Hono<AppEnv>()
     const rows = await openDb(c.env.DB)
       .select()
       .from(commands)
-      .where(and(eq(commands.userId, userId), device_id ? eq(commands.deviceId, device_id) : undefined, before ? lt(commands.createdAt, before) : undefined))
-      .orderBy(desc(commands.createdAt))
+      .where(and(eq(commands.userId, userId), device_id ? eq(commands.deviceId, device_id) : undefined, olderThan(commands, before)))
+      .orderBy(...newestFirst(commands))
       .limit(limit)
       .all();
     const last = rows[rows.length - 1];
-    return c.json({ commands: rows.map(commandView), next_before: rows.length === limit && last ? last.createdAt : null }, 200);
+    return c.json({ commands: rows.map(commandView), next_before: rows.length === limit && last ? cursorAfter(last) : null }, 200);
   })
 
   .get("/:id", async (c) => {

@@ -1,0 +1,57 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { errorOf, TestClient } from "../../test/client.ts";
+
+type Page = { commands: { id: string; created_at: number }[]; next_before: string | null };
+
+async function signedIn() {
+  const client = new TestClient();
+  await client.register();
+  const me: { user: { id: string } } = await (await client.request("GET", "/api/auth/me")).json();
+  return { client, userId: me.user.id };
+}
+
+/** Writes command records straight to D1, several in the same millisecond, as a busy relay would. */
+async function seedCommands(userId: string, createdAts: number[]): Promise<string[]> {
+  const ids: string[] = [];
+  for (const at of createdAts) {
+    const id = crypto.randomUUID();
+    ids.push(id);
+    await env.DB.prepare(
+      "INSERT INTO commands (id, user_id, device_id, target, action, parameters, status, read_only, created_at, updated_at, deadline_at) VALUES (?, ?, 'dev', 'filesystem', 'list', '{}', 'done', 1, ?, ?, ?)",
+    )
+      .bind(id, userId, at, at, at + 60_000)
+      .run();
+  }
+  return ids;
+}
+
+describe("GET /api/commands", () => {
+  it("pages through commands that share a millisecond without skipping or repeating one", async () => {
+    const { client, userId } = await signedIn();
+    const ids = await seedCommands(userId, [1000, 2000, 2000, 2000, 2000, 2000, 3000]);
+
+    const seen: string[] = [];
+    let before: string | null = null;
+    let pages = 0;
+    do {
+      const url: string = `/api/commands?limit=2${before ? `&before=${before}` : ""}`;
+      const page: Page = await (await client.request("GET", url)).json();
+      seen.push(...page.commands.map((c) => c.id));
+      before = page.next_before;
+      pages += 1;
+    } while (before && pages < 10);
+
+    expect(seen).toHaveLength(ids.length);
+    expect(new Set(seen)).toEqual(new Set(ids));
+    expect(seen[0]).toBe(ids[6]); // newest first
+    expect(seen[6]).toBe(ids[0]);
+  });
+
+  it("refuses a cursor it did not hand out", async () => {
+    const { client } = await signedIn();
+    const response = await client.request("GET", "/api/commands?before=12345");
+    expect(response.status).toBe(400);
+    expect((await errorOf(response)).field).toBe("before");
+  });
+});
