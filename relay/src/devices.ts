@@ -31,6 +31,27 @@ export function deviceView(device: DeviceRecord, online: boolean): DeviceView {
   };
 }
 
+type Refusal = { ok: false; code: "not_found" | "device_revoked" | "not_ready" | "unknown_action"; message: string; field: string };
+
+/** Whether a command can go to this device at all: it exists, is not revoked, and advertises the action. */
+export function checkAction(device: DeviceRecord | null, command: { target: string; action: string }): { ok: true; readOnly: boolean } | Refusal {
+  if (!device) return { ok: false, code: "not_found", message: "There is no such device. Pick one from Settings → Devices.", field: "device_id" };
+  if (device.revokedAt !== null) return { ok: false, code: "device_revoked", message: "This device was revoked. Pair it again with `hearth pair`.", field: "device_id" };
+  if (device.connectors === "[]") {
+    return { ok: false, code: "not_ready", message: `${device.name} has not connected yet, so its actions are unknown. Run \`hearth start\` on it.`, field: "device_id" };
+  }
+  const action = findAction(device, command.target, command.action);
+  if (!action) {
+    return {
+      ok: false,
+      code: "unknown_action",
+      message: `${device.name} does not offer ${command.target}.${command.action}. See its actions in Settings → Devices.`,
+      field: "command.action",
+    };
+  }
+  return { ok: true, readOnly: action.readOnly };
+}
+
 /** Whether the device advertises an action, and if it is read-only. */
 export function findAction(device: DeviceRecord, target: string, action: string): { readOnly: boolean } | null {
   for (const connector of Connectors.parse(JSON.parse(device.connectors))) {

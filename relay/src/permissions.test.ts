@@ -66,6 +66,22 @@ describe("the permission gate", () => {
     browser.close();
   });
 
+  it("stops applying a rule the moment it is removed, and applies a new one at once", async () => {
+    const { client, token, deviceId } = await userWithDevice();
+    const { socket } = await connectAgent(token, deviceId);
+    const added = await client.request("POST", "/api/permissions", { json: { target: "filesystem", action: "write", effect: "allow" } });
+    const rule = ((await added.json()) as { permission: { id: string } }).permission;
+    expect((await dispatch(client, deviceId, "write", "~/a.txt")).status).toBe("sent");
+
+    expect((await client.request("DELETE", `/api/permissions/${rule.id}`)).status).toBe(200);
+    expect((await dispatch(client, deviceId, "write", "~/b.txt")).status).toBe("awaiting_permission");
+
+    await client.request("POST", "/api/permissions", { json: { target: "filesystem", action: "write", effect: "deny" } });
+    const refused = await dispatch(client, deviceId, "write", "~/c.txt");
+    expect(refused).toMatchObject({ status: "failed", error: { code: "permission_denied" } });
+    socket.close();
+  });
+
   it("fails a denied command and never sends it", async () => {
     const { client, token, deviceId } = await userWithDevice();
     const { socket } = await connectAgent(token, deviceId);

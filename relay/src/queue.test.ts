@@ -225,5 +225,9 @@ describe("agent sockets", () => {
     expect(await commandRecord(client, cmd.id)).toMatchObject({ status: "failed", error: { code: "device_revoked" } });
     const devices: { devices: { status: string }[] } = await (await client.request("GET", "/api/devices")).json();
     expect(devices.devices[0]?.status).toBe("revoked");
+    // The relay knew the device before; after the revoke it refuses new commands for it.
+    const refused = await client.request("POST", "/api/commands", { json: { device_id: deviceId, command: { target: "filesystem", action: "list", parameters: { path: "~" } } } });
+    expect(refused.status).toBe(409);
+    expect(await refused.json()).toMatchObject({ error: { code: "device_revoked", field: "device_id" } });
   });
 });

@@ -8,13 +8,12 @@ import { Command, CommandView, Decision, ErrorCode, PermissionRequestView } from
 export const DispatchInput = z.object({
   deviceId: z.string(),
   command: Command,
-  readOnly: z.boolean(),
   deadlineMs: z.number().optional(),
   retryOf: z.string().nullable().optional(),
 });
 export type DispatchInput = z.infer<typeof DispatchInput>;
 
-const Refused = z.object({ ok: z.literal(false), code: ErrorCode, message: z.string() });
+const Refused = z.object({ ok: z.literal(false), code: ErrorCode, message: z.string(), field: z.string().optional() });
 
 export const DispatchOutcome = z.discriminatedUnion("ok", [z.object({ ok: z.literal(true), command: CommandView }), Refused]);
 export type DispatchOutcome = z.infer<typeof DispatchOutcome>;

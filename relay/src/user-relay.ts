@@ -6,7 +6,8 @@ import type { QueuedCommand } from "./command-store.ts";
 import { D1Sync } from "./d1-sync.ts";
 import type { AuditLine, PermissionRequestRecord } from "./d1-sync.ts";
 import { loadRules } from "./d1-reads.ts";
-import { deviceView } from "./devices.ts";
+import { checkAction, deviceView } from "./devices.ts";
+import type { DeviceRecord } from "./devices.ts";
 import { frameId, readFrame } from "./frames.ts";
 import { approvalFromDecision, approvalFromRule, evaluate, grantFor } from "./permission-rules.ts";
 import type { Rule } from "./permission-rules.ts";
@@ -43,6 +44,13 @@ export class UserRelay extends RelaySockets {
   readonly commands: CommandStore;
   readonly requests: RequestStore;
   readonly sync: D1Sync;
+  /**
+   * Read-through caches of the user's devices and permission rules, so a dispatch reads nothing from D1.
+   * Only memory: hibernation or eviction empties them and the next dispatch reads D1 again. Every writer of
+   * those rows tells the relay (hello, revoke, `rulesChanged`, `decide`) before it answers its caller.
+   */
+  #deviceCache = new Map<string, DeviceRecord>();
+  #rulesCache: Rule[] | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -131,6 +139,7 @@ export class UserRelay extends RelaySockets {
       connection.close(CLOSE_REVOKED, "device revoked");
       return;
     }
+    this.#deviceCache.delete(deviceId);
     connection.setState({ role: "agent", deviceId, ready: true });
     const owed = this.commands.owed(deviceId);
     this.send(connection, { v: PROTOCOL_VERSION, type: "welcome", id: frameId(), device_id: deviceId, server_time: now, heartbeat_ms: HEARTBEAT_MS, pending: owed.length });
@@ -195,6 +204,8 @@ export class UserRelay extends RelaySockets {
 
   /** Accepts a command: it is in this object's SQLite before this returns, gated by the user's permissions. */
   async dispatch(input: DispatchInput): Promise<DispatchOutcome> {
+    const checked = checkAction(await this.#device(input.deviceId), input.command);
+    if (!checked.ok) return checked;
     if (this.commands.countOpen(input.deviceId) >= QUEUE_LIMIT_PER_DEVICE) {
       return {
         ok: false,
@@ -208,7 +219,7 @@ export class UserRelay extends RelaySockets {
       id: crypto.randomUUID(),
       deviceId: input.deviceId,
       command: input.command,
-      readOnly: input.readOnly,
+      readOnly: checked.readOnly,
       deadlineAt: now + (input.deadlineMs ?? COMMAND_DEFAULT_DEADLINE_MS),
       createdAt: now,
       retryOf: input.retryOf ?? null,
@@ -250,6 +261,7 @@ export class UserRelay extends RelaySockets {
       )
         .bind(crypto.randomUUID(), this.userId, request.deviceId, request.target, request.action, grant.expiresAt, now)
         .run();
+      this.#rulesCache = null;
     }
     const allowed = decision !== "deny";
     const answered: PermissionRequestRecord = { ...request, status: allowed ? "allowed" : "denied", decision, decidedAt: now };
@@ -280,6 +292,7 @@ export class UserRelay extends RelaySockets {
 
   /** Ends a device: its socket closes now, and everything it still owed fails. The worker has already revoked its token. */
   async revokeDevice(deviceId: string): Promise<void> {
+    this.#deviceCache.delete(deviceId);
     for (const socket of this.getConnections(`device:${deviceId}`)) socket.close(CLOSE_REVOKED, "device revoked");
     const now = Date.now();
     for (const open of this.commands.openFor(deviceId)) {
@@ -292,6 +305,11 @@ export class UserRelay extends RelaySockets {
     this.sync.record({ kind: "audit", audit: { kind: "device.revoked", summary: "Device revoked", deviceId, commandId: null } });
     await this.#flushNow();
     await this.broadcastDevice(deviceId);
+  }
+
+  /** RPC: the worker changed the user's permission rules in D1; the next dispatch reads them again. */
+  rulesChanged(): void {
+    this.#rulesCache = null;
   }
 
   // ── deadlines ───────────────────────────────────────────────────────────────────────────────
@@ -363,9 +381,18 @@ export class UserRelay extends RelaySockets {
   }
 
   async #loadRules(): Promise<Rule[]> {
+    this.#rulesCache ??= await loadRules(this.env.DB, this.userId);
     // A one-time grant is spent here the moment it is used, before D1 has caught up.
     const consumed = new Set(this.ctx.storage.sql.exec<{ id: string }>("SELECT id FROM consumed_grants").toArray().map((r) => r.id));
-    return (await loadRules(this.env.DB, this.userId)).filter((r) => !consumed.has(r.id));
+    return this.#rulesCache.filter((r) => !consumed.has(r.id));
+  }
+
+  async #device(deviceId: string): Promise<DeviceRecord | null> {
+    const cached = this.#deviceCache.get(deviceId);
+    if (cached) return cached;
+    const [device] = await this.loadDevices(deviceId);
+    if (device) this.#deviceCache.set(deviceId, device);
+    return device ?? null;
   }
 
   async #flushNow(): Promise<void> {

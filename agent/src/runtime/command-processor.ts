@@ -151,7 +151,9 @@ export class CommandProcessor {
         deadlineAt: frame.deadline_at,
         beforeRun: async () => {
           startedAt = Date.now();
-          store.markRunning(frame.id, startedAt);
+          // Only a side effect needs `running` on disk first (so a crash reports it instead of repeating it);
+          // a read-only command is simply run again after a crash, so it skips this write and its fsync.
+          if (!frame.read_only) store.markRunning(frame.id, startedAt);
           log.info("command.started", `${describe(frame)} is running (#${frame.seq}).`, { command_id: frame.id });
           const delay = this.#deps.debugActionDelayMs ?? 0;
           if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));

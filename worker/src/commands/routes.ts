@@ -2,11 +2,10 @@ import { and, eq } from "drizzle-orm";
 import { Hono } from "hono";
 import { ErrorCode, CommandListQuery, CommandStatus, DispatchRequest, cursorAfter } from "#protocol";
 import type { Command, CommandView } from "#protocol";
-import { findAction } from "../../../relay/src/index.ts";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { DispatchOutcome } from "../../../relay/src/index.ts";
 import { requireUser } from "../auth/session.ts";
 import { openDb, schema } from "../db/index.ts";
-import type { Db } from "../db/index.ts";
 import type { CommandRow } from "../db/schema.ts";
 import { newestFirst, olderThan } from "../http/cursor.ts";
 import { ApiError } from "../http/errors.ts";
@@ -14,7 +13,7 @@ import type { AppEnv } from "../http/types.ts";
 import { jsonBody, queryParams } from "../http/validate.ts";
 import { relayFor } from "../relay/stub.ts";
 
-const { commands, devices } = schema;
+const { commands } = schema;
 
 function commandView(row: CommandRow): CommandView {
   const view: CommandView = {
@@ -36,23 +35,11 @@ function commandView(row: CommandRow): CommandView {
   return view;
 }
 
-/** Checks the device is the user's, live, and offers the action; returns whether the action is read-only. */
-async function checkAction(db: Db, userId: string, deviceId: string, command: Command): Promise<boolean> {
-  const device = await db.select().from(devices).where(and(eq(devices.id, deviceId), eq(devices.userId, userId))).get();
-  if (!device) throw new ApiError(404, "not_found", "There is no such device. Pick one from Settings → Devices.", { field: "device_id" });
-  if (device.revokedAt !== null) throw new ApiError(409, "device_revoked", "This device was revoked. Pair it again with `hearth pair`.", { field: "device_id" });
-  if (device.connectors === "[]") {
-    throw new ApiError(409, "not_ready", `${device.name} has not connected yet, so its actions are unknown. Run \`hearth start\` on it.`, { field: "device_id" });
-  }
-  const action = findAction(device, command.target, command.action);
-  if (!action) {
-    throw new ApiError(400, "unknown_action", `${device.name} does not offer ${command.target}.${command.action}. See its actions in Settings → Devices.`, { field: "command.action" });
-  }
-  return action.readOnly;
-}
+/** HTTP statuses for the relay's refusals (the relay checks the device, the action and the queue bound). */
+const REFUSAL_STATUS: Partial<Record<ErrorCode, ContentfulStatusCode>> = { not_found: 404, device_revoked: 409, not_ready: 409, queue_full: 429 };
 
 function accepted(outcome: DispatchOutcome) {
-  if (!outcome.ok) throw new ApiError(outcome.code === "queue_full" ? 429 : 400, outcome.code, outcome.message);
+  if (!outcome.ok) throw new ApiError(REFUSAL_STATUS[outcome.code] ?? 400, outcome.code, outcome.message, outcome.field ? { field: outcome.field } : undefined);
   return outcome.command;
 }
 
@@ -62,8 +49,7 @@ export const commandsApi = new Hono<AppEnv>()
   .post("/", jsonBody(DispatchRequest), async (c) => {
     const userId = c.get("auth").user.id;
     const body = c.req.valid("json");
-    const readOnly = await checkAction(openDb(c.env.DB), userId, body.device_id, body.command);
-    const command = accepted(await relayFor(c.env, userId).dispatch({ deviceId: body.device_id, command: body.command, readOnly, deadlineMs: body.deadline_ms }));
+    const command = accepted(await relayFor(c.env, userId).dispatch({ deviceId: body.device_id, command: body.command, deadlineMs: body.deadline_ms }));
     return c.json({ command }, 202);
   })
 
@@ -100,7 +86,6 @@ export const commandsApi = new Hono<AppEnv>()
       throw new ApiError(409, "conflict", "Only a failed or expired command can be retried; this one is still going or finished.");
     }
     const command: Command = { target: row.target, action: row.action, parameters: JSON.parse(row.parameters) };
-    const readOnly = await checkAction(db, userId, row.deviceId, command);
-    const retried = accepted(await relayFor(c.env, userId).dispatch({ deviceId: row.deviceId, command, readOnly, retryOf: row.id }));
+    const retried = accepted(await relayFor(c.env, userId).dispatch({ deviceId: row.deviceId, command, retryOf: row.id }));
     return c.json({ command: retried }, 202);
   });

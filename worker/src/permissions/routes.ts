@@ -74,6 +74,7 @@ export const permissionsApi = new Hono<AppEnv>()
         detail: JSON.stringify(body),
       }),
     ]);
+    await relayFor(c.env, userId).rulesChanged();
     return c.json({ permission: ruleView(row) }, 201);
   })
 
@@ -82,6 +83,8 @@ export const permissionsApi = new Hono<AppEnv>()
     const db = openDb(c.env.DB);
     const [removed] = await db.delete(permissions).where(and(eq(permissions.id, c.req.param("id")), eq(permissions.userId, userId))).returning();
     if (!removed) throw new ApiError(404, "not_found", "There is no such permission rule. It may have been removed already.");
+    // The rule stops applying before this answers: the relay forgets its cached copy now.
+    await relayFor(c.env, userId).rulesChanged();
     await db.insert(auditLog).values({
       userId,
       at: Date.now(),

@@ -10,6 +10,7 @@ export function relayFor(env: Env, userId: string) {
     dispatch: async (input: DispatchInput) => DispatchOutcome.parse(JSON.parse(await stub.dispatchJson(JSON.stringify(input)))),
     decide: async (requestId: string, decision: Decision) => DecideOutcome.parse(JSON.parse(await stub.decideJson(JSON.stringify({ requestId, decision })))),
     revokeDevice: (deviceId: string) => stub.revokeDevice(deviceId),
+    rulesChanged: () => stub.rulesChanged(),
     onlineDevices: () => stub.onlineDevices(),
   };
 }
