@@ -148,12 +148,16 @@ export class CommandStore {
     return this.#sql.exec<{ n: number }>(`SELECT count(*) AS n FROM commands WHERE device_id = ? AND status IN (${OPEN})`, deviceId).one().n;
   }
 
-  /** Everything the agent still owes a result for, in the order it must run. */
-  owed(deviceId: string): QueuedCommand[] {
+  /** What the agent still owes a result for, in the order it must run: up to `limit`, after `afterSeq`. */
+  owed(deviceId: string, afterSeq = 0, limit = -1): QueuedCommand[] {
     return this.#sql
-      .exec<Row>(`SELECT * FROM commands WHERE device_id = ? AND status IN (${OWED}) ORDER BY seq`, deviceId)
+      .exec<Row>(`SELECT * FROM commands WHERE device_id = ? AND status IN (${OWED}) AND seq > ? ORDER BY seq LIMIT ?`, deviceId, afterSeq, limit)
       .toArray()
       .map(fromRow);
+  }
+
+  countOwed(deviceId: string): number {
+    return this.#sql.exec<{ n: number }>(`SELECT count(*) AS n FROM commands WHERE device_id = ? AND status IN (${OWED})`, deviceId).one().n;
   }
 
   /** Open commands whose deadline has passed. */

@@ -63,6 +63,29 @@ describe("the durable command queue", () => {
     socket.close();
   });
 
+  it("sends a backlog longer than one chunk in order, and a command dispatched meanwhile after it", async () => {
+    const { client, token, deviceId } = await userWithDevice();
+    await allowAll(client);
+    const backlog = 250;
+    const userId = await userIdOf(client);
+    // Queue the backlog straight through the relay's RPC: the same path as the API, without 250 HTTP round trips.
+    const stub = relayStub(userId);
+    const ids: string[] = [];
+    for (let i = 0; i < backlog; i++) {
+      const outcome = JSON.parse(await stub.dispatchJson(JSON.stringify({ deviceId, command: { target: "filesystem", action: "list", parameters: { path: `~/${i}` } } })));
+      ids.push(outcome.command.id);
+    }
+
+    const { socket, welcome } = await connectAgent(token, deviceId);
+    expect(welcome.pending).toBe(backlog);
+    const late = await dispatch(client, deviceId, "~/late");
+    const seen = [];
+    for (let i = 0; i <= backlog; i++) seen.push(await socket.next("command"));
+    expect(seen.map((f) => f.id)).toEqual([...ids, late.id]);
+    expect(seen.map((f) => f.seq)).toEqual(Array.from({ length: backlog + 1 }, (_, i) => i + 1));
+    socket.close();
+  });
+
   it("redelivers everything without a result after a reconnect, and never a finished command", async () => {
     const { client, token, deviceId } = await userWithDevice();
     await allowAll(client);

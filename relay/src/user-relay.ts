@@ -29,6 +29,8 @@ export const CLOSE_REPLACED = 4000;
 export const HEARTBEAT_MS = 30_000;
 /** Final commands stay in the relay this long, to answer late or repeated frames; D1 keeps them for good. */
 const KEEP_FINAL_MS = 24 * 60 * 60_000;
+/** Owed commands sent per step when an agent reconnects to a backlog. */
+const REDELIVER_CHUNK = 100;
 /** When D1 could not be written, try again this soon. */
 const SYNC_RETRY_MS = 5_000;
 
@@ -51,6 +53,8 @@ export class UserRelay extends RelaySockets {
    */
   #deviceCache = new Map<string, DeviceRecord>();
   #rulesCache: Rule[] | null = null;
+  /** Device → the connection whose backlog is being redelivered right now (see `#redeliver`). */
+  #redelivering = new Map<string, string>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -141,12 +145,36 @@ export class UserRelay extends RelaySockets {
     }
     this.#deviceCache.delete(deviceId);
     connection.setState({ role: "agent", deviceId, ready: true });
-    const owed = this.commands.owed(deviceId);
-    this.send(connection, { v: PROTOCOL_VERSION, type: "welcome", id: frameId(), device_id: deviceId, server_time: now, heartbeat_ms: HEARTBEAT_MS, pending: owed.length });
-    // Everything without a result goes again, in order; the agent dedupes by id.
-    for (const command of owed) this.#deliver(connection, command);
+    const pending = this.commands.countOwed(deviceId);
+    this.send(connection, { v: PROTOCOL_VERSION, type: "welcome", id: frameId(), device_id: deviceId, server_time: now, heartbeat_ms: HEARTBEAT_MS, pending });
+    // The first chunk goes out, and new commands start waiting their turn, before anything here awaits.
+    const redelivery = this.#redeliver(connection, deviceId);
     await this.broadcastDevice(deviceId);
-    this.#flushSoon();
+    await redelivery;
+  }
+
+  /**
+   * Everything without a result goes again, in `seq` order; the agent dedupes by id. A long backlog goes in
+   * chunks, yielding between them, so acks, results and other users' requests are served meanwhile. Until the
+   * backlog is through, new commands for the device wait their turn here instead of overtaking it.
+   */
+  async #redeliver(connection: Connection<SocketState>, deviceId: string): Promise<void> {
+    this.#redelivering.set(deviceId, connection.id);
+    try {
+      let afterSeq = 0;
+      for (;;) {
+        const chunk = this.commands.owed(deviceId, afterSeq, REDELIVER_CHUNK);
+        for (const command of chunk) this.#deliver(connection, command);
+        this.#flushSoon();
+        const last = chunk.at(-1);
+        if (!last?.seq || connection.readyState !== WebSocket.OPEN) return;
+        afterSeq = last.seq;
+        await scheduler.wait(0);
+      }
+    } finally {
+      // A newer connection of the same device may have started its own pass meanwhile; leave that one be.
+      if (this.#redelivering.get(deviceId) === connection.id) this.#redelivering.delete(deviceId);
+    }
   }
 
   #onAgentAck(commandId: string): void {
@@ -353,6 +381,8 @@ export class UserRelay extends RelaySockets {
   }
 
   #sendIfOnline(command: QueuedCommand): QueuedCommand {
+    // A backlog is going out: the redelivery loop reaches this command in its turn.
+    if (this.#redelivering.has(command.deviceId)) return command;
     let current = command;
     for (const socket of this.getConnections<SocketState>(`device:${command.deviceId}`)) {
       if (socket.state?.role === "agent" && socket.state.ready) current = this.#deliver(socket, current);
