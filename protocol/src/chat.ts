@@ -1,5 +1,7 @@
 import { z } from "zod";
+import { CommandView } from "./command.ts";
 import { Cursor } from "./cursor.ts";
+import { PermissionRequestView } from "./permissions.ts";
 
 /** The seed's message statuses: a user message goes sending → sent → delivered → read; error if it failed. */
 export const MESSAGE_STATUSES = ["sending", "sent", "delivered", "read", "error"] as const;
@@ -47,7 +49,7 @@ export const SendMessageRequest = z.object({
 });
 export type SendMessageRequest = z.infer<typeof SendMessageRequest>;
 
-/** GET /api/chats/:id/messages: newest first, `before` a message's `created_at`; `thread` picks a thread. */
+/** GET /api/chats/:id/messages: pages back from the newest with the `next_before` cursor; `thread` picks a thread. */
 export const MessageListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(30),
   before: Cursor.optional(),
@@ -71,3 +73,32 @@ export const SearchHit = z.object({
   created_at: z.number(),
 });
 export type SearchHit = z.infer<typeof SearchHit>;
+
+// ── a turn's stream (SSE) ────────────────────────────────────────────────────────────────────
+// POST /api/chats/:id/messages answers with `text/event-stream`. Each event has an `id:` (its number in the turn,
+// from 1), an `event:` name below and a JSON `data:` line. GET /api/chats/:id/messages/:mid/stream replays a
+// turn from after `Last-Event-ID` (header) or `?after=` and then follows it live, until `done` or `error`.
+
+/** What the assistant is doing now: drives "assistant is typing" and the command card's spinner. */
+export const TurnState = z.enum(["thinking", "running", "waiting_permission"]);
+export type TurnState = z.infer<typeof TurnState>;
+
+export const TurnEvent = z.discriminatedUnion("event", [
+  /** First: the stored user message and the assistant's (still empty) reply. */
+  z.object({ event: z.literal("turn"), data: z.object({ user_message: MessageView, message: MessageView }) }),
+  z.object({ event: z.literal("state"), data: z.object({ state: TurnState }) }),
+  /** The next piece of the reply's text. */
+  z.object({ event: z.literal("token"), data: z.object({ text: z.string() }) }),
+  /** A command the turn started, each time it changes. */
+  z.object({ event: z.literal("command"), data: z.object({ command: CommandView }) }),
+  /** The turn needs the user's answer; answer it with POST /api/permission-requests/:id/decision. */
+  z.object({ event: z.literal("permission"), data: z.object({ request: PermissionRequestView }) }),
+  /** Last on success (or stop): the reply as stored. */
+  z.object({ event: z.literal("done"), data: z.object({ message: MessageView, stopped: z.boolean() }) }),
+  /** Last on failure: what went wrong, and the reply as stored (status `error`). */
+  z.object({ event: z.literal("error"), data: z.object({ code: z.string(), message: z.string(), reply: MessageView }) }),
+]);
+export type TurnEvent = z.infer<typeof TurnEvent>;
+
+/** GET …/stream?after=N: the events after number N (0 = from the start). */
+export const TurnStreamQuery = z.object({ after: z.coerce.number().int().min(0).optional() });

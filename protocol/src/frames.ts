@@ -135,6 +135,14 @@ export const CommandUpdateFrame = frame("command_update", { command: CommandView
 /** relay → browser: a command or an agent waits for the user's answer; `request.status` says if it is still open. */
 export const PermissionPromptFrame = frame("permission_prompt", { request: PermissionRequestView });
 
+/** relay → browser: the assistant started or finished a reply in a chat; other tabs join it with GET …/stream. */
+export const TurnFrame = frame("turn", {
+  chat_id: z.string(),
+  thread_id: z.string().nullable(),
+  message_id: z.string(),
+  state: z.enum(["started", "finished"]),
+});
+
 /** relay → browser: a notification (filled in by the notifications work). */
 export const NotificationFrame = frame("notification", {
   title: z.string(),
@@ -149,6 +157,7 @@ export const RelayToBrowserFrame = z.discriminatedUnion("type", [
   AgentStatusFrame,
   CommandUpdateFrame,
   PermissionPromptFrame,
+  TurnFrame,
   NotificationFrame,
 ]);
 export type RelayToBrowserFrame = z.infer<typeof RelayToBrowserFrame>;

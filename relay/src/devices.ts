@@ -16,6 +16,15 @@ export type DeviceRecord = {
 
 const Connectors = z.array(ConnectorDescriptor).catch([]);
 
+/** A device's advertised connectors, from the JSON D1 keeps; unreadable JSON reads as none. */
+export function parseConnectors(json: string): z.infer<typeof Connectors> {
+  try {
+    return Connectors.parse(JSON.parse(json));
+  } catch {
+    return [];
+  }
+}
+
 /** The public view of a device, with its live status from the relay. */
 export function deviceView(device: DeviceRecord, online: boolean): DeviceView {
   return {

@@ -2,6 +2,7 @@ export { UserRelay, RELAY_USER_HEADER, CLOSE_REPLACED, CLOSE_REVOKED, HEARTBEAT_
 export { RELAY_DEVICE_HEADER, RELAY_ROLE_HEADER } from "./sockets.ts";
 export type { ConnectionRole } from "./sockets.ts";
 export { DecideOutcome, DispatchOutcome } from "./rpc.ts";
+export type { TurnInput } from "./rpc.ts";
 export type { DispatchInput } from "./rpc.ts";
 export { deviceView } from "./devices.ts";
 export type { DeviceRecord } from "./devices.ts";

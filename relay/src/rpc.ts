@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Command, CommandView, Decision, ErrorCode, PermissionRequestView } from "#protocol";
+import { Command, CommandView, Decision, ErrorCode, MessageView, PermissionRequestView } from "#protocol";
 
 /**
  * The worker ↔ relay RPC contract. Calls carry JSON text, parsed with these schemas on arrival: Workers RPC
@@ -10,6 +10,8 @@ export const DispatchInput = z.object({
   command: Command,
   deadlineMs: z.number().optional(),
   retryOf: z.string().nullable().optional(),
+  /** The user's answer to the assistant's prompt for this command (see `Turns`). */
+  decision: Decision.optional(),
 });
 export type DispatchInput = z.infer<typeof DispatchInput>;
 
@@ -23,3 +25,7 @@ export type DecideInput = z.infer<typeof DecideInput>;
 
 export const DecideOutcome = z.discriminatedUnion("ok", [z.object({ ok: z.literal(true), request: PermissionRequestView }), Refused]);
 export type DecideOutcome = z.infer<typeof DecideOutcome>;
+
+/** What the worker hands the relay to start an assistant turn: both messages are already in D1. */
+export const TurnInput = z.object({ text: z.string(), userMessage: MessageView, message: MessageView });
+export type TurnInput = z.infer<typeof TurnInput>;

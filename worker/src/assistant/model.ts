@@ -1,10 +1,19 @@
 import { ChatOpenAI } from "@langchain/openai";
+import { z } from "zod";
 
 // The optional LLM behind the assistant, on whatever OpenAI-compatible endpoint you run (OpenAI, a local llama.cpp/Ollama
 // server, a gateway). Without one the assistant still works from its deterministic parser.
 
 /** The settings the model is read from (worker vars or secrets); all optional. */
 export type ModelEnv = { OPENAI_BASE_URL?: string; OPENAI_API_KEY?: string; HEARTH_MODEL?: string };
+
+const ModelVars = z.object({ OPENAI_BASE_URL: z.string().optional(), OPENAI_API_KEY: z.string().optional(), HEARTH_MODEL: z.string().optional() });
+
+/** The model settings from the worker's env (vars, secrets or .dev.vars); anything else there is ignored. */
+export function modelEnv(env: unknown): ModelEnv {
+  const parsed = ModelVars.safeParse(env);
+  return parsed.success ? parsed.data : {};
+}
 
 /** Client defaults in one place. Retries are few so a failing endpoint cannot multiply the one call a turn makes. */
 export const MODEL_DEFAULTS = { maxRetries: 1, timeoutMs: 60_000, temperature: 0 } as const;

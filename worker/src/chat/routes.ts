@@ -1,6 +1,6 @@
 import { and, count, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import { Hono } from "hono";
-import { CreateChatRequest, MessageListQuery, RenameChatRequest, SearchQuery, cursorAfter } from "#protocol";
+import { CreateChatRequest, MessageListQuery, RenameChatRequest, SearchQuery, SendMessageRequest, TurnStreamQuery, cursorAfter } from "#protocol";
 import type { ChatView, MessageView, SearchHit } from "#protocol";
 import { requireUser } from "../auth/session.ts";
 import { openDb, schema } from "../db/index.ts";
@@ -9,6 +9,7 @@ import { newestFirst, olderThan } from "../http/cursor.ts";
 import { ApiError } from "../http/errors.ts";
 import type { AppEnv } from "../http/types.ts";
 import { jsonBody, queryParams } from "../http/validate.ts";
+import { relayFor } from "../relay/stub.ts";
 import { chatView, ftsQuery, messageView } from "./views.ts";
 
 const { chats, messages } = schema;
@@ -65,6 +66,50 @@ export const chatsApi = new Hono<AppEnv>()
     return c.json({ ok: true as const }, 200);
   })
 
+  // Sends a message: both it and the assistant's (empty) reply are stored, then the user's relay runs the
+  // turn and this answers with its event stream (SSE; see TurnEvent in protocol/src/chat.ts).
+  .post("/:id/messages", jsonBody(SendMessageRequest), async (c) => {
+    const userId = c.get("auth").user.id;
+    const db = openDb(c.env.DB);
+    const chat = await ownChat(db, userId, c.req.param("id"));
+    const body = c.req.valid("json");
+    if (body.thread_id) {
+      const parent = await db.select({ id: messages.id }).from(messages).where(and(eq(messages.id, body.thread_id), eq(messages.chatId, chat.id), isNull(messages.threadId))).get();
+      if (!parent) throw new ApiError(404, "not_found", "That thread is not in this chat.", { field: "thread_id" });
+    }
+    const now = Date.now();
+    const base = { chatId: chat.id, userId, threadId: body.thread_id ?? null, commandIds: "[]" };
+    const user = { ...base, id: crypto.randomUUID(), role: "user" as const, content: body.content, status: "delivered" as const, createdAt: now, updatedAt: now };
+    const reply = { ...base, id: crypto.randomUUID(), role: "assistant" as const, content: "", status: "sending" as const, createdAt: now + 1, updatedAt: now + 1 };
+    const title = chat.title === NEW_CHAT_TITLE && !body.thread_id ? titleFrom(body.content) : chat.title;
+    await db.batch([db.insert(messages).values([user, reply]), db.update(chats).set({ title, updatedAt: now }).where(eq(chats.id, chat.id))]);
+    const stream = await relayFor(c.env, userId).startTurn({ text: body.content, userMessage: messageView(user, 0), message: messageView(reply, 0) });
+    return sse(stream);
+  })
+
+  // Follows a turn: its events after `Last-Event-ID` (or `?after=`), then live until it ends.
+  .get("/:id/messages/:mid/stream", queryParams(TurnStreamQuery), async (c) => {
+    const userId = c.get("auth").user.id;
+    const db = openDb(c.env.DB);
+    const chat = await ownChat(db, userId, c.req.param("id"));
+    const reply = await db.select({ id: messages.id }).from(messages).where(and(eq(messages.id, c.req.param("mid")), eq(messages.chatId, chat.id), eq(messages.role, "assistant"))).get();
+    if (!reply) throw new ApiError(404, "not_found", "There is no such reply in this chat.");
+    const lastEventId = Number(c.req.header("last-event-id") ?? Number.NaN);
+    const after = Number.isInteger(lastEventId) && lastEventId >= 0 ? lastEventId : (c.req.valid("query").after ?? 0);
+    const stream = await relayFor(c.env, userId).followTurn(reply.id, after);
+    if (!stream) throw new ApiError(404, "not_found", "This reply has no stream any more; load the chat's messages instead.");
+    return sse(stream);
+  })
+
+  // Stops a reply in progress; what it said so far is kept.
+  .post("/:id/messages/:mid/stop", async (c) => {
+    const userId = c.get("auth").user.id;
+    await ownChat(openDb(c.env.DB), userId, c.req.param("id"));
+    const stopped = await relayFor(c.env, userId).stopTurn(c.req.param("mid"));
+    if (!stopped) throw new ApiError(409, "conflict", "This reply has already finished.");
+    return c.json({ ok: true as const }, 200);
+  })
+
   .get("/:id/messages", queryParams(MessageListQuery), async (c) => {
     const db = openDb(c.env.DB);
     const chat = await ownChat(db, c.get("auth").user.id, c.req.param("id"));
@@ -113,3 +158,17 @@ export const searchApi = new Hono<AppEnv>().get("/", requireUser, queryParams(Se
   body.results = results.map((r) => ({ ...r, role: r.role === "assistant" ? "assistant" : "user" }));
   return c.json(body, 200);
 });
+
+/** A chat's title from its first message: the first line, shortened at a word. */
+function titleFrom(content: string): string {
+  const line = content.split("\n")[0]?.trim() ?? "";
+  if (line.length <= 60) return line || NEW_CHAT_TITLE;
+  const cut = line.slice(0, 60);
+  return `${cut.slice(0, cut.lastIndexOf(" ") > 30 ? cut.lastIndexOf(" ") : 60)}…`;
+}
+
+function sse(stream: ReadableStream<Uint8Array>): Response {
+  return new Response(stream, {
+    headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store", "x-accel-buffering": "no" },
+  });
+}

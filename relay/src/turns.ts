@@ -1,0 +1,221 @@
+import { Command as Resume } from "@langchain/langgraph";
+import { Decision, MessageView } from "#protocol";
+import type { CommandView, PermissionRequestView, TurnState } from "#protocol";
+import { D1Saver } from "../../worker/src/assistant/checkpointer.ts";
+import { buildAssistantGraph, userTurn } from "../../worker/src/assistant/graph.ts";
+import type { ExecuteResult, PermissionPrompt } from "../../worker/src/assistant/graph.ts";
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import type { ParsedCommand } from "../../worker/src/assistant/parser.ts";
+import type { AssistantCapability } from "../../worker/src/assistant/tools.ts";
+import type { DispatchOutcome, TurnInput } from "./rpc.ts";
+import { TurnStore } from "./turn-store.ts";
+import type { TurnRecord } from "./turn-store.ts";
+
+/** What the turn runner needs from the relay that hosts it. */
+export interface TurnHost {
+  readonly db: D1Database;
+  /** The configured chat model, or null to use the parser alone. */
+  readonly model: BaseChatModel | null;
+  capabilities(): Promise<AssistantCapability[]>;
+  /** The server's rules for this command: side-effect free, because the graph asks again on resume. */
+  gate(command: ParsedCommand, deviceId: string): Promise<"allow" | "deny" | "ask">;
+  /** Queues the command; `decision` is the user's answer to this turn's prompt, which stands in for asking again. */
+  dispatchForTurn(deviceId: string, command: ParsedCommand, decision: Decision | null): Promise<DispatchOutcome>;
+  deviceOnline(deviceId: string): boolean;
+  /** Calls `onChange` with each new state of the command until the returned function is called. */
+  watchCommand(commandId: string, onChange: (command: CommandView) => void): () => void;
+  /** Puts the prompt to the user's browsers as a permission request, and returns it. */
+  askForTurn(prompt: PermissionPrompt): PermissionRequestView;
+  announce(turn: TurnRecord, state: "started" | "finished"): void;
+}
+
+
+/** How long a turn waits for a running command before it answers "still running"; the card keeps updating. */
+const WAIT_FOR_RESULT_MS = 120_000;
+const FINAL_COMMAND = new Set(["done", "failed", "expired"]);
+
+/**
+ * Runs assistant turns inside the relay: the LangGraph graph per turn (thread `turn:<message id>`, checkpointed
+ * in D1 so a pending permission survives restarts), with every token and event stored and streamed.
+ */
+export class Turns {
+  readonly store: TurnStore;
+  readonly #host: TurnHost;
+  readonly #running = new Map<string, AbortController>();
+
+  constructor(sql: SqlStorage, host: TurnHost) {
+    this.store = new TurnStore(sql);
+    this.#host = host;
+  }
+
+  /** Starts a turn and returns its event stream from the first event. */
+  start(input: TurnInput): ReadableStream<Uint8Array> {
+    const turn: TurnRecord = {
+      id: input.message.id,
+      chatId: input.message.chat_id,
+      threadId: input.message.thread_id,
+      userMessageId: input.userMessage.id,
+      status: "running",
+      requestId: null,
+      decision: null,
+      commandIds: [],
+      createdAt: Date.now(),
+    };
+    this.store.create(turn);
+    this.store.append(turn.id, { event: "turn", data: { user_message: input.userMessage, message: input.message } });
+    this.#host.announce(turn, "started");
+    const stream = this.store.stream(turn.id, 0);
+    void this.#drive(turn, userTurn(input.text));
+    return stream;
+  }
+
+  /** The user answered the prompt this turn waits on: run the rest of it. */
+  resume(requestId: string, decision: Decision): boolean {
+    const turn = this.store.byRequest(requestId);
+    if (!turn || turn.status !== "waiting") return false;
+    this.store.update(turn.id, { status: "running", decision });
+    void this.#drive({ ...turn, status: "running", decision }, new Resume({ resume: decision }));
+    return true;
+  }
+
+  /** Stops a running turn: the model call is aborted and what was said so far is kept. */
+  stop(turnId: string): boolean {
+    const controller = this.#running.get(turnId);
+    if (controller) {
+      controller.abort();
+      return true;
+    }
+    const turn = this.store.get(turnId);
+    if (turn?.status !== "waiting") return false;
+    // Waiting on a prompt: nothing runs, so end it here with what it said.
+    void this.#finish(turn, { stopped: true });
+    return true;
+  }
+
+  async #drive(turn: TurnRecord, input: ReturnType<typeof userTurn> | Resume): Promise<void> {
+    const controller = new AbortController();
+    this.#running.set(turn.id, controller);
+    const host = this.#host;
+    const config = { configurable: { thread_id: `turn:${turn.id}` } };
+    let streamed = this.store.textOf(turn.id);
+    try {
+      this.#state(turn.id, "thinking");
+      const graph = buildAssistantGraph({
+        checkpointer: new D1Saver(host.db),
+        capabilities: await host.capabilities(),
+        gate: (command, deviceId) => host.gate(command, deviceId),
+        execute: (command, deviceId) => this.#execute(turn, command, deviceId, controller.signal),
+        model: host.model,
+      });
+      const stream = await graph.stream(input as Parameters<typeof graph.stream>[0], { ...config, streamMode: "messages", signal: controller.signal });
+      for await (const [message, metadata] of stream) {
+        // Only the model's words (the understand node) stream; respond's templated answer comes whole below.
+        if (metadata.langgraph_node !== "understand" || typeof message.content !== "string" || !message.content) continue;
+        streamed += message.content;
+        this.store.append(turn.id, { event: "token", data: { text: message.content } });
+      }
+      const snapshot = await graph.getState(config);
+      const prompt = snapshot.tasks.flatMap((task) => task.interrupts)[0]?.value as PermissionPrompt | undefined;
+      if (prompt) {
+        const request = host.askForTurn(prompt);
+        this.store.update(turn.id, { status: "waiting", requestId: request.id });
+        this.#state(turn.id, "waiting_permission");
+        this.store.append(turn.id, { event: "permission", data: { request } });
+        return;
+      }
+      const answer = typeof snapshot.values.answer === "string" ? snapshot.values.answer : "";
+      // The model's streamed words are the answer when it called no tool; otherwise the template answers.
+      if (answer && answer.trim() !== streamed.trim()) this.store.append(turn.id, { event: "token", data: { text: streamed ? `\n\n${answer}` : answer } });
+      await this.#finish(turn, { stopped: false });
+    } catch (error) {
+      if (controller.signal.aborted) await this.#finish(turn, { stopped: true });
+      else await this.#finish(turn, { error: error instanceof Error ? error.message : String(error) });
+    } finally {
+      this.#running.delete(turn.id);
+    }
+  }
+
+  async #execute(turn: TurnRecord, command: ParsedCommand, deviceId: string, signal: AbortSignal): Promise<ExecuteResult> {
+    const decision = Decision.safeParse(this.store.get(turn.id)?.decision);
+    const outcome = await this.#host.dispatchForTurn(deviceId, command, decision.success ? decision.data : null);
+    if (!outcome.ok) return { status: "failed", error: { code: outcome.code, message: outcome.message } };
+    const commandIds = [...(this.store.get(turn.id)?.commandIds ?? []), outcome.command.id];
+    this.store.update(turn.id, { commandIds });
+    this.store.append(turn.id, { event: "command", data: { command: outcome.command } });
+    if (FINAL_COMMAND.has(outcome.command.status)) return asResult(outcome.command);
+    if (!this.#host.deviceOnline(deviceId)) return { status: "queued", reason: "the device is offline" };
+    this.#state(turn.id, "running");
+    let lastStatus = outcome.command.status;
+    const final = await new Promise<CommandView | null>((resolve) => {
+      let settled = false;
+      let unwatch = () => {};
+      const done = (view: CommandView | null) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        unwatch();
+        signal.removeEventListener("abort", onAbort);
+        resolve(view);
+      };
+      const onAbort = () => done(null);
+      const timer = setTimeout(onAbort, WAIT_FOR_RESULT_MS);
+      signal.addEventListener("abort", onAbort);
+      unwatch = this.#host.watchCommand(outcome.command.id, (view) => {
+        if (view.status !== lastStatus) this.store.append(turn.id, { event: "command", data: { command: view } });
+        lastStatus = view.status;
+        if (FINAL_COMMAND.has(view.status)) done(view);
+      });
+      if (settled) unwatch();
+    });
+    if (signal.aborted) throw new Error("stopped");
+    return final ? asResult(final) : { status: "queued", reason: "it is still running; its card shows the result when it ends" };
+  }
+
+  #state(turnId: string, state: TurnState): void {
+    this.store.append(turnId, { event: "state", data: { state } });
+  }
+
+  /** Writes the reply to D1 and ends the turn's stream with `done` (or `error`). */
+  async #finish(turn: TurnRecord, how: { stopped: boolean } | { error: string }): Promise<void> {
+    const current = this.store.get(turn.id) ?? turn;
+    const failed = "error" in how;
+    let content = this.store.textOf(turn.id);
+    if (failed) content = content ? `${content}\n\n(The reply stopped: ${how.error})` : `Sorry, something went wrong: ${how.error}`;
+    const now = Date.now();
+    const db = this.#host.db;
+    const results = await db.batch([
+      db
+        .prepare("UPDATE messages SET content = ?, status = ?, command_ids = ?, updated_at = ? WHERE id = ? RETURNING *")
+        .bind(content, failed ? "error" : "sent", JSON.stringify(current.commandIds), now, turn.id),
+      db.prepare("UPDATE messages SET status = ?, updated_at = ? WHERE id = ?").bind(failed ? "error" : "read", now, turn.userMessageId),
+      db.prepare("UPDATE chats SET updated_at = ? WHERE id = ?").bind(now, turn.chatId),
+    ]);
+    const message = messageFromRow(results[0]?.results[0]);
+    this.store.update(turn.id, { status: failed ? "error" : "done" });
+    if (failed) this.store.append(turn.id, { event: "error", data: { code: "assistant_failed", message: content, reply: message } });
+    else this.store.append(turn.id, { event: "done", data: { message, stopped: "stopped" in how && how.stopped } });
+    this.#host.announce(turn, "finished");
+  }
+}
+
+function asResult(command: CommandView): ExecuteResult {
+  if (command.status === "done") return { status: "done", data: command.result ?? null };
+  return { status: "failed", error: command.error ?? { code: command.status, message: `It ended ${command.status}.` } };
+}
+
+/** A `messages` row, as D1 returns it, in its API form. */
+function messageFromRow(row: unknown): MessageView {
+  const r = (row ?? {}) as Record<string, unknown>;
+  return MessageView.parse({
+    id: r.id,
+    chat_id: r.chat_id,
+    thread_id: r.thread_id ?? null,
+    role: r.role,
+    content: r.content,
+    status: r.status,
+    reply_count: 0,
+    command_ids: JSON.parse(String(r.command_ids ?? "[]")),
+    created_at: r.created_at,
+    updated_at: r.updated_at,
+  });
+}

@@ -1,0 +1,155 @@
+import { describe, expect, it } from "vitest";
+import type { TestClient } from "../../test/client.ts";
+import { connectAgent, openBrowserSocket, userWithDevice } from "../../test/sockets.ts";
+import type { TestSocket } from "../../test/sockets.ts";
+import { SseReader } from "../../test/sse.ts";
+
+type Message = { id: string; role: string; content: string; status: string; command_ids: string[] };
+
+async function newChat(client: TestClient): Promise<string> {
+  const response = await client.request("POST", "/api/chats", { json: {} });
+  return ((await response.json()) as { chat: { id: string } }).chat.id;
+}
+
+async function send(client: TestClient, chatId: string, content: string, extra: Record<string, unknown> = {}): Promise<SseReader> {
+  const response = await client.request("POST", `/api/chats/${chatId}/messages`, { json: { content, ...extra } });
+  expect(response.status).toBe(200);
+  expect(response.headers.get("content-type")).toContain("text/event-stream");
+  return new SseReader(response);
+}
+
+async function history(client: TestClient, chatId: string): Promise<Message[]> {
+  return ((await (await client.request("GET", `/api/chats/${chatId}/messages`)).json()) as { messages: Message[] }).messages;
+}
+
+/** Answers the next command frame like an agent that listed a folder. */
+async function answerList(agent: TestSocket, names: string[]) {
+  const command = await agent.next("command");
+  agent.send({ v: 1, type: "ack", id: crypto.randomUUID(), ref: command.id });
+  const entries = names.map((name) => ({ name, type: "file", size: 1, modified_at: 0 }));
+  agent.send({
+    v: 1,
+    type: "result",
+    id: crypto.randomUUID(),
+    command_id: command.id,
+    outcome: { status: "done", data: { path: "~/Documents", entries, total: entries.length, truncated: false } },
+    started_at: Date.now(),
+    finished_at: Date.now(),
+  });
+  return command;
+}
+
+describe("a chat turn", () => {
+  it("answers help with no model configured, streams it, and stores both messages", async () => {
+    const { client } = await userWithDevice();
+    const chatId = await newChat(client);
+    const stream = await send(client, chatId, "/help");
+    const events = await stream.all();
+    expect(events.map((e) => e.event)).toEqual(["turn", "state", "token", "done"]);
+    expect(events.map((e) => e.id)).toEqual([1, 2, 3, 4]);
+    expect(stream.text()).toContain("/ls");
+    const stored = await history(client, chatId);
+    expect(stored.map((m) => [m.role, m.status])).toEqual([
+      ["user", "read"],
+      ["assistant", "sent"],
+    ]);
+    expect(stored[1]?.content).toBe(stream.text());
+    const chats: { chats: { title: string }[] } = await (await client.request("GET", "/api/chats")).json();
+    expect(chats.chats[0]?.title).toBe("/help");
+  });
+
+  it("asks permission inline, runs the command once allowed, and answers with the real result", async () => {
+    const { client, token, deviceId } = await userWithDevice();
+    const { socket: agent } = await connectAgent(token, deviceId);
+    const browser = await openBrowserSocket(client);
+    const chatId = await newChat(client);
+
+    const stream = await send(client, chatId, "list my Documents");
+    const permission = await stream.until("permission");
+    const request = permission.data.request as { id: string; target: string; action: string; status: string };
+    expect(request).toMatchObject({ target: "filesystem", action: "list", status: "pending" });
+    await browser.next("permission_prompt", (f) => (f.request as { id: string }).id === request.id);
+    expect(agent.frames.filter((f) => f.type === "command")).toHaveLength(0);
+
+    const decided = await client.request("POST", `/api/permission-requests/${request.id}/decision`, { json: { decision: "allow_once" } });
+    expect(decided.status).toBe(200);
+    const command = await answerList(agent, ["taxes.pdf", "cv.docx"]);
+    expect(command.approval).toMatchObject({ kind: "once" });
+    const done = await stream.until("done");
+    expect(stream.text()).toContain("taxes.pdf");
+    const commandEvents = stream.events.filter((e) => e.event === "command").map((e) => (e.data.command as { status: string }).status);
+    expect(commandEvents.at(-1)).toBe("done");
+    const message = done.data.message as Message;
+    expect(message.command_ids).toEqual([command.id]);
+    expect((await history(client, chatId))[1]?.content).toContain("cv.docx");
+    agent.close();
+    browser.close();
+  });
+
+  it("runs nothing when the user denies, and says so", async () => {
+    const { client, token, deviceId } = await userWithDevice();
+    const { socket: agent } = await connectAgent(token, deviceId);
+    const chatId = await newChat(client);
+    const stream = await send(client, chatId, "/ls ~/Documents");
+    const request = (await stream.until("permission")).data.request as { id: string };
+    await client.request("POST", `/api/permission-requests/${request.id}/decision`, { json: { decision: "deny" } });
+    await stream.until("done");
+    expect(stream.text()).toMatch(/didn't do it/);
+    expect(agent.frames.filter((f) => f.type === "command")).toHaveLength(0);
+    agent.close();
+  });
+
+  it("lets a second reader join a reply in progress and resume after a given event", async () => {
+    const { client, token, deviceId } = await userWithDevice();
+    const { socket: agent } = await connectAgent(token, deviceId);
+    const browser = await openBrowserSocket(client);
+    const chatId = await newChat(client);
+    const first = await send(client, chatId, "list my Documents");
+    const turn = await first.until("turn");
+    const replyId = (turn.data.message as Message).id;
+    await browser.next("turn", (f) => f.message_id === replyId && f.state === "started");
+    const request = (await first.until("permission")).data.request as { id: string };
+    await first.cancel(); // the first tab drops mid-reply
+
+    const joined = new SseReader(await client.request("GET", `/api/chats/${chatId}/messages/${replyId}/stream`, { headers: { "last-event-id": "1" } }));
+    await joined.until("permission");
+    expect(joined.events[0]?.id).toBe(2);
+    await client.request("POST", `/api/permission-requests/${request.id}/decision`, { json: { decision: "allow_once" } });
+    await answerList(agent, ["a.txt"]);
+    await joined.until("done");
+    expect(joined.text()).toContain("a.txt");
+    await browser.next("turn", (f) => f.message_id === replyId && f.state === "finished");
+
+    // After the end, the stream replays whole and closes.
+    const replay = await new SseReader(await client.request("GET", `/api/chats/${chatId}/messages/${replyId}/stream?after=0`)).all();
+    expect(replay.map((e) => e.event).at(-1)).toBe("done");
+    agent.close();
+    browser.close();
+  });
+
+  it("stops a reply that waits, keeps what was said, and refuses a second stop", async () => {
+    const { client, token, deviceId } = await userWithDevice();
+    const { socket: agent } = await connectAgent(token, deviceId);
+    const chatId = await newChat(client);
+    const stream = await send(client, chatId, "list my Documents");
+    const replyId = ((await stream.until("turn")).data.message as Message).id;
+    await stream.until("permission");
+    expect((await client.request("POST", `/api/chats/${chatId}/messages/${replyId}/stop`)).status).toBe(200);
+    const done = await stream.until("done");
+    expect(done.data.stopped).toBe(true);
+    expect((await client.request("POST", `/api/chats/${chatId}/messages/${replyId}/stop`)).status).toBe(409);
+    agent.close();
+  });
+
+  it("validates input and keeps chats private", async () => {
+    const { client } = await userWithDevice();
+    const chatId = await newChat(client);
+    const empty = await client.request("POST", `/api/chats/${chatId}/messages`, { json: { content: "   " } });
+    expect(empty.status).toBe(400);
+    const badThread = await client.request("POST", `/api/chats/${chatId}/messages`, { json: { content: "hi", thread_id: "nope" } });
+    expect(badThread.status).toBe(404);
+    const other = await userWithDevice();
+    expect((await other.client.request("POST", `/api/chats/${chatId}/messages`, { json: { content: "hi" } })).status).toBe(404);
+    expect((await other.client.request("GET", `/api/chats/${chatId}/messages/x/stream`)).status).toBe(404);
+  });
+});
