@@ -10,3 +10,4 @@ export * from "./api.ts";
 export * from "./glob.ts";
 export * from "./local.ts";
 export * from "./chat.ts";
+export * from "./slash.ts";

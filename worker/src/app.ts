@@ -5,7 +5,7 @@ import { ApiError, renderError } from "./http/errors.ts";
 import { sameOriginWrites } from "./http/origin.ts";
 import type { AppEnv } from "./http/types.ts";
 import { auditApi } from "./audit/routes.ts";
-import { chatsApi, searchApi } from "./chat/routes.ts";
+import { assistantApi, chatsApi, searchApi } from "./chat/routes.ts";
 import { commandsApi } from "./commands/routes.ts";
 import { devicesApi } from "./devices/routes.ts";
 import { pairing } from "./pairing/routes.ts";
@@ -39,7 +39,8 @@ const routes = api
   .route("/permission-requests", permissionRequestsApi)
   .route("/audit", auditApi)
   .route("/chats", chatsApi)
-  .route("/search", searchApi);
+  .route("/search", searchApi)
+  .route("/assistant", assistantApi);
 
 api.notFound((c) => {
   throw new ApiError(404, "not_found", `There is no API route ${c.req.method} ${new URL(c.req.url).pathname}. Check the method and path.`);

@@ -43,6 +43,7 @@ export const commands = {
   /** One page, newest first; pass the answer's `next_before` as `before` for the next page. */
   list: (query: { device_id: string; limit?: number; before?: string }) =>
     callParsed(api.commands.$get({ query: { device_id: query.device_id, limit: asQuery(query.limit), before: asQuery(query.before) } }), CommandPage),
+  get: async (id: string) => (await callParsed(api.commands[":id"].$get({ param: { id } }), OneCommand)).command,
   dispatch: async (body: DispatchRequest) => (await callParsed(api.commands.$post({ json: body }), OneCommand)).command,
   /** A new command with `retry_of`, for a failed or expired one. */
   retry: async (id: string) => (await callParsed(api.commands[":id"].retry.$post({ param: { id } }), OneCommand)).command,

@@ -1,5 +1,5 @@
 import { getContext, setContext } from "svelte";
-import { SvelteMap } from "svelte/reactivity";
+import { SvelteMap, SvelteSet } from "svelte/reactivity";
 import ReconnectingWebSocket from "partysocket/ws";
 import { HEARTBEAT_PING, HEARTBEAT_PONG, RelayToBrowserFrame } from "#protocol";
 import type { BrowserFrame, CommandView, DeviceView, PermissionRequestView } from "#protocol";
@@ -38,6 +38,8 @@ export class Relay {
   readonly commands = new SvelteMap<string, CommandView>();
   /** Permission requests still waiting for an answer, by id. */
   readonly prompts = new SvelteMap<string, PermissionRequestView>();
+  /** Prompts a page shows in place (a chat reply); the prompt overlay leaves those out. */
+  readonly inlinePrompts = new SvelteSet<string>();
 
   #socket: ReconnectingWebSocket | null = null;
   #listeners = new Set<Listener>();

@@ -53,7 +53,7 @@ type Update = typeof AssistantState.Update;
 /** The help answer: the slash commands and the sentences the parser knows. */
 export const HELP_TEXT = [
   "Here is what I can do on your computer:",
-  ...SLASH_COMMANDS.map((spec) => `- ${spec.usage}: ${spec.does}`),
+  ...SLASH_COMMANDS.map((spec) => `- \`${spec.usage}\`: ${spec.does}`),
   CAN_DO.replace(/ Type \/help for the commands\.$/, ""),
 ].join("\n");
 

@@ -142,22 +142,8 @@ export const FOLDER_SUFFIX = /\s+(?:folder|directory|dir)$/i;
 export const FILE_WORD = /^(?:file|document)\s+|\s+(?:file|document)$/i;
 export const WHOLESALE = /\b(?:entire|whole|all|every|everything)\b/i;
 
-/** One entry per slash command: its names, how it is typed, and what it does (the help text and the unknown-command hint). */
-export type SlashSpec = { name: SlashName; aliases: readonly string[]; usage: string; does: string };
-export type SlashName = "ls" | "cat" | "find" | "grep" | "open" | "run" | "launch" | "info" | "trash" | "help";
-
-export const SLASH_COMMANDS: readonly SlashSpec[] = [
-  { name: "ls", aliases: ["list", "dir"], usage: "/ls <folder>", does: "list a folder" },
-  { name: "cat", aliases: ["read"], usage: "/cat <file>", does: "read a text file" },
-  { name: "find", aliases: ["search"], usage: "/find <name or *.ext> [in <folder>]", does: "find files by name" },
-  { name: "grep", aliases: [], usage: "/grep <text> [in <folder>]", does: "find files containing some text" },
-  { name: "open", aliases: ["browse"], usage: "/open <https://address>", does: "open a web page" },
-  { name: "run", aliases: [], usage: "/run <program> [arguments…]", does: "run an allowed program (no shell)" },
-  { name: "launch", aliases: ["start", "app"], usage: "/launch <app>", does: "start an application" },
-  { name: "info", aliases: ["system", "sys"], usage: "/info", does: "show OS, disk, memory and uptime" },
-  { name: "trash", aliases: ["delete", "rm"], usage: "/trash <path>", does: "move a file to the trash (never deletes)" },
-  { name: "help", aliases: ["?", "commands"], usage: "/help", does: "show what I can do" },
-];
+export { SLASH_COMMANDS } from "#protocol";
+export type { SlashName, SlashSpec } from "#protocol";
 
 /** What each action does, in words, for reasons that name what the connected devices can do. */
 export const ACTION_WORDS: ReadonlyMap<string, string> = new Map([

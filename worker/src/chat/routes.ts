@@ -9,6 +9,7 @@ import { newestFirst, olderThan } from "../http/cursor.ts";
 import { ApiError } from "../http/errors.ts";
 import type { AppEnv } from "../http/types.ts";
 import { jsonBody, queryParams } from "../http/validate.ts";
+import { createChatModel, modelEnv } from "../assistant/model.ts";
 import { relayFor } from "../relay/stub.ts";
 import { chatView, ftsQuery, messageView } from "./views.ts";
 
@@ -139,6 +140,13 @@ export const chatsApi = new Hono<AppEnv>()
     };
     return c.json(body, 200);
   });
+
+/** /api/assistant: what the assistant runs on, for the chat's header ("LLM: gpt-4o-mini" or "offline parser"). */
+export const assistantApi = new Hono<AppEnv>().get("/", requireUser, (c) => {
+  const model = createChatModel(modelEnv(c.env));
+  const body: { model: string | null } = { model: model ? model.model : null };
+  return c.json(body, 200);
+});
 
 /** /api/search: full-text search across all of the user's chats (SQLite FTS5 in D1). */
 export const searchApi = new Hono<AppEnv>().get("/", requireUser, queryParams(SearchQuery), async (c) => {
