@@ -1,5 +1,6 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { startFakeOpenAi } from "./worker/test/fake-openai.ts";
 
 const root = import.meta.dirname;
 
@@ -23,9 +24,36 @@ export default defineConfig({
         test: {
           name: "worker",
           include: ["worker/**/*.test.ts", "relay/**/*.test.ts"],
+          exclude: ["**/*.llm.test.ts", "**/node_modules/**"],
           setupFiles: ["worker/test/apply-migrations.ts"],
           // A fake OpenAI-compatible server on loopback (an outside service), for the assistant's model path.
           globalSetup: ["worker/test/fake-openai-setup.ts"],
+        },
+      },
+      {
+        // The same worker with a language model configured: a fake OpenAI-compatible server on loopback,
+        // started here because the relay reads its settings from bindings. Its tests script it over HTTP.
+        plugins: [
+          cloudflareTest(async () => {
+            const fake = await startFakeOpenAi({ unref: true });
+            return {
+              main: `${root}/worker/src/index.ts`,
+              wrangler: { configPath: `${root}/wrangler.toml` },
+              miniflare: {
+                bindings: {
+                  TEST_MIGRATIONS: await readD1Migrations(`${root}/migrations`),
+                  HEARTH_MODEL: "fake-model",
+                  OPENAI_BASE_URL: fake.url,
+                  HEARTH_MODEL_TIMEOUT_SECONDS: "1",
+                },
+              },
+            };
+          }),
+        ],
+        test: {
+          name: "assistant-llm",
+          include: ["worker/**/*.llm.test.ts"],
+          setupFiles: ["worker/test/apply-migrations.ts"],
         },
       },
       {

@@ -77,7 +77,8 @@ export type SearchHit = z.infer<typeof SearchHit>;
 // ── a turn's stream (SSE) ────────────────────────────────────────────────────────────────────
 // POST /api/chats/:id/messages answers with `text/event-stream`. Each event has an `id:` (its number in the turn,
 // from 1), an `event:` name below and a JSON `data:` line. GET /api/chats/:id/messages/:mid/stream replays a
-// turn from after `Last-Event-ID` (header) or `?after=` and then follows it live, until `done` or `error`.
+// turn from after `Last-Event-ID` (header) or `?after=` and then follows it live, until `done` or `error`, or
+// `permission`: a turn that waits for the user ends its streams, and the relay's `turn` frame says when it resumes.
 
 /** What the assistant is doing now: drives "assistant is typing" and the command card's spinner. */
 export const TurnState = z.enum(["thinking", "running", "waiting_permission"]);

@@ -135,12 +135,15 @@ export const CommandUpdateFrame = frame("command_update", { command: CommandView
 /** relay → browser: a command or an agent waits for the user's answer; `request.status` says if it is still open. */
 export const PermissionPromptFrame = frame("permission_prompt", { request: PermissionRequestView });
 
-/** relay → browser: the assistant started or finished a reply in a chat; other tabs join it with GET …/stream. */
+/**
+ * relay → browser: the assistant started, resumed (after a permission answer) or finished a reply in a chat.
+ * Tabs join or rejoin it with GET …/stream.
+ */
 export const TurnFrame = frame("turn", {
   chat_id: z.string(),
   thread_id: z.string().nullable(),
   message_id: z.string(),
-  state: z.enum(["started", "finished"]),
+  state: z.enum(["started", "resumed", "finished"]),
 });
 
 /** relay → browser: a notification (filled in by the notifications work). */

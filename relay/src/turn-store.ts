@@ -51,6 +51,8 @@ CREATE TABLE IF NOT EXISTS turn_events (
 `;
 
 const FINAL = new Set(["done", "error"]);
+/** Events after which a stream closes: the turn ended, or it waits for the user (the relay's `turn` frame says when it resumes). */
+const CLOSING = new Set(["done", "error", "permission"]);
 const encoder = new TextEncoder();
 
 function fromRow(row: Row): TurnRecord {
@@ -128,7 +130,7 @@ export class TurnStore {
     );
   }
 
-  /** Stores the turn's next event and sends it to everyone following the turn; `done` and `error` end their streams. */
+  /** Stores the turn's next event and sends it to everyone following the turn; `done`, `error` and `permission` end their streams. */
   append(turnId: string, event: TurnEvent): number {
     const data = JSON.stringify(event.data);
     const n = this.#sql
@@ -141,7 +143,7 @@ export class TurnStore {
       )
       .one().n;
     const bytes = sseEvent(n, event.event, data);
-    const last = event.event === "done" || event.event === "error";
+    const last = CLOSING.has(event.event);
     for (const listener of this.#listeners.get(turnId) ?? []) {
       listener(bytes);
       if (last) listener(null);
@@ -159,7 +161,7 @@ export class TurnStore {
       .join("");
   }
 
-  /** The turn's events after number `after` as an SSE byte stream, then live ones until the turn ends. */
+  /** The turn's events after number `after` as an SSE byte stream, then live ones until the turn ends or waits. */
   stream(turnId: string, after: number): ReadableStream<Uint8Array> {
     let listener: Listener | null = null;
     const stop = () => {
@@ -171,7 +173,7 @@ export class TurnStore {
         const rows = this.#sql.exec<{ n: number; event: string; data: string }>("SELECT n, event, data FROM turn_events WHERE turn_id = ? AND n > ? ORDER BY n", turnId, after);
         for (const row of rows) controller.enqueue(sseEvent(row.n, row.event, row.data));
         const turn = this.get(turnId);
-        if (!turn || FINAL.has(turn.status)) {
+        if (!turn || FINAL.has(turn.status) || turn.status === "waiting") {
           controller.close();
           return;
         }

@@ -26,7 +26,11 @@ export interface TurnHost {
   watchCommand(commandId: string, onChange: (command: CommandView) => void): () => void;
   /** Puts the prompt to the user's browsers as a permission request, and returns it. */
   askForTurn(prompt: PermissionPrompt): PermissionRequestView;
-  announce(turn: TurnRecord, state: "started" | "finished"): void;
+  announce(turn: TurnRecord, state: "started" | "resumed" | "finished"): void;
+  /** Withdraws the prompt a stopped turn was waiting on. */
+  withdrawPrompt(requestId: string): void;
+  /** Keeps the object alive while a turn runs without any client connected (`ctx.waitUntil`). */
+  keepAlive(work: Promise<unknown>): void;
 }
 
 
@@ -65,7 +69,7 @@ export class Turns {
     this.store.append(turn.id, { event: "turn", data: { user_message: input.userMessage, message: input.message } });
     this.#host.announce(turn, "started");
     const stream = this.store.stream(turn.id, 0);
-    void this.#drive(turn, userTurn(input.text));
+    this.#host.keepAlive(this.#drive(turn, userTurn(input.text)));
     return stream;
   }
 
@@ -74,7 +78,8 @@ export class Turns {
     const turn = this.store.byRequest(requestId);
     if (!turn || turn.status !== "waiting") return false;
     this.store.update(turn.id, { status: "running", decision });
-    void this.#drive({ ...turn, status: "running", decision }, new Resume({ resume: decision }));
+    this.#host.announce(turn, "resumed");
+    this.#host.keepAlive(this.#drive({ ...turn, status: "running", decision }, new Resume({ resume: decision })));
     return true;
   }
 
@@ -87,8 +92,9 @@ export class Turns {
     }
     const turn = this.store.get(turnId);
     if (turn?.status !== "waiting") return false;
-    // Waiting on a prompt: nothing runs, so end it here with what it said.
-    void this.#finish(turn, { stopped: true });
+    // Waiting on a prompt: nothing runs, so end it here with what it said, and take the prompt back.
+    if (turn.requestId) this.#host.withdrawPrompt(turn.requestId);
+    this.#host.keepAlive(this.#finish(turn, { stopped: true }));
     return true;
   }
 

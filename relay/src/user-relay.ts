@@ -41,6 +41,12 @@ export class UserRelay extends QueueRelay {
       deviceOnline: (deviceId) => this.isOnline(deviceId),
       watchCommand: (commandId, onChange) => this.watchCommand(commandId, onChange),
       askForTurn: (prompt) => this.#askForTurn(prompt),
+      keepAlive: (work) => ctx.waitUntil(work),
+      withdrawPrompt: (requestId) => {
+        const request = this.requests.get(requestId);
+        if (request?.status === "pending") this.putRequest({ ...request, status: "expired", decidedAt: Date.now() }, null);
+        this.flushSoon();
+      },
       announce: (turn, state) => this.toBrowsers({ v: PROTOCOL_VERSION, type: "turn", id: frameId(), chat_id: turn.chatId, thread_id: turn.threadId, message_id: turn.id, state }),
     };
     this.turns = new Turns(ctx.storage.sql, host);

@@ -9,13 +9,21 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 // POST …/chat/completions answers as OpenAI does, as one JSON body or, with "stream": true, as SSE chunks
 // that split text into tokens and tool-call arguments into fragments.
 
-export type FakeReply = { text: string } | { toolCall: { name: string; args: Record<string, unknown> } };
+export type FakeReply =
+  | { text: string }
+  | { toolCall: { name: string; args: Record<string, unknown> } }
+  /** Fails: answers this HTTP status with an OpenAI-style error body. */
+  | { status: number }
+  /** Answers 200 with a body that is not JSON. */
+  | { malformed: true }
+  /** Answers nothing for this long (to make the client time out). */
+  | { hangMs: number };
 export type FakeOpenAi = { url: string; close(): Promise<void> };
 
 const DEFAULT_REPLY: FakeReply = { text: "I can list folders, read files and open web pages." };
 
 /** Starts the fake on 127.0.0.1 with a free port; `url` ends in /v1, as OPENAI_BASE_URL expects. */
-export async function startFakeOpenAi(): Promise<FakeOpenAi> {
+export async function startFakeOpenAi({ unref = false }: { unref?: boolean } = {}): Promise<FakeOpenAi> {
   let replies: FakeReply[] = [];
   let requests: unknown[] = [];
 
@@ -39,6 +47,15 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
       const body: unknown = JSON.parse(await readBody(req));
       requests.push(body);
       const reply = replies.shift() ?? DEFAULT_REPLY;
+      if ("status" in reply) return send(res, reply.status, { error: { message: `fake failure ${reply.status}`, type: "server_error" } });
+      if ("malformed" in reply) {
+        res.writeHead(200, { "content-type": "application/json" });
+        return void res.end("{not json");
+      }
+      if ("hangMs" in reply) {
+        await new Promise((resolve) => setTimeout(resolve, reply.hangMs));
+        return send(res, 504, { error: { message: "too late" } });
+      }
       const model = isRecord(body) && typeof body.model === "string" ? body.model : "fake";
       if (isRecord(body) && body.stream === true) return streamReply(res, model, reply);
       return send(res, 200, completion(model, reply));
@@ -47,6 +64,8 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
   }
 
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  // A server started from vitest.config.ts has no teardown hook: it must not keep the process alive.
+  if (unref) server.unref();
   const address = server.address();
   if (address === null || typeof address === "string") throw new Error("The fake OpenAI server did not get a TCP port.");
   return {
@@ -55,7 +74,9 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
   };
 }
 
-function completion(model: string, reply: FakeReply) {
+type Answer = { text: string } | { toolCall: { name: string; args: Record<string, unknown> } };
+
+function completion(model: string, reply: Answer) {
   const message =
     "text" in reply
       ? { role: "assistant", content: reply.text }
@@ -70,7 +91,7 @@ function completion(model: string, reply: FakeReply) {
   };
 }
 
-function streamReply(res: ServerResponse, model: string, reply: FakeReply): void {
+function streamReply(res: ServerResponse, model: string, reply: Answer): void {
   res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
   const chunk = (delta: Record<string, unknown>, finish: string | null = null) =>
     res.write(`data: ${JSON.stringify({ id: "chatcmpl-fake", object: "chat.completion.chunk", created: 0, model, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`);
@@ -102,7 +123,7 @@ const isRecord = (value: unknown): value is Record<string, unknown> => typeof va
 
 function isReply(value: unknown): value is FakeReply {
   if (!isRecord(value)) return false;
-  if (typeof value.text === "string") return true;
+  if (typeof value.text === "string" || typeof value.status === "number" || value.malformed === true || typeof value.hangMs === "number") return true;
   const call = value.toolCall;
   return isRecord(call) && typeof call.name === "string" && isRecord(call.args);
 }

@@ -46,16 +46,16 @@ export function followReply(chatId: string, messageId: string, after: number, on
   return openStream(url, { headers: { "last-event-id": String(after) }, signal }, onEvent);
 }
 
-/**
- * Opens an SSE response and reads it to its end. Throws `ApiFailure` for an error answer; resolves `true` when the
- * stream ended with `done` or `error`, `false` when it was cut off (reconnect with the last id to resume).
- */
-async function openStream(url: string, init: RequestInit, onEvent: (event: StreamedEvent) => void): Promise<boolean> {
+/** How a reply's stream ended: the reply finished, it waits for a permission answer, or it was cut off (resume it). */
+export type StreamEnd = "finished" | "waiting" | "cut";
+
+/** Opens an SSE response and reads it to its end. Throws `ApiFailure` for an error answer. */
+async function openStream(url: string, init: RequestInit, onEvent: (event: StreamedEvent) => void): Promise<StreamEnd> {
   let response: Response;
   try {
     response = await fetch(url, { ...init, credentials: "same-origin" });
   } catch (error) {
-    if (init.signal?.aborted) return false;
+    if (init.signal?.aborted) return "cut";
     throw new ApiFailure(0, "network", `Can't reach Hearth (${error instanceof Error ? error.message : "network error"}). Check your connection and try again.`);
   }
   if (!response.ok || !response.body) {
@@ -65,7 +65,7 @@ async function openStream(url: string, init: RequestInit, onEvent: (event: Strea
   }
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = "";
-  let finished = false;
+  let last: string | null = null;
   try {
     for (;;) {
       const { done, value } = await reader.read();
@@ -76,14 +76,15 @@ async function openStream(url: string, init: RequestInit, onEvent: (event: Strea
         const event = parseEvent(buffer.slice(0, end));
         buffer = buffer.slice(end + 2);
         if (!event) continue;
-        if (event.event === "done" || event.event === "error") finished = true;
+        last = event.event;
         onEvent(event);
       }
     }
   } catch {
     // Cut off mid-stream (network, or the tab aborted it): the caller resumes from the last id.
   }
-  return finished;
+  // A stream closes after `permission` only when the turn waits; `turn`-only or partial streams were cut off.
+  return last === "done" || last === "error" ? "finished" : last === "permission" ? "waiting" : "cut";
 }
 
 function parseEvent(block: string): StreamedEvent | null {

@@ -45,6 +45,8 @@ export class Conversation {
   /** Called when a reply streamed here has finished (to read it aloud). */
   onfinished: ((message: MessageView) => void) | null = null;
   readonly #aborts = new Set<AbortController>();
+  /** Replies whose stream is being read right now, so a reply is never followed twice. */
+  readonly #following = new Set<string>();
   #disposed = false;
 
   constructor(relay: Relay, chatId: string, threadId: string | null = null) {
@@ -114,19 +116,22 @@ export class Conversation {
     const abort = this.#track(new AbortController());
     let replyId: string | null = null;
     try {
-      const finished = await sendMessage(
+      const end = await sendMessage(
         this.chatId,
         { content, ...(this.threadId ? { thread_id: this.threadId } : {}) },
         (event) => {
           if (event.event === "turn") {
             replyId = event.data.message.id;
+            this.#following.add(replyId);
             this.messages = this.messages.filter((m) => m.id !== pending.id);
           }
           this.#apply(event, replyId);
         },
         abort.signal,
       );
-      if (!finished && replyId) void this.join(replyId, this.live.get(replyId)?.lastId ?? 0);
+      if (replyId) this.#following.delete(replyId);
+      // Cut off mid-reply: pick it up from the last event. (A reply waiting for permission resumes on the relay's word.)
+      if (end === "cut" && replyId) void this.join(replyId);
       return true;
     } catch (error) {
       this.messages = this.messages.map((m) => (m.id === pending.id ? { ...m, status: "error" } : m));
@@ -137,27 +142,34 @@ export class Conversation {
     }
   }
 
-  /** Follows a reply from event `after`, rejoining with backoff until it ends. */
-  async join(replyId: string, after = 0): Promise<void> {
-    const existing = this.live.get(replyId);
-    if (existing && after === 0 && existing.lastId > 0) return; // already following it
-    if (!existing) this.live.set(replyId, liveReply(after));
-    for (let attempt = 0; !this.#disposed; attempt++) {
-      const abort = this.#track(new AbortController());
-      try {
-        const from = this.live.get(replyId)?.lastId ?? after;
-        if (await followReply(this.chatId, replyId, from, (event) => this.#apply(event, replyId), abort.signal)) return;
-      } catch (error) {
-        // Gone (the relay forgot a long-finished turn): the stored message is the answer.
-        if (error instanceof ApiFailure && error.status === 404) {
-          this.live.delete(replyId);
-          await this.load();
-          return;
+  /**
+   * Follows a reply from its last event seen, rejoining with backoff while the stream is cut off, until the reply
+   * ends or waits for a permission answer (the page calls this again when the relay says it resumed).
+   */
+  async join(replyId: string): Promise<void> {
+    if (this.#following.has(replyId)) return;
+    this.#following.add(replyId);
+    if (!this.live.has(replyId)) this.live.set(replyId, liveReply(0));
+    try {
+      for (let attempt = 0; !this.#disposed; attempt++) {
+        const abort = this.#track(new AbortController());
+        try {
+          const end = await followReply(this.chatId, replyId, this.live.get(replyId)?.lastId ?? 0, (event) => this.#apply(event, replyId), abort.signal);
+          if (end !== "cut") return;
+        } catch (error) {
+          // Gone (the relay forgot a long-finished turn): the stored message is the answer.
+          if (error instanceof ApiFailure && error.status === 404) {
+            this.live.delete(replyId);
+            await this.load();
+            return;
+          }
+        } finally {
+          this.#aborts.delete(abort);
         }
-      } finally {
-        this.#aborts.delete(abort);
+        await new Promise((resolve) => setTimeout(resolve, REJOIN_DELAYS_MS[Math.min(attempt, REJOIN_DELAYS_MS.length - 1)]));
       }
-      await new Promise((resolve) => setTimeout(resolve, REJOIN_DELAYS_MS[Math.min(attempt, REJOIN_DELAYS_MS.length - 1)]));
+    } finally {
+      this.#following.delete(replyId);
     }
   }
 
@@ -169,6 +181,8 @@ export class Conversation {
     } catch {
       // Already finished: its `done` event is on its way.
     }
+    // A reply that waited for permission had no open stream: read its end.
+    void this.join(replyId);
   }
 
   /** A turn started in the thread under `messageId`: its question and reply add two to the count shown. */

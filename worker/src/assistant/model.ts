@@ -5,9 +5,14 @@ import { z } from "zod";
 // server, a gateway). Without one the assistant still works from its deterministic parser.
 
 /** The settings the model is read from (worker vars or secrets); all optional. */
-export type ModelEnv = { OPENAI_BASE_URL?: string; OPENAI_API_KEY?: string; HEARTH_MODEL?: string };
+export type ModelEnv = { OPENAI_BASE_URL?: string; OPENAI_API_KEY?: string; HEARTH_MODEL?: string; HEARTH_MODEL_TIMEOUT_SECONDS?: string };
 
-const ModelVars = z.object({ OPENAI_BASE_URL: z.string().optional(), OPENAI_API_KEY: z.string().optional(), HEARTH_MODEL: z.string().optional() });
+const ModelVars = z.object({
+  OPENAI_BASE_URL: z.string().optional(),
+  OPENAI_API_KEY: z.string().optional(),
+  HEARTH_MODEL: z.string().optional(),
+  HEARTH_MODEL_TIMEOUT_SECONDS: z.string().optional(),
+});
 
 /** The model settings from the worker's env (vars, secrets or .dev.vars); anything else there is ignored. */
 export function modelEnv(env: unknown): ModelEnv {
@@ -40,7 +45,13 @@ export function createChatModel(env: ModelEnv): ChatOpenAI | null {
     apiKey: apiKey ?? "not-needed",
     temperature: MODEL_DEFAULTS.temperature,
     maxRetries: MODEL_DEFAULTS.maxRetries,
-    timeout: MODEL_DEFAULTS.timeoutMs,
+    timeout: timeoutMs(env.HEARTH_MODEL_TIMEOUT_SECONDS),
     configuration: { baseURL },
   });
+}
+
+/** The model call's timeout: HEARTH_MODEL_TIMEOUT_SECONDS when it is a positive number, else the default. */
+function timeoutMs(seconds: string | undefined): number {
+  const value = Number(seconds);
+  return Number.isFinite(value) && value > 0 ? value * 1000 : MODEL_DEFAULTS.timeoutMs;
 }

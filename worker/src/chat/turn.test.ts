@@ -1,3 +1,5 @@
+import { env } from "cloudflare:workers";
+import { evictDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { TestClient } from "../../test/client.ts";
 import { connectAgent, openBrowserSocket, userWithDevice } from "../../test/sockets.ts";
@@ -20,6 +22,13 @@ async function send(client: TestClient, chatId: string, content: string, extra: 
 
 async function history(client: TestClient, chatId: string): Promise<Message[]> {
   return ((await (await client.request("GET", `/api/chats/${chatId}/messages`)).json()) as { messages: Message[] }).messages;
+}
+
+/** Follows a reply's stream after event `after` (a turn that waits for permission ends its streams). */
+async function follow(client: TestClient, chatId: string, replyId: string, after: number): Promise<SseReader> {
+  const response = await client.request("GET", `/api/chats/${chatId}/messages/${replyId}/stream`, { headers: { "last-event-id": String(after) } });
+  expect(response.status).toBe(200);
+  return new SseReader(response);
 }
 
 /** Answers the next command frame like an agent that listed a folder. */
@@ -64,15 +73,19 @@ describe("a chat turn", () => {
     const browser = await openBrowserSocket(client);
     const chatId = await newChat(client);
 
-    const stream = await send(client, chatId, "list my Documents");
-    const permission = await stream.until("permission");
+    const first = await send(client, chatId, "list my Documents");
+    const replyId = ((await first.until("turn")).data.message as Message).id;
+    const permission = await first.until("permission");
     const request = permission.data.request as { id: string; target: string; action: string; status: string };
     expect(request).toMatchObject({ target: "filesystem", action: "list", status: "pending" });
+    await first.all(); // waiting for the user ends the stream
     await browser.next("permission_prompt", (f) => (f.request as { id: string }).id === request.id);
     expect(agent.frames.filter((f) => f.type === "command")).toHaveLength(0);
 
     const decided = await client.request("POST", `/api/permission-requests/${request.id}/decision`, { json: { decision: "allow_once" } });
     expect(decided.status).toBe(200);
+    await browser.next("turn", (f) => f.message_id === replyId && f.state === "resumed");
+    const stream = await follow(client, chatId, replyId, permission.id);
     const command = await answerList(agent, ["taxes.pdf", "cv.docx"]);
     expect(command.approval).toMatchObject({ kind: "once" });
     const done = await stream.until("done");
@@ -90,9 +103,12 @@ describe("a chat turn", () => {
     const { client, token, deviceId } = await userWithDevice();
     const { socket: agent } = await connectAgent(token, deviceId);
     const chatId = await newChat(client);
-    const stream = await send(client, chatId, "/ls ~/Documents");
-    const request = (await stream.until("permission")).data.request as { id: string };
+    const first = await send(client, chatId, "/ls ~/Documents");
+    const replyId = ((await first.until("turn")).data.message as Message).id;
+    const permission = await first.until("permission");
+    const request = permission.data.request as { id: string };
     await client.request("POST", `/api/permission-requests/${request.id}/decision`, { json: { decision: "deny" } });
+    const stream = await follow(client, chatId, replyId, permission.id);
     await stream.until("done");
     expect(stream.text()).toMatch(/didn't do it/);
     expect(agent.frames.filter((f) => f.type === "command")).toHaveLength(0);
@@ -108,16 +124,19 @@ describe("a chat turn", () => {
     const turn = await first.until("turn");
     const replyId = (turn.data.message as Message).id;
     await browser.next("turn", (f) => f.message_id === replyId && f.state === "started");
-    const request = (await first.until("permission")).data.request as { id: string };
     await first.cancel(); // the first tab drops mid-reply
 
-    const joined = new SseReader(await client.request("GET", `/api/chats/${chatId}/messages/${replyId}/stream`, { headers: { "last-event-id": "1" } }));
-    await joined.until("permission");
+    // A second reader replays from after event 1 up to the prompt, where the stream pauses.
+    const joined = await follow(client, chatId, replyId, 1);
+    const permission = await joined.until("permission");
     expect(joined.events[0]?.id).toBe(2);
+    expect((await joined.all()).at(-1)?.event).toBe("permission");
+    const request = permission.data.request as { id: string };
     await client.request("POST", `/api/permission-requests/${request.id}/decision`, { json: { decision: "allow_once" } });
+    const rejoined = await follow(client, chatId, replyId, permission.id);
     await answerList(agent, ["a.txt"]);
-    await joined.until("done");
-    expect(joined.text()).toContain("a.txt");
+    await rejoined.until("done");
+    expect(rejoined.text()).toContain("a.txt");
     await browser.next("turn", (f) => f.message_id === replyId && f.state === "finished");
 
     // After the end, the stream replays whole and closes.
@@ -127,16 +146,39 @@ describe("a chat turn", () => {
     browser.close();
   });
 
+  it("resumes a turn waiting for permission after the relay restarts", async () => {
+    const { client, token, deviceId } = await userWithDevice();
+    const me: { user: { id: string } } = await (await client.request("GET", "/api/auth/me")).json();
+    const chatId = await newChat(client);
+    const stream = await send(client, chatId, "list my Documents");
+    const replyId = ((await stream.until("turn")).data.message as Message).id;
+    const permission = await stream.until("permission");
+    const request = permission.data.request as { id: string };
+    await stream.all();
+
+    await evictDurableObject(env.RELAY.getByName(me.user.id)); // the runtime drops the relay's memory
+    const { socket: agent } = await connectAgent(token, deviceId);
+    expect((await client.request("POST", `/api/permission-requests/${request.id}/decision`, { json: { decision: "allow_once" } })).status).toBe(200);
+    const resumed = await follow(client, chatId, replyId, permission.id);
+    await answerList(agent, ["after-restart.txt"]);
+    await resumed.until("done");
+    expect(resumed.text()).toContain("after-restart.txt");
+    expect((await history(client, chatId))[1]).toMatchObject({ status: "sent", content: expect.stringContaining("after-restart.txt") });
+    agent.close();
+  });
+
   it("stops a reply that waits, keeps what was said, and refuses a second stop", async () => {
     const { client, token, deviceId } = await userWithDevice();
     const { socket: agent } = await connectAgent(token, deviceId);
     const chatId = await newChat(client);
-    const stream = await send(client, chatId, "list my Documents");
-    const replyId = ((await stream.until("turn")).data.message as Message).id;
-    await stream.until("permission");
+    const first = await send(client, chatId, "list my Documents");
+    const replyId = ((await first.until("turn")).data.message as Message).id;
+    const permission = await first.until("permission");
     expect((await client.request("POST", `/api/chats/${chatId}/messages/${replyId}/stop`)).status).toBe(200);
-    const done = await stream.until("done");
+    const done = await (await follow(client, chatId, replyId, permission.id)).until("done");
     expect(done.data.stopped).toBe(true);
+    const pending: { requests: unknown[] } = await (await client.request("GET", "/api/permission-requests?status=pending")).json();
+    expect(pending.requests).toEqual([]); // the prompt it waited on is withdrawn
     expect((await client.request("POST", `/api/chats/${chatId}/messages/${replyId}/stop`)).status).toBe(409);
     agent.close();
   });
