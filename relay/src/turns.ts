@@ -66,7 +66,10 @@ export class Turns {
       createdAt: Date.now(),
     };
     this.store.create(turn);
-    this.store.append(turn.id, { event: "turn", data: { user_message: input.userMessage, message: input.message } });
+    // The assistant has the message: sent (stored) becomes delivered; read follows when the reply is written.
+    const delivered = { ...input.userMessage, status: "delivered" as const };
+    this.#host.keepAlive(this.#host.db.prepare("UPDATE messages SET status = 'delivered' WHERE id = ? AND status = 'sent'").bind(delivered.id).run());
+    this.store.append(turn.id, { event: "turn", data: { user_message: delivered, message: input.message } });
     this.#host.announce(turn, "started");
     const stream = this.store.stream(turn.id, 0);
     this.#host.keepAlive(this.#drive(turn, userTurn(input.text)));

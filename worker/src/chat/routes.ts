@@ -80,7 +80,7 @@ export const chatsApi = new Hono<AppEnv>()
     }
     const now = Date.now();
     const base = { chatId: chat.id, userId, threadId: body.thread_id ?? null, commandIds: "[]" };
-    const user = { ...base, id: crypto.randomUUID(), role: "user" as const, content: body.content, status: "delivered" as const, createdAt: now, updatedAt: now };
+    const user = { ...base, id: crypto.randomUUID(), role: "user" as const, content: body.content, status: "sent" as const, createdAt: now, updatedAt: now };
     const reply = { ...base, id: crypto.randomUUID(), role: "assistant" as const, content: "", status: "sending" as const, createdAt: now + 1, updatedAt: now + 1 };
     const title = chat.title === NEW_CHAT_TITLE && !body.thread_id ? titleFrom(body.content) : chat.title;
     await db.batch([db.insert(messages).values([user, reply]), db.update(chats).set({ title, updatedAt: now }).where(eq(chats.id, chat.id))]);

@@ -56,6 +56,8 @@ describe("a chat turn", () => {
     const events = await stream.all();
     expect(events.map((e) => e.event)).toEqual(["turn", "state", "token", "done"]);
     expect(events.map((e) => e.id)).toEqual([1, 2, 3, 4]);
+    // sending (in the browser) → sent (stored) → delivered (the assistant has it) → read (answered)
+    expect((events[0]?.data.user_message as Message).status).toBe("delivered");
     expect(stream.text()).toContain("/ls");
     const stored = await history(client, chatId);
     expect(stored.map((m) => [m.role, m.status])).toEqual([
