@@ -1,14 +1,14 @@
-// Runs the Hearth benchmarks in sequence, or the ones named: `node bench/run.mjs [--quick] [round-trip|drain|agents-500 …]`.
+// Runs the Hearth benchmarks in sequence, or the ones named: `node bench/run.mjs [--quick] [round-trip|drain|agents-500|assistant …]`.
 // --quick (or BENCH_QUICK=1) runs smaller sizes: 150 round trips, 10 × 200 queued, 200 agents.
 // Every server it starts is its own process group and is stopped at the end, also on error or Ctrl+C.
 // These are measurements, not tests: each prints its figures and a RATIO against a baseline from the same run.
 import { table } from "./lib/stats.mjs";
 import { loadAverage, startFloor, stopAll } from "./lib/proc.mjs";
 
-const BENCHES = ["round-trip", "drain", "agents-500"];
+const BENCHES = ["round-trip", "drain", "agents-500", "assistant"];
 
 /** Sizes for --quick; any BENCH_* variable set by hand wins. */
-const QUICK = { BENCH_RT_COUNT: "150", BENCH_DRAIN_PER_DEVICE: "200", BENCH_AGENTS: "200", BENCH_AGENTS_SEQUENTIAL: "100" };
+const QUICK = { BENCH_RT_COUNT: "150", BENCH_DRAIN_PER_DEVICE: "200", BENCH_AGENTS: "200", BENCH_AGENTS_SEQUENTIAL: "100", BENCH_ASSISTANT_TURNS: "30", BENCH_PARSER_ROUNDS: "500" };
 
 export async function main(argv = process.argv.slice(2)) {
   if (Number(process.versions.node.split(".")[0]) < 22) {
