@@ -55,6 +55,8 @@ export const PermissionRequestView = PermissionRequestBody.extend({
   id: z.string(),
   device_id: z.string(),
   command_id: z.string().nullable(),
+  /** Who asks: a queued command, the agent itself, or the assistant in a chat. */
+  asked_by: z.enum(["command", "agent", "assistant"]),
   parameters: z.record(z.string(), z.json()),
   status: z.enum(["pending", "allowed", "denied", "expired"]),
   decision: Decision.nullable(),

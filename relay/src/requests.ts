@@ -42,6 +42,7 @@ export function requestView(r: PermissionRequestRecord): PermissionRequestView {
     id: r.id,
     device_id: r.deviceId,
     command_id: r.commandId,
+    asked_by: r.agentRef ? "agent" : r.commandId ? "command" : "assistant",
     target: r.target,
     action: r.action,
     context: r.context,

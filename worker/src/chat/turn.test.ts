@@ -78,8 +78,8 @@ describe("a chat turn", () => {
     const first = await send(client, chatId, "list my Documents");
     const replyId = ((await first.until("turn")).data.message as Message).id;
     const permission = await first.until("permission");
-    const request = permission.data.request as { id: string; target: string; action: string; status: string };
-    expect(request).toMatchObject({ target: "filesystem", action: "list", status: "pending" });
+    const request = permission.data.request as { id: string; target: string; action: string; status: string; asked_by: string };
+    expect(request).toMatchObject({ target: "filesystem", action: "list", status: "pending", asked_by: "assistant" });
     await first.all(); // waiting for the user ends the stream
     await browser.next("permission_prompt", (f) => (f.request as { id: string }).id === request.id);
     expect(agent.frames.filter((f) => f.type === "command")).toHaveLength(0);
