@@ -64,3 +64,22 @@ export function formatSize(bytes: number): string {
   }
   return unit === 0 ? `${bytes} ${bytes === 1 ? "byte" : "bytes"}` : `${value.toFixed(value < 10 ? 1 : 0)} ${SIZE_UNITS[unit]}`;
 }
+
+/** A file's text, as `filesystem.read` returns it (`{path, content, truncated}`), or null for any other result. */
+export function readFileText(result: unknown): { path: string | null; content: string; truncated: boolean } | null {
+  const parsed = z.object({ path: z.string().nullable().optional(), content: z.string(), truncated: z.boolean().optional() }).safeParse(result);
+  return parsed.success ? { path: parsed.data.path ?? null, content: parsed.data.content, truncated: parsed.data.truncated ?? false } : null;
+}
+
+/** Images a result carries as `data:image/…` URLs (rich media from a connector), at most a few. */
+export function resultImages(result: unknown, limit = 4): string[] {
+  const found: string[] = [];
+  const visit = (value: unknown, depth: number) => {
+    if (found.length >= limit || depth > 4) return;
+    if (typeof value === "string" && /^data:image\/(png|jpeg|gif|webp);base64,[A-Za-z0-9+/=]+$/.test(value)) found.push(value);
+    else if (Array.isArray(value)) for (const item of value) visit(item, depth + 1);
+    else if (value && typeof value === "object") for (const item of Object.values(value)) visit(item, depth + 1);
+  };
+  visit(result, 0);
+  return found;
+}

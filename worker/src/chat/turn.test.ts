@@ -185,6 +185,25 @@ describe("a chat turn", () => {
     agent.close();
   });
 
+  it("queues a command for an offline device, says so, and the card fills in when it reconnects", async () => {
+    const { client, token, deviceId } = await userWithDevice();
+    await client.request("POST", "/api/permissions", { json: { target: "filesystem", action: "list", effect: "allow" } });
+    const browser = await openBrowserSocket(client);
+    const chatId = await newChat(client);
+    const stream = await send(client, chatId, "list my Documents");
+    const done = await stream.until("done");
+    expect(stream.text()).toMatch(/queued — it will run when Test laptop reconnects/);
+    const [commandId] = (done.data.message as Message).command_ids;
+    expect(commandId).toBeDefined();
+
+    const { socket: agent } = await connectAgent(token, deviceId);
+    await answerList(agent, ["later.txt"]);
+    const update = await browser.next("command_update", (f) => (f.command as { id: string; status: string }).id === commandId && (f.command as { status: string }).status === "done");
+    expect(JSON.stringify(update.command)).toContain("later.txt");
+    agent.close();
+    browser.close();
+  });
+
   it("validates input and keeps chats private", async () => {
     const { client } = await userWithDevice();
     const chatId = await newChat(client);
