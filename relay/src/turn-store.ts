@@ -111,6 +111,11 @@ export class TurnStore {
     return row ? fromRow(row) : null;
   }
 
+  /** Turns recorded as running. */
+  running(): TurnRecord[] {
+    return this.#sql.exec<Row>("SELECT * FROM turns WHERE status = 'running'").toArray().map(fromRow);
+  }
+
   byRequest(requestId: string): TurnRecord | null {
     const row = this.#sql.exec<Row>("SELECT * FROM turns WHERE request_id = ?", requestId).toArray()[0];
     return row ? fromRow(row) : null;

@@ -1,6 +1,7 @@
 import { Command as Resume } from "@langchain/langgraph";
-import { Decision, MessageView } from "#protocol";
-import type { CommandView, PermissionRequestView, TurnState } from "#protocol";
+import { z } from "zod";
+import { Decision, MessageStatus } from "#protocol";
+import type { CommandView, MessageView, PermissionRequestView, TurnState } from "#protocol";
 import { D1Saver } from "../../worker/src/assistant/checkpointer.ts";
 import { buildAssistantGraph, userTurn } from "../../worker/src/assistant/graph.ts";
 import type { ExecuteResult, PermissionPrompt } from "../../worker/src/assistant/graph.ts";
@@ -74,6 +75,16 @@ export class Turns {
     const stream = this.store.stream(turn.id, 0);
     this.#host.keepAlive(this.#drive(turn, userTurn(input.text)));
     return stream;
+  }
+
+  /**
+   * Turns that were running when the object went away (a deploy, an eviction) cannot go on: nothing drives them
+   * in this instance. End them with a clear message, so no reply stays "sending" forever. Call once at start-up.
+   */
+  async recoverInterrupted(): Promise<void> {
+    for (const turn of this.store.running()) {
+      if (!this.#running.has(turn.id)) await this.#finish(turn, { error: "the server restarted while I was answering. Ask again." });
+    }
   }
 
   /** The user answered the prompt this turn waits on: run the rest of it. */
@@ -199,7 +210,7 @@ export class Turns {
       db.prepare("UPDATE messages SET status = ?, updated_at = ? WHERE id = ?").bind(failed ? "error" : "read", now, turn.userMessageId),
       db.prepare("UPDATE chats SET updated_at = ? WHERE id = ?").bind(now, turn.chatId),
     ]);
-    const message = messageFromRow(results[0]?.results[0]);
+    const message = MessageRow.parse(results[0]?.results[0]);
     this.store.update(turn.id, { status: failed ? "error" : "done" });
     if (failed) this.store.append(turn.id, { event: "error", data: { code: "assistant_failed", message: content, reply: message } });
     else this.store.append(turn.id, { event: "done", data: { message, stopped: "stopped" in how && how.stopped } });
@@ -213,18 +224,16 @@ function asResult(command: CommandView): ExecuteResult {
 }
 
 /** A `messages` row, as D1 returns it, in its API form. */
-function messageFromRow(row: unknown): MessageView {
-  const r = (row ?? {}) as Record<string, unknown>;
-  return MessageView.parse({
-    id: r.id,
-    chat_id: r.chat_id,
-    thread_id: r.thread_id ?? null,
-    role: r.role,
-    content: r.content,
-    status: r.status,
-    reply_count: 0,
-    command_ids: JSON.parse(String(r.command_ids ?? "[]")),
-    created_at: r.created_at,
-    updated_at: r.updated_at,
-  });
-}
+const MessageRow = z
+  .object({
+    id: z.string(),
+    chat_id: z.string(),
+    thread_id: z.string().nullable(),
+    role: z.enum(["user", "assistant"]),
+    content: z.string(),
+    status: MessageStatus,
+    command_ids: z.string(),
+    created_at: z.number(),
+    updated_at: z.number(),
+  })
+  .transform((row): MessageView => ({ ...row, reply_count: 0, command_ids: z.array(z.string()).catch([]).parse(JSON.parse(row.command_ids)) }));

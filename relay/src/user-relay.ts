@@ -19,6 +19,8 @@ import type { TurnHost } from "./turns.ts";
 
 export { CLOSE_REPLACED, CLOSE_REVOKED, HEARTBEAT_MS, RELAY_USER_HEADER };
 
+/** Finished turns' events are kept this long, for late readers of their streams. */
+const KEEP_TURN_EVENTS_MS = 24 * 60 * 60_000;
 /** Owed commands sent per step when an agent reconnects to a backlog. */
 const REDELIVER_CHUNK = 100;
 
@@ -50,6 +52,13 @@ export class UserRelay extends QueueRelay {
       announce: (turn, state) => this.toBrowsers({ v: PROTOCOL_VERSION, type: "turn", id: frameId(), chat_id: turn.chatId, thread_id: turn.threadId, message_id: turn.id, state }),
     };
     this.turns = new Turns(ctx.storage.sql, host);
+    ctx.waitUntil(this.turns.recoverInterrupted());
+  }
+
+  override async onAlarm(): Promise<void> {
+    // Finished turns' events only serve streams; D1 keeps the messages.
+    this.turns.store.prune(Date.now() - KEEP_TURN_EVENTS_MS);
+    await super.onAlarm();
   }
 
   // ── sockets ─────────────────────────────────────────────────────────────────────────────────

@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { evictDurableObject } from "cloudflare:test";
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { TestClient } from "../../test/client.ts";
 import { connectAgent, openBrowserSocket, userWithDevice } from "../../test/sockets.ts";
@@ -167,6 +167,23 @@ describe("a chat turn", () => {
     expect(resumed.text()).toContain("after-restart.txt");
     expect((await history(client, chatId))[1]).toMatchObject({ status: "sent", content: expect.stringContaining("after-restart.txt") });
     agent.close();
+  });
+
+  it("ends a reply that was running when the relay went away, instead of leaving it sending", async () => {
+    const { client } = await userWithDevice();
+    const me: { user: { id: string } } = await (await client.request("GET", "/api/auth/me")).json();
+    const chatId = await newChat(client);
+    const first = await send(client, chatId, "list my Documents");
+    const replyId = ((await first.until("turn")).data.message as Message).id;
+    const permission = await first.until("permission");
+    // As if the runtime dropped the object in the middle of running the turn.
+    const relay = env.RELAY.getByName(me.user.id);
+    await runInDurableObject(relay, (_instance, state) => void state.storage.sql.exec("UPDATE turns SET status = 'running' WHERE id = ?", replyId));
+    await evictDurableObject(relay);
+
+    const ended = await (await follow(client, chatId, replyId, permission.id)).until("error");
+    expect(String(ended.data.message)).toMatch(/server restarted/);
+    expect((await history(client, chatId))[1]).toMatchObject({ status: "error" });
   });
 
   it("stops a reply that waits, keeps what was said, and refuses a second stop", async () => {
