@@ -1,3 +1,4 @@
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { Command as Resume } from "@langchain/langgraph";
 import { z } from "zod";
 import { Decision, MessageStatus } from "#protocol";
@@ -5,7 +6,6 @@ import type { CommandView, MessageView, PermissionRequestView, TurnState } from 
 import { D1Saver } from "../../worker/src/assistant/checkpointer.ts";
 import { buildAssistantGraph, userTurn } from "../../worker/src/assistant/graph.ts";
 import type { ExecuteResult, PermissionPrompt } from "../../worker/src/assistant/graph.ts";
-import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { ParsedCommand } from "../../worker/src/assistant/parser.ts";
 import type { AssistantCapability } from "../../worker/src/assistant/tools.ts";
 import type { DispatchOutcome, TurnInput } from "./rpc.ts";
@@ -33,7 +33,6 @@ export interface TurnHost {
   /** Keeps the object alive while a turn runs without any client connected (`ctx.waitUntil`). */
   keepAlive(work: Promise<unknown>): void;
 }
-
 
 /** How long a turn waits for a running command before it answers "still running"; the card keeps updating. */
 const WAIT_FOR_RESULT_MS = 120_000;
