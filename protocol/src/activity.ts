@@ -1,14 +1,109 @@
 import { z } from "zod";
+import { Cursor } from "./cursor.ts";
 
 export const ACTIVITY_TYPES = ["financial", "job", "browser", "system", "other"] as const;
+export const ActivityType = z.enum(ACTIVITY_TYPES);
+export type ActivityType = z.infer<typeof ActivityType>;
 
-/** The seed's activity shape, kept as it was, plus the stable id made at the source (for dedupe). */
+export const JOB_STATUSES = ["applied", "screening", "interview", "offer", "rejected", "withdrawn"] as const;
+export const JobStatus = z.enum(JOB_STATUSES);
+
+/**
+ * The seed's activity shape (`activity_type`, `timestamp`, `application`, `description`, `details`, `tags`), plus
+ * `event_id`: a stable id made at the source, so the same event sent twice is stored once.
+ */
 export const ActivityEvent = z.object({
   event_id: z.string().min(1).max(200),
-  activity_type: z.enum(ACTIVITY_TYPES),
-  /** ISO 8601. */
+  activity_type: ActivityType,
+  /** ISO 8601, with an offset or Z. */
   timestamp: z.iso.datetime({ offset: true }),
   application: z.string().min(1).max(200),
+  description: z.string().max(2000).optional(),
   details: z.record(z.string(), z.json()),
+  tags: z.array(z.string().min(1).max(50)).max(20).optional(),
 });
 export type ActivityEvent = z.infer<typeof ActivityEvent>;
+
+/**
+ * What a financial event's `details` may carry, read into typed columns. `amount` is signed: negative is money
+ * spent, positive is money received. Other keys stay in `details`.
+ */
+export const FinancialDetails = z.object({
+  amount: z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/).transform(Number)]),
+  currency: z.string().regex(/^[A-Z]{3}$/, { error: "currency is a 3-letter ISO code, like USD" }),
+  merchant: z.string().max(200).optional(),
+  category: z.string().max(100).optional(),
+});
+
+/** What a job event's `details` may carry, read into typed columns. */
+export const JobDetails = z.object({
+  company: z.string().max(200).optional(),
+  role: z.string().max(200).optional(),
+  status: JobStatus.optional(),
+  url: z.url().max(2000).optional(),
+});
+
+/** One stored activity, as the API shows it. */
+export const ActivityView = z.object({
+  id: z.string(),
+  event_id: z.string(),
+  device_id: z.string().nullable(),
+  source: z.enum(["agent", "local", "api", "upload", "manual", "demo"]),
+  activity_type: ActivityType,
+  timestamp: z.string(),
+  occurred_at: z.number(),
+  application: z.string(),
+  description: z.string().nullable(),
+  details: z.record(z.string(), z.json()),
+  tags: z.array(z.string()),
+  amount: z.number().nullable(),
+  currency: z.string().nullable(),
+  merchant: z.string().nullable(),
+  category: z.string().nullable(),
+  company: z.string().nullable(),
+  role: z.string().nullable(),
+  job_status: JobStatus.nullable(),
+  url: z.string().nullable(),
+  created_at: z.number(),
+});
+export type ActivityView = z.infer<typeof ActivityView>;
+
+/** client → API: POST /api/activities, a batch of events (each checked on its own). */
+export const IngestRequest = z.object({ events: z.array(z.unknown()).min(1).max(1000) });
+
+/** The answer to any ingest: how many were new, how many were already stored, and each refused one by index. */
+export const IngestResult = z.object({
+  stored: z.number(),
+  duplicates: z.number(),
+  rejected: z.array(z.object({ index: z.number(), reason: z.string() })),
+});
+export type IngestResult = z.infer<typeof IngestResult>;
+
+/** GET /api/activities: filters (all optional), newest first, paged with the `next_before` cursor. */
+export const ActivityQuery = z.object({
+  type: ActivityType.optional(),
+  application: z.string().max(200).optional(),
+  category: z.string().max(100).optional(),
+  tag: z.string().max(50).optional(),
+  status: JobStatus.optional(),
+  from: z.coerce.number().int().optional(),
+  to: z.coerce.number().int().optional(),
+  min_amount: z.coerce.number().optional(),
+  max_amount: z.coerce.number().optional(),
+  q: z.string().trim().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  before: Cursor.optional(),
+});
+export type ActivityQuery = z.infer<typeof ActivityQuery>;
+
+/** client → API: POST /api/ingest-tokens */
+export const CreateIngestToken = z.object({ name: z.string().trim().min(1, { error: "Name the token after the tool that will use it." }).max(80) });
+
+export const IngestTokenView = z.object({
+  id: z.string(),
+  name: z.string(),
+  created_at: z.number(),
+  last_used_at: z.number().nullable(),
+  revoked_at: z.number().nullable(),
+});
+export type IngestTokenView = z.infer<typeof IngestTokenView>;

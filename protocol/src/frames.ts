@@ -1,6 +1,5 @@
 import { z } from "zod";
 import { Approval, Command, CommandOutcome, CommandView, ConnectorDescriptor } from "./command.ts";
-import { ActivityEvent } from "./activity.ts";
 import { DeviceView } from "./devices.ts";
 import { ErrorCode } from "./errors.ts";
 import { Decision, PermissionRequestBody, PermissionRequestView } from "./permissions.ts";
@@ -58,8 +57,11 @@ export const ResultFrame = frame("result", {
   finished_at: z.number(),
 });
 
-/** agent → relay: a batch of activity events; the relay acks the frame once they are stored. */
-export const ActivityFrame = frame("activity", { events: z.array(ActivityEvent).min(1).max(500) });
+/**
+ * agent → relay: a batch of activity events; the relay acks the frame once they are stored. Each event is checked
+ * on its own: a malformed one is refused (an `error` frame names its index) while the rest are stored.
+ */
+export const ActivityFrame = frame("activity", { events: z.array(z.unknown()).min(1).max(500) });
 
 /** agent → relay: the machine's own policy asks the user before running `command_id` (or a local request). */
 export const AgentPermissionRequestFrame = frame("permission_request", {

@@ -5,6 +5,7 @@ import type { PermissionPrompt } from "../../worker/src/assistant/graph.ts";
 import { createChatModel, modelEnv } from "../../worker/src/assistant/model.ts";
 import type { AssistantCapability } from "../../worker/src/assistant/tools.ts";
 import type { PermissionRequestRecord } from "./d1-sync.ts";
+import { ingestActivities } from "../../worker/src/activities/ingest.ts";
 import { deviceView, parseConnectors } from "./devices.ts";
 import { frameId, readFrame } from "./frames.ts";
 import { evaluate } from "./permission-rules.ts";
@@ -104,7 +105,7 @@ export class UserRelay extends QueueRelay {
       case "permission_request":
         return this.#onAgentPermissionRequest(state.deviceId, frame);
       case "activity":
-        return this.refuse(connection, { code: "not_ready", message: "Activity ingest is not enabled on this server yet; keep the events and send them later.", ref: frame.id });
+        return this.#onActivity(connection, state.deviceId, frame);
     }
   }
 
@@ -169,6 +170,25 @@ export class UserRelay extends QueueRelay {
       // A newer connection of the same device may have started its own pass meanwhile; leave that one be.
       if (this.redelivering.get(deviceId) === connection.id) this.redelivering.delete(deviceId);
     }
+  }
+
+  /**
+   * Stores a batch of activity and acks the frame only once D1 has committed it, so the agent keeps the events
+   * until they are safe. Refused events are named in an `error` frame; the rest are stored and the frame acked.
+   */
+  async #onActivity(connection: Connection<SocketState>, deviceId: string, frame: { id: string; events: unknown[] }): Promise<void> {
+    let result;
+    try {
+      result = await ingestActivities(this.env.DB, this.userId, { deviceId, source: "agent", events: frame.events });
+    } catch (error) {
+      console.error("relay: activity ingest failed", error);
+      return this.refuse(connection, { code: "internal", message: "The activity could not be stored just now; keep it and send it again later.", ref: frame.id });
+    }
+    if (result.rejected.length > 0) {
+      const which = result.rejected.slice(0, 5).map((r) => `#${r.index}: ${r.reason}`).join("; ");
+      this.refuse(connection, { code: "validation_failed", message: `${result.rejected.length} of ${frame.events.length} events were refused (${which}).`, ref: frame.id });
+    }
+    this.send(connection, { v: PROTOCOL_VERSION, type: "ack", id: frameId(), ref: frame.id });
   }
 
   #onAgentAck(commandId: string): void {

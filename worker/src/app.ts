@@ -4,6 +4,7 @@ import { auth } from "./auth/routes.ts";
 import { ApiError, renderError } from "./http/errors.ts";
 import { sameOriginWrites } from "./http/origin.ts";
 import type { AppEnv } from "./http/types.ts";
+import { activitiesApi, ingestTokensApi } from "./activities/routes.ts";
 import { auditApi } from "./audit/routes.ts";
 import { assistantApi, chatsApi, searchApi } from "./chat/routes.ts";
 import { commandsApi } from "./commands/routes.ts";
@@ -40,7 +41,9 @@ const routes = api
   .route("/audit", auditApi)
   .route("/chats", chatsApi)
   .route("/search", searchApi)
-  .route("/assistant", assistantApi);
+  .route("/assistant", assistantApi)
+  .route("/activities", activitiesApi)
+  .route("/ingest-tokens", ingestTokensApi);
 
 api.notFound((c) => {
   throw new ApiError(404, "not_found", `There is no API route ${c.req.method} ${new URL(c.req.url).pathname}. Check the method and path.`);

@@ -1,4 +1,4 @@
-import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /** Times are epoch milliseconds, set by the worker, so the client and SQL agree without time-zone parsing. */
 export const users = sqliteTable("users", {
@@ -228,3 +228,66 @@ export type MessageRow = typeof messages.$inferSelect;
 
 /** LangGraph checkpoints (the assistant's durable graph state): see worker/src/assistant/checkpointer.ts. */
 export * from "../assistant/checkpointer-schema.ts";
+
+/**
+ * What the user's listeners saw: money spent or received, jobs applied for, and other activity. One row per
+ * (user, event_id): the same event sent twice is stored once. Financial and job fields are typed columns, read
+ * from `details`, for filters and sums in SQL. Full-text indexed by `activities_fts` (see its migration).
+ */
+export const activities = sqliteTable(
+  "activities",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    eventId: text("event_id").notNull(),
+    deviceId: text("device_id"),
+    source: text("source", { enum: ["agent", "local", "api", "upload", "manual", "demo"] }).notNull(),
+    activityType: text("activity_type", { enum: ["financial", "job", "browser", "system", "other"] }).notNull(),
+    /** The event's own ISO 8601 text, as sent, and the same instant in epoch ms for ranges and grouping. */
+    timestamp: text("timestamp").notNull(),
+    occurredAt: integer("occurred_at").notNull(),
+    application: text("application").notNull(),
+    description: text("description"),
+    details: text("details").notNull(),
+    /** JSON array of strings. */
+    tags: text("tags").notNull().default("[]"),
+    /** Signed, in minor units (cents): negative is money spent. */
+    amountMinor: integer("amount_minor"),
+    currency: text("currency"),
+    merchant: text("merchant"),
+    category: text("category"),
+    company: text("company"),
+    role: text("role"),
+    jobStatus: text("job_status", { enum: ["applied", "screening", "interview", "offer", "rejected", "withdrawn"] }),
+    url: text("url"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [
+    uniqueIndex("activities_user_event_idx").on(t.userId, t.eventId),
+    index("activities_user_time_idx").on(t.userId, t.occurredAt),
+    index("activities_user_type_time_idx").on(t.userId, t.activityType, t.occurredAt),
+  ],
+);
+
+/** Tokens that let other tools push activity in (`POST /api/activities` with a bearer token). Only the hash is kept. */
+export const ingestTokens = sqliteTable(
+  "ingest_tokens",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    tokenHash: text("token_hash").notNull().unique(),
+    createdAt: integer("created_at").notNull(),
+    lastUsedAt: integer("last_used_at"),
+    revokedAt: integer("revoked_at"),
+  },
+  (t) => [index("ingest_tokens_user_idx").on(t.userId)],
+);
+
+export type ActivityRow = typeof activities.$inferSelect;
+export type IngestTokenRow = typeof ingestTokens.$inferSelect;

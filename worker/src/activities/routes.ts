@@ -1,0 +1,158 @@
+import { and, desc, eq, gte, isNull, lte, or, lt, sql } from "drizzle-orm";
+import type { SQL } from "drizzle-orm";
+import { Hono } from "hono";
+import type { Context } from "hono";
+import { ActivityQuery, CreateIngestToken, IngestRequest, cursorAfter } from "#protocol";
+import type { ActivityView, IngestTokenView } from "#protocol";
+import { requireUser, resolveSession } from "../auth/session.ts";
+import { hashToken, newToken } from "../auth/tokens.ts";
+import { ftsQuery } from "../chat/views.ts";
+import { openDb, schema } from "../db/index.ts";
+import type { ActivityRow, IngestTokenRow } from "../db/schema.ts";
+import { ApiError } from "../http/errors.ts";
+import type { AppEnv } from "../http/types.ts";
+import { jsonBody, queryParams } from "../http/validate.ts";
+import { ingestActivities } from "./ingest.ts";
+
+const { activities, ingestTokens } = schema;
+
+/** Ingest tokens start with this, so a leaked one is easy to recognise (and to scan for). */
+const TOKEN_PREFIX = "hearth_ingest_";
+
+export function activityView(row: ActivityRow): ActivityView {
+  return {
+    id: row.id,
+    event_id: row.eventId,
+    device_id: row.deviceId,
+    source: row.source,
+    activity_type: row.activityType,
+    timestamp: row.timestamp,
+    occurred_at: row.occurredAt,
+    application: row.application,
+    description: row.description,
+    details: JSON.parse(row.details),
+    tags: JSON.parse(row.tags),
+    amount: row.amountMinor === null ? null : row.amountMinor / 100,
+    currency: row.currency,
+    merchant: row.merchant,
+    category: row.category,
+    company: row.company,
+    role: row.role,
+    job_status: row.jobStatus,
+    url: row.url,
+    created_at: row.createdAt,
+  };
+}
+
+function tokenView(row: IngestTokenRow): IngestTokenView {
+  return { id: row.id, name: row.name, created_at: row.createdAt, last_used_at: row.lastUsedAt, revoked_at: row.revokedAt };
+}
+
+/** Who pushes: a signed-in browser (cookie), or another tool with an ingest token (`Authorization: Bearer …`). */
+async function ingestingUser(c: Context<AppEnv>): Promise<{ userId: string; source: "api" | "upload" }> {
+  const bearer = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "")?.[1];
+  if (bearer) {
+    const row = await openDb(c.env.DB)
+      .select()
+      .from(ingestTokens)
+      .where(and(eq(ingestTokens.tokenHash, await hashToken(bearer)), isNull(ingestTokens.revokedAt)))
+      .get();
+    if (!row) throw new ApiError(401, "unauthenticated", "This ingest token is not valid (or was revoked). Create one in Settings → Activity.");
+    c.executionCtx.waitUntil(openDb(c.env.DB).update(ingestTokens).set({ lastUsedAt: Date.now() }).where(eq(ingestTokens.id, row.id)).run());
+    return { userId: row.userId, source: "api" };
+  }
+  const session = await resolveSession(c, { touch: true });
+  if (session === "none" || session === "expired") throw new ApiError(401, "unauthenticated", "Sign in, or send an ingest token as `Authorization: Bearer …`.");
+  return { userId: session.user.id, source: "upload" };
+}
+
+/** The SQL conditions for a query's filters (the user's own rows only). */
+function filters(userId: string, query: ActivityQuery): (SQL | undefined)[] {
+  const match = query.q ? ftsQuery(query.q) : null;
+  return [
+    eq(activities.userId, userId),
+    query.type ? eq(activities.activityType, query.type) : undefined,
+    query.application ? eq(activities.application, query.application) : undefined,
+    query.category ? eq(activities.category, query.category) : undefined,
+    query.status ? eq(activities.jobStatus, query.status) : undefined,
+    query.tag ? sql`EXISTS (SELECT 1 FROM json_each(${activities.tags}) WHERE value = ${query.tag})` : undefined,
+    query.from !== undefined ? gte(activities.occurredAt, query.from) : undefined,
+    query.to !== undefined ? lte(activities.occurredAt, query.to) : undefined,
+    query.min_amount !== undefined ? gte(activities.amountMinor, Math.round(query.min_amount * 100)) : undefined,
+    query.max_amount !== undefined ? lte(activities.amountMinor, Math.round(query.max_amount * 100)) : undefined,
+    match ? sql`${activities}.rowid IN (SELECT rowid FROM activities_fts WHERE activities_fts MATCH ${match})` : undefined,
+    query.q && !match ? sql`0` : undefined,
+  ];
+}
+
+/** /api/activities: what the user's listeners and tools recorded. */
+export const activitiesApi = new Hono<AppEnv>()
+  // Ingest: each event is checked on its own; the answer counts the stored, the duplicates and each refusal.
+  .post("/", jsonBody(IngestRequest), async (c) => {
+    const { userId, source } = await ingestingUser(c);
+    const result = await ingestActivities(c.env.DB, userId, { deviceId: null, source, events: c.req.valid("json").events });
+    return c.json(result, 200);
+  })
+
+  .get("/", requireUser, queryParams(ActivityQuery), async (c) => {
+    const query = c.req.valid("query");
+    const before = query.before;
+    const rows = await openDb(c.env.DB)
+      .select()
+      .from(activities)
+      .where(
+        and(
+          ...filters(c.get("auth").user.id, query),
+          before ? or(lt(activities.occurredAt, before.createdAt), and(eq(activities.occurredAt, before.createdAt), lt(activities.id, before.id))) : undefined,
+        ),
+      )
+      .orderBy(desc(activities.occurredAt), desc(activities.id))
+      .limit(query.limit)
+      .all();
+    const last = rows[rows.length - 1];
+    const body: { activities: ActivityView[]; next_before: string | null } = {
+      activities: rows.map(activityView),
+      next_before: rows.length === query.limit && last ? cursorAfter({ createdAt: last.occurredAt, id: last.id }) : null,
+    };
+    return c.json(body, 200);
+  })
+
+  .delete("/:id", requireUser, async (c) => {
+    const [removed] = await openDb(c.env.DB)
+      .delete(activities)
+      .where(and(eq(activities.id, c.req.param("id")), eq(activities.userId, c.get("auth").user.id)))
+      .returning({ id: activities.id });
+    if (!removed) throw new ApiError(404, "not_found", "There is no such activity. It may have been deleted already.");
+    return c.json({ ok: true as const }, 200);
+  });
+
+/** /api/ingest-tokens: tokens for other tools to push activity in. The token is shown once, at creation. */
+export const ingestTokensApi = new Hono<AppEnv>()
+  .use(requireUser)
+  .get("/", async (c) => {
+    const rows = await openDb(c.env.DB).select().from(ingestTokens).where(eq(ingestTokens.userId, c.get("auth").user.id)).orderBy(desc(ingestTokens.createdAt)).all();
+    return c.json({ tokens: rows.map(tokenView) }, 200);
+  })
+  .post("/", jsonBody(CreateIngestToken), async (c) => {
+    const token = `${TOKEN_PREFIX}${newToken()}`;
+    const row: IngestTokenRow = {
+      id: crypto.randomUUID(),
+      userId: c.get("auth").user.id,
+      name: c.req.valid("json").name,
+      tokenHash: await hashToken(token),
+      createdAt: Date.now(),
+      lastUsedAt: null,
+      revokedAt: null,
+    };
+    await openDb(c.env.DB).insert(ingestTokens).values(row);
+    return c.json({ token, ingest_token: tokenView(row) }, 201);
+  })
+  .delete("/:id", async (c) => {
+    const [revoked] = await openDb(c.env.DB)
+      .update(ingestTokens)
+      .set({ revokedAt: Date.now() })
+      .where(and(eq(ingestTokens.id, c.req.param("id")), eq(ingestTokens.userId, c.get("auth").user.id), isNull(ingestTokens.revokedAt)))
+      .returning();
+    if (!revoked) throw new ApiError(404, "not_found", "There is no such token, or it is already revoked.");
+    return c.json({ ingest_token: tokenView(revoked) }, 200);
+  });
