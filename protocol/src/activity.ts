@@ -107,3 +107,27 @@ export const IngestTokenView = z.object({
   revoked_at: z.number().nullable(),
 });
 export type IngestTokenView = z.infer<typeof IngestTokenView>;
+
+/** GET /api/activities/summary: the dashboard's aggregates over a time range, computed in SQL. */
+export const ActivitySummaryQuery = z.object({
+  group: z.enum(["day", "week", "month"]).default("week"),
+  from: z.coerce.number().int().optional(),
+  to: z.coerce.number().int().optional(),
+  /** The viewer's offset from UTC in minutes (east positive), so days and weeks start at their midnight. */
+  tz_offset: z.coerce.number().int().min(-840).max(840).default(0),
+});
+
+export const ActivitySummary = z.object({
+  group: z.enum(["day", "week", "month"]),
+  /** Money out per bucket, category and currency (positive numbers). */
+  spending: z.array(z.object({ bucket: z.string(), category: z.string(), currency: z.string(), total: z.number() })),
+  /** Money in and out per bucket and currency. */
+  cash_flow: z.array(z.object({ bucket: z.string(), currency: z.string(), income: z.number(), spending: z.number() })),
+  /** Job applications started per bucket. */
+  applications: z.array(z.object({ bucket: z.string(), count: z.number() })),
+  /** Applications by where they stand now. */
+  pipeline: z.array(z.object({ status: JobStatus, count: z.number() })),
+  /** Every activity per bucket and type, for the combined timeline. */
+  timeline: z.array(z.object({ bucket: z.string(), activity_type: ActivityType, count: z.number() })),
+});
+export type ActivitySummary = z.infer<typeof ActivitySummary>;

@@ -2,7 +2,7 @@ import { and, desc, eq, gte, isNull, lte, or, lt, sql } from "drizzle-orm";
 import type { SQL } from "drizzle-orm";
 import { Hono } from "hono";
 import type { Context } from "hono";
-import { ActivityQuery, CreateIngestToken, IngestRequest, cursorAfter } from "#protocol";
+import { ActivityQuery, ActivitySummaryQuery, CreateIngestToken, IngestRequest, cursorAfter } from "#protocol";
 import type { ActivityView, IngestTokenView } from "#protocol";
 import { requireUser, resolveSession } from "../auth/session.ts";
 import { hashToken, newToken } from "../auth/tokens.ts";
@@ -13,6 +13,7 @@ import { ApiError } from "../http/errors.ts";
 import type { AppEnv } from "../http/types.ts";
 import { jsonBody, queryParams } from "../http/validate.ts";
 import { ingestActivities } from "./ingest.ts";
+import { activitySummary } from "./summary.ts";
 
 const { activities, ingestTokens } = schema;
 
@@ -115,6 +116,11 @@ export const activitiesApi = new Hono<AppEnv>()
       next_before: rows.length === query.limit && last ? cursorAfter({ createdAt: last.occurredAt, id: last.id }) : null,
     };
     return c.json(body, 200);
+  })
+
+  // The dashboard's aggregates (spending by category, cash flow, applications, pipeline, timeline), in SQL.
+  .get("/summary", requireUser, queryParams(ActivitySummaryQuery), async (c) => {
+    return c.json(await activitySummary(c.env.DB, c.get("auth").user.id, c.req.valid("query")), 200);
   })
 
   .delete("/:id", requireUser, async (c) => {
