@@ -131,3 +131,12 @@ export const ActivitySummary = z.object({
   timeline: z.array(z.object({ bucket: z.string(), activity_type: ActivityType, count: z.number() })),
 });
 export type ActivitySummary = z.infer<typeof ActivitySummary>;
+
+/** client → API: PATCH /api/activities/:id — what the user may correct by hand. */
+export const UpdateActivity = z
+  .object({
+    category: z.string().trim().min(1).max(100).nullable().optional(),
+    tags: z.array(z.string().trim().min(1).max(50)).max(20).optional(),
+    job_status: JobStatus.optional(),
+  })
+  .refine((body) => Object.keys(body).length > 0, { error: "Say what to change: category, tags or job_status." });

@@ -107,6 +107,26 @@ describe("activity ingest", () => {
     expect((await client.request("GET", "/api/activities?type=shopping")).status).toBe(400);
   });
 
+  it("lets the user correct category, tags and status, and exports the current filter as CSV", async () => {
+    const client = await signedIn();
+    const formula = coffee(2, { description: "=HYPERLINK(\"http://evil\")" });
+    await client.request("POST", "/api/activities", { json: { events: [coffee(1), formula] } });
+    const [first] = (await list(client, "?q=coffee")).activities;
+    const patched = await client.request("PATCH", `/api/activities/${first?.id}`, { json: { category: "coffee", tags: ["treat", "treat"] } });
+    expect(patched.status).toBe(200);
+    expect(((await patched.json()) as { activity: Activity }).activity).toMatchObject({ category: "coffee", tags: ["treat"] });
+    expect((await client.request("PATCH", `/api/activities/${first?.id}`, { json: {} })).status).toBe(400);
+    expect((await list(client, "?category=coffee")).activities).toHaveLength(1);
+
+    const csv = await client.request("GET", "/api/activities/export.csv?type=financial");
+    expect(csv.headers.get("content-type")).toContain("text/csv");
+    const lines = (await csv.text()).trim().split("\r\n");
+    expect(lines[0]).toBe("timestamp,activity_type,application,description,amount,currency,merchant,category,company,role,job_status,url,tags,event_id");
+    expect(lines).toHaveLength(3);
+    expect(lines.some((line) => line.includes(`"'=HYPERLINK(""http://evil"")"`))).toBe(true); // never a live formula
+    expect(lines.some((line) => line.includes(",-4.5,USD,Blue Bottle,coffee,") && line.includes(",treat,"))).toBe(true);
+  });
+
   it("keeps each user's activity to themselves", async () => {
     const alice = await signedIn();
     const bob = await signedIn();

@@ -2,7 +2,7 @@ import { and, desc, eq, gte, isNull, lte, or, lt, sql } from "drizzle-orm";
 import type { SQL } from "drizzle-orm";
 import { Hono } from "hono";
 import type { Context } from "hono";
-import { ActivityQuery, ActivitySummaryQuery, CreateIngestToken, IngestRequest, cursorAfter } from "#protocol";
+import { ActivityQuery, ActivitySummaryQuery, CreateIngestToken, IngestRequest, UpdateActivity, cursorAfter } from "#protocol";
 import type { ActivityView, IngestTokenView } from "#protocol";
 import { requireUser, resolveSession } from "../auth/session.ts";
 import { hashToken, newToken } from "../auth/tokens.ts";
@@ -67,6 +67,19 @@ async function ingestingUser(c: Context<AppEnv>): Promise<{ userId: string; sour
   return { userId: session.user.id, source: "upload" };
 }
 
+const EXPORT_LIMIT = 50_000;
+const EXPORT_COLUMNS = ["timestamp", "activity_type", "application", "description", "amount", "currency", "merchant", "category", "company", "role", "job_status", "url", "tags", "event_id"] as const;
+
+/** One CSV line (RFC 4180 quoting); a cell that a spreadsheet would run as a formula is prefixed with '. */
+function exportLine(view: ActivityView): string {
+  return EXPORT_COLUMNS.map((column) => {
+    const value = view[column];
+    let text = value === null || value === undefined ? "" : Array.isArray(value) ? value.join(";") : String(value);
+    if (/^[=+\-@\t\r]/.test(text) && column !== "amount") text = `'${text}`;
+    return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  }).join(",");
+}
+
 /** The SQL conditions for a query's filters (the user's own rows only). */
 function filters(userId: string, query: ActivityQuery): (SQL | undefined)[] {
   const match = query.q ? ftsQuery(query.q) : null;
@@ -121,6 +134,38 @@ export const activitiesApi = new Hono<AppEnv>()
   // The dashboard's aggregates (spending by category, cash flow, applications, pipeline, timeline), in SQL.
   .get("/summary", requireUser, queryParams(ActivitySummaryQuery), async (c) => {
     return c.json(await activitySummary(c.env.DB, c.get("auth").user.id, c.req.valid("query")), 200);
+  })
+
+  // The current filter as CSV (up to 50,000 rows), for a spreadsheet.
+  .get("/export.csv", requireUser, queryParams(ActivityQuery), async (c) => {
+    const rows = await openDb(c.env.DB)
+      .select()
+      .from(activities)
+      .where(and(...filters(c.get("auth").user.id, c.req.valid("query"))))
+      .orderBy(desc(activities.occurredAt), desc(activities.id))
+      .limit(EXPORT_LIMIT)
+      .all();
+    const lines = [EXPORT_COLUMNS.join(","), ...rows.map((row) => exportLine(activityView(row)))];
+    return c.body(`${lines.join("\r\n")}\r\n`, 200, {
+      "content-type": "text/csv; charset=utf-8",
+      "content-disposition": `attachment; filename="hearth-activity-${new Date().toISOString().slice(0, 10)}.csv"`,
+    });
+  })
+
+  .patch("/:id", requireUser, jsonBody(UpdateActivity), async (c) => {
+    const body = c.req.valid("json");
+    const [updated] = await openDb(c.env.DB)
+      .update(activities)
+      .set({
+        ...(body.category !== undefined ? { category: body.category } : {}),
+        ...(body.tags !== undefined ? { tags: JSON.stringify([...new Set(body.tags)]) } : {}),
+        ...(body.job_status !== undefined ? { jobStatus: body.job_status } : {}),
+        updatedAt: Date.now(),
+      })
+      .where(and(eq(activities.id, c.req.param("id")), eq(activities.userId, c.get("auth").user.id)))
+      .returning();
+    if (!updated) throw new ApiError(404, "not_found", "There is no such activity. It may have been deleted.");
+    return c.json({ activity: activityView(updated) }, 200);
   })
 
   .delete("/:id", requireUser, async (c) => {
