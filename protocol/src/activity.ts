@@ -7,6 +7,7 @@ export type ActivityType = z.infer<typeof ActivityType>;
 
 export const JOB_STATUSES = ["applied", "screening", "interview", "offer", "rejected", "withdrawn"] as const;
 export const JobStatus = z.enum(JOB_STATUSES);
+export type JobStatus = z.infer<typeof JobStatus>;
 
 /**
  * The seed's activity shape (`activity_type`, `timestamp`, `application`, `description`, `details`, `tags`), plus

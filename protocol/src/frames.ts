@@ -148,6 +148,9 @@ export const TurnFrame = frame("turn", {
   state: z.enum(["started", "resumed", "finished"]),
 });
 
+/** relay → browser: new activity was stored (by a listener, a tool or an upload); dashboards reload. */
+export const ActivityStoredFrame = frame("activity_stored", { count: z.number().int().min(1) });
+
 /** relay → browser: a notification (filled in by the notifications work). */
 export const NotificationFrame = frame("notification", {
   title: z.string(),
@@ -163,6 +166,7 @@ export const RelayToBrowserFrame = z.discriminatedUnion("type", [
   CommandUpdateFrame,
   PermissionPromptFrame,
   TurnFrame,
+  ActivityStoredFrame,
   NotificationFrame,
 ]);
 export type RelayToBrowserFrame = z.infer<typeof RelayToBrowserFrame>;

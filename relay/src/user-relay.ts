@@ -189,6 +189,12 @@ export class UserRelay extends QueueRelay {
       this.refuse(connection, { code: "validation_failed", message: `${result.rejected.length} of ${frame.events.length} events were refused (${which}).`, ref: frame.id });
     }
     this.send(connection, { v: PROTOCOL_VERSION, type: "ack", id: frameId(), ref: frame.id });
+    if (result.stored > 0) this.activityStored(result.stored);
+  }
+
+  /** RPC (and the agent path): new activity is in D1; the user's dashboards reload. */
+  activityStored(count: number): void {
+    this.toBrowsers({ v: PROTOCOL_VERSION, type: "activity_stored", id: frameId(), count });
   }
 
   #onAgentAck(commandId: string): void {

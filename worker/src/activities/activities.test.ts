@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { TestClient } from "../../test/client.ts";
-import { connectAgent, userWithDevice } from "../../test/sockets.ts";
+import { connectAgent, openBrowserSocket, userWithDevice } from "../../test/sockets.ts";
 
 type Activity = { id: string; event_id: string; activity_type: string; amount: number | null; currency: string | null; merchant: string | null; category: string | null; company: string | null; job_status: string | null; tags: string[]; source: string; device_id: string | null };
 type Page = { activities: Activity[]; next_before: string | null };
@@ -144,6 +144,7 @@ describe("activity from the agent", () => {
   it("acks a batch only once it is stored, refuses bad events by index, and stores a resend once", async () => {
     const { client, token, deviceId } = await userWithDevice();
     const { socket } = await connectAgent(token, deviceId);
+    const browser = await openBrowserSocket(client);
     socket.send({ v: 1, type: "activity", id: "batch-1", events: [coffee(1), { nope: true }, coffee(2)] });
     const refused = await socket.next("error", (f) => f.ref === "batch-1");
     expect(String(refused.message)).toMatch(/1 of 3 events were refused \(#1:/);
@@ -151,11 +152,13 @@ describe("activity from the agent", () => {
     const stored = (await list(client)).activities;
     expect(stored.map((a) => a.event_id).sort()).toEqual(["ofx:FITID-1", "ofx:FITID-2"]);
     expect(stored[0]).toMatchObject({ device_id: deviceId, source: "agent" });
+    expect((await browser.next("activity_stored")).count).toBe(2); // open dashboards reload
 
     // The agent died before it saw the ack and sends the batch again: still stored once.
     socket.send({ v: 1, type: "activity", id: "batch-1", events: [coffee(1), coffee(2)] });
     await socket.next("ack", (f) => f.ref === "batch-1");
     expect((await list(client)).activities).toHaveLength(2);
     socket.close();
+    browser.close();
   });
 });

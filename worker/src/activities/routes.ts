@@ -12,6 +12,7 @@ import type { ActivityRow, IngestTokenRow } from "../db/schema.ts";
 import { ApiError } from "../http/errors.ts";
 import type { AppEnv } from "../http/types.ts";
 import { jsonBody, queryParams } from "../http/validate.ts";
+import { relayFor } from "../relay/stub.ts";
 import { ingestActivities } from "./ingest.ts";
 import { activitySummary } from "./summary.ts";
 
@@ -105,6 +106,7 @@ export const activitiesApi = new Hono<AppEnv>()
   .post("/", jsonBody(IngestRequest), async (c) => {
     const { userId, source } = await ingestingUser(c);
     const result = await ingestActivities(c.env.DB, userId, { deviceId: null, source, events: c.req.valid("json").events });
+    if (result.stored > 0) c.executionCtx.waitUntil(relayFor(c.env, userId).activityStored(result.stored));
     return c.json(result, 200);
   })
 

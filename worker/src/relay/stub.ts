@@ -11,6 +11,7 @@ export function relayFor(env: Env, userId: string) {
     decide: async (requestId: string, decision: Decision) => DecideOutcome.parse(JSON.parse(await stub.decideJson(JSON.stringify({ requestId, decision })))),
     revokeDevice: (deviceId: string) => stub.revokeDevice(deviceId),
     rulesChanged: () => stub.rulesChanged(),
+    activityStored: (count: number) => stub.activityStored(count),
     startTurn: (input: TurnInput) => stub.startTurn(JSON.stringify(input)),
     followTurn: (turnId: string, after: number) => stub.followTurn(turnId, after),
     stopTurn: (turnId: string) => stub.stopTurn(turnId),

@@ -1,0 +1,67 @@
+import { expect, test } from "@playwright/test";
+
+// The dashboard over real data in D1: events pushed through the API, charts and the list drawn from SQL
+// aggregates, the detail drawer, and filters kept in the URL.
+
+const PASSWORD = "a long and sturdy password";
+
+function purchase(n: number, day: number, amount: number, category: string, merchant: string) {
+  return {
+    event_id: `e2e-${n}`,
+    activity_type: "financial",
+    timestamp: `2026-10-${String(day).padStart(2, "0")}T12:00:00Z`,
+    application: "Bank statement",
+    description: `${merchant} purchase`,
+    details: { amount, currency: "USD", merchant, category },
+  };
+}
+
+test("see activity on the charts and in the list, open one, recategorise it, and filter by URL", async ({ page, baseURL }) => {
+  if (!baseURL) throw new Error("baseURL is set in playwright.config.ts");
+  await page.goto("/register");
+  await page.getByLabel("Email").fill(`dash-${Date.now()}@example.com`);
+  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page.getByRole("heading", { name: "Chat", level: 1 })).toBeVisible();
+
+  await page.goto("/dashboard");
+  await expect(page.getByText("No activity yet")).toBeVisible();
+
+  const events = [
+    purchase(1, 5, -82.4, "groceries", "Whole Foods"),
+    purchase(2, 6, -12.5, "eating out", "Blue Bottle"),
+    purchase(3, 13, -45, "groceries", "Trader Joe's"),
+    purchase(4, 14, 2500, "salary", "Acme Payroll"),
+    { event_id: "e2e-job", activity_type: "job", timestamp: "2026-10-07T09:00:00Z", application: "Chrome", description: "Applied: Engineer at Globex", details: { company: "Globex", role: "Engineer" } },
+  ];
+  const pushed = await page.request.post("/api/activities", { data: { events }, headers: { origin: baseURL } });
+  expect(await pushed.json()).toMatchObject({ stored: 5 });
+
+  // It appears live, without a reload.
+  await expect(page.getByRole("heading", { name: "Spending by category" })).toBeVisible();
+  await expect(page.getByRole("img", { name: /Spending by category per week/ })).toBeVisible();
+  const list = page.getByRole("region", { name: "Activity" });
+  await expect(list.getByRole("row")).toHaveCount(6); // header + 5
+
+  // The numbers behind the spending chart: groceries in the week of Oct 5 is $82.40.
+  await page.getByText("Show as a table").first().click();
+  await expect(page.getByRole("cell", { name: "$82.40", exact: true })).toBeVisible();
+
+  // Open Blue Bottle, move it to "coffee", and see the list say so.
+  await list.getByRole("row", { name: /Blue Bottle/ }).click();
+  const drawer = page.getByRole("complementary", { name: "Activity details" });
+  await expect(drawer.getByText("Blue Bottle").first()).toBeVisible();
+  await drawer.getByLabel("Category").fill("coffee");
+  await drawer.getByRole("button", { name: "Save" }).click();
+  await expect(list.getByRole("row", { name: /Blue Bottle/ })).toContainText("coffee");
+  await page.keyboard.press("Escape");
+  await expect(drawer).toHaveCount(0);
+
+  // Filters live in the URL: Back returns to the unfiltered view.
+  await page.getByRole("textbox", { name: "Category" }).fill("groceries");
+  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(page).toHaveURL(/category=groceries/);
+  await expect(list.getByRole("row")).toHaveCount(3);
+  await page.goBack();
+  await expect(list.getByRole("row")).toHaveCount(6);
+});
