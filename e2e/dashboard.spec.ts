@@ -16,7 +16,7 @@ function purchase(n: number, day: number, amount: number, category: string, merc
   };
 }
 
-test("see activity on the charts and in the list, open one, recategorise it, and filter by URL", async ({ page, baseURL }) => {
+test("push activity with a token from Settings, see it arrive live, open one, recategorise it, and filter by URL", async ({ page, context, baseURL, playwright }) => {
   if (!baseURL) throw new Error("baseURL is set in playwright.config.ts");
   await page.goto("/register");
   await page.getByLabel("Email").fill(`dash-${Date.now()}@example.com`);
@@ -24,9 +24,17 @@ test("see activity on the charts and in the list, open one, recategorise it, and
   await page.getByRole("button", { name: "Create account" }).click();
   await expect(page.getByRole("heading", { name: "Chat", level: 1 })).toBeVisible();
 
-  await page.goto("/dashboard");
-  await expect(page.getByText("No activity yet")).toBeVisible();
+  // The dashboard, open in its own tab, starts empty.
+  const dashboard = await context.newPage();
+  await dashboard.goto("/dashboard");
+  await expect(dashboard.getByText("No activity yet")).toBeVisible();
 
+  // A token for a script, made in Settings → Activity; the script has no cookie, only the token.
+  await page.goto("/settings/activity");
+  await page.getByLabel("New token for").fill("Budget script");
+  await page.getByRole("button", { name: "Create token" }).click();
+  const token = (await page.getByText(/^hearth_ingest_/).textContent())?.trim() ?? "";
+  expect(token).toMatch(/^hearth_ingest_/);
   const events = [
     purchase(1, 5, -82.4, "groceries", "Whole Foods"),
     purchase(2, 6, -12.5, "eating out", "Blue Bottle"),
@@ -34,34 +42,43 @@ test("see activity on the charts and in the list, open one, recategorise it, and
     purchase(4, 14, 2500, "salary", "Acme Payroll"),
     { event_id: "e2e-job", activity_type: "job", timestamp: "2026-10-07T09:00:00Z", application: "Chrome", description: "Applied: Engineer at Globex", details: { company: "Globex", role: "Engineer" } },
   ];
-  const pushed = await page.request.post("/api/activities", { data: { events }, headers: { origin: baseURL } });
+  const script = await playwright.request.newContext({ baseURL });
+  const pushed = await script.post("/api/activities", { data: { events }, headers: { authorization: `Bearer ${token}` } });
   expect(await pushed.json()).toMatchObject({ stored: 5 });
+  await script.dispose();
 
-  // It appears live, without a reload.
-  await expect(page.getByRole("heading", { name: "Spending by category" })).toBeVisible();
-  await expect(page.getByRole("img", { name: /Spending by category per week/ })).toBeVisible();
-  const list = page.getByRole("region", { name: "Activity" });
+  // It arrives on the open dashboard without a reload.
+  await expect(dashboard.getByRole("heading", { name: "Spending by category" })).toBeVisible();
+  await expect(dashboard.getByRole("img", { name: /Spending by category per week/ })).toBeVisible();
+  const list = dashboard.getByRole("region", { name: "Activity" });
   await expect(list.getByRole("row")).toHaveCount(6); // header + 5
 
   // The numbers behind the spending chart: groceries in the week of Oct 5 is $82.40.
-  await page.getByText("Show as a table").first().click();
-  await expect(page.getByRole("cell", { name: "$82.40", exact: true })).toBeVisible();
+  await dashboard.getByText("Show as a table").first().click();
+  await expect(dashboard.getByRole("cell", { name: "$82.40", exact: true })).toBeVisible();
 
   // Open Blue Bottle, move it to "coffee", and see the list say so.
   await list.getByRole("row", { name: /Blue Bottle/ }).click();
-  const drawer = page.getByRole("complementary", { name: "Activity details" });
+  const drawer = dashboard.getByRole("complementary", { name: "Activity details" });
   await expect(drawer.getByText("Blue Bottle").first()).toBeVisible();
   await drawer.getByLabel("Category").fill("coffee");
   await drawer.getByRole("button", { name: "Save" }).click();
   await expect(list.getByRole("row", { name: /Blue Bottle/ })).toContainText("coffee");
-  await page.keyboard.press("Escape");
+  await dashboard.keyboard.press("Escape");
   await expect(drawer).toHaveCount(0);
 
   // Filters live in the URL: Back returns to the unfiltered view.
-  await page.getByRole("textbox", { name: "Category" }).fill("groceries");
-  await page.getByRole("button", { name: "Apply" }).click();
-  await expect(page).toHaveURL(/category=groceries/);
+  await dashboard.getByRole("textbox", { name: "Category" }).fill("groceries");
+  await dashboard.getByRole("button", { name: "Apply" }).click();
+  await expect(dashboard).toHaveURL(/category=groceries/);
   await expect(list.getByRole("row")).toHaveCount(3);
-  await page.goBack();
+  await dashboard.goBack();
   await expect(list.getByRole("row")).toHaveCount(6);
+
+  // The token, revoked in Settings, is refused.
+  await page.getByRole("button", { name: "Revoke Budget script" }).click();
+  await page.getByRole("button", { name: "Revoke", exact: true }).click();
+  const again = await playwright.request.newContext({ baseURL });
+  expect((await again.post("/api/activities", { data: { events }, headers: { authorization: `Bearer ${token}` } })).status()).toBe(401);
+  await again.dispose();
 });

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ActivityQuery, ActivitySummary, ActivityView, IngestResult } from "#protocol";
+import { ActivityQuery, ActivitySummary, ActivityView, IngestResult, IngestTokenView } from "#protocol";
 import type { ActivityType, JobStatus } from "#protocol";
 import { api, callParsed } from "./api.ts";
 
@@ -62,4 +62,15 @@ export const activityApi = {
   remove: (id: string) => callParsed(api.activities[":id"].$delete({ param: { id } }), Ok),
   ingest: (events: unknown[]) => callParsed(api.activities.$post({ json: { events } }), IngestResult),
   exportUrl: (filters: ActivityFilters) => `/api/activities/export.csv?${new URLSearchParams(filterQuery(filters))}`,
+};
+
+const Tokens = z.object({ tokens: z.array(IngestTokenView) });
+const NewToken = z.object({ token: z.string(), ingest_token: IngestTokenView });
+const OneToken = z.object({ ingest_token: IngestTokenView });
+
+/** Tokens for other tools to push activity in; the secret is shown once, at creation. */
+export const ingestTokenApi = {
+  list: async () => (await callParsed(api["ingest-tokens"].$get(), Tokens)).tokens,
+  create: (name: string) => callParsed(api["ingest-tokens"].$post({ json: { name } }), NewToken),
+  revoke: async (id: string) => (await callParsed(api["ingest-tokens"][":id"].$delete({ param: { id } }), OneToken)).ingest_token,
 };
