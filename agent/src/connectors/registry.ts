@@ -6,6 +6,7 @@ import { Sandbox } from "./sandbox.ts";
 import { createShellConnector } from "./shell.ts";
 import { createSystemConnector } from "./system.ts";
 import type { Action, Connector } from "./types.ts";
+import { AgentConfig } from "../home/config.ts";
 import type { ResolvedConfig } from "../home/config.ts";
 import type { Failure } from "#protocol";
 
@@ -63,6 +64,8 @@ export function knownActions(): Record<string, string[]> {
       filesystem: { roots: ["~"], max_read_bytes: 1 },
       shell: { allow: ["true"], timeout_ms: 1000, max_output_bytes: 1 },
       apps: { app: { command: "true", args: [] } },
+      listeners: AgentConfig.shape.listeners.parse(undefined),
+      privacy: { disabled_applications: [] },
       local_endpoint: { enabled: false, port: 0 },
     },
     { configPath: "config.json", agentVersion: "0" },

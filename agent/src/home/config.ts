@@ -11,6 +11,26 @@ const AppEntry = z.strictObject({
   args: z.array(z.string()).default([]),
 });
 
+const Currency = z.string().regex(/^[A-Z]{3}$/, { error: "Use a 3-letter currency code, like \"USD\"." });
+
+/** A CSV column mapping for a bank layout Hearth has no preset for (see importers/csv.ts). */
+const CsvMappingConfig = z.strictObject({
+  id: z.string().min(1).max(40),
+  label: z.string().min(1).max(80),
+  needs: z.array(z.string().min(1)).min(1),
+  date: z.string().min(1),
+  order: z.enum(["DMY", "MDY", "YMD"]),
+  amount: z.string().optional(),
+  debit: z.string().optional(),
+  credit: z.string().optional(),
+  decimal: z.enum([".", ","]).optional(),
+  sign: z.string().optional(),
+  currency: z.string().optional(),
+  default_currency: Currency.optional(),
+  description: z.string().min(1),
+  id_column: z.string().optional(),
+});
+
 /** config.json. Strict, so a misspelt key is reported instead of silently ignored. */
 export const AgentConfig = z.strictObject({
   filesystem: z
@@ -31,6 +51,28 @@ export const AgentConfig = z.strictObject({
     .prefault({}),
   /** Applications `apps.launch` may start, by name. */
   apps: z.record(Name, AppEntry).default({}),
+  listeners: z
+    .strictObject({
+      /** The financial listener: bank statements (OFX, QFX, CSV) dropped into a folder. Off until enabled. */
+      statements: z
+        .strictObject({
+          enabled: z.boolean().default(false),
+          folder: z.string().min(1).default("~/Statements"),
+          /** For CSV layouts that do not say their currency. */
+          default_currency: Currency.optional(),
+          /** Merchant rules, first match wins: {"match": "AMZN*", "category": "shopping"}. */
+          rules: z.array(z.strictObject({ match: z.string().min(1), category: z.string().min(1).max(100) })).default([]),
+          csv_mappings: z.array(CsvMappingConfig).default([]),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  privacy: z
+    .strictObject({
+      /** Activity from these applications never leaves this computer (compared without case). */
+      disabled_applications: z.array(z.string().min(1)).default([]),
+    })
+    .prefault({}),
   local_endpoint: z
     .strictObject({
       enabled: z.boolean().default(true),

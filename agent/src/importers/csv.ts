@@ -24,23 +24,23 @@ export type CsvMapping = {
   sign?: string;
   currency?: string;
   /** Used when there is no currency column. */
-  defaultCurrency?: string;
+  default_currency?: string;
   description: string;
   /** A column with the bank's own transaction id, when there is one. */
-  idColumn?: string;
+  id_column?: string;
 };
 
 export const CSV_PRESETS: readonly CsvMapping[] = [
   { id: "gls-de", label: "GLS Bank (DE)", needs: ["Buchungstag", "Betrag"], date: "Buchungstag", order: "DMY", amount: "Betrag", decimal: ",", currency: "Währung", description: "Auftraggeber/Empfänger" },
   { id: "ubs-ch", label: "UBS (CH, French)", needs: ["Date de valeur", "Débit", "Crédit"], date: "Date de valeur", order: "DMY", debit: "Débit", credit: "Crédit", currency: "Monn.", description: "Description 1" },
-  { id: "capitalone", label: "Capital One", needs: ["Transaction Date", "Debit", "Credit"], date: "Transaction Date", order: "YMD", debit: "Debit", credit: "Credit", defaultCurrency: "USD", description: "Description" },
-  { id: "ing-es", label: "ING (ES)", needs: ["date", "amount", "balance"], date: "date", order: "DMY", amount: "amount", defaultCurrency: "EUR", description: "desc" },
-  { id: "mint", label: "Mint", needs: ["Transaction Type", "Amount", "Original Description"], date: "Date", order: "MDY", amount: "Amount", sign: "Transaction Type", defaultCurrency: "USD", description: "Description" },
-  { id: "paypal", label: "PayPal", needs: ["Gross", "Net", "Transaction ID"], date: "Date", order: "MDY", amount: "Net", currency: "Currency", description: "Name", idColumn: "Transaction ID" },
-  { id: "dcu", label: "DCU", needs: ["DATE", "AMOUNT", "CURRENT BALANCE"], date: "DATE", order: "MDY", amount: "AMOUNT", defaultCurrency: "USD", description: "DESCRIPTION", idColumn: "ID" },
-  { id: "fidelity", label: "Fidelity (cash management)", needs: ["Run Date", "Amount ($)"], date: "Run Date", order: "MDY", amount: "Amount ($)", defaultCurrency: "USD", description: "Action" },
+  { id: "capitalone", label: "Capital One", needs: ["Transaction Date", "Debit", "Credit"], date: "Transaction Date", order: "YMD", debit: "Debit", credit: "Credit", default_currency: "USD", description: "Description" },
+  { id: "ing-es", label: "ING (ES)", needs: ["date", "amount", "balance"], date: "date", order: "DMY", amount: "amount", default_currency: "EUR", description: "desc" },
+  { id: "mint", label: "Mint", needs: ["Transaction Type", "Amount", "Original Description"], date: "Date", order: "MDY", amount: "Amount", sign: "Transaction Type", default_currency: "USD", description: "Description" },
+  { id: "paypal", label: "PayPal", needs: ["Gross", "Net", "Transaction ID"], date: "Date", order: "MDY", amount: "Net", currency: "Currency", description: "Name", id_column: "Transaction ID" },
+  { id: "dcu", label: "DCU", needs: ["DATE", "AMOUNT", "CURRENT BALANCE"], date: "DATE", order: "MDY", amount: "AMOUNT", default_currency: "USD", description: "DESCRIPTION", id_column: "ID" },
+  { id: "fidelity", label: "Fidelity (cash management)", needs: ["Run Date", "Amount ($)"], date: "Run Date", order: "MDY", amount: "Amount ($)", default_currency: "USD", description: "Action" },
   { id: "otp-hu", label: "OTP Bank (HU)", needs: ["Könyvelés dátuma", "Összeg"], date: "Könyvelés dátuma", order: "YMD", amount: "Összeg", currency: "Devizanem", description: "Partner név" },
-  { id: "date-remarque-montant", label: "Date / Remarque / Montant (FR)", needs: ["Date", "Montant"], date: "Date", order: "YMD", amount: "Montant", defaultCurrency: "EUR", description: "Remarque" },
+  { id: "date-remarque-montant", label: "Date / Remarque / Montant (FR)", needs: ["Date", "Montant"], date: "Date", order: "YMD", amount: "Montant", default_currency: "EUR", description: "Remarque" },
 ];
 
 /** The delimiter that splits the first lines most consistently into more than one field. */
@@ -149,11 +149,11 @@ export function importCsv(bytes: Uint8Array, options: CsvOptions = {}): Imported
       if (amount !== null && mapping.sign && /^debit$/i.test(cell(row, mapping.sign) ?? "")) amount = -Math.abs(amount);
     }
     if (amount === null) return refuse("it has no amount");
-    const currency = (cell(row, mapping.currency) || mapping.defaultCurrency || options.defaultCurrency || "").toUpperCase();
+    const currency = (cell(row, mapping.currency) || mapping.default_currency || options.defaultCurrency || "").toUpperCase();
     if (!/^[A-Z]{3}$/.test(currency)) return refuse("the file does not say its currency; set a default currency for it");
     const description = cell(row, mapping.description) || "Transaction";
     // The bank's id when there is one; else what the row says, plus how many identical rows came before it.
-    const own = cell(row, mapping.idColumn);
+    const own = cell(row, mapping.id_column);
     const key = own || createHash("sha256").update([date, amount, description].join("\u0000")).digest("hex").slice(0, 20);
     const repeat = seen.get(key) ?? 0;
     seen.set(key, repeat + 1);

@@ -1,5 +1,8 @@
 import { randomUUID } from "node:crypto";
+import { homedir } from "node:os";
+import { join } from "node:path";
 import { HelloFrame, PROTOCOL_VERSION } from "#protocol";
+import type { ActivityEvent } from "#protocol";
 import type { AgentOptions } from "../defaults.ts";
 import { DEFAULT_OPTIONS } from "../defaults.ts";
 import { AuditLog } from "../audit/audit-log.ts";
@@ -14,6 +17,8 @@ import { clearStatus, writeStatus } from "../home/status-file.ts";
 import type { AgentStatus } from "../home/status-file.ts";
 import type { OutboundHello } from "../link/frames.ts";
 import { RelayLink } from "../link/connection.ts";
+import { privacyFilter } from "../listeners/privacy.ts";
+import { StatementsListener } from "../listeners/statements.ts";
 import { LocalEndpoint } from "../local/endpoint.ts";
 import type { Logger } from "../log.ts";
 import { PermissionStore } from "../permissions/store.ts";
@@ -108,6 +113,26 @@ export async function startAgent(setup: AgentSetup): Promise<RunningAgent> {
     ...(setup.debugActionDelayMs ? { debugActionDelayMs: setup.debugActionDelayMs } : {}),
   });
 
+  // Privacy: activity from a disabled application never leaves this computer, whichever listener saw it.
+  const allowedOnly = privacyFilter(config.privacy.disabled_applications);
+  const recordActivity = (events: readonly ActivityEvent[]) => {
+    const allowed = allowedOnly(events);
+    return allowed.length > 0 ? processor.recordActivity(allowed) : [];
+  };
+
+  const statementsConfig = config.listeners.statements;
+  const statements = statementsConfig.enabled
+    ? new StatementsListener({
+        folder: expandHome(statementsConfig.folder, setup.home ?? homedir()),
+        rules: statementsConfig.rules,
+        mappings: statementsConfig.csv_mappings,
+        ...(statementsConfig.default_currency ? { defaultCurrency: statementsConfig.default_currency } : {}),
+        db,
+        log,
+        record: (events) => void recordActivity(events),
+      })
+    : null;
+
   let endpoint: LocalEndpoint | null = null;
   if (config.local_endpoint.enabled) {
     endpoint = new LocalEndpoint({
@@ -115,7 +140,7 @@ export async function startAgent(setup: AgentSetup): Promise<RunningAgent> {
       token: ensureLocalToken(paths.localToken),
       tokenPath: paths.localToken,
       executor,
-      recordActivity: (events) => processor.recordActivity(events),
+      recordActivity,
       describe: () => ({ device_id: credentials.device_id, connected: channel.ready(), connectors: descriptors, agent_version: VERSION }),
       log,
     });
@@ -156,6 +181,7 @@ export async function startAgent(setup: AgentSetup): Promise<RunningAgent> {
   });
   saveStatus();
   link.start();
+  statements?.start();
 
   let stopped = false;
   return {
@@ -169,6 +195,7 @@ export async function startAgent(setup: AgentSetup): Promise<RunningAgent> {
     stop: async () => {
       if (stopped) return;
       stopped = true;
+      statements?.stop();
       link?.stop();
       await endpoint?.close();
       const grace = new Promise((resolve) => setTimeout(resolve, options.shutdownGrace).unref());
@@ -178,4 +205,9 @@ export async function startAgent(setup: AgentSetup): Promise<RunningAgent> {
       clearStatus(paths.status);
     },
   };
+}
+
+/** `~/x` → the home folder's x. */
+function expandHome(path: string, home: string): string {
+  return path === "~" ? home : path.startsWith("~/") ? join(home, path.slice(2)) : path;
 }

@@ -36,6 +36,13 @@ const MIGRATIONS: readonly string[] = [
      created_at INTEGER NOT NULL,
      source TEXT NOT NULL
    );`,
+  // Statement files the statements listener has imported, by content hash, so a file is read once.
+  `CREATE TABLE imported_files (
+     path TEXT PRIMARY KEY,
+     hash TEXT NOT NULL,
+     imported_at INTEGER NOT NULL,
+     events INTEGER NOT NULL
+   );`,
 ];
 
 /** Opens (and migrates) state.db. WAL and a busy timeout let `hearth permissions` write while `hearth start` runs. */
