@@ -1,4 +1,7 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { expect, test } from "@playwright/test";
+import { AgentProcess } from "./agent-process.ts";
 
 // The dashboard over real data in D1: events pushed through the API, charts and the list drawn from SQL
 // aggregates, the detail drawer, and filters kept in the URL.
@@ -82,3 +85,71 @@ test("push activity with a token from Settings, see it arrive live, open one, re
   expect((await again.post("/api/activities", { data: { events }, headers: { authorization: `Bearer ${token}` } })).status()).toBe(401);
   await again.dispose();
 });
+
+test("drop a statement into the watched folder, see it on the chart and in the list, recategorise it, and see the chart follow", async ({ page, baseURL }) => {
+  test.setTimeout(90_000);
+  if (!baseURL) throw new Error("baseURL is set in playwright.config.ts");
+  await page.goto("/register");
+  await page.getByLabel("Email").fill(`statement-${Date.now()}@example.com`);
+  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page.getByRole("heading", { name: "Chat", level: 1 })).toBeVisible();
+
+  // A real agent with the statements listener on, watching a temporary folder.
+  const agent = new AgentProcess();
+  const folder = join(agent.root, "Statements");
+  mkdirSync(folder);
+  writeFileSync(
+    join(agent.home, "config.json"),
+    JSON.stringify({
+      filesystem: { roots: [agent.root] },
+      local_endpoint: { port: 0 },
+      listeners: { statements: { enabled: true, folder, rules: [{ match: "AMZN*", category: "shopping" }] } },
+    }),
+  );
+  agent.run(["pair", "--server", baseURL, "--name", "Statements laptop"]);
+  const [userCode] = await agent.waitFor(/[A-Z0-9]{4}-[A-Z0-9]{4}/);
+  expect((await page.request.post("/api/pair/approve", { data: { user_code: userCode }, headers: { origin: baseURL } })).status()).toBe(200);
+  expect(await agent.exited()).toBe(0);
+  agent.run(["start"]);
+  try {
+    await agent.waitFor(/Connected to/);
+    await page.goto("/dashboard");
+    await expect(page.getByText("No activity yet")).toBeVisible();
+
+    writeFileSync(join(folder, "october.ofx"), STATEMENT);
+    const list = page.getByRole("region", { name: "Activity" });
+    await expect(list.getByRole("row")).toHaveCount(4); // header + 3, arrived live
+    await page.getByText("Show as a table").first().click();
+    const spending = page.getByRole("figure").first();
+    await expect(spending.getByRole("columnheader", { name: "shopping" })).toBeVisible();
+
+    // Filter to the card's shopping, open the row, move it to "books": the chart follows.
+    await page.getByRole("textbox", { name: "Category" }).fill("shopping");
+    await page.getByRole("button", { name: "Apply" }).click();
+    await expect(list.getByRole("row")).toHaveCount(2);
+    await list.getByRole("row", { name: /AMZN/ }).click();
+    const drawer = page.getByRole("complementary", { name: "Activity details" });
+    await drawer.getByLabel("Category").fill("books");
+    await drawer.getByRole("button", { name: "Save" }).click();
+    await page.keyboard.press("Escape");
+    await page.goto("/dashboard");
+    await page.getByText("Show as a table").first().click();
+    await expect(page.getByRole("figure").first().getByRole("columnheader", { name: "books" })).toBeVisible();
+    await expect(page.getByRole("figure").first().getByRole("columnheader", { name: "shopping" })).toHaveCount(0);
+  } finally {
+    agent.kill("SIGTERM");
+  }
+});
+
+const STATEMENT = `OFXHEADER:100
+DATA:OFXSGML
+VERSION:102
+
+<OFX><BANKMSGSRSV1><STMTTRNRS><STMTRS><CURDEF>USD<BANKACCTFROM><ACCTID>9876</BANKACCTFROM>
+<BANKTRANLIST>
+<STMTTRN><TRNTYPE>DEBIT<DTPOSTED>20261005<TRNAMT>-42.10<FITID>E2E-1<NAME>AMZN Mktp US</STMTTRN>
+<STMTTRN><TRNTYPE>DEBIT<DTPOSTED>20261006<TRNAMT>-5.00<FITID>E2E-2<NAME>Corner Cafe</STMTTRN>
+<STMTTRN><TRNTYPE>CREDIT<DTPOSTED>20261007<TRNAMT>2500.00<FITID>E2E-3<NAME>Payroll</STMTTRN>
+</BANKTRANLIST></STMTRS></STMTTRNRS></BANKMSGSRSV1></OFX>
+`;
