@@ -3,18 +3,13 @@ import { join } from "node:path";
 import { expect, test } from "@playwright/test";
 import type { Page } from "@playwright/test";
 import { AgentProcess } from "./agent-process.ts";
+import { registerNewUser } from "./register.ts";
 
 // The assistant end to end: the real agent process with a real Documents folder, the real worker and relay under
 // `wrangler dev`, no language model (the default), and two tabs of one user.
 
-const PASSWORD = "a long and sturdy password";
-
 async function registerWithAgent(page: Page, baseURL: string): Promise<AgentProcess> {
-  await page.goto("/register");
-  await page.getByLabel("Email").fill(`chat-${Date.now()}@example.com`);
-  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
-  await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page.getByRole("heading", { name: "Chat", level: 1 })).toBeVisible();
+  await registerNewUser(page, "chat");
 
   // The agent's home folder is a temporary one with ~/Documents in it, so "list my Documents" lists real files.
   const agent = new AgentProcess();

@@ -2,11 +2,10 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, test } from "@playwright/test";
 import { AgentProcess } from "./agent-process.ts";
+import { registerNewUser } from "./register.ts";
 
 // The dashboard over real data in D1: events pushed through the API, charts and the list drawn from SQL
 // aggregates, the detail drawer, and filters kept in the URL.
-
-const PASSWORD = "a long and sturdy password";
 
 function purchase(n: number, day: number, amount: number, category: string, merchant: string) {
   return {
@@ -21,11 +20,7 @@ function purchase(n: number, day: number, amount: number, category: string, merc
 
 test("push activity with a token from Settings, see it arrive live, open one, recategorise it, and filter by URL", async ({ page, context, baseURL, playwright }) => {
   if (!baseURL) throw new Error("baseURL is set in playwright.config.ts");
-  await page.goto("/register");
-  await page.getByLabel("Email").fill(`dash-${Date.now()}@example.com`);
-  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
-  await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page.getByRole("heading", { name: "Chat", level: 1 })).toBeVisible();
+  await registerNewUser(page, "dash");
 
   // The dashboard, open in its own tab, starts empty.
   const dashboard = await context.newPage();
@@ -89,11 +84,7 @@ test("push activity with a token from Settings, see it arrive live, open one, re
 test("drop a statement into the watched folder, see it on the chart and in the list, recategorise it, and see the chart follow", async ({ page, baseURL }) => {
   test.setTimeout(90_000);
   if (!baseURL) throw new Error("baseURL is set in playwright.config.ts");
-  await page.goto("/register");
-  await page.getByLabel("Email").fill(`statement-${Date.now()}@example.com`);
-  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
-  await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page.getByRole("heading", { name: "Chat", level: 1 })).toBeVisible();
+  await registerNewUser(page, "statement");
 
   // A real agent with the statements listener on, watching a temporary folder.
   const agent = new AgentProcess();
