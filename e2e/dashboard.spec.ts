@@ -79,6 +79,13 @@ test("push activity with a token from Settings, see it arrive live, open one, re
   const again = await playwright.request.newContext({ baseURL });
   expect((await again.post("/api/activities", { data: { events }, headers: { authorization: `Bearer ${token}` } })).status()).toBe(401);
   await again.dispose();
+
+  // "Delete all my activity" empties the dashboard.
+  await page.getByRole("button", { name: "Delete all my activity" }).click();
+  await page.getByRole("button", { name: "Delete all", exact: true }).click();
+  await expect(page.getByText("Deleted 5 activities.")).toBeVisible();
+  await dashboard.goto("/dashboard");
+  await expect(dashboard.getByText("No activity yet")).toBeVisible();
 });
 
 test("drop a statement into the watched folder, see it on the chart and in the list, recategorise it, and see the chart follow", async ({ page, baseURL }) => {

@@ -8,12 +8,14 @@ const positive = (fallback: number) => z.coerce.number().positive().catch(fallba
 const ConfigSchema = z.object({
   SESSION_IDLE_MINUTES: positive(30),
   SESSION_MAX_DAYS: positive(30),
+  ACTIVITY_RETENTION_DAYS: positive(365),
 });
 
 /** Settings read from `[vars]` (or secrets), with their defaults. A bad value falls back to the default. */
 export type Config = {
   sessionIdleMs: number;
   sessionMaxMs: number;
+  activityRetentionMs: number;
 };
 
 export function readConfig(env: Env): Config {
@@ -21,6 +23,7 @@ export function readConfig(env: Env): Config {
   return {
     sessionIdleMs: vars.SESSION_IDLE_MINUTES * MINUTE,
     sessionMaxMs: vars.SESSION_MAX_DAYS * DAY,
+    activityRetentionMs: vars.ACTIVITY_RETENTION_DAYS * DAY,
   };
 }
 

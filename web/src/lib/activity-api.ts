@@ -60,6 +60,8 @@ export const activityApi = {
   update: async (id: string, body: { category?: string | null; tags?: string[]; job_status?: JobStatus }) =>
     (await callParsed(api.activities[":id"].$patch({ param: { id }, json: body }), One)).activity,
   remove: (id: string) => callParsed(api.activities[":id"].$delete({ param: { id } }), Ok),
+  /** Deletes every activity of the user, from every source. */
+  removeAll: async () => (await callParsed(api.activities.$delete(), z.object({ deleted: z.number() }))).deleted,
   ingest: (events: unknown[]) => callParsed(api.activities.$post({ json: { events } }), IngestResult),
   exportUrl: (filters: ActivityFilters) => `/api/activities/export.csv?${new URLSearchParams(filterQuery(filters))}`,
 };

@@ -14,6 +14,7 @@ import type { AppEnv } from "../http/types.ts";
 import { jsonBody, queryParams } from "../http/validate.ts";
 import { relayFor } from "../relay/stub.ts";
 import { ingestActivities } from "./ingest.ts";
+import { pruneActivities } from "./retention.ts";
 import { activitySummary } from "./summary.ts";
 
 const { activities, ingestTokens } = schema;
@@ -168,6 +169,12 @@ export const activitiesApi = new Hono<AppEnv>()
       .returning();
     if (!updated) throw new ApiError(404, "not_found", "There is no such activity. It may have been deleted.");
     return c.json({ activity: activityView(updated) }, 200);
+  })
+
+  // "Delete all my activity": every row, from every source. What the agents still hold locally is theirs to drop.
+  .delete("/", requireUser, async (c) => {
+    const deleted = await pruneActivities(c.env.DB, Number.MAX_SAFE_INTEGER, c.get("auth").user.id);
+    return c.json({ deleted }, 200);
   })
 
   .delete("/:id", requireUser, async (c) => {
