@@ -27,7 +27,10 @@ Exit codes: 0 stopped, 1 error, ${EXIT_PAIR_AGAIN} the server refused this compu
 Debugging aid:
   HEARTH_DEBUG_ACTION_DELAY_MS=<ms>  Wait this long after marking each command "running" and before
                                      its action starts, so you can kill the agent mid-command and watch
-                                     crash recovery report it as interrupted instead of running it twice.`,
+                                     crash recovery report it as interrupted instead of running it twice.
+  HEARTH_DEBUG_IGNORE_ACTIVITY_ACKS=1  Ignore the server's acks of activity, as if the agent died after sending
+                                     but before the ack: the events stay in the outbox and the next start sends
+                                     them again (the server stores each once).`,
   run: async (argv, { out, env }) => {
     const { values } = parseOptions(argv, { json: { type: "boolean" } });
     const debugDelay = parseDelay(env.HEARTH_DEBUG_ACTION_DELAY_MS);
@@ -49,11 +52,13 @@ Debugging aid:
     }
     const other = runningAgent(paths.status);
     if (other) throw new CliError(`Another agent is already running for ${paths.dir} (pid ${other.pid}). Stop it first, or check it with \`hearth status\`.`);
+    const ignoreActivityAcks = env.HEARTH_DEBUG_IGNORE_ACTIVITY_ACKS === "1";
+    if (ignoreActivityAcks) log.warn("debug.ignore_acks", "HEARTH_DEBUG_IGNORE_ACTIVITY_ACKS=1: activity stays in the outbox after the server acks it.");
     if (debugDelay > 0) log.warn("debug.delay", `HEARTH_DEBUG_ACTION_DELAY_MS=${debugDelay}: each command waits ${debugDelay} ms after being marked running.`);
 
     let agent;
     try {
-      agent = await startAgent({ paths, credentials, config: loaded.config, log, debugActionDelayMs: debugDelay });
+      agent = await startAgent({ paths, credentials, config: loaded.config, log, debugActionDelayMs: debugDelay, debugIgnoreActivityAcks: ignoreActivityAcks });
     } catch (error) {
       if (error instanceof PortInUseError) throw new CliError(error.message);
       throw error;

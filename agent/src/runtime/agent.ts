@@ -38,6 +38,8 @@ export type AgentSetup = {
   options?: Partial<AgentOptions>;
   /** HEARTH_DEBUG_ACTION_DELAY_MS. */
   debugActionDelayMs?: number;
+  /** HEARTH_DEBUG_IGNORE_ACTIVITY_ACKS: keep acked activity in the outbox (to test a crash before the ack). */
+  debugIgnoreActivityAcks?: boolean;
   /** Tests point `~` and the trash at temporary folders. */
   home?: string;
   trash?: TrashOptions;
@@ -171,7 +173,10 @@ export async function startAgent(setup: AgentSetup): Promise<RunningAgent> {
     handlers: {
       onWelcome: () => processor.onWelcome(),
       onCommand: (frame) => processor.onCommand(frame),
-      onAck: (ref) => processor.onAck(ref),
+      onAck: (ref) => {
+        if (setup.debugIgnoreActivityAcks && ref.startsWith("activity-")) return;
+        processor.onAck(ref);
+      },
       onPermissionUpdate: (frame) => {
         if (!asker.answer(frame)) log.info("permission.stale", "An answer arrived for a permission request no longer waiting.");
       },
