@@ -190,8 +190,17 @@ describe("session timeouts", () => {
   });
 
   it("reads both timeouts from configuration, with defaults", () => {
-    expect(readConfig({ ...env, SESSION_IDLE_MINUTES: "5", SESSION_MAX_DAYS: "2" })).toEqual({ sessionIdleMs: 5 * MINUTE, sessionMaxMs: 2 * 24 * 60 * MINUTE });
-    expect(readConfig({ ...env, SESSION_IDLE_MINUTES: "soon", SESSION_MAX_DAYS: "" })).toEqual({ sessionIdleMs: 30 * MINUTE, sessionMaxMs: 30 * 24 * 60 * MINUTE });
+    const DAY = 24 * 60 * MINUTE;
+    expect(readConfig({ ...env, SESSION_IDLE_MINUTES: "5", SESSION_MAX_DAYS: "2", ACTIVITY_RETENTION_DAYS: "90" })).toEqual({
+      sessionIdleMs: 5 * MINUTE,
+      sessionMaxMs: 2 * DAY,
+      activityRetentionMs: 90 * DAY,
+    });
+    expect(readConfig({ ...env, SESSION_IDLE_MINUTES: "soon", SESSION_MAX_DAYS: "", ACTIVITY_RETENTION_DAYS: "-1" })).toEqual({
+      sessionIdleMs: 30 * MINUTE,
+      sessionMaxMs: 30 * DAY,
+      activityRetentionMs: 365 * DAY,
+    });
   });
 });
 
