@@ -1,13 +1,15 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { Command as Resume } from "@langchain/langgraph";
-import { z } from "zod";
-import { Decision, MessageStatus } from "#protocol";
-import type { CommandView, MessageView, PermissionRequestView, TurnState } from "#protocol";
+import { eq } from "drizzle-orm";
+import { Decision } from "#protocol";
+import type { CommandView, PermissionRequestView, TurnState } from "#protocol";
 import { D1Saver } from "../../worker/src/assistant/checkpointer.ts";
 import { buildAssistantGraph, userTurn } from "../../worker/src/assistant/graph.ts";
 import type { ExecuteResult, PermissionPrompt } from "../../worker/src/assistant/graph.ts";
 import type { ParsedCommand } from "../../worker/src/assistant/parser.ts";
 import type { AssistantCapability } from "../../worker/src/assistant/tools.ts";
+import { messageView } from "../../worker/src/chat/views.ts";
+import { openDb, schema } from "../../worker/src/db/index.ts";
 import type { DispatchOutcome, TurnInput } from "./rpc.ts";
 import { TurnStore } from "./turn-store.ts";
 import type { TurnRecord } from "./turn-store.ts";
@@ -201,15 +203,19 @@ export class Turns {
     let content = this.store.textOf(turn.id);
     if (failed) content = content ? `${content}\n\n(The reply stopped: ${how.error})` : `Sorry, something went wrong: ${how.error}`;
     const now = Date.now();
-    const db = this.#host.db;
-    const results = await db.batch([
+    const db = openDb(this.#host.db);
+    const { messages, chats } = schema;
+    const [[reply]] = await db.batch([
       db
-        .prepare("UPDATE messages SET content = ?, status = ?, command_ids = ?, updated_at = ? WHERE id = ? RETURNING *")
-        .bind(content, failed ? "error" : "sent", JSON.stringify(current.commandIds), now, turn.id),
-      db.prepare("UPDATE messages SET status = ?, updated_at = ? WHERE id = ?").bind(failed ? "error" : "read", now, turn.userMessageId),
-      db.prepare("UPDATE chats SET updated_at = ? WHERE id = ?").bind(now, turn.chatId),
+        .update(messages)
+        .set({ content, status: failed ? "error" : "sent", commandIds: JSON.stringify(current.commandIds), updatedAt: now })
+        .where(eq(messages.id, turn.id))
+        .returning(),
+      db.update(messages).set({ status: failed ? "error" : "read", updatedAt: now }).where(eq(messages.id, turn.userMessageId)),
+      db.update(chats).set({ updatedAt: now }).where(eq(chats.id, turn.chatId)),
     ]);
-    const message = MessageRow.parse(results[0]?.results[0]);
+    if (!reply) throw new Error(`the reply ${turn.id} is gone (its chat was deleted)`);
+    const message = messageView(reply, 0);
     this.store.update(turn.id, { status: failed ? "error" : "done" });
     if (failed) this.store.append(turn.id, { event: "error", data: { code: "assistant_failed", message: content, reply: message } });
     else this.store.append(turn.id, { event: "done", data: { message, stopped: "stopped" in how && how.stopped } });
@@ -221,18 +227,3 @@ function asResult(command: CommandView): ExecuteResult {
   if (command.status === "done") return { status: "done", data: command.result ?? null };
   return { status: "failed", error: command.error ?? { code: command.status, message: `It ended ${command.status}.` } };
 }
-
-/** A `messages` row, as D1 returns it, in its API form. */
-const MessageRow = z
-  .object({
-    id: z.string(),
-    chat_id: z.string(),
-    thread_id: z.string().nullable(),
-    role: z.enum(["user", "assistant"]),
-    content: z.string(),
-    status: MessageStatus,
-    command_ids: z.string(),
-    created_at: z.number(),
-    updated_at: z.number(),
-  })
-  .transform((row): MessageView => ({ ...row, reply_count: 0, command_ids: z.array(z.string()).catch([]).parse(JSON.parse(row.command_ids)) }));

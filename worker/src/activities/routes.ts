@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, isNull, lte, or, lt, sql } from "drizzle-orm";
+import { and, desc, eq, gte, isNull, lte, sql } from "drizzle-orm";
 import type { SQL } from "drizzle-orm";
 import { Hono } from "hono";
 import type { Context } from "hono";
@@ -7,6 +7,7 @@ import type { ActivityView, IngestTokenView } from "#protocol";
 import { requireUser, resolveSession } from "../auth/session.ts";
 import { hashToken, newToken } from "../auth/tokens.ts";
 import { ftsQuery } from "../chat/views.ts";
+import { newestFirst, olderThan } from "../http/cursor.ts";
 import { openDb, schema } from "../db/index.ts";
 import type { ActivityRow, IngestTokenRow } from "../db/schema.ts";
 import { ApiError } from "../http/errors.ts";
@@ -113,23 +114,22 @@ export const activitiesApi = new Hono<AppEnv>()
 
   .get("/", requireUser, queryParams(ActivityQuery), async (c) => {
     const query = c.req.valid("query");
-    const before = query.before;
     const rows = await openDb(c.env.DB)
       .select()
       .from(activities)
       .where(
         and(
           ...filters(c.get("auth").user.id, query),
-          before ? or(lt(activities.occurredAt, before.createdAt), and(eq(activities.occurredAt, before.createdAt), lt(activities.id, before.id))) : undefined,
+          olderThan(activities, query.before, activities.occurredAt),
         ),
       )
-      .orderBy(desc(activities.occurredAt), desc(activities.id))
+      .orderBy(...newestFirst(activities, activities.occurredAt))
       .limit(query.limit)
       .all();
     const last = rows[rows.length - 1];
     const body: { activities: ActivityView[]; next_before: string | null } = {
       activities: rows.map(activityView),
-      next_before: rows.length === query.limit && last ? cursorAfter({ createdAt: last.occurredAt, id: last.id }) : null,
+      next_before: rows.length === query.limit && last ? cursorAfter(last.occurredAt, last.id) : null,
     };
     return c.json(body, 200);
   })
@@ -145,7 +145,7 @@ export const activitiesApi = new Hono<AppEnv>()
       .select()
       .from(activities)
       .where(and(...filters(c.get("auth").user.id, c.req.valid("query"))))
-      .orderBy(desc(activities.occurredAt), desc(activities.id))
+      .orderBy(...newestFirst(activities, activities.occurredAt))
       .limit(EXPORT_LIMIT)
       .all();
     const lines = [EXPORT_COLUMNS.join(","), ...rows.map((row) => exportLine(activityView(row)))];

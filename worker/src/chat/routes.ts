@@ -136,7 +136,7 @@ export const chatsApi = new Hono<AppEnv>()
     // Oldest first within the page, as a conversation reads; `next_before` pages further back.
     const body: { messages: MessageView[]; next_before: string | null } = {
       messages: rows.reverse().map((row) => messageView(row, replies.get(row.id) ?? 0)),
-      next_before: rows.length === limit && last ? cursorAfter(last) : null,
+      next_before: rows.length === limit && last ? cursorAfter(last.createdAt, last.id) : null,
     };
     return c.json(body, 200);
   });

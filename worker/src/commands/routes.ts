@@ -64,7 +64,7 @@ export const commandsApi = new Hono<AppEnv>()
       .limit(limit)
       .all();
     const last = rows[rows.length - 1];
-    return c.json({ commands: rows.map(commandView), next_before: rows.length === limit && last ? cursorAfter(last) : null }, 200);
+    return c.json({ commands: rows.map(commandView), next_before: rows.length === limit && last ? cursorAfter(last.createdAt, last.id) : null }, 200);
   })
 
   .get("/:id", async (c) => {
