@@ -45,8 +45,10 @@ class AgentProcess {
     }
   }
 
-  stop(): void {
+  /** Asks the agent to stop, and resolves once it has exited (it may still be writing its state until then). */
+  async stop(): Promise<void> {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill("SIGTERM");
+    await this.exited;
   }
 }
 
@@ -72,9 +74,9 @@ class Machine {
     return agent;
   }
 
-  cleanUp(): void {
-    for (const agent of this.processes) agent.stop();
-    rmSync(this.dir, { recursive: true, force: true });
+  async cleanUp(): Promise<void> {
+    await Promise.all(this.processes.map((agent) => agent.stop()));
+    rmSync(this.dir, { recursive: true, force: true, maxRetries: 5 });
   }
 }
 
@@ -82,7 +84,7 @@ let machine: Machine;
 test.beforeEach(() => {
   machine = new Machine();
 });
-test.afterEach(() => machine.cleanUp());
+test.afterEach(async () => machine.cleanUp());
 
 async function register(page: Page) {
   await page.goto("/register");
