@@ -141,3 +141,44 @@ export const UpdateActivity = z
     job_status: JobStatus.optional(),
   })
   .refine((body) => Object.keys(body).length > 0, { error: "Say what to change: category, tags or job_status." });
+
+/** The user's answer to "which column is which" for a CSV layout Hearth does not know (header names as written). */
+export const CsvColumns = z
+  .object({
+    date: z.string().min(1),
+    order: z.enum(["DMY", "MDY", "YMD"]),
+    /** One signed amount column, or separate debit and credit columns. */
+    amount: z.string().min(1).optional(),
+    debit: z.string().min(1).optional(),
+    credit: z.string().min(1).optional(),
+    decimal: z.enum([".", ","]).default("."),
+    description: z.string().min(1),
+    currency: z.string().min(1).optional(),
+  })
+  .refine((c) => c.amount !== undefined || (c.debit !== undefined && c.credit !== undefined), { error: "Say which column holds the amount, or the debit and the credit." });
+export type CsvColumns = z.infer<typeof CsvColumns>;
+
+/** API → client: POST /api/activities/import, a statement file read on the server. */
+export const StatementImportResult = IngestResult.omit({ rejected: true }).extend({
+  file: z.string(),
+  /** `ofx`, or the CSV layout that fitted (a preset's id). */
+  layout: z.string(),
+  accounts: z.array(z.object({ id: z.string(), kind: z.enum(["bank", "creditcard"]), currency: z.string().nullable(), transactions: z.number() })),
+  /** Transactions read from the file. */
+  found: z.number(),
+  /** Lines (CSV) or transactions (OFX) that were not imported, and why; the rest were. */
+  refused: z.array(z.object({ row: z.number(), reason: z.string() })),
+});
+export type StatementImportResult = z.infer<typeof StatementImportResult>;
+
+/** client → API: POST /api/activities/applications, a job application added by hand. */
+export const ManualApplication = z.object({
+  company: z.string().trim().min(1, { error: "Which company?" }).max(200),
+  role: z.string().trim().min(1, { error: "Which role?" }).max(200),
+  url: z.union([z.literal(""), z.url({ error: "That is not a web address (https://…)." }).max(2000)]).optional(),
+  status: JobStatus.default("applied"),
+  /** The day applied, YYYY-MM-DD; today when left out. */
+  applied_on: z.iso.date({ error: "Give the date as YYYY-MM-DD." }).optional(),
+  notes: z.string().trim().max(2000).optional(),
+});
+export type ManualApplication = z.infer<typeof ManualApplication>;

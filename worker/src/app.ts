@@ -4,6 +4,7 @@ import { auth } from "./auth/routes.ts";
 import { ApiError, renderError } from "./http/errors.ts";
 import { sameOriginWrites } from "./http/origin.ts";
 import type { AppEnv } from "./http/types.ts";
+import { MAX_STATEMENT_BYTES, activityImportsApi } from "./activities/import.ts";
 import { activitiesApi, ingestTokensApi } from "./activities/routes.ts";
 import { auditApi } from "./audit/routes.ts";
 import { assistantApi, chatsApi, searchApi } from "./chat/routes.ts";
@@ -18,14 +19,20 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 
 const api = new Hono<AppEnv>().basePath("/api");
 
-api.use(
-  bodyLimit({
-    maxSize: MAX_BODY_BYTES,
-    onError: () => {
-      throw new ApiError(413, "payload_too_large", "The request body is over the 1 MiB limit. Send less at once.");
-    },
-  }),
-);
+const usualLimit = bodyLimit({
+  maxSize: MAX_BODY_BYTES,
+  onError: () => {
+    throw new ApiError(413, "payload_too_large", "The request body is over the 1 MiB limit. Send less at once.");
+  },
+});
+const statementLimit = bodyLimit({
+  maxSize: MAX_STATEMENT_BYTES,
+  onError: () => {
+    throw new ApiError(413, "payload_too_large", "A statement can be up to 5 MiB. Export a shorter period.");
+  },
+});
+// Statement uploads are files; everything else is a small JSON body.
+api.use((c, next) => (c.req.path === "/api/activities/import" ? statementLimit(c, next) : usualLimit(c, next)));
 api.use(sameOriginWrites);
 
 const routes = api
@@ -42,6 +49,7 @@ const routes = api
   .route("/chats", chatsApi)
   .route("/search", searchApi)
   .route("/assistant", assistantApi)
+  .route("/activities", activityImportsApi)
   .route("/activities", activitiesApi)
   .route("/ingest-tokens", ingestTokensApi);
 

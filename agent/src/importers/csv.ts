@@ -105,6 +105,13 @@ export function csvDate(raw: string | undefined, order: CsvMapping["order"]): st
 
 const DATE_LIKE = /^\s*(\d{4}[./-]\d{1,2}[./-]\d{1,2}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4})\.?\s*$/;
 
+/** A CSV whose header matches no preset (and no mapping given): the user has to say which column is which. */
+export class UnknownCsvLayout extends Error {
+  constructor() {
+    super("This CSV layout is not one Hearth knows. Say which columns hold the date, the amount and the description (a column mapping).");
+  }
+}
+
 export type CsvOptions = { mapping?: CsvMapping; defaultCurrency?: string; source?: string };
 
 export function importCsv(bytes: Uint8Array, options: CsvOptions = {}): ImportedStatement & { layout: string } {
@@ -123,11 +130,8 @@ export function importCsv(bytes: Uint8Array, options: CsvOptions = {}): Imported
     if (mapping) headerAt = i;
   }
   if (!mapping) {
-    throw new Error(
-      options.mapping
-        ? `The file has no header row with ${options.mapping.needs.join(", ")}.`
-        : "This CSV layout is not one Hearth knows. Add a column mapping for it (see the agent README).",
-    );
+    if (!options.mapping) throw new UnknownCsvLayout();
+    throw new Error(`The file has no header row with ${options.mapping.needs.join(", ")}.`);
   }
   const header = rows[headerAt] ?? [];
   const cell = (row: string[], column: string | undefined) => (column === undefined ? undefined : row[header.indexOf(column)]);

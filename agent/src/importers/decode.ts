@@ -6,7 +6,7 @@
 export function decodeStatement(bytes: Uint8Array): string {
   const body = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes;
   try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(body);
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(body);
   } catch {
     return new TextDecoder("windows-1252").decode(body);
   }

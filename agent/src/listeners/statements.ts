@@ -1,13 +1,12 @@
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync, watch } from "node:fs";
 import type { FSWatcher } from "node:fs";
-import { extname, join } from "node:path";
+import { join } from "node:path";
 import type { DatabaseSync } from "node:sqlite";
 import type { ActivityEvent } from "#protocol";
-import { importCsv } from "../importers/csv.ts";
 import type { CsvMapping } from "../importers/csv.ts";
-import { importOfx } from "../importers/ofx.ts";
 import type { ImportedStatement } from "../importers/ofx.ts";
+import { importStatement, isStatementFile } from "../importers/statement.ts";
 import type { Logger } from "../log.ts";
 
 /** A merchant rule: a case-insensitive pattern with `*` wildcards, like "AMZN*", and the category it gives. */
@@ -24,7 +23,6 @@ export type StatementsListenerOptions = {
   record: (events: ActivityEvent[]) => void;
 };
 
-const STATEMENT_FILES = new Set([".ofx", ".qfx", ".csv"]);
 /** Files still being written get a moment before they are read. */
 const SETTLE_MS = 750;
 
@@ -74,18 +72,18 @@ export class StatementsListener {
 
   /** Imports every statement file not imported yet with its current content. Returns how many events it recorded. */
   scan(): number {
-    const { folder, db, log } = this.#options;
+    const { folder, db, log, mappings, defaultCurrency } = this.#options;
     let recorded = 0;
     for (const name of readdirSync(folder).sort()) {
       const path = join(folder, name);
-      if (!STATEMENT_FILES.has(extname(name).toLowerCase()) || !statSync(path).isFile()) continue;
+      if (!isStatementFile(name) || !statSync(path).isFile()) continue;
       const bytes = new Uint8Array(readFileSync(path));
       const hash = createHash("sha256").update(bytes).digest("hex");
       const known = db.prepare("SELECT hash FROM imported_files WHERE path = ?").get(path);
       if (known?.hash === hash) continue;
       let imported: ImportedStatement;
       try {
-        imported = this.#import(name, bytes);
+        imported = importStatement(name, bytes, { mappings, ...(defaultCurrency ? { defaultCurrency } : {}) });
       } catch (error) {
         log.warn("statements.refused", `${name} was not imported: ${error instanceof Error ? error.message : String(error)}`, { file: name });
         db.prepare("INSERT OR REPLACE INTO imported_files (path, hash, imported_at, events) VALUES (?, ?, ?, 0)").run(path, hash, Date.now());
@@ -103,21 +101,6 @@ export class StatementsListener {
       });
     }
     return recorded;
-  }
-
-  #import(name: string, bytes: Uint8Array): ImportedStatement {
-    const source = `Statement ${name}`;
-    if (extname(name).toLowerCase() !== ".csv") return importOfx(bytes, source);
-    const { mappings, defaultCurrency } = this.#options;
-    // A custom mapping that fits the header wins over the presets.
-    for (const mapping of mappings) {
-      try {
-        return importCsv(bytes, { mapping, source, ...(defaultCurrency ? { defaultCurrency } : {}) });
-      } catch {
-        // not this mapping
-      }
-    }
-    return importCsv(bytes, { source, ...(defaultCurrency ? { defaultCurrency } : {}) });
   }
 
   #categorised(event: ActivityEvent): ActivityEvent {
