@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { ActivityQuery, ActivitySummary, ActivityView, IngestResult, IngestTokenView } from "#protocol";
-import type { ActivityType, JobStatus } from "#protocol";
-import { api, callParsed } from "./api.ts";
+import { ActivityQuery, ActivitySummary, ActivityView, ApiErrorBody, IngestResult, IngestTokenView, StatementImportResult } from "#protocol";
+import type { ActivityType, CsvColumns, JobStatus, ManualApplication } from "#protocol";
+import { ApiFailure, api, callParsed, noticeSignOut } from "./api.ts";
 
 // The dashboard's calls. Filters travel as query strings, the same ones the page keeps in its URL.
 
@@ -48,8 +48,8 @@ export function filterQuery(filters: ActivityFilters): Record<string, string> {
 }
 
 export const activityApi = {
-  list: (filters: ActivityFilters, before?: string) =>
-    callParsed(api.activities.$get({ query: { ...filterQuery(filters), limit: "50", ...(before ? { before } : {}) } }), Page),
+  list: (filters: ActivityFilters, before?: string, limit = 50) =>
+    callParsed(api.activities.$get({ query: { ...filterQuery(filters), limit: String(limit), ...(before ? { before } : {}) } }), Page),
   summary: (group: "day" | "week" | "month", range: { from?: number; to?: number }) =>
     callParsed(
       api.activities.summary.$get({
@@ -63,6 +63,7 @@ export const activityApi = {
   /** Deletes every activity of the user, from every source. */
   removeAll: async () => (await callParsed(api.activities.$delete(), z.object({ deleted: z.number() }))).deleted,
   ingest: (events: unknown[]) => callParsed(api.activities.$post({ json: { events } }), IngestResult),
+  addApplication: async (body: z.input<typeof ManualApplication>) => (await callParsed(api.activities.applications.$post({ json: body }), One)).activity,
   exportUrl: (filters: ActivityFilters) => `/api/activities/export.csv?${new URLSearchParams(filterQuery(filters))}`,
 };
 
@@ -76,3 +77,40 @@ export const ingestTokenApi = {
   create: (name: string) => callParsed(api["ingest-tokens"].$post({ json: { name } }), NewToken),
   revoke: async (id: string) => (await callParsed(api["ingest-tokens"][":id"].$delete({ param: { id } }), OneToken)).ingest_token,
 };
+
+/**
+ * Uploads one statement file to be read on the server. XHR rather than fetch, for the upload's progress
+ * (`onprogress` gets 0…1); the answer says what was stored and which lines were refused, and why.
+ */
+export function uploadStatement(
+  file: File,
+  options: { currency?: string; columns?: CsvColumns; onprogress?: (fraction: number) => void },
+): Promise<StatementImportResult> {
+  const query = new URLSearchParams({ filename: file.name });
+  if (options.currency) query.set("currency", options.currency);
+  if (options.columns) query.set("columns", JSON.stringify(options.columns));
+  return new Promise((resolve, reject) => {
+    const request = new XMLHttpRequest();
+    request.open("POST", `/api/activities/import?${query}`);
+    request.setRequestHeader("content-type", "application/octet-stream");
+    request.upload.onprogress = (event) => event.lengthComputable && options.onprogress?.(event.loaded / event.total);
+    request.onerror = () => reject(new ApiFailure(0, "network", "Can't reach Hearth. Check your connection and try again."));
+    request.onload = () => {
+      let body: unknown = null;
+      try {
+        body = JSON.parse(request.responseText);
+      } catch {
+        // answered below
+      }
+      const ok = StatementImportResult.safeParse(body);
+      if (request.status === 200 && ok.success) return resolve(ok.data);
+      const error = ApiErrorBody.safeParse(body);
+      const failure = error.success
+        ? new ApiFailure(request.status, error.data.error.code, error.data.error.message, error.data.error.field)
+        : new ApiFailure(request.status, "internal", `Hearth answered with an unexpected error (${request.status}). Try again.`);
+      noticeSignOut(failure);
+      reject(failure);
+    };
+    request.send(file);
+  });
+}

@@ -51,8 +51,13 @@ export async function call<T>(request: Promise<ClientResponse<T, number, "json">
   const failure = parsed.success
     ? new ApiFailure(response.status, parsed.data.error.code, parsed.data.error.message, parsed.data.error.field)
     : new ApiFailure(response.status, "internal", `Hearth answered with an unexpected error (${response.status}). Try again.`);
-  if (failure.signedOut && !quietSignOut) for (const listener of listeners) listener(failure);
+  if (!quietSignOut) noticeSignOut(failure);
   throw failure;
+}
+
+/** Tells the shell when a failure means the user is signed out (for calls made without `call`, like uploads). */
+export function noticeSignOut(failure: ApiFailure): void {
+  if (failure.signedOut) for (const listener of listeners) listener(failure);
 }
 
 /**
