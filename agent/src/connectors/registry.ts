@@ -65,7 +65,7 @@ export function knownActions(): Record<string, string[]> {
       shell: { allow: ["true"], timeout_ms: 1000, max_output_bytes: 1 },
       apps: { app: { command: "true", args: [] } },
       listeners: AgentConfig.shape.listeners.parse(undefined),
-      privacy: { disabled_applications: [] },
+      privacy: AgentConfig.shape.privacy.parse(undefined),
       local_endpoint: { enabled: false, port: 0 },
     },
     { configPath: "config.json", agentVersion: "0" },

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { LOCAL_DEFAULT_PORT, MAX_FRAME_BYTES, Name } from "#protocol";
 import { DEFAULT_OPTIONS } from "../defaults.ts";
+import { BROWSERS } from "../listeners/history-profiles.ts";
 
 const AppEntry = z.strictObject({
   /** The program to start: a name on PATH or an absolute path. */
@@ -65,12 +66,25 @@ export const AgentConfig = z.strictObject({
           csv_mappings: z.array(CsvMappingConfig).default([]),
         })
         .prefault({}),
+      /** The job-applications listener: application pages of the common ATSs in the browsers' history. Off until enabled. */
+      history: z
+        .strictObject({
+          enabled: z.boolean().default(false),
+          /** Whose profiles are found on their own. */
+          browsers: z.array(z.enum(BROWSERS)).default([...BROWSERS]),
+          /** More history files (`History`, `places.sqlite`) or profile folders, for other builds and places; `~` is the home folder. */
+          profiles: z.array(z.string().min(1)).default([]),
+          interval_minutes: z.number().int().min(1).max(1440).default(5),
+        })
+        .prefault({}),
     })
     .prefault({}),
   privacy: z
     .strictObject({
       /** Activity from these applications never leaves this computer (compared without case). */
       disabled_applications: z.array(z.string().min(1)).default([]),
+      /** What this computer keeps (state.db records, the history listener's first look back) is forgotten after this many days. */
+      retention_days: z.number().int().min(1).max(36_500).default(365),
     })
     .prefault({}),
   local_endpoint: z

@@ -17,6 +17,7 @@ import { clearStatus, writeStatus } from "../home/status-file.ts";
 import type { AgentStatus } from "../home/status-file.ts";
 import type { OutboundHello } from "../link/frames.ts";
 import { RelayLink } from "../link/connection.ts";
+import { historyListenerFromConfig } from "../listeners/history.ts";
 import { privacyFilter } from "../listeners/privacy.ts";
 import { StatementsListener } from "../listeners/statements.ts";
 import { LocalEndpoint } from "../local/endpoint.ts";
@@ -25,6 +26,7 @@ import { PermissionStore } from "../permissions/store.ts";
 import { CommandStore } from "../store/commands.ts";
 import { openStateDb } from "../store/db.ts";
 import { Outbox } from "../store/outbox.ts";
+import { DAY_MS, scheduleRetention } from "../store/retention.ts";
 import { PLATFORM, VERSION } from "../version.ts";
 import { CommandProcessor } from "./command-processor.ts";
 import { Executor } from "./executor.ts";
@@ -74,7 +76,8 @@ export async function startAgent(setup: AgentSetup): Promise<RunningAgent> {
   const recovered = store.recover();
   for (const id of recovered.interrupted) log.warn("command.interrupted", `Command ${id} was cut off by the last stop; reporting it as interrupted (it will not run again).`, { command_id: id });
   for (const id of recovered.reset) log.info("command.reset", `Read-only command ${id} was cut off by the last stop; it will run again when redelivered.`, { command_id: id });
-  store.prune(Date.now() - options.commandRetention);
+  // At start and daily: forget what is past privacy.retention_days (and finished commands past their window).
+  const retention = scheduleRetention({ db, commands: store, retentionDays: config.privacy.retention_days, commandRetentionMs: options.commandRetention }, log);
 
   const connectors = createConnectors(config, {
     configPath: paths.config,
@@ -134,6 +137,13 @@ export async function startAgent(setup: AgentSetup): Promise<RunningAgent> {
         record: (events) => void recordActivity(events),
       })
     : null;
+  const history = historyListenerFromConfig(config.listeners.history, {
+    home: setup.home ?? homedir(),
+    lookbackMs: config.privacy.retention_days * DAY_MS,
+    db,
+    log,
+    record: (events) => void recordActivity(events),
+  });
 
   let endpoint: LocalEndpoint | null = null;
   if (config.local_endpoint.enabled) {
@@ -149,6 +159,7 @@ export async function startAgent(setup: AgentSetup): Promise<RunningAgent> {
     try {
       localPort = await endpoint.listen();
     } catch (error) {
+      retention.stop();
       db.close();
       if (error instanceof Error && "code" in error && error.code === "EADDRINUSE") {
         throw new PortInUseError(
@@ -187,6 +198,7 @@ export async function startAgent(setup: AgentSetup): Promise<RunningAgent> {
   saveStatus();
   link.start();
   statements?.start();
+  history?.start();
 
   let stopped = false;
   return {
@@ -201,6 +213,8 @@ export async function startAgent(setup: AgentSetup): Promise<RunningAgent> {
       if (stopped) return;
       stopped = true;
       statements?.stop();
+      history?.stop();
+      retention.stop();
       link?.stop();
       await endpoint?.close();
       const grace = new Promise((resolve) => setTimeout(resolve, options.shutdownGrace).unref());

@@ -43,6 +43,14 @@ const MIGRATIONS: readonly string[] = [
      imported_at INTEGER NOT NULL,
      events INTEGER NOT NULL
    );`,
+  // How far the history listener has read each browser profile: visits up to `visited_until` (microseconds
+  // since 1970, the browsers' own precision) are done. `profile` is the history file's path.
+  `CREATE TABLE history_cursors (
+     profile TEXT PRIMARY KEY,
+     application TEXT NOT NULL,
+     visited_until INTEGER NOT NULL,
+     scanned_at INTEGER NOT NULL
+   );`,
 ];
 
 /** Opens (and migrates) state.db. WAL and a busy timeout let `hearth permissions` write while `hearth start` runs. */
