@@ -3,6 +3,7 @@ import { Command as Resume } from "@langchain/langgraph";
 import { eq } from "drizzle-orm";
 import { Decision } from "#protocol";
 import type { CommandView, PermissionRequestView, TurnState } from "#protocol";
+import { activitySource } from "../../worker/src/assistant/activity/index.ts";
 import { D1Saver } from "../../worker/src/assistant/checkpointer.ts";
 import { buildAssistantGraph, userTurn } from "../../worker/src/assistant/graph.ts";
 import type { ExecuteResult, PermissionPrompt } from "../../worker/src/assistant/graph.ts";
@@ -17,6 +18,8 @@ import type { TurnRecord } from "./turn-store.ts";
 /** What the turn runner needs from the relay that hosts it. */
 export interface TurnHost {
   readonly db: D1Database;
+  /** The user this relay serves: the assistant reads that user's activity, and no one else's. */
+  userId(): string;
   /** The configured chat model, or null to use the parser alone. */
   readonly model: BaseChatModel | null;
   capabilities(): Promise<AssistantCapability[]>;
@@ -127,6 +130,8 @@ export class Turns {
         gate: (command, deviceId) => host.gate(command, deviceId),
         execute: (command, deviceId) => this.#execute(turn, command, deviceId, controller.signal),
         model: host.model,
+        // A turn does not carry the browser's time zone yet, so activity answers count days in UTC (and say so).
+        activity: activitySource(host.db, host.userId()),
       });
       const stream = await graph.stream(input as Parameters<typeof graph.stream>[0], { ...config, streamMode: "messages", signal: controller.signal });
       for await (const [message, metadata] of stream) {

@@ -37,6 +37,7 @@ export class UserRelay extends QueueRelay {
     super(ctx, env);
     const host: TurnHost = {
       db: env.DB,
+      userId: () => this.userId,
       model: createChatModel(modelEnv(env)),
       capabilities: () => this.#capabilities(),
       gate: async (command, deviceId) => evaluate(await this.loadRules(), command, deviceId, Date.now()).effect,

@@ -1,12 +1,10 @@
-import { and, desc, eq, gte, isNull, lte, sql } from "drizzle-orm";
-import type { SQL } from "drizzle-orm";
+import { and, desc, eq, isNull } from "drizzle-orm";
 import { Hono } from "hono";
 import type { Context } from "hono";
 import { ActivityQuery, ActivitySummaryQuery, CreateIngestToken, IngestRequest, UpdateActivity, cursorAfter } from "#protocol";
 import type { ActivityView, IngestTokenView } from "#protocol";
 import { requireUser, resolveSession } from "../auth/session.ts";
 import { hashToken, newToken } from "../auth/tokens.ts";
-import { ftsQuery } from "../chat/views.ts";
 import { newestFirst, olderThan } from "../http/cursor.ts";
 import { openDb, schema } from "../db/index.ts";
 import type { ActivityRow, IngestTokenRow } from "../db/schema.ts";
@@ -14,6 +12,7 @@ import { ApiError } from "../http/errors.ts";
 import type { AppEnv } from "../http/types.ts";
 import { jsonBody, queryParams } from "../http/validate.ts";
 import { relayFor } from "../relay/stub.ts";
+import { activityFilters } from "./filters.ts";
 import { ingestActivities } from "./ingest.ts";
 import { pruneActivities } from "./retention.ts";
 import { activitySummary } from "./summary.ts";
@@ -83,25 +82,6 @@ function exportLine(view: ActivityView): string {
   }).join(",");
 }
 
-/** The SQL conditions for a query's filters (the user's own rows only). */
-function filters(userId: string, query: ActivityQuery): (SQL | undefined)[] {
-  const match = query.q ? ftsQuery(query.q) : null;
-  return [
-    eq(activities.userId, userId),
-    query.type ? eq(activities.activityType, query.type) : undefined,
-    query.application ? eq(activities.application, query.application) : undefined,
-    query.category ? eq(activities.category, query.category) : undefined,
-    query.status ? eq(activities.jobStatus, query.status) : undefined,
-    query.tag ? sql`EXISTS (SELECT 1 FROM json_each(${activities.tags}) WHERE value = ${query.tag})` : undefined,
-    query.from !== undefined ? gte(activities.occurredAt, query.from) : undefined,
-    query.to !== undefined ? lte(activities.occurredAt, query.to) : undefined,
-    query.min_amount !== undefined ? gte(activities.amountMinor, Math.round(query.min_amount * 100)) : undefined,
-    query.max_amount !== undefined ? lte(activities.amountMinor, Math.round(query.max_amount * 100)) : undefined,
-    match ? sql`${activities}.rowid IN (SELECT rowid FROM activities_fts WHERE activities_fts MATCH ${match})` : undefined,
-    query.q && !match ? sql`0` : undefined,
-  ];
-}
-
 /** /api/activities: what the user's listeners and tools recorded. */
 export const activitiesApi = new Hono<AppEnv>()
   // Ingest: each event is checked on its own; the answer counts the stored, the duplicates and each refusal.
@@ -119,7 +99,7 @@ export const activitiesApi = new Hono<AppEnv>()
       .from(activities)
       .where(
         and(
-          ...filters(c.get("auth").user.id, query),
+          ...activityFilters(c.get("auth").user.id, query),
           olderThan(activities, query.before, activities.occurredAt),
         ),
       )
@@ -144,7 +124,7 @@ export const activitiesApi = new Hono<AppEnv>()
     const rows = await openDb(c.env.DB)
       .select()
       .from(activities)
-      .where(and(...filters(c.get("auth").user.id, c.req.valid("query"))))
+      .where(and(...activityFilters(c.get("auth").user.id, c.req.valid("query"))))
       .orderBy(...newestFirst(activities, activities.occurredAt))
       .limit(EXPORT_LIMIT)
       .all();

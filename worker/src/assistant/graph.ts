@@ -3,6 +3,7 @@ import { AIMessage, HumanMessage, SystemMessage, type BaseMessage } from "@langc
 import { Annotation, END, MessagesAnnotation, START, StateGraph, interrupt } from "@langchain/langgraph";
 import type { BaseCheckpointSaver } from "@langchain/langgraph-checkpoint";
 import { Decision, type Json } from "#protocol";
+import { ACTIVITY_TOOL, ACTIVITY_TOOL_NAME, askFromToolArgs, type ActivityAsk, type ActivitySource } from "./activity/index.ts";
 import { CONFIGURE_LLM_HINT } from "./model.ts";
 import { parseMessage, type ParsedCommand } from "./parser.ts";
 import { CAN_DO, SLASH_COMMANDS } from "./phrases.ts";
@@ -15,7 +16,8 @@ import { buildTools, commandFromToolCall, type AssistantCapability } from "./too
 // - the model is called at most once per turn, and only when the deterministic parser declines;
 // - nothing a machine returns ever reaches a model or becomes a command (respond is plain templating and
 //   the graph has no edge back from execute to understand);
-// - a rule's deny is final: the gate runs again when a prompt is answered, so a deny added meanwhile still wins.
+// - a rule's deny is final: the gate runs again when a prompt is answered, so a deny added meanwhile still wins;
+// - an activity question is read from the user's own rows in D1: read-only, so it skips the gate and the relay.
 
 export type ExecuteResult =
   | { status: "done"; data: Json }
@@ -32,6 +34,8 @@ export type AssistantDeps = {
   execute(command: ParsedCommand, deviceId: string): Promise<ExecuteResult>;
   /** A tool-calling chat model (ChatOpenAI or compatible), or null/absent to use the parser alone. */
   model?: BaseChatModel | null;
+  /** The user's activity, for questions about it; absent, the assistant says it cannot answer them here. */
+  activity?: ActivitySource | null;
 };
 
 /** What `interrupt()` hands the caller when a command needs the user's permission. */
@@ -40,6 +44,8 @@ export type PermissionPrompt = { kind: "permission"; command: ParsedCommand; dev
 export const AssistantState = Annotation.Root({
   ...MessagesAnnotation.spec,
   command: Annotation<ParsedCommand | null>({ reducer: (_, next) => next, default: () => null }),
+  /** An activity question to look up: answered in execute, with no gate and no device. */
+  activityAsk: Annotation<ActivityAsk | null>({ reducer: (_, next) => next, default: () => null }),
   summary: Annotation<string | null>({ reducer: (_, next) => next, default: () => null }),
   deviceId: Annotation<string | null>({ reducer: (_, next) => next, default: () => null }),
   /** The user's answer to the permission prompt, when one was asked. */
@@ -50,11 +56,16 @@ export const AssistantState = Annotation.Root({
 type State = typeof AssistantState.State;
 type Update = typeof AssistantState.Update;
 
+const ACTIVITY_EXAMPLES =
+  'I can also answer questions about your activity: "how much did I spend on groceries last month", "my biggest purchases this week", ' +
+  '"which jobs did I apply to in October", "show my Amazon orders".';
+
 /** The help answer: the slash commands and the sentences the parser knows. */
 export const HELP_TEXT = [
   "Here is what I can do on your computer:",
   ...SLASH_COMMANDS.map((spec) => `- \`${spec.usage}\`: ${spec.does}`),
   CAN_DO.replace(/ Type \/help for the commands\.$/, ""),
+  ACTIVITY_EXAMPLES,
 ].join("\n");
 
 const SYSTEM_PROMPT =
@@ -74,7 +85,7 @@ export function buildAssistantGraph(deps: AssistantDeps) {
 
   async function understand(state: State): Promise<Update> {
     // A thread spans turns: clear the previous turn's command and answer first.
-    const fresh: Update = { command: null, summary: null, deviceId: null, decision: null, outcome: null, answer: null };
+    const fresh: Update = { command: null, activityAsk: null, summary: null, deviceId: null, decision: null, outcome: null, answer: null };
     const text = lastUserText(state.messages);
     const intent = parseMessage(text, { capabilities: deps.capabilities });
     switch (intent.kind) {
@@ -86,8 +97,13 @@ export function buildAssistantGraph(deps: AssistantDeps) {
       }
       case "help":
         return { ...fresh, outcome: reply(model ? HELP_TEXT : `${HELP_TEXT}\n\n${CONFIGURE_LLM_HINT}`) };
-      case "activity_query":
-        return { ...fresh, outcome: reply(`I can't answer questions about your activity yet. ${CAN_DO}`) };
+      case "activity_query": {
+        if (!deps.activity) return { ...fresh, outcome: reply(`I can't answer questions about your activity here. ${CAN_DO}`) };
+        if (intent.query) return { ...fresh, activityAsk: intent.query };
+        // Recognised as about activity, but no phrasing fits ("how much time …"): the model may still read it.
+        const reason = `I can't answer that about your activity yet. ${ACTIVITY_EXAMPLES}`;
+        return { ...fresh, ...(model ? await understandWithModel(text, reason) : { outcome: reply(reason) }) };
+      }
       case "unknown":
         return { ...fresh, ...(await understandWithModel(text, intent.reason)) };
     }
@@ -95,24 +111,39 @@ export function buildAssistantGraph(deps: AssistantDeps) {
 
   /** The one model call of a turn; falls back to the parser's reason when there is no model or no tool. */
   async function understandWithModel(text: string, reason: string): Promise<Update> {
-    const tools = buildTools(deps.capabilities);
+    const withActivity = model ? await offersActivity() : false;
+    const tools = [...buildTools(deps.capabilities), ...(withActivity ? [ACTIVITY_TOOL] : [])];
     if (!model?.bindTools || tools.length === 0) {
       return { outcome: reply(model ? reason : `${reason}\n\n${HELP_TEXT}\n\n${CONFIGURE_LLM_HINT}`) };
     }
-    const devices = [...new Set(deps.capabilities.map((c) => c.deviceName))].join(", ");
+    const devices = [...new Set(deps.capabilities.map((c) => c.deviceName))].join(", ") || "none connected";
+    const prompt = `${SYSTEM_PROMPT} Devices: ${devices}.${withActivity && deps.activity ? activityPrompt(deps.activity) : ""}`;
     let response: BaseMessage;
     try {
-      response = await model.bindTools(tools).invoke([new SystemMessage(`${SYSTEM_PROMPT} Devices: ${devices}.`), new HumanMessage(text)]);
+      response = await model.bindTools(tools).invoke([new SystemMessage(prompt), new HumanMessage(text)]);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       return { outcome: reply(`The language model could not be reached (${message}). ${reason}`) };
     }
     const call = AIMessage.isInstance(response) ? response.tool_calls?.[0] : undefined;
     if (!call) return { outcome: reply(response.text.trim() || reason) };
+    if (withActivity && call.name === ACTIVITY_TOOL_NAME) {
+      const ask = askFromToolArgs(call.args);
+      return "reason" in ask ? { outcome: reply(ask.reason) } : { activityAsk: ask };
+    }
     const chosen = commandFromToolCall(call, deps.capabilities);
     if ("reason" in chosen) return { outcome: reply(chosen.reason) };
     const summary = `${chosen.command.target}.${chosen.command.action} ${JSON.stringify(chosen.command.parameters)}`;
     return { command: chosen.command, deviceId: chosen.deviceId, summary };
+  }
+
+  /** Offer the activity tool only to a user with activity; a failed check just leaves it out. */
+  async function offersActivity(): Promise<boolean> {
+    try {
+      return (await deps.activity?.hasData()) ?? false;
+    } catch {
+      return false;
+    }
   }
 
   async function permissionGate(state: State): Promise<Update> {
@@ -130,6 +161,7 @@ export function buildAssistantGraph(deps: AssistantDeps) {
   }
 
   async function execute(state: State): Promise<Update> {
+    if (state.activityAsk) return { outcome: reply(await lookUp(state.activityAsk)) };
     const { command, deviceId } = state;
     if (!command || !deviceId) return { outcome: reply("There was nothing to run.") };
     let result: ExecuteResult;
@@ -148,6 +180,15 @@ export function buildAssistantGraph(deps: AssistantDeps) {
     }
   }
 
+  async function lookUp(ask: ActivityAsk): Promise<string> {
+    if (!deps.activity) return `I can't answer questions about your activity here. ${CAN_DO}`;
+    try {
+      return await deps.activity.answer(ask);
+    } catch (error) {
+      return `I couldn't read your activity just now (${error instanceof Error ? error.message : String(error)}). Try again, or open the [dashboard](/dashboard).`;
+    }
+  }
+
   function respond(state: State): Update {
     const outcome = state.outcome ?? reply("I have nothing to say to that.");
     const answer = answerFor(outcome, { command: state.command, summary: state.summary, deviceName: deviceName(state.deviceId) });
@@ -160,7 +201,7 @@ export function buildAssistantGraph(deps: AssistantDeps) {
     .addNode("execute", execute)
     .addNode("respond", respond)
     .addEdge(START, "understand")
-    .addConditionalEdges("understand", (state) => (state.command && !state.outcome ? "permissionGate" : "respond"), ["permissionGate", "respond"])
+    .addConditionalEdges("understand", afterUnderstanding, ["permissionGate", "execute", "respond"])
     .addConditionalEdges("permissionGate", (state) => (state.outcome ? "respond" : "execute"), ["execute", "respond"])
     .addEdge("execute", "respond")
     .addEdge("respond", END)
@@ -171,6 +212,20 @@ export function buildAssistantGraph(deps: AssistantDeps) {
 export type AssistantGraph = ReturnType<typeof buildAssistantGraph>;
 
 const reply = (text: string): TurnOutcome => ({ kind: "reply", text });
+
+/** A command goes through the gate; an activity question is read-only and goes straight to execute. */
+function afterUnderstanding(state: State): "permissionGate" | "execute" | "respond" {
+  if (state.outcome) return "respond";
+  if (state.activityAsk) return "execute";
+  return state.command ? "permissionGate" : "respond";
+}
+
+/** The model is told today's date, so that "October last year" becomes 2025-10 rather than the most recent October. */
+function activityPrompt(activity: ActivitySource): string {
+  const { now, tzOffsetMinutes } = activity.clock();
+  const today = new Date(now + (tzOffsetMinutes ?? 0) * 60_000).toISOString().slice(0, 10);
+  return ` Questions about the user's own spending, purchases and job applications go to ${ACTIVITY_TOOL_NAME}. Today is ${today}.`;
+}
 
 function lastUserText(messages: readonly BaseMessage[]): string {
   const last = messages.findLast((message) => HumanMessage.isInstance(message));

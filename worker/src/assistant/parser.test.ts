@@ -225,13 +225,17 @@ describe("parseMessage", () => {
   });
 
   it.each([
-    "how much did I spend last month",
     "How much time did I spend on YouTube this week?",
     "what did I work on yesterday",
     "which apps did I use most today",
     "when did I last open Figma",
   ])("recognises the activity question %j", (text) => {
-    expect(parseMessage(text)).toEqual({ kind: "activity_query", question: text });
+    expect(parseMessage(text)).toEqual({ kind: "activity_query", question: text, query: null });
+  });
+
+  it("reads the activity questions it has phrasings for (activity/phrasings.test.ts has the rest)", () => {
+    const text = "how much did I spend last month";
+    expect(parseMessage(text)).toEqual({ kind: "activity_query", question: text, query: { kind: "spending", period: "last_month" } });
   });
 
   it("writes a short summary for the command card", () => {

@@ -7,6 +7,7 @@ import {
   WEB_SUFFIX, WEB_TLDS, WEB_VERB, WEB_WORDS, WHATS_IN, WHOLESALE, WRITING_SENTENCE,
 } from "./phrases.ts";
 import type { SlashSpec } from "./phrases.ts";
+import { parseActivityQuestion, type ActivityAsk } from "./activity/index.ts";
 
 // The assistant's deterministic parser: one chat message in, one intent out, with no model and no I/O.
 // What must stay true: it never throws, the same text always gives the same intent, and only the explicit
@@ -17,8 +18,8 @@ export type ParsedCommand = { target: string; action: string; parameters: Record
 export type ParsedIntent =
   | { kind: "command"; command: ParsedCommand; summary: string }
   | { kind: "help" }
-  /** A question about what the user did ("how much did I spend last month"), answered from activity data. */
-  | { kind: "activity_query"; question: string }
+  /** A question about what the user did, answered from activity data; `query` is null when no phrasing fits ("how much time …"). */
+  | { kind: "activity_query"; question: string; query: ActivityAsk | null }
   | { kind: "unknown"; reason: string };
 export type Capability = { target: string; action: string };
 export type ParseContext = {
@@ -149,7 +150,10 @@ const showArg = (arg: string) => (/^[^\s"'\\]+$/.test(arg) ? arg : JSON.stringif
 // In order: the first rule that answers wins. Trash and find come before the open/show family, which tries
 // a web address, then a file or folder, then an app.
 const RULES: readonly ((s: string, original: string) => ParsedIntent | null)[] = [
-  (s, original) => (ACTIVITY_SENTENCES.some((pattern) => pattern.test(s)) ? { kind: "activity_query", question: original } : null),
+  (s, original) => {
+    const query = parseActivityQuestion(s);
+    return query || ACTIVITY_SENTENCES.some((pattern) => pattern.test(s)) ? { kind: "activity_query", question: original, query } : null;
+  },
   (s) => (SYSTEM_SENTENCES.some((pattern) => pattern.test(s)) ? systemInfo() : null),
   (s) => (SHELL_SENTENCE.test(s) || SHELL_LOOKALIKE.test(s) ? unknown(SHELL_REASON) : null),
   trashRule, findRule, webRule, viewRule, launchRule,

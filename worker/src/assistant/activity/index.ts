@@ -1,0 +1,41 @@
+import type { ActivityAsk } from "./ask.ts";
+import { activityAnswer } from "./answer.ts";
+import { hasActivity, lookUpActivity } from "./lookup.ts";
+import type { Clock } from "./period.ts";
+
+// The assistant's activity questions: parsed from a sentence (phrasings.ts) or asked by the model through the
+// `activity_query` tool (ask.ts), looked up in D1 for the one user (lookup.ts) and answered in markdown with a
+// link to the same filters on the dashboard (answer.ts).
+
+export { ACTIVITY_TOOL, ACTIVITY_TOOL_NAME, ActivityAsk, askFromToolArgs } from "./ask.ts";
+export { activityAnswer, dashboardLink } from "./answer.ts";
+export { hasActivity, lookUpActivity, SPENT_ONLY } from "./lookup.ts";
+export type { ActivityLookup, DashboardFilters } from "./lookup.ts";
+export { parseActivityQuestion } from "./phrasings.ts";
+export { Period, resolvePeriod } from "./period.ts";
+export type { Clock, ResolvedPeriod } from "./period.ts";
+
+/** What the assistant graph needs to answer activity questions for the user of the turn. */
+export type ActivitySource = {
+  /** Whether the user has any activity; the model is offered the tool only then. */
+  hasData(): Promise<boolean>;
+  /** The markdown answer to one ask, from the user's own rows. */
+  answer(ask: ActivityAsk): Promise<string>;
+  /** The turn's clock: the model is told today's date so it can name periods. */
+  clock(): Clock;
+};
+
+/**
+ * Activity questions for one user. Without `tzOffsetMinutes` (a chat turn does not carry the browser's time zone)
+ * days are counted in UTC, and answers say so.
+ * @example activitySource(env.DB, userId).answer({ kind: "spending", about: "groceries", period: "last_month" })
+ */
+export function activitySource(db: D1Database, userId: string, options: { tzOffsetMinutes?: number | null; now?: () => number } = {}): ActivitySource {
+  const tzOffsetMinutes = options.tzOffsetMinutes ?? null;
+  const clock = (): Clock => ({ now: options.now?.() ?? Date.now(), tzOffsetMinutes });
+  return {
+    hasData: () => hasActivity(db, userId),
+    answer: async (ask) => activityAnswer(await lookUpActivity(db, userId, ask, clock()), tzOffsetMinutes),
+    clock,
+  };
+}
