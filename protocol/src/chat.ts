@@ -46,6 +46,8 @@ export const SendMessageRequest = z.object({
   content: z.string().trim().min(1, { error: "Write a message first." }).max(20_000, { error: "Messages are limited to 20,000 characters." }),
   /** Reply inside the thread of this message. */
   thread_id: z.string().min(1).max(128).optional(),
+  /** The sender's offset from UTC in minutes (east positive), so "last month" means their month. */
+  tz_offset: z.number().int().min(-840).max(840).optional(),
 });
 export type SendMessageRequest = z.infer<typeof SendMessageRequest>;
 

@@ -27,5 +27,5 @@ export const DecideOutcome = z.discriminatedUnion("ok", [z.object({ ok: z.litera
 export type DecideOutcome = z.infer<typeof DecideOutcome>;
 
 /** What the worker hands the relay to start an assistant turn: both messages are already in D1. */
-export const TurnInput = z.object({ text: z.string(), userMessage: MessageView, message: MessageView });
+export const TurnInput = z.object({ text: z.string(), userMessage: MessageView, message: MessageView, tzOffset: z.number().int().optional() });
 export type TurnInput = z.infer<typeof TurnInput>;

@@ -77,7 +77,7 @@ export class Turns {
     this.store.append(turn.id, { event: "turn", data: { user_message: delivered, message: input.message } });
     this.#host.announce(turn, "started");
     const stream = this.store.stream(turn.id, 0);
-    this.#host.keepAlive(this.#drive(turn, userTurn(input.text)));
+    this.#host.keepAlive(this.#drive(turn, userTurn(input.text), input.tzOffset ?? null));
     return stream;
   }
 
@@ -116,7 +116,8 @@ export class Turns {
     return true;
   }
 
-  async #drive(turn: TurnRecord, input: ReturnType<typeof userTurn> | Resume): Promise<void> {
+  /** `tzOffset`: the sender's, for activity questions (a resumed turn is a machine command's, so needs none). */
+  async #drive(turn: TurnRecord, input: ReturnType<typeof userTurn> | Resume, tzOffset: number | null = null): Promise<void> {
     const controller = new AbortController();
     this.#running.set(turn.id, controller);
     const host = this.#host;
@@ -130,8 +131,8 @@ export class Turns {
         gate: (command, deviceId) => host.gate(command, deviceId),
         execute: (command, deviceId) => this.#execute(turn, command, deviceId, controller.signal),
         model: host.model,
-        // A turn does not carry the browser's time zone yet, so activity answers count days in UTC (and say so).
-        activity: activitySource(host.db, host.userId()),
+        // Without the sender's time zone (an API client that does not send it), answers count days in UTC and say so.
+        activity: activitySource(host.db, host.userId(), { tzOffsetMinutes: tzOffset }),
       });
       const stream = await graph.stream(input as Parameters<typeof graph.stream>[0], { ...config, streamMode: "messages", signal: controller.signal });
       for await (const [message, metadata] of stream) {

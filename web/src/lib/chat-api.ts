@@ -37,7 +37,7 @@ export type StreamedEvent = TurnEvent & { id: number };
 
 /** Sends a message; resolves once the reply's stream is open, then calls `onEvent` for each event. */
 export function sendMessage(chatId: string, body: { content: string; thread_id?: string }, onEvent: (event: StreamedEvent) => void, signal?: AbortSignal) {
-  return openStream(`/api/chats/${encodeURIComponent(chatId)}/messages`, { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" }, signal }, onEvent);
+  return openStream(`/api/chats/${encodeURIComponent(chatId)}/messages`, { method: "POST", body: JSON.stringify({ ...body, tz_offset: -new Date().getTimezoneOffset() }), headers: { "content-type": "application/json" }, signal }, onEvent);
 }
 
 /** Joins (or rejoins) a reply's stream after event number `after`. */

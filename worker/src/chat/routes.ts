@@ -84,7 +84,7 @@ export const chatsApi = new Hono<AppEnv>()
     const reply = { ...base, id: crypto.randomUUID(), role: "assistant" as const, content: "", status: "sending" as const, createdAt: now + 1, updatedAt: now + 1 };
     const title = chat.title === NEW_CHAT_TITLE && !body.thread_id ? titleFrom(body.content) : chat.title;
     await db.batch([db.insert(messages).values([user, reply]), db.update(chats).set({ title, updatedAt: now }).where(eq(chats.id, chat.id))]);
-    const stream = await relayFor(c.env, userId).startTurn({ text: body.content, userMessage: messageView(user, 0), message: messageView(reply, 0) });
+    const stream = await relayFor(c.env, userId).startTurn({ text: body.content, userMessage: messageView(user, 0), message: messageView(reply, 0), ...(body.tz_offset !== undefined ? { tzOffset: body.tz_offset } : {}) });
     return sse(stream);
   })
 

@@ -38,9 +38,9 @@ async function userWith(events: unknown[]): Promise<TestClient> {
   return client;
 }
 
-async function ask(client: TestClient, content: string): Promise<{ text: string; stored: string; commands: number }> {
+async function ask(client: TestClient, content: string, extra: { tz_offset?: number } = {}): Promise<{ text: string; stored: string; commands: number }> {
   const { chat } = Chat.parse(await (await client.request("POST", "/api/chats", { json: {} })).json());
-  const response = await client.request("POST", `/api/chats/${chat.id}/messages`, { json: { content } });
+  const response = await client.request("POST", `/api/chats/${chat.id}/messages`, { json: { content, ...extra } });
   expect(response.status).toBe(200);
   const stream = new SseReader(response);
   await stream.until("done");
@@ -61,6 +61,17 @@ describe("activity questions in a chat turn", () => {
     expect(stored).toBe(text);
     expect(commands).toBe(0);
     expect(await modelCalls()).toHaveLength(0);
+  });
+
+  it("counts days in the sender's time zone when the message says it, and says UTC when it does not", async () => {
+    // 23:30 UTC on 30 September is already 1 October in Berlin (UTC+2 then).
+    const alice = await userWith([{ ...purchase("Lidl", -40, "Groceries"), timestamp: "2026-09-30T23:30:00Z" }]);
+    const berlin = await ask(alice, "how much did I spend on groceries this year", { tz_offset: 120 });
+    expect(berlin.text).toContain("| 2026-10-01 | Lidl |");
+    expect(berlin.text).not.toContain("UTC");
+    const utc = await ask(alice, "how much did I spend on groceries this year");
+    expect(utc.text).toContain("| 2026-09-30 | Lidl |");
+    expect(utc.text).toContain("_Days are counted in UTC._");
   });
 
   it("runs the model's activity_query call in the relay, in one model call", async () => {

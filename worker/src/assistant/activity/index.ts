@@ -26,7 +26,7 @@ export type ActivitySource = {
 };
 
 /**
- * Activity questions for one user. Without `tzOffsetMinutes` (a chat turn does not carry the browser's time zone)
+ * Activity questions for one user. Without `tzOffsetMinutes` (a client that does not send its time zone)
  * days are counted in UTC, and answers say so.
  * @example activitySource(env.DB, userId).answer({ kind: "spending", about: "groceries", period: "last_month" })
  */
