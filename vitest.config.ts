@@ -62,7 +62,7 @@ export default defineConfig({
           environment: "node",
           // node:sqlite still prints an ExperimentalWarning on Node 22; the agent silences it the same way.
           execArgv: ["--disable-warning=ExperimentalWarning"],
-          include: ["agent/**/*.test.ts"],
+          include: ["agent/**/*.test.ts", "scripts/**/*.test.mjs"],
         },
       },
     ],

@@ -1,0 +1,128 @@
+import { readFileSync, readdirSync } from "node:fs";
+import { DatabaseSync } from "node:sqlite";
+import { describe, expect, it } from "vitest";
+import { ActivityEvent, FinancialDetails, JOB_STATUSES, JobDetails } from "#protocol";
+import { DEMO_ACCOUNT, DEMO_DAYS, demoEvents, demoSql } from "./index.mjs";
+
+const NOW = new Date("2026-11-26T18:30:00Z"); // 10:30 in San Francisco, where the demo person lives
+const DAY_MS = 86_400_000;
+
+/** A database with the real migrations applied: the same tables, indexes and search triggers as D1 has. */
+function migratedDatabase() {
+  const db = new DatabaseSync(":memory:");
+  db.exec("PRAGMA foreign_keys = ON");
+  const dir = new URL("../../migrations/", import.meta.url);
+  for (const name of readdirSync(dir).filter((file) => file.endsWith(".sql")).sort()) db.exec(readFileSync(new URL(name, dir), "utf8"));
+  return db;
+}
+
+/**
+ * Loads the demo as `npm run demo` does, with a fixed password hash (hashing is the worker's own, tested there).
+ * @param {DatabaseSync} db
+ * @param {Date} now
+ */
+function load(db, now) {
+  db.exec(demoSql({ account: DEMO_ACCOUNT, passwordHash: "pbkdf2-sha256$100000$c2FsdA==$aGFzaA==", events: demoEvents(now), now: now.getTime() }));
+}
+
+/**
+ * The first column of the first row.
+ * @param {DatabaseSync} db
+ * @param {string} sql
+ * @param {...string} params
+ */
+const scalar = (db, sql, ...params) => Object.values(db.prepare(sql).get(...params) ?? {})[0];
+
+describe("the demo account's activity", () => {
+  const events = demoEvents(NOW);
+
+  it("is the same for the same moment, and later the same day only adds the newest rows", () => {
+    expect(demoEvents(new Date(NOW))).toEqual(events);
+    const morning = demoEvents(new Date("2026-11-26T15:00:00Z"));
+    expect(events.slice(0, morning.length)).toEqual(morning);
+  });
+
+  it("is valid activity, every row marked as demo, with unique ids, up to now and no older than DEMO_DAYS", () => {
+    for (const event of events) {
+      expect(ActivityEvent.safeParse(event).error).toBeUndefined();
+      expect(event.tags).toContain("demo");
+      expect(event.details.demo).toBe(true);
+      const at = Date.parse(event.timestamp);
+      expect(at).toBeLessThanOrEqual(NOW.getTime());
+      expect(at).toBeGreaterThan(NOW.getTime() - (DEMO_DAYS + 1) * DAY_MS);
+    }
+    expect(new Set(events.map((event) => event.event_id)).size).toBe(events.length);
+    expect(new Set(events.map((event) => event.activity_type))).toEqual(new Set(["financial", "job", "browser", "system"]));
+  });
+
+  it("spends and earns like a person: USD, paid twice a month, rent once, a plausible budget", () => {
+    const money = events.filter((event) => event.activity_type === "financial").map((event) => FinancialDetails.parse(event.details));
+    expect(money.length).toBeGreaterThan(150);
+    expect(money.length).toBeLessThan(450);
+    expect(new Set(money.map((m) => m.currency))).toEqual(new Set(["USD"]));
+    expect(new Set(money.map((m) => m.category))).toEqual(
+      new Set(["income", "rent", "groceries", "dining", "transport", "subscriptions", "shopping", "utilities", "health", "travel"]),
+    );
+    expect(money.filter((m) => m.merchant === "Amazon" && m.amount < 0).length).toBeGreaterThanOrEqual(8);
+    expect(new Set(money.filter((m) => m.category === "groceries").map((m) => m.merchant)).size).toBeGreaterThanOrEqual(3);
+
+    // October 2026 lies wholly inside the range.
+    const october = events.filter((event) => event.activity_type === "financial" && event.timestamp.startsWith("2026-10"));
+    const amounts = october.map((event) => FinancialDetails.parse(event.details));
+    expect(amounts.filter((m) => m.category === "income")).toHaveLength(2);
+    expect(amounts.filter((m) => m.category === "rent")).toHaveLength(1);
+    const spent = -amounts.filter((m) => m.amount < 0).reduce((sum, m) => sum + m.amount, 0);
+    expect(spent).toBeGreaterThan(3500);
+    expect(spent).toBeLessThan(7500);
+    for (const m of amounts) expect(Math.abs(m.amount)).toBeLessThan(4000);
+  });
+
+  it("has 25 job applications on five boards, in every status, with company, role and posting address", () => {
+    const jobs = events.filter((event) => event.activity_type === "job").map((event) => ({ event, details: JobDetails.parse(event.details) }));
+    expect(jobs).toHaveLength(25);
+    expect(new Set(jobs.map((job) => job.details.status))).toEqual(new Set(JOB_STATUSES));
+    expect(new Set(jobs.map((job) => job.event.details.board))).toEqual(new Set(["Greenhouse", "Lever", "Workday", "Ashby", "LinkedIn"]));
+    for (const { event, details } of jobs) {
+      expect(details.company && details.role && details.url).toBeTruthy();
+      expect(event.description).toBe(`Applied: ${details.role} at ${details.company} (${event.details.board})`);
+    }
+  });
+});
+
+describe("the demo SQL", () => {
+  it("creates the demo user and stores every event with the typed columns the API would have", () => {
+    const db = migratedDatabase();
+    load(db, NOW);
+    const events = demoEvents(NOW);
+    expect(db.prepare("SELECT email, name FROM users").all()).toEqual([{ email: DEMO_ACCOUNT.email, name: DEMO_ACCOUNT.name }]);
+    expect(scalar(db, "SELECT count(*) FROM activities WHERE source = 'demo' AND device_id IS NULL")).toBe(events.length);
+    const cents = events.filter((event) => event.activity_type === "financial").reduce((sum, event) => sum + Math.round(Number(event.details.amount) * 100), 0);
+    expect(scalar(db, "SELECT sum(amount_minor) FROM activities WHERE currency = 'USD'")).toBe(cents);
+    expect(scalar(db, "SELECT count(*) FROM activities WHERE activity_type = 'job' AND job_status IS NOT NULL AND company IS NOT NULL AND url IS NOT NULL")).toBe(25);
+    // The search index filled itself through the triggers.
+    expect(scalar(db, "SELECT count(*) FROM activities_fts WHERE activities_fts MATCH 'northwind'")).toBeGreaterThanOrEqual(1);
+  });
+
+  it("resets the demo rows when run again, even on a later day, and leaves everything else alone", () => {
+    const db = migratedDatabase();
+    load(db, NOW);
+    const demoUser = scalar(db, "SELECT id FROM users WHERE email = ?", DEMO_ACCOUNT.email);
+    db.prepare("INSERT INTO users (id, email, name, password_hash, created_at) VALUES ('someone', 'someone@example.com', NULL, 'x', 0)").run();
+    const insert = db.prepare(`INSERT INTO activities (id, user_id, event_id, source, activity_type, timestamp, occurred_at, application, details, created_at, updated_at)
+      VALUES (?, ?, ?, 'upload', 'other', '2026-11-20T10:00:00Z', 0, 'Notes', '{}', 0, 0)`);
+    insert.run("mine", demoUser, "uploaded-by-the-newcomer");
+    insert.run("theirs", "someone", "demo:money:2026-11-20:1"); // the same event_id, another user
+    db.prepare("INSERT INTO login_failures (email, at) VALUES (?, 1)").run(DEMO_ACCOUNT.email);
+
+    const tomorrow = new Date(NOW.getTime() + DAY_MS);
+    load(db, tomorrow);
+    expect(scalar(db, "SELECT count(*) FROM users WHERE email = ?", DEMO_ACCOUNT.email)).toBe(1);
+    expect(scalar(db, "SELECT id FROM users WHERE email = ?", DEMO_ACCOUNT.email)).toBe(demoUser);
+    expect(scalar(db, "SELECT count(*) FROM activities WHERE source = 'demo'")).toBe(demoEvents(tomorrow).length);
+    expect(db.prepare("SELECT id FROM activities WHERE source <> 'demo' ORDER BY id").all()).toEqual([{ id: "mine" }, { id: "theirs" }]);
+    expect(scalar(db, "SELECT count(*) FROM login_failures")).toBe(0);
+    expect(scalar(db, "SELECT count(*) FROM activities_fts WHERE activities_fts MATCH 'northwind'")).toBe(
+      scalar(db, "SELECT count(*) FROM activities WHERE description LIKE '%Northwind%' OR company = 'Northwind Traders'"),
+    );
+  });
+});

@@ -1,0 +1,153 @@
+// The demo account's job search: 25 applications over the last four months, through the usual applicant
+// tracking systems, each one row whose status is where it stands now (as the dashboard's pipeline counts them).
+// The companies are the well-known made-up ones (Contoso, Fabrikam, Northwind…), so no real employer is implied.
+// Also a little browser research around the interviews, and a few system rows, for the combined timeline.
+import { DAY_MS, dateOf, stamp } from "./calendar.mjs";
+import { seededRandom } from "./random.mjs";
+
+/** @typedef {import("./money.mjs").DemoEvent} DemoEvent */
+/** @typedef {import("./random.mjs").Random} Random */
+
+/** Its own random stream, so changing the money leaves the job search as it was. */
+const SEED = 0x4ea7_0002;
+
+/** @typedef {"Greenhouse" | "Lever" | "Workday" | "Ashby" | "LinkedIn"} Board */
+
+/**
+ * Oldest first. The statuses follow the age: the oldest have an answer, the newest mostly wait.
+ * @type {[company: string, slug: string, board: Board, role: string, location: string, status: string][]}
+ */
+const APPLICATIONS = [
+  ["Fabrikam", "fabrikam", "Workday", "Senior Software Engineer, Payments", "San Francisco, CA", "rejected"],
+  ["Tailspin Toys", "tailspintoys", "Greenhouse", "Senior Frontend Engineer", "Remote (US)", "withdrawn"],
+  ["Wide World Importers", "wideworldimporters", "Workday", "Software Engineer III", "Oakland, CA", "rejected"],
+  ["Northwind Traders", "northwind", "Greenhouse", "Staff Frontend Engineer", "San Francisco, CA", "offer"],
+  ["Adventure Works", "adventureworks", "Lever", "Full-Stack Engineer", "Remote (US)", "rejected"],
+  ["Relecloud", "relecloud", "Ashby", "Senior Product Engineer", "Remote (US)", "interview"],
+  ["Woodgrove Bank", "woodgrove", "Workday", "Senior Software Engineer, Web Platform", "San Francisco, CA", "rejected"],
+  ["Proseware", "proseware", "LinkedIn", "Frontend Engineer", "Remote (US)", "withdrawn"],
+  ["Litware", "litware", "Lever", "Senior TypeScript Engineer", "Remote (US)", "rejected"],
+  ["Fourth Coffee", "fourthcoffee", "Greenhouse", "Senior Software Engineer, Growth", "Seattle, WA (hybrid)", "interview"],
+  ["Contoso Pharmaceuticals", "contosopharma", "Workday", "Lead Frontend Developer", "Remote (US)", "offer"],
+  ["Coho Winery", "cohowinery", "LinkedIn", "Web Developer", "Napa, CA", "rejected"],
+  ["Trey Research", "treyresearch", "Ashby", "Senior Software Engineer, Developer Tools", "Remote (US)", "interview"],
+  ["Alpine Ski House", "alpineskihouse", "Lever", "Full-Stack Engineer, Bookings", "Remote (US)", "screening"],
+  ["Lucerne Publishing", "lucernepublishing", "Greenhouse", "Senior Frontend Engineer, Reader Experience", "New York, NY (remote)", "applied"],
+  ["Humongous Insurance", "humongousinsurance", "Workday", "Senior Software Engineer, Claims", "Remote (US)", "interview"],
+  ["Blue Yonder Airlines", "blueyonderairlines", "Greenhouse", "Senior Web Engineer", "San Francisco, CA", "screening"],
+  ["VanArsdel", "vanarsdel", "Ashby", "Product Engineer", "Remote (US)", "interview"],
+  ["Margie's Travel", "margiestravel", "Lever", "Senior Frontend Engineer", "Remote (US)", "screening"],
+  ["Wingtip Toys", "wingtiptoys", "LinkedIn", "Senior React Developer", "Los Angeles, CA (hybrid)", "applied"],
+  ["Graphic Design Institute", "graphicdesigninstitute", "Greenhouse", "Design Engineer", "Remote (US)", "screening"],
+  ["A. Datum Corporation", "adatum", "Ashby", "Senior Software Engineer, Data Platform", "San Francisco, CA", "applied"],
+  ["Consolidated Messenger", "consolidatedmessenger", "Lever", "Senior Full-Stack Engineer", "Remote (US)", "applied"],
+  ["Southridge Video", "southridgevideo", "Greenhouse", "Senior Frontend Engineer, Player", "Remote (US)", "applied"],
+  ["Fabrikam Residences", "fabrikamresidences", "LinkedIn", "Staff Software Engineer", "San Jose, CA", "applied"],
+];
+
+/**
+ * Where each board's postings live, as the browser saw them.
+ * @type {Record<Board, (slug: string, random: Random, role: string) => string>}
+ */
+const POSTING_URL = {
+  Greenhouse: (slug, random) => `https://boards.greenhouse.io/${slug}/jobs/${random.digits(7)}`,
+  Lever: (slug, random) => `https://jobs.lever.co/${slug}/${uuid(random)}`,
+  Workday: (slug, random, role) => `https://${slug}.wd5.myworkdayjobs.com/en-US/External/job/${role.replace(/[^A-Za-z0-9]+/g, "-").replace(/-$/, "")}_R${random.digits(5)}`,
+  Ashby: (slug, random) => `https://jobs.ashbyhq.com/${slug}/${uuid(random)}`,
+  LinkedIn: (_slug, random) => `https://www.linkedin.com/jobs/view/${random.int(1, 4)}${random.digits(9)}/`,
+};
+
+/** @param {Random} random */
+function uuid(random) {
+  const hex = Array.from({ length: 32 }, () => random.int(0, 15).toString(16)).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20)}`;
+}
+
+const BROWSERS = ["Chrome", "Chrome", "Chrome", "Firefox", "Safari"];
+
+/** Machine housekeeping, days before today, for the timeline's "system" band. */
+const SYSTEM = [
+  { daysAgo: 104, application: "macOS", description: "Software update installed: macOS 15.6", details: { kind: "software_update", restart_required: true } },
+  { daysAgo: 81, application: "Time Machine", description: "Backup completed to \"Backup Plus\" (3.2 GB)", details: { kind: "backup", bytes: 3_435_973_837 } },
+  { daysAgo: 58, application: "macOS", description: "Low disk space: 9.8 GB free on Macintosh HD", details: { kind: "disk_space", free_bytes: 10_522_669_875 } },
+  { daysAgo: 44, application: "Time Machine", description: "Backup completed to \"Backup Plus\" (1.1 GB)", details: { kind: "backup", bytes: 1_181_116_006 } },
+  { daysAgo: 23, application: "macOS", description: "Software update installed: macOS 15.7", details: { kind: "software_update", restart_required: true } },
+  { daysAgo: 6, application: "Time Machine", description: "Backup completed to \"Backup Plus\" (820 MB)", details: { kind: "backup", bytes: 859_832_320 } },
+];
+
+/**
+ * The job applications, the browser research around them, and the system rows, from day `first` to `last`.
+ * @param {{ first: number, last: number }} range
+ * @returns {DemoEvent[]}
+ */
+export function jobEvents({ first, last }) {
+  const random = seededRandom(SEED);
+  const span = (last - first) / DAY_MS;
+  /** @type {DemoEvent[]} */
+  const events = [];
+
+  APPLICATIONS.forEach(([company, slug, board, role, location, status], index) => {
+    // The search speeds up: applications crowd towards today. The newest is a day or two old.
+    const share = 1 - index / APPLICATIONS.length;
+    const daysAgo = Math.max(1, Math.round((span - 8) * share ** 1.2) + random.int(-2, 2));
+    const day = last - daysAgo * DAY_MS;
+    const url = POSTING_URL[board](slug, random, role);
+    const remote = location.includes("Remote") || location.includes("remote");
+    const applied = stamp(day, random.pick([12, 19, 20, 21, 22]), random.int(0, 59));
+    const browser = random.pick(BROWSERS);
+    events.push({
+      event_id: `demo:job:${slug}:${index + 1}`,
+      activity_type: "job",
+      timestamp: applied,
+      application: browser,
+      description: `Applied: ${role} at ${company} (${board})`,
+      details: { demo: true, company, role, status, url, board, location },
+      tags: ["demo", board.toLowerCase(), ...(remote ? ["remote"] : [])],
+    });
+    // Those that got a conversation got some homework, a few days after applying.
+    if (["interview", "offer"].includes(status)) {
+      const research = day + random.int(5, 12) * DAY_MS;
+      if (research <= last) {
+        events.push({
+          event_id: `demo:browser:${slug}:glassdoor`,
+          activity_type: "browser",
+          timestamp: stamp(research, random.int(19, 22), random.int(0, 59)),
+          application: browser,
+          description: `Read "${company} interview questions" on Glassdoor`,
+          details: { demo: true, url: `https://www.glassdoor.com/Interview/${slug}-interview-questions.htm`, title: `${company} Interview Questions | Glassdoor`, seconds: random.int(120, 900) },
+          tags: ["demo", "job-search"],
+        });
+      }
+    }
+  });
+
+  // Every other Sunday evening, a look at what the market pays.
+  for (let week = 0; week * 7 < span; week += 2) {
+    const day = last - (week * 7 + ((new Date(last).getUTCDay() + 7) % 7)) * DAY_MS;
+    if (day < first) break;
+    events.push({
+      event_id: `demo:browser:levels:${dateOf(day)}`,
+      activity_type: "browser",
+      timestamp: stamp(day, random.int(20, 22), random.int(0, 59)),
+      application: "Chrome",
+      description: "Compared Senior Software Engineer pay in the San Francisco Bay Area on Levels.fyi",
+      details: { demo: true, url: "https://www.levels.fyi/t/software-engineer/levels/senior/locations/san-francisco-bay-area", title: "Senior Software Engineer Salary | Levels.fyi", seconds: random.int(60, 600) },
+      tags: ["demo", "job-search"],
+    });
+  }
+
+  for (const [index, row] of SYSTEM.entries()) {
+    const day = last - row.daysAgo * DAY_MS;
+    if (day < first) continue;
+    events.push({
+      event_id: `demo:system:${index + 1}`,
+      activity_type: "system",
+      timestamp: stamp(day, random.int(1, 4), random.int(0, 59)),
+      application: row.application,
+      description: row.description,
+      details: { demo: true, ...row.details },
+      tags: ["demo"],
+    });
+  }
+  return events;
+}
