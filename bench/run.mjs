@@ -1,14 +1,18 @@
-// Runs the Hearth benchmarks in sequence, or the ones named: `node bench/run.mjs [--quick] [round-trip|drain|agents-500|assistant …]`.
-// --quick (or BENCH_QUICK=1) runs smaller sizes: 150 round trips, 10 × 200 queued, 200 agents.
+// Runs the Hearth benchmarks in sequence, or the ones named:
+// `node bench/run.mjs [--quick] [round-trip|drain|agents-500|assistant|ingest|activity-queries …]`.
+// --quick (or BENCH_QUICK=1) runs smaller sizes: 150 round trips, 10 × 200 queued, 200 agents, 10,000 events
+// ingested, activity queries at 10,000 and 100,000 rows.
 // Every server it starts is its own process group and is stopped at the end, also on error or Ctrl+C.
 // These are measurements, not tests: each prints its figures and a RATIO against a baseline from the same run.
 import { table } from "./lib/stats.mjs";
 import { loadAverage, startFloor, stopAll } from "./lib/proc.mjs";
 
-const BENCHES = ["round-trip", "drain", "agents-500", "assistant"];
+const BENCHES = ["round-trip", "drain", "agents-500", "assistant", "ingest", "activity-queries"];
+/** The benchmarks that use the platform floor (bench/floor); it starts only when one of them runs. */
+const USE_FLOOR = ["round-trip", "drain", "agents-500"];
 
 /** Sizes for --quick; any BENCH_* variable set by hand wins. */
-const QUICK = { BENCH_RT_COUNT: "150", BENCH_DRAIN_PER_DEVICE: "200", BENCH_AGENTS: "200", BENCH_AGENTS_SEQUENTIAL: "100", BENCH_ASSISTANT_TURNS: "30", BENCH_PARSER_ROUNDS: "500" };
+const QUICK = { BENCH_RT_COUNT: "150", BENCH_DRAIN_PER_DEVICE: "200", BENCH_AGENTS: "200", BENCH_AGENTS_SEQUENTIAL: "100", BENCH_ASSISTANT_TURNS: "30", BENCH_PARSER_ROUNDS: "500", BENCH_INGEST_EVENTS: "10000", BENCH_ACTIVITY_SIZES: "10000,100000" };
 
 export async function main(argv = process.argv.slice(2)) {
   if (Number(process.versions.node.split(".")[0]) < 22) {
@@ -28,7 +32,7 @@ export async function main(argv = process.argv.slice(2)) {
   }
   const started = Date.now();
   // A hard stop, so a wedged server can never keep the run going.
-  const limitS = Number(process.env.BENCH_TIME_LIMIT_S ?? 900);
+  const limitS = Number(process.env.BENCH_TIME_LIMIT_S ?? 1800);
   const watchdog = setTimeout(async () => {
     console.error(`\nbench: over the ${limitS} s time limit; stopping every server.`);
     await stopAll();
@@ -47,7 +51,7 @@ export async function main(argv = process.argv.slice(2)) {
         `state on ${process.env.BENCH_PERSIST === "tmpfs" ? "tmpfs (/dev/shm)" : "disk (.wrangler/bench-<port>)"}; ` +
         `code: ${process.env.BENCH_CODE_ROOT ?? (process.env.BENCH_SNAPSHOT === "0" ? "the working tree" : "a snapshot of the working tree taken at the first start")}`,
     );
-    ctx.floor = await startFloor();
+    if (names.some((n) => USE_FLOOR.includes(n))) ctx.floor = await startFloor();
     for (const benchName of names) {
       const bench = await import(`./${benchName}.mjs`);
       const benchStart = Date.now();

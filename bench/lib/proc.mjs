@@ -158,7 +158,7 @@ export function persistDir(kind, port) {
 }
 
 /** What a snapshot holds: everything `scripts/start.mjs` and the worker's bundle read. */
-const SNAPSHOT_PARTS = ["package.json", "wrangler.toml", "tsconfig.json", "scripts", "worker", "relay", "protocol", "migrations", "web/build"];
+const SNAPSHOT_PARTS = ["package.json", "wrangler.toml", "tsconfig.json", "scripts", "worker", "relay", "protocol", "agent", "migrations", "web/build"];
 let snapshot = null;
 
 /**
