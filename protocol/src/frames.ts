@@ -2,6 +2,7 @@ import { z } from "zod";
 import { Approval, Command, CommandOutcome, CommandView, ConnectorDescriptor } from "./command.ts";
 import { DeviceView } from "./devices.ts";
 import { ErrorCode } from "./errors.ts";
+import { NotificationView } from "./notifications.ts";
 import { Decision, PermissionRequestBody, PermissionRequestView } from "./permissions.ts";
 
 /** The Machine Context Protocol version this build speaks. */
@@ -151,11 +152,17 @@ export const TurnFrame = frame("turn", {
 /** relay → browser: new activity was stored (by a listener, a tool or an upload); dashboards reload. */
 export const ActivityStoredFrame = frame("activity_stored", { count: z.number().int().min(1) });
 
-/** relay → browser: a notification (filled in by the notifications work). */
+/** relay → browser: a new notification for the in-app channel, and the bell's new unread count. */
 export const NotificationFrame = frame("notification", {
-  title: z.string(),
-  body: z.string(),
-  priority: z.enum(["low", "normal", "high", "urgent"]),
+  notification: NotificationView,
+  unread: z.number().int().min(0),
+});
+
+/** relay → browser: notifications were read, dismissed or acted on (maybe in another tab); the new unread count. */
+export const NotificationsChangedFrame = frame("notifications_changed", {
+  unread: z.number().int().min(0),
+  /** The notifications that changed, when known: tabs update them in place. */
+  ids: z.array(z.string()).max(1000),
 });
 
 export const RelayToBrowserFrame = z.discriminatedUnion("type", [
@@ -168,6 +175,7 @@ export const RelayToBrowserFrame = z.discriminatedUnion("type", [
   TurnFrame,
   ActivityStoredFrame,
   NotificationFrame,
+  NotificationsChangedFrame,
 ]);
 export type RelayToBrowserFrame = z.infer<typeof RelayToBrowserFrame>;
 

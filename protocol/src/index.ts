@@ -11,3 +11,4 @@ export * from "./glob.ts";
 export * from "./local.ts";
 export * from "./chat.ts";
 export * from "./slash.ts";
+export * from "./notifications.ts";

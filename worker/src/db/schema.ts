@@ -228,6 +228,7 @@ export type MessageRow = typeof messages.$inferSelect;
 
 /** LangGraph checkpoints (the assistant's durable graph state): see worker/src/assistant/checkpointer.ts. */
 export * from "../assistant/checkpointer-schema.ts";
+export * from "./notifications-schema.ts";
 
 /**
  * What the user's listeners saw: money spent or received, jobs applied for, and other activity. One row per

@@ -1,0 +1,152 @@
+import { PROTOCOL_VERSION, atLeast } from "#protocol";
+import type { NotificationPreferences, NotificationView, RelayToBrowserFrame } from "#protocol";
+import { inQuietHours, loadPreferences, quietHoursEnd } from "../../worker/src/notifications/preferences.ts";
+import { heldNotifications, insertNotification, markDelivered, notificationView, unreadCount } from "../../worker/src/notifications/store.ts";
+import type { NotificationDraft } from "../../worker/src/notifications/store.ts";
+import { frameId } from "./frames.ts";
+
+/** What the notifier needs from the relay that hosts it. */
+export interface NotifierHost {
+  readonly db: D1Database;
+  readonly sql: SqlStorage;
+  userId(): string;
+  toBrowsers(frame: RelayToBrowserFrame): void;
+  /** Asks for the relay's alarm no later than `at`. */
+  wakeAt(at: number): Promise<void>;
+  isOnline(deviceId: string): boolean;
+}
+
+/** A source's number for its rule's threshold: the amount of a transaction, minutes offline. */
+export type NotifyOptions = { value?: number };
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS notify_wake (what TEXT PRIMARY KEY, at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS offline_watch (device_id TEXT PRIMARY KEY, name TEXT NOT NULL, since INTEGER NOT NULL);
+`;
+
+/**
+ * The user's notifications as the relay makes them: each source's draft passes its rule (on or off, threshold,
+ * priority), is stored in D1, and goes to the in-app channel now, or, in quiet hours, is held for the digest
+ * that the relay's alarm sends when they end (urgent ones always go through). Preferences are cached until the
+ * API says they changed. What must outlive hibernation (wake times, devices watched for going quiet) is in the
+ * relay's SQLite.
+ */
+export class Notifier {
+  readonly #host: NotifierHost;
+  #prefs: NotificationPreferences | null = null;
+
+  constructor(host: NotifierHost) {
+    this.#host = host;
+    host.sql.exec(SCHEMA);
+  }
+
+  preferencesChanged(): void {
+    this.#prefs = null;
+  }
+
+  async #preferences(): Promise<NotificationPreferences> {
+    this.#prefs ??= await loadPreferences(this.#host.db, this.#host.userId());
+    return this.#prefs;
+  }
+
+  /** Tells the user, if their rule for the kind says so. Returns the stored notification, or null when the rule is off. */
+  async notify(draft: NotificationDraft, options: NotifyOptions = {}, now = Date.now()): Promise<NotificationView | null> {
+    const prefs = await this.#preferences();
+    const rule = prefs.rules.find((r) => r.kind === draft.kind);
+    if (!rule?.enabled) return null;
+    if (rule.threshold !== null && options.value !== undefined && options.value < rule.threshold) return null;
+    const priority = rule.priority;
+    const inApp = rule.channels.in_app.enabled && atLeast(priority, rule.channels.in_app.min_priority);
+    const held = priority !== "urgent" && inQuietHours(prefs.quiet_hours, now);
+    const row = await insertNotification(this.#host.db, this.#host.userId(), draft, { priority, at: now, delivered: !held, inApp });
+    const view = notificationView(row);
+    if (held) {
+      const end = quietHoursEnd(prefs.quiet_hours, now) ?? now;
+      this.#host.sql.exec("INSERT INTO notify_wake (what, at) VALUES ('digest', ?) ON CONFLICT (what) DO UPDATE SET at = min(at, excluded.at)", end);
+      await this.#host.wakeAt(end);
+    } else if (inApp) {
+      this.#host.toBrowsers({ v: PROTOCOL_VERSION, type: "notification", id: frameId(), notification: view, unread: await unreadCount(this.#host.db, this.#host.userId()) });
+    }
+    return view;
+  }
+
+  /** Tells every open tab the bell's count changed (read, dismissed or acted on elsewhere). */
+  async changed(ids: string[]): Promise<void> {
+    this.#host.toBrowsers({ v: PROTOCOL_VERSION, type: "notifications_changed", id: frameId(), unread: await unreadCount(this.#host.db, this.#host.userId()), ids });
+  }
+
+  // ── agents that go quiet ───────────────────────────────────────────────────────────────────
+
+  /** An agent's socket closed: if it stays away past the rule's minutes, the user hears of it once. */
+  async agentWentOffline(deviceId: string, name: string, now = Date.now()): Promise<void> {
+    const rule = (await this.#preferences()).rules.find((r) => r.kind === "agent_offline");
+    if (!rule?.enabled) return;
+    this.#host.sql.exec("INSERT INTO offline_watch (device_id, name, since) VALUES (?, ?, ?) ON CONFLICT (device_id) DO UPDATE SET since = excluded.since, name = excluded.name", deviceId, name, now);
+    await this.#host.wakeAt(now + (rule.threshold ?? 30) * 60_000);
+  }
+
+  agentCameBack(deviceId: string): void {
+    this.#host.sql.exec("DELETE FROM offline_watch WHERE device_id = ?", deviceId);
+  }
+
+  // ── the relay's alarm ──────────────────────────────────────────────────────────────────────
+
+  /** The next time the notifier must run: the digest's, or the earliest offline check. */
+  async nextWake(): Promise<number | null> {
+    const digest = this.#host.sql.exec<{ at: number }>("SELECT at FROM notify_wake WHERE what = 'digest'").toArray()[0]?.at ?? null;
+    const watched = this.#host.sql.exec<{ since: number }>("SELECT min(since) AS since FROM offline_watch").toArray()[0]?.since ?? null;
+    let offline: number | null = null;
+    if (watched !== null) {
+      const rule = (await this.#preferences()).rules.find((r) => r.kind === "agent_offline");
+      offline = watched + (rule?.threshold ?? 30) * 60_000;
+    }
+    const times = [digest, offline].filter((at): at is number => at !== null);
+    return times.length ? Math.min(...times) : null;
+  }
+
+  /** Runs what is due: the quiet-hours digest, and offline alerts. */
+  async onWake(now = Date.now()): Promise<void> {
+    const prefs = await this.#preferences();
+    const digestAt = this.#host.sql.exec<{ at: number }>("SELECT at FROM notify_wake WHERE what = 'digest'").toArray()[0]?.at;
+    if (digestAt !== undefined && digestAt <= now) {
+      if (inQuietHours(prefs.quiet_hours, now)) {
+        // The hours were moved or widened since: wait for their new end.
+        this.#host.sql.exec("UPDATE notify_wake SET at = ? WHERE what = 'digest'", quietHoursEnd(prefs.quiet_hours, now) ?? now);
+      } else {
+        await this.#sendDigest(now);
+        this.#host.sql.exec("DELETE FROM notify_wake WHERE what = 'digest'");
+      }
+    }
+    const rule = prefs.rules.find((r) => r.kind === "agent_offline");
+    const wait = (rule?.threshold ?? 30) * 60_000;
+    const due = this.#host.sql.exec<{ device_id: string; name: string; since: number }>("SELECT device_id, name, since FROM offline_watch WHERE since <= ?", now - wait).toArray();
+    for (const device of due) {
+      this.#host.sql.exec("DELETE FROM offline_watch WHERE device_id = ?", device.device_id);
+      if (this.#host.isOnline(device.device_id)) continue;
+      const minutes = Math.round((now - device.since) / 60_000);
+      await this.notify(
+        {
+          kind: "agent_offline",
+          title: `${device.name} is offline`,
+          body: `Hearth has not heard from ${device.name} for ${minutes} minutes. Commands for it wait until \`hearth start\` runs there again.`,
+          source: { type: "device", id: device.device_id },
+          link: `/settings/devices/${device.device_id}`,
+        },
+        {},
+        now,
+      );
+    }
+  }
+
+  /** Delivers what quiet hours held: in order of priority, then time; the bell and every tab hear of it at once. */
+  async #sendDigest(now: number): Promise<void> {
+    const held = await heldNotifications(this.#host.db, this.#host.userId());
+    if (held.length === 0) return;
+    await markDelivered(
+      this.#host.db,
+      held.map((row) => row.id),
+      now,
+    );
+    await this.changed(held.filter((row) => row.inApp).map((row) => row.id));
+  }
+}

@@ -1,0 +1,142 @@
+import { and, eq, isNotNull, isNull, sql } from "drizzle-orm";
+import { NotificationAction, NotificationKind, NotificationSource } from "#protocol";
+import type { NotificationQuery, NotificationView, Priority } from "#protocol";
+import { z } from "zod";
+import { openDb, schema } from "../db/index.ts";
+import type { NotificationRow } from "../db/notifications-schema.ts";
+import { newestFirst, olderThan } from "../http/cursor.ts";
+
+// Notification rows in D1: what the bell counts and the notification center lists. A row held by quiet hours has
+// no `delivered_at` yet; the bell and the list show delivered rows only, so a held one appears with its digest.
+
+const { notifications } = schema;
+
+/** `id IN (…)` as one bound JSON value: D1 allows only 100 bound parameters per statement. */
+const among = (ids: string[]) => sql`${notifications.id} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`;
+
+/** What a source asks to tell the user; the rule decides whether and how loudly. */
+export type NotificationDraft = {
+  kind: NotificationKind;
+  title: string;
+  body: string;
+  actions?: NotificationAction[];
+  source?: NotificationSource | null;
+  link?: string | null;
+};
+
+const Actions = z.array(NotificationAction);
+
+export function notificationView(row: NotificationRow): NotificationView {
+  const kind = NotificationKind.safeParse(row.kind);
+  const source = NotificationSource.safeParse({ type: row.sourceType, id: row.sourceId });
+  let actions: NotificationAction[] = [];
+  try {
+    actions = Actions.parse(JSON.parse(row.actions));
+  } catch {
+    actions = [];
+  }
+  return {
+    id: row.id,
+    kind: kind.success ? kind.data : "command_finished",
+    title: row.title,
+    body: row.body,
+    priority: row.priority,
+    actions,
+    source: source.success ? source.data : null,
+    link: row.link,
+    created_at: row.createdAt,
+    read_at: row.readAt,
+    dismissed_at: row.dismissedAt,
+  };
+}
+
+/** Stores a notification; `delivered` false holds it for the quiet-hours digest. */
+export async function insertNotification(
+  d1: D1Database,
+  userId: string,
+  draft: NotificationDraft,
+  options: { priority: Priority; at: number; delivered: boolean; inApp: boolean },
+): Promise<NotificationRow> {
+  const { priority, at, delivered, inApp } = options;
+  const row: NotificationRow = {
+    id: crypto.randomUUID(),
+    userId,
+    kind: draft.kind,
+    title: draft.title.slice(0, 200),
+    body: draft.body.slice(0, 2000),
+    priority,
+    actions: JSON.stringify(draft.actions ?? []),
+    sourceType: draft.source?.type ?? null,
+    sourceId: draft.source?.id ?? null,
+    link: draft.link ?? null,
+    inApp,
+    createdAt: at,
+    deliveredAt: delivered ? at : null,
+    readAt: null,
+    dismissedAt: null,
+  };
+  await openDb(d1).insert(notifications).values(row);
+  return row;
+}
+
+/** The bell's number: delivered, unread, not dismissed. */
+export async function unreadCount(d1: D1Database, userId: string): Promise<number> {
+  const row = await openDb(d1)
+    .select({ n: sql<number>`count(*)` })
+    .from(notifications)
+    .where(and(eq(notifications.userId, userId), eq(notifications.inApp, true), isNotNull(notifications.deliveredAt), isNull(notifications.readAt), isNull(notifications.dismissedAt)))
+    .get();
+  return row?.n ?? 0;
+}
+
+export async function listNotifications(d1: D1Database, userId: string, query: NotificationQuery): Promise<{ rows: NotificationRow[] }> {
+  const rows = await openDb(d1)
+    .select()
+    .from(notifications)
+    .where(
+      and(
+        eq(notifications.userId, userId),
+        eq(notifications.inApp, true),
+        isNotNull(notifications.deliveredAt),
+        query.kind ? eq(notifications.kind, query.kind) : undefined,
+        query.priority ? eq(notifications.priority, query.priority) : undefined,
+        query.state === "unread" ? and(isNull(notifications.readAt), isNull(notifications.dismissedAt)) : undefined,
+        query.state === "dismissed" ? isNotNull(notifications.dismissedAt) : query.state === "all" ? isNull(notifications.dismissedAt) : undefined,
+        olderThan(notifications, query.before, notifications.createdAt),
+      ),
+    )
+    .orderBy(...newestFirst(notifications, notifications.createdAt))
+    .limit(query.limit)
+    .all();
+  return { rows };
+}
+
+/** Marks the user's notifications read (all unread ones when `ids` is null). Returns the ids it changed. */
+export async function markRead(d1: D1Database, userId: string, ids: string[] | null, at: number): Promise<string[]> {
+  const changed = await openDb(d1)
+    .update(notifications)
+    .set({ readAt: at })
+    .where(and(eq(notifications.userId, userId), isNull(notifications.readAt), isNotNull(notifications.deliveredAt), ids ? among(ids) : undefined))
+    .returning({ id: notifications.id });
+  return changed.map((row) => row.id);
+}
+
+/** Dismisses one (it leaves the list, and counts as read). Returns whether it was the user's and not dismissed yet. */
+export async function dismiss(d1: D1Database, userId: string, id: string, at: number): Promise<boolean> {
+  const changed = await openDb(d1)
+    .update(notifications)
+    .set({ dismissedAt: at, readAt: sql`coalesce(${notifications.readAt}, ${at})` })
+    .where(and(eq(notifications.userId, userId), eq(notifications.id, id), isNull(notifications.dismissedAt)))
+    .returning({ id: notifications.id });
+  return changed.length > 0;
+}
+
+/** Rows quiet hours held, oldest first: they go out as one digest. */
+export async function heldNotifications(d1: D1Database, userId: string): Promise<NotificationRow[]> {
+  return openDb(d1).select().from(notifications).where(and(eq(notifications.userId, userId), isNull(notifications.deliveredAt))).orderBy(notifications.createdAt).all();
+}
+
+export async function markDelivered(d1: D1Database, ids: string[], at: number): Promise<void> {
+  if (ids.length === 0) return;
+  await openDb(d1).update(notifications).set({ deliveredAt: at }).where(among(ids));
+}
