@@ -3,7 +3,7 @@ export { RELAY_DEVICE_HEADER, RELAY_ROLE_HEADER } from "./sockets.ts";
 export type { ConnectionRole } from "./sockets.ts";
 export { DecideOutcome, DispatchOutcome } from "./rpc.ts";
 export type { TurnInput } from "./rpc.ts";
-export type { DispatchInput } from "./rpc.ts";
+export type { DispatchInput, NotifyInput } from "./rpc.ts";
 export { deviceView } from "./devices.ts";
 export type { DeviceRecord } from "./devices.ts";
 export { requestView } from "./requests.ts";

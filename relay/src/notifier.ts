@@ -16,6 +16,53 @@ export interface NotifierHost {
   isOnline(deviceId: string): boolean;
 }
 
+type NotableRow = {
+  id: string;
+  activity_type: string;
+  amount_minor: number | null;
+  currency: string | null;
+  description: string | null;
+  merchant: string | null;
+  company: string | null;
+  role: string | null;
+};
+
+/** At most this many notices of one kind per stored batch (an imported year of statements is not 40 alerts). */
+const NOTICES_PER_BATCH = 3;
+
+function money(minor: number, currency: string | null): string {
+  try {
+    return new Intl.NumberFormat("en-US", { style: "currency", currency: currency ?? "USD" }).format(minor / 100);
+  } catch {
+    return `${(minor / 100).toFixed(2)} ${currency ?? ""}`.trim();
+  }
+}
+
+const more = (total: number) => (total > NOTICES_PER_BATCH ? ` (one of ${total} in this batch)` : "");
+
+function transactionNotice(row: NotableRow, total: number): NotificationDraft {
+  const amount = row.amount_minor ?? 0;
+  const what = row.merchant ?? row.description ?? "a transaction";
+  return {
+    kind: "large_transaction",
+    title: `${amount < 0 ? "Large payment" : "Large deposit"}: ${money(Math.abs(amount), row.currency)}`,
+    body: `${amount < 0 ? "Paid to" : "Received from"} ${what}${more(total)}.`,
+    source: { type: "activity", id: row.id },
+    link: `/dashboard?type=financial&q=${encodeURIComponent(what.slice(0, 80))}`,
+  };
+}
+
+function applicationNotice(row: NotableRow, total: number): NotificationDraft {
+  const where = row.company ?? "a company";
+  return {
+    kind: "job_application",
+    title: `Application recorded: ${where}`,
+    body: `${row.role ? `${row.role} at ${where}` : (row.description ?? where)}${more(total)}.`,
+    source: { type: "activity", id: row.id },
+    link: "/dashboard/applications",
+  };
+}
+
 /** A source's number for its rule's threshold: the amount of a transaction, minutes offline. */
 export type NotifyOptions = { value?: number };
 
@@ -75,6 +122,35 @@ export class Notifier {
     this.#host.toBrowsers({ v: PROTOCOL_VERSION, type: "notifications_changed", id: frameId(), unread: await unreadCount(this.#host.db, this.#host.userId()), ids });
   }
 
+  // ── activity ───────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * New activity rows (by id): a transaction at or over the large-transaction threshold, and a job application a
+   * listener or tool found (not one the user added by hand), are worth telling. A big import tells at most a few
+   * of each, and says how many more there were.
+   */
+  async activityStored(ids: string[], now = Date.now()): Promise<void> {
+    if (ids.length === 0) return;
+    const rules = (await this.#preferences()).rules;
+    const large = rules.find((r) => r.kind === "large_transaction");
+    const jobs = rules.find((r) => r.kind === "job_application");
+    if (!large?.enabled && !jobs?.enabled) return;
+    const threshold = Math.round((large?.threshold ?? 0) * 100);
+    const { results } = await this.#host.db
+      .prepare(
+        `SELECT id, activity_type, amount_minor, currency, description, merchant, company, role, source FROM activities
+         WHERE user_id = ? AND id IN (SELECT value FROM json_each(?))
+           AND ((activity_type = 'financial' AND abs(amount_minor) >= ?) OR (activity_type = 'job' AND source != 'manual'))
+         ORDER BY occurred_at`,
+      )
+      .bind(this.#host.userId(), JSON.stringify(ids), large?.enabled ? threshold : Number.MAX_SAFE_INTEGER)
+      .all<NotableRow>();
+    const money = results.filter((row) => row.activity_type === "financial");
+    const applied = jobs?.enabled ? results.filter((row) => row.activity_type === "job") : [];
+    for (const row of money.slice(0, NOTICES_PER_BATCH)) await this.notify(transactionNotice(row, money.length), { value: Math.abs(row.amount_minor ?? 0) / 100 }, now);
+    for (const row of applied.slice(0, NOTICES_PER_BATCH)) await this.notify(applicationNotice(row, applied.length), {}, now);
+  }
+
   // ── agents that go quiet ───────────────────────────────────────────────────────────────────
 
   /** An agent's socket closed: if it stays away past the rule's minutes, the user hears of it once. */
@@ -91,9 +167,11 @@ export class Notifier {
 
   // ── the relay's alarm ──────────────────────────────────────────────────────────────────────
 
-  /** The next time the notifier must run: the digest's, or the earliest offline check. */
-  async nextWake(): Promise<number | null> {
-    const digest = this.#host.sql.exec<{ at: number }>("SELECT at FROM notify_wake WHERE what = 'digest'").toArray()[0]?.at ?? null;
+  /** The next time the notifier must run: the digest's (now, if quiet hours have since been ended), or the earliest offline check. */
+  async nextWake(now = Date.now()): Promise<number | null> {
+    const pending = this.#host.sql.exec<{ at: number }>("SELECT at FROM notify_wake WHERE what = 'digest'").toArray()[0]?.at ?? null;
+    const quiet = (await this.#preferences()).quiet_hours;
+    const digest = pending === null ? null : (quietHoursEnd(quiet, now) ?? now);
     const watched = this.#host.sql.exec<{ since: number }>("SELECT min(since) AS since FROM offline_watch").toArray()[0]?.since ?? null;
     let offline: number | null = null;
     if (watched !== null) {
@@ -107,15 +185,11 @@ export class Notifier {
   /** Runs what is due: the quiet-hours digest, and offline alerts. */
   async onWake(now = Date.now()): Promise<void> {
     const prefs = await this.#preferences();
-    const digestAt = this.#host.sql.exec<{ at: number }>("SELECT at FROM notify_wake WHERE what = 'digest'").toArray()[0]?.at;
-    if (digestAt !== undefined && digestAt <= now) {
-      if (inQuietHours(prefs.quiet_hours, now)) {
-        // The hours were moved or widened since: wait for their new end.
-        this.#host.sql.exec("UPDATE notify_wake SET at = ? WHERE what = 'digest'", quietHoursEnd(prefs.quiet_hours, now) ?? now);
-      } else {
-        await this.#sendDigest(now);
-        this.#host.sql.exec("DELETE FROM notify_wake WHERE what = 'digest'");
-      }
+    // A digest waits while quiet hours last (as they are now: the user may have moved or ended them since).
+    const digestPending = this.#host.sql.exec("SELECT at FROM notify_wake WHERE what = 'digest'").toArray().length > 0;
+    if (digestPending && !inQuietHours(prefs.quiet_hours, now)) {
+      await this.#sendDigest(now);
+      this.#host.sql.exec("DELETE FROM notify_wake WHERE what = 'digest'");
     }
     const rule = prefs.rules.find((r) => r.kind === "agent_offline");
     const wait = (rule?.threshold ?? 30) * 60_000;

@@ -14,8 +14,12 @@ import type { Rule } from "./permission-rules.ts";
 import { RelaySockets } from "./sockets.ts";
 import type { SocketState } from "./sockets.ts";
 import { RequestStore, requestForCommand, requestView } from "./requests.ts";
+import { commandNotification, requestNotification } from "./notices.ts";
+import { Notifier } from "./notifier.ts";
+import type { NotifyOptions } from "./notifier.ts";
+import type { NotificationDraft } from "../../worker/src/notifications/store.ts";
 import { decisionText, describe } from "./wording.ts";
-import { DecideInput, DispatchInput } from "./rpc.ts";
+import { DecideInput, DispatchInput, NotifyInput } from "./rpc.ts";
 import type { DecideOutcome, DispatchOutcome } from "./rpc.ts";
 
 /** Headers the worker sets after it has authenticated a socket. The worker builds them itself; clients cannot. */
@@ -43,6 +47,7 @@ export class QueueRelay extends RelaySockets {
   readonly commands: CommandStore;
   readonly requests: RequestStore;
   readonly sync: D1Sync;
+  readonly notifier: Notifier;
   /**
    * Read-through caches of the user's devices and permission rules, so a dispatch reads nothing from D1.
    * Only memory: hibernation or eviction empties them and the next dispatch reads D1 again. Every writer of
@@ -60,6 +65,14 @@ export class QueueRelay extends RelaySockets {
     this.commands = new CommandStore(sql);
     this.requests = new RequestStore(sql);
     this.sync = new D1Sync(sql, env.DB, ctx.id.name ?? "");
+    this.notifier = new Notifier({
+      db: env.DB,
+      sql,
+      userId: () => this.userId,
+      toBrowsers: (frame) => this.toBrowsers(frame),
+      wakeAt: (at) => this.wakeAt(at),
+      isOnline: (deviceId) => this.isOnline(deviceId),
+    });
     sql.exec("CREATE TABLE IF NOT EXISTS consumed_grants (id TEXT PRIMARY KEY)");
     // The heartbeat is answered by the runtime itself, so an idle relay can stay hibernated.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(HEARTBEAT_PING, HEARTBEAT_PONG));
@@ -196,6 +209,24 @@ export class QueueRelay extends RelaySockets {
     this.rulesCache = null;
   }
 
+  /** RPC: a source the worker sees (a sign-in, a status the user changed) has something to tell. JSON text. */
+  async notifyJson(input: string): Promise<void> {
+    const { draft, value } = NotifyInput.parse(JSON.parse(input));
+    await this.notifier.notify(draft, value === undefined ? {} : { value });
+  }
+
+  /** RPC: notifications were read or dismissed through the API; every tab updates its bell. */
+  async notificationsChanged(ids: string[]): Promise<void> {
+    await this.notifier.changed(ids);
+  }
+
+  /** RPC: the user saved their notification preferences; the next notice reads them again. */
+  async notificationPreferencesChanged(): Promise<void> {
+    this.notifier.preferencesChanged();
+    // New quiet hours may end sooner (or not at all): the digest's wake time follows them.
+    await this.scheduleAlarm();
+  }
+
   // ── deadlines ───────────────────────────────────────────────────────────────────────────────
 
   override async onAlarm(): Promise<void> {
@@ -209,16 +240,21 @@ export class QueueRelay extends RelaySockets {
     }
     this.commands.prune(now - KEEP_FINAL_MS);
     await this.flushNow().catch(() => {});
+    await this.notifier.onWake(now).catch((error: unknown) => console.error("relay: notifications failed; will retry", error));
     await this.scheduleAlarm();
   }
 
   protected async scheduleAlarm(): Promise<void> {
-    const candidates = [this.commands.nextDeadline()];
+    const candidates = [this.commands.nextDeadline(), await this.notifier.nextWake()];
     if (this.sync.pending() > 0) candidates.push(Date.now() + SYNC_RETRY_MS);
     const next = Math.min(...candidates.filter((at): at is number => at !== null));
-    if (!Number.isFinite(next)) return;
+    if (Number.isFinite(next)) await this.wakeAt(next);
+  }
+
+  /** Sets the alarm for `at` unless it is already set sooner. */
+  protected async wakeAt(at: number): Promise<void> {
     const current = await this.ctx.storage.getAlarm();
-    if (current === null || next < current) await this.ctx.storage.setAlarm(next);
+    if (current === null || at < current) await this.ctx.storage.setAlarm(at);
   }
 
   // ── helpers ─────────────────────────────────────────────────────────────────────────────────
@@ -229,6 +265,13 @@ export class QueueRelay extends RelaySockets {
     const view = toView(command);
     this.toBrowsers({ v: PROTOCOL_VERSION, type: "command_update", id: frameId(), command: view });
     for (const watcher of this.watchers.get(command.id) ?? []) watcher(view);
+    const draft = commandNotification(command);
+    if (draft) this.notifyLater(draft);
+  }
+
+  /** Notifies without holding up the caller; a failure is logged (the source's own record is already safe). */
+  protected notifyLater(draft: NotificationDraft, options: NotifyOptions = {}): void {
+    this.ctx.waitUntil(this.notifier.notify(draft, options).then(() => undefined, (error: unknown) => console.error("relay: a notification failed", error)));
   }
 
   /**
@@ -251,7 +294,9 @@ export class QueueRelay extends RelaySockets {
   protected afterDecision(_request: PermissionRequestRecord, _decision: Decision): void {}
 
   protected putRequest(record: PermissionRequestRecord, audit: AuditLine | null): void {
+    const isNew = record.status === "pending" && this.requests.get(record.id) === null;
     this.requests.put(record);
+    if (isNew) this.notifyLater(requestNotification(record));
     this.sync.record({ kind: "request", request: record });
     if (audit) this.sync.record({ kind: "audit", audit });
     this.toBrowsers({ v: PROTOCOL_VERSION, type: "permission_prompt", id: frameId(), request: requestView(record) });

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Command, CommandView, Decision, ErrorCode, MessageView, PermissionRequestView } from "#protocol";
+import { Command, CommandView, Decision, ErrorCode, MessageView, NotificationAction, NotificationKind, NotificationSource, PermissionRequestView } from "#protocol";
 
 /**
  * The worker ↔ relay RPC contract. Calls carry JSON text, parsed with these schemas on arrival: Workers RPC
@@ -29,3 +29,17 @@ export type DecideOutcome = z.infer<typeof DecideOutcome>;
 /** What the worker hands the relay to start an assistant turn: both messages are already in D1. */
 export const TurnInput = z.object({ text: z.string(), userMessage: MessageView, message: MessageView, tzOffset: z.number().int().optional() });
 export type TurnInput = z.infer<typeof TurnInput>;
+
+/** What the worker asks the relay to tell the user (the rule for `kind` still decides). */
+export const NotifyInput = z.object({
+  draft: z.object({
+    kind: NotificationKind,
+    title: z.string().min(1).max(200),
+    body: z.string().max(2000),
+    actions: z.array(NotificationAction).optional(),
+    source: NotificationSource.nullable().optional(),
+    link: z.string().max(500).nullable().optional(),
+  }),
+  value: z.number().optional(),
+});
+export type NotifyInput = z.infer<typeof NotifyInput>;

@@ -1,4 +1,5 @@
 import type { Connection, ConnectionContext, WSMessage } from "partyserver";
+import { z } from "zod";
 import { AgentFrame, BrowserFrame, PROTOCOL_VERSION } from "#protocol";
 import type { Decision, ErrorCode, Json, PermissionRequestView } from "#protocol";
 import type { PermissionPrompt } from "../../worker/src/assistant/graph.ts";
@@ -117,6 +118,15 @@ export class UserRelay extends QueueRelay {
     this.sync.record({ kind: "device_seen", deviceId: state.deviceId, at: Date.now() });
     void this.broadcastDevice(state.deviceId);
     this.flushSoon();
+    this.ctx.waitUntil(this.#wentOffline(state.deviceId));
+  }
+
+  /** Starts the clock on "agent offline": the user hears of it if it stays away past their rule's minutes. */
+  async #wentOffline(deviceId: string): Promise<void> {
+    const device = await this.deviceFor(deviceId).catch(() => null);
+    // A revoked device's end was the user's own doing.
+    if (!device || device.revokedAt !== null) return;
+    await this.notifier.agentWentOffline(deviceId, device.name).catch((error: unknown) => console.error("relay: offline watch failed", error));
   }
 
   #onBrowserMessage(connection: Connection<SocketState>, message: WSMessage): void {
@@ -140,6 +150,7 @@ export class UserRelay extends QueueRelay {
       return;
     }
     this.deviceCache.delete(deviceId);
+    this.notifier.agentCameBack(deviceId);
     connection.setState({ role: "agent", deviceId, ready: true });
     const pending = this.commands.countOwed(deviceId);
     this.send(connection, { v: PROTOCOL_VERSION, type: "welcome", id: frameId(), device_id: deviceId, server_time: now, heartbeat_ms: HEARTBEAT_MS, pending });
@@ -190,12 +201,18 @@ export class UserRelay extends QueueRelay {
       this.refuse(connection, { code: "validation_failed", message: `${result.rejected.length} of ${frame.events.length} events were refused (${which}).`, ref: frame.id });
     }
     this.send(connection, { v: PROTOCOL_VERSION, type: "ack", id: frameId(), ref: frame.id });
-    if (result.stored > 0) this.activityStored(result.stored);
+    this.#stored(result.fresh);
   }
 
-  /** RPC (and the agent path): new activity is in D1; the user's dashboards reload. */
-  activityStored(count: number): void {
-    this.toBrowsers({ v: PROTOCOL_VERSION, type: "activity_stored", id: frameId(), count });
+  /** RPC (and the agent path): new activity is in D1 (these ids); dashboards reload, and notable rows notify. */
+  activityStored(freshIds: string[]): void {
+    this.#stored(z.array(z.string()).max(100_000).parse(freshIds));
+  }
+
+  #stored(ids: string[]): void {
+    if (ids.length === 0) return;
+    this.toBrowsers({ v: PROTOCOL_VERSION, type: "activity_stored", id: frameId(), count: ids.length });
+    this.ctx.waitUntil(this.notifier.activityStored(ids).catch((error: unknown) => console.error("relay: activity notices failed", error)));
   }
 
   #onAgentAck(commandId: string): void {

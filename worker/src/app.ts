@@ -10,6 +10,7 @@ import { auditApi } from "./audit/routes.ts";
 import { assistantApi, chatsApi, searchApi } from "./chat/routes.ts";
 import { commandsApi } from "./commands/routes.ts";
 import { devicesApi } from "./devices/routes.ts";
+import { notificationsApi } from "./notifications/routes.ts";
 import { pairing } from "./pairing/routes.ts";
 import { permissionRequestsApi, permissionsApi } from "./permissions/routes.ts";
 import { agent, relay } from "./relay/routes.ts";
@@ -51,7 +52,8 @@ const routes = api
   .route("/assistant", assistantApi)
   .route("/activities", activityImportsApi)
   .route("/activities", activitiesApi)
-  .route("/ingest-tokens", ingestTokensApi);
+  .route("/ingest-tokens", ingestTokensApi)
+  .route("/notifications", notificationsApi);
 
 api.notFound((c) => {
   throw new ApiError(404, "not_found", `There is no API route ${c.req.method} ${new URL(c.req.url).pathname}. Check the method and path.`);

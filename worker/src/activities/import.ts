@@ -93,7 +93,7 @@ export const activityImportsApi = new Hono<AppEnv>()
     const userId = c.get("auth").user.id;
     const events = await learnedCategories(c.env.DB, userId, imported.events);
     const stored = await ingestActivities(c.env.DB, userId, { deviceId: null, source: "upload", events });
-    if (stored.stored > 0) c.executionCtx.waitUntil(relayFor(c.env, userId).activityStored(stored.stored));
+    if (stored.stored > 0) c.executionCtx.waitUntil(relayFor(c.env, userId).activityStored(stored.fresh));
     const refused = [...imported.refused, ...stored.rejected.map((r) => ({ row: r.index + 1, reason: r.reason }))];
     const result: StatementImportResult = {
       file: filename,
@@ -132,6 +132,6 @@ export const activityImportsApi = new Hono<AppEnv>()
     if (rejected) throw new ApiError(400, "validation_failed", rejected.reason);
     const row = await openDb(c.env.DB).select().from(activities).where(and(eq(activities.userId, userId), eq(activities.eventId, eventId))).get();
     if (!row) throw new ApiError(500, "internal", "The application was not saved. Try again.");
-    c.executionCtx.waitUntil(relayFor(c.env, userId).activityStored(1));
+    c.executionCtx.waitUntil(relayFor(c.env, userId).activityStored([row.id]));
     return c.json({ activity: activityView(row) }, 201);
   });

@@ -81,8 +81,12 @@ export function toRow(input: unknown): Row | { reason: string } {
   return row;
 }
 
-/** Stores a batch of events for a user; resolves once D1 has committed them. */
-export async function ingestActivities(db: D1Database, userId: string, input: { deviceId: string | null; source: IngestSource; events: readonly unknown[] }): Promise<IngestResult> {
+/** Stores a batch of events for a user; resolves once D1 has committed them. `fresh` is the new rows' ids. */
+export async function ingestActivities(
+  db: D1Database,
+  userId: string,
+  input: { deviceId: string | null; source: IngestSource; events: readonly unknown[] },
+): Promise<IngestResult & { fresh: string[] }> {
   const rows: Row[] = [];
   const rejected: IngestResult["rejected"] = [];
   input.events.forEach((event, index) => {
@@ -91,7 +95,7 @@ export async function ingestActivities(db: D1Database, userId: string, input: { 
     else rows.push(row);
   });
   const now = Date.now();
-  let stored = 0;
+  const fresh: string[] = [];
   for (let at = 0; at < rows.length; at += ROWS_PER_BATCH) {
     const statements = rows.slice(at, at + ROWS_PER_BATCH).map((r) =>
       db
@@ -105,7 +109,7 @@ export async function ingestActivities(db: D1Database, userId: string, input: { 
           r.details, r.tags, r.amountMinor, r.currency, r.merchant, r.category, r.company, r.role, r.jobStatus, r.url, now, now),
     );
     // Counted from RETURNING: `meta.changes` would also count the search index's trigger writes.
-    for (const result of await db.batch(statements)) stored += result.results.length;
+    for (const result of await db.batch<{ id: string }>(statements)) fresh.push(...result.results.map((row) => row.id));
   }
-  return { stored, duplicates: rows.length - stored, rejected };
+  return { stored: fresh.length, duplicates: rows.length - fresh.length, rejected, fresh };
 }

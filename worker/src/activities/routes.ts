@@ -11,6 +11,7 @@ import type { ActivityRow, IngestTokenRow } from "../db/schema.ts";
 import { ApiError } from "../http/errors.ts";
 import type { AppEnv } from "../http/types.ts";
 import { jsonBody, queryParams } from "../http/validate.ts";
+import type { NotifyInput } from "../../../relay/src/index.ts";
 import { relayFor } from "../relay/stub.ts";
 import { activityFilters } from "./filters.ts";
 import { ingestActivities } from "./ingest.ts";
@@ -82,14 +83,29 @@ function exportLine(view: ActivityView): string {
   }).join(",");
 }
 
+/** The notice for an application that moved through the pipeline. */
+function statusChangeNotice(row: ActivityRow, from: string | null): NotifyInput {
+  const company = row.company ?? "An application";
+  return {
+    draft: {
+      kind: "job_status_changed",
+      title: `${company}: ${row.jobStatus ?? "applied"}`,
+      body: `${row.role ? `${row.role} at ${company}` : company} moved from ${from ?? "applied"} to ${row.jobStatus ?? "applied"}.`,
+      source: { type: "activity", id: row.id },
+      link: "/dashboard/applications",
+    },
+  };
+}
+
 /** /api/activities: what the user's listeners and tools recorded. */
 export const activitiesApi = new Hono<AppEnv>()
   // Ingest: each event is checked on its own; the answer counts the stored, the duplicates and each refusal.
   .post("/", jsonBody(IngestRequest), async (c) => {
     const { userId, source } = await ingestingUser(c);
     const result = await ingestActivities(c.env.DB, userId, { deviceId: null, source, events: c.req.valid("json").events });
-    if (result.stored > 0) c.executionCtx.waitUntil(relayFor(c.env, userId).activityStored(result.stored));
-    return c.json(result, 200);
+    const { fresh, ...answer } = result;
+    if (fresh.length > 0) c.executionCtx.waitUntil(relayFor(c.env, userId).activityStored(fresh));
+    return c.json(answer, 200);
   })
 
   .get("/", requireUser, queryParams(ActivityQuery), async (c) => {
@@ -137,6 +153,8 @@ export const activitiesApi = new Hono<AppEnv>()
 
   .patch("/:id", requireUser, jsonBody(UpdateActivity), async (c) => {
     const body = c.req.valid("json");
+    const userId = c.get("auth").user.id;
+    const before = body.job_status === undefined ? undefined : await openDb(c.env.DB).select({ jobStatus: activities.jobStatus }).from(activities).where(and(eq(activities.id, c.req.param("id")), eq(activities.userId, userId))).get();
     const [updated] = await openDb(c.env.DB)
       .update(activities)
       .set({
@@ -145,9 +163,12 @@ export const activitiesApi = new Hono<AppEnv>()
         ...(body.job_status !== undefined ? { jobStatus: body.job_status } : {}),
         updatedAt: Date.now(),
       })
-      .where(and(eq(activities.id, c.req.param("id")), eq(activities.userId, c.get("auth").user.id)))
+      .where(and(eq(activities.id, c.req.param("id")), eq(activities.userId, userId)))
       .returning();
     if (!updated) throw new ApiError(404, "not_found", "There is no such activity. It may have been deleted.");
+    if (before && updated.activityType === "job" && updated.jobStatus !== before.jobStatus) {
+      c.executionCtx.waitUntil(relayFor(c.env, userId).notify(statusChangeNotice(updated, before.jobStatus)));
+    }
     return c.json({ activity: activityView(updated) }, 200);
   })
 

@@ -78,14 +78,16 @@ export const commandsApi = new Hono<AppEnv>()
   })
 
   .post("/:id/retry", async (c) => {
-    const userId = c.get("auth").user.id;
-    const db = openDb(c.env.DB);
-    const row = await db.select().from(commands).where(and(eq(commands.id, c.req.param("id")), eq(commands.userId, userId))).get();
-    if (!row) throw new ApiError(404, "not_found", "There is no such command.");
-    if (row.status !== "failed" && row.status !== "expired") {
-      throw new ApiError(409, "conflict", "Only a failed or expired command can be retried; this one is still going or finished.");
-    }
-    const command: Command = { target: row.target, action: row.action, parameters: JSON.parse(row.parameters) };
-    const retried = accepted(await relayFor(c.env, userId).dispatch({ deviceId: row.deviceId, command, retryOf: row.id }));
-    return c.json({ command: retried }, 202);
+    return c.json({ command: await retryCommand(c.env, c.get("auth").user.id, c.req.param("id")) }, 202);
   });
+
+/** Runs a failed or expired command again, as a new command (the API's retry, and a notification's Retry). */
+export async function retryCommand(env: Env, userId: string, commandId: string): Promise<CommandView> {
+  const row = await openDb(env.DB).select().from(commands).where(and(eq(commands.id, commandId), eq(commands.userId, userId))).get();
+  if (!row) throw new ApiError(404, "not_found", "There is no such command.");
+  if (row.status !== "failed" && row.status !== "expired") {
+    throw new ApiError(409, "conflict", "Only a failed or expired command can be retried; this one is still going or finished.");
+  }
+  const command: Command = { target: row.target, action: row.action, parameters: JSON.parse(row.parameters) };
+  return accepted(await relayFor(env, userId).dispatch({ deviceId: row.deviceId, command, retryOf: row.id }));
+}

@@ -1,5 +1,5 @@
 import { DecideOutcome, DispatchOutcome } from "../../../relay/src/index.ts";
-import type { DispatchInput, TurnInput } from "../../../relay/src/index.ts";
+import type { DispatchInput, NotifyInput, TurnInput } from "../../../relay/src/index.ts";
 import type { Decision } from "#protocol";
 
 /** The user's relay (one Durable Object per user, addressed by the user id), with its RPC answers parsed. */
@@ -11,10 +11,13 @@ export function relayFor(env: Env, userId: string) {
     decide: async (requestId: string, decision: Decision) => DecideOutcome.parse(JSON.parse(await stub.decideJson(JSON.stringify({ requestId, decision })))),
     revokeDevice: (deviceId: string) => stub.revokeDevice(deviceId),
     rulesChanged: () => stub.rulesChanged(),
-    activityStored: (count: number) => stub.activityStored(count),
+    activityStored: (freshIds: string[]) => stub.activityStored(freshIds),
     startTurn: (input: TurnInput) => stub.startTurn(JSON.stringify(input)),
     followTurn: (turnId: string, after: number) => stub.followTurn(turnId, after),
     stopTurn: (turnId: string) => stub.stopTurn(turnId),
     onlineDevices: () => stub.onlineDevices(),
+    notify: (input: NotifyInput) => stub.notifyJson(JSON.stringify(input)),
+    notificationsChanged: (ids: string[]) => stub.notificationsChanged(ids),
+    notificationPreferencesChanged: () => stub.notificationPreferencesChanged(),
   };
 }

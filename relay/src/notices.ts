@@ -1,0 +1,55 @@
+import type { NotificationDraft } from "../../worker/src/notifications/store.ts";
+import type { QueuedCommand } from "./command-store.ts";
+import type { PermissionRequestRecord } from "./d1-sync.ts";
+import { describe, subjectText } from "./wording.ts";
+
+// What the relay's own sources say: a command that finished, failed or expired, and a permission request.
+
+const withSubject = (command: QueuedCommand) => `${describe(command)}${subjectText(command.command)}`;
+
+/** The notice for a command that reached an end, or null (still going, or refused by the user themselves). */
+export function commandNotification(command: QueuedCommand): NotificationDraft | null {
+  const source = { type: "command" as const, id: command.id };
+  const link = `/settings/devices/${command.deviceId}`;
+  switch (command.status) {
+    case "done":
+      return { kind: "command_finished", title: `Done: ${describe(command)}`, body: `${withSubject(command)} finished.`, source, link };
+    case "failed":
+      // The user said no themselves: telling them again is noise.
+      if (command.error?.code === "permission_denied" && command.error.message === "You denied this command.") return null;
+      return {
+        kind: "command_failed",
+        title: `Failed: ${describe(command)}`,
+        body: `${withSubject(command)} failed: ${command.error?.message ?? "no reason was given"}`,
+        actions: [{ id: "retry", label: "Retry" }],
+        source,
+        link,
+      };
+    case "expired":
+      return {
+        kind: "command_expired",
+        title: `Expired: ${describe(command)}`,
+        body: `${withSubject(command)} did not finish before its deadline.`,
+        actions: [{ id: "retry", label: "Retry" }],
+        source,
+        link,
+      };
+    default:
+      return null;
+  }
+}
+
+/** The notice for a new permission request: approve or deny it from the notification. */
+export function requestNotification(request: PermissionRequestRecord): NotificationDraft {
+  return {
+    kind: "permission_requested",
+    title: `Permission needed: ${request.target}.${request.action}`,
+    body: request.context,
+    actions: [
+      { id: "approve", label: "Allow once" },
+      { id: "deny", label: "Deny" },
+    ],
+    source: { type: "permission_request", id: request.id },
+    link: `/settings/devices/${request.deviceId}`,
+  };
+}

@@ -1,0 +1,39 @@
+import { and, eq } from "drizzle-orm";
+import type { NotificationAction, NotificationView } from "#protocol";
+import { retryCommand } from "../commands/routes.ts";
+import { openDb, schema } from "../db/index.ts";
+import { ApiError } from "../http/errors.ts";
+import { relayFor } from "../relay/stub.ts";
+import { markRead, notificationView } from "./store.ts";
+
+// A notification's buttons, wherever they are pressed (the app, or a signed link from a webhook): approve or
+// deny the permission request it is about, or retry the command it is about. Each acts through the same path
+// as the app's own screens, so the relay's checks (already answered, not retryable) hold here too.
+
+const { notifications } = schema;
+
+export async function findNotification(d1: D1Database, userId: string, id: string): Promise<NotificationView> {
+  const row = await openDb(d1).select().from(notifications).where(and(eq(notifications.id, id), eq(notifications.userId, userId))).get();
+  if (!row) throw new ApiError(404, "not_found", "There is no such notification. It may have been deleted.");
+  return notificationView(row);
+}
+
+/** Does what the button says, marks the notification read, and tells every tab. Returns what happened, in words. */
+export async function performAction(env: Env, userId: string, notification: NotificationView, action: NotificationAction["id"]): Promise<string> {
+  if (!notification.actions.some((a) => a.id === action)) throw new ApiError(400, "validation_failed", `This notification has no "${action}" action.`, { field: "action" });
+  const source = notification.source;
+  let done: string;
+  if ((action === "approve" || action === "deny") && source?.type === "permission_request") {
+    const outcome = await relayFor(env, userId).decide(source.id, action === "approve" ? "allow_once" : "deny");
+    if (!outcome.ok) throw new ApiError(outcome.code === "not_found" ? 404 : 409, outcome.code, outcome.message);
+    done = action === "approve" ? `Allowed once: ${outcome.request.target}.${outcome.request.action}.` : `Denied: ${outcome.request.target}.${outcome.request.action}.`;
+  } else if (action === "retry" && source?.type === "command") {
+    const command = await retryCommand(env, userId, source.id);
+    done = `Retrying ${command.target}.${command.action}.`;
+  } else {
+    throw new ApiError(400, "validation_failed", "This notification's action cannot be done from here; open it in the app.", { field: "action" });
+  }
+  const changed = await markRead(env.DB, userId, [notification.id], Date.now());
+  await relayFor(env, userId).notificationsChanged(changed.length ? changed : [notification.id]);
+  return done;
+}
