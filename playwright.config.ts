@@ -3,7 +3,9 @@ import { defineConfig, devices } from "@playwright/test";
 // End-to-end tests in Debian's Chromium against real `wrangler dev` servers (real worker, D1 and Durable Objects).
 // `npm run test:e2e` builds the web app once; each server starts from empty state.
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-export const PORTS = { app: 8790, shortSessions: 8791 } as const;
+// E2E_PORT moves both servers (to run two checkouts' suites side by side).
+const base = Number(process.env.E2E_PORT ?? 8790);
+export const PORTS = { app: base, shortSessions: base + 1 } as const;
 
 const server = (port: number, ...extra: string[]) => ({
   command: `node scripts/start.mjs --skip-build --fresh --port ${port} --persist-to .wrangler/e2e-${port} ${extra.join(" ")}`,
