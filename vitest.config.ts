@@ -26,8 +26,9 @@ export default defineConfig({
           include: ["worker/**/*.test.ts", "relay/**/*.test.ts"],
           exclude: ["**/*.llm.test.ts", "**/node_modules/**"],
           setupFiles: ["worker/test/apply-migrations.ts"],
-          // A fake OpenAI-compatible server on loopback (an outside service), for the assistant's model path.
-          globalSetup: ["worker/test/fake-openai-setup.ts"],
+          // Outside services as real servers on loopback: a fake OpenAI-compatible endpoint, for the assistant's
+          // model path, and a webhook receiver that verifies signatures with the standardwebhooks package.
+          globalSetup: ["worker/test/fake-openai-setup.ts", "worker/test/webhook-receiver-setup.ts"],
         },
       },
       {
