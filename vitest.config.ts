@@ -17,6 +17,10 @@ export default defineConfig({
             miniflare: {
               bindings: {
                 TEST_MIGRATIONS: await readD1Migrations(`${root}/migrations`),
+                // Webhooks reach the receiver on loopback (the explicit local-dev setting), and action links are signed.
+                WEBHOOKS_ALLOW_PRIVATE: "true",
+                ACTION_LINK_SECRET: "test-only-action-link-secret-0123456789abcdef",
+                PUBLIC_URL: "http://hearth.test",
               },
             },
           })),

@@ -8,7 +8,9 @@
 //   --skip-build      serve the web build that is already there
 //   --var KEY:VALUE   override a [vars] entry of wrangler.toml (repeatable)
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, rmSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
@@ -38,7 +40,7 @@ function step(label, command, args, options = {}) {
   }
 }
 
-if (values.fresh) rmSync(`${root}/${persistTo}`, { recursive: true, force: true });
+if (values.fresh) rmSync(resolve(root, persistTo), { recursive: true, force: true });
 if (!values["skip-build"] || !existsSync(`${root}/web/build/index.html`)) {
   step("Building the web app", "vite", ["build", "--logLevel", "warn"], { cwd: `${root}/web` });
 }
@@ -46,6 +48,19 @@ step("Applying database migrations (local D1)", "wrangler", ["d1", "migrations",
 
 console.log(`\n▸ Starting Hearth on ${url}`);
 const vars = values.var.flatMap((pair) => ["--var", pair]);
+// What a deployment sets for itself: the app's address (links in webhook payloads) and the secret that signs
+// webhook action links, kept with the local state so links survive a restart. A --var or .dev.vars wins.
+const devVars = existsSync(`${root}/.dev.vars`) ? readFileSync(`${root}/.dev.vars`, "utf8") : "";
+const isSet = (name) => values.var.some((pair) => pair.startsWith(`${name}:`)) || new RegExp(`^\\s*${name}\\s*=`, "m").test(devVars);
+if (!isSet("PUBLIC_URL")) vars.push("--var", `PUBLIC_URL:${url}`);
+if (!isSet("ACTION_LINK_SECRET")) {
+  const file = resolve(root, persistTo, "action-link-secret");
+  if (!existsSync(file)) {
+    mkdirSync(resolve(root, persistTo), { recursive: true });
+    writeFileSync(file, randomBytes(32).toString("hex"), { mode: 0o600 });
+  }
+  vars.push("--var", `ACTION_LINK_SECRET:${readFileSync(file, "utf8").trim()}`);
+}
 const dev = spawn("wrangler", ["dev", "--port", String(port), "--persist-to", persistTo, "--show-interactive-dev-session=false", ...vars], {
   cwd: root,
   env,

@@ -1,4 +1,4 @@
-import { PROTOCOL_VERSION, atLeast } from "#protocol";
+import { PRIORITIES, PROTOCOL_VERSION, atLeast } from "#protocol";
 import type { NotificationPreferences, NotificationView, RelayToBrowserFrame } from "#protocol";
 import { inQuietHours, loadPreferences, quietHoursEnd } from "../../worker/src/notifications/preferences.ts";
 import { heldNotifications, insertNotification, markDelivered, notificationView, unreadCount } from "../../worker/src/notifications/store.ts";
@@ -14,6 +14,8 @@ export interface NotifierHost {
   /** Asks for the relay's alarm no later than `at`. */
   wakeAt(at: number): Promise<void>;
   isOnline(deviceId: string): boolean;
+  /** Queues webhook deliveries (one notification, or a digest of several). */
+  webhooks(notifications: NotificationView[], digest?: { since: number; until: number }): Promise<unknown>;
 }
 
 type NotableRow = {
@@ -111,10 +113,17 @@ export class Notifier {
       const end = quietHoursEnd(prefs.quiet_hours, now) ?? now;
       this.#host.sql.exec("INSERT INTO notify_wake (what, at) VALUES ('digest', ?) ON CONFLICT (what) DO UPDATE SET at = min(at, excluded.at)", end);
       await this.#host.wakeAt(end);
-    } else if (inApp) {
-      this.#host.toBrowsers({ v: PROTOCOL_VERSION, type: "notification", id: frameId(), notification: view, unread: await unreadCount(this.#host.db, this.#host.userId()) });
+    } else {
+      if (inApp) this.#host.toBrowsers({ v: PROTOCOL_VERSION, type: "notification", id: frameId(), notification: view, unread: await unreadCount(this.#host.db, this.#host.userId()) });
+      if (this.#toWebhooks(prefs, view)) await this.#host.webhooks([view]);
     }
     return view;
+  }
+
+  /** Whether the kind's webhook channel takes this notification (a disabled webhook is never told by webhook). */
+  #toWebhooks(prefs: NotificationPreferences, view: NotificationView): boolean {
+    const channel = prefs.rules.find((r) => r.kind === view.kind)?.channels.webhook;
+    return view.kind !== "webhook_disabled" && !!channel?.enabled && atLeast(view.priority, channel.min_priority);
   }
 
   /** Tells every open tab the bell's count changed (read, dismissed or acted on elsewhere). */
@@ -222,5 +231,12 @@ export class Notifier {
       now,
     );
     await this.changed(held.filter((row) => row.inApp).map((row) => row.id));
+    const prefs = await this.#preferences();
+    const rank = (view: NotificationView) => -PRIORITIES.indexOf(view.priority);
+    const forWebhooks = held
+      .map(notificationView)
+      .filter((view) => this.#toWebhooks(prefs, view))
+      .sort((a, b) => rank(a) - rank(b) || a.created_at - b.created_at);
+    if (forWebhooks.length > 0) await this.#host.webhooks(forWebhooks, { since: held[0]?.createdAt ?? now, until: now });
   }
 }

@@ -16,6 +16,7 @@ import type { SocketState } from "./sockets.ts";
 import { RequestStore, requestForCommand, requestView } from "./requests.ts";
 import { commandNotification, requestNotification } from "./notices.ts";
 import { Notifier } from "./notifier.ts";
+import { WebhookSender, webhookEnv } from "./webhook-sender.ts";
 import type { NotifyOptions } from "./notifier.ts";
 import type { NotificationDraft } from "../../worker/src/notifications/store.ts";
 import { decisionText, describe } from "./wording.ts";
@@ -48,6 +49,7 @@ export class QueueRelay extends RelaySockets {
   readonly requests: RequestStore;
   readonly sync: D1Sync;
   readonly notifier: Notifier;
+  readonly webhooks: WebhookSender;
   /**
    * Read-through caches of the user's devices and permission rules, so a dispatch reads nothing from D1.
    * Only memory: hibernation or eviction empties them and the next dispatch reads D1 again. Every writer of
@@ -65,6 +67,14 @@ export class QueueRelay extends RelaySockets {
     this.commands = new CommandStore(sql);
     this.requests = new RequestStore(sql);
     this.sync = new D1Sync(sql, env.DB, ctx.id.name ?? "");
+    this.webhooks = new WebhookSender({
+      db: env.DB,
+      sql,
+      env: webhookEnv(env),
+      userId: () => this.userId,
+      wakeAt: (at) => this.wakeAt(at),
+      notify: (draft) => this.notifier.notify(draft),
+    });
     this.notifier = new Notifier({
       db: env.DB,
       sql,
@@ -72,6 +82,7 @@ export class QueueRelay extends RelaySockets {
       toBrowsers: (frame) => this.toBrowsers(frame),
       wakeAt: (at) => this.wakeAt(at),
       isOnline: (deviceId) => this.isOnline(deviceId),
+      webhooks: (notifications, digest) => this.webhooks.enqueue(notifications, digest ? { digest } : {}),
     });
     sql.exec("CREATE TABLE IF NOT EXISTS consumed_grants (id TEXT PRIMARY KEY)");
     // The heartbeat is answered by the runtime itself, so an idle relay can stay hibernated.
@@ -220,6 +231,21 @@ export class QueueRelay extends RelaySockets {
     await this.notifier.changed(ids);
   }
 
+  /** RPC: webhook endpoints changed (added, edited, rotated, removed). */
+  webhooksChanged(): void {
+    this.webhooks.endpointsChanged();
+  }
+
+  /** RPC: a manual resend from the delivery log. */
+  async resendDelivery(deliveryId: string): Promise<boolean> {
+    return this.webhooks.resend(deliveryId);
+  }
+
+  /** RPC: "Send a test" to one endpoint; the delivery's id. */
+  async testWebhook(endpointId: string): Promise<string> {
+    return this.webhooks.test(endpointId);
+  }
+
   /** RPC: the user saved their notification preferences; the next notice reads them again. */
   async notificationPreferencesChanged(): Promise<void> {
     this.notifier.preferencesChanged();
@@ -241,11 +267,12 @@ export class QueueRelay extends RelaySockets {
     this.commands.prune(now - KEEP_FINAL_MS);
     await this.flushNow().catch(() => {});
     await this.notifier.onWake(now).catch((error: unknown) => console.error("relay: notifications failed; will retry", error));
+    await this.webhooks.onWake(now).catch((error: unknown) => console.error("relay: webhook deliveries failed; will retry", error));
     await this.scheduleAlarm();
   }
 
   protected async scheduleAlarm(): Promise<void> {
-    const candidates = [this.commands.nextDeadline(), await this.notifier.nextWake()];
+    const candidates = [this.commands.nextDeadline(), await this.notifier.nextWake(), this.webhooks.nextWake()];
     if (this.sync.pending() > 0) candidates.push(Date.now() + SYNC_RETRY_MS);
     const next = Math.min(...candidates.filter((at): at is number => at !== null));
     if (Number.isFinite(next)) await this.wakeAt(next);

@@ -19,5 +19,11 @@ export function relayFor(env: Env, userId: string) {
     notify: (input: NotifyInput) => stub.notifyJson(JSON.stringify(input)),
     notificationsChanged: (ids: string[]) => stub.notificationsChanged(ids),
     notificationPreferencesChanged: () => stub.notificationPreferencesChanged(),
+    /** Webhook endpoints were added, changed, rotated or removed: the relay reads them again. */
+    webhooksChanged: () => stub.webhooksChanged(),
+    /** Sends a delivery again now (a manual resend from the delivery log); resolves once it is queued. */
+    resendDelivery: (deliveryId: string) => stub.resendDelivery(deliveryId),
+    /** Queues a `webhook.test` delivery to one endpoint; resolves with the delivery's id. */
+    testWebhook: (endpointId: string) => stub.testWebhook(endpointId),
   };
 }

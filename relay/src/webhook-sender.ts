@@ -1,0 +1,220 @@
+import { z } from "zod";
+import { PRIORITIES } from "#protocol";
+import type { NotificationView, Priority } from "#protocol";
+import type { NotificationDraft } from "../../worker/src/notifications/store.ts";
+import {
+  ACTION_LINK_TTL_MS,
+  LinkAction,
+  afterDelivery,
+  attemptDelivery,
+  encodeWebhookPayload,
+  issueActionToken,
+  nextAttemptAt,
+} from "../../worker/src/notifications/webhooks/index.ts";
+import type { WebhookEventType, WebhookNotification } from "../../worker/src/notifications/webhooks/index.ts";
+
+// The user's webhook deliveries, sent by their relay. D1 holds every delivery and attempt (the log the user
+// reads); the relay's alarm sends what is due, highest priority first, and schedules retries with backoff, so
+// a restart or an eviction loses nothing: the next alarm picks up where the last one stopped.
+
+/** What the sender needs from the relay. */
+export interface SenderHost {
+  readonly db: D1Database;
+  readonly sql: SqlStorage;
+  readonly env: WebhookEnv;
+  userId(): string;
+  wakeAt(at: number): Promise<void>;
+  /** Tells the user in the app (an endpoint was disabled). */
+  notify(draft: NotificationDraft): Promise<unknown>;
+}
+
+const WebhookVars = z.object({
+  WEBHOOKS_ALLOW_PRIVATE: z.string().optional(),
+  ACTION_LINK_SECRET: z.string().min(32).optional(),
+  PUBLIC_URL: z.url().optional(),
+});
+export type WebhookEnv = z.infer<typeof WebhookVars>;
+
+/** The webhook settings in the environment; absent or malformed ones read as unset. */
+export function webhookEnv(env: unknown): WebhookEnv {
+  const parsed = WebhookVars.safeParse(env);
+  return parsed.success ? parsed.data : {};
+}
+
+type Endpoint = { id: string; url: string; secret: string; kinds: string; consecutive_failures: number };
+type Due = { id: string; endpoint_id: string; payload: string; attempts: number; created_at: number; url: string; secret: string; enabled: number; consecutive_failures: number };
+
+/** Deliveries sent per wake; the rest wait for the next one (a moment later). */
+const PER_WAKE = 25;
+const RANK = `CASE priority ${PRIORITIES.map((p, i) => `WHEN '${p}' THEN ${i}`).join(" ")} END`;
+
+export class WebhookSender {
+  readonly #host: SenderHost;
+  #endpoints: Endpoint[] | null = null;
+
+  constructor(host: SenderHost) {
+    this.#host = host;
+    host.sql.exec("CREATE TABLE IF NOT EXISTS webhook_wake (id INTEGER PRIMARY KEY CHECK (id = 1), at INTEGER NOT NULL)");
+  }
+
+  endpointsChanged(): void {
+    this.#endpoints = null;
+  }
+
+  async #enabledEndpoints(): Promise<Endpoint[]> {
+    this.#endpoints ??= (
+      await this.#host.db
+        .prepare("SELECT id, url, secret, kinds, consecutive_failures FROM webhook_endpoints WHERE user_id = ? AND enabled = 1 ORDER BY created_at")
+        .bind(this.#host.userId())
+        .all<Endpoint>()
+    ).results;
+    return this.#endpoints;
+  }
+
+  /** Queues one delivery of `notifications` (one, or a digest) to every endpoint whose filter takes them. */
+  async enqueue(notifications: NotificationView[], options: { digest?: { since: number; until: number } } = {}): Promise<number> {
+    if (notifications.length === 0) return 0;
+    const now = Date.now();
+    let queued = 0;
+    for (const endpoint of await this.#enabledEndpoints()) {
+      const kinds = z.array(z.string()).catch([]).parse(JSON.parse(endpoint.kinds));
+      const wanted = notifications.filter((n) => kinds.length === 0 || kinds.includes(n.kind));
+      if (wanted.length === 0) continue;
+      const payloads = await Promise.all(wanted.map((n) => this.#payloadNotification(n, now)));
+      const type: WebhookEventType = options.digest ? "notification.digest" : "notification.created";
+      const body = options.digest
+        ? encodeWebhookPayload("notification.digest", { ...options.digest, notifications: payloads }, now)
+        : encodeWebhookPayload("notification.created", { notification: payloads[0]! }, wanted[0]!.created_at);
+      const top = wanted.map((n) => n.priority).sort((a, b) => PRIORITIES.indexOf(b) - PRIORITIES.indexOf(a))[0] ?? "normal";
+      await this.#insert(endpoint.id, type, body, top, wanted.length === 1 ? wanted[0]!.id : null, now);
+      queued += 1;
+    }
+    if (queued > 0) await this.#wake(now);
+    return queued;
+  }
+
+  /** A `webhook.test` delivery to one endpoint (enabled or not: the user is checking it). */
+  async test(endpointId: string): Promise<string> {
+    const row = await this.#host.db.prepare("SELECT id FROM webhook_endpoints WHERE id = ? AND user_id = ?").bind(endpointId, this.#host.userId()).first<{ id: string }>();
+    if (!row) throw new Error("no such endpoint");
+    const now = Date.now();
+    const body = encodeWebhookPayload("webhook.test", { endpoint_id: endpointId, message: "This is a test from Hearth. Your endpoint works." }, now);
+    const id = await this.#insert(endpointId, "webhook.test", body, "normal", null, now);
+    await this.#wake(now);
+    return id;
+  }
+
+  /** A manual resend: the delivery goes again now, whatever became of it. */
+  async resend(deliveryId: string): Promise<boolean> {
+    const now = Date.now();
+    const changed = await this.#host.db
+      .prepare("UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = ? WHERE id = ? AND user_id = ? RETURNING id")
+      .bind(now, deliveryId, this.#host.userId())
+      .all();
+    if (changed.results.length > 0) await this.#wake(now);
+    return changed.results.length > 0;
+  }
+
+  nextWake(): number | null {
+    return this.#host.sql.exec<{ at: number }>("SELECT at FROM webhook_wake WHERE id = 1").toArray()[0]?.at ?? null;
+  }
+
+  /** Sends what is due, highest priority first, then oldest; records each attempt; schedules the next wake. */
+  async onWake(now = Date.now()): Promise<void> {
+    if (this.nextWake() === null) return;
+    const { results } = await this.#host.db
+      .prepare(
+        `SELECT d.id, d.endpoint_id, d.payload, d.attempts, d.created_at, e.url, e.secret, e.enabled, e.consecutive_failures
+         FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
+         WHERE d.user_id = ? AND d.status = 'pending' AND d.next_attempt_at <= ?
+         ORDER BY ${RANK.replaceAll("priority", "d.priority")} DESC, d.created_at LIMIT ${PER_WAKE}`,
+      )
+      .bind(this.#host.userId(), now)
+      .all<Due>();
+    for (const due of results) await this.#send(due, now);
+    const next = await this.#host.db
+      .prepare("SELECT min(next_attempt_at) AS at FROM webhook_deliveries WHERE user_id = ? AND status = 'pending'")
+      .bind(this.#host.userId())
+      .first<{ at: number | null }>();
+    if (next?.at == null) this.#host.sql.exec("DELETE FROM webhook_wake");
+    else await this.#wake(Math.max(next.at, now));
+  }
+
+  async #send(due: Due, now: number): Promise<void> {
+    const db = this.#host.db;
+    const allowPrivate = this.#host.env.WEBHOOKS_ALLOW_PRIVATE === "true";
+    const result = await attemptDelivery({ url: due.url, secret: due.secret }, { id: due.id, body: due.payload }, { allowPrivate });
+    const attempts = due.attempts + 1;
+    await db
+      .prepare("INSERT INTO webhook_attempts (id, delivery_id, attempted_at, status_code, latency_ms, response_snippet, error) VALUES (?, ?, ?, ?, ?, ?, ?)")
+      .bind(crypto.randomUUID(), due.id, now, result.statusCode, Math.round(result.latencyMs), result.responseSnippet, result.error)
+      .run();
+    if (result.ok) {
+      await db.batch([
+        db.prepare("UPDATE webhook_deliveries SET status = 'delivered', attempts = ?, delivered_at = ?, next_attempt_at = NULL WHERE id = ?").bind(attempts, now, due.id),
+        db.prepare("UPDATE webhook_endpoints SET consecutive_failures = ? WHERE id = ?").bind(afterDelivery(due.consecutive_failures, "delivered").consecutiveFailedDeliveries, due.endpoint_id),
+      ]);
+      return;
+    }
+    // A target the rules refuse fails the same way every time: no point retrying it for a day.
+    const next = result.outcome === "refused" ? null : nextAttemptAt(attempts, due.created_at, now);
+    if (next !== null) {
+      await db.prepare("UPDATE webhook_deliveries SET attempts = ?, next_attempt_at = ? WHERE id = ?").bind(attempts, next, due.id).run();
+      return;
+    }
+    const verdict = afterDelivery(due.consecutive_failures, "gave_up");
+    await db.batch([
+      db.prepare("UPDATE webhook_deliveries SET status = 'failed', attempts = ?, next_attempt_at = NULL WHERE id = ?").bind(attempts, due.id),
+      db.prepare("UPDATE webhook_endpoints SET consecutive_failures = ? WHERE id = ?").bind(verdict.consecutiveFailedDeliveries, due.endpoint_id),
+    ]);
+    if (verdict.disable || result.outcome === "refused") await this.#disable(due, result.error ?? "it kept failing");
+  }
+
+  async #disable(due: Due, why: string): Promise<void> {
+    const reason = `Disabled after repeated failures: ${why}`.slice(0, 500);
+    const changed = await this.#host.db
+      .prepare("UPDATE webhook_endpoints SET enabled = 0, disabled_reason = ? WHERE id = ? AND enabled = 1 RETURNING id")
+      .bind(reason, due.endpoint_id)
+      .all();
+    this.#endpoints = null;
+    if (changed.results.length === 0) return;
+    await this.#host.notify({
+      kind: "webhook_disabled",
+      title: "A webhook was turned off",
+      body: `Deliveries to ${due.url} kept failing (${why}), so Hearth stopped sending to it. Fix the receiver, then turn it on again in Settings → Webhooks.`,
+      source: { type: "webhook", id: due.endpoint_id },
+      link: "/settings/webhooks",
+    });
+  }
+
+  async #insert(endpointId: string, type: WebhookEventType, body: string, priority: Priority, notificationId: string | null, now: number): Promise<string> {
+    const id = `msg_${crypto.randomUUID().replaceAll("-", "")}`;
+    await this.#host.db
+      .prepare(
+        "INSERT INTO webhook_deliveries (id, endpoint_id, user_id, notification_id, event_type, payload, priority, status, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
+      )
+      .bind(id, endpointId, this.#host.userId(), notificationId, type, body, priority, now, now)
+      .run();
+    return id;
+  }
+
+  async #wake(at: number): Promise<void> {
+    this.#host.sql.exec("INSERT INTO webhook_wake (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = min(at, excluded.at)", at);
+    await this.#host.wakeAt(at);
+  }
+
+  /** A notification as a receiver sees it: absolute links, and a signed single-use URL per button. */
+  async #payloadNotification(n: NotificationView, now: number): Promise<WebhookNotification> {
+    const origin = this.#host.env.PUBLIC_URL?.replace(/\/$/, "") ?? "http://localhost:8787";
+    const secret = this.#host.env.ACTION_LINK_SECRET;
+    const actions: WebhookNotification["actions"] = [];
+    for (const action of n.actions) {
+      const linkAction = LinkAction.safeParse(action.id);
+      if (!linkAction.success || !secret) continue;
+      const expiresAt = now + ACTION_LINK_TTL_MS;
+      const token = await issueActionToken(this.#host.db, { userId: this.#host.userId(), notificationId: n.id, action: linkAction.data, expiresAt }, secret);
+      actions.push({ ...action, url: `${origin}/api/actions/${token}`, expires_at: expiresAt });
+    }
+    return { id: n.id, kind: n.kind, title: n.title, body: n.body, priority: n.priority, source: n.source, link: n.link ? `${origin}${n.link}` : null, created_at: n.created_at, actions };
+  }
+}

@@ -1,0 +1,144 @@
+import { env } from "cloudflare:workers";
+import { runDurableObjectAlarm } from "cloudflare:test";
+import { describe, expect, inject, it } from "vitest";
+import type { NotificationView } from "#protocol";
+import { TestClient } from "../../test/client.ts";
+import { userWithDevice } from "../../test/sockets.ts";
+import type { ReceivedDelivery } from "../../test/webhook-receiver.ts";
+import { WebhookPayload, newWebhookSecret } from "./webhooks/index.ts";
+
+// The relay's webhook sender, end to end in workerd: a notification becomes a signed delivery that a real
+// receiver on loopback verifies with the standardwebhooks package; failures retry and are logged; a receiver
+// that stays dead gets its endpoint turned off, and the user hears of it in the app; a backlog goes out by priority.
+
+const receiver = inject("webhookReceiverUrl");
+if (!receiver) throw new Error("the webhook receiver is not running (vitest.config.ts globalSetup)");
+
+async function signedInUser(): Promise<{ client: TestClient; userId: string }> {
+  const client = new TestClient();
+  await client.register();
+  const me: { user: { id: string } } = await (await client.request("GET", "/api/auth/me")).json();
+  return { client, userId: me.user.id };
+}
+
+/** An endpoint for the user, straight into D1 (the API has its own tests), pointing at a fresh receiver channel. */
+async function endpointFor(userId: string, script: { fail?: number; otherwise?: { status: number } } = {}): Promise<{ id: string; channel: string }> {
+  const channel = crypto.randomUUID();
+  const secret = newWebhookSecret();
+  await fetch(`${receiver}/__script/${channel}`, { method: "POST", body: JSON.stringify({ secret, ...script }) });
+  const id = crypto.randomUUID();
+  await env.DB.prepare("INSERT INTO webhook_endpoints (id, user_id, url, kinds, secret, enabled, consecutive_failures, created_at) VALUES (?, ?, ?, '[]', ?, 1, 0, ?)")
+    .bind(id, userId, `${receiver}/hooks/${channel}`, secret, Date.now())
+    .run();
+  await env.RELAY.getByName(userId).webhooksChanged();
+  return { id, channel };
+}
+
+async function received(channel: string): Promise<ReceivedDelivery[]> {
+  const body: { requests: ReceivedDelivery[] } = await (await fetch(`${receiver}/__received/${channel}`)).json();
+  return body.requests;
+}
+
+/** Something to tell: a large deposit (a high-priority notice by default). */
+async function largeDeposit(client: TestClient, n: number, amount = 5000) {
+  const event = { event_id: `deposit-${n}`, activity_type: "financial", timestamp: "2026-11-20T10:00:00Z", application: "Bank", details: { amount, currency: "USD", merchant: `Client ${n}` } };
+  await client.request("POST", "/api/activities", { json: { events: [event] } });
+}
+
+/** Makes every pending delivery of the user due now, and runs the relay's alarm. */
+async function retryNow(userId: string) {
+  await env.DB.prepare("UPDATE webhook_deliveries SET next_attempt_at = ? WHERE user_id = ? AND status = 'pending'").bind(Date.now() - 1, userId).run();
+  await runDurableObjectAlarm(env.RELAY.getByName(userId));
+}
+
+describe("webhook deliveries", () => {
+  it("sends a notification as a signed, versioned payload that the receiver verifies", async () => {
+    const { client, userId } = await signedInUser();
+    const { channel } = await endpointFor(userId);
+    await largeDeposit(client, 1);
+    await expect.poll(async () => (await received(channel)).length, { timeout: 5000 }).toBe(1);
+    const [delivery] = await received(channel);
+    expect(delivery).toMatchObject({ verified: true, answered: 200 });
+    const payload = WebhookPayload.parse(JSON.parse(delivery?.body ?? ""));
+    expect(payload).toMatchObject({ type: "notification.created", version: 1, data: { notification: { kind: "large_transaction", title: "Large deposit: $5,000.00", priority: "high" } } });
+    if (payload.type !== "notification.created") throw new Error("unexpected type");
+    expect(payload.data.notification.link).toMatch(/^http:\/\/hearth\.test\/dashboard\?/);
+    const log = await env.DB.prepare("SELECT status, attempts FROM webhook_deliveries WHERE user_id = ?").bind(userId).all();
+    expect(log.results).toEqual([{ status: "delivered", attempts: 1 }]);
+  });
+
+  it("gives a permission request's buttons signed, expiring links", async () => {
+    const { client, deviceId } = await userWithDevice();
+    const me: { user: { id: string } } = await (await client.request("GET", "/api/auth/me")).json();
+    const { channel } = await endpointFor(me.user.id);
+    await client.request("POST", "/api/commands", { json: { device_id: deviceId, command: { target: "filesystem", action: "write", parameters: { path: "~/a.txt", content: "x" } } } });
+    await expect.poll(async () => (await received(channel)).length).toBe(1);
+    const [delivery] = await received(channel);
+    const payload = WebhookPayload.parse(JSON.parse(delivery?.body ?? ""));
+    if (payload.type !== "notification.created") throw new Error("unexpected type");
+    const actions = payload.data.notification.actions;
+    expect(actions.map((a) => [a.id, a.label])).toEqual([["approve", "Allow once"], ["deny", "Deny"]]);
+    for (const action of actions) {
+      expect(action.url).toMatch(/^http:\/\/hearth\.test\/api\/actions\/[\w-]+\.[\w-]+$/);
+      expect(action.expires_at).toBeGreaterThan(Date.now() + 23 * 60 * 60_000);
+    }
+  });
+
+  it("retries a flaky receiver until it answers, delivering once and logging every attempt", async () => {
+    const { client, userId } = await signedInUser();
+    const { channel } = await endpointFor(userId, { fail: 3 });
+    await largeDeposit(client, 2);
+    await expect.poll(async () => (await received(channel)).length).toBe(1);
+    // Each retry comes when its backoff says; here, the test makes it due at once.
+    await expect
+      .poll(async () => {
+        await retryNow(userId);
+        return (await received(channel)).map((d) => d.answered);
+      })
+      .toEqual([500, 500, 500, 200]);
+    const all = await received(channel);
+    expect(all.map((d) => d.answered)).toEqual([500, 500, 500, 200]);
+    expect(new Set(all.map((d) => d.id)).size).toBe(1); // one message, four tries: the receiver can dedupe
+    const attempts = await env.DB.prepare("SELECT a.status_code FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id WHERE d.user_id = ? ORDER BY a.attempted_at").bind(userId).all();
+    expect(attempts.results.map((row) => row.status_code)).toEqual([500, 500, 500, 200]);
+    await retryNow(userId);
+    expect(await received(channel)).toHaveLength(4);
+  });
+
+  it("turns off an endpoint that keeps failing, and tells the user in the app", async () => {
+    const { client, userId } = await signedInUser();
+    const { id } = await endpointFor(userId, { otherwise: { status: 503 } });
+    for (let n = 0; n < 5; n++) {
+      await largeDeposit(client, 10 + n);
+      await expect.poll(async () => {
+        // Past the 24-hour window (once the relay has queued it): the next failure is the delivery's last.
+        await env.DB.prepare("UPDATE webhook_deliveries SET created_at = ? WHERE user_id = ? AND status = 'pending'").bind(Date.now() - 25 * 60 * 60_000, userId).run();
+        await retryNow(userId);
+        return (await env.DB.prepare("SELECT count(*) AS n FROM webhook_deliveries WHERE user_id = ? AND status = 'failed'").bind(userId).first<{ n: number }>())?.n;
+      }).toBe(n + 1);
+    }
+    const endpoint = await env.DB.prepare("SELECT enabled, disabled_reason FROM webhook_endpoints WHERE id = ?").bind(id).first<{ enabled: number; disabled_reason: string }>();
+    expect(endpoint?.enabled).toBe(0);
+    expect(endpoint?.disabled_reason).toMatch(/503/);
+    const page: { notifications: NotificationView[] } = await (await client.request("GET", "/api/notifications?kind=webhook_disabled")).json();
+    expect(page.notifications.map((n) => n.title)).toEqual(["A webhook was turned off"]);
+  });
+
+  it("sends a backlog highest priority first", async () => {
+    const { userId } = await signedInUser();
+    const { id, channel } = await endpointFor(userId);
+    const at = Date.now() - 1000;
+    for (const [n, priority] of [[1, "low"], [2, "urgent"], [3, "normal"], [4, "high"]] as const) {
+      const body = JSON.stringify({ type: "webhook.test", version: 1, timestamp: new Date(at).toISOString(), data: { endpoint_id: id, message: `${n} ${priority}` } });
+      await env.DB.prepare("INSERT INTO webhook_deliveries (id, endpoint_id, user_id, event_type, payload, priority, status, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, 'webhook.test', ?, ?, 'pending', 0, ?, ?)")
+        .bind(`msg_${n}_${crypto.randomUUID().slice(0, 8)}`, id, userId, body, priority, at + n, at + n)
+        .run();
+    }
+    // A manual test send wakes the sender; it is the newest of the normal ones.
+    await env.RELAY.getByName(userId).testWebhook(id);
+    await expect.poll(async () => (await received(channel)).length).toBe(5);
+    const order = (await received(channel)).map((d) => JSON.parse(d.body).data.message as string);
+    expect(order.slice(0, 4)).toEqual(["2 urgent", "4 high", "3 normal", "This is a test from Hearth. Your endpoint works."]);
+    expect(order[4]).toBe("1 low");
+  });
+});
