@@ -1,7 +1,7 @@
 import { PRIORITIES, PROTOCOL_VERSION, atLeast } from "#protocol";
-import type { NotificationPreferences, NotificationView, RelayToBrowserFrame } from "#protocol";
+import type { NotificationPreferences, NotificationSource, NotificationView, RelayToBrowserFrame } from "#protocol";
 import { inQuietHours, loadPreferences, quietHoursEnd } from "../../worker/src/notifications/preferences.ts";
-import { heldNotifications, insertNotification, markDelivered, notificationView, unreadCount } from "../../worker/src/notifications/store.ts";
+import { heldNotifications, insertNotification, markDelivered, markSourceRead, notificationView, unreadCount } from "../../worker/src/notifications/store.ts";
 import type { NotificationDraft } from "../../worker/src/notifications/store.ts";
 import { frameId } from "./frames.ts";
 
@@ -124,6 +124,12 @@ export class Notifier {
   #toWebhooks(prefs: NotificationPreferences, view: NotificationView): boolean {
     const channel = prefs.rules.find((r) => r.kind === view.kind)?.channels.webhook;
     return view.kind !== "webhook_disabled" && !!channel?.enabled && atLeast(view.priority, channel.min_priority);
+  }
+
+  /** A source is settled (a permission request was answered, wherever): its notifications are read. */
+  async settled(source: NotificationSource, now = Date.now()): Promise<void> {
+    const ids = await markSourceRead(this.#host.db, this.#host.userId(), source, now);
+    if (ids.length > 0) await this.changed(ids);
   }
 
   /** Tells every open tab the bell's count changed (read, dismissed or acted on elsewhere). */

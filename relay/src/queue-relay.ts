@@ -324,6 +324,7 @@ export class QueueRelay extends RelaySockets {
     const isNew = record.status === "pending" && this.requests.get(record.id) === null;
     this.requests.put(record);
     if (isNew) this.notifyLater(requestNotification(record));
+    else if (record.status !== "pending") this.ctx.waitUntil(this.notifier.settled({ type: "permission_request", id: record.id }).catch(() => {}));
     this.sync.record({ kind: "request", request: record });
     if (audit) this.sync.record({ kind: "audit", audit });
     this.toBrowsers({ v: PROTOCOL_VERSION, type: "permission_prompt", id: frameId(), request: requestView(record) });

@@ -94,6 +94,16 @@ describe("notifications", () => {
     agent.close();
   });
 
+  it("marks a permission request's notification read when the request is answered elsewhere (the prompt)", async () => {
+    const { client, deviceId } = await userWithDevice();
+    await client.request("POST", "/api/commands", { json: { device_id: deviceId, command: { target: "filesystem", action: "write", parameters: { path: "~/x.txt", content: "x" } } } });
+    await expect.poll(async () => (await list(client)).unread).toBe(1);
+    const [notice] = (await list(client)).notifications;
+    const answered = await client.request("POST", `/api/permission-requests/${notice?.source?.id}/decision`, { json: { decision: "deny" } });
+    expect(answered.status).toBe(200);
+    await expect.poll(async () => (await list(client)).unread).toBe(0);
+  });
+
   it("follows the rules: off stays silent, and a large transaction needs the threshold", async () => {
     const client = new TestClient();
     await client.register();

@@ -121,6 +121,16 @@ export async function markRead(d1: D1Database, userId: string, ids: string[] | n
   return changed.map((row) => row.id);
 }
 
+/** Marks read what a source's notifications were about once it is settled (a request answered elsewhere). */
+export async function markSourceRead(d1: D1Database, userId: string, source: NotificationSource, at: number): Promise<string[]> {
+  const changed = await openDb(d1)
+    .update(notifications)
+    .set({ readAt: at })
+    .where(and(eq(notifications.userId, userId), eq(notifications.sourceType, source.type), eq(notifications.sourceId, source.id), isNull(notifications.readAt)))
+    .returning({ id: notifications.id });
+  return changed.map((row) => row.id);
+}
+
 /** Dismisses one (it leaves the list, and counts as read). Returns whether it was the user's and not dismissed yet. */
 export async function dismiss(d1: D1Database, userId: string, id: string, at: number): Promise<boolean> {
   const changed = await openDb(d1)

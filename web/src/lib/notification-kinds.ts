@@ -1,0 +1,72 @@
+import type { NotificationKind, Priority } from "#protocol";
+
+// How the app names and explains each notification source and priority, in one place: the center's filters,
+// its items and Settings → Notifications all read from here.
+
+/** A source's number, where its rule has one; `step` 1 means whole numbers only. */
+export type Threshold = { label: string; unit: string; hint: string; step: number };
+
+export type KindInfo = { label: string; description: string; threshold: Threshold | null };
+
+export const KIND_INFO: Record<NotificationKind, KindInfo> = {
+  permission_requested: {
+    label: "Permission requests",
+    description: "A command or the assistant wants to do something on your computer that no rule allows yet. You can allow or deny it from the notification.",
+    threshold: null,
+  },
+  command_finished: {
+    label: "Commands finished",
+    description: "A command you sent to one of your devices finished successfully.",
+    threshold: null,
+  },
+  command_failed: {
+    label: "Commands failed",
+    description: "A command failed on your device, for example because a file was missing. Retry runs it again.",
+    threshold: null,
+  },
+  command_expired: {
+    label: "Commands expired",
+    description: "A command waited past its deadline, usually because the device was offline. Retry sends it again.",
+    threshold: null,
+  },
+  large_transaction: {
+    label: "Large transactions",
+    description: "Money in or out at or above an amount you choose, from a bank statement or a listener on your computer.",
+    threshold: { label: "Amount at least", unit: "in its currency", hint: "500 tells you about 500.00 or more, in or out, in any currency.", step: 0.01 },
+  },
+  job_application: {
+    label: "Job applications",
+    description: "A listener or tool recorded a job application you made (not ones you add by hand).",
+    threshold: null,
+  },
+  job_status_changed: {
+    label: "Job status changes",
+    description: "One of your job applications moved on: an interview, an offer or a rejection.",
+    threshold: null,
+  },
+  agent_offline: {
+    label: "Device offline",
+    description: "A paired device has been offline for a while, so commands to it will wait.",
+    threshold: { label: "Offline for at least", unit: "minutes", hint: "Short drops are normal: a laptop going to sleep, a new network.", step: 1 },
+  },
+  new_sign_in: {
+    label: "New sign-ins",
+    description: "Someone signed in to your account. If it was not you, change your password.",
+    threshold: null,
+  },
+  webhook_disabled: {
+    label: "Webhook turned off",
+    description: "A webhook kept failing, so Hearth stopped sending to it until you fix and re-enable it.",
+    threshold: null,
+  },
+};
+
+export const PRIORITY_LABEL: Record<Priority, string> = { low: "Low", normal: "Normal", high: "High", urgent: "Urgent" };
+
+/** What each priority does in the app, for the settings page's explanation. */
+export const PRIORITY_EFFECT: Record<Priority, string> = {
+  low: "counted on the bell",
+  normal: "counted on the bell",
+  high: "also shown as a toast for a few seconds",
+  urgent: "a toast that stays until you close it, even in quiet hours",
+};
