@@ -7,7 +7,7 @@ import { INSERT_SQL, activityEvent, rowValues } from "./activity-data.mjs";
 import { percentile } from "./stats.mjs";
 
 /** The summary's five statements, in the order activitySummary batches them. */
-export const SUMMARY_KINDS = ["spending", "cash_flow", "applications", "pipeline", "timeline"];
+export const SUMMARY_KINDS = ["money", "jobs", "others"];
 
 /** Hearth's local D1 file under a `--persist-to` folder (the miniflare D1 object's SQLite database). */
 export function localD1File(persist) {

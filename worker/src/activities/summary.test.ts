@@ -75,6 +75,66 @@ describe("GET /api/activities/summary", () => {
     expect(local.spending.every((s) => s.bucket >= "2026-10-11")).toBe(true);
   });
 
+  it("counts every row inside an inclusive range once, in every part, per currency and per type", async () => {
+    const client = new TestClient();
+    await client.register();
+    const usd = (timestamp: string, amount: number, category: string) => ({ ...money(timestamp, amount, category), details: { amount, currency: "USD", category } });
+    const plain = (activity_type: string, timestamp: string) => ({ event_id: `${activity_type}-${++n}`, activity_type, timestamp, application: "Finder", details: {} });
+    const events = [
+      money("2026-10-04T23:59:59.999Z", -99, "groceries"), // 1 ms before the range
+      money("2026-10-05T00:00:00.000Z", -10, "groceries"), // the first instant in it
+      usd("2026-10-06T12:00:00Z", -7, "groceries"),
+      money("2026-10-06T12:00:00Z", 3000, "salary"), // income only: cash flow, never spending
+      usd("2026-10-13T08:00:00Z", 50, "refund"),
+      job("2026-10-07T09:00:00Z", "offer"),
+      job("2026-10-14T09:00:00Z"),
+      plain("browser", "2026-10-08T10:00:00Z"),
+      plain("system", "2026-10-08T11:00:00Z"),
+      plain("other", "2026-10-15T11:00:00Z"),
+      money("2026-10-18T23:59:59.999Z", -20, "groceries"), // the last instant in it
+      job("2026-10-19T00:00:00.000Z", "rejected"), // 1 ms after it
+    ];
+    expect(await (await client.request("POST", "/api/activities", { json: { events } })).json()).toMatchObject({ stored: events.length });
+
+    const range = `from=${Date.parse("2026-10-05T00:00:00Z")}&to=${Date.parse("2026-10-18T23:59:59.999Z")}`;
+    const weekly = await summary(client, `group=week&${range}`);
+    expect(weekly.spending).toEqual([
+      { bucket: "2026-10-05", category: "groceries", currency: "EUR", total: 10 },
+      { bucket: "2026-10-05", category: "groceries", currency: "USD", total: 7 },
+      { bucket: "2026-10-12", category: "groceries", currency: "EUR", total: 20 },
+    ]);
+    expect(weekly.cash_flow).toEqual([
+      { bucket: "2026-10-05", currency: "EUR", income: 3000, spending: 10 },
+      { bucket: "2026-10-05", currency: "USD", income: 0, spending: 7 },
+      { bucket: "2026-10-12", currency: "EUR", income: 0, spending: 20 },
+      { bucket: "2026-10-12", currency: "USD", income: 50, spending: 0 },
+    ]);
+    expect(weekly.applications).toEqual([
+      { bucket: "2026-10-05", count: 1 },
+      { bucket: "2026-10-12", count: 1 },
+    ]);
+    expect(weekly.pipeline).toEqual([
+      { status: "applied", count: 1 },
+      { status: "offer", count: 1 },
+    ]);
+    expect(weekly.timeline).toEqual([
+      { bucket: "2026-10-05", activity_type: "browser", count: 1 },
+      { bucket: "2026-10-05", activity_type: "financial", count: 3 },
+      { bucket: "2026-10-05", activity_type: "job", count: 1 },
+      { bucket: "2026-10-05", activity_type: "system", count: 1 },
+      { bucket: "2026-10-12", activity_type: "financial", count: 2 },
+      { bucket: "2026-10-12", activity_type: "job", count: 1 },
+      { bucket: "2026-10-12", activity_type: "other", count: 1 },
+    ]);
+
+    // Open at either end: everything up to `to`, and everything from `from` on.
+    const until = await summary(client, `group=month&to=${Date.parse("2026-10-04T23:59:59.999Z")}`);
+    expect(until.timeline).toEqual([{ bucket: "2026-10", activity_type: "financial", count: 1 }]);
+    const since = await summary(client, `group=month&from=${Date.parse("2026-10-19T00:00:00Z")}`);
+    expect(since.timeline).toEqual([{ bucket: "2026-10", activity_type: "job", count: 1 }]);
+    expect(since.pipeline).toEqual([{ status: "rejected", count: 1 }]);
+  });
+
   it("validates its query and sees only the user's own rows", async () => {
     const client = new TestClient();
     await client.register();

@@ -268,8 +268,12 @@ export const activities = sqliteTable(
   },
   (t) => [
     uniqueIndex("activities_user_event_idx").on(t.userId, t.eventId),
+    // The list's order (newest first) when no type is asked for.
     index("activities_user_time_idx").on(t.userId, t.occurredAt),
-    index("activities_user_type_time_idx").on(t.userId, t.activityType, t.occurredAt),
+    // A type's rows in time order, carrying every column the dashboard summary reads, so the summary never
+    // touches the table (worker/src/activities/summary.ts). It also serves the list filtered by type, which is
+    // why it replaced the plain (user, type, time) index: that one was a prefix of it.
+    index("activities_user_type_time_cover_idx").on(t.userId, t.activityType, t.occurredAt, t.amountMinor, t.currency, t.category, t.jobStatus),
   ],
 );
 

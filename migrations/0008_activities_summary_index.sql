@@ -1,0 +1,2 @@
+DROP INDEX `activities_user_type_time_idx`;--> statement-breakpoint
+CREATE INDEX `activities_user_type_time_cover_idx` ON `activities` (`user_id`,`activity_type`,`occurred_at`,`amount_minor`,`currency`,`category`,`job_status`);
