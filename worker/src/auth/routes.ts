@@ -9,6 +9,7 @@ import type { AppEnv } from "../http/types.ts";
 import { jsonBody, queryParams } from "../http/validate.ts";
 import { assertNotLockedOut, clearFailures, recordFailure } from "./lockout.ts";
 import { DECOY_HASH, hashPassword, needsRehash, verifyPassword } from "./password.ts";
+import { rememberBrowser } from "./browsers.ts";
 import { endSession, requireUser, startSession } from "./session.ts";
 
 function publicUser(user: User): PublicUser {
@@ -34,6 +35,7 @@ export const auth = new Hono<AppEnv>()
       });
     }
     await startSession(c, user.id);
+    await rememberBrowser(c, user.id, { tell: false });
     return c.json({ user: publicUser(user) }, 201);
   })
 
@@ -53,6 +55,7 @@ export const auth = new Hono<AppEnv>()
       await db.update(schema.users).set({ passwordHash: await hashPassword(password) }).where(eq(schema.users.id, user.id));
     }
     await startSession(c, user.id);
+    await rememberBrowser(c, user.id, { tell: true });
     return c.json({ user: publicUser(user) }, 200);
   })
 

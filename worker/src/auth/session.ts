@@ -14,7 +14,7 @@ export const SESSION_COOKIE = "hearth_session";
 /** Sliding the idle timer costs a write, so it moves at most this often (or a tenth of the idle timeout, if shorter). */
 const TOUCH_INTERVAL_MS = 60_000;
 
-function isHttps(c: Context): boolean {
+export function isHttps(c: Context): boolean {
   return new URL(c.req.url).protocol === "https:";
 }
 

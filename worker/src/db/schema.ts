@@ -29,6 +29,24 @@ export const sessions = sqliteTable(
   (t) => [index("sessions_user_idx").on(t.userId), index("sessions_expires_idx").on(t.expiresAt)],
 );
 
+/**
+ * Browsers the user has signed in from: a long-lived random cookie, of which D1 keeps the hash. A sign-in from a
+ * browser without a known one is "a new device", and the user is told.
+ */
+export const knownBrowsers = sqliteTable(
+  "known_browsers",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    userAgent: text("user_agent"),
+    firstSeenAt: integer("first_seen_at").notNull(),
+    lastSeenAt: integer("last_seen_at").notNull(),
+  },
+  (t) => [index("known_browsers_user_idx").on(t.userId)],
+);
+
 /** Failed sign-ins, kept per email (existing or not) for the lockout window. */
 export const loginFailures = sqliteTable(
   "login_failures",
