@@ -83,6 +83,16 @@ export type NotificationRule = z.infer<typeof NotificationRule>;
 
 const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: "Use 24-hour HH:MM, like 22:00." });
 
+/** True when the runtime knows the IANA zone name (browsers and workerd agree on the list). */
+export function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Non-urgent notifications are held during quiet hours and sent as one digest when they end. */
 export const QuietHours = z.object({
   enabled: z.boolean(),

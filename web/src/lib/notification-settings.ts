@@ -1,4 +1,4 @@
-import { QuietHours } from "#protocol";
+import { QuietHours, isTimeZone } from "#protocol";
 import type { NotificationKind, NotificationPreferences, NotificationRule } from "#protocol";
 import { KIND_INFO } from "./notification-kinds.ts";
 
@@ -27,16 +27,6 @@ export function knownTimeZones(): string[] {
     return Intl.supportedValuesOf("timeZone");
   } catch {
     return [];
-  }
-}
-
-/** True when the browser accepts the zone name (the server checks again). */
-export function isTimeZone(name: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: name });
-    return true;
-  } catch {
-    return false;
   }
 }
 

@@ -1,5 +1,5 @@
 import { eq } from "drizzle-orm";
-import { NOTIFICATION_KINDS, NotificationRule, QuietHours, defaultRules } from "#protocol";
+import { NOTIFICATION_KINDS, NotificationRule, QuietHours, defaultRules, isTimeZone } from "#protocol";
 import type { NotificationKind, NotificationPreferences } from "#protocol";
 import { z } from "zod";
 import { openDb, schema } from "../db/index.ts";
@@ -48,16 +48,6 @@ export async function savePreferences(d1: D1Database, userId: string, update: Pa
     .values(values)
     .onConflictDoUpdate({ target: notificationPreferences.userId, set: { rules: values.rules, quietHours: values.quietHours, updatedAt: values.updatedAt } });
   return next;
-}
-
-/** True when the IANA zone name is one this runtime knows. */
-export function isTimeZone(name: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: name });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Minutes since local midnight at `at`, in the zone. */

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { NotificationAction, NotificationQuery, UpdateNotificationPreferences, cursorAfter } from "#protocol";
+import { NotificationAction, NotificationQuery, UpdateNotificationPreferences, cursorAfter, isTimeZone } from "#protocol";
 import type { NotificationPreferences, NotificationView } from "#protocol";
 import { requireUser } from "../auth/session.ts";
 import { ApiError } from "../http/errors.ts";
@@ -8,7 +8,7 @@ import type { AppEnv } from "../http/types.ts";
 import { jsonBody, queryParams } from "../http/validate.ts";
 import { relayFor } from "../relay/stub.ts";
 import { findNotification, performAction } from "./actions.ts";
-import { isTimeZone, loadPreferences, savePreferences } from "./preferences.ts";
+import { loadPreferences, savePreferences } from "./preferences.ts";
 import { dismiss, listNotifications, markRead, notificationView, unreadCount } from "./store.ts";
 
 const ReadRequest = z.object({ ids: z.array(z.string().min(1).max(64)).min(1).max(500).optional() });
