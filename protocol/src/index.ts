@@ -12,3 +12,4 @@ export * from "./local.ts";
 export * from "./chat.ts";
 export * from "./slash.ts";
 export * from "./notifications.ts";
+export * from "./webhooks.ts";

@@ -42,7 +42,7 @@ export function webhookEnv(env: unknown): WebhookEnv {
 }
 
 type Endpoint = { id: string; url: string; secret: string; kinds: string; consecutive_failures: number };
-type Due = { id: string; endpoint_id: string; payload: string; attempts: number; created_at: number; url: string; secret: string; enabled: number; consecutive_failures: number };
+type Due = { id: string; endpoint_id: string; payload: string; attempts: number; created_at: number; url: string; secret: string; consecutive_failures: number };
 
 /** Deliveries sent per wake; the rest wait for the next one (a moment later). */
 const PER_WAKE = 25;
@@ -93,7 +93,7 @@ export class WebhookSender {
     return queued;
   }
 
-  /** A `webhook.test` delivery to one endpoint (enabled or not: the user is checking it). */
+  /** A `webhook.test` delivery to one endpoint (it goes out while the endpoint is on). */
   async test(endpointId: string): Promise<string> {
     const row = await this.#host.db.prepare("SELECT id FROM webhook_endpoints WHERE id = ? AND user_id = ?").bind(endpointId, this.#host.userId()).first<{ id: string }>();
     if (!row) throw new Error("no such endpoint");
@@ -104,7 +104,7 @@ export class WebhookSender {
     return id;
   }
 
-  /** A manual resend: the delivery goes again now, whatever became of it. */
+  /** A manual resend: the delivery goes again now, whatever became of it (once its endpoint is on). */
   async resend(deliveryId: string): Promise<boolean> {
     const now = Date.now();
     const changed = await this.#host.db
@@ -124,16 +124,18 @@ export class WebhookSender {
     if (this.nextWake() === null) return;
     const { results } = await this.#host.db
       .prepare(
-        `SELECT d.id, d.endpoint_id, d.payload, d.attempts, d.created_at, e.url, e.secret, e.enabled, e.consecutive_failures
+        `SELECT d.id, d.endpoint_id, d.payload, d.attempts, d.created_at, e.url, e.secret, e.consecutive_failures
          FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
-         WHERE d.user_id = ? AND d.status = 'pending' AND d.next_attempt_at <= ?
+         WHERE d.user_id = ? AND d.status = 'pending' AND d.next_attempt_at <= ? AND e.enabled = 1
          ORDER BY ${RANK.replaceAll("priority", "d.priority")} DESC, d.created_at LIMIT ${PER_WAKE}`,
       )
       .bind(this.#host.userId(), now)
       .all<Due>();
     for (const due of results) await this.#send(due, now);
     const next = await this.#host.db
-      .prepare("SELECT min(next_attempt_at) AS at FROM webhook_deliveries WHERE user_id = ? AND status = 'pending'")
+      .prepare(
+        "SELECT min(d.next_attempt_at) AS at FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id WHERE d.user_id = ? AND d.status = 'pending' AND e.enabled = 1",
+      )
       .bind(this.#host.userId())
       .first<{ at: number | null }>();
     if (next?.at == null) this.#host.sql.exec("DELETE FROM webhook_wake");

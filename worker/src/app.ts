@@ -10,7 +10,9 @@ import { auditApi } from "./audit/routes.ts";
 import { assistantApi, chatsApi, searchApi } from "./chat/routes.ts";
 import { commandsApi } from "./commands/routes.ts";
 import { devicesApi } from "./devices/routes.ts";
+import { actionLinks } from "./notifications/action-routes.ts";
 import { notificationsApi } from "./notifications/routes.ts";
+import { webhooksApi } from "./notifications/webhooks-api.ts";
 import { pairing } from "./pairing/routes.ts";
 import { permissionRequestsApi, permissionsApi } from "./permissions/routes.ts";
 import { agent, relay } from "./relay/routes.ts";
@@ -53,7 +55,9 @@ const routes = api
   .route("/activities", activityImportsApi)
   .route("/activities", activitiesApi)
   .route("/ingest-tokens", ingestTokensApi)
-  .route("/notifications", notificationsApi);
+  .route("/notifications", notificationsApi)
+  .route("/webhooks", webhooksApi)
+  .route("/actions", actionLinks);
 
 api.notFound((c) => {
   throw new ApiError(404, "not_found", `There is no API route ${c.req.method} ${new URL(c.req.url).pathname}. Check the method and path.`);

@@ -1,0 +1,155 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import type { NotificationView } from "#protocol";
+import { ORIGIN, TestClient } from "../../test/client.ts";
+import { connectAgent, userWithDevice } from "../../test/sockets.ts";
+import { app } from "../app.ts";
+import { ACTION_LINK_TTL_MS, actionToken, actionTokenState, issueActionToken } from "./webhooks/index.ts";
+import type { LinkAction } from "./webhooks/index.ts";
+
+// A webhook's approve / deny links through the real worker, relay and D1, opened by someone who is not signed
+// in: GET only asks, POST acts once; a used, expired, altered or unknown link gets a page that says so.
+
+const SECRET = z.object({ ACTION_LINK_SECRET: z.string().min(32) }).parse(env).ACTION_LINK_SECRET;
+
+/** A stranger's browser: no session cookie, same-origin form posts (what the confirmation page sends). */
+const browser = new TestClient();
+const open = (token: string) => browser.request("GET", `/api/actions/${token}`);
+const press = (token: string, headers: Record<string, string> = {}) =>
+  browser.request("POST", `/api/actions/${token}`, { headers: { "content-type": "application/x-www-form-urlencoded", ...headers }, body: "" });
+
+/** A signed-in user whose agent is waiting for permission to write a file, and the notification that asks. */
+async function waitingForPermission() {
+  const { client, token, deviceId } = await userWithDevice();
+  const { socket: agent } = await connectAgent(token, deviceId);
+  const response = await client.request("POST", "/api/commands", {
+    json: { device_id: deviceId, command: { target: "filesystem", action: "write", parameters: { path: "~/notes.txt", content: "hi" } } },
+  });
+  const { command }: { command: { id: string; status: string } } = await response.json();
+  expect(command.status).toBe("awaiting_permission");
+  const page: { notifications: NotificationView[] } = await (await client.request("GET", "/api/notifications")).json();
+  const notification = page.notifications.find((n) => n.kind === "permission_requested");
+  if (!notification) throw new Error("no permission notification");
+  const me: { user: { id: string } } = await (await client.request("GET", "/api/auth/me")).json();
+  const link = (action: LinkAction, expiresAt = Date.now() + ACTION_LINK_TTL_MS) =>
+    issueActionToken(env.DB, { userId: me.user.id, notificationId: notification.id, action, expiresAt }, SECRET);
+  return { client, agent, commandId: command.id, notification, userId: me.user.id, link };
+}
+
+const encode = (value: unknown) => btoa(JSON.stringify(value)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+const decode = (part: string): unknown => JSON.parse(atob(part.replace(/-/g, "+").replace(/_/g, "/")));
+
+describe("action links", () => {
+  it("GET asks and spends nothing; POST approves once, without a sign-in; the link is then refused as used", async () => {
+    const { agent, commandId, link } = await waitingForPermission();
+    const token = await link("approve");
+
+    const confirm = await open(token);
+    expect(confirm.status).toBe(200);
+    expect(confirm.headers.get("content-type")).toMatch(/^text\/html/);
+    expect(confirm.headers.get("cache-control")).toBe("no-store");
+    expect(confirm.headers.get("content-security-policy")).toContain("default-src 'none'");
+    // The form posts back to this page; "same-origin" lets the browser send our Origin with it (not `null`).
+    expect(confirm.headers.get("referrer-policy")).toBe("same-origin");
+    const html = await confirm.text();
+    expect(html).toContain("Approve this request?");
+    expect(html).toContain("Permission needed: filesystem.write");
+    expect(html).toContain('<form method="post">');
+    expect((await open(token)).status).toBe(200); // a mail scanner opening it twice changes nothing
+
+    const done = await press(token);
+    expect(done.status).toBe(200);
+    const doneHtml = await done.text();
+    expect(doneHtml).toContain("<h1>Approved</h1>");
+    expect(doneHtml).toContain("Allowed once: filesystem.write.");
+    expect((await agent.next("command")).id).toBe(commandId);
+
+    for (const again of [await press(token), await open(token)]) {
+      expect(again.status).toBe(409);
+      expect(await again.text()).toContain("This link was used already");
+    }
+    agent.close();
+  });
+
+  it("a link for a request already answered in the app is spent, and its page says why", async () => {
+    const { client, agent, notification, link } = await waitingForPermission();
+    const token = await link("approve");
+    expect((await client.request("POST", `/api/notifications/${notification.id}/actions/deny`)).status).toBe(200);
+
+    const late = await press(token);
+    expect(late.status).toBe(409);
+    const html = await late.text();
+    expect(html).toContain("This link can&#39;t be used");
+    expect(html).toMatch(/already denied/);
+    expect((await press(token)).status).toBe(409);
+    agent.close();
+  });
+
+  it("refuses an expired link with 410, and spends nothing", async () => {
+    const { agent, link } = await waitingForPermission();
+    const token = await link("approve", Date.now() - 1);
+    for (const response of [await open(token), await press(token)]) {
+      expect(response.status).toBe(410);
+      expect(await response.text()).toContain("This link has expired");
+    }
+    agent.close();
+  });
+
+  it("refuses an altered, truncated or unknown link with 400; a valid one still works afterwards", async () => {
+    const { client, agent, commandId, userId, notification, link } = await waitingForPermission();
+    const token = await link("deny");
+    const [body = "", signature = ""] = token.split(".");
+    const claims = z.record(z.string(), z.unknown()).parse(decode(body));
+
+    // approve swapped in for deny, keeping the signature; a flipped signature character.
+    const swapped = `${encode({ ...claims, action: "approve" })}.${signature}`;
+    const flipped = `${body}.${signature[0] === "A" ? "B" : "A"}${signature.slice(1)}`;
+    for (const altered of [swapped, flipped]) {
+      for (const response of [await open(altered), await press(altered)]) {
+        expect(response.status).toBe(400);
+        expect(await response.text()).toContain("it was changed after Hearth sent it");
+      }
+    }
+    const cut = await press(token.slice(0, 30));
+    expect(cut.status).toBe(400);
+    expect(await cut.text()).toContain("cut short");
+    // Signed with our secret, but never issued (no row): not a link Hearth sent.
+    const forged = await actionToken({ jti: crypto.randomUUID(), userId, notificationId: notification.id, action: "approve", expiresAt: Date.now() + 60_000 }, SECRET);
+    const unknown = await press(forged);
+    expect(unknown.status).toBe(400);
+    expect(await unknown.text()).toContain("This link is not valid any more");
+
+    // None of that touched the real link, nor let the command through.
+    const denied = await press(token);
+    expect(denied.status).toBe(200);
+    expect(await denied.text()).toContain("Denied: filesystem.write.");
+    const command: { command: { status: string; error: { code: string } | null } } = await (await client.request("GET", `/api/commands/${commandId}`)).json();
+    expect(command.command).toMatchObject({ status: "failed", error: { code: "permission_denied" } });
+    expect(agent.frames.some((f) => f.type === "command" && f.id === commandId)).toBe(false);
+    agent.close();
+  });
+
+  it("a POST from another site is still refused by the same-origin guard, and does not spend the link", async () => {
+    const { agent, link } = await waitingForPermission();
+    const token = await link("approve");
+    const foreign = await press(token, { origin: "https://evil.example" });
+    expect(foreign.status).toBe(403);
+    expect((await foreign.json<{ error: { code: string } }>()).error.code).toBe("forbidden_origin");
+    const nullOrigin = await press(token, { origin: "null" });
+    expect(nullOrigin.status).toBe(403);
+    const claims = z.object({ jti: z.string() }).parse(decode(token.split(".")[0] ?? ""));
+    expect(await actionTokenState(env.DB, claims.jti, Date.now())).toBe("usable");
+    agent.close();
+  });
+
+  it("without ACTION_LINK_SECRET every link is refused as not valid", async () => {
+    const { agent, link } = await waitingForPermission();
+    const token = await link("approve");
+    const withoutSecret = { ...env, ACTION_LINK_SECRET: undefined };
+    const response = await app.request(`${ORIGIN}/api/actions/${token}`, { method: "GET" }, withoutSecret);
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain("This link is not valid any more");
+    agent.close();
+  });
+});

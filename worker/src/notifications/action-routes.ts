@@ -1,0 +1,105 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import type { NotificationView } from "#protocol";
+import { ApiError } from "../http/errors.ts";
+import type { AppEnv } from "../http/types.ts";
+import { findNotification, performAction } from "./actions.ts";
+import { ACTION_PAGE_HEADERS, actionPage, actionPageResponse, actionTokenState, readActionToken, spendActionToken } from "./webhooks/index.ts";
+import type { ActionClaims, ActionPageRefusal } from "./webhooks/index.ts";
+
+// The signed links in a webhook payload's buttons (approve, deny, retry), opened without signing in: the token
+// in the URL is the credential. GET only shows what the button will do, since mail scanners and chat previews
+// open links; the POST from that page spends the link (once) and acts through the same path as the app's own
+// button. Every answer is a small HTML page, never JSON: a person reads it.
+
+const ActionLinkVars = z.object({ ACTION_LINK_SECRET: z.string().min(32) });
+
+/** The link-signing secret, or null (logged) when it is missing or too short: then every link is refused. */
+function actionLinkSecret(env: unknown): string | null {
+  const parsed = ActionLinkVars.safeParse(env);
+  if (parsed.success) return parsed.data.ACTION_LINK_SECRET;
+  console.error("ACTION_LINK_SECRET is missing or shorter than 32 characters, so webhook action links are refused. Set it with `wrangler secret put ACTION_LINK_SECRET`.");
+  return null;
+}
+
+/**
+ * The confirmation page posts to itself. Under the pages' usual "no-referrer", a browser sends that POST with
+ * `Origin: null`, which the same-origin write guard (http/origin.ts) refuses; "same-origin" makes it send our
+ * origin, and still sends nothing to any other site, so the token in the URL does not leak through Referer.
+ */
+const CONFIRM_HEADERS = { ...ACTION_PAGE_HEADERS, "referrer-policy": "same-origin" };
+
+const refused = (reason: ActionPageRefusal, detail?: string) => actionPageResponse({ kind: "refused", reason, ...(detail ? { detail } : {}) });
+
+/** The token's claims when we issued it, unaltered and unexpired; otherwise the page that says why not. */
+async function readLink(env: Env, token: string, now: number): Promise<{ claims: ActionClaims } | { page: Response }> {
+  const secret = actionLinkSecret(env);
+  if (secret === null) return { page: refused("unknown") };
+  const read = await readActionToken(token, secret, now);
+  return read.ok ? { claims: read.claims } : { page: refused(read.reason) };
+}
+
+/** The notification the link is for, or null when it was deleted since. */
+async function linkedNotification(env: Env, claims: ActionClaims): Promise<NotificationView | null> {
+  try {
+    return await findNotification(env.DB, claims.userId, claims.notificationId);
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 404) return null;
+    throw err;
+  }
+}
+
+const GONE = "The notification this link was for has been deleted.";
+
+/** An unexpected failure, as a page: a person reads it, so it says what to do instead. */
+function unexpected(err: unknown): Response {
+  console.error("action link failed", err);
+  const page = actionPage({ kind: "refused", reason: "unknown", detail: "Something went wrong on our side. Open Hearth and act on the notification there." });
+  return new Response(page, { status: 500, headers: ACTION_PAGE_HEADERS });
+}
+
+/** /api/actions/:token: a webhook's approve, deny and retry links. No session; the signed token decides. */
+export const actionLinks = new Hono<AppEnv>()
+  .get("/:token", async (c) => {
+    try {
+      const now = Date.now();
+      const link = await readLink(c.env, c.req.param("token"), now);
+      if ("page" in link) return link.page;
+      // Checked without spending it, so a link already used says so at once, before the button is pressed.
+      const state = await actionTokenState(c.env.DB, link.claims.jti, now);
+      if (state !== "usable") return refused(state);
+      const notification = await linkedNotification(c.env, link.claims);
+      if (!notification) return refused("unknown", GONE);
+      const page = actionPage({ kind: "confirm", action: link.claims.action, title: notification.title, body: notification.body });
+      return new Response(page, { status: 200, headers: CONFIRM_HEADERS });
+    } catch (err) {
+      return unexpected(err);
+    }
+  })
+
+  .post("/:token", async (c) => {
+    try {
+      const now = Date.now();
+      const link = await readLink(c.env, c.req.param("token"), now);
+      if ("page" in link) return link.page;
+      const { claims } = link;
+      // Spent before acting, in one conditional UPDATE: of two presses racing, only one acts.
+      if (!(await spendActionToken(c.env.DB, claims.jti, now))) {
+        const state = await actionTokenState(c.env.DB, claims.jti, now);
+        return refused(state === "expired" || state === "unknown" ? state : "used");
+      }
+      const notification = await linkedNotification(c.env, claims);
+      if (!notification) return refused("unknown", GONE);
+      try {
+        const detail = await performAction(c.env, claims.userId, notification, claims.action);
+        return actionPageResponse({ kind: "done", action: claims.action, title: notification.title, detail });
+      } catch (err) {
+        // The action itself was refused, e.g. the request was already answered in the app: say why, with its status.
+        if (!(err instanceof ApiError)) throw err;
+        const page = actionPage({ kind: "refused", reason: "unknown", detail: err.message });
+        return new Response(page, { status: err.status, headers: ACTION_PAGE_HEADERS });
+      }
+    } catch (err) {
+      return unexpected(err);
+    }
+  });
