@@ -44,7 +44,8 @@ export default defineConfig({
     },
   },
   webServer: [
-    server(PORTS.app),
+    // Webhooks may reach the test's receiver on loopback: the explicit local-development setting.
+    server(PORTS.app, "--var WEBHOOKS_ALLOW_PRIVATE:true"),
     // Sessions that go idle after 6 seconds, to watch one expire for real.
     server(PORTS.shortSessions, "--var SESSION_IDLE_MINUTES:0.1"),
   ],
