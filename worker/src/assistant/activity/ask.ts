@@ -16,7 +16,7 @@ export const ActivityAsk = z.object({
     .enum(ACTIVITY_QUERY_KINDS)
     .describe(
       "spending: the total money spent, with the purchases behind it. purchases: money-out transactions, biggest first when order is amount. " +
-        "applications: job applications. search: any activity whose text matches `about`.",
+        "applications: job applications. search: every activity whose text matches `about`.",
     ),
   about: z
     .string()

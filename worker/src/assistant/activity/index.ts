@@ -17,7 +17,7 @@ export type { Clock, ResolvedPeriod } from "./period.ts";
 
 /** What the assistant graph needs to answer activity questions for the user of the turn. */
 export type ActivitySource = {
-  /** Whether the user has any activity; the model is offered the tool only then. */
+  /** Whether the user has activity at all; the model is offered the tool only then. */
   hasData(): Promise<boolean>;
   /** The markdown answer to one ask, from the user's own rows. */
   answer(ask: ActivityAsk): Promise<string>;

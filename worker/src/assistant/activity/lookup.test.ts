@@ -160,7 +160,7 @@ describe("activity lookups", () => {
     expect(answer).not.toContain("[click me](");
   });
 
-  it("knows whether a user has any activity, and answers through the source with the real clock", async () => {
+  it("knows whether a user has activity at all, and answers through the source with the real clock", async () => {
     const alice = await userWith(ALICE);
     const empty = await userWith([]);
     expect(await hasActivity(env.DB, alice.userId)).toBe(true);

@@ -87,7 +87,7 @@ export async function lookUpActivity(d1: D1Database, userId: string, ask: Activi
   };
 }
 
-/** Whether the user has any activity at all: the model is offered the activity tool only then. */
+/** Whether the user has activity at all: the model is offered the activity tool only then. */
 export async function hasActivity(d1: D1Database, userId: string): Promise<boolean> {
   const row = await openDb(d1).select({ id: activities.id }).from(activities).where(eq(activities.userId, userId)).limit(1).get();
   return row !== undefined;

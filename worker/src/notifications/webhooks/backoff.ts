@@ -47,7 +47,7 @@ export function nextAttemptAt(attempts: number, createdAt: number, now: number, 
 }
 
 /**
- * The endpoint's count after a delivery ended: any delivered attempt resets it; a delivery given up adds one.
+ * The endpoint's count after a delivery ended: a delivered attempt resets it; a delivery given up adds one.
  * `disable` says when to turn the endpoint off (and tell the user in the app).
  */
 export function afterDelivery(consecutiveFailedDeliveries: number, ended: "delivered" | "gave_up"): { consecutiveFailedDeliveries: number; disable: boolean } {
