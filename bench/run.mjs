@@ -1,18 +1,18 @@
 // Runs the Hearth benchmarks in sequence, or the ones named:
-// `node bench/run.mjs [--quick] [round-trip|drain|agents-500|assistant|ingest|activity-queries …]`.
+// `node bench/run.mjs [--quick] [round-trip|drain|agents-500|assistant|ingest|activity-queries|notifications …]`.
 // --quick (or BENCH_QUICK=1) runs smaller sizes: 150 round trips, 10 × 200 queued, 200 agents, 10,000 events
-// ingested, activity queries at 10,000 and 100,000 rows.
+// ingested, activity queries at 10,000 and 100,000 rows, 1,000 notifications.
 // Every server it starts is its own process group and is stopped at the end, also on error or Ctrl+C.
 // These are measurements, not tests: each prints its figures and a RATIO against a baseline from the same run.
 import { table } from "./lib/stats.mjs";
 import { loadAverage, startFloor, stopAll } from "./lib/proc.mjs";
 
-const BENCHES = ["round-trip", "drain", "agents-500", "assistant", "ingest", "activity-queries"];
+const BENCHES = ["round-trip", "drain", "agents-500", "assistant", "ingest", "activity-queries", "notifications"];
 /** The benchmarks that use the platform floor (bench/floor); it starts only when one of them runs. */
 const USE_FLOOR = ["round-trip", "drain", "agents-500"];
 
 /** Sizes for --quick; any BENCH_* variable set by hand wins. */
-const QUICK = { BENCH_RT_COUNT: "150", BENCH_DRAIN_PER_DEVICE: "200", BENCH_AGENTS: "200", BENCH_AGENTS_SEQUENTIAL: "100", BENCH_ASSISTANT_TURNS: "30", BENCH_PARSER_ROUNDS: "500", BENCH_INGEST_EVENTS: "10000", BENCH_ACTIVITY_SIZES: "10000,100000" };
+const QUICK = { BENCH_RT_COUNT: "150", BENCH_DRAIN_PER_DEVICE: "200", BENCH_AGENTS: "200", BENCH_AGENTS_SEQUENTIAL: "100", BENCH_ASSISTANT_TURNS: "30", BENCH_PARSER_ROUNDS: "500", BENCH_INGEST_EVENTS: "10000", BENCH_ACTIVITY_SIZES: "10000,100000", BENCH_NOTIFY_EVENTS: "1000" };
 
 export async function main(argv = process.argv.slice(2)) {
   if (Number(process.versions.node.split(".")[0]) < 22) {
@@ -32,7 +32,7 @@ export async function main(argv = process.argv.slice(2)) {
   }
   const started = Date.now();
   // A hard stop, so a wedged server can never keep the run going.
-  const limitS = Number(process.env.BENCH_TIME_LIMIT_S ?? 1800);
+  const limitS = Number(process.env.BENCH_TIME_LIMIT_S ?? 2700);
   const watchdog = setTimeout(async () => {
     console.error(`\nbench: over the ${limitS} s time limit; stopping every server.`);
     await stopAll();
