@@ -107,10 +107,9 @@ async function deliveryLog(user, endpointId) {
 
 /**
  * Where the time of each delivery went, from the delivery log's times (workerd's Date.now()) and the bench's
- * (PATCH sent, receipt): sent → queued (the API, the RPC to the relay, the notification's rows), queued → the
- * alarm run that sent it began (waiting for the alarm, and for the deliveries ahead), that run's start → receipt
- * (the deliveries before it in the same run, then its own POST). A run is recognised by its `attempted_at`: the
- * relay stamps every attempt of one alarm run with the run's start.
+ * (PATCH sent, receipt): sent → queued (the API, the RPC to the relay, the notification's rows), queued → its
+ * attempt began (waiting for the relay's alarm and for the deliveries ahead of it), attempt → receipt. Split by
+ * whether the attempt began while PATCHes were still coming in.
  */
 function breakdown(deliveries, patchSentBySource, receiptsByNotification, eventsEndAt = Infinity) {
   const rows = [];
@@ -119,37 +118,20 @@ function breakdown(deliveries, patchSentBySource, receiptsByNotification, events
     const sentAt = receipt ? patchSentBySource.get(receipt.sourceId) : undefined;
     const attempt = d.attempts_log[d.attempts_log.length - 1]; // the first attempt (the log is newest first)
     if (!receipt || sentAt === undefined || !attempt) continue;
-    rows.push({ sent: sentAt, queued: d.created_at, wake: attempt.attempted_at, received: receipt.wall, fetchMs: attempt.latency_ms });
+    rows.push({ sent: sentAt, queued: d.created_at, attempted: attempt.attempted_at, received: receipt.wall, fetchMs: attempt.latency_ms });
   }
-  const runs = new Map();
-  for (const row of rows) {
-    const run = runs.get(row.wake) ?? { start: row.wake, n: 0, lastReceipt: 0 };
-    run.n++;
-    run.lastReceipt = Math.max(run.lastReceipt, row.received);
-    runs.set(row.wake, run);
-  }
-  const ordered = [...runs.values()].sort((a, b) => a.start - b.start);
-  const gaps = ordered.slice(1).map((run, i) => run.start - ordered[i].lastReceipt);
-  const perDelivery = (runs) => runs.filter((run) => run.n > 1).map((run) => (run.lastReceipt - run.start) / run.n);
-  const during = ordered.filter((run) => run.start < eventsEndAt);
-  const fetchOf = (rows) => p(rows.map((r) => r.fetchMs));
   const p = (values) => `${ms(percentile(values, 50))} / ${ms(percentile(values, 99))}`;
+  const during = rows.filter((r) => r.attempted < eventsEndAt);
+  const after = rows.filter((r) => r.attempted >= eventsEndAt);
   return {
     n: rows.length,
     toQueued: p(rows.map((r) => r.queued - r.sent)),
-    toWake: p(rows.map((r) => r.wake - r.queued)),
-    wakeToReceipt: p(rows.map((r) => r.received - r.wake)),
+    toAttempt: p(rows.map((r) => r.attempted - r.queued)),
+    attemptToReceipt: p(rows.map((r) => r.received - r.attempted)),
     fetch: p(rows.map((r) => r.fetchMs)),
-    runs: ordered.length,
-    perRun: p(ordered.map((run) => run.n)),
-    runMs: p(ordered.map((run) => run.lastReceipt - run.start)),
-    perDelivery: p(perDelivery(ordered)),
-    runsDuring: during.length,
-    perDeliveryDuring: p(perDelivery(during)),
-    perDeliveryAfter: p(perDelivery(ordered.filter((run) => run.start >= eventsEndAt))),
-    fetchDuring: fetchOf(rows.filter((r) => r.wake < eventsEndAt)),
-    fetchAfter: fetchOf(rows.filter((r) => r.wake >= eventsEndAt)),
-    gap: p(gaps),
+    during: during.length,
+    fetchDuring: p(during.map((r) => r.fetchMs)),
+    fetchAfter: p(after.map((r) => r.fetchMs)),
   };
 }
 
@@ -329,16 +311,10 @@ export async function run() {
       table([
         ["", `burst (${count(burstWhere.n)})`, `unloaded (${count(pacedWhere.n)})`],
         ["PATCH sent → delivery queued (API, RPC, notification rows)", burstWhere.toQueued, pacedWhere.toQueued],
-        ["queued → its alarm run starts", burstWhere.toWake, pacedWhere.toWake],
-        ["alarm run start → receipt (earlier ones in the run, then its POST)", burstWhere.wakeToReceipt, pacedWhere.wakeToReceipt],
+        ["queued → its attempt begins (the alarm, the deliveries ahead)", burstWhere.toAttempt, pacedWhere.toAttempt],
+        ["attempt begins → receipt", burstWhere.attemptToReceipt, pacedWhere.attemptToReceipt],
         ["the POST alone, as the relay timed it (latency_ms in the log)", burstWhere.fetch, pacedWhere.fetch],
-        ["alarm runs", count(burstWhere.runs), count(pacedWhere.runs)],
-        ["deliveries per run", burstWhere.perRun, pacedWhere.perRun],
-        ["run length, start → last receipt", burstWhere.runMs, pacedWhere.runMs],
-        ["ms per delivery within a run", burstWhere.perDelivery, "—"],
-        [`  in the ${burstWhere.runsDuring} runs that started while PATCHes came in; their POSTs alone`, `${burstWhere.perDeliveryDuring}; ${burstWhere.fetchDuring}`, "—"],
-        [`  in the ${burstWhere.runs - burstWhere.runsDuring} runs after the last PATCH was answered; their POSTs alone`, `${burstWhere.perDeliveryAfter}; ${burstWhere.fetchAfter}`, "—"],
-        ["a run's last receipt → the next run's start", burstWhere.gap, "—"],
+        [`  the ${count(burstWhere.during)} attempts begun while PATCHes came in / the rest`, `${burstWhere.fetchDuring}; ${burstWhere.fetchAfter}`, "—"],
       ]),
     );
     console.log(`\nRATIO notifications/s Hearth/Node floor = ${ratio(hearthFig.rate, floorFig.rate)}; RATIO p50 latency Hearth/Node floor = ${ratio(hearthFig.p50, floorFig.p50)} under load, ${ratio(unloaded.hearth, unloaded.floor)} unloaded`);

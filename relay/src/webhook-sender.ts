@@ -11,7 +11,7 @@ import {
   issueActionToken,
   nextAttemptAt,
 } from "../../worker/src/notifications/webhooks/index.ts";
-import type { WebhookEventType, WebhookNotification } from "../../worker/src/notifications/webhooks/index.ts";
+import type { AttemptResult, WebhookEventType, WebhookNotification } from "../../worker/src/notifications/webhooks/index.ts";
 
 // The user's webhook deliveries, sent by their relay. D1 holds every delivery and attempt (the log the user
 // reads); the relay's alarm sends what is due, highest priority first, and schedules retries with backoff, so
@@ -42,10 +42,13 @@ export function webhookEnv(env: unknown): WebhookEnv {
 }
 
 type Endpoint = { id: string; url: string; secret: string; kinds: string; consecutive_failures: number };
-type Due = { id: string; endpoint_id: string; payload: string; attempts: number; created_at: number; url: string; secret: string; consecutive_failures: number };
+type Due = { id: string; endpoint_id: string; payload: string; priority: Priority; attempts: number; created_at: number; url: string; secret: string; consecutive_failures: number };
+type Sent = { due: Due; at: number; result: AttemptResult };
 
 /** Deliveries sent per wake; the rest wait for the next one (a moment later). */
-const PER_WAKE = 25;
+const PER_WAKE = 100;
+/** Deliveries of one priority on their way to one endpoint at once. */
+const IN_FLIGHT = 16;
 const RANK = `CASE priority ${PRIORITIES.map((p, i) => `WHEN '${p}' THEN ${i}`).join(" ")} END`;
 
 export class WebhookSender {
@@ -119,19 +122,25 @@ export class WebhookSender {
     return this.#host.sql.exec<{ at: number }>("SELECT at FROM webhook_wake WHERE id = 1").toArray()[0]?.at ?? null;
   }
 
-  /** Sends what is due, highest priority first, then oldest; records each attempt; schedules the next wake. */
+  /**
+   * Sends what is due, highest priority first, then oldest; records every attempt; schedules the next wake.
+   * Endpoints are sent to side by side, each in its queue order (see #sendTiers); the run's results (attempts, delivery states, endpoint counters) are written in one D1 batch.
+   */
   async onWake(now = Date.now()): Promise<void> {
     if (this.nextWake() === null) return;
     const { results } = await this.#host.db
       .prepare(
-        `SELECT d.id, d.endpoint_id, d.payload, d.attempts, d.created_at, e.url, e.secret, e.consecutive_failures
+        `SELECT d.id, d.endpoint_id, d.payload, d.priority, d.attempts, d.created_at, e.url, e.secret, e.consecutive_failures
          FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
          WHERE d.user_id = ? AND d.status = 'pending' AND d.next_attempt_at <= ? AND e.enabled = 1
          ORDER BY ${RANK.replaceAll("priority", "d.priority")} DESC, d.created_at LIMIT ${PER_WAKE}`,
       )
       .bind(this.#host.userId(), now)
       .all<Due>();
-    for (const due of results) await this.#send(due, now);
+    const queues = new Map<string, Due[]>();
+    for (const due of results) queues.set(due.endpoint_id, [...(queues.get(due.endpoint_id) ?? []), due]);
+    const runs = await Promise.all([...queues.values()].map((queue) => this.#sendTiers(queue)));
+    await this.#record(runs);
     const next = await this.#host.db
       .prepare(
         "SELECT min(d.next_attempt_at) AS at FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id WHERE d.user_id = ? AND d.status = 'pending' AND e.enabled = 1",
@@ -139,37 +148,78 @@ export class WebhookSender {
       .bind(this.#host.userId())
       .first<{ at: number | null }>();
     if (next?.at == null) this.#host.sql.exec("DELETE FROM webhook_wake");
-    else await this.#wake(Math.max(next.at, now));
+    else await this.#wake(Math.max(next.at, Date.now()));
   }
 
-  async #send(due: Due, now: number): Promise<void> {
-    const db = this.#host.db;
+  /**
+   * One endpoint's due deliveries, in queue order: each priority's deliveries go before any of the next
+   * priority's start; within one priority, oldest first, up to IN_FLIGHT at a time, so a receiver that is slow
+   * to answer (or a relay busy with other work) does not hold the rest back one by one.
+   */
+  async #sendTiers(queue: Due[]): Promise<Sent[]> {
     const allowPrivate = this.#host.env.WEBHOOKS_ALLOW_PRIVATE === "true";
-    const result = await attemptDelivery({ url: due.url, secret: due.secret }, { id: due.id, body: due.payload }, { allowPrivate });
-    const attempts = due.attempts + 1;
-    await db
-      .prepare("INSERT INTO webhook_attempts (id, delivery_id, attempted_at, status_code, latency_ms, response_snippet, error) VALUES (?, ?, ?, ?, ?, ?, ?)")
-      .bind(crypto.randomUUID(), due.id, now, result.statusCode, Math.round(result.latencyMs), result.responseSnippet, result.error)
-      .run();
-    if (result.ok) {
-      await db.batch([
-        db.prepare("UPDATE webhook_deliveries SET status = 'delivered', attempts = ?, delivered_at = ?, next_attempt_at = NULL WHERE id = ?").bind(attempts, now, due.id),
-        db.prepare("UPDATE webhook_endpoints SET consecutive_failures = ? WHERE id = ?").bind(afterDelivery(due.consecutive_failures, "delivered").consecutiveFailedDeliveries, due.endpoint_id),
-      ]);
-      return;
+    const sent: Sent[] = [];
+    for (let start = 0; start < queue.length; ) {
+      let end = start;
+      while (end < queue.length && queue[end]!.priority === queue[start]!.priority) end += 1;
+      const tier = queue.slice(start, end);
+      const results: Sent[] = new Array(tier.length);
+      let next = 0;
+      const worker = async () => {
+        while (next < tier.length) {
+          const index = next++;
+          const due = tier[index]!;
+          const at = Date.now();
+          results[index] = { due, at, result: await attemptDelivery({ url: due.url, secret: due.secret }, { id: due.id, body: due.payload }, { allowPrivate }) };
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, tier.length) }, worker));
+      sent.push(...results);
+      start = end;
     }
-    // A target the rules refuse fails the same way every time: no point retrying it for a day.
-    const next = result.outcome === "refused" ? null : nextAttemptAt(attempts, due.created_at, now);
-    if (next !== null) {
-      await db.prepare("UPDATE webhook_deliveries SET attempts = ?, next_attempt_at = ? WHERE id = ?").bind(attempts, next, due.id).run();
-      return;
+    return sent;
+  }
+
+  /** Writes one wake's attempts in one batch, then turns off (and tells the user of) endpoints that kept failing. */
+  async #record(runs: Sent[][]): Promise<void> {
+    const db = this.#host.db;
+    const writes: D1PreparedStatement[] = [];
+    const disable: { due: Due; why: string }[] = [];
+    for (const run of runs) {
+      const first = run[0];
+      if (!first) continue;
+      let failures = first.due.consecutive_failures;
+      let why: string | null = null;
+      for (const { due, at, result } of run) {
+        const attempts = due.attempts + 1;
+        writes.push(
+          db
+            .prepare("INSERT INTO webhook_attempts (id, delivery_id, attempted_at, status_code, latency_ms, response_snippet, error) VALUES (?, ?, ?, ?, ?, ?, ?)")
+            .bind(crypto.randomUUID(), due.id, at, result.statusCode, Math.round(result.latencyMs), result.responseSnippet, result.error),
+        );
+        if (result.ok) {
+          writes.push(db.prepare("UPDATE webhook_deliveries SET status = 'delivered', attempts = ?, delivered_at = ?, next_attempt_at = NULL WHERE id = ?").bind(attempts, at, due.id));
+          failures = afterDelivery(failures, "delivered").consecutiveFailedDeliveries;
+          continue;
+        }
+        // A target the rules refuse fails the same way every time: no point retrying it for a day.
+        const next = result.outcome === "refused" ? null : nextAttemptAt(attempts, due.created_at, at);
+        if (next !== null) {
+          writes.push(db.prepare("UPDATE webhook_deliveries SET attempts = ?, next_attempt_at = ? WHERE id = ?").bind(attempts, next, due.id));
+          continue;
+        }
+        writes.push(db.prepare("UPDATE webhook_deliveries SET status = 'failed', attempts = ?, next_attempt_at = NULL WHERE id = ?").bind(attempts, due.id));
+        const verdict = afterDelivery(failures, "gave_up");
+        failures = verdict.consecutiveFailedDeliveries;
+        if (verdict.disable || result.outcome === "refused") why ??= result.error ?? "it kept failing";
+      }
+      if (failures !== first.due.consecutive_failures) {
+        writes.push(db.prepare("UPDATE webhook_endpoints SET consecutive_failures = ? WHERE id = ?").bind(failures, first.due.endpoint_id));
+      }
+      if (why !== null) disable.push({ due: first.due, why });
     }
-    const verdict = afterDelivery(due.consecutive_failures, "gave_up");
-    await db.batch([
-      db.prepare("UPDATE webhook_deliveries SET status = 'failed', attempts = ?, next_attempt_at = NULL WHERE id = ?").bind(attempts, due.id),
-      db.prepare("UPDATE webhook_endpoints SET consecutive_failures = ? WHERE id = ?").bind(verdict.consecutiveFailedDeliveries, due.endpoint_id),
-    ]);
-    if (verdict.disable || result.outcome === "refused") await this.#disable(due, result.error ?? "it kept failing");
+    if (writes.length > 0) await db.batch(writes);
+    for (const { due, why } of disable) await this.#disable(due, why);
   }
 
   async #disable(due: Due, why: string): Promise<void> {

@@ -45,6 +45,16 @@ async function largeDeposit(client: TestClient, n: number, amount = 5000) {
   await client.request("POST", "/api/activities", { json: { events: [event] } });
 }
 
+/** A pending `webhook.test` delivery straight into D1, as if queued at `at` (not waking the relay). */
+async function insertDelivery(userId: string, endpointId: string, message: string, priority: string, at: number): Promise<string> {
+  const id = `msg_${crypto.randomUUID().replaceAll("-", "")}`;
+  const body = JSON.stringify({ type: "webhook.test", version: 1, timestamp: new Date(at).toISOString(), data: { endpoint_id: endpointId, message } });
+  await env.DB.prepare("INSERT INTO webhook_deliveries (id, endpoint_id, user_id, event_type, payload, priority, status, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, 'webhook.test', ?, ?, 'pending', 0, ?, ?)")
+    .bind(id, endpointId, userId, body, priority, at, at)
+    .run();
+  return id;
+}
+
 /** Makes every pending delivery of the user due now, and runs the relay's alarm. */
 async function retryNow(userId: string) {
   await env.DB.prepare("UPDATE webhook_deliveries SET next_attempt_at = ? WHERE user_id = ? AND status = 'pending'").bind(Date.now() - 1, userId).run();
@@ -124,21 +134,45 @@ describe("webhook deliveries", () => {
     expect(page.notifications.map((n) => n.title)).toEqual(["A webhook was turned off"]);
   });
 
+  it("counts every delivery given up in one run, turning the endpoint off once", async () => {
+    const { client, userId } = await signedInUser();
+    const { id } = await endpointFor(userId, { otherwise: { status: 503 } });
+    const dayAgo = Date.now() - 25 * 60 * 60_000;
+    for (let n = 0; n < 4; n++) await insertDelivery(userId, id, `gave up ${n}`, "normal", dayAgo + n);
+    // A manual resend of the fifth wakes the relay; all five are then due, and past their 24 hours.
+    await env.RELAY.getByName(userId).resendDelivery(await insertDelivery(userId, id, "gave up 4", "normal", dayAgo + 4));
+    await runDurableObjectAlarm(env.RELAY.getByName(userId));
+    const endpoint = await env.DB.prepare("SELECT enabled, consecutive_failures FROM webhook_endpoints WHERE id = ?").bind(id).first<{ enabled: number; consecutive_failures: number }>();
+    expect(endpoint).toEqual({ enabled: 0, consecutive_failures: 5 });
+    const page: { notifications: NotificationView[] } = await (await client.request("GET", "/api/notifications?kind=webhook_disabled")).json();
+    expect(page.notifications).toHaveLength(1);
+  });
+
+  it("sends a backlog larger than one run, each delivery once", async () => {
+    const { userId } = await signedInUser();
+    const { id, channel } = await endpointFor(userId);
+    const at = Date.now() - 1000;
+    for (let n = 0; n < 119; n++) await insertDelivery(userId, id, `backlog ${n}`, "normal", at + n);
+    await env.RELAY.getByName(userId).resendDelivery(await insertDelivery(userId, id, "backlog 119", "normal", at + 119));
+    await expect.poll(async () => (await received(channel)).length, { timeout: 15_000 }).toBe(120);
+    const messages = (await received(channel)).map((d) => JSON.parse(d.body).data.message as string);
+    expect(new Set(messages).size).toBe(120);
+    const log = await env.DB.prepare("SELECT count(*) AS n, sum(attempts) AS attempts FROM webhook_deliveries WHERE endpoint_id = ? AND status = 'delivered'").bind(id).first();
+    expect(log).toEqual({ n: 120, attempts: 120 });
+  });
+
   it("sends a backlog highest priority first", async () => {
     const { userId } = await signedInUser();
     const { id, channel } = await endpointFor(userId);
     const at = Date.now() - 1000;
-    for (const [n, priority] of [[1, "low"], [2, "urgent"], [3, "normal"], [4, "high"]] as const) {
-      const body = JSON.stringify({ type: "webhook.test", version: 1, timestamp: new Date(at).toISOString(), data: { endpoint_id: id, message: `${n} ${priority}` } });
-      await env.DB.prepare("INSERT INTO webhook_deliveries (id, endpoint_id, user_id, event_type, payload, priority, status, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, 'webhook.test', ?, ?, 'pending', 0, ?, ?)")
-        .bind(`msg_${n}_${crypto.randomUUID().slice(0, 8)}`, id, userId, body, priority, at + n, at + n)
-        .run();
-    }
+    for (const [n, priority] of [[1, "low"], [2, "urgent"], [3, "normal"], [4, "high"]] as const) await insertDelivery(userId, id, `${n} ${priority}`, priority, at + n);
     // A manual test send wakes the sender; it is the newest of the normal ones.
     await env.RELAY.getByName(userId).testWebhook(id);
     await expect.poll(async () => (await received(channel)).length).toBe(5);
     const order = (await received(channel)).map((d) => JSON.parse(d.body).data.message as string);
-    expect(order.slice(0, 4)).toEqual(["2 urgent", "4 high", "3 normal", "This is a test from Hearth. Your endpoint works."]);
+    // Each priority is sent before the next one starts; within one, up to 8 go at once, oldest first.
+    expect(order.slice(0, 2)).toEqual(["2 urgent", "4 high"]);
+    expect(order.slice(2, 4).sort()).toEqual(["3 normal", "This is a test from Hearth. Your endpoint works."]);
     expect(order[4]).toBe("1 low");
   });
 });
