@@ -32,13 +32,22 @@ const BATCH = 100;
 
 /**
  * The relay's outbox to D1. A state change is appended here in the same synchronous SQLite write as the
- * change itself, so the audit record can never be lost; `flush` copies entries to D1 in order and deletes
- * them only after D1 has committed them.
+ * change itself, so the audit record can never be lost; `flush` copies entries to D1 in order.
+ *
+ * Cheap on the hot path: the entries not yet copied are also kept in memory (loaded once when the relay
+ * starts), so a flush reads nothing from SQLite, and the rows a flush copied are deleted by the next `record`,
+ * in the write that is happening anyway, instead of in a write of their own. A restart before that deletion
+ * copies those rows again, which is harmless: commands and requests are upserts, and each audit line carries
+ * its outbox number (`audit_log.relay_seq`, unique per user), so it is added once.
  */
 export class D1Sync {
   readonly #sql: SqlStorage;
   readonly #db: D1Database;
   readonly #userId: string;
+  /** Entries in SQLite not yet copied to D1, oldest first. */
+  #pending: { id: number; at: number; entry: SyncEntry }[];
+  /** Entries up to this id are in D1, and may still be in SQLite until the next `record` deletes them. */
+  #copiedUpTo = 0;
   #flushing: Promise<void> | null = null;
   #again = false;
 
@@ -47,14 +56,23 @@ export class D1Sync {
     this.#db = db;
     this.#userId = userId;
     sql.exec(SCHEMA);
+    this.#pending = sql
+      .exec<{ id: number; at: number; entry: string }>("SELECT id, at, entry FROM sync_outbox ORDER BY id")
+      .toArray()
+      .map((row) => ({ id: row.id, at: row.at, entry: JSON.parse(row.entry) }));
   }
 
   record(entry: SyncEntry, at = Date.now()): void {
-    this.#sql.exec("INSERT INTO sync_outbox (at, entry) VALUES (?, ?)", at, JSON.stringify(entry));
+    if (this.#copiedUpTo > 0) {
+      this.#sql.exec("DELETE FROM sync_outbox WHERE id <= ?", this.#copiedUpTo);
+      this.#copiedUpTo = 0;
+    }
+    const { id } = this.#sql.exec<{ id: number }>("INSERT INTO sync_outbox (at, entry) VALUES (?, ?) RETURNING id", at, JSON.stringify(entry)).one();
+    this.#pending.push({ id, at, entry });
   }
 
   pending(): number {
-    return this.#sql.exec<{ n: number }>("SELECT count(*) AS n FROM sync_outbox").one().n;
+    return this.#pending.length;
   }
 
   /** Copies everything recorded so far to D1. Concurrent callers share one run; a call during a run gets another. */
@@ -77,21 +95,21 @@ export class D1Sync {
   }
 
   async #flushBatch(): Promise<boolean> {
-    const rows = this.#sql.exec<{ id: number; at: number; entry: string }>("SELECT id, at, entry FROM sync_outbox ORDER BY id LIMIT ?", BATCH).toArray();
-    if (rows.length === 0) return false;
-    const statements = rows.flatMap((row) => this.#statements(JSON.parse(row.entry), row.at));
-    if (statements.length > 0) await this.#db.batch(statements);
-    const last = rows[rows.length - 1];
-    if (last) this.#sql.exec("DELETE FROM sync_outbox WHERE id <= ?", last.id);
-    return rows.length === BATCH;
+    const rows = this.#pending.slice(0, BATCH);
+    const last = rows.at(-1);
+    if (!last) return false;
+    await this.#db.batch(rows.flatMap((row) => this.#statements(row.entry, row.at, row.id)));
+    this.#pending.splice(0, rows.length);
+    this.#copiedUpTo = last.id;
+    return this.#pending.length > 0;
   }
 
-  #statements(entry: SyncEntry, at: number): D1PreparedStatement[] {
+  #statements(entry: SyncEntry, at: number, seq: number): D1PreparedStatement[] {
     switch (entry.kind) {
       case "command":
-        return [this.#upsertCommand(entry.command), this.#audit(entry.audit, at)];
+        return [this.#upsertCommand(entry.command), this.#audit(entry.audit, at, seq)];
       case "audit":
-        return [this.#audit(entry.audit, at)];
+        return [this.#audit(entry.audit, at, seq)];
       case "request":
         return [this.#upsertRequest(entry.request)];
       case "device_seen":
@@ -129,10 +147,10 @@ export class D1Sync {
       );
   }
 
-  #audit(line: AuditLine, at: number): D1PreparedStatement {
+  #audit(line: AuditLine, at: number, seq: number): D1PreparedStatement {
     return this.#db
-      .prepare("INSERT INTO audit_log (user_id, at, kind, device_id, command_id, summary, detail) VALUES (?, ?, ?, ?, ?, ?, ?)")
-      .bind(this.#userId, at, line.kind, line.deviceId, line.commandId, line.summary, JSON.stringify(line.detail ?? {}));
+      .prepare("INSERT OR IGNORE INTO audit_log (user_id, at, kind, device_id, command_id, summary, detail, relay_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+      .bind(this.#userId, at, line.kind, line.deviceId, line.commandId, line.summary, JSON.stringify(line.detail ?? {}), seq);
   }
 
   #upsertRequest(r: PermissionRequestRecord): D1PreparedStatement {

@@ -8,6 +8,13 @@ function idOf(json: unknown): string | undefined {
   return typeof json === "object" && json !== null && "id" in json && typeof json.id === "string" ? json.id : undefined;
 }
 
+/** The message's size in bytes when it is over the frame limit, else null. A string too short to be over it (UTF-8 takes at most 3 bytes per UTF-16 unit) is not encoded. */
+function oversize(message: string | ArrayBuffer | ArrayBufferView): number | null {
+  if (typeof message === "string" && message.length * 3 <= MAX_FRAME_BYTES) return null;
+  const size = typeof message === "string" ? new TextEncoder().encode(message).byteLength : message.byteLength;
+  return size > MAX_FRAME_BYTES ? size : null;
+}
+
 /**
  * Reads one inbound socket message into a frame of `schema`, or says why it was refused.
  * Pure, so it is tested without sockets; the relay answers a refusal with an `error` frame and keeps the socket.
@@ -16,8 +23,8 @@ export function readFrame<S extends z.ZodType>(
   schema: S,
   message: string | ArrayBuffer | ArrayBufferView,
 ): { ok: true; frame: z.infer<S> } | ({ ok: false } & Refusal) {
-  const size = typeof message === "string" ? new TextEncoder().encode(message).byteLength : message.byteLength;
-  if (size > MAX_FRAME_BYTES) {
+  const size = oversize(message);
+  if (size !== null) {
     return { ok: false, code: "payload_too_large", message: `Frames are limited to ${MAX_FRAME_BYTES} bytes; this one was ${size}. Split it up.` };
   }
   let json: unknown;

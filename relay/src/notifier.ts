@@ -107,14 +107,14 @@ export class Notifier {
     const priority = rule.priority;
     const inApp = rule.channels.in_app.enabled && atLeast(priority, rule.channels.in_app.min_priority);
     const held = priority !== "urgent" && inQuietHours(prefs.quiet_hours, now);
-    const row = await insertNotification(this.#host.db, this.#host.userId(), draft, { priority, at: now, delivered: !held, inApp });
+    const { row, unread } = await insertNotification(this.#host.db, this.#host.userId(), draft, { priority, at: now, delivered: !held, inApp });
     const view = notificationView(row);
     if (held) {
       const end = quietHoursEnd(prefs.quiet_hours, now) ?? now;
       this.#host.sql.exec("INSERT INTO notify_wake (what, at) VALUES ('digest', ?) ON CONFLICT (what) DO UPDATE SET at = min(at, excluded.at)", end);
       await this.#host.wakeAt(end);
     } else {
-      if (inApp) this.#host.toBrowsers({ v: PROTOCOL_VERSION, type: "notification", id: frameId(), notification: view, unread: await unreadCount(this.#host.db, this.#host.userId()) });
+      if (inApp) this.#host.toBrowsers({ v: PROTOCOL_VERSION, type: "notification", id: frameId(), notification: view, unread });
       if (this.#toWebhooks(prefs, view)) await this.#host.webhooks([view]);
     }
     return view;

@@ -27,7 +27,8 @@ export const notifications = sqliteTable(
     readAt: integer("read_at"),
     dismissedAt: integer("dismissed_at"),
   },
-  (t) => [index("notifications_user_time_idx").on(t.userId, t.createdAt), index("notifications_user_unread_idx").on(t.userId, t.readAt)],
+  // The unread index covers the bell's count (user, unread, not dismissed, in the app, delivered): no table reads.
+  (t) => [index("notifications_user_time_idx").on(t.userId, t.createdAt), index("notifications_user_unread_idx").on(t.userId, t.readAt, t.dismissedAt, t.inApp, t.deliveredAt)],
 );
 
 /** A user's source rules and quiet hours (JSON, `NotificationPreferences`); no row means the defaults. */

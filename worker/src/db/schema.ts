@@ -196,8 +196,10 @@ export const auditLog = sqliteTable(
     commandId: text("command_id"),
     summary: text("summary").notNull(),
     detail: text("detail").notNull(),
+    /** The relay's outbox number for this line: a flush the relay repeats after a restart adds it only once. */
+    relaySeq: integer("relay_seq"),
   },
-  (t) => [index("audit_user_id_idx").on(t.userId, t.id)],
+  (t) => [index("audit_user_id_idx").on(t.userId, t.id), uniqueIndex("audit_user_relay_seq_idx").on(t.userId, t.relaySeq)],
 );
 
 export type Device = typeof devices.$inferSelect;

@@ -3,6 +3,7 @@ import { NotificationAction, NotificationKind, NotificationSource } from "#proto
 import type { NotificationQuery, NotificationView, Priority } from "#protocol";
 import { z } from "zod";
 import { openDb, schema } from "../db/index.ts";
+import type { Db } from "../db/index.ts";
 import type { NotificationRow } from "../db/notifications-schema.ts";
 import { newestFirst, olderThan } from "../http/cursor.ts";
 
@@ -51,12 +52,13 @@ export function notificationView(row: NotificationRow): NotificationView {
 }
 
 /** Stores a notification; `delivered` false holds it for the quiet-hours digest. */
+/** Stores a notification; returns it with the bell's count after it (one round trip to D1 for both). */
 export async function insertNotification(
   d1: D1Database,
   userId: string,
   draft: NotificationDraft,
   options: { priority: Priority; at: number; delivered: boolean; inApp: boolean },
-): Promise<NotificationRow> {
+): Promise<{ row: NotificationRow; unread: number }> {
   const { priority, at, delivered, inApp } = options;
   const row: NotificationRow = {
     id: crypto.randomUUID(),
@@ -75,17 +77,20 @@ export async function insertNotification(
     readAt: null,
     dismissedAt: null,
   };
-  await openDb(d1).insert(notifications).values(row);
-  return row;
+  const db = openDb(d1);
+  const [, counted] = await db.batch([db.insert(notifications).values(row), unreadQuery(db, userId)]);
+  return { row, unread: counted[0]?.n ?? 0 };
 }
+
+const unreadQuery = (db: Db, userId: string) =>
+  db
+    .select({ n: sql<number>`count(*)` })
+    .from(notifications)
+    .where(and(eq(notifications.userId, userId), eq(notifications.inApp, true), isNotNull(notifications.deliveredAt), isNull(notifications.readAt), isNull(notifications.dismissedAt)));
 
 /** The bell's number: delivered, unread, not dismissed. */
 export async function unreadCount(d1: D1Database, userId: string): Promise<number> {
-  const row = await openDb(d1)
-    .select({ n: sql<number>`count(*)` })
-    .from(notifications)
-    .where(and(eq(notifications.userId, userId), eq(notifications.inApp, true), isNotNull(notifications.deliveredAt), isNull(notifications.readAt), isNull(notifications.dismissedAt)))
-    .get();
+  const [row] = await unreadQuery(openDb(d1), userId);
   return row?.n ?? 0;
 }
 
