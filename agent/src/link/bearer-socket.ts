@@ -9,7 +9,9 @@ import { MAX_FRAME_BYTES } from "#protocol";
 export function bearerWebSocket(token: string, onRejected: (status: number) => void): new (address: string | URL, protocols?: string | string[]) => WebSocket {
   return class BearerWebSocket extends WebSocket {
     constructor(address: string | URL, protocols?: string | string[]) {
-      super(address, protocols, { headers: { Authorization: `Bearer ${token}` }, maxPayload: MAX_FRAME_BYTES });
+      // No per-message compression: frames are small JSON, and inflating and deflating each one cost more CPU on
+      // both ends (the relay's above all) than the bytes it saved.
+      super(address, protocols, { headers: { Authorization: `Bearer ${token}` }, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
       // With this listener ws leaves the failed handshake to us; terminate() reports it as an error and a close.
       this.on("unexpected-response", (_request, response) => {
         response.resume();

@@ -32,6 +32,9 @@ import { CommandProcessor } from "./command-processor.ts";
 import { Executor } from "./executor.ts";
 import { PermissionAsker } from "./permission-asker.ts";
 
+/** How often, at most, a changing outbox size is written to status.json (state changes are written at once). */
+const STATUS_EVERY_MS = 1000;
+
 export type AgentSetup = {
   paths: HomePaths;
   credentials: Credentials;
@@ -107,14 +110,23 @@ export async function startAgent(setup: AgentSetup): Promise<RunningAgent> {
     started_at: startedAt,
     updated_at: Date.now(),
   });
-  const saveStatus = () => writeStatus(paths.status, status(link?.state ?? "starting"));
+  let statusTimer: NodeJS.Timeout | null = null;
+  const saveStatus = () => {
+    if (statusTimer) clearTimeout(statusTimer);
+    statusTimer = null;
+    writeStatus(paths.status, status(link?.state ?? "starting"));
+  };
+  // The outbox changes with every result; `hearth status` needs its size, not a file write per command.
+  const saveStatusSoon = () => {
+    statusTimer ??= setTimeout(saveStatus, STATUS_EVERY_MS).unref();
+  };
   const processor = new CommandProcessor({
     store,
     outbox,
     executor,
     channel,
     log,
-    onOutboxChange: saveStatus,
+    onOutboxChange: saveStatusSoon,
     ...(setup.debugActionDelayMs ? { debugActionDelayMs: setup.debugActionDelayMs } : {}),
   });
 
@@ -221,6 +233,7 @@ export async function startAgent(setup: AgentSetup): Promise<RunningAgent> {
       await Promise.race([processor.idle(), grace]);
       if (processor.activeCount > 0) log.warn("agent.cut_off", `${processor.activeCount} command(s) were still running; they will be reported as interrupted (or re-run if read-only) next time.`);
       else db.close();
+      if (statusTimer) clearTimeout(statusTimer);
       clearStatus(paths.status);
     },
   };

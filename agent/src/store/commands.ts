@@ -4,7 +4,7 @@ import { z } from "zod";
 import { CommandFrame, MAX_FRAME_BYTES, PROTOCOL_VERSION, ResultFrame } from "#protocol";
 import type { CommandOutcome } from "#protocol";
 import type { InboundCommand, OutboundResult } from "../link/frames.ts";
-import { inTransaction } from "./db.ts";
+import { durably, inTransaction } from "./db.ts";
 import type { Outbox } from "./outbox.ts";
 
 /** `received`: stored and acked, not started. `running`: may have side effects. `done`: the result is stored. */
@@ -64,9 +64,9 @@ export class CommandStore {
       .run(frame.id, frame.seq, frame.command.target, frame.command.action, frame.read_only ? 1 : 0, JSON.stringify(frame), now);
   }
 
-  /** Marks a command `running`. Call before the action can have any effect. */
+  /** Marks a command `running`, synced to disk. Call before the action can have any effect. */
   markRunning(id: string, now: number = Date.now()): void {
-    this.#db.prepare("UPDATE commands SET status = 'running', started_at = ? WHERE id = ? AND status = 'received'").run(now, id);
+    durably(this.#db, () => this.#db.prepare("UPDATE commands SET status = 'running', started_at = ? WHERE id = ? AND status = 'received'").run(now, id));
   }
 
   /** Stores the outcome and queues the result frame in the outbox, in one transaction. Returns the frame to send. */

@@ -53,10 +53,16 @@ const MIGRATIONS: readonly string[] = [
    );`,
 ];
 
-/** Opens (and migrates) state.db. WAL and a busy timeout let `hearth permissions` write while `hearth start` runs. */
+/**
+ * Opens (and migrates) state.db. WAL and a busy timeout let `hearth permissions` write while `hearth start` runs.
+ * `synchronous = NORMAL`: in WAL mode each commit is in the file before the call returns, so it survives the
+ * process dying; only a crash of the whole machine can lose the last commits, and for those the relay's
+ * redelivery makes up (a lost "received" or "done" means the command comes again, or is reported again). The one
+ * write that must survive a power cut is the mark that an action with effects has started: see `durably`.
+ */
 export function openStateDb(path: string): DatabaseSync {
   const db = new DatabaseSync(path);
-  db.exec("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA synchronous = FULL;");
+  db.exec("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;");
   const version = Number(db.prepare("PRAGMA user_version").get()?.user_version ?? 0);
   for (let next = version; next < MIGRATIONS.length; next++) {
     inTransaction(db, () => {
@@ -65,6 +71,16 @@ export function openStateDb(path: string): DatabaseSync {
     });
   }
   return db;
+}
+
+/** Runs `work` with each commit synced to disk before it returns (a power cut cannot undo it). */
+export function durably<T>(db: DatabaseSync, work: () => T): T {
+  db.exec("PRAGMA synchronous = FULL");
+  try {
+    return work();
+  } finally {
+    db.exec("PRAGMA synchronous = NORMAL");
+  }
 }
 
 /** Runs `work` in one transaction: all of it is stored, or none of it. */

@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { errorOf, TestClient } from "../../test/client.ts";
+import { userWithDevice } from "../../test/sockets.ts";
 
 type Page = { commands: { id: string; created_at: number }[]; next_before: string | null };
 
@@ -53,5 +54,24 @@ describe("GET /api/commands", () => {
     const response = await client.request("GET", "/api/commands?before=12345");
     expect(response.status).toBe(400);
     expect((await errorOf(response)).field).toBe("before");
+  });
+});
+
+describe("GET /api/commands/:id", () => {
+  it("finds a command the moment its dispatch is answered, and only for its owner", async () => {
+    const { client, deviceId } = await userWithDevice();
+    const dispatched = await client.request("POST", "/api/commands", { json: { device_id: deviceId, command: { target: "filesystem", action: "list", parameters: { path: "~" } } } });
+    expect(dispatched.status).toBe(202);
+    const { command }: { command: { id: string; status: string } } = await dispatched.json();
+
+    const read = await client.request("GET", `/api/commands/${command.id}`);
+    expect(read.status).toBe(200);
+    const body: { command: { id: string; status: string; device_id: string } } = await read.json();
+    expect(body.command).toMatchObject({ id: command.id, device_id: deviceId, status: command.status });
+
+    const { client: stranger } = await signedIn();
+    const refused = await stranger.request("GET", `/api/commands/${command.id}`);
+    expect(refused.status).toBe(404);
+    expect(await errorOf(refused)).toMatchObject({ code: "not_found" });
   });
 });
