@@ -1,4 +1,5 @@
 import { and, eq, isNotNull, isNull, sql } from "drizzle-orm";
+import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { NotificationAction, NotificationKind, NotificationSource } from "#protocol";
 import type { NotificationQuery, NotificationView, Priority } from "#protocol";
 import { z } from "zod";
@@ -11,6 +12,9 @@ import { newestFirst, olderThan } from "../http/cursor.ts";
 // no `delivered_at` yet; the bell and the list show delivered rows only, so a held one appears with its digest.
 
 const { notifications } = schema;
+
+/** Written only by the triggers of migration 0012; read here. */
+const notificationUnread = sqliteTable("notification_unread", { userId: text("user_id").primaryKey(), n: integer("n").notNull() });
 
 /** `id IN (…)` as one bound JSON value: D1 allows only 100 bound parameters per statement. */
 const among = (ids: string[]) => sql`${notifications.id} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`;
@@ -82,11 +86,8 @@ export async function insertNotification(
   return { row, unread: counted[0]?.n ?? 0 };
 }
 
-const unreadQuery = (db: Db, userId: string) =>
-  db
-    .select({ n: sql<number>`count(*)` })
-    .from(notifications)
-    .where(and(eq(notifications.userId, userId), eq(notifications.inApp, true), isNotNull(notifications.deliveredAt), isNull(notifications.readAt), isNull(notifications.dismissedAt)));
+/** The bell's number, kept by triggers (migration 0012): one row read, however many are unread. */
+const unreadQuery = (db: Db, userId: string) => db.select({ n: notificationUnread.n }).from(notificationUnread).where(eq(notificationUnread.userId, userId));
 
 /** The bell's number: delivered, unread, not dismissed. */
 export async function unreadCount(d1: D1Database, userId: string): Promise<number> {
