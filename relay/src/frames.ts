@@ -8,7 +8,10 @@ function idOf(json: unknown): string | undefined {
   return typeof json === "object" && json !== null && "id" in json && typeof json.id === "string" ? json.id : undefined;
 }
 
-/** The message's size in bytes when it is over the frame limit, else null. A string too short to be over it (UTF-8 takes at most 3 bytes per UTF-16 unit) is not encoded. */
+/**
+ * The message's size in bytes when it is over the frame limit, else null. A string too short to be over it
+ * (UTF-8 takes at most 3 bytes per UTF-16 unit) is not encoded.
+ */
 function oversize(message: string | ArrayBuffer | ArrayBufferView): number | null {
   if (typeof message === "string" && message.length * 3 <= MAX_FRAME_BYTES) return null;
   const size = typeof message === "string" ? new TextEncoder().encode(message).byteLength : message.byteLength;

@@ -124,7 +124,8 @@ export class WebhookSender {
 
   /**
    * Sends what is due, highest priority first, then oldest; records every attempt; schedules the next wake.
-   * Endpoints are sent to side by side, each in its queue order (see #sendTiers); the run's results (attempts, delivery states, endpoint counters) are written in one D1 batch.
+   * Endpoints are sent to side by side, each in its queue order (see #sendTiers); the run's results (attempts,
+   * delivery states, endpoint counters) are written in one D1 batch.
    */
   async onWake(now = Date.now()): Promise<void> {
     if (this.nextWake() === null) return;
