@@ -6,12 +6,13 @@ import {
   ACTION_LINK_TTL_MS,
   LinkAction,
   afterDelivery,
+  allowsPrivateTargets,
   attemptDelivery,
   encodeWebhookPayload,
   issueActionToken,
   nextAttemptAt,
 } from "../../worker/src/notifications/webhooks/index.ts";
-import type { AttemptResult, WebhookEventType, WebhookNotification } from "../../worker/src/notifications/webhooks/index.ts";
+import type { AttemptResult, WebhookEnv, WebhookEventType, WebhookNotification } from "../../worker/src/notifications/webhooks/index.ts";
 
 // The user's webhook deliveries, sent by their relay. D1 holds every delivery and attempt (the log the user
 // reads); the relay's alarm sends what is due, highest priority first, and schedules retries with backoff, so
@@ -26,19 +27,6 @@ export interface SenderHost {
   wakeAt(at: number): Promise<void>;
   /** Tells the user in the app (an endpoint was disabled). */
   notify(draft: NotificationDraft): Promise<unknown>;
-}
-
-const WebhookVars = z.object({
-  WEBHOOKS_ALLOW_PRIVATE: z.string().optional(),
-  ACTION_LINK_SECRET: z.string().min(32).optional(),
-  PUBLIC_URL: z.url().optional(),
-});
-export type WebhookEnv = z.infer<typeof WebhookVars>;
-
-/** The webhook settings in the environment; absent or malformed ones read as unset. */
-export function webhookEnv(env: unknown): WebhookEnv {
-  const parsed = WebhookVars.safeParse(env);
-  return parsed.success ? parsed.data : {};
 }
 
 type Endpoint = { id: string; url: string; secret: string; kinds: string; consecutive_failures: number };
@@ -158,7 +146,7 @@ export class WebhookSender {
    * to answer (or a relay busy with other work) does not hold the rest back one by one.
    */
   async #sendTiers(queue: Due[]): Promise<Sent[]> {
-    const allowPrivate = this.#host.env.WEBHOOKS_ALLOW_PRIVATE === "true";
+    const allowPrivate = allowsPrivateTargets(this.#host.env);
     const sent: Sent[] = [];
     for (let start = 0; start < queue.length; ) {
       let end = start;

@@ -1,10 +1,9 @@
 import { Hono } from "hono";
-import { z } from "zod";
 import type { NotificationView } from "#protocol";
 import { ApiError } from "../http/errors.ts";
 import type { AppEnv } from "../http/types.ts";
 import { findNotification, performAction } from "./actions.ts";
-import { ACTION_PAGE_HEADERS, actionPage, actionPageResponse, actionTokenState, readActionToken, spendActionToken } from "./webhooks/index.ts";
+import { ACTION_PAGE_HEADERS, actionPage, actionPageResponse, actionTokenState, readActionToken, spendActionToken, webhookEnv } from "./webhooks/index.ts";
 import type { ActionClaims, ActionPageRefusal } from "./webhooks/index.ts";
 
 // The signed links in a webhook payload's buttons (approve, deny, retry), opened without signing in: the token
@@ -12,12 +11,10 @@ import type { ActionClaims, ActionPageRefusal } from "./webhooks/index.ts";
 // open links; the POST from that page spends the link (once) and acts through the same path as the app's own
 // button. Every answer is a small HTML page, never JSON: a person reads it.
 
-const ActionLinkVars = z.object({ ACTION_LINK_SECRET: z.string().min(32) });
-
 /** The link-signing secret, or null (logged) when it is missing or too short: then every link is refused. */
 function actionLinkSecret(env: unknown): string | null {
-  const parsed = ActionLinkVars.safeParse(env);
-  if (parsed.success) return parsed.data.ACTION_LINK_SECRET;
+  const secret = webhookEnv(env).ACTION_LINK_SECRET;
+  if (secret !== undefined) return secret;
   console.error("ACTION_LINK_SECRET is missing or shorter than 32 characters, so webhook action links are refused. Set it with `wrangler secret put ACTION_LINK_SECRET`.");
   return null;
 }

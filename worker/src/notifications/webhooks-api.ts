@@ -1,6 +1,5 @@
 import { and, asc, count, eq } from "drizzle-orm";
 import { Hono } from "hono";
-import { z } from "zod";
 import { CreateWebhook, DeliveryQuery, DeliveryStatus, MAX_ATTEMPTS_SHOWN, MAX_WEBHOOKS, NotificationKind, UpdateWebhook, cursorAfter } from "#protocol";
 import type { AttemptView, DeliveryPage, DeliveryView, WebhookCreated, WebhookRotated, WebhookView } from "#protocol";
 import { requireUser } from "../auth/session.ts";
@@ -11,7 +10,7 @@ import { ApiError } from "../http/errors.ts";
 import type { AppEnv } from "../http/types.ts";
 import { jsonBody, queryParams } from "../http/validate.ts";
 import { relayFor } from "../relay/stub.ts";
-import { checkTarget, newWebhookSecret } from "./webhooks/index.ts";
+import { allowsPrivateTargets, checkTarget, newWebhookSecret, webhookEnv } from "./webhooks/index.ts";
 
 // Settings → Webhooks: the user's endpoints and their delivery logs. This API only manages rows; the user's
 // relay sends the deliveries, so after every change to an endpoint it is told to read them again.
@@ -24,17 +23,9 @@ import { checkTarget, newWebhookSecret } from "./webhooks/index.ts";
 
 const { webhookEndpoints, webhookDeliveries } = schema;
 
-const WebhookVars = z.object({ WEBHOOKS_ALLOW_PRIVATE: z.string().optional() });
-
-/** Whether http:// and local targets are allowed: only with WEBHOOKS_ALLOW_PRIVATE="true", for local development. */
-export function allowPrivateTargets(env: unknown): boolean {
-  const parsed = WebhookVars.safeParse(env);
-  return parsed.success && parsed.data.WEBHOOKS_ALLOW_PRIVATE === "true";
-}
-
 /** The canonical URL to store, or a 400 on `url` that says why the target is refused. */
 function checkedUrl(env: Env, raw: string): string {
-  const check = checkTarget(raw, { allowPrivate: allowPrivateTargets(env) });
+  const check = checkTarget(raw, { allowPrivate: allowsPrivateTargets(webhookEnv(env)) });
   if (!check.ok) throw new ApiError(400, "validation_failed", check.reason, { field: "url" });
   return check.url;
 }

@@ -6,6 +6,8 @@ export type { SignedHeaders } from "./sign.ts";
 export { WebhookPayload, WebhookNotification, WebhookAction, WebhookEventType, WEBHOOK_EVENT_TYPES, WEBHOOK_PAYLOAD_VERSION, encodeWebhookPayload } from "./payload.ts";
 export type { WebhookData } from "./payload.ts";
 export { checkTarget } from "./target.ts";
+export { webhookEnv, allowsPrivateTargets } from "./env.ts";
+export type { WebhookEnv } from "./env.ts";
 export type { TargetCheck, TargetOptions, TargetRefusal } from "./target.ts";
 export { attemptDelivery, ATTEMPT_DEFAULTS } from "./attempt.ts";
 export type { AttemptOptions, AttemptOutcome, AttemptResult, DeliveryEndpoint, DeliveryMessage, FetchLike } from "./attempt.ts";
