@@ -29,7 +29,9 @@ export interface SenderHost {
   notify(draft: NotificationDraft): Promise<unknown>;
 }
 
-type Endpoint = { id: string; url: string; secret: string; kinds: string; consecutive_failures: number };
+/** An enabled endpoint, as `enqueue` needs it: its filter parsed once, when the list is read. */
+type Endpoint = { id: string; kinds: string[] };
+const Kinds = z.array(z.string()).catch([]);
 type Due = { id: string; endpoint_id: string; payload: string; priority: Priority; attempts: number; created_at: number; url: string; secret: string; consecutive_failures: number };
 type Sent = { due: Due; at: number; result: AttemptResult };
 
@@ -55,10 +57,10 @@ export class WebhookSender {
   async #enabledEndpoints(): Promise<Endpoint[]> {
     this.#endpoints ??= (
       await this.#host.db
-        .prepare("SELECT id, url, secret, kinds, consecutive_failures FROM webhook_endpoints WHERE user_id = ? AND enabled = 1 ORDER BY created_at")
+        .prepare("SELECT id, kinds FROM webhook_endpoints WHERE user_id = ? AND enabled = 1 ORDER BY created_at")
         .bind(this.#host.userId())
-        .all<Endpoint>()
-    ).results;
+        .all<{ id: string; kinds: string }>()
+    ).results.map((row) => ({ id: row.id, kinds: Kinds.parse(JSON.parse(row.kinds)) }));
     return this.#endpoints;
   }
 
@@ -68,8 +70,7 @@ export class WebhookSender {
     const now = Date.now();
     let queued = 0;
     for (const endpoint of await this.#enabledEndpoints()) {
-      const kinds = z.array(z.string()).catch([]).parse(JSON.parse(endpoint.kinds));
-      const wanted = notifications.filter((n) => kinds.length === 0 || kinds.includes(n.kind));
+      const wanted = notifications.filter((n) => endpoint.kinds.length === 0 || endpoint.kinds.includes(n.kind));
       if (wanted.length === 0) continue;
       const payloads = await Promise.all(wanted.map((n) => this.#payloadNotification(n, now)));
       const type: WebhookEventType = options.digest ? "notification.digest" : "notification.created";
