@@ -2,7 +2,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, test } from "@playwright/test";
 import type { Page } from "@playwright/test";
-import { AgentProcess } from "./agent-process.ts";
+import type { AgentProcess } from "./agent-process.ts";
+import { pairAndStart } from "./paired-agent.ts";
 import { registerNewUser } from "./register.ts";
 
 // The assistant end to end: the real agent process with a real Documents folder, the real worker and relay under
@@ -10,19 +11,11 @@ import { registerNewUser } from "./register.ts";
 
 async function registerWithAgent(page: Page, baseURL: string): Promise<AgentProcess> {
   await registerNewUser(page, "chat");
-
+  const { agent } = await pairAndStart(page, baseURL, "Chat laptop");
   // The agent's home folder is a temporary one with ~/Documents in it, so "list my Documents" lists real files.
-  const agent = new AgentProcess();
   mkdirSync(join(agent.root, "Documents"));
   writeFileSync(join(agent.root, "Documents", "budget-2026.csv"), "month,spent\n");
   writeFileSync(join(agent.root, "Documents", "cover-letter.md"), "# Dear hiring team\n");
-  agent.run(["pair", "--server", baseURL, "--name", "Chat laptop"], { HOME: agent.root });
-  const [userCode] = await agent.waitFor(/[A-Z0-9]{4}-[A-Z0-9]{4}/);
-  const approved = await page.request.post("/api/pair/approve", { data: { user_code: userCode }, headers: { origin: baseURL } });
-  expect(approved.status()).toBe(200);
-  expect(await agent.exited()).toBe(0);
-  agent.run(["start"], { HOME: agent.root });
-  await agent.waitFor(/Connected to/);
   return agent;
 }
 
