@@ -111,7 +111,9 @@ export class Notifier {
     const view = notificationView(row);
     if (held) {
       const end = quietHoursEnd(prefs.quiet_hours, now) ?? now;
-      this.#host.sql.exec("INSERT INTO notify_wake (what, at) VALUES ('digest', ?) ON CONFLICT (what) DO UPDATE SET at = min(at, excluded.at)", end);
+      // The row says a digest is owed; when it goes out follows the quiet hours as they are then (`at` is kept
+      // for the table's shape: the first hold's expected end, never read).
+      this.#host.sql.exec("INSERT OR IGNORE INTO notify_wake (what, at) VALUES ('digest', ?)", end);
       await this.#host.wakeAt(end);
     } else {
       if (inApp) this.#host.toBrowsers({ v: PROTOCOL_VERSION, type: "notification", id: frameId(), notification: view, unread });
@@ -184,9 +186,8 @@ export class Notifier {
 
   /** The next time the notifier must run: the digest's (now, if quiet hours have since been ended), or the earliest offline check. */
   async nextWake(now = Date.now()): Promise<number | null> {
-    const pending = this.#host.sql.exec<{ at: number }>("SELECT at FROM notify_wake WHERE what = 'digest'").toArray()[0]?.at ?? null;
     const quiet = (await this.#preferences()).quiet_hours;
-    const digest = pending === null ? null : (quietHoursEnd(quiet, now) ?? now);
+    const digest = this.#digestOwed() ? (quietHoursEnd(quiet, now) ?? now) : null;
     const watched = this.#host.sql.exec<{ since: number }>("SELECT min(since) AS since FROM offline_watch").toArray()[0]?.since ?? null;
     let offline: number | null = null;
     if (watched !== null) {
@@ -197,12 +198,15 @@ export class Notifier {
     return times.length ? Math.min(...times) : null;
   }
 
+  #digestOwed(): boolean {
+    return this.#host.sql.exec("SELECT 1 FROM notify_wake WHERE what = 'digest'").toArray().length > 0;
+  }
+
   /** Runs what is due: the quiet-hours digest, and offline alerts. */
   async onWake(now = Date.now()): Promise<void> {
     const prefs = await this.#preferences();
     // A digest waits while quiet hours last (as they are now: the user may have moved or ended them since).
-    const digestPending = this.#host.sql.exec("SELECT at FROM notify_wake WHERE what = 'digest'").toArray().length > 0;
-    if (digestPending && !inQuietHours(prefs.quiet_hours, now)) {
+    if (this.#digestOwed() && !inQuietHours(prefs.quiet_hours, now)) {
       await this.#sendDigest(now);
       this.#host.sql.exec("DELETE FROM notify_wake WHERE what = 'digest'");
     }
