@@ -126,7 +126,13 @@ export type RelayToAgentFrame = z.infer<typeof RelayToAgentFrame>;
 /** browser ↔ relay: the user is typing in `chat_id`; the relay passes it to the user's other tabs. */
 export const TypingFrame = frame("typing", { chat_id: z.string().max(128), typing: z.boolean() });
 
-export const BrowserFrame = z.discriminatedUnion("type", [PingFrame, TypingFrame]);
+/**
+ * browser → relay: the page this tab shows while it is visible (`path`, like "/chat/…"), or null when it is hidden.
+ * A notification about what a visible tab shows is stored read and raises no toast: the user is looking at it.
+ */
+export const ViewingFrame = frame("viewing", { path: z.string().max(500).nullable() });
+
+export const BrowserFrame = z.discriminatedUnion("type", [PingFrame, TypingFrame, ViewingFrame]);
 export type BrowserFrame = z.infer<typeof BrowserFrame>;
 
 /** relay → browser: a device came online or went offline. Sent for every device right after connecting. */
@@ -163,6 +169,8 @@ export const NotificationsChangedFrame = frame("notifications_changed", {
   unread: z.number().int().min(0),
   /** The notifications that changed, when known: tabs update them in place. */
   ids: z.array(z.string()).max(1000),
+  /** Set when they changed because their source was settled (a request answered): their outcome; their buttons are gone. */
+  outcome: z.string().optional(),
 });
 
 export const RelayToBrowserFrame = z.discriminatedUnion("type", [

@@ -1,7 +1,10 @@
 /**
  * Glob matching for permission scopes, shared by the server and the agent so both read a rule alike.
  * `*` matches within one path segment, `**` across segments, `?` one character. Matching is whole-string.
+ * A trailing `/**` also matches the folder itself: a grant for "~/Documents and everything in it" must cover
+ * listing ~/Documents.
  * @example globMatch("~/Documents/**", "~/Documents/taxes/2025.pdf") // true
+ * @example globMatch("~/Documents/**", "~/Documents") // true
  */
 export function globMatch(pattern: string, value: string): boolean {
   return globToRegExp(pattern).test(value);
@@ -15,6 +18,10 @@ export function globToRegExp(pattern: string): RegExp {
   let source = "";
   for (let i = 0; i < pattern.length; i++) {
     const ch = pattern.charAt(i);
+    if (ch === "/" && i === pattern.length - 3 && pattern.endsWith("/**")) {
+      source += "(?:/.*)?";
+      break;
+    }
     if (ch === "*") {
       if (pattern.charAt(i + 1) === "*") {
         // `**/` also matches nothing, so `a/**/b` covers `a/b`.

@@ -8,6 +8,7 @@ export * from "./frames.ts";
 export * from "./cursor.ts";
 export * from "./api.ts";
 export * from "./glob.ts";
+export * from "./permission-scopes.ts";
 export * from "./local.ts";
 export * from "./chat.ts";
 export * from "./slash.ts";

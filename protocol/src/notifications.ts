@@ -55,6 +55,8 @@ export const NotificationView = z.object({
   created_at: z.number(),
   read_at: z.number().nullable(),
   dismissed_at: z.number().nullable(),
+  /** Once its source is settled (the request answered, wherever): what it came to, and `actions` is empty. */
+  outcome: z.string().nullable(),
 });
 export type NotificationView = z.infer<typeof NotificationView>;
 
@@ -120,7 +122,8 @@ export function defaultRules(): NotificationRule[] {
   });
   return [
     rule("permission_requested", "high"),
-    rule("command_finished", "low"),
+    // A routine success is seen where it was asked for (the chat, the device page): off until the user wants it.
+    rule("command_finished", "low", null, false),
     rule("command_failed", "normal"),
     rule("command_expired", "normal"),
     rule("large_transaction", "high", 500),

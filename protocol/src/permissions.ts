@@ -47,8 +47,14 @@ export const DECISIONS = ["allow_once", "allow_1h", "allow_always", "deny"] as c
 export const Decision = z.enum(DECISIONS);
 export type Decision = z.infer<typeof Decision>;
 
-/** client → API: POST /api/permission-requests/:id/decision */
-export const DecideRequest = z.object({ decision: Decision });
+/** A grant's scope as a client sends it: a glob (see glob.ts), or null for everything. */
+export const GrantScope = z.string().trim().min(1).max(500).nullable();
+
+/**
+ * client → API: POST /api/permission-requests/:id/decision. `scope` is the one the prompt showed for "Allow for
+ * 1 hour" and "Always allow" (see `scopeChoices`); left out, the narrowest is granted. It must cover the request.
+ */
+export const DecideRequest = z.object({ decision: Decision, scope: GrantScope.optional() });
 
 /** A pending (or answered) request for permission, as browsers see it. */
 export const PermissionRequestView = PermissionRequestBody.extend({
@@ -60,6 +66,8 @@ export const PermissionRequestView = PermissionRequestBody.extend({
   parameters: z.record(z.string(), z.json()),
   status: z.enum(["pending", "allowed", "denied", "expired"]),
   decision: Decision.nullable(),
+  /** The scope the answer granted, when it left a grant ("for 1 hour", "always"); null means everything. */
+  granted_scope: z.string().nullable(),
   created_at: z.number(),
   decided_at: z.number().nullable(),
 });

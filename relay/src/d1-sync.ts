@@ -16,6 +16,8 @@ export type PermissionRequestRecord = {
   oneTime: boolean;
   status: "pending" | "allowed" | "denied" | "expired";
   decision: string | null;
+  /** The scope the answer granted; absent in records written before grants had scopes. */
+  grantedScope?: string | null;
   createdAt: number;
   decidedAt: number | null;
 };
@@ -157,9 +159,10 @@ export class D1Sync {
     return this.#db
       .prepare(
         `INSERT INTO permission_requests (id, user_id, device_id, command_id, agent_ref, target, action, context, parameters,
-           one_time, status, decision, created_at, decided_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (id) DO UPDATE SET status = excluded.status, decision = excluded.decision, decided_at = excluded.decided_at`,
+           one_time, status, decision, granted_scope, created_at, decided_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET status = excluded.status, decision = excluded.decision, granted_scope = excluded.granted_scope,
+           decided_at = excluded.decided_at`,
       )
       .bind(
         r.id,
@@ -174,6 +177,7 @@ export class D1Sync {
         r.oneTime ? 1 : 0,
         r.status,
         r.decision,
+        r.grantedScope ?? null,
         r.createdAt,
         r.decidedAt,
       );

@@ -1,7 +1,7 @@
 import { PRIORITIES, PROTOCOL_VERSION, atLeast } from "#protocol";
 import type { NotificationPreferences, NotificationSource, NotificationView, RelayToBrowserFrame } from "#protocol";
 import { inQuietHours, loadPreferences, quietHoursEnd } from "../../worker/src/notifications/preferences.ts";
-import { heldNotifications, insertNotification, markDelivered, markSourceRead, notificationView, unreadCount } from "../../worker/src/notifications/store.ts";
+import { heldNotifications, insertNotification, markDelivered, notificationView, settleSource, unreadCount } from "../../worker/src/notifications/store.ts";
 import type { NotificationDraft } from "../../worker/src/notifications/store.ts";
 import { frameId } from "./frames.ts";
 
@@ -14,6 +14,10 @@ export interface NotifierHost {
   /** Asks for the relay's alarm no later than `at`. */
   wakeAt(at: number): Promise<void>;
   isOnline(deviceId: string): boolean;
+  /** True when an open, visible tab shows what the draft is about: it is stored read and raises no toast. */
+  watching(draft: NotificationDraft): boolean;
+  /** What a source came to if it is settled already (a request answered before its notice was stored), else null. */
+  settledOutcome(source: NotificationSource): string | null;
   /** Queues webhook deliveries (one notification, or a digest of several). */
   webhooks(notifications: NotificationView[], digest?: { since: number; until: number }): Promise<unknown>;
 }
@@ -104,10 +108,19 @@ export class Notifier {
     const rule = prefs.rules.find((r) => r.kind === draft.kind);
     if (!rule?.enabled) return null;
     if (rule.threshold !== null && options.value !== undefined && options.value < rule.threshold) return null;
+    // Answered before it could be told (another tab, the chat): there is nothing left to ask.
+    if (draft.source && this.#host.settledOutcome(draft.source) !== null) return null;
     const priority = rule.priority;
     const inApp = rule.channels.in_app.enabled && atLeast(priority, rule.channels.in_app.min_priority);
     const held = priority !== "urgent" && inQuietHours(prefs.quiet_hours, now);
-    const { row, unread } = await insertNotification(this.#host.db, this.#host.userId(), draft, { priority, at: now, delivered: !held, inApp });
+    const read = this.#host.watching(draft);
+    const { row, unread } = await insertNotification(this.#host.db, this.#host.userId(), draft, { priority, at: now, delivered: !held, inApp, read });
+    // Answered while it was being stored: settling found no row then, so it is settled now, and shown settled.
+    const late = draft.source ? this.#host.settledOutcome(draft.source) : null;
+    if (draft.source && late !== null) {
+      await this.settled(draft.source, late, now);
+      return null;
+    }
     const view = notificationView(row);
     if (held) {
       const end = quietHoursEnd(prefs.quiet_hours, now) ?? now;
@@ -128,15 +141,16 @@ export class Notifier {
     return view.kind !== "webhook_disabled" && !!channel?.enabled && atLeast(view.priority, channel.min_priority);
   }
 
-  /** A source is settled (a permission request was answered, wherever): its notifications are read. */
-  async settled(source: NotificationSource, now = Date.now()): Promise<void> {
-    const ids = await markSourceRead(this.#host.db, this.#host.userId(), source, now);
-    if (ids.length > 0) await this.changed(ids);
+  /** A source is settled (a permission request was answered, wherever): its notifications are read and say `outcome`. */
+  async settled(source: NotificationSource, outcome: string, now = Date.now()): Promise<void> {
+    const ids = await settleSource(this.#host.db, this.#host.userId(), source, outcome, now);
+    if (ids.length > 0) await this.changed(ids, outcome);
   }
 
-  /** Tells every open tab the bell's count changed (read, dismissed or acted on elsewhere). */
-  async changed(ids: string[]): Promise<void> {
-    this.#host.toBrowsers({ v: PROTOCOL_VERSION, type: "notifications_changed", id: frameId(), unread: await unreadCount(this.#host.db, this.#host.userId()), ids });
+  /** Tells every open tab the bell's count changed (read, dismissed or acted on elsewhere), and a settled source's outcome. */
+  async changed(ids: string[], outcome?: string): Promise<void> {
+    const unread = await unreadCount(this.#host.db, this.#host.userId());
+    this.#host.toBrowsers({ v: PROTOCOL_VERSION, type: "notifications_changed", id: frameId(), unread, ids, ...(outcome === undefined ? {} : { outcome }) });
   }
 
   // ── activity ───────────────────────────────────────────────────────────────────────────────

@@ -1,5 +1,5 @@
-import { globMatch } from "#protocol";
-import type { Approval, Command, Decision } from "#protocol";
+import { commandSubject, defaultScope, scopeCovers } from "#protocol";
+import type { Approval, Command, Decision, Json } from "#protocol";
 
 /** A rule as the gate reads it (the D1 row, or anything shaped like it). */
 export type Rule = {
@@ -15,26 +15,12 @@ export type Rule = {
 
 export type GateDecision = { effect: "allow"; rule: Rule } | { effect: "deny"; rule: Rule } | { effect: "ask" };
 
-/** The parameter a scope glob is matched against, per action: the path, URL, program or app name. */
-const SUBJECT_PARAMETERS = ["path", "url", "program", "name", "query"] as const;
-
-/** What a command acts on, for scope matching; null when it names nothing a scope could cover. */
-export function commandSubject(command: Command): string | null {
-  for (const key of SUBJECT_PARAMETERS) {
-    const value = command.parameters[key];
-    if (typeof value === "string") return value;
-  }
-  return null;
-}
-
 function covers(rule: Rule, command: Command, deviceId: string, now: number): boolean {
   if (rule.expiresAt !== null && rule.expiresAt <= now) return false;
   if (rule.deviceId !== null && rule.deviceId !== deviceId) return false;
   if (rule.target !== "*" && rule.target !== command.target) return false;
   if (rule.action !== "*" && rule.action !== command.action) return false;
-  if (rule.scope === null) return true;
-  const subject = commandSubject(command);
-  return subject !== null && globMatch(rule.scope, subject);
+  return scopeCovers(rule.scope, command);
 }
 
 /** How narrow a rule is: device, target, action and scope each make it narrower. */
@@ -81,4 +67,21 @@ export function approvalFromRule(rule: Rule): Approval {
 /** The approval a command carries when the user answered its prompt. */
 export function approvalFromDecision(decision: Decision, grant: { expiresAt: number | null } | null): Approval {
   return { permission_id: null, kind: decision === "allow_1h" ? "until" : decision === "allow_always" ? "always" : "once", expires_at: grant?.expiresAt ?? null };
+}
+
+/**
+ * The scope a grant for this request gets: the one the user chose, when it covers the request (a grant that would
+ * not even cover what was asked is a mistake, refused with the reason), else the narrowest on offer.
+ */
+export function grantScope(
+  request: { target: string; action: string; parameters: Record<string, Json> },
+  chosen: string | null | undefined,
+): { ok: true; scope: string | null } | { ok: false; code: "validation_failed"; message: string; field: string } {
+  if (chosen === undefined) return { ok: true, scope: defaultScope(request) };
+  if (scopeCovers(chosen, request)) return { ok: true, scope: chosen };
+  const subject = commandSubject(request);
+  const message = subject === null
+    ? `${request.target}.${request.action} names no path, URL, program or app, so its grant can only cover everything. Send scope null.`
+    : `The scope "${chosen}" does not cover ${subject}, which this request is about. Pick a scope that covers it, like "${defaultScope(request) ?? subject}".`;
+  return { ok: false, code: "validation_failed", message, field: "scope" };
 }

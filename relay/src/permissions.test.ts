@@ -11,12 +11,12 @@ async function dispatch(client: TestClient, deviceId: string, action: string, pa
   return ((await response.json()) as { command: View }).command;
 }
 
-async function decide(client: TestClient, requestId: string, decision: string) {
-  return client.request("POST", `/api/permission-requests/${requestId}/decision`, { json: { decision } });
+async function decide(client: TestClient, requestId: string, decision: string, scope?: string | null) {
+  return client.request("POST", `/api/permission-requests/${requestId}/decision`, { json: { decision, ...(scope === undefined ? {} : { scope }) } });
 }
 
 async function rules(client: TestClient) {
-  return ((await (await client.request("GET", "/api/permissions")).json()) as { permissions: { target: string; action: string; expires_at: number | null; effect: string }[] }).permissions;
+  return ((await (await client.request("GET", "/api/permissions")).json()) as { permissions: { target: string; action: string; scope: string | null; expires_at: number | null; effect: string }[] }).permissions;
 }
 
 describe("the permission gate", () => {
@@ -137,6 +137,47 @@ describe("the permission gate", () => {
     await decide(client, prompt.id, "allow_once");
     expect(await socket.next("permission_update")).toMatchObject({ ref: "ask-1", decision: "allow_once" });
     socket.close();
+    browser.close();
+  });
+
+  it("grants 'Always allow' on a folder's list for that folder and below, not for everything", async () => {
+    const { client, deviceId } = await userWithDevice();
+    const browser = await openBrowserSocket(client);
+    await dispatch(client, deviceId, "list", "~/Documents");
+    const asked = (await browser.next("permission_prompt")).request as Request;
+    const answer = await decide(client, asked.id, "allow_always");
+    expect(await answer.json()).toMatchObject({ request: { status: "allowed", decision: "allow_always", granted_scope: "~/Documents/**" } });
+    expect(await rules(client)).toEqual([expect.objectContaining({ target: "filesystem", action: "list", scope: "~/Documents/**", expires_at: null })]);
+    expect((await dispatch(client, deviceId, "list", "~/Documents")).status).toBe("queued");
+    expect((await dispatch(client, deviceId, "list", "~/Documents/taxes")).status).toBe("queued");
+    // Outside the folder, and a folder whose name only starts the same, still ask.
+    expect((await dispatch(client, deviceId, "list", "~/Pictures")).status).toBe("awaiting_permission");
+    expect((await dispatch(client, deviceId, "list", "~/Documents-old")).status).toBe("awaiting_permission");
+    browser.close();
+  });
+
+  it("stores exactly the scope the user chose, and refuses one that does not cover the request", async () => {
+    const { client, deviceId } = await userWithDevice();
+    const browser = await openBrowserSocket(client);
+    await dispatch(client, deviceId, "read", "~/Documents/taxes/2025.pdf");
+    const asked = (await browser.next("permission_prompt")).request as Request;
+
+    const wrong = await decide(client, asked.id, "allow_always", "~/Pictures/**");
+    expect(wrong.status).toBe(400);
+    expect(await wrong.json()).toMatchObject({ error: { code: "validation_failed", field: "scope", message: expect.stringContaining("does not cover ~/Documents/taxes/2025.pdf") } });
+    expect(await rules(client)).toEqual([]);
+
+    // The prompt's wider choice, "its parent": granted as chosen, for an hour.
+    const wider = await decide(client, asked.id, "allow_1h", "~/Documents/**");
+    expect(wider.status).toBe(200);
+    expect(await rules(client)).toEqual([expect.objectContaining({ action: "read", scope: "~/Documents/**", expires_at: expect.any(Number) })]);
+    expect((await dispatch(client, deviceId, "read", "~/Documents/notes.txt")).status).toBe("queued");
+    expect((await dispatch(client, deviceId, "read", "~/Downloads/x.txt")).status).toBe("awaiting_permission");
+
+    // "Everything" is a choice too, when the user makes it.
+    const next = (await browser.next("permission_prompt", (f) => (f.request as Request).status === "pending" && (f.request as Request).context.includes("Downloads"))).request as Request;
+    expect((await decide(client, next.id, "allow_always", null)).status).toBe(200);
+    expect((await rules(client)).find((r) => r.scope === null)).toMatchObject({ action: "read", expires_at: null });
     browser.close();
   });
 });

@@ -50,6 +50,7 @@ export function requestView(r: PermissionRequestRecord): PermissionRequestView {
     parameters: r.parameters,
     status: r.status,
     decision,
+    granted_scope: r.grantedScope ?? null,
     created_at: r.createdAt,
     decided_at: r.decidedAt,
   };

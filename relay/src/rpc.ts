@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Command, CommandView, Decision, ErrorCode, MessageView, NotificationAction, NotificationKind, NotificationSource, PermissionRequestView } from "#protocol";
+import { Command, CommandView, Decision, ErrorCode, GrantScope, MessageView, NotificationAction, NotificationKind, NotificationSource, PermissionRequestView } from "#protocol";
 
 /**
  * The worker ↔ relay RPC contract. Calls carry JSON text, parsed with these schemas on arrival: Workers RPC
@@ -20,7 +20,7 @@ const Refused = z.object({ ok: z.literal(false), code: ErrorCode, message: z.str
 export const DispatchOutcome = z.discriminatedUnion("ok", [z.object({ ok: z.literal(true), command: CommandView }), Refused]);
 export type DispatchOutcome = z.infer<typeof DispatchOutcome>;
 
-export const DecideInput = z.object({ requestId: z.string(), decision: Decision });
+export const DecideInput = z.object({ requestId: z.string(), decision: Decision, scope: GrantScope.optional() });
 export type DecideInput = z.infer<typeof DecideInput>;
 
 export const DecideOutcome = z.discriminatedUnion("ok", [z.object({ ok: z.literal(true), request: PermissionRequestView }), Refused]);

@@ -11,8 +11,8 @@ export const RELAY_ROLE_HEADER = "x-hearth-role";
 export const RELAY_DEVICE_HEADER = "x-hearth-device";
 
 export type ConnectionRole = "browser" | "agent";
-/** Kept in the socket's attachment, so it survives hibernation. */
-export type SocketState = { role: "browser" } | { role: "agent"; deviceId: string; ready: boolean };
+/** Kept in the socket's attachment, so it survives hibernation. A browser's `viewing` is its visible page, if any. */
+export type SocketState = { role: "browser"; viewing?: string | null } | { role: "agent"; deviceId: string; ready: boolean };
 
 /**
  * The relay's socket plumbing: tags that find a device's socket or every browser, sending that never throws on
@@ -40,6 +40,15 @@ export class RelaySockets extends Server<Env> {
   protected isOnline(deviceId: string, exceptConnection?: string): boolean {
     for (const socket of this.getConnections<SocketState>(`device:${deviceId}`)) {
       if (socket.id !== exceptConnection && socket.state?.role === "agent" && socket.state.ready) return true;
+    }
+    return false;
+  }
+
+  /** True when an open tab shows one of these pages while visible; `"*"` means any page of the app. */
+  protected isViewing(pages: readonly string[]): boolean {
+    for (const socket of this.getConnections<SocketState>("browser")) {
+      const viewing = socket.state?.role === "browser" ? socket.state.viewing : null;
+      if (viewing && (pages.includes("*") || pages.includes(viewing))) return true;
     }
     return false;
   }

@@ -116,6 +116,12 @@ export class TurnStore {
     return this.#sql.exec<Row>("SELECT * FROM turns WHERE status = 'running'").toArray().map(fromRow);
   }
 
+  /** The chat whose turn ran this command, if a turn did. */
+  chatOfCommand(commandId: string): string | null {
+    const row = this.#sql.exec<{ chat_id: string }>("SELECT chat_id FROM turns, json_each(turns.command_ids) AS c WHERE c.value = ? LIMIT 1", commandId).toArray()[0];
+    return row?.chat_id ?? null;
+  }
+
   byRequest(requestId: string): TurnRecord | null {
     const row = this.#sql.exec<Row>("SELECT * FROM turns WHERE request_id = ?", requestId).toArray()[0];
     return row ? fromRow(row) : null;

@@ -6,6 +6,7 @@ import type { PermissionPrompt } from "../../worker/src/assistant/graph.ts";
 import { createChatModel, modelEnv } from "../../worker/src/assistant/model.ts";
 import type { AssistantCapability } from "../../worker/src/assistant/tools.ts";
 import type { PermissionRequestRecord } from "./d1-sync.ts";
+import type { NotificationDraft } from "../../worker/src/notifications/store.ts";
 import { ingestActivities } from "../../worker/src/activities/ingest.ts";
 import { deviceView, parseConnectors } from "./devices.ts";
 import { frameId, readFrame } from "./frames.ts";
@@ -134,6 +135,10 @@ export class UserRelay extends QueueRelay {
     if (!read.ok) return this.refuse(connection, read);
     const frame = read.frame;
     if (frame.type === "ping") return this.send(connection, { v: PROTOCOL_VERSION, type: "pong", id: frame.id });
+    if (frame.type === "viewing") {
+      connection.setState({ role: "browser", viewing: frame.path });
+      return;
+    }
     // Typing goes to the user's other tabs only.
     this.toBrowsers(frame, [connection.id]);
   }
@@ -306,6 +311,12 @@ export class UserRelay extends QueueRelay {
     this.putRequest(record, { kind: "permission.requested", summary: `The assistant asks to run ${prompt.summary}`, deviceId: prompt.deviceId, commandId: null });
     this.flushSoon();
     return requestView(record);
+  }
+
+  protected override pagesShowing(draft: NotificationDraft): string[] {
+    const pages = super.pagesShowing(draft);
+    const chat = draft.source?.type === "command" ? this.turns.store.chatOfCommand(draft.source.id) : null;
+    return chat ? [...pages, `/chat/${chat}`] : pages;
   }
 
   protected override afterDecision(request: PermissionRequestRecord, decision: Decision): void {

@@ -1,5 +1,6 @@
 import type { Command, Decision } from "#protocol";
 import type { QueuedCommand } from "./command-store.ts";
+import type { PermissionRequestRecord } from "./d1-sync.ts";
 
 /** How commands and decisions read in audit lines and prompts. */
 
@@ -24,4 +25,14 @@ export function decisionText(decision: Decision): string {
     case "deny":
       return "Denied";
   }
+}
+
+/** What an answered (or lapsed) request came to, as every view of it says once it can no longer be answered. */
+export function requestOutcome(request: PermissionRequestRecord): string {
+  const what = `${request.target}.${request.action}`;
+  if (request.status === "expired") return `No longer waiting: ${what} expired or was withdrawn before it was answered.`;
+  const decision = request.decision === "allow_once" || request.decision === "allow_1h" || request.decision === "allow_always" || request.decision === "deny" ? request.decision : null;
+  if (decision === null) return `Answered: ${what}.`;
+  const granted = decision === "allow_1h" || decision === "allow_always" ? ` (${request.grantedScope ?? "everything"})` : "";
+  return `${decisionText(decision)}: ${what}${granted}.`;
 }

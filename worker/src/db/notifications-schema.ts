@@ -26,6 +26,8 @@ export const notifications = sqliteTable(
     deliveredAt: integer("delivered_at"),
     readAt: integer("read_at"),
     dismissedAt: integer("dismissed_at"),
+    /** What its source came to once settled ("Denied"), set when its request is answered anywhere; the buttons go then. */
+    outcome: text("outcome"),
   },
   // The unread index covers the bell's count (user, unread, not dismissed, in the app, delivered): no table reads.
   (t) => [index("notifications_user_time_idx").on(t.userId, t.createdAt), index("notifications_user_unread_idx").on(t.userId, t.readAt, t.dismissedAt, t.inApp, t.deliveredAt)],

@@ -176,6 +176,8 @@ export const permissionRequests = sqliteTable(
     oneTime: integer("one_time", { mode: "boolean" }).notNull(),
     status: text("status", { enum: ["pending", "allowed", "denied", "expired"] }).notNull(),
     decision: text("decision"),
+    /** The scope an "Allow for 1 hour" or "Always allow" answer granted (null: everything, or no grant). */
+    grantedScope: text("granted_scope"),
     createdAt: integer("created_at").notNull(),
     decidedAt: integer("decided_at"),
   },

@@ -80,9 +80,29 @@ describe("action links", () => {
     const late = await press(token);
     expect(late.status).toBe(409);
     const html = await late.text();
-    expect(html).toContain("This link can&#39;t be used");
-    expect(html).toMatch(/already denied/);
+    expect(html).toContain("<h1>Already answered</h1>");
+    expect(html).toContain("Denied: filesystem.write.");
+    expect(html).not.toContain("<form");
     expect((await press(token)).status).toBe(409);
+    agent.close();
+  });
+
+  it("a sibling link (Deny after Approve) shows the outcome on GET, with no button, and never acts", async () => {
+    const { client, agent, commandId, link } = await waitingForPermission();
+    const approve = await link("approve");
+    const deny = await link("deny");
+    expect((await press(approve)).status).toBe(200);
+    expect((await agent.next("command")).id).toBe(commandId);
+
+    for (const response of [await open(deny), await press(deny)]) {
+      expect(response.status).toBe(409);
+      const html = await response.text();
+      expect(html).toContain("<h1>Already answered</h1>");
+      expect(html).toContain("Allowed once: filesystem.write.");
+      expect(html).not.toContain("<form");
+    }
+    const command: { command: { status: string } } = await (await client.request("GET", `/api/commands/${commandId}`)).json();
+    expect(command.command.status).not.toBe("failed");
     agent.close();
   });
 

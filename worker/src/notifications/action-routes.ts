@@ -67,6 +67,8 @@ export const actionLinks = new Hono<AppEnv>()
       if (state !== "usable") return refused(state);
       const notification = await linkedNotification(c.env, link.claims);
       if (!notification) return refused("unknown", GONE);
+      // Answered elsewhere (the app, a sibling link): the outcome, not a button that can no longer do anything.
+      if (notification.outcome !== null) return actionPageResponse({ kind: "settled", title: notification.title, outcome: notification.outcome });
       const page = actionPage({ kind: "confirm", action: link.claims.action, title: notification.title, body: notification.body });
       return new Response(page, { status: 200, headers: CONFIRM_HEADERS });
     } catch (err) {
@@ -87,6 +89,7 @@ export const actionLinks = new Hono<AppEnv>()
       }
       const notification = await linkedNotification(c.env, claims);
       if (!notification) return refused("unknown", GONE);
+      if (notification.outcome !== null) return actionPageResponse({ kind: "settled", title: notification.title, outcome: notification.outcome });
       try {
         const detail = await performAction(c.env, claims.userId, notification, claims.action);
         return actionPageResponse({ kind: "done", action: claims.action, title: notification.title, detail });

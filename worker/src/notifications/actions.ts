@@ -20,6 +20,8 @@ export async function findNotification(d1: D1Database, userId: string, id: strin
 
 /** Does what the button says, marks the notification read, and tells every tab. Returns what happened, in words. */
 export async function performAction(env: Env, userId: string, notification: NotificationView, action: NotificationAction["id"]): Promise<string> {
+  // Settled (its request answered, here or anywhere): say what it came to, as a conflict, not as a bad request.
+  if (notification.outcome !== null) throw new ApiError(409, "conflict", `This was already answered. ${notification.outcome}`);
   if (!notification.actions.some((a) => a.id === action)) throw new ApiError(400, "validation_failed", `This notification has no "${action}" action.`, { field: "action" });
   const source = notification.source;
   let done: string;

@@ -33,6 +33,19 @@ async function userIdOf(client: TestClient): Promise<string> {
   return me.user.id;
 }
 
+/** Tells the relay what the tab shows (null: hidden), and waits until it has read it (frames are read in order). */
+async function view(tab: TestSocket, path: string | null): Promise<void> {
+  tab.send({ v: 1, type: "viewing", id: crypto.randomUUID(), path });
+  const ping = crypto.randomUUID();
+  tab.send({ v: 1, type: "ping", id: ping });
+  await tab.next("pong", (f) => f.id === ping);
+}
+
+async function firstRuleId(client: TestClient): Promise<string | undefined> {
+  const { permissions }: { permissions: { id: string }[] } = await (await client.request("GET", "/api/permissions")).json();
+  return permissions[0]?.id;
+}
+
 /** A command the agent reports failed. */
 async function failedCommand(client: TestClient, agent: TestSocket, deviceId: string): Promise<string> {
   await client.request("POST", "/api/permissions", { json: { target: "filesystem", action: "*", effect: "allow" } });
@@ -66,7 +79,8 @@ describe("notifications", () => {
     expect(await other.next("notifications_changed")).toMatchObject({ unread: 0 });
     expect((await list(client)).unread).toBe(0);
 
-    // A finished command is a low-priority notice; "mark all read" clears it.
+    // A finished command, when the user turned that rule on, is a low-priority notice; "mark all read" clears it.
+    await setRule(client, "command_finished", { enabled: true });
     agent.send({ v: 1, type: "result", id: crypto.randomUUID(), command_id: again.id, outcome: { status: "done", data: "hello" }, started_at: Date.now(), finished_at: Date.now() });
     expect(await tab.next("notification", (f) => (f.notification as NotificationView).kind === "command_finished")).toMatchObject({ unread: 1, notification: { priority: "low" } });
     const read = await client.request("POST", "/api/notifications/read", { json: {} });
@@ -90,18 +104,66 @@ describe("notifications", () => {
     // The request is answered: pressing a button again says so instead of acting twice.
     const twice = await client.request("POST", `/api/notifications/${notice?.id}/actions/deny`);
     expect(twice.status).toBe(409);
-    expect((await errorOf(twice)).message).toMatch(/already allowed/);
+    expect((await errorOf(twice)).message).toBe("This was already answered. Allowed once: filesystem.write.");
     agent.close();
   });
 
-  it("marks a permission request's notification read when the request is answered elsewhere (the prompt)", async () => {
+  it("settles a permission request's notification when it is answered elsewhere: read, no buttons, the outcome in every tab", async () => {
     const { client, deviceId } = await userWithDevice();
+    const tab = await openBrowserSocket(client);
     await client.request("POST", "/api/commands", { json: { device_id: deviceId, command: { target: "filesystem", action: "write", parameters: { path: "~/x.txt", content: "x" } } } });
     await expect.poll(async () => (await list(client)).unread).toBe(1);
     const [notice] = (await list(client)).notifications;
     const answered = await client.request("POST", `/api/permission-requests/${notice?.source?.id}/decision`, { json: { decision: "deny" } });
     expect(answered.status).toBe(200);
-    await expect.poll(async () => (await list(client)).unread).toBe(0);
+    // Settled before the answer returns: a reload right away already shows the outcome, not live buttons.
+    const [settled] = (await list(client)).notifications;
+    expect(settled).toMatchObject({ id: notice?.id, actions: [], outcome: "Denied: filesystem.write.", read_at: expect.any(Number) });
+    expect((await list(client)).unread).toBe(0);
+    expect(await tab.next("notifications_changed", (f) => f.outcome !== undefined)).toMatchObject({ ids: [notice?.id], outcome: "Denied: filesystem.write.", unread: 0 });
+    // Its old button is refused with the outcome, never acts.
+    const late = await client.request("POST", `/api/notifications/${notice?.id}/actions/approve`);
+    expect(late.status).toBe(409);
+    expect((await errorOf(late)).message).toBe("This was already answered. Denied: filesystem.write.");
+    tab.close();
+  });
+
+  it("keeps routine successes quiet by default: a finished command raises no notification", async () => {
+    const { client, token, deviceId } = await userWithDevice();
+    const { socket: agent } = await connectAgent(token, deviceId);
+    const tab = await openBrowserSocket(client);
+    await client.request("POST", "/api/permissions", { json: { target: "filesystem", action: "*", effect: "allow" } });
+    const response = await client.request("POST", "/api/commands", { json: { device_id: deviceId, command: { target: "filesystem", action: "list", parameters: { path: "~" } } } });
+    const { command }: { command: { id: string } } = await response.json();
+    await agent.next("command", (f) => f.id === command.id);
+    agent.send({ v: 1, type: "result", id: crypto.randomUUID(), command_id: command.id, outcome: { status: "done", data: [] }, started_at: Date.now(), finished_at: Date.now() });
+    await tab.next("command_update", (f) => (f.command as { status: string }).status === "done");
+    // A failure afterwards is the first notification the tab hears: the success before it raised none.
+    await failedCommand(client, agent, deviceId);
+    expect(await tab.next("notification")).toMatchObject({ notification: { kind: "command_failed" }, unread: 1 });
+    expect((await list(client)).notifications.map((n) => n.kind)).toEqual(["command_failed"]);
+    agent.close();
+    tab.close();
+  });
+
+  it("does not count or toast what a visible tab is showing: it is stored read; a hidden tab still hears it unread", async () => {
+    const { client, token, deviceId } = await userWithDevice();
+    const { socket: agent } = await connectAgent(token, deviceId);
+    const tab = await openBrowserSocket(client);
+    await view(tab, `/settings/devices/${deviceId}`);
+    await failedCommand(client, agent, deviceId);
+    expect(await tab.next("notification")).toMatchObject({ notification: { kind: "command_failed", read_at: expect.any(Number) }, unread: 0 });
+    // A permission request is on every page (the prompt): seen wherever the visible tab is.
+    await view(tab, "/dashboard");
+    await client.request("DELETE", `/api/permissions/${(await firstRuleId(client)) ?? ""}`);
+    await client.request("POST", "/api/commands", { json: { device_id: deviceId, command: { target: "filesystem", action: "write", parameters: { path: "~/y.txt", content: "y" } } } });
+    expect(await tab.next("notification", (f) => (f.notification as NotificationView).kind === "permission_requested")).toMatchObject({ notification: { read_at: expect.any(Number) }, unread: 0 });
+    // The tab is hidden: the next failure is unread, and would toast.
+    await view(tab, null);
+    await failedCommand(client, agent, deviceId);
+    expect(await tab.next("notification", (f) => (f.notification as NotificationView).kind === "command_failed")).toMatchObject({ notification: { read_at: null }, unread: 1 });
+    agent.close();
+    tab.close();
   });
 
   it("follows the rules: off stays silent, and a large transaction needs the threshold", async () => {
@@ -133,7 +195,7 @@ describe("notifications", () => {
     expect(await list(client)).toMatchObject({ notifications: [], unread: 0 });
 
     // An urgent rule is not held.
-    await setRule(client, "command_finished", { priority: "urgent" });
+    await setRule(client, "command_finished", { enabled: true, priority: "urgent" });
     const response = await client.request("POST", "/api/commands", { json: { device_id: deviceId, command: { target: "filesystem", action: "list", parameters: { path: "~" } } } });
     const { command }: { command: { id: string } } = await response.json();
     await agent.next("command", (f) => f.id === command.id);

@@ -52,16 +52,19 @@ export function notificationView(row: NotificationRow): NotificationView {
     created_at: row.createdAt,
     read_at: row.readAt,
     dismissed_at: row.dismissedAt,
+    outcome: row.outcome,
   };
 }
 
-/** Stores a notification; `delivered` false holds it for the quiet-hours digest. */
-/** Stores a notification; returns it with the bell's count after it (one round trip to D1 for both). */
+/**
+ * Stores a notification; returns it with the bell's count after it (one round trip to D1 for both). `delivered`
+ * false holds it for the quiet-hours digest; `read` stores it read (the user is looking at what it is about).
+ */
 export async function insertNotification(
   d1: D1Database,
   userId: string,
   draft: NotificationDraft,
-  options: { priority: Priority; at: number; delivered: boolean; inApp: boolean },
+  options: { priority: Priority; at: number; delivered: boolean; inApp: boolean; read?: boolean },
 ): Promise<{ row: NotificationRow; unread: number }> {
   const { priority, at, delivered, inApp } = options;
   const row: NotificationRow = {
@@ -78,8 +81,9 @@ export async function insertNotification(
     inApp,
     createdAt: at,
     deliveredAt: delivered ? at : null,
-    readAt: null,
+    readAt: options.read ? at : null,
     dismissedAt: null,
+    outcome: null,
   };
   const db = openDb(d1);
   const [, counted] = await db.batch([db.insert(notifications).values(row), unreadQuery(db, userId)]);
@@ -127,12 +131,15 @@ export async function markRead(d1: D1Database, userId: string, ids: string[] | n
   return changed.map((row) => row.id);
 }
 
-/** Marks read what a source's notifications were about once it is settled (a request answered elsewhere). */
-export async function markSourceRead(d1: D1Database, userId: string, source: NotificationSource, at: number): Promise<string[]> {
+/**
+ * Settles a source's notifications (its request was answered, wherever): they are read, lose their buttons and
+ * say `outcome` instead, so no view of them offers an answer any more. Returns the ids it changed.
+ */
+export async function settleSource(d1: D1Database, userId: string, source: NotificationSource, outcome: string, at: number): Promise<string[]> {
   const changed = await openDb(d1)
     .update(notifications)
-    .set({ readAt: at })
-    .where(and(eq(notifications.userId, userId), eq(notifications.sourceType, source.type), eq(notifications.sourceId, source.id), isNull(notifications.readAt)))
+    .set({ readAt: sql`coalesce(${notifications.readAt}, ${at})`, actions: "[]", outcome })
+    .where(and(eq(notifications.userId, userId), eq(notifications.sourceType, source.type), eq(notifications.sourceId, source.id), isNull(notifications.outcome)))
     .returning({ id: notifications.id });
   return changed.map((row) => row.id);
 }

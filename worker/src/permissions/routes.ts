@@ -113,7 +113,11 @@ export const permissionRequestsApi = new Hono<AppEnv>()
   })
 
   .post("/:id/decision", jsonBody(DecideRequest), async (c) => {
-    const outcome = await relayFor(c.env, c.get("auth").user.id).decide(c.req.param("id"), c.req.valid("json").decision);
-    if (!outcome.ok) throw new ApiError(outcome.code === "not_found" ? 404 : 409, outcome.code, outcome.message);
+    const { decision, scope } = c.req.valid("json");
+    const outcome = await relayFor(c.env, c.get("auth").user.id).decide(c.req.param("id"), decision, scope);
+    if (!outcome.ok) {
+      const status = outcome.code === "not_found" ? 404 : outcome.code === "validation_failed" ? 400 : 409;
+      throw new ApiError(status, outcome.code, outcome.message, outcome.field ? { field: outcome.field } : undefined);
+    }
     return c.json({ request: outcome.request }, 200);
   });

@@ -8,7 +8,9 @@ export function relayFor(env: Env, userId: string) {
   return {
     fetch: (request: Request) => stub.fetch(request),
     dispatch: async (input: DispatchInput) => DispatchOutcome.parse(JSON.parse(await stub.dispatchJson(JSON.stringify(input)))),
-    decide: async (requestId: string, decision: Decision) => DecideOutcome.parse(JSON.parse(await stub.decideJson(JSON.stringify({ requestId, decision })))),
+    /** Answers a permission request; `scope` (for grants) left out means the narrowest the prompt offers. */
+    decide: async (requestId: string, decision: Decision, scope?: string | null) =>
+      DecideOutcome.parse(JSON.parse(await stub.decideJson(JSON.stringify({ requestId, decision, ...(scope === undefined ? {} : { scope }) })))),
     revokeDevice: (deviceId: string) => stub.revokeDevice(deviceId),
     rulesChanged: () => stub.rulesChanged(),
     activityStored: (freshIds: string[]) => stub.activityStored(freshIds),

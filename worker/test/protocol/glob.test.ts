@@ -5,7 +5,9 @@ import { globMatch } from "../../../protocol/src/glob.ts";
 describe("globMatch", () => {
   it("matches the documented cases", () => {
     expect(globMatch("~/Documents/**", "~/Documents/taxes/2025.pdf")).toBe(true);
-    expect(globMatch("~/Documents/**", "~/Documents")).toBe(false);
+    expect(globMatch("~/Documents/**", "~/Documents")).toBe(true);
+    expect(globMatch("~/Documents/**", "~/Documents-old/a")).toBe(false);
+    expect(globMatch("/**", "/etc/passwd")).toBe(true);
     expect(globMatch("~/Documents/*", "~/Documents/a/b")).toBe(false);
     expect(globMatch("~/Documents/*.txt", "~/Documents/notes.txt")).toBe(true);
     expect(globMatch("a/**/b", "a/b")).toBe(true);

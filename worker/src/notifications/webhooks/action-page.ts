@@ -12,7 +12,9 @@ export type ActionPage =
   | { kind: "confirm"; action: LinkAction; title: string; body?: string }
   /** POST, spent and done. `detail` says what followed, e.g. "The agent will run the command now." */
   | { kind: "done"; action: LinkAction; title: string; detail?: string }
-  | { kind: "refused"; reason: ActionPageRefusal; detail?: string };
+  | { kind: "refused"; reason: ActionPageRefusal; detail?: string }
+  /** Its request was answered already (anywhere): what it came to, and no button. */
+  | { kind: "settled"; title: string; outcome: string };
 
 // Keep ACTION_PAGE_STYLE_HASH in step with this text (the test recomputes it).
 export const ACTION_PAGE_STYLE =
@@ -41,6 +43,7 @@ const CONFIRM: Record<LinkAction, { heading: string; button: string }> = {
 };
 const DONE: Record<LinkAction, string> = { approve: "Approved", deny: "Denied", retry: "Retrying" };
 const REFUSED_HEADING = "This link can't be used";
+const SETTLED_HEADING = "Already answered";
 const REFUSED: Record<ActionPageRefusal, string> = {
   used: "This link was used already. Each link works once; open Hearth to see what happened.",
   expired: "This link has expired. Open Hearth to act on the notification there.",
@@ -69,6 +72,12 @@ export function actionPage(page: ActionPage): string {
           (page.detail ? `<p>${escapeHtml(page.detail)}</p>` : "") +
           `<p class="muted">You can close this page.</p>`,
       );
+    case "settled":
+      return document(
+        SETTLED_HEADING,
+        `<h1>${escapeHtml(SETTLED_HEADING)}</h1><p><strong>${escapeHtml(page.title)}</strong></p><p>${escapeHtml(page.outcome)}</p>` +
+          `<p class="muted">There is nothing left to decide here. You can close this page.</p>`,
+      );
     case "refused":
       return document(
         REFUSED_HEADING,
@@ -77,8 +86,9 @@ export function actionPage(page: ActionPage): string {
   }
 }
 
-/** The HTTP status for a page: 200, or for a refusal 409 (used), 410 (expired) or 400 (not valid). */
+/** The HTTP status for a page: 200, or 409 (answered already, or used), 410 (expired) or 400 (not valid). */
 export function actionPageStatus(page: ActionPage): 200 | 400 | 409 | 410 {
+  if (page.kind === "settled") return 409;
   if (page.kind !== "refused") return 200;
   return page.reason === "used" ? 409 : page.reason === "expired" ? 410 : 400;
 }
