@@ -59,8 +59,9 @@ export const permissions = {
 
 export const permissionRequests = {
   pending: async () => (await callParsed(api["permission-requests"].$get({ query: { status: "pending" } }), RequestList)).requests,
-  decide: async (id: string, decision: Decision) =>
-    (await callParsed(api["permission-requests"][":id"].decision.$post({ param: { id }, json: { decision } }), OneRequest)).request,
+  /** Answers a request; `scope` is the one the prompt showed for a grant (null: everything), left out for the rest. */
+  decide: async (id: string, decision: Decision, scope?: string | null) =>
+    (await callParsed(api["permission-requests"][":id"].decision.$post({ param: { id }, json: { decision, ...(scope === undefined ? {} : { scope }) } }), OneRequest)).request,
 };
 
 export const audit = {

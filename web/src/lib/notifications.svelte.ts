@@ -106,7 +106,7 @@ export class Notifications {
 
   /** True when the notification's buttons can no longer do anything (its request was answered). */
   settled(notification: NotificationView): boolean {
-    return notification.source?.type === "permission_request" && this.answeredRequests.has(notification.source.id);
+    return notification.outcome !== null || (notification.source?.type === "permission_request" && this.answeredRequests.has(notification.source.id));
   }
 
   #hear(frame: RelayToBrowserFrame): void {
@@ -119,9 +119,10 @@ export class Notifications {
       }
       case "notifications_changed": {
         this.#setUnread(frame.unread);
-        // Reading, dismissing and acting all mark a notification read on the server.
+        // Reading, dismissing and acting all mark a notification read on the server; settling also ends its buttons.
         const now = Date.now();
-        this.#patch(frame.ids, (n) => ({ ...n, read_at: n.read_at ?? now }));
+        const { outcome } = frame;
+        this.#patch(frame.ids, (n) => ({ ...n, read_at: n.read_at ?? now, ...(outcome === undefined ? {} : { outcome, actions: [] }) }));
         break;
       }
       case "permission_prompt":

@@ -1,7 +1,7 @@
 import { getContext, setContext } from "svelte";
 import { SvelteMap, SvelteSet } from "svelte/reactivity";
 import ReconnectingWebSocket from "partysocket/ws";
-import { HEARTBEAT_PING, HEARTBEAT_PONG, RelayToBrowserFrame } from "#protocol";
+import { HEARTBEAT_PING, HEARTBEAT_PONG, PROTOCOL_VERSION, RelayToBrowserFrame } from "#protocol";
 import type { BrowserFrame, CommandView, DeviceView, PermissionRequestView } from "#protocol";
 import { permissionRequests } from "./machine-api.ts";
 
@@ -41,6 +41,8 @@ export class Relay {
   /** Prompts a page shows in place (a chat reply); the prompt overlay leaves those out. */
   readonly inlinePrompts = new SvelteSet<string>();
 
+  /** The page this tab shows while visible, null while hidden: what the relay counts as seen (see `setViewing`). */
+  #viewing: string | null = null;
   #socket: ReconnectingWebSocket | null = null;
   #listeners = new Set<Listener>();
   #heartbeat: ReturnType<typeof setInterval> | undefined;
@@ -81,6 +83,16 @@ export class Relay {
   send(frame: BrowserFrame): boolean {
     if (this.state !== "open" || !this.#socket) return false;
     return this.#socket.send(JSON.stringify(frame));
+  }
+
+  /**
+   * Tells the relay which page this tab shows while it is visible (null when hidden), now and after every
+   * reconnect: a notification about what a visible tab shows is stored read and raises no toast.
+   */
+  setViewing(path: string | null): void {
+    if (path === this.#viewing) return;
+    this.#viewing = path;
+    this.send({ v: PROTOCOL_VERSION, type: "viewing", id: crypto.randomUUID(), path });
   }
 
   /**
@@ -131,6 +143,8 @@ export class Relay {
     this.state = "open";
     this.#everOpened = true;
     this.#startHeartbeat();
+    // A new socket is a new connection on the relay, which knows nothing of what this tab shows yet.
+    if (this.#viewing !== null) this.send({ v: PROTOCOL_VERSION, type: "viewing", id: crypto.randomUUID(), path: this.#viewing });
     void this.#loadPendingPrompts();
   }
 
