@@ -85,6 +85,13 @@ test("a webhook receiver gets a permission request, approves it through the sign
     // The same link again is refused, with a page that says why.
     await away.goto(approve);
     await expect(away.getByText("This link was used already.", { exact: false })).toBeVisible();
+    // Its sibling, Deny, opened afterwards: the outcome, and no button to press.
+    const deny = delivery?.body.data.notification?.actions.find((a) => a.id === "deny")?.url ?? "";
+    expect(deny).toContain("/api/actions/");
+    await away.goto(deny);
+    await expect(away.getByRole("heading", { name: "Already answered" })).toBeVisible();
+    await expect(away.getByText("Allowed once: filesystem.write.")).toBeVisible();
+    await expect(away.getByRole("button")).toHaveCount(0);
     await phone.close();
   } finally {
     agent.kill("SIGTERM");
