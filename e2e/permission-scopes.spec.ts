@@ -62,7 +62,7 @@ test("'Always allow' in a chat grants the folder the prompt showed, and the open
     await reply.getByRole("button", { name: "Always allow" }).click();
     await expect(reply.getByRole("list", { name: "Commands" }).getByText("budget-2026.csv").first()).toBeVisible({ timeout: 20_000 });
 
-    // A folder below runs without asking; a folder beside it still asks.
+    // A folder below runs without asking; a folder beside it still asks, and the chooser widens that grant.
     await composer.fill("/ls ~/Documents/taxes");
     await composer.press("Enter");
     await expect(page.getByRole("article", { name: "Hearth" }).last().getByText("2025.pdf").first()).toBeVisible({ timeout: 20_000 });
@@ -71,7 +71,9 @@ test("'Always allow' in a chat grants the folder the prompt showed, and the open
     await composer.press("Enter");
     const beside = page.getByRole("article", { name: "Hearth" }).last();
     await expect(beside.getByText("Waiting for your permission…")).toBeVisible();
-    await beside.getByRole("button", { name: "Deny" }).click();
+    await beside.getByLabel('"For 1 hour" and "Always" cover').selectOption({ label: "~ and everything in it" });
+    await beside.getByRole("button", { name: "Allow for 1 hour" }).click();
+    await expect(beside.getByText("Waiting for your permission…")).toHaveCount(0, { timeout: 20_000 });
     // Finished commands in the chat the user is reading: still nothing unread.
     await expect(bell(page, 0)).toBeVisible();
 
@@ -92,9 +94,10 @@ test("'Always allow' in a chat grants the folder the prompt showed, and the open
     await fail("missing-2.txt");
     await expectClearOfHeaders(page, toast);
 
-    // Settings → Permissions lists exactly the scope the prompt showed.
+    // Settings → Permissions lists exactly the scopes the prompts showed and the user chose.
     await page.goto("/settings/permissions");
-    await expect(page.getByText("~/Documents/**")).toBeVisible();
+    await expect(page.getByText("~/Documents/**", { exact: true })).toBeVisible();
+    await expect(page.getByText("~/**", { exact: true })).toBeVisible();
   } finally {
     agent.kill("SIGTERM");
   }
