@@ -53,3 +53,15 @@ export function requestNotification(request: PermissionRequestRecord): Notificat
     link: `/settings/devices/${request.deviceId}`,
   };
 }
+
+/**
+ * The app's pages that show what a notification is about, for "is the user looking at it". A permission request
+ * is on every page (the prompt, or the chat's own card); anything else is on the page it links to, and a command
+ * also in the chat it was run from.
+ */
+export function pagesShowing(draft: NotificationDraft, chatOfCommand: (commandId: string) => string | null): string[] {
+  if (draft.source?.type === "permission_request") return ["*"];
+  const pages = draft.link ? [draft.link] : [];
+  const chat = draft.source?.type === "command" ? chatOfCommand(draft.source.id) : null;
+  return chat ? [...pages, `/chat/${chat}`] : pages;
+}

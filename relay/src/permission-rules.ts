@@ -1,5 +1,5 @@
-import { commandSubject, defaultScope, scopeCovers } from "#protocol";
-import type { Approval, Command, Decision, Json } from "#protocol";
+import { scopeCovers } from "#protocol";
+import type { Approval, Command, Decision } from "#protocol";
 
 /** A rule as the gate reads it (the D1 row, or anything shaped like it). */
 export type Rule = {
@@ -67,21 +67,4 @@ export function approvalFromRule(rule: Rule): Approval {
 /** The approval a command carries when the user answered its prompt. */
 export function approvalFromDecision(decision: Decision, grant: { expiresAt: number | null } | null): Approval {
   return { permission_id: null, kind: decision === "allow_1h" ? "until" : decision === "allow_always" ? "always" : "once", expires_at: grant?.expiresAt ?? null };
-}
-
-/**
- * The scope a grant for this request gets: the one the user chose, when it covers the request (a grant that would
- * not even cover what was asked is a mistake, refused with the reason), else the narrowest on offer.
- */
-export function grantScope(
-  request: { target: string; action: string; parameters: Record<string, Json> },
-  chosen: string | null | undefined,
-): { ok: true; scope: string | null } | { ok: false; code: "validation_failed"; message: string; field: string } {
-  if (chosen === undefined) return { ok: true, scope: defaultScope(request) };
-  if (scopeCovers(chosen, request)) return { ok: true, scope: chosen };
-  const subject = commandSubject(request);
-  const message = subject === null
-    ? `${request.target}.${request.action} names no path, URL, program or app, so its grant can only cover everything. Send scope null.`
-    : `The scope "${chosen}" does not cover ${subject}, which this request is about. Pick a scope that covers it, like "${defaultScope(request) ?? subject}".`;
-  return { ok: false, code: "validation_failed", message, field: "scope" };
 }

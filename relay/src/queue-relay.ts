@@ -9,12 +9,13 @@ import { loadRules } from "./d1-reads.ts";
 import { checkAction } from "./devices.ts";
 import type { DeviceRecord } from "./devices.ts";
 import { frameId } from "./frames.ts";
-import { approvalFromDecision, approvalFromRule, evaluate, grantFor, grantScope } from "./permission-rules.ts";
+import { approvalFromDecision, approvalFromRule, evaluate, grantFor } from "./permission-rules.ts";
+import { recordGrant } from "./grants.ts";
 import type { Rule } from "./permission-rules.ts";
 import { RelaySockets } from "./sockets.ts";
 import type { SocketState } from "./sockets.ts";
 import { RequestStore, requestForCommand, requestView } from "./requests.ts";
-import { commandNotification, requestNotification } from "./notices.ts";
+import { commandNotification, pagesShowing, requestNotification } from "./notices.ts";
 import { Notifier } from "./notifier.ts";
 import { webhookEnv } from "../../worker/src/notifications/webhooks/index.ts";
 import { WebhookSender } from "./webhook-sender.ts";
@@ -83,11 +84,8 @@ export class QueueRelay extends RelaySockets {
       toBrowsers: (frame) => this.toBrowsers(frame),
       wakeAt: (at) => this.wakeAt(at),
       isOnline: (deviceId) => this.isOnline(deviceId),
-      watching: (draft) => this.isViewing(this.pagesShowing(draft)),
-      settledOutcome: (source) => {
-        const request = source.type === "permission_request" ? this.requests.get(source.id) : null;
-        return request && request.status !== "pending" ? requestOutcome(request) : null;
-      },
+      watching: (draft) => this.isViewing(pagesShowing(draft, (commandId) => this.chatOfCommand(commandId))),
+      settledOutcome: (source) => (source.type === "permission_request" ? this.requests.outcomeOf(source.id) : null),
       webhooks: (notifications, digest) => this.webhooks.enqueue(notifications, digest ? { digest } : {}),
     });
     sql.exec("CREATE TABLE IF NOT EXISTS consumed_grants (id TEXT PRIMARY KEY)");
@@ -161,35 +159,25 @@ export class QueueRelay extends RelaySockets {
     return { ok: true, command: toView(command) };
   }
 
-  /**
-   * Applies the user's answer to a permission request: the grant it leaves (with exactly the scope the prompt
-   * showed and the user chose, the narrowest when none was sent), the command it releases or fails.
-   */
+  /** Applies the user's answer to a permission request: the grant it leaves (see `recordGrant`), the command it releases or fails. */
   async decide(requestId: string, decision: Decision, chosenScope?: string | null): Promise<DecideOutcome> {
     const request = this.requests.get(requestId);
     if (!request) return { ok: false, code: "not_found", message: "There is no such permission request. It may have been answered in another tab." };
     if (request.status !== "pending") return { ok: false, code: "conflict", message: `This request was already ${request.status}.` };
     const now = Date.now();
-    const grant = grantFor(decision, now);
-    const scope = grant ? grantScope(request, chosenScope) : { ok: true as const, scope: null };
-    if (!scope.ok) return scope;
-    if (grant) {
-      await this.env.DB.prepare(
-        "INSERT INTO permissions (id, user_id, device_id, target, action, scope, effect, one_time, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?, 'allow', 0, ?, ?)",
-      )
-        .bind(crypto.randomUUID(), this.userId, request.deviceId, request.target, request.action, scope.scope, grant.expiresAt, now)
-        .run();
-      this.rulesCache = null;
-    }
+    const recorded = await recordGrant(this.env.DB, this.userId, request, decision, chosenScope, now);
+    if (!recorded.ok) return recorded;
+    const { grant, scope } = recorded;
+    if (grant) this.rulesCache = null;
     const allowed = decision !== "deny";
-    const answered: PermissionRequestRecord = { ...request, status: allowed ? "allowed" : "denied", decision, grantedScope: scope.scope, decidedAt: now };
+    const answered: PermissionRequestRecord = { ...request, status: allowed ? "allowed" : "denied", decision, grantedScope: scope, decidedAt: now };
     // Awaited below: once this answers, no notification of the request offers a button any more.
     const settled = this.putRequest(answered, {
       kind: allowed ? "permission.granted" : "permission.denied",
-      summary: `${decisionText(decision)}: ${request.target}.${request.action}${grant ? ` on ${scope.scope ?? "everything"}` : ""}`,
+      summary: `${decisionText(decision)}: ${request.target}.${request.action}${grant ? ` on ${scope ?? "everything"}` : ""}`,
       deviceId: request.deviceId,
       commandId: request.commandId,
-      detail: grant ? { decision, scope: scope.scope } : { decision },
+      detail: grant ? { decision, scope } : { decision },
     });
 
     if (request.agentRef) {
@@ -329,32 +317,21 @@ export class QueueRelay extends RelaySockets {
     };
   }
 
-  /**
-   * The app's pages that show what a notification is about, for `isViewing`. A permission request is on every
-   * page (the prompt, or the chat's own card); anything else is on the page it links to. `UserRelay` adds the chat
-   * a command was run from.
-   */
-  protected pagesShowing(draft: NotificationDraft): string[] {
-    if (draft.source?.type === "permission_request") return ["*"];
-    return draft.link ? [draft.link] : [];
+  /** The chat a command was run from, if any (`UserRelay` knows its turns). */
+  protected chatOfCommand(_commandId: string): string | null {
+    return null;
   }
 
   /** Called after `decide` has recorded an answer; `UserRelay` resumes the assistant turn that asked. */
   protected afterDecision(_request: PermissionRequestRecord, _decision: Decision): void {}
 
-  /**
-   * Stores a request's new state and tells every tab. An answered one settles its notifications (they lose their
-   * buttons and say the outcome); the returned promise is that, for a caller that must not answer before it.
-   */
+  /** Stores a request's new state and tells every tab; resolves once an answered one's notifications are settled. */
   protected putRequest(record: PermissionRequestRecord, audit: AuditLine | null): Promise<void> {
     const isNew = record.status === "pending" && this.requests.get(record.id) === null;
     this.requests.put(record);
-    let settled = Promise.resolve();
     if (isNew) this.notifyLater(requestNotification(record));
-    else if (record.status !== "pending") {
-      settled = this.notifier.settled({ type: "permission_request", id: record.id }, requestOutcome(record)).catch((error: unknown) => console.error("relay: settling notifications failed", error));
-      this.ctx.waitUntil(settled);
-    }
+    const settled = isNew || record.status === "pending" ? Promise.resolve() : this.notifier.settled({ type: "permission_request", id: record.id }, requestOutcome(record)).catch((error: unknown) => console.error("relay: settling notifications failed", error));
+    this.ctx.waitUntil(settled);
     this.sync.record({ kind: "request", request: record });
     if (audit) this.sync.record({ kind: "audit", audit });
     this.toBrowsers({ v: PROTOCOL_VERSION, type: "permission_prompt", id: frameId(), request: requestView(record) });

@@ -1,7 +1,7 @@
 import type { PermissionRequestView } from "#protocol";
 import type { QueuedCommand } from "./command-store.ts";
 import type { PermissionRequestRecord } from "./d1-sync.ts";
-import { describe, subjectText } from "./wording.ts";
+import { describe, requestOutcome, subjectText } from "./wording.ts";
 
 /**
  * Open and answered permission requests, kept in the relay's SQLite so an answer can be matched at once,
@@ -28,6 +28,12 @@ export class RequestStore {
   get(id: string): PermissionRequestRecord | null {
     const row = this.#sql.exec<{ record: string }>("SELECT record FROM permission_requests WHERE id = ?", id).toArray()[0];
     return row ? JSON.parse(row.record) : null;
+  }
+
+  /** What the request came to once it is answered or lapsed, in words; null while it waits (or is unknown). */
+  outcomeOf(id: string): string | null {
+    const request = this.get(id);
+    return request && request.status !== "pending" ? requestOutcome(request) : null;
   }
 
   /** Every request still waiting for the user. */

@@ -6,7 +6,6 @@ import type { PermissionPrompt } from "../../worker/src/assistant/graph.ts";
 import { createChatModel, modelEnv } from "../../worker/src/assistant/model.ts";
 import type { AssistantCapability } from "../../worker/src/assistant/tools.ts";
 import type { PermissionRequestRecord } from "./d1-sync.ts";
-import type { NotificationDraft } from "../../worker/src/notifications/store.ts";
 import { ingestActivities } from "../../worker/src/activities/ingest.ts";
 import { deviceView, parseConnectors } from "./devices.ts";
 import { frameId, readFrame } from "./frames.ts";
@@ -313,10 +312,8 @@ export class UserRelay extends QueueRelay {
     return requestView(record);
   }
 
-  protected override pagesShowing(draft: NotificationDraft): string[] {
-    const pages = super.pagesShowing(draft);
-    const chat = draft.source?.type === "command" ? this.turns.store.chatOfCommand(draft.source.id) : null;
-    return chat ? [...pages, `/chat/${chat}`] : pages;
+  protected override chatOfCommand(commandId: string): string | null {
+    return this.turns.store.chatOfCommand(commandId);
   }
 
   protected override afterDecision(request: PermissionRequestRecord, decision: Decision): void {
