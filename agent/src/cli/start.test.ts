@@ -36,9 +36,8 @@ describe("hearth start", { timeout: 30_000 }, () => {
     const { relay, start, root, paths } = await setup();
     relay.owed = [relay.command("w1", 1, "filesystem", "write", { path: "once.txt", content: "x" })];
     const first = start({ HEARTH_DEBUG_ACTION_DELAY_MS: "5000" });
-    await relay.waitFor((frame) => frame.type === "ack" && frame.ref === "w1", 15_000);
-    // Give it a moment to mark the command running, then kill it mid-command, as a crash would.
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Once the agent says the write is running (it is marked so on disk first), kill it mid-command, as a crash would.
+    await relay.until(() => first.output().stdout.includes('"event":"command.started"'), 15_000);
     first.child.kill("SIGKILL");
     await first.exited;
     expect(existsSync(join(root, "once.txt"))).toBe(false);
