@@ -19,7 +19,8 @@ async function setup(relayToken?: string) {
   const relay = await FakeRelay.start(relayToken);
   relays.push(relay);
   const fixture = await agentHome(relay.url);
-  const env = { HEARTH_HOME: fixture.paths.dir, HOME: fixture.home, XDG_DATA_HOME: join(fixture.home, ".local", "share") };
+  // Run the README's way, `npx hearth start`, so hints say `npx hearth`.
+  const env = { HEARTH_HOME: fixture.paths.dir, HOME: fixture.home, XDG_DATA_HOME: join(fixture.home, ".local", "share"), npm_command: "exec" };
   const start = (extra: Record<string, string> = {}) => {
     const running = spawnHearth(["start", "--json"], { ...env, ...extra });
     children.push(running);
@@ -63,6 +64,6 @@ describe("hearth start", { timeout: 30_000 }, () => {
     const agent = start();
     expect(await agent.exited).toBe(EXIT_PAIR_AGAIN);
     const refusal = agent.output().stdout.trim().split("\n").map((line) => LogLine.parse(JSON.parse(line))).find((line) => line.event === "agent.refused");
-    expect(refusal).toMatchObject({ level: "error", msg: expect.stringContaining("hearth pair --server") });
+    expect(refusal).toMatchObject({ level: "error", msg: expect.stringContaining("Run `npx hearth pair --server http://127.0.0.1:") });
   });
 });
