@@ -48,7 +48,8 @@ const env = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEN
  * @returns {string} the step's output (empty with --verbose)
  */
 function step(label, command, args, options = {}) {
-  if (verbose) console.log(`\n▸ ${label}`);
+  // Quietly, one line says what is happening, since the step itself prints nothing until it is done.
+  console.log(verbose ? `\n▸ ${label}` : `… ${label}`);
   const result = spawnSync(command, args, { cwd: root, env, stdio: verbose ? "inherit" : "pipe", encoding: "utf8", maxBuffer: 64 * 1024 * 1024, ...options });
   const output = `${result.stdout ?? ""}${result.stderr ?? ""}`;
   if (result.status !== 0) {
