@@ -67,8 +67,7 @@ export default defineConfig({
           environment: "node",
           // node:sqlite still prints an ExperimentalWarning on Node 22; the agent silences it the same way.
           execArgv: ["--disable-warning=ExperimentalWarning"],
-          // protocol/ is plain TypeScript shared by every part; its own tests run here, in Node.
-          include: ["agent/**/*.test.ts", "scripts/**/*.test.mjs", "protocol/**/*.test.ts"],
+          include: ["agent/**/*.test.ts", "scripts/**/*.test.mjs"],
         },
       },
     ],
