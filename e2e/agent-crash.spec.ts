@@ -54,7 +54,10 @@ test("killing the agent mid-command loses nothing and runs no write twice", asyn
   const write = await dispatch("write", { path: target, content: "written once" });
   const status = async (id: string) => (await client.get<{ command: Command }>(`/api/commands/${id}`)).command;
   for (const id of [read.id, write.id]) await expect.poll(async () => (await status(id)).status, { timeout: 15_000 }).toBe("acked");
-  await agent.waitFor(/running[\s\S]*running/, 10_000);
+  // Both must be marked running before the kill: the agent logs `command.started` for each (its start-up warning
+  // also says "running", so only these log lines count).
+  const started = (id: string) => new RegExp(`"event":"command\\.started"[^\\n]*"command_id":"${id}"`);
+  for (const id of [read.id, write.id]) await agent.waitFor(started(id), 10_000);
 
   agent.kill("SIGKILL");
   await agent.exited();

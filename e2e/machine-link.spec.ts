@@ -106,8 +106,12 @@ async function pairThroughBrowser(page: Page, deviceName: string) {
   await expect(page.getByRole("heading", { name: deviceName })).toBeVisible();
   await page.getByRole("button", { name: "Approve" }).click();
   await expect(page.getByText(`Paired ${deviceName}.`)).toBeVisible();
+  // The agent never starts by itself: the page and the terminal both say what to type next.
+  const done = page.getByRole("status").filter({ hasText: `Paired ${deviceName}.` });
+  await expect(done).toContainText("The agent does not start by itself");
+  await expect(done.getByText("npx hearth start")).toBeVisible();
 
-  await pair.waitFor(/Paired with/);
+  await pair.waitFor(/Paired with .*\. Now run `(npx )?hearth start`/);
   expect(await pair.exited).toBe(0);
 }
 

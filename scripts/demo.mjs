@@ -16,6 +16,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { hashPassword } from "../worker/src/auth/password.ts";
 import { DEMO_ACCOUNT, DEMO_DAYS, demoEvents, demoSql } from "./demo/index.mjs";
+import { describeMigrations, migrationNames } from "./start/output.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const { values } = parseArgs({
@@ -31,18 +32,20 @@ const url = `http://localhost:${Number(values.port)}`;
 const env = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" };
 
 /**
- * Runs one step, or stops with what failed.
+ * Runs one step and returns its output; it is shown only when the step fails (wrangler's is long and alarming).
  * @param {string} label
  * @param {string} command
  * @param {string[]} args
  */
 function step(label, command, args) {
   console.log(`\n▸ ${label}`);
-  const result = spawnSync(command, args, { cwd: root, env, stdio: "inherit" });
+  const result = spawnSync(command, args, { cwd: root, env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  const output = `${result.stdout ?? ""}${result.stderr ?? ""}`;
   if (result.status !== 0) {
-    console.error(`\n✗ ${label} failed (exit ${result.status ?? result.signal}). See the output above.`);
-    process.exit(result.status ?? 1);
+    console.error(`${output}\n✗ ${label} failed (${result.error ? result.error.message : `exit ${result.status ?? result.signal}`}). Above is its full output.`);
+    process.exit(result.status || 1);
   }
+  return output;
 }
 
 /** True when a Hearth server answers on `url`. */
@@ -54,7 +57,8 @@ async function serverIsUp() {
   }
 }
 
-step("Applying database migrations (local D1)", "wrangler", ["d1", "migrations", "apply", "hearth", "--local", "--persist-to", persistTo]);
+const migrated = step("Applying database migrations (local D1)", "wrangler", ["d1", "migrations", "apply", "hearth", "--local", "--persist-to", persistTo]);
+console.log(`  ${describeMigrations(migrationNames(migrated))}`);
 
 const now = new Date();
 const events = demoEvents(now);

@@ -1,6 +1,7 @@
 import { statSync } from "node:fs";
-import { readFile, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { mkdir, readFile, symlink, writeFile } from "node:fs/promises";
+import { delimiter, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { fakePairingServer } from "../test/fake-pairing.ts";
 import { hearth } from "../test/hearth-process.ts";
@@ -15,11 +16,11 @@ async function cli(args: string[], env: Record<string, string> = {}): Promise<{ 
   return { code, stdout: stdout.join("\n"), stderr: stderr.join("\n") };
 }
 
-/** A fresh HEARTH_HOME (and HOME, so nothing touches the real one). */
+/** A fresh HEARTH_HOME (and HOME, so nothing touches the real one), run the README's way: `npx hearth`. */
 async function isolated() {
   const home = await tempDir();
   const hearthHome = join(home, "hearth");
-  return { home, hearthHome, env: { HEARTH_HOME: hearthHome, HOME: home } };
+  return { home, hearthHome, env: { HEARTH_HOME: hearthHome, HOME: home, npm_command: "exec" } };
 }
 
 const servers: { close: () => Promise<void> }[] = [];
@@ -83,7 +84,9 @@ describe("hearth CLI", { timeout: 30_000 }, () => {
     expect(status.code).toBe(0);
     expect(status.stdout).toMatch(/not paired/i);
     expect(start.code).toBe(1);
-    expect(start.stderr).toContain("Not paired yet — run `hearth pair --server");
+    expect(start.stderr).toContain("Not paired yet — run `npx hearth pair --server");
+    expect(status.stdout).toContain("Run `npx hearth pair --server https://…` to connect this computer.");
+    expect(status.stdout).toContain("Start it with `npx hearth start`.");
   });
 
   it("pairs against the server's device flow and stores the credentials with mode 0600", async () => {
@@ -95,7 +98,7 @@ describe("hearth CLI", { timeout: 30_000 }, () => {
     expect(pair.code).toBe(0);
     expect(pair.stdout).toContain("ABCD-EFGH");
     expect(pair.stdout).toContain(`${server.url}/pair?code=ABCD-EFGH`);
-    expect(pair.stdout).toContain("Paired with me@example.com. Run `hearth start`.");
+    expect(pair.stdout).toContain("Paired with me@example.com. Now run `npx hearth start` to connect this computer");
     expect(server.devices[0]).toMatchObject({ name: "Test laptop", agent_version: expect.stringMatching(/^\d+\.\d+\.\d+$/) });
     const file = join(hearthHome, "credentials.json");
     expect(statSync(file).mode & 0o777).toBe(0o600);
@@ -113,7 +116,22 @@ describe("hearth CLI", { timeout: 30_000 }, () => {
     servers.push(server);
     const pair = await cli(["pair", "--server", server.url], env);
     expect(pair.code).toBe(1);
-    expect(pair.stderr).toContain("expired before it was approved. Run `hearth pair` again");
+    expect(pair.stderr).toContain("expired before it was approved. To get a new one, run `npx hearth pair` again.");
+  });
+
+  it("gives hints the user can type: `hearth` when that is on PATH, else `npx hearth`", async () => {
+    const { env, home } = await isolated();
+    // `npm link` (or a global install) puts a `hearth` link to the agent's bin on PATH.
+    const bin = join(home, "bin");
+    await mkdir(bin);
+    await symlink(fileURLToPath(new URL("../bin/hearth.mjs", import.meta.url)), join(bin, "hearth"));
+    const linked = await hearth(["status"], { ...env, npm_command: "", PATH: `${bin}${delimiter}${process.env.PATH ?? ""}` });
+    expect(linked.stdout).toContain("Run `hearth pair --server https://…`");
+    expect(linked.stdout).toContain("Start it with `hearth start`.");
+    // Started some other way with no `hearth` on PATH: the README's way from the repo.
+    const plain = await hearth(["status"], { ...env, npm_command: "", PATH: process.env.PATH ?? "" });
+    expect(plain.stdout).toContain("Start it with `npx hearth start`.");
+    expect((await hearth(["fly"], { ...env, npm_command: "", PATH: `${bin}${delimiter}${process.env.PATH ?? ""}` })).stderr).toContain('Run "hearth --help"');
   });
 
   it("grants, lists and revokes local permission rules", async () => {

@@ -1,4 +1,5 @@
 import { CliError, UsageError } from "./cli/args.ts";
+import { hearthCommand } from "./invocation.ts";
 import type { CliCommand, Output } from "./cli/args.ts";
 import { VERSION } from "./version.ts";
 
@@ -12,7 +13,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand
   permissions: { summary: "List, grant, deny or revoke what the agent may do here", load: async () => (await import("./cli/permissions.ts")).permissionsCommand },
 };
 
-const USAGE = `hearth ${VERSION} — the Hearth agent: lets your Hearth assistant act on this computer, with your permission.
+const usage = (hearth: string) => `hearth ${VERSION} — the Hearth agent: lets your Hearth assistant act on this computer, with your permission.
 
 Usage: hearth <command> [options]
 
@@ -25,14 +26,15 @@ Options:
   -h, --help     Show help (also: hearth <command> --help)
   -v, --version  Show the version
 
-Start here: hearth pair --server https://your-hearth-server, then hearth start.
+Start here: ${hearth} pair --server https://your-hearth-server, then ${hearth} start.
 Settings live in $HEARTH_HOME (default: ~/.config/hearth on Linux).`;
 
 /** Runs the CLI with the given arguments; returns the exit code (0 ok, 1 error, 2 usage error, 3 pair again). */
 export async function main(argv: string[], out: Output = { log: console.log, error: console.error }, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const [command, ...rest] = argv;
+  const hearth = hearthCommand(env);
   if (command === undefined || command === "-h" || command === "--help" || command === "help") {
-    out.log(USAGE);
+    out.log(usage(hearth));
     return 0;
   }
   if (command === "-v" || command === "--version") {
@@ -41,7 +43,7 @@ export async function main(argv: string[], out: Output = { log: console.log, err
   }
   const listed = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
   if (!listed) {
-    out.error(`hearth: unknown command "${command}". Run "hearth --help" to see the commands.`);
+    out.error(`hearth: unknown command "${command}". Run "${hearth} --help" to see the commands.`);
     return 2;
   }
   const entry = await listed.load();
@@ -54,7 +56,7 @@ export async function main(argv: string[], out: Output = { log: console.log, err
     return await entry.run(rest, { out, env });
   } catch (error) {
     if (error instanceof UsageError) {
-      const help = command === "permissions" && rest[0] && !rest[0].startsWith("-") ? `hearth permissions ${rest[0]} --help` : `hearth ${command} --help`;
+      const help = command === "permissions" && rest[0] && !rest[0].startsWith("-") ? `${hearth} permissions ${rest[0]} --help` : `${hearth} ${command} --help`;
       out.error(`hearth ${command}: ${error.message}. Run "${help}".`);
       return 2;
     }

@@ -5,6 +5,7 @@ import { ensureHomeDir, homePaths, resolveHomeDir } from "../home/paths.ts";
 import { runningAgent } from "../home/status-file.ts";
 import { normalizeServer, pairDevice, PairError } from "../pair/pair.ts";
 import { openStateDb, resetDeviceState } from "../store/db.ts";
+import { hearthCommand } from "../invocation.ts";
 import { PLATFORM, VERSION } from "../version.ts";
 import { CliError, parseOptions, UsageError } from "./args.ts";
 import type { CliCommand } from "./args.ts";
@@ -21,7 +22,8 @@ Options:
   -h, --help       Show this help`,
   run: async (argv, { out, env }) => {
     const { values } = parseOptions(argv, { server: { type: "string" }, name: { type: "string" } });
-    if (!values.server) throw new UsageError("--server is required, e.g. hearth pair --server https://hearth.example.com");
+    const hearth = hearthCommand(env);
+    if (!values.server) throw new UsageError(`--server is required, e.g. ${hearth} pair --server https://hearth.example.com`);
     const name = (values.name ?? hostname()).trim().slice(0, 80) || "My computer";
     const paths = homePaths(resolveHomeDir(env));
     let server: string;
@@ -30,12 +32,13 @@ Options:
     } catch (error) {
       throw new UsageError(error instanceof Error ? error.message : String(error));
     }
-    const existing = loadCredentials(paths.credentials);
+    const existing = loadCredentials(paths.credentials, hearth);
     if (existing) out.log(`This computer is paired with ${existing.user_email} on ${existing.server}; pairing again replaces that.`);
     let credentials;
     try {
       credentials = await pairDevice({
         server,
+        hearth,
         device: { name, platform: PLATFORM, agent_version: VERSION },
         callbacks: {
           onCodes: (codes) => {
@@ -63,8 +66,9 @@ Options:
       db.close();
       if (dropped > 0) out.log(`Dropped ${dropped} result/activity frame(s) the previous pairing had not delivered, so they cannot reach this one.`);
     }
-    out.log(`Paired with ${credentials.user_email}. Run \`hearth start\`.`);
-    if (runningAgent(paths.status)) out.log("An agent is already running with the old pairing: stop it and run `hearth start` again.");
+    // The agent does not start by itself: say so, with the command this user can type.
+    out.log(`Paired with ${credentials.user_email}. Now run \`${hearth} start\` to connect this computer (it keeps running until Ctrl-C).`);
+    if (runningAgent(paths.status)) out.log(`An agent is already running with the old pairing: stop it and run \`${hearth} start\` again.`);
     return 0;
   },
 };

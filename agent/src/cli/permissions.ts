@@ -1,3 +1,4 @@
+import { hearthCommand } from "../invocation.ts";
 import { AuditLog } from "../audit/audit-log.ts";
 import { knownActions } from "../connectors/registry.ts";
 import { ensureHomeDir, homePaths, resolveHomeDir } from "../home/paths.ts";
@@ -71,10 +72,10 @@ Removes one of your rules (see \`hearth permissions list\` for the ids).`,
       const [id, ...extra] = positionals;
       if (!id || extra.length > 0) throw new UsageError("Give exactly one rule id, e.g. hearth permissions revoke p_1a2b3c4d5e");
       if (DEFAULT_RULES.some((rule) => rule.id === id)) {
-        throw new CliError(`${id} is built in and cannot be removed. Add your own rule to override it (\`hearth permissions grant …\` or \`deny …\`).`);
+        throw new CliError(`${id} is built in and cannot be removed. Add your own rule to override it (\`${hearthCommand()} permissions grant …\` or \`deny …\`).`);
       }
       return withStore(paths, (store) => {
-        if (!store.remove(id)) throw new CliError(`There is no rule ${id}. See \`hearth permissions list\`.`);
+        if (!store.remove(id)) throw new CliError(`There is no rule ${id}. See \`${hearthCommand()} permissions list\`.`);
         new AuditLog(paths.audit).append({ command_id: null, source: "cli", target: "*", action: "*", decision: "rule", outcome: "revoked", rule_id: id });
         out.log(`Removed rule ${id}.`);
         return 0;
@@ -134,7 +135,7 @@ function addRule(argv: string[], effect: Effect, paths: HomePaths, out: Output):
   return withStore(paths, (store) => {
     const rule = store.add({ target, action, scope, effect, expires_at: expiresAt, source: "user" });
     new AuditLog(paths.audit).append({ command_id: null, source: "cli", target, action, decision: "rule", scope: rule.scope, outcome: effect === "allow" ? "granted" : "denied", rule_id: rule.id });
-    out.log(`${effect === "allow" ? "Allowed" : "Denied"} ${describeRule(rule)} (rule ${rule.id}). Undo with \`hearth permissions revoke ${rule.id}\`.`);
+    out.log(`${effect === "allow" ? "Allowed" : "Denied"} ${describeRule(rule)} (rule ${rule.id}). Undo with \`${hearthCommand()} permissions revoke ${rule.id}\`.`);
     if (target === "filesystem" && rule.scope !== null && !/[*?]/.test(rule.scope)) {
       out.log(`Note: this matches ${rule.scope} itself only; use "${rule.scope.replace(/\/$/, "")}/**" to cover everything inside it.`);
     }

@@ -19,7 +19,8 @@ async function setup(relayToken?: string) {
   const relay = await FakeRelay.start(relayToken);
   relays.push(relay);
   const fixture = await agentHome(relay.url);
-  const env = { HEARTH_HOME: fixture.paths.dir, HOME: fixture.home, XDG_DATA_HOME: join(fixture.home, ".local", "share") };
+  // Run the README's way, `npx hearth start`, so hints say `npx hearth`.
+  const env = { HEARTH_HOME: fixture.paths.dir, HOME: fixture.home, XDG_DATA_HOME: join(fixture.home, ".local", "share"), npm_command: "exec" };
   const start = (extra: Record<string, string> = {}) => {
     const running = spawnHearth(["start", "--json"], { ...env, ...extra });
     children.push(running);
@@ -36,9 +37,8 @@ describe("hearth start", { timeout: 30_000 }, () => {
     const { relay, start, root, paths } = await setup();
     relay.owed = [relay.command("w1", 1, "filesystem", "write", { path: "once.txt", content: "x" })];
     const first = start({ HEARTH_DEBUG_ACTION_DELAY_MS: "5000" });
-    await relay.waitFor((frame) => frame.type === "ack" && frame.ref === "w1", 15_000);
-    // Give it a moment to mark the command running, then kill it mid-command, as a crash would.
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Once the agent says the write is running (it is marked so on disk first), kill it mid-command, as a crash would.
+    await relay.until(() => first.output().stdout.includes('"event":"command.started"'), 15_000);
     first.child.kill("SIGKILL");
     await first.exited;
     expect(existsSync(join(root, "once.txt"))).toBe(false);
@@ -64,6 +64,6 @@ describe("hearth start", { timeout: 30_000 }, () => {
     const agent = start();
     expect(await agent.exited).toBe(EXIT_PAIR_AGAIN);
     const refusal = agent.output().stdout.trim().split("\n").map((line) => LogLine.parse(JSON.parse(line))).find((line) => line.event === "agent.refused");
-    expect(refusal).toMatchObject({ level: "error", msg: expect.stringContaining("hearth pair --server") });
+    expect(refusal).toMatchObject({ level: "error", msg: expect.stringContaining("Run `npx hearth pair --server http://127.0.0.1:") });
   });
 });

@@ -4,6 +4,7 @@ import { ensureHomeDir, homePaths, resolveHomeDir } from "../home/paths.ts";
 import { runningAgent } from "../home/status-file.ts";
 import { createLogger } from "../log.ts";
 import { PortInUseError, startAgent } from "../runtime/agent.ts";
+import { hearthCommand } from "../invocation.ts";
 import { VERSION } from "../version.ts";
 import { CliError, parseOptions, UsageError } from "./args.ts";
 import type { CliCommand } from "./args.ts";
@@ -35,8 +36,9 @@ Debugging aid:
     const { values } = parseOptions(argv, { json: { type: "boolean" } });
     const debugDelay = parseDelay(env.HEARTH_DEBUG_ACTION_DELAY_MS);
     const paths = homePaths(resolveHomeDir(env));
-    const credentials = loadCredentials(paths.credentials);
-    if (!credentials) throw new CliError("Not paired yet — run `hearth pair --server https://…` first (use your Hearth server's address).");
+    const hearth = hearthCommand(env);
+    const credentials = loadCredentials(paths.credentials, hearth);
+    if (!credentials) throw new CliError(`Not paired yet — run \`${hearth} pair --server https://…\` first (use your Hearth server's address).`);
     ensureHomeDir(paths);
     let loaded;
     try {
@@ -51,7 +53,7 @@ Debugging aid:
       log.info("config.created", `Wrote the default settings to ${paths.config}; edit it to change folders, the shell allowlist or apps.`, { path: paths.config });
     }
     const other = runningAgent(paths.status);
-    if (other) throw new CliError(`Another agent is already running for ${paths.dir} (pid ${other.pid}). Stop it first, or check it with \`hearth status\`.`);
+    if (other) throw new CliError(`Another agent is already running for ${paths.dir} (pid ${other.pid}). Stop it first, or check it with \`${hearth} status\`.`);
     const ignoreActivityAcks = env.HEARTH_DEBUG_IGNORE_ACTIVITY_ACKS === "1";
     if (ignoreActivityAcks) log.warn("debug.ignore_acks", "HEARTH_DEBUG_IGNORE_ACTIVITY_ACKS=1: activity stays in the outbox after the server acks it.");
     if (debugDelay > 0) log.warn("debug.delay", `HEARTH_DEBUG_ACTION_DELAY_MS=${debugDelay}: each command waits ${debugDelay} ms after being marked running.`);

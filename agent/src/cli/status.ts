@@ -2,6 +2,7 @@ import { ConfigError, loadConfig } from "../home/config.ts";
 import { loadCredentials } from "../home/credentials.ts";
 import { homePaths, resolveHomeDir } from "../home/paths.ts";
 import { runningAgent } from "../home/status-file.ts";
+import { hearthCommand } from "../invocation.ts";
 import { CliError, parseOptions } from "./args.ts";
 import type { CliCommand } from "./args.ts";
 
@@ -15,6 +16,7 @@ Options:
   -h, --help   Show this help`,
   run: async (argv, { out, env }) => {
     parseOptions(argv, {});
+    const hearth = hearthCommand(env);
     const paths = homePaths(resolveHomeDir(env));
     const credentials = loadCredentials(paths.credentials);
     let config;
@@ -29,15 +31,15 @@ Options:
     if (credentials) {
       rows.push(["Paired", `yes, with ${credentials.user_email}`], ["Server", credentials.server], ["Device id", credentials.device_id]);
     } else {
-      rows.push(["Paired", "no — not paired yet. Run `hearth pair --server https://…` to connect this computer."]);
+      rows.push(["Paired", `no — not paired yet. Run \`${hearth} pair --server https://…\` to connect this computer.`]);
     }
-    if (!agent) rows.push(["Agent", "not running. Start it with `hearth start`."]);
+    if (!agent) rows.push(["Agent", `not running. Start it with \`${hearth} start\`.`]);
     else {
       const waiting = agent.outbox > 0 ? `; ${agent.outbox} result/activity frame(s) waiting for the server` : "";
       rows.push(["Agent", `running (pid ${agent.pid}), ${agent.state}${waiting}`]);
     }
     rows.push(["Folders", config.filesystem.roots.join(", ")]);
-    rows.push(["Shell", config.shell.allow.length > 0 ? `on for ${config.shell.allow.join(", ")} (still needs \`hearth permissions grant shell run\`)` : "off (no programs in shell.allow)"]);
+    rows.push(["Shell", config.shell.allow.length > 0 ? `on for ${config.shell.allow.join(", ")} (still needs \`${hearth} permissions grant shell run\`)` : "off (no programs in shell.allow)"]);
     rows.push(["Apps", Object.keys(config.apps).join(", ") || "none configured"]);
     const port = agent?.local_port ?? config.local_endpoint.port;
     rows.push(["Local endpoint", config.local_endpoint.enabled ? `127.0.0.1:${port}` : "off"]);

@@ -1,3 +1,4 @@
+import { hearthCommand } from "../invocation.ts";
 import { createAppsConnector } from "./apps.ts";
 import { createBrowserConnector } from "./browser.ts";
 import { createFilesystemConnector } from "./filesystem.ts";
@@ -35,7 +36,7 @@ export function createConnectors(config: ResolvedConfig, env: ConnectorEnvironme
   if (config.shell.allow.length > 0) {
     connectors.push(createShellConnector({ allow: config.shell.allow, timeoutMs: config.shell.timeout_ms, maxOutputBytes: config.shell.max_output_bytes, configPath: env.configPath }, sandbox));
   } else {
-    disabled.shell = `The shell connector is off on this computer. To turn it on, list the programs it may run in shell.allow in ${env.configPath}, then run \`hearth permissions grant shell run --scope <program>\`.`;
+    disabled.shell = `The shell connector is off on this computer. To turn it on, list the programs it may run in shell.allow in ${env.configPath}, then run \`${hearthCommand()} permissions grant shell run --scope <program>\`.`;
   }
   if (Object.keys(config.apps).length > 0) connectors.push(createAppsConnector(config.apps, env.configPath));
   else disabled.apps = `No applications are configured on this computer. Add them under "apps" in ${env.configPath}, e.g. "editor": {"command": "code"}.`;

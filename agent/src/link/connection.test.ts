@@ -65,9 +65,9 @@ describe("the relay link", () => {
     // The server goes away while the three commands are still running.
     relay.online = false;
     relay.drop();
-    await new Promise((resolve) => setTimeout(resolve, 600));
+    // Each command finishes while the server is away: its result waits in the outbox, and none was delivered.
+    await relay.until(() => agent.outbox.size() === 3, 3_000);
     expect(relay.frames.filter(isResult)).toEqual([]);
-    expect(agent.outbox.size()).toBe(3);
     expect(["c1", "c2", "c3"].every((id) => existsSync(join(root, `${id}.txt`)))).toBe(true);
 
     relay.online = true;
@@ -121,8 +121,9 @@ describe("the relay link", () => {
     await relay.waitFor((frame) => frame.type === "hello");
     relay.drop(4001);
     expect(await agent.fatal).toContain("revoked");
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(relay.connections).toBe(1);
+    // A reconnect would come within the longest backoff; waiting three times that long for one must time out.
+    await expect(relay.until(() => relay.connections > 1, 3 * FAST.maxReconnectionDelay)).rejects.toThrow(/timed out/);
+    expect(agent.link.state).toBe("stopped");
   });
 });
 

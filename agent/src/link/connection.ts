@@ -2,6 +2,7 @@ import ReconnectingWebSocket from "partysocket/ws";
 import { HEARTBEAT_PING, MAX_FRAME_BYTES, RelayToAgentFrame } from "#protocol";
 import type { z } from "zod";
 import type { CloseEvent, ErrorEvent } from "partysocket/ws";
+import { hearthCommand } from "../invocation.ts";
 import { DEFAULT_OPTIONS } from "../defaults.ts";
 import type { AgentOptions } from "../defaults.ts";
 import type { Logger } from "../log.ts";
@@ -217,7 +218,7 @@ export class RelayLink {
     this.#clearTimers();
     if (this.#state === "stopped") return;
     if (event.code === CLOSE_REVOKED) {
-      this.#fatal("This computer was removed from your Hearth account (device revoked). To connect it again, run `hearth pair --server " + this.#config.server + "`.");
+      this.#fatal(`This computer was removed from your Hearth account (device revoked). To connect it again, run \`${hearthCommand()} pair --server ${this.#config.server}\`.`);
       return;
     }
     this.#setState("offline");
@@ -238,7 +239,7 @@ export class RelayLink {
   #onRejected(status: number): void {
     this.#refusedWith = status;
     if (status !== 401 && status !== 403) return;
-    this.#fatal(`The server refused this computer's token (HTTP ${status}): it was revoked or has expired. Run \`hearth pair --server ${this.#config.server}\` to pair again.`);
+    this.#fatal(`The server refused this computer's token (HTTP ${status}): it was revoked or has expired. Run \`${hearthCommand()} pair --server ${this.#config.server}\` to pair again.`);
   }
 
   #fatal(message: string): void {

@@ -14,6 +14,8 @@ export type PairCallbacks = {
 
 export type PairConfig = {
   server: string;
+  /** How the user runs the agent (`npx hearth` or `hearth`), for the hints in errors. */
+  hearth?: string;
   device: DeviceInfo;
   callbacks: PairCallbacks;
   /** Seconds a `slow_down` adds to the interval (RFC 8628 says 5; tests shorten it). */
@@ -43,6 +45,7 @@ export async function pairDevice(config: PairConfig): Promise<PairTokenResponse>
   let interval = Math.max(codes.data.interval, 0);
   const deadline = Date.now() + codes.data.expires_in * 1000;
   let warnedUnreachable = false;
+  const again = `run \`${config.hearth ?? "hearth"} pair\` again`;
   while (Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, interval * 1000));
     let answer: Awaited<ReturnType<typeof post>>;
@@ -67,15 +70,15 @@ export async function pairDevice(config: PairConfig): Promise<PairTokenResponse>
         config.callbacks.onNotice?.(`The server asked to poll less often; now every ${interval} s.`);
         continue;
       case "expired_token":
-        throw new PairError("The code expired before it was approved. Run `hearth pair` again for a new one.");
+        throw new PairError(`The code expired before it was approved. To get a new one, ${again}.`);
       case "access_denied":
-        throw new PairError("Pairing was denied in the browser. If that was a mistake, run `hearth pair` again.");
+        throw new PairError(`Pairing was denied in the browser. If that was a mistake, ${again}.`);
       default:
         if (answer.status >= 500) continue;
         throw new PairError(`The server refused pairing: ${answer.message}`);
     }
   }
-  throw new PairError("The code expired before it was approved. Run `hearth pair` again for a new one.");
+  throw new PairError(`The code expired before it was approved. To get a new one, ${again}.`);
 }
 
 type Answer = { ok: true; json: unknown } | { ok: false; status: number; code: string; message: string };

@@ -1,4 +1,5 @@
 import { globMatch } from "#protocol";
+import { hearthCommand } from "../invocation.ts";
 
 /** `ask` runs a command only with the user's approval: the server's (relay commands) or a prompt (local ones). */
 export type Effect = "allow" | "ask" | "deny";
@@ -112,12 +113,12 @@ function explain(rule: LocalRule, query: PermissionQuery): string {
   const what = `${query.target}.${query.action}`;
   if (rule.source === "default") {
     if (rule.effect === "deny") {
-      return `${what} is off by default on this computer. To allow it, run \`hearth permissions grant ${query.target} ${query.action}\` on this computer.`;
+      return `${what} is off by default on this computer. To allow it, run \`${hearthCommand()} permissions grant ${query.target} ${query.action}\` on this computer.`;
     }
     return rule.effect === "ask" ? `${what} needs your approval by default.` : `${what} is allowed by default.`;
   }
   const scope = rule.scope === null ? "" : ` for ${rule.scope}`;
   const verb = rule.effect === "deny" ? "denied" : rule.effect === "ask" ? "set to ask" : "allowed";
-  const fix = rule.effect === "deny" ? ` To change that, run \`hearth permissions revoke ${rule.id}\` on this computer.` : "";
+  const fix = rule.effect === "deny" ? ` To change that, run \`${hearthCommand()} permissions revoke ${rule.id}\` on this computer.` : "";
   return `${what} is ${verb}${scope} by this computer's rule ${rule.id}.${fix}`;
 }

@@ -3,6 +3,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { HelloFrame, PROTOCOL_VERSION } from "#protocol";
 import type { ActivityEvent } from "#protocol";
+import { hearthCommand } from "../invocation.ts";
 import type { AgentOptions } from "../defaults.ts";
 import { DEFAULT_OPTIONS } from "../defaults.ts";
 import { AuditLog } from "../audit/audit-log.ts";
@@ -175,7 +176,7 @@ export async function startAgent(setup: AgentSetup): Promise<RunningAgent> {
       db.close();
       if (error instanceof Error && "code" in error && error.code === "EADDRINUSE") {
         throw new PortInUseError(
-          `Port ${config.local_endpoint.port} on 127.0.0.1 is taken: is another \`hearth start\` running? Stop it, or set local_endpoint.port (or "enabled": false) in ${paths.config}.`,
+          `Port ${config.local_endpoint.port} on 127.0.0.1 is taken: is another \`${hearthCommand()} start\` running? Stop it, or set local_endpoint.port (or "enabled": false) in ${paths.config}.`,
         );
       }
       throw error;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { Approval, CommandOutcome, Failure, Json } from "#protocol";
+import { hearthCommand } from "../invocation.ts";
 import type { AuditLog } from "../audit/audit-log.ts";
 import { findAction } from "../connectors/registry.ts";
 import type { ConnectorSet } from "../connectors/registry.ts";
@@ -103,7 +104,7 @@ export class Executor {
     const answer = await this.#deps.ask({ target: request.target, action: request.action, context: `A program on this computer asks to run ${what}.`, parameters: request.parameters });
     if (!answer.ok) {
       return answer.reason === "offline"
-        ? { ok: false, why: "offline", error: { code: "denied_locally", message: `${what} needs your approval in the Hearth app, but the agent is not connected to the server right now. Check that \`hearth start\` is connected, then try again.` } }
+        ? { ok: false, why: "offline", error: { code: "denied_locally", message: `${what} needs your approval in the Hearth app, but the agent is not connected to the server right now. Check that \`${hearthCommand()} start\` is connected, then try again.` } }
         : { ok: false, why: "timeout", error: { code: "timeout", message: `${what} needs your approval in the Hearth app, and no answer came in time. Try again and approve it there.` } };
     }
     if (answer.decision === "deny") return { ok: false, why: "denied", error: { code: "permission_denied", message: `You denied ${what} in the Hearth app.` } };

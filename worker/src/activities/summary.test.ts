@@ -136,10 +136,21 @@ describe("GET /api/activities/summary", () => {
   });
 
   it("validates its query and sees only the user's own rows", async () => {
+    // Someone else's rows, made here: rows other tests left behind may not be there to be left out.
+    const stranger = new TestClient();
+    await stranger.register();
+    const theirs = [money("2026-10-05T10:00:00Z", -40, "groceries"), money("2026-10-06T10:00:00Z", 900), job("2026-10-06T10:00:00Z", "interview")];
+    expect(await (await stranger.request("POST", "/api/activities", { json: { events: theirs } })).json()).toMatchObject({ stored: 3 });
+    expect((await summary(stranger, "group=day")).timeline).toHaveLength(3);
+
     const client = new TestClient();
     await client.register();
     expect((await client.request("GET", "/api/activities/summary?group=year")).status).toBe(400);
     const empty = await summary(client, "group=day");
     expect(empty).toMatchObject({ spending: [], cash_flow: [], applications: [], pipeline: [], timeline: [] });
+    await client.request("POST", "/api/activities", { json: { events: [money("2026-10-05T12:00:00Z", -3, "coffee")] } });
+    const mine = await summary(client, "group=day");
+    expect(mine.spending).toEqual([{ bucket: "2026-10-05", category: "coffee", currency: "EUR", total: 3 }]);
+    expect(mine.pipeline).toEqual([]);
   });
 });

@@ -115,6 +115,15 @@ describe("assistant graph", () => {
     expect(out.answer).toMatch(/queued — it will run when laptop reconnects\.$/);
   });
 
+  it("says how long the computer has been up in words: 12 minutes is not \"up 0 h\"", async () => {
+    const info = (uptime_s: number) => ({ hostname: "laptop", os: { type: "Linux", release: "6.8", arch: "x64" }, uptime_s });
+    for (const [seconds, words] of [[720, "up 12 min"], [3 * 3_600 + 5 * 60, "up 3 h 5 min"], [2 * 86_400 + 4 * 3_600, "up 2 d 4 h"]] as const) {
+      const machine = relay({ results: () => ({ status: "done", data: info(seconds) }) });
+      const out = await buildAssistantGraph(machine.deps()).invoke(userTurn("show system info"), thread());
+      expect(out.answer).toContain(`laptop: Linux 6.8 (x64), ${words}`);
+    }
+  });
+
   it("reports a failed command with the machine's message", async () => {
     const machine = relay({ results: () => ({ status: "failed", error: { code: "not_found", message: "~/nope.txt does not exist." } }) });
     const out = await buildAssistantGraph(machine.deps()).invoke(userTurn("read ~/nope.txt"), thread());

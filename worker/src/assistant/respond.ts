@@ -1,4 +1,5 @@
 import type { Json } from "#protocol";
+import { formatDuration } from "#protocol";
 import type { ParsedCommand } from "./parser.ts";
 
 // The respond node's wording, as plain templates. What must stay true: output from a machine is DATA. It is
@@ -81,7 +82,7 @@ function systemInfo(result: Record<string, Json>): string {
   const memory = isRecord(result.memory) ? result.memory : {};
   const parts = [
     `${str(result.hostname, "This computer")}: ${str(os.type, "unknown OS")} ${str(os.release)} (${str(os.arch)})`.trim(),
-    typeof result.uptime_s === "number" ? `up ${Math.round(result.uptime_s / 3600)} h` : "",
+    typeof result.uptime_s === "number" ? `up ${formatDuration(result.uptime_s)}` : "",
     typeof memory.free_bytes === "number" && typeof memory.total_bytes === "number"
       ? `${gib(memory.free_bytes)} of ${gib(memory.total_bytes)} memory free`
       : "",

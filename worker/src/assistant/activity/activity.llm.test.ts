@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { TestClient } from "../../../test/client.ts";
 import type { FakeReply } from "../../../test/fake-openai.ts";
@@ -17,8 +17,16 @@ const Chat = z.object({ chat: z.object({ id: z.string() }) });
 const Messages = z.object({ messages: z.array(z.object({ content: z.string() })) });
 const modelCalls = async () => Requests.parse(await (await fetch(`${fake}/__requests`)).json()).requests;
 
+// Questions name periods ("this year") and the rows are fixed in 2026, so the turn runs on a fixed day. Only Date
+// is faked: the relay runs in this isolate and reads the same clock, while its timers and I/O stay real.
+const TODAY = Date.parse("2026-10-14T12:00:00Z");
+
 beforeEach(async () => {
+  vi.useFakeTimers({ toFake: ["Date"], now: TODAY });
   await fetch(`${fake}/__reset`, { method: "POST" });
+});
+afterEach(() => {
+  vi.useRealTimers();
 });
 
 let n = 0;

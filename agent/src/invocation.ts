@@ -1,0 +1,35 @@
+import { accessSync, constants, realpathSync } from "node:fs";
+import { delimiter, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+// Every hint the agent prints ("run `hearth start`") must be what this user can type. From the repo, as the README
+// sets it up, that is `npx hearth …` (`hearth` is not on PATH); after `npm link` or a global install it is `hearth`.
+
+const BIN = fileURLToPath(new URL("../bin/hearth.mjs", import.meta.url));
+
+/**
+ * The command that runs this agent for the user who started it: `npx hearth` when npm started it (npx and
+ * `npm exec` set npm_command=exec), `hearth` when that name on PATH is this agent, else `npx hearth`, the README's way.
+ * @example `Run \`${hearthCommand(env)} start\`.` // "Run `npx hearth start`." from the repo
+ */
+export function hearthCommand(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.npm_command === "exec") return "npx hearth";
+  return onPath(env.PATH ?? "") ? "hearth" : "npx hearth";
+}
+
+/** Whether `hearth` on this PATH is this very agent (a symlink to its bin, as `npm link` makes). */
+function onPath(path: string): boolean {
+  const self = realpathSync(BIN);
+  return path
+    .split(delimiter)
+    .filter(Boolean)
+    .some((dir) => {
+      const candidate = join(dir, "hearth");
+      try {
+        accessSync(candidate, constants.X_OK);
+        return realpathSync(candidate) === self;
+      } catch {
+        return false;
+      }
+    });
+}
