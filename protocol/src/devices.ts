@@ -57,3 +57,14 @@ export const DeviceView = DeviceInfo.extend({
   connectors: z.array(ConnectorDescriptor),
 });
 export type DeviceView = z.infer<typeof DeviceView>;
+
+/** An activity event from this device that the server refused, kept so the user sees it and why. */
+export const RefusedActivityView = z.object({
+  id: z.string(),
+  event_id: z.string(),
+  reason: z.string(),
+  /** The event as the agent sent it (JSON text, cut to 4 KiB). */
+  event: z.string(),
+  created_at: z.number(),
+});
+export type RefusedActivityView = z.infer<typeof RefusedActivityView>;

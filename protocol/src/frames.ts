@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Approval, Command, CommandOutcome, CommandView, ConnectorDescriptor } from "./command.ts";
+import { RefusedEvent } from "./activity.ts";
 import { DeviceView } from "./devices.ts";
 import { ErrorCode } from "./errors.ts";
 import { NotificationView } from "./notifications.ts";
@@ -102,8 +103,12 @@ export const CommandFrame = frame("command", {
   approval: Approval,
 });
 
-/** relay → agent: frame `ref` (a `result` or `activity`) is stored; the agent may forget it. */
-export const RelayAckFrame = frame("ack", { ref: FrameId });
+/**
+ * relay → agent: frame `ref` (a `result` or `activity`) is stored; the agent may forget it. For an `activity` frame,
+ * `refused` names the events the server would not store and why: the agent keeps those for the user to see
+ * (`hearth status`) instead of dropping them, and the relay records them for the device page.
+ */
+export const RelayAckFrame = frame("ack", { ref: FrameId, refused: z.array(RefusedEvent).max(500).optional() });
 
 /** relay → agent: the user answered the agent's `permission_request` `ref`. */
 export const PermissionUpdateFrame = frame("permission_update", {

@@ -7,6 +7,7 @@ import { createChatModel, modelEnv } from "../../worker/src/assistant/model.ts";
 import type { AssistantCapability } from "../../worker/src/assistant/tools.ts";
 import type { PermissionRequestRecord } from "./d1-sync.ts";
 import { ingestActivities } from "../../worker/src/activities/ingest.ts";
+import { recordRefusals } from "./activity-refusals.ts";
 import { deviceView, parseConnectors } from "./devices.ts";
 import { frameId, readFrame } from "./frames.ts";
 import { evaluate } from "./permission-rules.ts";
@@ -186,7 +187,8 @@ export class UserRelay extends QueueRelay {
 
   /**
    * Stores a batch of activity and acks the frame only once D1 has committed it, so the agent keeps the events
-   * until they are safe. Refused events are named in an `error` frame; the rest are stored and the frame acked.
+   * until they are safe. Refused events are named in an `error` frame and in the ack, and recorded for the device
+   * page; the rest are stored and the frame acked.
    */
   async #onActivity(connection: Connection<SocketState>, deviceId: string, frame: { id: string; events: unknown[] }): Promise<void> {
     let result;
@@ -197,10 +199,19 @@ export class UserRelay extends QueueRelay {
       return this.refuse(connection, { code: "internal", message: "The activity could not be stored just now; keep it and send it again later.", ref: frame.id });
     }
     if (result.rejected.length > 0) {
+      // Kept for the device page before the ack lets the agent forget them; if this write fails the agent sends
+      // the frame again, and the stored events are only duplicates then.
+      try {
+        await recordRefusals(this.env.DB, this.userId, { deviceId, frameId: frame.id, events: frame.events, refused: result.rejected });
+      } catch (error) {
+        console.error("relay: recording refused activity failed", error);
+        return this.refuse(connection, { code: "internal", message: "The activity could not be stored just now; keep it and send it again later.", ref: frame.id });
+      }
       const which = result.rejected.slice(0, 5).map((r) => `#${r.index}: ${r.reason}`).join("; ");
       this.refuse(connection, { code: "validation_failed", message: `${result.rejected.length} of ${frame.events.length} events were refused (${which}).`, ref: frame.id });
     }
-    this.send(connection, { v: PROTOCOL_VERSION, type: "ack", id: frameId(), ref: frame.id });
+    // The refused events travel with the ack, so the agent keeps them (with their reason) instead of dropping them.
+    this.send(connection, { v: PROTOCOL_VERSION, type: "ack", id: frameId(), ref: frame.id, ...(result.rejected.length > 0 ? { refused: result.rejected } : {}) });
     this.#stored(result.fresh);
   }
 

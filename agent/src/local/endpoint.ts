@@ -5,8 +5,8 @@ import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
 import type { RawData, WebSocket } from "ws";
-import { LOCAL_PROTOCOL_VERSION, LocalClientFrame, MAX_FRAME_BYTES } from "#protocol";
-import type { ActivityEvent, ConnectorDescriptor, ErrorCode, LocalAgentFrame } from "#protocol";
+import { LOCAL_PROTOCOL_VERSION, LocalClientFrame, MAX_FRAME_BYTES, checkActivityEvent } from "#protocol";
+import type { ActivityEvent, ConnectorDescriptor, ErrorCode, LocalAgentFrame, RefusedEvent } from "#protocol";
 import { DEFAULT_OPTIONS } from "../defaults.ts";
 import { tokensEqual } from "../home/local-token.ts";
 import type { Logger } from "../log.ts";
@@ -145,6 +145,13 @@ export class LocalEndpoint {
           return send({ v: LOCAL_PROTOCOL_VERSION, type: "pong", id: randomUUID(), ref: frame.id });
         case "activity": {
           const events = frame.events.map((event) => ({ ...event, event_id: event.event_id ?? `local-${randomUUID()}` }));
+          // The server's own check, before the ack: an ack promises the event will be stored. All or nothing, so
+          // the client can fix the refused events and send the frame again without doubling the others.
+          const refused = refusedEvents(events);
+          if (refused.length > 0) {
+            const which = refused.map((r) => `#${r.index}: ${r.reason}`).join("; ");
+            return send({ v: LOCAL_PROTOCOL_VERSION, type: "error", id: randomUUID(), code: "validation_failed", message: `${refused.length} of ${events.length} events would be refused by the server, so none was taken (${which}). Fix them and send the frame again.`, ref: frame.id, refused });
+          }
           this.#deps.recordActivity(events);
           return send({ v: LOCAL_PROTOCOL_VERSION, type: "ack", id: randomUUID(), ref: frame.id });
         }
@@ -156,6 +163,14 @@ export class LocalEndpoint {
       }
     });
   }
+}
+
+/** The events the server would refuse, each with its index and reason. */
+export function refusedEvents(events: readonly unknown[]): RefusedEvent[] {
+  return events.flatMap((event, index) => {
+    const checked = checkActivityEvent(event);
+    return checked.ok ? [] : [{ index, reason: checked.reason }];
+  });
 }
 
 function rawText(data: RawData): string {

@@ -26,6 +26,7 @@ import { PermissionStore } from "../permissions/store.ts";
 import { CommandStore } from "../store/commands.ts";
 import { openStateDb } from "../store/db.ts";
 import { Outbox } from "../store/outbox.ts";
+import { RefusedActivity } from "../store/refused-activity.ts";
 import { DAY_MS, scheduleRetention } from "../store/retention.ts";
 import { PLATFORM, VERSION } from "../version.ts";
 import { CommandProcessor } from "./command-processor.ts";
@@ -121,7 +122,9 @@ export async function startAgent(setup: AgentSetup): Promise<RunningAgent> {
     statusTimer ??= setTimeout(saveStatus, STATUS_EVERY_MS).unref();
   };
   const processor = new CommandProcessor({
+    db,
     store,
+    refused: new RefusedActivity(db),
     outbox,
     executor,
     channel,
@@ -196,9 +199,9 @@ export async function startAgent(setup: AgentSetup): Promise<RunningAgent> {
     handlers: {
       onWelcome: () => processor.onWelcome(),
       onCommand: (frame) => processor.onCommand(frame),
-      onAck: (ref) => {
+      onAck: (ref, refused) => {
         if (setup.debugIgnoreActivityAcks && ref.startsWith("activity-")) return;
-        processor.onAck(ref);
+        processor.onAck(ref, refused);
       },
       onPermissionUpdate: (frame) => {
         if (!asker.answer(frame)) log.info("permission.stale", "An answer arrived for a permission request no longer waiting.");
