@@ -55,6 +55,8 @@ export const DeviceView = DeviceInfo.extend({
   last_seen_at: z.number().nullable(),
   revoked_at: z.number().nullable(),
   connectors: z.array(ConnectorDescriptor),
+  /** The folders the agent may use, as it shows them (`~/Documents`); null when it has not said. */
+  folders: z.array(z.string()).nullable().optional(),
 });
 export type DeviceView = z.infer<typeof DeviceView>;
 

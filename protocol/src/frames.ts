@@ -2,6 +2,7 @@ import { z } from "zod";
 import { Approval, Command, CommandOutcome, CommandView, ConnectorDescriptor } from "./command.ts";
 import { RefusedEvent } from "./activity.ts";
 import { DeviceView } from "./devices.ts";
+import { AgentLimits } from "./limits.ts";
 import { ErrorCode } from "./errors.ts";
 import { NotificationView } from "./notifications.ts";
 import { Decision, PermissionRequestBody, PermissionRequestView } from "./permissions.ts";
@@ -46,6 +47,8 @@ export const HelloFrame = frame("hello", {
   agent_version: z.string().max(40),
   platform: z.string().max(40),
   connectors: z.array(ConnectorDescriptor).max(50),
+  /** The agent's local limits (folders, shell programs, apps), so the server can refuse at once what it would refuse. */
+  limits: AgentLimits.optional(),
 });
 
 /** agent → relay: command `ref` is stored on the machine (before it runs). */

@@ -13,3 +13,4 @@ export * from "./chat.ts";
 export * from "./slash.ts";
 export * from "./notifications.ts";
 export * from "./webhooks.ts";
+export * from "./limits.ts";

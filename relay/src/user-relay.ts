@@ -8,7 +8,7 @@ import type { AssistantCapability } from "../../worker/src/assistant/tools.ts";
 import type { PermissionRequestRecord } from "./d1-sync.ts";
 import { ingestActivities } from "../../worker/src/activities/ingest.ts";
 import { recordRefusals } from "./activity-refusals.ts";
-import { deviceView, parseConnectors } from "./devices.ts";
+import { checkLimits, deviceView, parseConnectors } from "./devices.ts";
 import { frameId, readFrame } from "./frames.ts";
 import { evaluate } from "./permission-rules.ts";
 import { CLOSE_REPLACED, CLOSE_REVOKED, HEARTBEAT_MS, QueueRelay, RELAY_USER_HEADER } from "./queue-relay.ts";
@@ -42,7 +42,12 @@ export class UserRelay extends QueueRelay {
       userId: () => this.userId,
       model: createChatModel(modelEnv(env)),
       capabilities: () => this.#capabilities(),
-      gate: async (command, deviceId) => evaluate(await this.loadRules(), command, deviceId, Date.now()).effect,
+      gate: async (command, deviceId) => {
+        // What the agent would refuse anyway is refused now, in its words, and never prompted for.
+        const device = await this.deviceFor(deviceId);
+        const refused = device ? checkLimits(device, command) : null;
+        return refused ? { refused } : evaluate(await this.loadRules(), command, deviceId, Date.now()).effect;
+      },
       dispatchForTurn: (deviceId, command, decision) => this.dispatch({ deviceId, command, ...(decision ? { decision } : {}) }),
       deviceOnline: (deviceId) => this.isOnline(deviceId),
       watchCommand: (commandId, onChange) => this.watchCommand(commandId, onChange),
@@ -139,12 +144,12 @@ export class UserRelay extends QueueRelay {
     this.toBrowsers(frame, [connection.id]);
   }
 
-  async #onHello(connection: Connection<SocketState>, deviceId: string, hello: { agent_version: string; platform: string; connectors: unknown[] }): Promise<void> {
+  async #onHello(connection: Connection<SocketState>, deviceId: string, hello: { agent_version: string; platform: string; connectors: unknown[]; limits?: unknown }): Promise<void> {
     const now = Date.now();
     const updated = await this.env.DB.prepare(
-      "UPDATE devices SET connectors = ?, agent_version = ?, platform = ?, last_seen_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL",
+      "UPDATE devices SET connectors = ?, limits = ?, agent_version = ?, platform = ?, last_seen_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL",
     )
-      .bind(JSON.stringify(hello.connectors), hello.agent_version, hello.platform, now, deviceId, this.userId)
+      .bind(JSON.stringify(hello.connectors), hello.limits === undefined ? null : JSON.stringify(hello.limits), hello.agent_version, hello.platform, now, deviceId, this.userId)
       .run();
     if (updated.meta.changes === 0) {
       connection.close(CLOSE_REVOKED, "device revoked");

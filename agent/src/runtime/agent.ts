@@ -90,15 +90,17 @@ export async function startAgent(setup: AgentSetup): Promise<RunningAgent> {
     ...(setup.trash ? { trash: setup.trash } : {}),
   });
   const descriptors = describeConnectors(connectors.connectors);
+  // Read once at start, like the rest of config.json: a changed config takes a restart.
+  const limits = await connectors.limits();
   const hello = (): OutboundHello =>
-    HelloFrame.parse({ v: PROTOCOL_VERSION, type: "hello", id: `hello-${randomUUID()}`, device_id: credentials.device_id, agent_version: VERSION, platform: PLATFORM, connectors: descriptors });
+    HelloFrame.parse({ v: PROTOCOL_VERSION, type: "hello", id: `hello-${randomUUID()}`, device_id: credentials.device_id, agent_version: VERSION, platform: PLATFORM, connectors: descriptors, limits });
   hello(); // fail at startup, not on every connect, if a connector describes itself wrongly
 
   // The link is made last, but the processor and asker need a way to reach it.
   let link: RelayLink | null = null;
   const channel = { ready: () => link?.ready() ?? false, sendText: (text: string) => link?.sendText(text) ?? false };
   const asker = new PermissionAsker(channel, options.permissionTimeout);
-  const executor = new Executor({ connectors, permissions: new PermissionStore(db, setup.home), audit: new AuditLog(paths.audit), ask: (question) => asker.ask(question) });
+  const executor = new Executor({ connectors, permissions: new PermissionStore(db, setup.home), audit: new AuditLog(paths.audit), ask: (question) => asker.ask(question), limits });
 
   const startedAt = Date.now();
   let localPort: number | null = null;

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import type { Approval, CommandOutcome, Failure, Json } from "#protocol";
+import { checkAgentLimits } from "#protocol";
+import type { AgentLimits, Approval, CommandOutcome, Failure, Json } from "#protocol";
 import type { AuditLog } from "../audit/audit-log.ts";
 import { findAction } from "../connectors/registry.ts";
 import type { ConnectorSet } from "../connectors/registry.ts";
@@ -30,6 +31,8 @@ export type ExecutorDeps = {
   audit: AuditLog;
   /** Asks the user through the relay, for commands that need approval and arrived without one. */
   ask?: (question: PermissionQuestion) => Promise<PermissionAnswer>;
+  /** The limits advertised in `hello`: checked first, with the check the server runs, so both refuse alike. */
+  limits?: AgentLimits;
 };
 
 const ONE_HOUR = 60 * 60_000;
@@ -60,6 +63,8 @@ export class Executor {
     };
     const found = findAction(this.#deps.connectors, request.target, request.action);
     if (!found.ok) return fail(found.error, "none");
+    const beyond = this.#deps.limits ? checkAgentLimits(request, this.#deps.limits) : null;
+    if (beyond) return fail(beyond, "none");
     if (request.deadlineAt !== undefined && Date.now() > request.deadlineAt) {
       return fail({ code: "expired", message: "Its deadline passed before it could start, so it was not run. Retry it if it is still wanted." }, "none");
     }
