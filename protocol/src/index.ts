@@ -14,3 +14,4 @@ export * from "./slash.ts";
 export * from "./notifications.ts";
 export * from "./webhooks.ts";
 export * from "./limits.ts";
+export * from "./local-design.ts";

@@ -90,5 +90,17 @@ export const LocalErrorFrame = localFrame("error", {
   refused: z.array(RefusedEvent).optional(),
 });
 
-export const LocalAgentFrame = z.discriminatedUnion("type", [LocalWelcomeFrame, LocalResultFrame, LocalAckFrame, LocalPongFrame, LocalErrorFrame]);
+/**
+ * agent → local client: the agent's own policy says "ask" about command `ref`, so it asks the user through the
+ * Hearth app (the seed's shape); the command's `result` follows once the user answers (or the wait ends).
+ */
+export const LocalPermissionRequestFrame = localFrame("permission_request", {
+  ref: LocalFrameId,
+  target: z.string(),
+  action: z.string(),
+  context: z.string(),
+  one_time: z.boolean(),
+});
+
+export const LocalAgentFrame = z.discriminatedUnion("type", [LocalWelcomeFrame, LocalResultFrame, LocalAckFrame, LocalPongFrame, LocalErrorFrame, LocalPermissionRequestFrame]);
 export type LocalAgentFrame = z.infer<typeof LocalAgentFrame>;

@@ -137,9 +137,14 @@ export async function startAgent(setup: AgentSetup): Promise<RunningAgent> {
 
   // Privacy: activity from a disabled application never leaves this computer, whichever listener saw it.
   const allowedOnly = privacyFilter(config.privacy.disabled_applications);
+  let endpoint: LocalEndpoint | null = null;
   const recordActivity = (events: readonly ActivityEvent[]) => {
     const allowed = allowedOnly(events);
-    return allowed.length > 0 ? processor.recordActivity(allowed) : [];
+    if (allowed.length === 0) return [];
+    const frameIds = processor.recordActivity(allowed);
+    // Local clients that registered a listener (the design's register_listener) hear of it as it is recorded.
+    endpoint?.publishActivity(allowed);
+    return frameIds;
   };
 
   const statementsConfig = config.listeners.statements;
@@ -162,7 +167,6 @@ export async function startAgent(setup: AgentSetup): Promise<RunningAgent> {
     record: (events) => void recordActivity(events),
   });
 
-  let endpoint: LocalEndpoint | null = null;
   if (config.local_endpoint.enabled) {
     endpoint = new LocalEndpoint({
       port: config.local_endpoint.port,

@@ -21,6 +21,8 @@ export type ExecutionRequest = {
   deadlineAt?: number;
   /** Runs once the command is cleared to run, just before its action: where the durable path marks it `running`. */
   beforeRun?: () => Promise<void> | void;
+  /** Told when the user is about to be asked (a local caller hears that its command waits for an answer). */
+  onAsk?: (question: PermissionQuestion) => void;
 };
 
 export type ExecutionResult = { outcome: CommandOutcome; startedAt: number | null; finishedAt: number };
@@ -105,7 +107,9 @@ export class Executor {
     if (!this.#deps.ask) {
       return { ok: false, why: "no_channel", error: { code: "denied_locally", message: `${what} needs your approval, and this agent cannot ask for it.` } };
     }
-    const answer = await this.#deps.ask({ target: request.target, action: request.action, context: `A program on this computer asks to run ${what}.`, parameters: request.parameters });
+    const question: PermissionQuestion = { target: request.target, action: request.action, context: `A program on this computer asks to run ${what}.`, parameters: request.parameters };
+    request.onAsk?.(question);
+    const answer = await this.#deps.ask(question);
     if (!answer.ok) {
       return answer.reason === "offline"
         ? { ok: false, why: "offline", error: { code: "denied_locally", message: `${what} needs your approval in the Hearth app, but the agent is not connected to the server right now. Check that \`hearth start\` is connected, then try again.` } }
