@@ -163,4 +163,13 @@ describe("the local endpoint", () => {
     expect(await client.next()).toMatchObject({ type: "ack", ref: "act-2" });
     expect(activity).toHaveLength(1);
   });
+
+  it("takes the token as a bearer header on the upgrade, and refuses a wrong one before any socket exists", async () => {
+    const { port } = await endpoint();
+    expect(await upgradeStatus(port, { authorization: "Bearer guess" })).toBe(401);
+    expect(await upgradeStatus(port, { authorization: TOKEN })).toBe(401);
+    const client = await connect(port, { authorization: `Bearer ${TOKEN}` });
+    client.send({ v: 1, type: "ping", id: "p" });
+    expect(await client.next()).toMatchObject({ type: "pong", ref: "p" });
+  });
 });
