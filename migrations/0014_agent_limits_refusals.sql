@@ -1,4 +1,3 @@
-ALTER TABLE `devices` ADD `limits` text;--> statement-breakpoint
 CREATE TABLE `activity_refusals` (
 	`id` text PRIMARY KEY NOT NULL,
 	`user_id` text NOT NULL,
@@ -12,4 +11,5 @@ CREATE TABLE `activity_refusals` (
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `activity_refusals_event_idx` ON `activity_refusals` (`user_id`,`device_id`,`event_id`);--> statement-breakpoint
-CREATE INDEX `activity_refusals_device_idx` ON `activity_refusals` (`user_id`,`device_id`,`created_at`);
+CREATE INDEX `activity_refusals_device_idx` ON `activity_refusals` (`user_id`,`device_id`,`created_at`);--> statement-breakpoint
+ALTER TABLE `devices` ADD `limits` text;
