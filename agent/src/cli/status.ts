@@ -1,12 +1,12 @@
-import { existsSync } from "node:fs";
 import { ConfigError, loadConfig } from "../home/config.ts";
 import { loadCredentials } from "../home/credentials.ts";
 import { homePaths, resolveHomeDir } from "../home/paths.ts";
 import { runningAgent } from "../home/status-file.ts";
-import { openStateDb } from "../store/db.ts";
-import { RefusedActivity } from "../store/refused-activity.ts";
 import { CliError, parseOptions } from "./args.ts";
 import type { CliCommand } from "./args.ts";
+import { existsSync } from "node:fs";
+import { openStateDb } from "../store/db.ts";
+import { RefusedActivity } from "../store/refused-activity.ts";
 
 export const statusCommand: CliCommand = {
   usage: `Usage: hearth status

@@ -1,11 +1,12 @@
 import { z } from "zod";
-import { checkAgentLimits } from "#protocol";
-import type { AgentLimits, Approval, CommandOutcome, Failure, Json } from "#protocol";
+import type { Approval, CommandOutcome, Failure, Json } from "#protocol";
 import type { AuditLog } from "../audit/audit-log.ts";
 import { findAction } from "../connectors/registry.ts";
 import type { ConnectorSet } from "../connectors/registry.ts";
 import { toFailure } from "../connectors/types.ts";
 import type { PermissionStore } from "../permissions/store.ts";
+import { checkAgentLimits } from "#protocol";
+import type { AgentLimits } from "#protocol";
 import type { PermissionAnswer, PermissionQuestion } from "./permission-asker.ts";
 
 /** One command to run, wherever it came from. */
