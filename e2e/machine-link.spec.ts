@@ -147,6 +147,24 @@ test("pair an agent in the browser, watch it come online, and list its files", a
   await expect(history.getByText("Done", { exact: true })).toBeVisible();
 });
 
+test("a path outside the agent's folders is refused at once, in the agent's words, with no prompt", async ({ page }) => {
+  await register(page);
+  await pairThroughBrowser(page, "Folders laptop");
+  const agent = machine.run("start");
+  await agent.waitFor(/Connected to/);
+  await page.goto("/settings/devices");
+  await page.getByRole("link", { name: "Folders laptop" }).click();
+  // The device page shows the folders the agent advertised in hello.
+  await expect(page.getByText("Files only inside")).toContainText(machine.root);
+
+  await page.getByLabel("path", { exact: true }).fill("/etc");
+  await page.getByRole("button", { name: "Run command" }).click();
+  await expect(page.getByText(`/etc is outside the folders this agent may use (${machine.root})`)).toBeVisible();
+  await expect(page.getByRole("alertdialog")).toHaveCount(0);
+  const pending = await page.request.get("/api/permission-requests?status=pending");
+  expect(await pending.json()).toEqual({ requests: [] });
+});
+
 test("revoking a device in the browser disconnects its agent at once", async ({ page }) => {
   await register(page);
   await pairThroughBrowser(page, "E2E desktop");
