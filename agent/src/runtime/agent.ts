@@ -142,8 +142,9 @@ export async function startAgent(setup: AgentSetup): Promise<RunningAgent> {
     const allowed = allowedOnly(events);
     if (allowed.length === 0) return [];
     const frameIds = processor.recordActivity(allowed);
-    // Local clients that registered a listener (the design's register_listener) hear of it as it is recorded.
-    endpoint?.publishActivity(allowed);
+    // Local clients that registered a listener (the design's register_listener) hear of it once recorded. On the
+    // next turn, so a client that sent it gets its own answer first (the design's client reads answers in order).
+    setImmediate(() => endpoint?.publishActivity(allowed));
     return frameIds;
   };
 
