@@ -1,10 +1,11 @@
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, test } from "@playwright/test";
 import type { Page } from "@playwright/test";
+import WebSocket from "ws";
 import { PORTS } from "../playwright.config.ts";
 
 // The machine link end to end: the real `hearth` agent process, the real worker and relay under `wrangler dev`,
@@ -149,6 +150,52 @@ test("pair an agent in the browser, watch it come online, and list its files", a
   await expect(files).toContainText("cover-letter.md");
   await expect(files).toContainText("receipts/");
   await expect(history.getByText("Done", { exact: true })).toBeVisible();
+});
+
+test("a path outside the agent's folders is refused at once, in the agent's words, with no prompt", async ({ page }) => {
+  await register(page);
+  await pairThroughBrowser(page, "Folders laptop");
+  const agent = machine.run("start");
+  await agent.waitFor(/Connected to/);
+  await page.goto("/settings/devices");
+  await page.getByRole("link", { name: "Folders laptop" }).click();
+  // The device page shows the folders the agent advertised in hello.
+  await expect(page.getByText("Files only inside")).toContainText(machine.root);
+
+  await page.getByLabel("path", { exact: true }).fill("/etc");
+  await page.getByRole("button", { name: "Run command" }).click();
+  await expect(page.getByText(`/etc is outside the folders this agent may use (${machine.root})`)).toBeVisible();
+  await expect(page.getByRole("alertdialog")).toHaveCount(0);
+  const pending = await page.request.get("/api/permission-requests?status=pending");
+  expect(await pending.json()).toEqual({ requests: [] });
+});
+
+test("activity the server refuses from a device is listed on its page, with the reason, until cleared", async ({ page }) => {
+  await register(page);
+  await pairThroughBrowser(page, "Drift laptop");
+  // An agent of another version whose events this server refuses (a schema drift): its own socket, its own token.
+  const credentials: { token: string; device_id: string } = JSON.parse(readFileSync(join(machine.home, "credentials.json"), "utf8"));
+  const socket = new WebSocket(`${SERVER.replace("http", "ws")}/api/agent`, { headers: { authorization: `Bearer ${credentials.token}` } });
+  const frames: { type: string; ref?: string }[] = [];
+  socket.on("message", (data) => frames.push(JSON.parse(String(data))));
+  await new Promise((resolve, reject) => socket.once("open", resolve).once("error", reject));
+  socket.send(JSON.stringify({ v: 1, type: "hello", id: "h", device_id: credentials.device_id, agent_version: "9.9.9", platform: "linux", connectors: [] }));
+  await expect.poll(() => frames.some((frame) => frame.type === "welcome")).toBe(true);
+  const event = { event_id: "drift-1", activity_type: "financial", timestamp: "2026-11-25T10:00:00Z", application: "bank", details: { amount: -3, cents: 300 } };
+  socket.send(JSON.stringify({ v: 1, type: "activity", id: "act-1", events: [event] }));
+  await expect.poll(() => frames.some((frame) => frame.type === "ack" && frame.ref === "act-1")).toBe(true);
+  socket.close();
+
+  await page.goto("/settings/devices");
+  await page.getByRole("link", { name: "Drift laptop" }).click();
+  const refused = page.getByRole("region", { name: "Activity the server refused" });
+  await expect(refused).toContainText("a financial event needs details.amount and details.currency");
+  await expect(refused).toContainText("drift-1");
+  await refused.getByRole("button", { name: "Clear this list" }).click();
+  await expect(refused).toHaveCount(0);
+  await page.reload();
+  await expect(page.getByRole("heading", { name: "Run a command" })).toBeVisible();
+  await expect(page.getByRole("region", { name: "Activity the server refused" })).toHaveCount(0);
 });
 
 test("revoking a device in the browser disconnects its agent at once", async ({ page }) => {

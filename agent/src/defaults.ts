@@ -37,6 +37,11 @@ export const DEFAULT_OPTIONS = {
   shellMaxOutputBytes: 64 * 1024,
   /** The local endpoint closes a socket that has not authenticated within this time. */
   localAuthTimeout: 10_000,
+  /**
+   * `browser.open` waits this long for the system's handler (xdg-open, open) to exit and say whether it opened the
+   * page; one still running then is the browser itself, and counts as opened.
+   */
+  browserHandlerSettle: 5_000,
 };
 
 export type AgentOptions = typeof DEFAULT_OPTIONS;

@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { WebSocketServer } from "ws";
 import type { WebSocket } from "ws";
 import { AgentFrame, HEARTBEAT_PING, HEARTBEAT_PONG, PROTOCOL_VERSION } from "#protocol";
-import type { Approval, Json, RelayToAgentFrame } from "#protocol";
+import type { Approval, Json, RefusedEvent, RelayToAgentFrame } from "#protocol";
 
 /**
  * A stand-in for the relay's agent side, on a real loopback socket: it checks the bearer token on the upgrade,
@@ -74,9 +74,9 @@ export class FakeRelay {
     return { v: PROTOCOL_VERSION, type: "command", id, seq, command: { target, action, parameters }, read_only: readOnly, deadline_at: Date.now() + 60_000, approval };
   }
 
-  /** Acks a frame the agent sent. */
-  ack(ref: string): void {
-    this.send({ v: PROTOCOL_VERSION, type: "ack", id: `relay-ack-${ref}`, ref });
+  /** Acks a frame the agent sent; `refused` names events of an activity frame the server would not store. */
+  ack(ref: string, refused?: RefusedEvent[]): void {
+    this.send({ v: PROTOCOL_VERSION, type: "ack", id: `relay-ack-${ref}`, ref, ...(refused ? { refused } : {}) });
   }
 
   /** Closes the agent's socket with a code (4001: revoked), or cuts it without a close frame. */

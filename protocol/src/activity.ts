@@ -44,6 +44,46 @@ export const JobDetails = z.object({
   url: z.url().max(2000).optional(),
 });
 
+/** A valid event with the typed parts its type carries, or why it is refused. */
+export type CheckedActivity =
+  | { ok: true; event: ActivityEvent; money: z.output<typeof FinancialDetails> | null; job: z.output<typeof JobDetails> | null }
+  | { ok: false; reason: string };
+
+function reasonOf(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return "it is not a valid activity event";
+  const path = issue.path.join(".");
+  return path ? `${path}: ${issue.message}` : issue.message;
+}
+
+/**
+ * The one check every way in applies to an event: the server's ingest and the agent, before it tells a local
+ * program that an event was taken. Keeping it in one place is what lets the agent promise that an acked event
+ * will be stored.
+ */
+export function checkActivityEvent(input: unknown): CheckedActivity {
+  const parsed = ActivityEvent.safeParse(input);
+  if (!parsed.success) return { ok: false, reason: reasonOf(parsed.error) };
+  const event = parsed.data;
+  let money: z.output<typeof FinancialDetails> | null = null;
+  let job: z.output<typeof JobDetails> | null = null;
+  if (event.activity_type === "financial") {
+    const checked = FinancialDetails.safeParse(event.details);
+    if (!checked.success) return { ok: false, reason: `a financial event needs details.amount and details.currency (${reasonOf(checked.error)})` };
+    money = checked.data;
+  }
+  if (event.activity_type === "job") {
+    const checked = JobDetails.safeParse(event.details);
+    if (!checked.success) return { ok: false, reason: `details of a job event: ${reasonOf(checked.error)}` };
+    job = checked.data;
+  }
+  return { ok: true, event, money, job };
+}
+
+/** One event of a batch that was not taken: its place in the batch and why. */
+export const RefusedEvent = z.object({ index: z.number().int().min(0), reason: z.string().max(1000) });
+export type RefusedEvent = z.infer<typeof RefusedEvent>;
+
 /** One stored activity, as the API shows it. */
 export const ActivityView = z.object({
   id: z.string(),
@@ -76,7 +116,7 @@ export const IngestRequest = z.object({ events: z.array(z.unknown()).min(1).max(
 export const IngestResult = z.object({
   stored: z.number(),
   duplicates: z.number(),
-  rejected: z.array(z.object({ index: z.number(), reason: z.string() })),
+  rejected: z.array(RefusedEvent),
 });
 export type IngestResult = z.infer<typeof IngestResult>;
 

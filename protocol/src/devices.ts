@@ -55,5 +55,18 @@ export const DeviceView = DeviceInfo.extend({
   last_seen_at: z.number().nullable(),
   revoked_at: z.number().nullable(),
   connectors: z.array(ConnectorDescriptor),
+  /** The folders the agent may use, as it shows them (`~/Documents`); null when it has not said. */
+  folders: z.array(z.string()).nullable().optional(),
 });
 export type DeviceView = z.infer<typeof DeviceView>;
+
+/** An activity event from this device that the server refused, kept so the user sees it and why. */
+export const RefusedActivityView = z.object({
+  id: z.string(),
+  event_id: z.string(),
+  reason: z.string(),
+  /** The event as the agent sent it (JSON text, cut to 4 KiB). */
+  event: z.string(),
+  created_at: z.number(),
+});
+export type RefusedActivityView = z.infer<typeof RefusedActivityView>;

@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { Approval, Command, CommandOutcome, CommandView, ConnectorDescriptor } from "./command.ts";
+import { RefusedEvent } from "./activity.ts";
 import { DeviceView } from "./devices.ts";
+import { AgentLimits } from "./limits.ts";
 import { ErrorCode } from "./errors.ts";
 import { NotificationView } from "./notifications.ts";
 import { Decision, PermissionRequestBody, PermissionRequestView } from "./permissions.ts";
@@ -45,6 +47,8 @@ export const HelloFrame = frame("hello", {
   agent_version: z.string().max(40),
   platform: z.string().max(40),
   connectors: z.array(ConnectorDescriptor).max(50),
+  /** The agent's local limits (folders, shell programs, apps), so the server can refuse at once what it would refuse. */
+  limits: AgentLimits.optional(),
 });
 
 /** agent → relay: command `ref` is stored on the machine (before it runs). */
@@ -102,8 +106,12 @@ export const CommandFrame = frame("command", {
   approval: Approval,
 });
 
-/** relay → agent: frame `ref` (a `result` or `activity`) is stored; the agent may forget it. */
-export const RelayAckFrame = frame("ack", { ref: FrameId });
+/**
+ * relay → agent: frame `ref` (a `result` or `activity`) is stored; the agent may forget it. For an `activity` frame,
+ * `refused` names the events the server would not store and why: the agent keeps those for the user to see
+ * (`hearth status`) instead of dropping them, and the relay records them for the device page.
+ */
+export const RelayAckFrame = frame("ack", { ref: FrameId, refused: z.array(RefusedEvent).max(500).optional() });
 
 /** relay → agent: the user answered the agent's `permission_request` `ref`. */
 export const PermissionUpdateFrame = frame("permission_update", {

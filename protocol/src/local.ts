@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ActivityEvent } from "./activity.ts";
+import { ActivityEvent, RefusedEvent } from "./activity.ts";
 import { CommandOutcome, ConnectorDescriptor, Name } from "./command.ts";
 import { ErrorCode } from "./errors.ts";
 
@@ -41,7 +41,10 @@ export const LocalCommandFrame = localFrame("command", {
 export const LocalActivityEvent = ActivityEvent.extend({ event_id: ActivityEvent.shape.event_id.optional() });
 export type LocalActivityEvent = z.infer<typeof LocalActivityEvent>;
 
-/** local client → agent: activity to report; acked once stored in the agent's durable outbox. */
+/**
+ * local client → agent: activity to report. Each event is checked with the server's own check first; the frame is
+ * acked once every event is stored in the agent's durable outbox, or refused whole (an `error` naming each bad event).
+ */
 export const LocalActivityFrame = localFrame("activity", { events: z.array(LocalActivityEvent).min(1).max(500) });
 
 /** local client → agent: liveness probe, answered by `pong` with `ref` = this frame's id. */
@@ -75,12 +78,29 @@ export const LocalAckFrame = localFrame("ack", { ref: LocalFrameId });
 /** agent → local client: the answer to `ping`. */
 export const LocalPongFrame = localFrame("pong", { ref: LocalFrameId });
 
-/** agent → local client: frame `ref` was refused. A wrong token also closes the socket; anything else keeps it open. */
+/**
+ * agent → local client: frame `ref` was refused. A wrong token also closes the socket; anything else keeps it open.
+ * For an `activity` frame with events the server would refuse, `refused` gives each one's index and reason, and
+ * none of the frame's events was taken: fix them and send the frame again.
+ */
 export const LocalErrorFrame = localFrame("error", {
   code: ErrorCode,
   message: z.string(),
   ref: LocalFrameId.optional(),
+  refused: z.array(RefusedEvent).optional(),
 });
 
-export const LocalAgentFrame = z.discriminatedUnion("type", [LocalWelcomeFrame, LocalResultFrame, LocalAckFrame, LocalPongFrame, LocalErrorFrame]);
+/**
+ * agent → local client: the agent's own policy says "ask" about command `ref`, so it asks the user through the
+ * Hearth app (the seed's shape); the command's `result` follows once the user answers (or the wait ends).
+ */
+export const LocalPermissionRequestFrame = localFrame("permission_request", {
+  ref: LocalFrameId,
+  target: z.string(),
+  action: z.string(),
+  context: z.string(),
+  one_time: z.boolean(),
+});
+
+export const LocalAgentFrame = z.discriminatedUnion("type", [LocalWelcomeFrame, LocalResultFrame, LocalAckFrame, LocalPongFrame, LocalErrorFrame, LocalPermissionRequestFrame]);
 export type LocalAgentFrame = z.infer<typeof LocalAgentFrame>;

@@ -1,7 +1,7 @@
 import type { DeviceRecord } from "./devices.ts";
 import type { Rule } from "./permission-rules.ts";
 
-const DEVICE_SELECT = `SELECT id, name, platform, agent_version AS agentVersion, connectors, created_at AS createdAt,
+const DEVICE_SELECT = `SELECT id, name, platform, agent_version AS agentVersion, connectors, limits, created_at AS createdAt,
   last_seen_at AS lastSeenAt, revoked_at AS revokedAt FROM devices`;
 
 /** The user's devices (or one of them) from D1. */

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { ConnectorDescriptor } from "#protocol";
-import type { DeviceView } from "#protocol";
+import { AgentLimits, ConnectorDescriptor, checkAgentLimits } from "#protocol";
+import type { DeviceView, Failure } from "#protocol";
 
 /** A device row from D1, as the relay and the devices API read it. */
 export type DeviceRecord = {
@@ -9,6 +9,8 @@ export type DeviceRecord = {
   platform: string;
   agentVersion: string;
   connectors: string;
+  /** The agent's advertised local limits (JSON `AgentLimits`), or null before an agent that sends them said hello. */
+  limits: string | null;
   createdAt: number;
   lastSeenAt: number | null;
   revokedAt: number | null;
@@ -37,7 +39,28 @@ export function deviceView(device: DeviceRecord, online: boolean): DeviceView {
     last_seen_at: online ? Date.now() : device.lastSeenAt,
     revoked_at: device.revokedAt,
     connectors: Connectors.parse(JSON.parse(device.connectors)),
+    folders: parseLimits(device.limits)?.folders?.shown ?? null,
   };
+}
+
+/** A device's advertised limits; unreadable JSON (or none) reads as unknown, and the agent alone decides. */
+export function parseLimits(json: string | null): AgentLimits | null {
+  if (json === null) return null;
+  try {
+    const parsed = AgentLimits.safeParse(JSON.parse(json));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * What the agent would answer to this command for its own local limits (its folders, its shell allowlist, its
+ * apps), so the server refuses at once, in the agent's words, rather than prompting for a command that will fail.
+ */
+export function checkLimits(device: DeviceRecord, command: { target: string; action: string; parameters: Record<string, unknown> }): Failure | null {
+  const limits = parseLimits(device.limits);
+  return limits ? checkAgentLimits(command, limits) : null;
 }
 
 type Refusal = { ok: false; code: "not_found" | "device_revoked" | "not_ready" | "unknown_action"; message: string; field: string };
@@ -51,6 +74,10 @@ export function checkAction(device: DeviceRecord | null, command: { target: stri
   }
   const action = findAction(device, command.target, command.action);
   if (!action) {
+    // A connector the agent turned off comes with its own word on how to turn it on.
+    const off = parseLimits(device.limits)?.off;
+    const why = off && Object.hasOwn(off, command.target) ? off[command.target] : undefined;
+    if (why !== undefined) return { ok: false, code: "unknown_action", message: `${device.name}: ${why}`, field: "command.target" };
     return {
       ok: false,
       code: "unknown_action",

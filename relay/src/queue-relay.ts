@@ -6,7 +6,7 @@ import type { QueuedCommand } from "./command-store.ts";
 import { D1Sync } from "./d1-sync.ts";
 import type { AuditLine, PermissionRequestRecord } from "./d1-sync.ts";
 import { loadRules } from "./d1-reads.ts";
-import { checkAction } from "./devices.ts";
+import { checkAction, checkLimits } from "./devices.ts";
 import type { DeviceRecord } from "./devices.ts";
 import { frameId } from "./frames.ts";
 import { approvalFromDecision, approvalFromRule, evaluate, grantFor } from "./permission-rules.ts";
@@ -109,8 +109,12 @@ export class QueueRelay extends RelaySockets {
 
   /** Accepts a command: it is in this object's SQLite before this returns, gated by the user's permissions. */
   async dispatch(input: DispatchInput): Promise<DispatchOutcome> {
-    const checked = checkAction(await this.deviceFor(input.deviceId), input.command);
+    const device = await this.deviceFor(input.deviceId);
+    const checked = checkAction(device, input.command);
     if (!checked.ok) return checked;
+    // Before any prompt: a command the agent would refuse for its local limits is refused now, in its words.
+    const beyond = device ? checkLimits(device, input.command) : null;
+    if (beyond) return { ok: false, ...beyond, field: "command.parameters" };
     if (this.commands.countOpen(input.deviceId) >= QUEUE_LIMIT_PER_DEVICE) {
       return {
         ok: false,

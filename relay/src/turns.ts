@@ -23,8 +23,11 @@ export interface TurnHost {
   /** The configured chat model, or null to use the parser alone. */
   readonly model: BaseChatModel | null;
   capabilities(): Promise<AssistantCapability[]>;
-  /** The server's rules for this command: side-effect free, because the graph asks again on resume. */
-  gate(command: ParsedCommand, deviceId: string): Promise<"allow" | "deny" | "ask">;
+  /**
+   * The server's rules for this command: side-effect free, because the graph asks again on resume. `refused`
+   * when the device would refuse it anyway (its advertised limits).
+   */
+  gate(command: ParsedCommand, deviceId: string): Promise<"allow" | "deny" | "ask" | { refused: { code: string; message: string } }>;
   /** Queues the command; `decision` is the user's answer to this turn's prompt, which stands in for asking again. */
   dispatchForTurn(deviceId: string, command: ParsedCommand, decision: Decision | null): Promise<DispatchOutcome>;
   deviceOnline(deviceId: string): boolean;

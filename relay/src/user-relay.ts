@@ -7,7 +7,8 @@ import { createChatModel, modelEnv } from "../../worker/src/assistant/model.ts";
 import type { AssistantCapability } from "../../worker/src/assistant/tools.ts";
 import type { PermissionRequestRecord } from "./d1-sync.ts";
 import { ingestActivities } from "../../worker/src/activities/ingest.ts";
-import { deviceView, parseConnectors } from "./devices.ts";
+import { recordRefusals } from "./activity-refusals.ts";
+import { checkLimits, deviceView, parseConnectors } from "./devices.ts";
 import { frameId, readFrame } from "./frames.ts";
 import { evaluate } from "./permission-rules.ts";
 import { CLOSE_REPLACED, CLOSE_REVOKED, HEARTBEAT_MS, QueueRelay, RELAY_USER_HEADER } from "./queue-relay.ts";
@@ -41,7 +42,12 @@ export class UserRelay extends QueueRelay {
       userId: () => this.userId,
       model: createChatModel(modelEnv(env)),
       capabilities: () => this.#capabilities(),
-      gate: async (command, deviceId) => evaluate(await this.loadRules(), command, deviceId, Date.now()).effect,
+      gate: async (command, deviceId) => {
+        // What the agent would refuse anyway is refused now, in its words, and never prompted for.
+        const device = await this.deviceFor(deviceId);
+        const refused = device ? checkLimits(device, command) : null;
+        return refused ? { refused } : evaluate(await this.loadRules(), command, deviceId, Date.now()).effect;
+      },
       dispatchForTurn: (deviceId, command, decision) => this.dispatch({ deviceId, command, ...(decision ? { decision } : {}) }),
       deviceOnline: (deviceId) => this.isOnline(deviceId),
       watchCommand: (commandId, onChange) => this.watchCommand(commandId, onChange),
@@ -142,12 +148,12 @@ export class UserRelay extends QueueRelay {
     this.toBrowsers(frame, [connection.id]);
   }
 
-  async #onHello(connection: Connection<SocketState>, deviceId: string, hello: { agent_version: string; platform: string; connectors: unknown[] }): Promise<void> {
+  async #onHello(connection: Connection<SocketState>, deviceId: string, hello: { agent_version: string; platform: string; connectors: unknown[]; limits?: unknown }): Promise<void> {
     const now = Date.now();
     const updated = await this.env.DB.prepare(
-      "UPDATE devices SET connectors = ?, agent_version = ?, platform = ?, last_seen_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL",
+      "UPDATE devices SET connectors = ?, limits = ?, agent_version = ?, platform = ?, last_seen_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL",
     )
-      .bind(JSON.stringify(hello.connectors), hello.agent_version, hello.platform, now, deviceId, this.userId)
+      .bind(JSON.stringify(hello.connectors), hello.limits === undefined ? null : JSON.stringify(hello.limits), hello.agent_version, hello.platform, now, deviceId, this.userId)
       .run();
     if (updated.meta.changes === 0) {
       connection.close(CLOSE_REVOKED, "device revoked");
@@ -190,7 +196,8 @@ export class UserRelay extends QueueRelay {
 
   /**
    * Stores a batch of activity and acks the frame only once D1 has committed it, so the agent keeps the events
-   * until they are safe. Refused events are named in an `error` frame; the rest are stored and the frame acked.
+   * until they are safe. Refused events are named in an `error` frame and in the ack, and recorded for the device
+   * page; the rest are stored and the frame acked.
    */
   async #onActivity(connection: Connection<SocketState>, deviceId: string, frame: { id: string; events: unknown[] }): Promise<void> {
     let result;
@@ -201,10 +208,19 @@ export class UserRelay extends QueueRelay {
       return this.refuse(connection, { code: "internal", message: "The activity could not be stored just now; keep it and send it again later.", ref: frame.id });
     }
     if (result.rejected.length > 0) {
+      // Kept for the device page before the ack lets the agent forget them; if this write fails the agent sends
+      // the frame again, and the stored events are only duplicates then.
+      try {
+        await recordRefusals(this.env.DB, this.userId, { deviceId, frameId: frame.id, events: frame.events, refused: result.rejected });
+      } catch (error) {
+        console.error("relay: recording refused activity failed", error);
+        return this.refuse(connection, { code: "internal", message: "The activity could not be stored just now; keep it and send it again later.", ref: frame.id });
+      }
       const which = result.rejected.slice(0, 5).map((r) => `#${r.index}: ${r.reason}`).join("; ");
       this.refuse(connection, { code: "validation_failed", message: `${result.rejected.length} of ${frame.events.length} events were refused (${which}).`, ref: frame.id });
     }
-    this.send(connection, { v: PROTOCOL_VERSION, type: "ack", id: frameId(), ref: frame.id });
+    // The refused events travel with the ack, so the agent keeps them (with their reason) instead of dropping them.
+    this.send(connection, { v: PROTOCOL_VERSION, type: "ack", id: frameId(), ref: frame.id, ...(result.rejected.length > 0 ? { refused: result.rejected } : {}) });
     this.#stored(result.fresh);
   }
 

@@ -5,6 +5,9 @@ import { runningAgent } from "../home/status-file.ts";
 import { hearthCommand } from "../invocation.ts";
 import { CliError, parseOptions } from "./args.ts";
 import type { CliCommand } from "./args.ts";
+import { existsSync } from "node:fs";
+import { openStateDb } from "../store/db.ts";
+import { RefusedActivity } from "../store/refused-activity.ts";
 
 export const statusCommand: CliCommand = {
   usage: `Usage: hearth status
@@ -38,6 +41,7 @@ Options:
       const waiting = agent.outbox > 0 ? `; ${agent.outbox} result/activity frame(s) waiting for the server` : "";
       rows.push(["Agent", `running (pid ${agent.pid}), ${agent.state}${waiting}`]);
     }
+    rows.push(...refusedRows(paths.stateDb));
     rows.push(["Folders", config.filesystem.roots.join(", ")]);
     rows.push(["Shell", config.shell.allow.length > 0 ? `on for ${config.shell.allow.join(", ")} (still needs \`${hearth} permissions grant shell run\`)` : "off (no programs in shell.allow)"]);
     rows.push(["Apps", Object.keys(config.apps).join(", ") || "none configured"]);
@@ -46,7 +50,30 @@ Options:
     rows.push(["Settings", paths.dir]);
     const width = Math.max(...rows.map(([label]) => label.length)) + 2;
     if (!credentials) out.log("Not paired yet.");
-    for (const [label, value] of rows) out.log(`${`${label}:`.padEnd(width)}${value}`);
+    for (const [label, value] of rows) out.log(`${(label ? `${label}:` : "").padEnd(width)}${value}`);
     return 0;
   },
 };
+
+/** Refused activity shown at most this many at a time; the rest is counted. */
+const REFUSED_SHOWN = 5;
+
+/** Activity that was not taken, newest first, each with its reason: never dropped without the user seeing it. */
+function refusedRows(stateDb: string): [string, string][] {
+  if (!existsSync(stateDb)) return [];
+  const db = openStateDb(stateDb);
+  try {
+    const store = new RefusedActivity(db);
+    const total = store.count();
+    if (total === 0) return [];
+    const rows: [string, string][] = [["Refused activity", `${total} event(s) were not stored. They are kept on this computer (state.db) until retention ends:`]];
+    for (const row of store.latest(REFUSED_SHOWN)) {
+      const by = row.refusedBy === "server" ? "the server refused" : "not sent, the server would refuse";
+      rows.push(["", `${new Date(row.refusedAt).toISOString()} ${row.eventId ?? "(no id)"}: ${by} it — ${row.reason}`]);
+    }
+    if (total > REFUSED_SHOWN) rows.push(["", `… and ${total - REFUSED_SHOWN} more.`]);
+    return rows;
+  } finally {
+    db.close();
+  }
+}

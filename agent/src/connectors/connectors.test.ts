@@ -1,5 +1,5 @@
-import { mkdir } from "node:fs/promises";
-import { join } from "node:path";
+import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
+import { delimiter, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { expectData, expectFailure } from "../../test/run-action.ts";
@@ -30,6 +30,49 @@ describe("browser connector", () => {
     }
     const prepared = await browser.actions.open?.prepare({ url: "https://example.com/a b" });
     expect(prepared?.ok && prepared.scopes).toEqual(["https://example.com/a%20b"]);
+  });
+});
+
+describe("browser connector's system handler", () => {
+  /** Puts a fake `xdg-open` (a real shell script) first on PATH for one test. */
+  async function fakeOpener(script: string): Promise<{ dir: string; restore: () => void }> {
+    const dir = await tempDir();
+    await writeFile(join(dir, "xdg-open"), `#!/bin/sh\n${script}\n`);
+    await chmod(join(dir, "xdg-open"), 0o755);
+    const path = process.env.PATH;
+    process.env.PATH = `${dir}${delimiter}${path ?? ""}`;
+    return { dir, restore: () => void (process.env.PATH = path) };
+  }
+
+  async function open(settleMs = 5_000) {
+    const prepared = await createBrowserConnector({ settleMs }).actions.open?.prepare({ url: "https://example.com/" });
+    if (!prepared?.ok) throw new Error("prepare failed");
+    return prepared.run();
+  }
+
+  it.runIf(process.platform === "linux")("reports a handler that fails with its reason, not opened: true", async () => {
+    const opener = await fakeOpener(`echo "xdg-open: no method available for opening '$1'" >&2; exit 3`);
+    try {
+      await expect(open()).rejects.toMatchObject({ code: "execution_failed", message: expect.stringMatching(/^The page was not opened: xdg-open exited with code 3: xdg-open: no method available for opening 'https:\/\/example\.com\/'/) });
+    } finally {
+      opener.restore();
+    }
+  });
+
+  it.runIf(process.platform === "linux")("reports opened once the handler exits 0, or while the browser it started keeps running", async () => {
+    const opener = await fakeOpener('echo "$1" > "$(dirname "$0")/opened"; exit 0');
+    try {
+      expect(await open()).toEqual({ url: "https://example.com/", opened: true });
+      expect((await readFile(join(opener.dir, "opened"), "utf8")).trim()).toBe("https://example.com/");
+    } finally {
+      opener.restore();
+    }
+    const browser = await fakeOpener("exec sleep 3");
+    try {
+      expect(await open(300)).toEqual({ url: "https://example.com/", opened: true });
+    } finally {
+      browser.restore();
+    }
   });
 });
 

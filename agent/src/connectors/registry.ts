@@ -9,7 +9,8 @@ import { createSystemConnector } from "./system.ts";
 import type { Action, Connector } from "./types.ts";
 import { AgentConfig } from "../home/config.ts";
 import type { ResolvedConfig } from "../home/config.ts";
-import type { Failure } from "#protocol";
+import { sep } from "node:path";
+import type { AgentLimits, Failure } from "#protocol";
 
 /** Everything `createConnectors` needs besides the config. */
 export type ConnectorEnvironment = { configPath: string; agentVersion: string; home?: string; trash?: TrashOptions };
@@ -19,6 +20,8 @@ export type ConnectorSet = {
   connectors: Connector[];
   /** Target → why it is off here (for example, the shell with an empty allowlist). */
   disabled: Record<string, string>;
+  /** The local limits to advertise in `hello` (they read the roots' real paths, hence async). */
+  limits: () => Promise<AgentLimits>;
 };
 
 /**
@@ -40,7 +43,18 @@ export function createConnectors(config: ResolvedConfig, env: ConnectorEnvironme
   }
   if (Object.keys(config.apps).length > 0) connectors.push(createAppsConnector(config.apps, env.configPath));
   else disabled.apps = `No applications are configured on this computer. Add them under "apps" in ${env.configPath}, e.g. "editor": {"command": "code"}.`;
-  return { connectors, disabled };
+  const limits = async (): Promise<AgentLimits> => ({
+    // Paths are compared as POSIX text on the server; a Windows agent leaves its folders to itself.
+    folders:
+      sep === "/"
+        ? { home: sandbox.home, relative_to: sandbox.relativeTo, roots: [...new Set([...sandbox.roots, ...(await sandbox.realRoots())])], shown: sandbox.displayRoots() }
+        : null,
+    shell_programs: config.shell.allow.length > 0 ? [...config.shell.allow] : null,
+    apps: Object.keys(config.apps),
+    off: disabled,
+    config_path: env.configPath,
+  });
+  return { connectors, disabled, limits };
 }
 
 /** Finds an action, or the failure to report: `unknown_action`, with what exists or how to turn it on. */

@@ -59,6 +59,16 @@ export class Sandbox {
     return [...new Set([homeRelative(path, this.#home), homeRelative(real, this.#home)])];
   }
 
+  /** The home folder, which `~` stands for. */
+  get home(): string {
+    return this.#home;
+  }
+
+  /** Where a relative path starts (see `resolve`); the agent advertises it so the server reads paths alike. */
+  get relativeTo(): string {
+    return this.roots[0] ?? this.#home;
+  }
+
   /** The roots' real paths (for a root that does not exist, where it would be). */
   async realRoots(): Promise<string[]> {
     return this.#realRoots();

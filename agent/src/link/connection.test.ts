@@ -174,7 +174,7 @@ describe("local commands that need approval", () => {
     const agent = await start();
     await relay.until(() => agent.link.ready());
     const client = await localClient(agent.localPort ?? 0, paths.localToken);
-    const event = { activity_type: "financial", timestamp: new Date().toISOString(), application: "bank", details: { amount: 12.5 } };
+    const event = { activity_type: "financial", timestamp: new Date().toISOString(), application: "bank", details: { amount: -12.5, currency: "EUR" } };
     client.socket.send(JSON.stringify({ v: 1, type: "activity", id: "a1", events: [event] }));
     expect(await client.next("ack")).toMatchObject({ ref: "a1" });
     const frame = await relay.waitFor((f) => f.type === "activity");

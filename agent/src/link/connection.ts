@@ -1,5 +1,6 @@
 import ReconnectingWebSocket from "partysocket/ws";
 import { HEARTBEAT_PING, MAX_FRAME_BYTES, RelayToAgentFrame } from "#protocol";
+import type { RefusedEvent } from "#protocol";
 import type { z } from "zod";
 import type { CloseEvent, ErrorEvent } from "partysocket/ws";
 import { hearthCommand } from "../invocation.ts";
@@ -18,7 +19,8 @@ export type LinkState = "connecting" | "connected" | "offline" | "stopped";
 export type LinkHandlers = {
   onWelcome: (pending: number) => void;
   onCommand: (frame: InboundCommand) => void;
-  onAck: (ref: string) => void;
+  /** `refused`: events of an activity frame the server would not store, with why. */
+  onAck: (ref: string, refused: RefusedEvent[]) => void;
   onPermissionUpdate: (frame: InboundPermissionUpdate) => void;
   onState?: (state: LinkState) => void;
   /** The server refused this device for good (token refused, or revoked): the agent must stop and pair again. */
@@ -178,7 +180,7 @@ export class RelayLink {
           if (!this.#welcomed) return;
           return this.#config.handlers.onCommand(frame);
         case "ack":
-          return this.#config.handlers.onAck(frame.ref);
+          return this.#config.handlers.onAck(frame.ref, frame.refused ?? []);
         case "permission_update":
           return this.#config.handlers.onPermissionUpdate(frame);
       }

@@ -132,4 +132,44 @@ describe("the local endpoint", () => {
     expect(await client.next()).toMatchObject({ type: "ack", ref: "act" });
     expect(activity).toEqual([{ ...event, event_id: expect.stringMatching(/^local-/) }, { ...event, event_id: "mine" }]);
   });
+
+  it("refuses, with each reason, activity the server would drop, and takes none of that frame", async () => {
+    const { port, activity } = await endpoint();
+    const client = await connect(port);
+    client.send({ v: 1, type: "local_auth", id: "a", token: TOKEN });
+    await client.next();
+    const at = { timestamp: "2026-11-25T10:00:00Z", application: "browser" };
+    // The design's own event (no currency), a lower-case currency, and a job with a status the server does not know.
+    const events = [
+      { ...at, activity_type: "financial", details: { site: "amazon.com", amount: 49.99, category: "electronics" } },
+      { ...at, activity_type: "financial", details: { amount: -3, currency: "usd" } },
+      { ...at, activity_type: "job", details: { company: "Acme", status: "ghosted" } },
+      { ...at, activity_type: "financial", details: { amount: -3, currency: "USD" } },
+    ];
+    client.send({ v: 1, type: "activity", id: "act", events });
+    const refusal = await client.next();
+    expect(refusal).toMatchObject({
+      type: "error",
+      code: "validation_failed",
+      ref: "act",
+      refused: [
+        { index: 0, reason: expect.stringContaining("currency") },
+        { index: 1, reason: expect.stringContaining("3-letter ISO code") },
+        { index: 2, reason: expect.stringContaining("status") },
+      ],
+    });
+    expect(activity).toEqual([]);
+    client.send({ v: 1, type: "activity", id: "act-2", events: [events[3]] });
+    expect(await client.next()).toMatchObject({ type: "ack", ref: "act-2" });
+    expect(activity).toHaveLength(1);
+  });
+
+  it("takes the token as a bearer header on the upgrade, and refuses a wrong one before any socket exists", async () => {
+    const { port } = await endpoint();
+    expect(await upgradeStatus(port, { authorization: "Bearer guess" })).toBe(401);
+    expect(await upgradeStatus(port, { authorization: TOKEN })).toBe(401);
+    const client = await connect(port, { authorization: `Bearer ${TOKEN}` });
+    client.send({ v: 1, type: "ping", id: "p" });
+    expect(await client.next()).toMatchObject({ type: "pong", ref: "p" });
+  });
 });

@@ -1,44 +1,36 @@
-import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
 import type { IncomingMessage, Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
-import type { RawData, WebSocket } from "ws";
-import { LOCAL_PROTOCOL_VERSION, LocalClientFrame, MAX_FRAME_BYTES } from "#protocol";
-import type { ActivityEvent, ConnectorDescriptor, ErrorCode, LocalAgentFrame } from "#protocol";
+import type { WebSocket } from "ws";
+import { MAX_FRAME_BYTES, checkActivityEvent } from "#protocol";
+import type { ActivityEvent } from "#protocol";
 import { DEFAULT_OPTIONS } from "../defaults.ts";
 import { tokensEqual } from "../home/local-token.ts";
-import type { Logger } from "../log.ts";
-import type { Executor } from "../runtime/executor.ts";
+import { CLOSE_UNAUTHENTICATED, LocalSession } from "./session.ts";
+import type { SessionDeps } from "./session.ts";
 
-export type LocalEndpointDeps = {
-  port: number;
-  token: string;
-  tokenPath: string;
-  executor: Executor;
-  recordActivity: (events: ActivityEvent[]) => void;
-  describe: () => { device_id: string | null; connected: boolean; connectors: ConnectorDescriptor[]; agent_version: string };
-  log: Logger;
-  authTimeoutMs?: number;
-};
+export { CLOSE_UNAUTHENTICATED };
+
+export type LocalEndpointDeps = SessionDeps & { port: number; authTimeoutMs?: number };
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
 /** Browser extensions may connect; web pages may not (their Origin is http(s)://…). */
 const EXTENSION_ORIGIN = /^(chrome-extension|moz-extension):\/\/[^/]+\/?$/;
-/** Close code for a wrong token (policy violation). */
-export const CLOSE_UNAUTHENTICATED = 1008;
 
 /**
  * The seed's local endpoint: a WebSocket on 127.0.0.1 for programs on this computer (the browser extension).
  * Defence in layers: it binds to loopback only and refuses non-loopback peers anyway; it refuses web pages by their
- * Origin and DNS-rebinding tricks by the Host header; and the first frame must carry the token from the 0600
- * `local-token` file. Commands from here go through the same local permission store as the relay's.
+ * Origin and DNS-rebinding tricks by the Host header; and the token from the 0600 `local-token` file must come
+ * first (as `Authorization: Bearer` on the upgrade, or a `local_auth` frame). Commands from here go through the
+ * same local permission store as the relay's. Each connection is a `LocalSession` (v1 and the design's dialect).
  */
 export class LocalEndpoint {
   readonly #deps: LocalEndpointDeps;
   readonly #http: Server;
   readonly #wss: WebSocketServer;
+  readonly #sessions = new Set<LocalSession>();
   #port = 0;
 
   constructor(deps: LocalEndpointDeps) {
@@ -74,15 +66,30 @@ export class LocalEndpoint {
     });
   }
 
+  /** Sends taken activity to every client that registered a listener for its type. */
+  publishActivity(events: readonly ActivityEvent[]): void {
+    if (this.#sessions.size === 0) return;
+    for (const event of events) {
+      // Only what will reach the server is published; the rest was refused (and kept) elsewhere.
+      if (!checkActivityEvent(event).ok) continue;
+      for (const session of this.#sessions) session.publish(event);
+    }
+  }
+
   #onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     const refusal = this.#checkPeer(request);
     if (refusal) {
       this.#deps.log.warn("local.refused", `Refused a local connection: ${refusal}`);
-      const body = JSON.stringify({ error: { code: "forbidden_origin", message: refusal } });
-      socket.end(`HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
-      return;
+      return endUpgrade(socket, "403 Forbidden", "forbidden_origin", refusal);
     }
-    this.#wss.handleUpgrade(request, socket, head, (ws) => this.#onConnection(ws));
+    // The design's "local token exchange": the token file's content as a bearer token authenticates at once.
+    const authorization = request.headers.authorization;
+    const bearer = authorization?.startsWith("Bearer ") ? authorization.slice("Bearer ".length).trim() : null;
+    if (authorization !== undefined && (bearer === null || !tokensEqual(this.#deps.token, bearer))) {
+      this.#deps.log.warn("local.bad_token", "A local program sent a wrong token; refused its connection.");
+      return endUpgrade(socket, "401 Unauthorized", "unauthenticated", `Wrong token. Send "Authorization: Bearer <token>" with the content of ${this.#deps.tokenPath}.`);
+    }
+    this.#wss.handleUpgrade(request, socket, head, (ws) => this.#onConnection(ws, bearer !== null));
   }
 
   /** Why a peer may not connect, or null when it may. */
@@ -98,68 +105,25 @@ export class LocalEndpoint {
     return null;
   }
 
-  #onConnection(ws: WebSocket): void {
-    let authenticated = false;
-    let client = "local client";
-    const send = (frame: LocalAgentFrame) => {
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
-    };
-    const refuse = (code: ErrorCode, message: string, ref?: string) =>
-      send({ v: LOCAL_PROTOCOL_VERSION, type: "error", id: randomUUID(), code, message, ...(ref === undefined ? {} : { ref }) });
-    const authTimer = setTimeout(() => {
-      if (!authenticated) ws.close(CLOSE_UNAUTHENTICATED, "no local_auth in time");
-    }, this.#deps.authTimeoutMs ?? DEFAULT_OPTIONS.localAuthTimeout);
-    ws.on("close", () => clearTimeout(authTimer));
-    ws.on("message", (data: RawData, isBinary: boolean) => {
-      if (isBinary) return refuse("bad_request", "Send frames as JSON text, not binary.");
-      let json: unknown;
-      try {
-        json = JSON.parse(rawText(data));
-      } catch {
-        return refuse("malformed_json", "The frame is not valid JSON. Send one JSON object per message.");
-      }
-      const parsed = LocalClientFrame.safeParse(json);
-      const ref = typeof json === "object" && json !== null && "id" in json && typeof json.id === "string" ? json.id : undefined;
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        const code: ErrorCode = issue?.path[0] === "type" ? "unknown_frame" : "validation_failed";
-        return refuse(code, `The frame is not valid${issue?.path.length ? ` at ${issue.path.join(".")}` : ""}: ${issue?.message ?? "unknown problem"}. Frames are local_auth, command, activity and ping.`, ref);
-      }
-      const frame = parsed.data;
-      if (frame.type === "local_auth") {
-        if (!tokensEqual(this.#deps.token, frame.token)) {
-          this.#deps.log.warn("local.bad_token", "A local program sent a wrong token; closed its connection.");
-          refuse("unauthenticated", `Wrong token. Use the token in ${this.#deps.tokenPath}.`, frame.id);
-          ws.close(CLOSE_UNAUTHENTICATED, "wrong token");
-          return;
-        }
-        authenticated = true;
-        client = frame.client ?? client;
-        clearTimeout(authTimer);
-        this.#deps.log.info("local.connected", `${client} connected to the local endpoint.`);
-        return send({ v: LOCAL_PROTOCOL_VERSION, type: "local_welcome", id: randomUUID(), ref: frame.id, ...this.#deps.describe() });
-      }
-      if (!authenticated) return refuse("unauthenticated", `Send local_auth with the token from ${this.#deps.tokenPath} first.`, frame.id);
-      switch (frame.type) {
-        case "ping":
-          return send({ v: LOCAL_PROTOCOL_VERSION, type: "pong", id: randomUUID(), ref: frame.id });
-        case "activity": {
-          const events = frame.events.map((event) => ({ ...event, event_id: event.event_id ?? `local-${randomUUID()}` }));
-          this.#deps.recordActivity(events);
-          return send({ v: LOCAL_PROTOCOL_VERSION, type: "ack", id: randomUUID(), ref: frame.id });
-        }
-        case "command":
-          void this.#deps.executor
-            .execute({ commandId: `local-${randomUUID()}`, source: "local", target: frame.target, action: frame.action, parameters: frame.parameters, approval: null })
-            .then((result) => send({ v: LOCAL_PROTOCOL_VERSION, type: "result", id: randomUUID(), ref: frame.id, outcome: result.outcome }));
-          return;
-      }
+  #onConnection(ws: WebSocket, authenticated: boolean): void {
+    const session = new LocalSession(ws, this.#deps, authenticated);
+    this.#sessions.add(session);
+    if (authenticated) this.#deps.log.info("local.connected", "A local client connected to the local endpoint (bearer token).");
+    const authTimer = authenticated
+      ? undefined
+      : setTimeout(() => {
+          if (!session.authenticated) ws.close(CLOSE_UNAUTHENTICATED, "no local_auth in time");
+        }, this.#deps.authTimeoutMs ?? DEFAULT_OPTIONS.localAuthTimeout);
+    ws.on("close", () => {
+      clearTimeout(authTimer);
+      this.#sessions.delete(session);
     });
+    ws.on("message", (data, isBinary) => session.onMessage(data, isBinary));
   }
 }
 
-function rawText(data: RawData): string {
-  if (Array.isArray(data)) return Buffer.concat(data).toString("utf8");
-  if (data instanceof ArrayBuffer) return Buffer.from(data).toString("utf8");
-  return data.toString("utf8");
+/** Refuses an upgrade with an HTTP status and the API's error body. */
+function endUpgrade(socket: Duplex, status: string, code: string, message: string): void {
+  const body = JSON.stringify({ error: { code, message } });
+  socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }

@@ -27,6 +27,7 @@ import { PermissionStore } from "../permissions/store.ts";
 import { CommandStore } from "../store/commands.ts";
 import { openStateDb } from "../store/db.ts";
 import { Outbox } from "../store/outbox.ts";
+import { RefusedActivity } from "../store/refused-activity.ts";
 import { DAY_MS, scheduleRetention } from "../store/retention.ts";
 import { PLATFORM, VERSION } from "../version.ts";
 import { CommandProcessor } from "./command-processor.ts";
@@ -90,15 +91,17 @@ export async function startAgent(setup: AgentSetup): Promise<RunningAgent> {
     ...(setup.trash ? { trash: setup.trash } : {}),
   });
   const descriptors = describeConnectors(connectors.connectors);
+  // Read once at start, like the rest of config.json: a changed config takes a restart.
+  const limits = await connectors.limits();
   const hello = (): OutboundHello =>
-    HelloFrame.parse({ v: PROTOCOL_VERSION, type: "hello", id: `hello-${randomUUID()}`, device_id: credentials.device_id, agent_version: VERSION, platform: PLATFORM, connectors: descriptors });
+    HelloFrame.parse({ v: PROTOCOL_VERSION, type: "hello", id: `hello-${randomUUID()}`, device_id: credentials.device_id, agent_version: VERSION, platform: PLATFORM, connectors: descriptors, limits });
   hello(); // fail at startup, not on every connect, if a connector describes itself wrongly
 
   // The link is made last, but the processor and asker need a way to reach it.
   let link: RelayLink | null = null;
   const channel = { ready: () => link?.ready() ?? false, sendText: (text: string) => link?.sendText(text) ?? false };
   const asker = new PermissionAsker(channel, options.permissionTimeout);
-  const executor = new Executor({ connectors, permissions: new PermissionStore(db, setup.home), audit: new AuditLog(paths.audit), ask: (question) => asker.ask(question) });
+  const executor = new Executor({ connectors, permissions: new PermissionStore(db, setup.home), audit: new AuditLog(paths.audit), ask: (question) => asker.ask(question), limits });
 
   const startedAt = Date.now();
   let localPort: number | null = null;
@@ -122,7 +125,9 @@ export async function startAgent(setup: AgentSetup): Promise<RunningAgent> {
     statusTimer ??= setTimeout(saveStatus, STATUS_EVERY_MS).unref();
   };
   const processor = new CommandProcessor({
+    db,
     store,
+    refused: new RefusedActivity(db),
     outbox,
     executor,
     channel,
@@ -133,9 +138,15 @@ export async function startAgent(setup: AgentSetup): Promise<RunningAgent> {
 
   // Privacy: activity from a disabled application never leaves this computer, whichever listener saw it.
   const allowedOnly = privacyFilter(config.privacy.disabled_applications);
+  let endpoint: LocalEndpoint | null = null;
   const recordActivity = (events: readonly ActivityEvent[]) => {
     const allowed = allowedOnly(events);
-    return allowed.length > 0 ? processor.recordActivity(allowed) : [];
+    if (allowed.length === 0) return [];
+    const frameIds = processor.recordActivity(allowed);
+    // Local clients that registered a listener (the design's register_listener) hear of it once recorded. On the
+    // next turn, so a client that sent it gets its own answer first (the design's client reads answers in order).
+    setImmediate(() => endpoint?.publishActivity(allowed));
+    return frameIds;
   };
 
   const statementsConfig = config.listeners.statements;
@@ -158,7 +169,6 @@ export async function startAgent(setup: AgentSetup): Promise<RunningAgent> {
     record: (events) => void recordActivity(events),
   });
 
-  let endpoint: LocalEndpoint | null = null;
   if (config.local_endpoint.enabled) {
     endpoint = new LocalEndpoint({
       port: config.local_endpoint.port,
@@ -197,9 +207,9 @@ export async function startAgent(setup: AgentSetup): Promise<RunningAgent> {
     handlers: {
       onWelcome: () => processor.onWelcome(),
       onCommand: (frame) => processor.onCommand(frame),
-      onAck: (ref) => {
+      onAck: (ref, refused) => {
         if (setup.debugIgnoreActivityAcks && ref.startsWith("activity-")) return;
-        processor.onAck(ref);
+        processor.onAck(ref, refused);
       },
       onPermissionUpdate: (frame) => {
         if (!asker.answer(frame)) log.info("permission.stale", "An answer arrived for a permission request no longer waiting.");

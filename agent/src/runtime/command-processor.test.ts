@@ -10,6 +10,7 @@ import { silentLogger } from "../log.ts";
 import { CommandStore, INTERRUPTED_MESSAGE } from "../store/commands.ts";
 import { openStateDb } from "../store/db.ts";
 import { Outbox } from "../store/outbox.ts";
+import { RefusedActivity } from "../store/refused-activity.ts";
 import { CommandProcessor } from "./command-processor.ts";
 
 /** Collects what the processor sends, parsed with the protocol's schema, as the relay would read it. */
@@ -41,7 +42,7 @@ async function boot(fixture: Awaited<ReturnType<typeof testExecutor>>) {
   const store = new CommandStore(db, outbox);
   const recovery = store.recover();
   const channel = new RecordingChannel();
-  const processor = new CommandProcessor({ store, outbox, executor: fixture.executor, channel, log: silentLogger });
+  const processor = new CommandProcessor({ db, store, outbox, refused: new RefusedActivity(db), executor: fixture.executor, channel, log: silentLogger });
   return { db, outbox, store, recovery, channel, processor };
 }
 
@@ -177,5 +178,24 @@ describe("the durable command path", () => {
     agent.channel.open = true;
     agent.processor.onWelcome();
     expect(agent.channel.results().map((r) => r.command_id)).toEqual(agent.outbox.list().map((e) => AgentFrame.parse(JSON.parse(e.text))).map((f) => (f.type === "result" ? f.command_id : "")));
+  });
+
+  it("never drops activity quietly: what the server refuses, and what it would refuse, is kept with its reason", async () => {
+    const fixture = await testExecutor();
+    const agent = await boot(fixture);
+    const refused = new RefusedActivity(agent.db);
+    const good = { event_id: "e-1", activity_type: "job", timestamp: "2026-11-25T10:00:00Z", application: "linkedin", details: { company: "Acme" } } as const;
+    // The design's own event: no currency. The agent's check is the server's, so it is never sent.
+    const noCurrency = { event_id: "e-2", activity_type: "financial", timestamp: "2026-11-25T10:00:00Z", application: "browser", details: { site: "amazon.com", amount: 49.99, category: "electronics" } } as const;
+    const [frameId] = agent.processor.recordActivity([good, noCurrency]);
+    const sent = agent.channel.frames.flatMap((frame) => (frame.type === "activity" ? frame.events : []));
+    expect(sent).toEqual([good]);
+    expect(refused.latest(10)).toEqual([expect.objectContaining({ eventId: "e-2", refusedBy: "agent", reason: expect.stringContaining("currency") })]);
+
+    // A schema drift: the server refuses an event the agent took. The ack names it; it moves to the refused store.
+    agent.processor.onAck(frameId ?? "", [{ index: 0, reason: "details.company: too long for this server" }]);
+    expect(agent.outbox.size()).toBe(0);
+    expect(refused.latest(10)[0]).toMatchObject({ eventId: "e-1", refusedBy: "server", reason: "details.company: too long for this server", event: JSON.stringify(good) });
+    expect(refused.count()).toBe(2);
   });
 });

@@ -1,19 +1,25 @@
 import { randomUUID } from "node:crypto";
-import { PROTOCOL_VERSION } from "#protocol";
-import type { ActivityEvent } from "#protocol";
+import type { DatabaseSync } from "node:sqlite";
+import { ActivityFrame, PROTOCOL_VERSION, checkActivityEvent } from "#protocol";
+import type { ActivityEvent, RefusedEvent } from "#protocol";
 import type { InboundCommand, OutboundAck, OutboundActivity } from "../link/frames.ts";
 import type { Logger } from "../log.ts";
 import { INTERRUPTED_MESSAGE } from "../store/commands.ts";
 import type { CommandStore } from "../store/commands.ts";
+import { inTransaction } from "../store/db.ts";
 import type { Outbox } from "../store/outbox.ts";
+import type { RefusedActivity } from "../store/refused-activity.ts";
 import type { Executor } from "./executor.ts";
 
 /** The part of the relay link the processor needs. */
 export type FrameChannel = { ready: () => boolean; sendText: (text: string) => boolean };
 
 export type ProcessorDeps = {
+  db: DatabaseSync;
   store: CommandStore;
   outbox: Outbox;
+  /** Where activity that was not taken is kept, with its reason. */
+  refused: RefusedActivity;
   executor: Executor;
   channel: FrameChannel;
   log: Logger;
@@ -75,9 +81,25 @@ export class CommandProcessor {
     this.#schedule(known.frame);
   }
 
-  /** Handles the relay's `ack`: the frame it names is stored on the server and leaves the outbox. */
-  onAck(ref: string): void {
-    if (this.#deps.outbox.remove(ref)) {
+  /**
+   * Handles the relay's `ack`: the frame it names is stored on the server and leaves the outbox. Events the server
+   * refused (`refused`) move to the refused store in the same transaction, so none is dropped quietly.
+   */
+  onAck(ref: string, refused: readonly RefusedEvent[] = []): void {
+    const { outbox, log } = this.#deps;
+    const removed = inTransaction(this.#deps.db, () => {
+      if (refused.length > 0) {
+        const entry = outbox.get(ref);
+        const frame = entry ? ActivityFrame.safeParse(JSON.parse(entry.text)) : null;
+        if (frame?.success) {
+          const kept = refused.map(({ index, reason }) => ({ event: frame.data.events[index] ?? null, reason }));
+          this.#deps.refused.add(kept, "server");
+          for (const { reason } of kept) log.warn("activity.refused", `The server refused an activity event: ${reason}. It is kept on this computer; see \`hearth status\`.`);
+        }
+      }
+      return outbox.remove(ref);
+    });
+    if (removed) {
       this.#sentOnLink.delete(ref);
       this.#deps.onOutboxChange?.();
     }
@@ -94,11 +116,25 @@ export class CommandProcessor {
     }
   }
 
-  /** Queues activity events for the server (durably, in batches). Returns the frame ids. */
+  /**
+   * Queues activity events for the server (durably, in batches). Each is checked first with the server's own
+   * check: one it would refuse is kept in the refused store with its reason instead of sent. Returns the frame ids.
+   */
   recordActivity(events: readonly ActivityEvent[]): string[] {
+    const taken: ActivityEvent[] = [];
+    const refused: { event: unknown; reason: string }[] = [];
+    for (const event of events) {
+      const checked = checkActivityEvent(event);
+      if (checked.ok) taken.push(event);
+      else refused.push({ event, reason: checked.reason });
+    }
+    if (refused.length > 0) {
+      this.#deps.refused.add(refused, "agent");
+      for (const { reason } of refused) this.#deps.log.warn("activity.refused", `An activity event was not sent, because the server would refuse it: ${reason}. It is kept on this computer; see \`hearth status\`.`);
+    }
     const ids: string[] = [];
-    for (let i = 0; i < events.length; i += ACTIVITY_BATCH) {
-      const frame: OutboundActivity = { v: PROTOCOL_VERSION, type: "activity", id: `activity-${randomUUID()}`, events: events.slice(i, i + ACTIVITY_BATCH) };
+    for (let i = 0; i < taken.length; i += ACTIVITY_BATCH) {
+      const frame: OutboundActivity = { v: PROTOCOL_VERSION, type: "activity", id: `activity-${randomUUID()}`, events: taken.slice(i, i + ACTIVITY_BATCH) };
       this.#deps.outbox.put(frame);
       ids.push(frame.id);
       this.#sendDurable(frame.id);

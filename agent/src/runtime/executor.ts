@@ -6,6 +6,8 @@ import { findAction } from "../connectors/registry.ts";
 import type { ConnectorSet } from "../connectors/registry.ts";
 import { toFailure } from "../connectors/types.ts";
 import type { PermissionStore } from "../permissions/store.ts";
+import { checkAgentLimits } from "#protocol";
+import type { AgentLimits } from "#protocol";
 import type { PermissionAnswer, PermissionQuestion } from "./permission-asker.ts";
 
 /** One command to run, wherever it came from. */
@@ -21,6 +23,8 @@ export type ExecutionRequest = {
   deadlineAt?: number;
   /** Runs once the command is cleared to run, just before its action: where the durable path marks it `running`. */
   beforeRun?: () => Promise<void> | void;
+  /** Told when the user is about to be asked (a local caller hears that its command waits for an answer). */
+  onAsk?: (question: PermissionQuestion) => void;
 };
 
 export type ExecutionResult = { outcome: CommandOutcome; startedAt: number | null; finishedAt: number };
@@ -31,6 +35,8 @@ export type ExecutorDeps = {
   audit: AuditLog;
   /** Asks the user through the relay, for commands that need approval and arrived without one. */
   ask?: (question: PermissionQuestion) => Promise<PermissionAnswer>;
+  /** The limits advertised in `hello`: checked first, with the check the server runs, so both refuse alike. */
+  limits?: AgentLimits;
 };
 
 const ONE_HOUR = 60 * 60_000;
@@ -61,6 +67,8 @@ export class Executor {
     };
     const found = findAction(this.#deps.connectors, request.target, request.action);
     if (!found.ok) return fail(found.error, "none");
+    const beyond = this.#deps.limits ? checkAgentLimits(request, this.#deps.limits) : null;
+    if (beyond) return fail(beyond, "none");
     if (request.deadlineAt !== undefined && Date.now() > request.deadlineAt) {
       return fail({ code: "expired", message: "Its deadline passed before it could start, so it was not run. Retry it if it is still wanted." }, "none");
     }
@@ -101,7 +109,9 @@ export class Executor {
     if (!this.#deps.ask) {
       return { ok: false, why: "no_channel", error: { code: "denied_locally", message: `${what} needs your approval, and this agent cannot ask for it.` } };
     }
-    const answer = await this.#deps.ask({ target: request.target, action: request.action, context: `A program on this computer asks to run ${what}.`, parameters: request.parameters });
+    const question: PermissionQuestion = { target: request.target, action: request.action, context: `A program on this computer asks to run ${what}.`, parameters: request.parameters };
+    request.onAsk?.(question);
+    const answer = await this.#deps.ask(question);
     if (!answer.ok) {
       return answer.reason === "offline"
         ? { ok: false, why: "offline", error: { code: "denied_locally", message: `${what} needs your approval in the Hearth app, but the agent is not connected to the server right now. Check that \`${hearthCommand()} start\` is connected, then try again.` } }

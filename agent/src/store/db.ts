@@ -51,6 +51,17 @@ const MIGRATIONS: readonly string[] = [
      visited_until INTEGER NOT NULL,
      scanned_at INTEGER NOT NULL
    );`,
+  // Activity events that were not taken, with why: refused by this agent's own check (the server's schema) or by
+  // the server itself (a schema drift). Kept for `hearth status` instead of being dropped; forgotten after retention.
+  `CREATE TABLE refused_activity (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     event_id TEXT,
+     event TEXT NOT NULL,
+     reason TEXT NOT NULL,
+     refused_by TEXT NOT NULL CHECK (refused_by IN ('agent', 'server')),
+     refused_at INTEGER NOT NULL
+   );
+   CREATE INDEX refused_activity_at ON refused_activity (refused_at);`,
 ];
 
 /**

@@ -76,7 +76,7 @@ describe("the agent's retention", () => {
     const expiredRecently = rule(NOW - DAY);
     const forever = rule(null);
 
-    expect(applyRetention(policy, NOW)).toEqual({ commands: 1, importedFiles: 1, historyCursors: 1, permissionRules: 1 });
+    expect(applyRetention(policy, NOW)).toEqual({ commands: 1, importedFiles: 1, historyCursors: 1, permissionRules: 1, refusedActivity: 0 });
     expect(ids(db.prepare("SELECT id FROM commands ORDER BY seq").all(), "id")).toEqual(["old-unacked", "recent"]);
     expect(outbox.size()).toBe(2); // the unacked result and the ancient activity: only an ack removes them
     expect(ids(db.prepare("SELECT path FROM imported_files ORDER BY path").all(), "path")).toEqual([join(dir, "deleted-recently.ofx"), present]);
@@ -84,7 +84,7 @@ describe("the agent's retention", () => {
     expect(rules.list().map((r) => r.id).sort()).toEqual([expiredRecently, forever].sort());
     expect(rules.list().map((r) => r.id)).not.toContain(expiredLongAgo);
 
-    expect(applyRetention(policy, NOW)).toEqual({ commands: 0, importedFiles: 0, historyCursors: 0, permissionRules: 0 });
+    expect(applyRetention(policy, NOW)).toEqual({ commands: 0, importedFiles: 0, historyCursors: 0, permissionRules: 0, refusedActivity: 0 });
   });
 
   it("never forgets a finished command before its redelivery window, however short the retention", () => {

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import type { DatabaseSync } from "node:sqlite";
 import type { Logger } from "../log.ts";
 import type { CommandStore } from "./commands.ts";
+import { RefusedActivity } from "./refused-activity.ts";
 
 /** How often a running agent forgets what is past its retention, after the sweep at start. */
 export const RETENTION_SWEEP_MS = 24 * 60 * 60_000;
@@ -18,7 +19,7 @@ export type RetentionPolicy = {
 };
 
 /** How many records one sweep forgot, by kind. */
-export type RetentionReport = { commands: number; importedFiles: number; historyCursors: number; permissionRules: number };
+export type RetentionReport = { commands: number; importedFiles: number; historyCursors: number; permissionRules: number; refusedActivity: number };
 
 /**
  * Forgets what this computer keeps past the retention period, and only what nothing still needs:
@@ -28,7 +29,8 @@ export type RetentionReport = { commands: number; importedFiles: number; history
  *   record, or it would be imported again);
  * - history-listener cursors of profiles not read within retention (a profile read again starts from the
  *   retention window, and the server keeps each event once);
- * - permission rules that expired before the retention period.
+ * - permission rules that expired before the retention period;
+ * - refused activity events (kept for `hearth status`) refused before the retention period.
  * The outbox is never touched: everything in it waits for the server's ack, and leaves only with that ack.
  */
 export function applyRetention(policy: RetentionPolicy, now: number = Date.now()): RetentionReport {
@@ -45,6 +47,7 @@ export function applyRetention(policy: RetentionPolicy, now: number = Date.now()
     importedFiles,
     historyCursors: Number(db.prepare("DELETE FROM history_cursors WHERE scanned_at < ?").run(cutoff).changes),
     permissionRules: Number(db.prepare("DELETE FROM permission_rules WHERE expires_at IS NOT NULL AND expires_at < ?").run(cutoff).changes),
+    refusedActivity: new RefusedActivity(db).prune(cutoff),
   };
 }
 
@@ -53,7 +56,7 @@ export function scheduleRetention(policy: RetentionPolicy, log: Logger, everyMs:
   const sweep = () => {
     try {
       const report = applyRetention(policy);
-      const total = report.commands + report.importedFiles + report.historyCursors + report.permissionRules;
+      const total = report.commands + report.importedFiles + report.historyCursors + report.permissionRules + report.refusedActivity;
       if (total > 0) log.info("retention.swept", `Forgot ${total} local record(s) past retention (${policy.retentionDays} days; finished commands after ${Math.round(policy.commandRetentionMs / DAY_MS)}).`, report);
     } catch (error) {
       log.warn("retention.failed", `Cleaning up state.db failed: ${error instanceof Error ? error.message : String(error)}. It is tried again in a day.`);

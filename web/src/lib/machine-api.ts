@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { AuditEntry, CommandView, DeviceView, PairLookupResponse, PermissionRequestView, PermissionRule } from "#protocol";
+import { AuditEntry, CommandView, DeviceView, PairLookupResponse, PermissionRequestView, PermissionRule, RefusedActivityView } from "#protocol";
 import type { CreatePermission, Decision, DispatchRequest } from "#protocol";
 import { api, callParsed } from "./api.ts";
 
@@ -14,6 +14,7 @@ const asQuery = (value: number | string | undefined) => (value === undefined ? u
 const DeviceName = z.object({ device_name: z.string() });
 const DeviceList = z.object({ devices: z.array(DeviceView) });
 const OneDevice = z.object({ device: DeviceView });
+const RefusedList = z.object({ refused: z.array(RefusedActivityView) });
 const CommandPage = z.object({ commands: z.array(CommandView), next_before: z.string().nullable() });
 const OneCommand = z.object({ command: CommandView });
 const RuleList = z.object({ permissions: z.array(PermissionRule) });
@@ -37,6 +38,12 @@ export const devices = {
   list: async () => (await callParsed(api.devices.$get(), DeviceList)).devices,
   /** Revokes the device's token and closes its socket; answers the device as it now is. */
   revoke: async (id: string) => (await callParsed(api.devices[":id"].$delete({ param: { id } }), OneDevice)).device,
+  /** Activity this device sent that the server refused, newest first, with the reasons. */
+  refusedActivity: async (id: string) => (await callParsed(api.devices[":id"]["refused-activity"].$get({ param: { id } }), RefusedList)).refused,
+  /** Clears that list once the user has read it. */
+  clearRefusedActivity: async (id: string) => {
+    await callParsed(api.devices[":id"]["refused-activity"].$delete({ param: { id } }), Removed);
+  },
 };
 
 export const commands = {

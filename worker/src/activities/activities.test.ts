@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { RelayAckFrame } from "#protocol";
 import { TestClient } from "../../test/client.ts";
 import { connectAgent, openBrowserSocket, userWithDevice } from "../../test/sockets.ts";
 
@@ -148,7 +149,11 @@ describe("activity from the agent", () => {
     socket.send({ v: 1, type: "activity", id: "batch-1", events: [coffee(1), { nope: true }, coffee(2)] });
     const refused = await socket.next("error", (f) => f.ref === "batch-1");
     expect(String(refused.message)).toMatch(/1 of 3 events were refused \(#1:/);
-    await socket.next("ack", (f) => f.ref === "batch-1");
+    // The ack names the refused event and why, so the agent keeps it; the device page lists it too.
+    const ack = RelayAckFrame.parse(await socket.next("ack", (f) => f.ref === "batch-1"));
+    expect(ack.refused).toEqual([{ index: 1, reason: expect.stringMatching(/event_id|activity_type/) }]);
+    const refusals = await client.request("GET", `/api/devices/${deviceId}/refused-activity`);
+    expect(await refusals.json()).toMatchObject({ refused: [{ event_id: "batch-1#1", event: '{"nope":true}', reason: String(ack.refused?.[0]?.reason) }] });
     const stored = (await list(client)).activities;
     expect(stored.map((a) => a.event_id).sort()).toEqual(["ofx:FITID-1", "ofx:FITID-2"]);
     expect(stored[0]).toMatchObject({ device_id: deviceId, source: "agent" });
@@ -158,6 +163,11 @@ describe("activity from the agent", () => {
     socket.send({ v: 1, type: "activity", id: "batch-1", events: [coffee(1), coffee(2)] });
     await socket.next("ack", (f) => f.ref === "batch-1");
     expect((await list(client)).activities).toHaveLength(2);
+    // The user read them and clears the list; another user never sees them.
+    const other = await signedIn();
+    expect(await (await other.request("GET", `/api/devices/${deviceId}/refused-activity`)).json()).toEqual({ refused: [] });
+    expect((await client.request("DELETE", `/api/devices/${deviceId}/refused-activity`)).status).toBe(200);
+    expect(await (await client.request("GET", `/api/devices/${deviceId}/refused-activity`)).json()).toEqual({ refused: [] });
     socket.close();
     browser.close();
   });

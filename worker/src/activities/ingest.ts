@@ -1,6 +1,5 @@
-import { ActivityEvent, FinancialDetails, JobDetails } from "#protocol";
-import type { IngestResult } from "#protocol";
-import type { z } from "zod";
+import { checkActivityEvent } from "#protocol";
+import type { ActivityEvent, IngestResult } from "#protocol";
 
 // Activity ingest, shared by every way in (the relay's `activity` frames, POST /api/activities, uploads). Each
 // event is checked on its own: a bad one is refused with its index and reason, and the rest are stored. Stored
@@ -31,19 +30,12 @@ type Row = {
   url: string | null;
 };
 
-function reasonOf(error: z.ZodError): string {
-  const issue = error.issues[0];
-  if (!issue) return "it is not a valid activity event";
-  const path = issue.path.join(".");
-  return path ? `${path}: ${issue.message}` : issue.message;
-}
-
-/** One event to a row, or the reason it is refused. */
+/** One event to a row, or the reason it is refused (the check is the protocol's, shared with the agent). */
 export function toRow(input: unknown): Row | { reason: string } {
-  const parsed = ActivityEvent.safeParse(input);
-  if (!parsed.success) return { reason: reasonOf(parsed.error) };
-  const event = parsed.data;
-  const row: Row = {
+  const checked = checkActivityEvent(input);
+  if (!checked.ok) return { reason: checked.reason };
+  const { event, money, job } = checked;
+  return {
     id: crypto.randomUUID(),
     eventId: event.event_id,
     activityType: event.activity_type,
@@ -53,32 +45,15 @@ export function toRow(input: unknown): Row | { reason: string } {
     description: event.description ?? null,
     details: JSON.stringify(event.details),
     tags: JSON.stringify([...new Set(event.tags ?? [])]),
-    amountMinor: null,
-    currency: null,
-    merchant: null,
-    category: null,
-    company: null,
-    role: null,
-    jobStatus: null,
-    url: null,
+    amountMinor: money ? Math.round(money.amount * 100) : null,
+    currency: money?.currency ?? null,
+    merchant: money?.merchant ?? null,
+    category: money?.category ?? null,
+    company: job?.company ?? null,
+    role: job?.role ?? null,
+    jobStatus: job ? (job.status ?? "applied") : null,
+    url: job?.url ?? null,
   };
-  if (event.activity_type === "financial") {
-    const money = FinancialDetails.safeParse(event.details);
-    if (!money.success) return { reason: `a financial event needs details.amount and details.currency (${reasonOf(money.error)})` };
-    row.amountMinor = Math.round(money.data.amount * 100);
-    row.currency = money.data.currency;
-    row.merchant = money.data.merchant ?? null;
-    row.category = money.data.category ?? null;
-  }
-  if (event.activity_type === "job") {
-    const job = JobDetails.safeParse(event.details);
-    if (!job.success) return { reason: `details of a job event: ${reasonOf(job.error)}` };
-    row.company = job.data.company ?? null;
-    row.role = job.data.role ?? null;
-    row.jobStatus = job.data.status ?? "applied";
-    row.url = job.data.url ?? null;
-  }
-  return row;
 }
 
 /** Stores a batch of events for a user; resolves once D1 has committed them. `fresh` is the new rows' ids. */

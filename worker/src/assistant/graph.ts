@@ -29,7 +29,8 @@ export type AssistantDeps = {
   /** What the user's devices offer; the first device listed is used when several offer a parsed command. */
   capabilities: readonly AssistantCapability[];
   /** The relay's permission rules for this command on this device. Called again when a prompt is answered. */
-  gate(command: ParsedCommand, deviceId: string): Promise<"allow" | "deny" | "ask">;
+  /** `refused`: the device would refuse the command anyway (its local limits); the turn says why and asks nothing. */
+  gate(command: ParsedCommand, deviceId: string): Promise<"allow" | "deny" | "ask" | { refused: { code: string; message: string } }>;
   /** Dispatches the command and waits for its result, or reports it queued for an offline device. */
   execute(command: ParsedCommand, deviceId: string): Promise<ExecuteResult>;
   /** A tool-calling chat model (ChatOpenAI or compatible), or null/absent to use the parser alone. */
@@ -150,6 +151,7 @@ export function buildAssistantGraph(deps: AssistantDeps) {
     const { command, deviceId } = state;
     if (!command || !deviceId) return { outcome: reply("There was nothing to run.") };
     const verdict = await deps.gate(command, deviceId);
+    if (typeof verdict === "object") return { outcome: { kind: "failed", error: verdict.refused } };
     if (verdict === "allow") return {};
     if (verdict === "deny") return { outcome: { kind: "denied_by_rule" } };
     // On resume this node runs again from the top: the gate above is asked again, then interrupt() returns the answer.

@@ -75,6 +75,8 @@ export const devices = sqliteTable(
     tokenHash: text("token_hash").unique(),
     /** The connectors and actions the agent last advertised in `hello` (JSON). */
     connectors: text("connectors").notNull().default("[]"),
+    /** The local limits the agent last advertised in `hello` (JSON `AgentLimits`: folders, shell, apps); null before. */
+    limits: text("limits"),
     createdAt: integer("created_at").notNull(),
     lastSeenAt: integer("last_seen_at"),
     revokedAt: integer("revoked_at"),
@@ -297,6 +299,30 @@ export const activities = sqliteTable(
     // why it replaced the plain (user, type, time) index: that one was a prefix of it.
     index("activities_user_type_time_cover_idx").on(t.userId, t.activityType, t.occurredAt, t.amountMinor, t.currency, t.category, t.jobStatus),
   ],
+);
+
+/**
+ * Activity events an agent sent that the server refused (a schema drift between the agent and the server), kept per
+ * device with the reason so the device page can show them instead of their vanishing. One row per event id.
+ */
+export const activityRefusals = sqliteTable(
+  "activity_refusals",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    deviceId: text("device_id")
+      .notNull()
+      .references(() => devices.id, { onDelete: "cascade" }),
+    /** The event's id, or `<frame id>#<index>` for an event without a readable one. */
+    eventId: text("event_id").notNull(),
+    /** The event as sent (JSON, cut to 4 KiB); the agent keeps it whole. */
+    event: text("event").notNull(),
+    reason: text("reason").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [uniqueIndex("activity_refusals_event_idx").on(t.userId, t.deviceId, t.eventId), index("activity_refusals_device_idx").on(t.userId, t.deviceId, t.createdAt)],
 );
 
 /** Tokens that let other tools push activity in (`POST /api/activities` with a bearer token). Only the hash is kept. */

@@ -1,5 +1,6 @@
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, desc, eq } from "drizzle-orm";
 import { Hono } from "hono";
+import type { RefusedActivityView } from "#protocol";
 import { deviceView } from "../../../relay/src/index.ts";
 import { requireUser } from "../auth/session.ts";
 import { openDb, schema } from "../db/index.ts";
@@ -7,7 +8,10 @@ import { ApiError } from "../http/errors.ts";
 import type { AppEnv } from "../http/types.ts";
 import { relayFor } from "../relay/stub.ts";
 
-const { devices } = schema;
+const { activityRefusals, devices } = schema;
+
+/** The device page lists at most this many refused events, newest first. */
+const REFUSALS_SHOWN = 100;
 
 /** /api/devices: the user's paired machines, with live status from the relay. */
 export const devicesApi = new Hono<AppEnv>()
@@ -19,6 +23,30 @@ export const devicesApi = new Hono<AppEnv>()
       relayFor(c.env, userId).onlineDevices(),
     ]);
     return c.json({ devices: rows.map((row) => deviceView(row, online.includes(row.id))) }, 200);
+  })
+
+  // Activity this device sent that the server refused (schema drift), newest first, with the reason.
+  .get("/:id/refused-activity", async (c) => {
+    const userId = c.get("auth").user.id;
+    const rows = await openDb(c.env.DB)
+      .select()
+      .from(activityRefusals)
+      .where(and(eq(activityRefusals.userId, userId), eq(activityRefusals.deviceId, c.req.param("id"))))
+      .orderBy(desc(activityRefusals.createdAt))
+      .limit(REFUSALS_SHOWN)
+      .all();
+    const refused: RefusedActivityView[] = rows.map((row) => ({ id: row.id, event_id: row.eventId, reason: row.reason, event: row.event, created_at: row.createdAt }));
+    return c.json({ refused }, 200);
+  })
+
+  // The user has read them: clear the list (the agent still keeps its copy until its retention ends).
+  .delete("/:id/refused-activity", async (c) => {
+    const userId = c.get("auth").user.id;
+    await openDb(c.env.DB)
+      .delete(activityRefusals)
+      .where(and(eq(activityRefusals.userId, userId), eq(activityRefusals.deviceId, c.req.param("id"))))
+      .run();
+    return c.json({ ok: true }, 200);
   })
 
   .delete("/:id", async (c) => {

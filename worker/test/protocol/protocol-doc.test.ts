@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import doc from "../../../protocol/PROTOCOL.md?raw";
-import { AgentFrame, BrowserFrame, HEARTBEAT_PING, HEARTBEAT_PONG, LocalClientFrame, RelayToAgentFrame, RelayToBrowserFrame } from "#protocol";
+import { AgentFrame, BrowserFrame, HEARTBEAT_PING, HEARTBEAT_PONG, LocalAgentFrame, LocalClientFrame, RelayToAgentFrame, RelayToBrowserFrame } from "#protocol";
 import type { z } from "zod";
 
 const SCHEMAS: Record<string, z.ZodType> = {
@@ -9,6 +9,7 @@ const SCHEMAS: Record<string, z.ZodType> = {
   browser: BrowserFrame,
   "relay-to-browser": RelayToBrowserFrame,
   "local-client": LocalClientFrame,
+  "local-agent": LocalAgentFrame,
 };
 
 const examples = [...doc.matchAll(/```json ([a-z-]+)\n([\s\S]*?)```/g)].map((m) => ({ direction: m[1] ?? "", text: m[2] ?? "" }));
