@@ -34,7 +34,7 @@ const isResult = (frame: AgentFrame): frame is Extract<AgentFrame, { type: "resu
 describe("hearth start", { timeout: 30_000 }, () => {
   it("reports a write cut off by a crash as interrupted after restart, and never performs it", async () => {
     const { relay, start, root, paths } = await setup();
-    relay.owed = [relay.command("w1", 1, "filesystem", "write", { path: "once.txt", content: "x" })];
+    relay.owed = [relay.command("w1", 1, "filesystem", "write", { path: "Documents/once.txt", content: "x" })];
     const first = start({ HEARTH_DEBUG_ACTION_DELAY_MS: "5000" });
     await relay.waitFor((frame) => frame.type === "ack" && frame.ref === "w1", 15_000);
     // Give it a moment to mark the command running, then kill it mid-command, as a crash would.
