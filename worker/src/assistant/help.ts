@@ -22,16 +22,15 @@ export function helpText(context: HelpContext): string {
   const offered = new Set(context.capabilities.map((c) => `${c.target}.${c.action}`));
   const slash = SLASH_COMMANDS.filter((spec) => spec.action !== null && offered.has(spec.action));
   const sentences = [...SENTENCE_EXAMPLES].filter(([action]) => offered.has(action)).map(([, example]) => example);
-  const lines =
+  // Paragraphs apart, so markdown does not fold a sentence into the list above it.
+  const paragraphs =
     slash.length === 0
       ? ["No connected device can do anything yet: start the agent on your computer with `npx hearth start`, or pair one with `npx hearth pair`."]
       : [
-          "Here is what I can do on your computer:",
-          ...slash.map((spec) => `- \`${spec.usage}\`: ${spec.does}`),
-          "- `/help`: show this list",
+          ["Here is what I can do on your computer:", ...slash.map((spec) => `- \`${spec.usage}\`: ${spec.does}`), "- `/help`: show this list"].join("\n"),
           `Or say it in words: ${sentences.join(", ")}.`,
         ];
-  if (context.activity) lines.push(ACTIVITY_EXAMPLES);
-  if (!context.model) lines.push(CONFIGURE_LLM_HINT);
-  return lines.join("\n");
+  if (context.activity) paragraphs.push(ACTIVITY_EXAMPLES);
+  if (!context.model) paragraphs.push(CONFIGURE_LLM_HINT);
+  return paragraphs.join("\n\n");
 }

@@ -28,7 +28,7 @@ const INFO: Json = {
 describe("answers written from a command's result", () => {
   it("answers a disk-space question with disk space, one line per disk, before memory", () => {
     const text = answer("how much disk space do I have?", INFO);
-    expect(text.split("\n")).toEqual([
+    expect(text.split("\n\n")).toEqual([
       "Disk space: 120.0 GiB free of 500.0 GiB (~/Documents, ~/Downloads).",
       "Disk space: 10.0 GiB free of 2000.0 GiB (/mnt/photos).",
       expect.stringMatching(/^laptop: Linux 6\.8\.0 \(x64\), .*6\.0 GiB of 16\.0 GiB memory free\.$/),

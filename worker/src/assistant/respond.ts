@@ -95,7 +95,7 @@ function systemInfo(result: Record<string, Json>): string {
       : "",
   ];
   // Disk space first: it is what "how much disk space do I have?" asks, and memory is not disk.
-  return [...diskLines(result.disks), parts.filter(Boolean).join(", ") + "."].join("\n");
+  return [...diskLines(result.disks), parts.filter(Boolean).join(", ") + "."].join("\n\n");
 }
 
 /** One line per disk: folders on the same disk (same free and total bytes) share a line. */
