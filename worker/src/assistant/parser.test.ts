@@ -170,6 +170,34 @@ const SENTENCES: Row[] = [
   ["show ~/Documents/notes.txt and tell me what it says", "filesystem.read", { path: "~/Documents/notes.txt" }],
 ];
 
+/** Every example in README.md's assistant section, as written there (e2e/chat-results.spec.ts runs them on a real agent). */
+const README_EXAMPLES: Row[] = [
+  ["/ls ~/Documents", "filesystem.list", { path: "~/Documents" }],
+  ["list my Documents", "filesystem.list", { path: "~/Documents" }],
+  ["what's in my Downloads folder?", "filesystem.list", { path: "~/Downloads" }],
+  ["/cat ~/Documents/notes.txt", "filesystem.read", { path: "~/Documents/notes.txt" }],
+  ["read notes.txt", "filesystem.read", { path: "~/Documents/notes.txt" }],
+  ["open ~/Documents/todo.md and show me its contents", "filesystem.read", { path: "~/Documents/todo.md" }],
+  ["/find *.pdf in ~/Documents", "filesystem.search", { path: "~/Documents", name: "*.pdf" }],
+  ["find taxes.pdf", "filesystem.search", { name: "taxes.pdf" }],
+  ["find pdf files", "filesystem.search", { name: "*.pdf" }],
+  ["/grep invoice", "filesystem.search", { content: "invoice" }],
+  ["create a file todo.txt that says buy milk", "filesystem.write", { path: "~/Documents/todo.txt", content: "buy milk\n", mode: "create" }],
+  ["add eggs to todo.txt", "filesystem.write", { path: "~/Documents/todo.txt", content: "eggs\n", mode: "append" }],
+  ["overwrite todo.txt with done", "filesystem.write", { path: "~/Documents/todo.txt", content: "done\n", mode: "overwrite" }],
+  ["/open https://example.com", "browser.open", { url: "https://example.com" }],
+  ["go to github.com", "browser.open", { url: "https://github.com" }],
+  ["/launch Spotify", "apps.launch", { name: "spotify" }],
+  ["open the calculator app", "apps.launch", { name: "calculator" }],
+  ["/info", "system.info", {}],
+  ["how much disk space do I have?", "system.info", {}],
+  ["/trash ~/Downloads/old.txt", "filesystem.trash", { path: "~/Downloads/old.txt" }],
+  ["delete old.log from Downloads", "filesystem.trash", { path: "~/Downloads/old.log" }],
+  ["/run git status", "shell.run", { program: "git", args: ["status"] }],
+  ["/ls Documents", "filesystem.list", { path: "~/Documents" }],
+  ["/ls Documents/taxes", "filesystem.list", { path: "~/Documents/taxes" }],
+];
+
 /** Sentences that once became a wrong command: each must now be a clear "I didn't understand" (or a question back). */
 const MISREADS: string[] = [
   "open ~/Documents/todo.md and then delete it",
@@ -257,6 +285,14 @@ describe("parseMessage", () => {
     const intent = parseMessage(text);
     expect(intent.kind).toBe("unknown");
     if (intent.kind === "unknown") expect(intent.reason).toMatch(reason);
+  });
+
+  it.each(README_EXAMPLES)("runs the README's example %j as the README says", (text, action, parameters) => {
+    expect(actionOf(parseMessage(text))).toEqual({ action, parameters });
+  });
+
+  it("answers the README's chained example with I didn't understand", () => {
+    expect(parseMessage("list ~/Documents and open github.com")).toMatchObject({ kind: "unknown", reason: expect.stringMatching(/^I didn't understand/) });
   });
 
   it.each(MISREADS)("does not guess at %j", (text) => {

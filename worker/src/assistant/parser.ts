@@ -1,6 +1,6 @@
 import type { Json } from "#protocol";
 import {
-  ACTION_WORDS, ACTIVITY_SENTENCES, AND_READ, APP_ALIASES, APP_SUFFIX, CAN_DO, CONTAINING, CONTENTS_OF, FILE_TYPES, FIND, FOLDER_WORDS, GO_TO,
+  ACTION_WORDS, ACTIVITY_SENTENCES, AND_READ, CHAINED, APP_ALIASES, APP_SUFFIX, CAN_DO, CONTAINING, CONTENTS_OF, FILE_TYPES, FIND, FOLDER_WORDS, GO_TO,
   HAVE_FILE, HELP_SENTENCE, LAUNCH, LEADING_FILLER, NAMED, NEEDS_ADDRESS, NOT_APPS, NOT_A_NAME, NO_MEMORY, PERMANENTLY, QUANTIFIERS,
   QUESTION_SENTENCE, SEARCH_IN, SEE_OPENING, SHELL_LOOKALIKE, SHELL_REASON, SHELL_SENTENCE, SLASH_COMMANDS, SYSTEM_SENTENCES, TO_TRASH,
   TRAILING_FILLER, TRASH, VIEW, WEB_PREFIX, WEB_SEARCH, WEB_SUFFIX, WEB_VERB, WEB_WORDS, WHATS_IN, WHOLESALE, WRITING_SENTENCE,
@@ -193,6 +193,7 @@ function trashRule(s: string): ParsedIntent | null {
   }
   if (isVague(object)) return unknown(`Which file do you mean? ${NO_MEMORY}`);
   const place = parseLocation(object);
+  if (!place && CHAINED.test(object)) return oneAtATime(s);
   if (!place) return unknown(`Which file is "${clip(object)}"? Name it with its extension and folder ("delete old.log from Downloads"), or give its path.`);
   if (place.standard) return unknown(`I won't move a whole standard folder like ${place.path} to the trash from a sentence. If you mean it, use /trash ${place.path}.`);
   return trash(place);
@@ -261,6 +262,7 @@ function viewRule(s: string): ParsedIntent | null {
   const verb = (view?.[1] ?? "show").toLowerCase();
   const mode = andRead || /^(?:read|cat|print)$/.test(verb) ? "read" : /^(?:list|ls|dir|browse)$/.test(verb) ? "list" : "view";
   const place = isVague(object) ? null : parseLocation(object);
+  if (!place && CHAINED.test(object)) return oneAtATime(s);
   if (!place && mode === "list") return unknown(`Which folder should I list? e.g. "list my Downloads" or "list ~/projects". ${isVague(object) ? NO_MEMORY : ""}`.trim());
   if (!place && mode === "read") return unknown(`Which file should I read? Give its name with its extension, e.g. "read ~/notes.txt". ${isVague(object) ? NO_MEMORY : ""}`.trim());
   if (!place) return isVague(object) ? unknown(`Which file or folder do you mean? ${NO_MEMORY}`) : null;
@@ -345,3 +347,5 @@ function checkCapability(intent: CommandIntent, capabilities: readonly Capabilit
 const describeAction = (target: string, action: string) => ACTION_WORDS.get(`${target}.${action}`) ?? `${target}.${action}`;
 const joinWords = (words: string[]) => (words.length < 2 ? words.join("") : `${words.slice(0, -1).join(", ")} and ${words.at(-1)}`);
 const unknown = (reason: string): ParsedIntent => ({ kind: "unknown", reason });
+/** Two requests in one sentence: doing only the first half (or reading both as one path) would surprise. */
+const oneAtATime = (s: string) => unknown(`I didn't understand "${clip(s)}" as one thing to do; ask for one thing per message. ${CAN_DO}`);
