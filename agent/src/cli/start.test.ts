@@ -35,7 +35,7 @@ const isResult = (frame: AgentFrame): frame is Extract<AgentFrame, { type: "resu
 describe("hearth start", { timeout: 30_000 }, () => {
   it("reports a write cut off by a crash as interrupted after restart, and never performs it", async () => {
     const { relay, start, root, paths } = await setup();
-    relay.owed = [relay.command("w1", 1, "filesystem", "write", { path: "once.txt", content: "x" })];
+    relay.owed = [relay.command("w1", 1, "filesystem", "write", { path: "Documents/once.txt", content: "x" })];
     const first = start({ HEARTH_DEBUG_ACTION_DELAY_MS: "5000" });
     // Once the agent says the write is running (it is marked so on disk first), kill it mid-command, as a crash would.
     await relay.until(() => first.output().stdout.includes('"event":"command.started"'), 15_000);

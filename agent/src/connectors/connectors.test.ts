@@ -17,9 +17,9 @@ const node = process.execPath;
 const Output = z.object({ stdout: z.string() });
 
 async function shell(options: { timeoutMs?: number; maxOutputBytes?: number } = {}) {
-  const root = await tempDir();
-  await mkdir(join(root, "work"));
-  return createShellConnector({ allow: [node], timeoutMs: options.timeoutMs ?? 10_000, maxOutputBytes: options.maxOutputBytes ?? 65_536, configPath: "config.json" }, new Sandbox([root]));
+  const home = await tempDir();
+  await mkdir(join(home, "Documents", "work"), { recursive: true });
+  return createShellConnector({ allow: [node], timeoutMs: options.timeoutMs ?? 10_000, maxOutputBytes: options.maxOutputBytes ?? 65_536, configPath: "config.json" }, new Sandbox(["~/Documents"], home));
 }
 
 describe("browser connector", () => {
@@ -93,7 +93,7 @@ describe("shell connector", () => {
   it("caps the output, reports the exit code, and runs in a folder inside the roots", async () => {
     const capped = await expectData(await shell({ maxOutputBytes: 10 }), "run", { program: node, args: ["-e", "process.stdout.write('x'.repeat(1000)); process.exit(3)"] });
     expect(capped).toMatchObject({ stdout: "xxxxxxxxxx", truncated: true, exit_code: 3 });
-    const inWork = await expectData(await shell(), "run", { program: node, args: ["-e", "process.stdout.write(process.cwd())"], cwd: "work" });
+    const inWork = await expectData(await shell(), "run", { program: node, args: ["-e", "process.stdout.write(process.cwd())"], cwd: "Documents/work" });
     expect(Output.parse(inWork).stdout).toMatch(/work$/);
     expect((await expectFailure(await shell(), "run", { program: node, cwd: "/" })).code).toBe("outside_roots");
   });

@@ -52,12 +52,12 @@ describe("filesystem connector", () => {
     const { fs, root } = await setup({ maxReadBytes: 16 });
     expect(await expectData(fs, "read", { path: "~/Documents/taxes/summary.md" })).toMatchObject({ truncated: true, content: "# Summary\nTotal:", size: 22 });
     await writeFile(join(root, "short.txt"), "héllo");
-    expect(await expectData(fs, "read", { path: "short.txt" })).toEqual({ path: "~/Documents/short.txt", size: 6, content: "héllo", truncated: false });
+    expect(await expectData(fs, "read", { path: "Documents/short.txt" })).toEqual({ path: "~/Documents/short.txt", size: 6, content: "héllo", truncated: false });
     // A cut through a two-byte character drops the broken half instead of returning garbage.
-    expect(await expectData(fs, "read", { path: "short.txt", max_bytes: 2 })).toMatchObject({ content: "h", truncated: true });
-    expect((await expectFailure(fs, "read", { path: "photo.bin" })).message).toContain("not a text file");
-    expect((await expectFailure(fs, "read", { path: "taxes" })).code).toBe("invalid_parameters");
-    expect((await expectFailure(fs, "read", { path: "notes.txt", max_bytes: 17 })).code).toBe("invalid_parameters");
+    expect(await expectData(fs, "read", { path: "Documents/short.txt", max_bytes: 2 })).toMatchObject({ content: "h", truncated: true });
+    expect((await expectFailure(fs, "read", { path: "Documents/photo.bin" })).message).toContain("not a text file");
+    expect((await expectFailure(fs, "read", { path: "Documents/taxes" })).code).toBe("invalid_parameters");
+    expect((await expectFailure(fs, "read", { path: "Documents/notes.txt", max_bytes: 17 })).code).toBe("invalid_parameters");
   });
 
   it("writes: create refuses to replace, overwrite replaces, append appends, folders on request", async () => {
@@ -91,6 +91,32 @@ describe("filesystem connector", () => {
     expect((await expectFailure(fs, "search", { path: "~/Documents" })).code).toBe("invalid_parameters");
   });
 
+  it("with no folder named, searches every allowed folder and lists them", async () => {
+    const home = await tempDir();
+    await mkdir(join(home, "Documents", "taxes"), { recursive: true });
+    await mkdir(join(home, "Downloads"));
+    await writeFile(join(home, "Documents", "taxes", "taxes.pdf"), "%PDF");
+    await writeFile(join(home, "Downloads", "invoice.pdf"), "%PDF");
+    await writeFile(join(home, "Downloads", "invoice.txt"), "Invoice 7\n");
+    await writeFile(join(home, "outside.pdf"), "%PDF");
+    const fs = createFilesystemConnector({ roots: ["~/Documents", "~/Downloads", "~/Desktop"], home });
+    expect(await expectData(fs, "search", { name: "*.pdf" })).toMatchObject({
+      path: null,
+      searched: ["~/Documents", "~/Downloads"],
+      matches: [{ path: "~/Downloads/invoice.pdf" }, { path: "~/Documents/taxes/taxes.pdf" }],
+    });
+    expect(await expectData(fs, "search", { content: "invoice" })).toMatchObject({ matches: [{ path: "~/Downloads/invoice.txt", line: 1 }] });
+    expect(await expectData(fs, "list", {})).toMatchObject({
+      path: null,
+      entries: [{ name: "~/Documents", type: "directory" }, { name: "~/Downloads", type: "directory" }, { name: "~/Desktop" }],
+    });
+    // A relative path is read from home, so Documents and Documents/taxes are the folders the user sees.
+    expect(await expectData(fs, "list", { path: "Documents" })).toMatchObject({ path: "~/Documents", entries: [{ name: "taxes" }] });
+    expect(await expectData(fs, "list", { path: "Documents/taxes" })).toMatchObject({ path: "~/Documents/taxes", entries: [{ name: "taxes.pdf" }] });
+    const single = createFilesystemConnector({ roots: ["~/Documents"], home });
+    expect(await expectData(single, "list", {})).toMatchObject({ path: "~/Documents", entries: [{ name: "taxes", type: "directory" }] });
+  });
+
   it("stops a search that visits too many entries and says so", async () => {
     const { fs } = await setup({ searchMaxVisited: 3 });
     expect(await expectData(fs, "search", { path: "~/Documents", name: "zzz" })).toMatchObject({ matches: [], truncated: true, visited: 3 });
@@ -105,10 +131,10 @@ describe("filesystem connector", () => {
     expect(info).toMatch(new RegExp(`^\\[Trash Info\\]\\nPath=${join(root, "notes.txt").replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\nDeletionDate=\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\n$`));
     // A second item with the same name gets a new name rather than replacing the first.
     await writeFile(join(root, "notes.txt"), "again");
-    expect(await expectData(fs, "trash", { path: "notes.txt" })).toMatchObject({ trashed_to: "~/.local/share/Trash/files/notes 2.txt" });
-    await expectData(fs, "trash", { path: "taxes" });
+    expect(await expectData(fs, "trash", { path: "Documents/notes.txt" })).toMatchObject({ trashed_to: "~/.local/share/Trash/files/notes 2.txt" });
+    await expectData(fs, "trash", { path: "Documents/taxes" });
     expect((await readdir(join(dataHome, "Trash", "files"))).sort()).toEqual(["notes 2.txt", "notes.txt", "taxes"]);
     expect((await expectFailure(fs, "trash", { path: "~/Documents" })).code).toBe("outside_roots");
-    expect((await expectFailure(fs, "trash", { path: "gone.txt" })).code).toBe("not_found");
+    expect((await expectFailure(fs, "trash", { path: "Documents/gone.txt" })).code).toBe("not_found");
   });
 });

@@ -21,7 +21,7 @@ export type FilesystemOptions = {
   searchMaxFileBytes?: number;
 };
 
-const PathParam = z.string().min(1).max(4096).describe("A path inside the allowed folders. ~ is the home folder; a relative path starts at the first folder.");
+const PathParam = z.string().min(1).max(4096).describe("A path inside the allowed folders. ~ is the home folder; a relative path is read from the home folder.");
 
 /** The filesystem connector: list, stat, read, search (read-only), write and trash, all confined to the roots. */
 export function createFilesystemConnector(options: FilesystemOptions): Connector {
@@ -31,16 +31,20 @@ export function createFilesystemConnector(options: FilesystemOptions): Connector
   const scopes = (params: { path: string }) => sandbox.scopes(params.path);
 
   const list = defineAction({
-    description: "List a folder: names, kinds, sizes and modification times.",
+    description: "List a folder: names, kinds, sizes and modification times. With no path: the allowed folders (or the one allowed folder's entries).",
     readOnly: true,
     parameters: z.object({
-      path: PathParam,
+      path: PathParam.optional(),
       include_hidden: z.boolean().default(false),
       limit: z.number().int().min(1).max(5000).default(500),
     }),
-    scopes,
+    scopes: (params) => (params.path === undefined ? sandbox.displayRoots() : sandbox.scopes(params.path)),
     run: async (params) => {
-      const target = await sandbox.resolve(params.path);
+      const only = sandbox.displayRoots();
+      // With no folder named, one allowed folder is listed itself; several are listed as the folders they are.
+      const path = params.path ?? (only.length === 1 ? only[0] : undefined);
+      if (path === undefined) return listRoots(sandbox);
+      const target = await sandbox.resolve(path);
       const dirents = await withFsErrors(target.display, () => readdir(target.real, { withFileTypes: true }));
       const shown = dirents.filter((entry) => params.include_hidden || !entry.name.startsWith(".")).sort((a, b) => a.name.localeCompare(b.name));
       const entries = await Promise.all(
@@ -160,4 +164,16 @@ export function createFilesystemConnector(options: FilesystemOptions): Connector
       trash,
     },
   };
+}
+
+/** The allowed folders as a listing (`path` null): what "list" with no folder shows when there are several. */
+async function listRoots(sandbox: Sandbox) {
+  const shown = sandbox.displayRoots();
+  const entries = await Promise.all(
+    sandbox.roots.map(async (root, index) => {
+      const info = await stat(root).catch(() => null);
+      return { name: shown[index] ?? root, type: "directory", size: null, modified: info ? info.mtime.toISOString() : null };
+    }),
+  );
+  return { path: null, entries, total: entries.length, truncated: false };
 }

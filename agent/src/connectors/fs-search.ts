@@ -4,6 +4,7 @@ import { z } from "zod";
 import { globMatch } from "#protocol";
 import { homeRelative } from "../permissions/store.ts";
 import { looksBinary, withFsErrors } from "./fs-errors.ts";
+import { isInside } from "./sandbox.ts";
 import type { Sandbox } from "./sandbox.ts";
 import { ActionError, defineAction } from "./types.ts";
 import type { Action } from "./types.ts";
@@ -12,7 +13,7 @@ export type SearchLimits = { maxVisited: number; maxFileBytes: number; home: str
 
 const SearchParameters = z
   .object({
-    path: z.string().min(1).max(4096).describe("The folder to search in."),
+    path: z.string().min(1).max(4096).optional().describe("The folder to search in; leave it out to search all the allowed folders."),
     name: z.string().min(1).max(200).optional().describe("Part of the file name, or a glob like *.pdf (case-insensitive)."),
     content: z.string().min(1).max(200).optional().describe("Text the file contains (case-insensitive; text files only)."),
     max_results: z.number().int().min(1).max(1000).default(100),
@@ -22,28 +23,27 @@ const SearchParameters = z
   .refine((params) => params.name !== undefined || params.content !== undefined, { error: "Give a name, a content, or both." });
 
 type Match = { path: string; type: "file" | "directory"; line?: number; preview?: string };
+type Base = { path: string; real: string };
 
 /** filesystem.search: finds files by name and by content, breadth-first, without following links, within bounds. */
 export function searchAction(sandbox: Sandbox, limits: SearchLimits): Action {
   return defineAction({
-    description: "Find files under a folder by name and/or by text they contain. Bounded; says when results were cut short.",
+    description: "Find files under a folder (or under every allowed folder) by name and/or by text they contain. Bounded; says when results were cut short.",
     readOnly: true,
     parameters: SearchParameters,
-    scopes: (params) => sandbox.scopes(params.path),
+    scopes: (params) => (params.path === undefined ? sandbox.displayRoots() : sandbox.scopes(params.path)),
     run: async (params) => {
-      const base = await sandbox.resolve(params.path);
-      const info = await withFsErrors(base.display, () => stat(base.real));
-      if (!info.isDirectory()) throw new ActionError("invalid_parameters", `${base.display} is a file; search needs a folder.`);
+      const bases = params.path === undefined ? await existingRoots(sandbox) : [await folderToSearch(sandbox, params.path)];
       const nameMatches = nameMatcher(params.name);
       const needle = params.content?.toLowerCase();
       const matches: Match[] = [];
       let visited = 0;
       let truncated = false;
-      let queue: { dir: string; depth: number }[] = [{ dir: base.real, depth: 0 }];
-      // Breadth-first, so a bounded search finds what is near the top first.
+      let queue = bases.map((base) => ({ dir: base.real, depth: 0, base }));
+      // Breadth-first across every base at once, so a bounded search finds what is near the top of each first.
       walk: while (queue.length > 0) {
         const next: typeof queue = [];
-        for (const { dir, depth } of queue) {
+        for (const { dir, depth, base } of queue) {
           const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
           entries.sort((a, b) => a.name.localeCompare(b.name));
           for (const entry of entries) {
@@ -55,7 +55,7 @@ export function searchAction(sandbox: Sandbox, limits: SearchLimits): Action {
             const full = join(dir, entry.name);
             const shown = homeRelative(join(base.path, relative(base.real, full)), limits.home);
             if (entry.isDirectory()) {
-              if (depth < params.max_depth) next.push({ dir: full, depth: depth + 1 });
+              if (depth < params.max_depth) next.push({ dir: full, depth: depth + 1, base });
               if (nameMatches(entry.name) && needle === undefined) matches.push({ path: shown, type: "directory" });
             } else if (entry.isFile() && nameMatches(entry.name)) {
               if (needle === undefined) matches.push({ path: shown, type: "file" });
@@ -72,9 +72,32 @@ export function searchAction(sandbox: Sandbox, limits: SearchLimits): Action {
         }
         queue = next;
       }
-      return { path: base.display, matches, truncated, visited: Math.min(visited, limits.maxVisited) };
+      const searched = bases.map((base) => homeRelative(base.path, limits.home));
+      // `path` is the one folder asked for, or null when every allowed folder was searched (`searched` lists them).
+      return { path: params.path === undefined ? null : (searched[0] ?? null), searched, matches, truncated, visited: Math.min(visited, limits.maxVisited) };
     },
   });
+}
+
+async function folderToSearch(sandbox: Sandbox, path: string): Promise<Base> {
+  const base = await sandbox.resolve(path);
+  const info = await withFsErrors(base.display, () => stat(base.real));
+  if (!info.isDirectory()) throw new ActionError("invalid_parameters", `${base.display} is a file; search needs a folder.`);
+  return base;
+}
+
+/** Every allowed folder that exists: with no folder named, a search covers them all (a missing one is no error). */
+async function existingRoots(sandbox: Sandbox): Promise<Base[]> {
+  const found = await Promise.all(
+    sandbox.roots.map(async (root) => {
+      const base = await sandbox.resolve(root).catch(() => null);
+      const info = base && (await stat(base.real).catch(() => null));
+      return base && info?.isDirectory() ? base : null;
+    }),
+  );
+  const bases = found.filter((base) => base !== null);
+  // A root inside another root is searched once, as part of the outer one.
+  return bases.filter((base, index) => !bases.some((other, at) => at !== index && isInside(other.real, base.real) && (other.real !== base.real || at < index)));
 }
 
 function nameMatcher(name: string | undefined): (entry: string) => boolean {

@@ -29,7 +29,10 @@ describe("the filesystem sandbox", () => {
     const sandbox = new Sandbox(["~/Documents"], home);
     expect((await sandbox.resolve("~/Documents/notes.txt")).real).toBe(join(root, "notes.txt"));
     expect((await sandbox.resolve(join(root, "notes.txt"))).display).toBe("~/Documents/notes.txt");
-    expect((await sandbox.resolve("notes.txt")).path).toBe(join(root, "notes.txt"));
+    // A relative path is read from home, whatever the roots: Documents/notes.txt, not a second Documents inside the first.
+    expect((await sandbox.resolve("Documents/notes.txt")).path).toBe(join(root, "notes.txt"));
+    expect((await sandbox.resolve("Documents")).path).toBe(root);
+    expect((await refusal(sandbox.resolve("notes.txt"))).code).toBe("outside_roots");
     expect((await sandbox.resolve("~/Documents/new/deeper.txt")).real).toBe(join(root, "new", "deeper.txt"));
   });
 
@@ -56,12 +59,12 @@ describe("the filesystem sandbox", () => {
     await symlink(outside, join(root, "linked-dir"));
     await symlink(join(outside, "not-yet.txt"), join(root, "dangling.txt"));
     const sandbox = new Sandbox([root], home);
-    const error = await refusal(sandbox.resolve("innocent.txt"));
+    const error = await refusal(sandbox.resolve("Documents/innocent.txt"));
     expect(error.code).toBe("outside_roots");
     expect(error.message).toContain("link");
-    expect((await refusal(sandbox.resolve("linked-dir/passwords.txt"))).code).toBe("outside_roots");
-    expect((await refusal(sandbox.resolve("linked-dir/new-file.txt"))).code).toBe("outside_roots");
-    expect((await refusal(sandbox.resolve("dangling.txt"))).code).toBe("outside_roots");
+    expect((await refusal(sandbox.resolve("Documents/linked-dir/passwords.txt"))).code).toBe("outside_roots");
+    expect((await refusal(sandbox.resolve("Documents/linked-dir/new-file.txt"))).code).toBe("outside_roots");
+    expect((await refusal(sandbox.resolve("Documents/dangling.txt"))).code).toBe("outside_roots");
   });
 
   it("keeps every action of the connector inside: read and write through an escaping link fail with outside_roots", async () => {
@@ -69,11 +72,11 @@ describe("the filesystem sandbox", () => {
     await symlink(outside, join(root, "linked-dir"));
     const fs = createFilesystemConnector({ roots: [root], home, trash: { dataHome: join(home, ".local", "share") } });
     for (const [action, parameters] of [
-      ["read", { path: "linked-dir/passwords.txt" }],
-      ["write", { path: "linked-dir/planted.txt", content: "x" }],
-      ["list", { path: "linked-dir" }],
-      ["trash", { path: "../../secret/passwords.txt" }],
-      ["search", { path: "linked-dir", name: "pass" }],
+      ["read", { path: "Documents/linked-dir/passwords.txt" }],
+      ["write", { path: "Documents/linked-dir/planted.txt", content: "x" }],
+      ["list", { path: "Documents/linked-dir" }],
+      ["trash", { path: "../secret/passwords.txt" }],
+      ["search", { path: "Documents/linked-dir", name: "pass" }],
     ] as const) {
       const prepared = await fs.actions[action]?.prepare(parameters);
       expect(prepared?.ok === false && prepared.error.code, `${action} ${JSON.stringify(parameters)}`).toBe("outside_roots");

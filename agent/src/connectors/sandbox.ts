@@ -32,16 +32,16 @@ export class Sandbox {
   }
 
   /**
-   * Resolves a path the user gave (`~/…`, absolute, or relative to the first root) and checks it stays inside.
-   * Throws ActionError `outside_roots` when it does not. A path that does not exist yet is checked through its
+   * Resolves a path the user gave (`~/…`, absolute, or relative) and checks it stays inside. A relative path is
+   * read from the home folder, as a terminal opened there reads it (`Documents/taxes` is `~/Documents/taxes`): one
+   * rule whatever the roots are, so the chat's `/ls Documents` and `/ls Documents/taxes` name the same folder. Throws ActionError `outside_roots` when it does not. A path that does not exist yet is checked through its
    * nearest existing parent, so a new file cannot be created through a link either.
    */
   async resolve(input: string): Promise<SandboxPath> {
     if (input.includes("\0")) throw new ActionError("invalid_parameters", "The path contains a NUL character.");
     const expanded = this.#expand(input);
-    const first = this.roots[0];
-    if (first === undefined) throw new ActionError("outside_roots", "No folders are configured. Add one to filesystem.roots in config.json.");
-    const path = resolve(first, expanded);
+    if (this.roots.length === 0) throw new ActionError("outside_roots", "No folders are configured. Add one to filesystem.roots in config.json.");
+    const path = resolve(this.#home, expanded);
     const realRoots = await this.#realRoots();
     if (!this.roots.some((root) => isInside(root, path)) && !realRoots.some((root) => isInside(root, path))) {
       throw new ActionError("outside_roots", `${homeRelative(path, this.#home)} is outside the folders this agent may use (${this.displayRoots().join(", ")}). To allow it, add its folder to filesystem.roots in config.json.`);

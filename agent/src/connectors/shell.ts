@@ -21,7 +21,7 @@ export function createShellConnector(options: ShellOptions, sandbox: Sandbox): C
         parameters: z.object({
           program: z.string().min(1).max(4096).describe(`One of: ${options.allow.join(", ")}.`),
           args: z.array(z.string().max(32_768)).max(200).default([]),
-          cwd: z.string().min(1).max(4096).optional().describe("The working folder, inside the allowed folders. Defaults to the first one."),
+          cwd: z.string().min(1).max(4096).optional().describe("The working folder, inside the allowed folders. Defaults to the first one; a relative path is read from the home folder."),
         }),
         // Checked before any permission is asked: a program off the allowlist is refused outright.
         scopes: async (params) => {

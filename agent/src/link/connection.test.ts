@@ -60,7 +60,7 @@ describe("the relay link", () => {
     relay.autoAck = false;
     const agent = await start();
     await relay.waitFor((frame) => frame.type === "hello");
-    for (const [i, id] of ["c1", "c2", "c3"].entries()) relay.send(relay.command(id, i + 1, "filesystem", "write", { path: `${id}.txt`, content: id }));
+    for (const [i, id] of ["c1", "c2", "c3"].entries()) relay.send(relay.command(id, i + 1, "filesystem", "write", { path: `Documents/${id}.txt`, content: id }));
     await relay.until(() => relay.frames.filter((frame) => frame.type === "ack").length === 3);
     // The server goes away while the three commands are still running.
     relay.online = false;
@@ -154,9 +154,9 @@ describe("local commands that need approval", () => {
     await relay.waitFor((frame) => frame.type === "hello");
     await relay.until(() => agent.link.ready());
     const client = await localClient(agent.localPort ?? 0, paths.localToken);
-    client.socket.send(JSON.stringify({ v: 1, type: "command", id: "w1", target: "filesystem", action: "write", parameters: { path: "from-local.txt", content: "hi" } }));
+    client.socket.send(JSON.stringify({ v: 1, type: "command", id: "w1", target: "filesystem", action: "write", parameters: { path: "Documents/from-local.txt", content: "hi" } }));
     const request = await relay.waitFor((frame) => frame.type === "permission_request");
-    expect(request).toMatchObject({ target: "filesystem", action: "write", command_id: null, one_time: true, parameters: { path: "from-local.txt" } });
+    expect(request).toMatchObject({ target: "filesystem", action: "write", command_id: null, one_time: true, parameters: { path: "Documents/from-local.txt" } });
     relay.send({ v: PROTOCOL_VERSION, type: "permission_update", id: "pu", ref: request.id, decision: "allow_once" });
     expect(await client.next("result")).toMatchObject({ ref: "w1", outcome: { status: "done" } });
     expect(await readFile(join(root, "from-local.txt"), "utf8")).toBe("hi");
@@ -164,7 +164,7 @@ describe("local commands that need approval", () => {
     relay.online = false;
     relay.drop();
     await relay.until(() => !agent.link.ready());
-    client.socket.send(JSON.stringify({ v: 1, type: "command", id: "w2", target: "filesystem", action: "write", parameters: { path: "offline.txt", content: "hi" } }));
+    client.socket.send(JSON.stringify({ v: 1, type: "command", id: "w2", target: "filesystem", action: "write", parameters: { path: "Documents/offline.txt", content: "hi" } }));
     const offline = await client.next("result");
     expect(offline).toMatchObject({ ref: "w2", outcome: { status: "failed", error: { code: "denied_locally", message: expect.stringContaining("not connected") } } });
   });

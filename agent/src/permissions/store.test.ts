@@ -61,7 +61,7 @@ describe("the executor's permission check", () => {
   it("refuses with denied_locally when a local rule denies, even with the server's approval, and writes nothing", async () => {
     const { executor, permissions, root, auditPath } = await testExecutor();
     const denial = permissions.add({ target: "filesystem", action: "write", scope: `${root}/**`, effect: "deny", expires_at: null, source: "user" });
-    const result = await executor.execute({ commandId: "c1", source: "relay", target: "filesystem", action: "write", parameters: { path: "x.txt", content: "hi" }, approval: approved });
+    const result = await executor.execute({ commandId: "c1", source: "relay", target: "filesystem", action: "write", parameters: { path: "Documents/x.txt", content: "hi" }, approval: approved });
     expect(result.outcome).toMatchObject({ status: "failed", error: { code: "denied_locally" } });
     expect(result.outcome.status === "failed" && result.outcome.error.message).toContain(`hearth permissions revoke ${denial.id}`);
     expect(existsSync(join(root, "x.txt"))).toBe(false);
@@ -71,7 +71,7 @@ describe("the executor's permission check", () => {
 
   it("runs an `ask` command the user approved in the web app, and records on what authority", async () => {
     const { executor, root, auditPath } = await testExecutor();
-    const result = await executor.execute({ commandId: "c2", source: "relay", target: "filesystem", action: "write", parameters: { path: "x.txt", content: "hi" }, approval: approved });
+    const result = await executor.execute({ commandId: "c2", source: "relay", target: "filesystem", action: "write", parameters: { path: "Documents/x.txt", content: "hi" }, approval: approved });
     expect(result.outcome).toEqual({ status: "done", data: { path: "~/Documents/x.txt", mode: "create", bytes_written: 2 } });
     expect(await readFile(join(root, "x.txt"), "utf8")).toBe("hi");
     expect(await readFile(auditPath, "utf8")).toContain('"decision":"ask:approved_always","scope":');
@@ -85,7 +85,7 @@ describe("the executor's permission check", () => {
         return questions.length === 1 ? { ok: true, decision: "deny" } : { ok: false, reason: "offline" };
       },
     });
-    const request = { commandId: "l1", source: "local" as const, target: "filesystem", action: "write", parameters: { path: "y.txt", content: "hi" }, approval: null };
+    const request = { commandId: "l1", source: "local" as const, target: "filesystem", action: "write", parameters: { path: "Documents/y.txt", content: "hi" }, approval: null };
     expect((await executor.execute(request)).outcome).toMatchObject({ status: "failed", error: { code: "permission_denied" } });
     const offline = (await executor.execute(request)).outcome;
     expect(offline).toMatchObject({ status: "failed", error: { code: "denied_locally" } });

@@ -46,7 +46,7 @@ async function boot(fixture: Awaited<ReturnType<typeof testExecutor>>) {
   return { db, outbox, store, recovery, channel, processor };
 }
 
-const appendOnce = (id: string, seq: number) => command(id, seq, "write", { path: "effects.log", content: `${id}\n`, mode: "append" }, false);
+const appendOnce = (id: string, seq: number) => command(id, seq, "write", { path: "Documents/effects.log", content: `${id}\n`, mode: "append" }, false);
 
 describe("the durable command path", () => {
   it("stores a command before acking it, stores the result before sending it, and keeps it until the relay acks", async () => {
@@ -122,7 +122,7 @@ describe("the durable command path", () => {
   it("after a crash, runs a read-only command that was running again when it is redelivered", async () => {
     const fixture = await testExecutor();
     const crashed = await boot(fixture);
-    const read = command("r1", 1, "list", { path: "." }, true);
+    const read = command("r1", 1, "list", { path: "Documents" }, true);
     crashed.store.receive(read);
     crashed.store.markRunning("r1");
     crashed.db.close();
@@ -152,7 +152,7 @@ describe("the durable command path", () => {
     // Quotes double in JSON, so half a MiB of them cannot travel in a 1 MiB frame.
     await writeFile(join(fixture.root, "quotes.txt"), '"'.repeat(512 * 1024));
     const agent = await boot(fixture);
-    agent.processor.onCommand(command("big", 1, "read", { path: "quotes.txt" }, true));
+    agent.processor.onCommand(command("big", 1, "read", { path: "Documents/quotes.txt" }, true));
     await agent.processor.idle();
     expect(agent.channel.results()[0]?.outcome).toMatchObject({ status: "failed", error: { code: "payload_too_large", message: expect.stringContaining("max_bytes") } });
   });
@@ -160,7 +160,7 @@ describe("the durable command path", () => {
   it("does not start a command whose deadline has passed", async () => {
     const fixture = await testExecutor();
     const agent = await boot(fixture);
-    agent.processor.onCommand(command("late", 1, "write", { path: "late.txt", content: "x" }, false, Date.now() - 1));
+    agent.processor.onCommand(command("late", 1, "write", { path: "Documents/late.txt", content: "x" }, false, Date.now() - 1));
     await agent.processor.idle();
     expect(agent.channel.results()[0]?.outcome).toMatchObject({ status: "failed", error: { code: "expired" } });
     expect(existsSync(join(fixture.root, "late.txt"))).toBe(false);
@@ -170,8 +170,8 @@ describe("the durable command path", () => {
     const fixture = await testExecutor();
     const agent = await boot(fixture);
     agent.channel.open = false;
-    agent.processor.onCommand(command("a", 1, "stat", { path: "." }, true));
-    agent.processor.onCommand(command("b", 2, "stat", { path: "." }, true));
+    agent.processor.onCommand(command("a", 1, "stat", { path: "Documents" }, true));
+    agent.processor.onCommand(command("b", 2, "stat", { path: "Documents" }, true));
     await agent.processor.idle();
     expect(agent.channel.frames).toEqual([]);
     expect(agent.outbox.size()).toBe(2);

@@ -83,3 +83,97 @@ export function resultImages(result: unknown, limit = 4): string[] {
   visit(result, 0);
   return found;
 }
+
+/** One hit of `filesystem.search`: a path, and for a search by content the first matching line. */
+export type SearchMatch = { path: string; directory: boolean; line: number | null; preview: string | null };
+export type SearchResult = { folders: string[]; matches: SearchMatch[]; truncated: boolean };
+
+const Search = z.object({
+  path: z.string().nullable().optional(),
+  searched: z.array(z.string()).optional(),
+  matches: z.array(
+    z.object({ path: z.string(), type: z.string().optional(), line: z.number().optional(), preview: z.string().optional() }),
+  ),
+  truncated: z.boolean().optional(),
+});
+
+/** A `filesystem.search` result (`{matches, searched?, truncated}`), or null for any other result. */
+export function readSearch(result: unknown): SearchResult | null {
+  const parsed = Search.safeParse(result);
+  if (!parsed.success) return null;
+  const { path, searched, matches, truncated } = parsed.data;
+  return {
+    folders: searched ?? (path ? [path] : []),
+    matches: matches.map((m) => ({ path: m.path, directory: m.type === "directory", line: m.line ?? null, preview: m.preview ?? null })),
+    truncated: truncated ?? false,
+  };
+}
+
+export type Disk = { path: string; free: number; total: number };
+export type SystemFacts = { hostname: string | null; os: string | null; uptimeSeconds: number | null; memory: { free: number; total: number } | null; disks: Disk[] };
+
+const Bytes = z.number().nonnegative();
+const SystemInfo = z.object({
+  hostname: z.string().optional(),
+  os: z.object({ type: z.string().optional(), release: z.string().optional(), arch: z.string().optional() }).optional(),
+  uptime_s: z.number().optional(),
+  memory: z.object({ free_bytes: Bytes, total_bytes: Bytes }).optional(),
+  disks: z.array(z.object({ path: z.string(), free_bytes: Bytes.nullable(), total_bytes: Bytes.nullable() })).optional(),
+});
+
+/** A `system.info` result, read for display; disks whose size the agent could not read are left out. */
+export function readSystemInfo(result: unknown): SystemFacts | null {
+  const parsed = SystemInfo.safeParse(result);
+  if (!parsed.success) return null;
+  const { hostname, os, uptime_s, memory, disks } = parsed.data;
+  const osText = os ? [os.type, os.release, os.arch ? `(${os.arch})` : undefined].filter(Boolean).join(" ") : "";
+  return {
+    hostname: hostname ?? null,
+    os: osText || null,
+    uptimeSeconds: uptime_s ?? null,
+    memory: memory ? { free: memory.free_bytes, total: memory.total_bytes } : null,
+    disks: (disks ?? []).flatMap((disk) => (disk.free_bytes !== null && disk.total_bytes !== null ? [{ path: disk.path, free: disk.free_bytes, total: disk.total_bytes }] : [])),
+  };
+}
+
+/** "2 h 5 min", "12 min", "3 days 4 h": an uptime for people. */
+export function formatDuration(seconds: number): string {
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 1) return "less than a minute";
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return minutes % 60 === 0 ? `${hours} h` : `${hours} h ${minutes % 60} min`;
+  const days = Math.floor(hours / 24);
+  return hours % 24 === 0 ? `${days} days` : `${days} days ${hours % 24} h`;
+}
+
+/** What a command did, in one sentence, for actions whose result is a receipt rather than content; null otherwise. */
+export function resultSentence(target: string, action: string, result: unknown): string | null {
+  const fields = z.record(z.string(), z.unknown()).safeParse(result);
+  if (!fields.success) return null;
+  const text = (key: string) => (typeof fields.data[key] === "string" ? String(fields.data[key]) : null);
+  const count = (key: string) => (typeof fields.data[key] === "number" ? Number(fields.data[key]) : null);
+  switch (`${target}.${action}`) {
+    case "browser.open": {
+      const url = text("url");
+      return url ? `Opened ${url} in the browser.` : null;
+    }
+    case "filesystem.write": {
+      const path = text("path");
+      const bytes = count("bytes_written");
+      const verb = text("mode") === "append" ? "Added to" : text("mode") === "overwrite" ? "Replaced the text of" : "Created";
+      return path ? `${verb} ${path}${bytes !== null ? ` (${formatSize(bytes)})` : ""}.` : null;
+    }
+    case "filesystem.trash": {
+      const path = text("path");
+      const to = text("trashed_to");
+      return path ? `Moved ${path} to the trash${to ? ` (${to}); it can be restored from there` : ""}.` : null;
+    }
+    case "apps.launch": {
+      const name = text("name");
+      return name ? `Started ${name}.` : null;
+    }
+    default:
+      return null;
+  }
+}

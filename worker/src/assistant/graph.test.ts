@@ -130,13 +130,30 @@ describe("assistant graph", () => {
     expect(out.answer).toBe("Read ~/nope.txt on laptop failed: ~/nope.txt does not exist.");
   });
 
-  it("without a model, answers what it cannot parse with what it can do and how to configure an LLM", async () => {
+  it("without a model, answers what it cannot parse in one sentence and points to /help", async () => {
     const machine = relay();
     const out = await buildAssistantGraph(machine.deps()).invoke(userTurn("tidy up my photo library a bit"), thread());
     expect(machine.gateCalls).toEqual([]);
-    expect(out.answer).toMatch(/^I didn't understand/);
-    expect(out.answer).toContain("/ls <folder>");
-    for (const name of ["OPENAI_BASE_URL", "OPENAI_API_KEY", "HEARTH_MODEL"]) expect(out.answer).toContain(name);
+    expect(out.answer).toBe('I didn\'t understand "tidy up my photo library a bit" as something to do on your computer. Type /help to see what I can do.');
+  });
+
+  it("lists in /help only what the connected devices can do, and how to plug in a model", async () => {
+    const machine = relay();
+    const help = (await buildAssistantGraph(machine.deps()).invoke(userTurn("/help"), thread())).answer ?? "";
+    for (const usage of ["/ls <folder>", "/cat <file>", "/find", "/grep", "/open", "/info", "/trash", "/run"]) expect(help).toContain(usage);
+    expect(help).not.toContain("/launch"); // the laptop offers no apps.launch
+    expect(help).not.toContain("create a file"); // nor filesystem.write
+    for (const name of ["OPENAI_BASE_URL", "OPENAI_API_KEY", "HEARTH_MODEL"]) expect(help).toContain(name);
+
+    const reader = { ...machine.deps(), capabilities: [cap("filesystem", "list", true), cap("filesystem", "write", false)] };
+    const narrow = (await buildAssistantGraph(reader).invoke(userTurn("help"), thread())).answer ?? "";
+    expect(narrow).toContain("/ls <folder>");
+    expect(narrow).toContain('"create a file todo.txt that says buy milk"');
+    for (const usage of ["/cat", "/run", "/launch", "/open", "/info", "/trash"]) expect(narrow).not.toContain(usage);
+
+    const none = (await buildAssistantGraph({ ...machine.deps(), capabilities: [] }).invoke(userTurn("/help"), thread())).answer ?? "";
+    expect(none).toMatch(/^No connected device can do anything yet: start the agent/);
+    expect(none).not.toContain("/ls");
   });
 
   it("treats a file's text as data: an injected instruction runs nothing", async () => {

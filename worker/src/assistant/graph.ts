@@ -4,9 +4,9 @@ import { Annotation, END, MessagesAnnotation, START, StateGraph, interrupt } fro
 import type { BaseCheckpointSaver } from "@langchain/langgraph-checkpoint";
 import { Decision, type Json } from "#protocol";
 import { ACTIVITY_TOOL, ACTIVITY_TOOL_NAME, askFromToolArgs, type ActivityAsk, type ActivitySource } from "./activity/index.ts";
-import { CONFIGURE_LLM_HINT } from "./model.ts";
+import { ACTIVITY_EXAMPLES, helpText } from "./help.ts";
 import { parseMessage, type ParsedCommand } from "./parser.ts";
-import { CAN_DO, SLASH_COMMANDS } from "./phrases.ts";
+import { CAN_DO } from "./phrases.ts";
 import { answerFor, type TurnOutcome } from "./respond.ts";
 import { buildTools, commandFromToolCall, type AssistantCapability } from "./tools.ts";
 
@@ -57,18 +57,6 @@ export const AssistantState = Annotation.Root({
 type State = typeof AssistantState.State;
 type Update = typeof AssistantState.Update;
 
-const ACTIVITY_EXAMPLES =
-  'I can also answer questions about your activity: "how much did I spend on groceries last month", "my biggest purchases this week", ' +
-  '"which jobs did I apply to in October", "show my Amazon orders".';
-
-/** The help answer: the slash commands and the sentences the parser knows. */
-export const HELP_TEXT = [
-  "Here is what I can do on your computer:",
-  ...SLASH_COMMANDS.map((spec) => `- \`${spec.usage}\`: ${spec.does}`),
-  CAN_DO.replace(/ Type \/help for the commands\.$/, ""),
-  ACTIVITY_EXAMPLES,
-].join("\n");
-
 const SYSTEM_PROMPT =
   "You are Hearth, an assistant that acts on the user's own computers through the tools given. " +
   "Turn the user's request into exactly one tool call when a tool fits; otherwise answer in one or two sentences " +
@@ -97,7 +85,7 @@ export function buildAssistantGraph(deps: AssistantDeps) {
         return { ...fresh, command: intent.command, summary: intent.summary, deviceId: device.deviceId };
       }
       case "help":
-        return { ...fresh, outcome: reply(model ? HELP_TEXT : `${HELP_TEXT}\n\n${CONFIGURE_LLM_HINT}`) };
+        return { ...fresh, outcome: reply(helpText({ capabilities: deps.capabilities, model: model !== null, activity: Boolean(deps.activity) })) };
       case "activity_query": {
         if (!deps.activity) return { ...fresh, outcome: reply(`I can't answer questions about your activity here. ${CAN_DO}`) };
         if (intent.query) return { ...fresh, activityAsk: intent.query };
@@ -115,7 +103,8 @@ export function buildAssistantGraph(deps: AssistantDeps) {
     const withActivity = model ? await offersActivity() : false;
     const tools = [...buildTools(deps.capabilities), ...(withActivity ? [ACTIVITY_TOOL] : [])];
     if (!model?.bindTools || tools.length === 0) {
-      return { outcome: reply(model ? reason : `${reason}\n\n${HELP_TEXT}\n\n${CONFIGURE_LLM_HINT}`) };
+      // One sentence and the pointer to /help (the reason ends with it); /help itself lists what works.
+      return { outcome: reply(reason) };
     }
     const devices = [...new Set(deps.capabilities.map((c) => c.deviceName))].join(", ") || "none connected";
     const prompt = `${SYSTEM_PROMPT} Devices: ${devices}.${withActivity && deps.activity ? activityPrompt(deps.activity) : ""}`;

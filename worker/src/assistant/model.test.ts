@@ -46,7 +46,7 @@ describe("buildTools", () => {
   it("offers one tool per action, never shell.run, and a device choice when several devices offer it", () => {
     const tools = buildTools([...LAPTOP, cap("filesystem", "list", true, "desktop")]);
     expect(tools.map((tool) => tool.function.name)).toEqual(["filesystem__list", "filesystem__read"]);
-    expect(tools[0]?.function.parameters).toMatchObject({ required: ["path", "device"], properties: { device: { enum: ["laptop", "desktop"] } } });
+    expect(tools[0]?.function.parameters).toMatchObject({ required: ["device"], properties: { device: { enum: ["laptop", "desktop"] } } }); // no path: the agent's folders
     expect(tools[1]?.function.parameters).toMatchObject({ required: ["path"] });
   });
 

@@ -12,19 +12,24 @@ const actionOf = (intent: ParsedIntent) =>
 
 const SLASH: Row[] = [
   ["/ls ~/Documents", "filesystem.list", { path: "~/Documents" }],
-  ["/ls", "filesystem.list", { path: "~" }],
+  ["/ls", "filesystem.list", {}],
+  ["/ls Documents", "filesystem.list", { path: "~/Documents" }],
+  ["/ls Documents/taxes", "filesystem.list", { path: "~/Documents/taxes" }],
+  ["/ls documents/taxes", "filesystem.list", { path: "~/Documents/taxes" }],
+  ["/ls projects/hearth", "filesystem.list", { path: "~/projects/hearth" }],
+  ["/cat notes.txt", "filesystem.read", { path: "~/Documents/notes.txt" }],
   ["/ls downloads", "filesystem.list", { path: "~/Downloads" }],
   ['/ls "~/My Projects"', "filesystem.list", { path: "~/My Projects" }],
   ["/list ~/code", "filesystem.list", { path: "~/code" }],
   ["/cat ~/notes.txt", "filesystem.read", { path: "~/notes.txt" }],
   ["/read ~/a b.txt", "filesystem.read", { path: "~/a b.txt" }],
   ["/CAT ~/x.md", "filesystem.read", { path: "~/x.md" }],
-  ["/find resume", "filesystem.search", { path: "~", name: "resume" }],
+  ["/find resume", "filesystem.search", { name: "resume" }],
   ["/find *.pdf in ~/Downloads", "filesystem.search", { path: "~/Downloads", name: "*.pdf" }],
   ["/find *.pdf in downloads", "filesystem.search", { path: "~/Downloads", name: "*.pdf" }],
   ['/find "in review" in "~/Work Docs"', "filesystem.search", { path: "~/Work Docs", name: "in review" }],
-  ["/find Bob's CV", "filesystem.search", { path: "~", name: "Bob's CV" }],
-  ["/grep invoice", "filesystem.search", { path: "~", content: "invoice" }],
+  ["/find Bob's CV", "filesystem.search", { name: "Bob's CV" }],
+  ["/grep invoice", "filesystem.search", { content: "invoice" }],
   ["/grep TODO in ~/projects", "filesystem.search", { path: "~/projects", content: "TODO" }],
   ["/open https://github.com", "browser.open", { url: "https://github.com" }],
   ["/open github.com/anthropics", "browser.open", { url: "https://github.com/anthropics" }],
@@ -77,29 +82,29 @@ const SENTENCES: Row[] = [
   // reading
   ["read ~/notes.txt", "filesystem.read", { path: "~/notes.txt" }],
   ["open the file notes.md in Documents", "filesystem.read", { path: "~/Documents/notes.md" }],
-  ["show me the contents of todo.txt", "filesystem.read", { path: "todo.txt" }],
+  ["show me the contents of todo.txt", "filesystem.read", { path: "~/Documents/todo.txt" }],
   ["read the notes.txt file on my desktop", "filesystem.read", { path: "~/Desktop/notes.txt" }],
   ["cat ~/notes.txt", "filesystem.read", { path: "~/notes.txt" }],
   ["open 'My Notes.txt' in documents", "filesystem.read", { path: "~/Documents/My Notes.txt" }],
   ['read "~/My Notes/todo list.txt"', "filesystem.read", { path: "~/My Notes/todo list.txt" }],
-  ["open readme.md", "filesystem.read", { path: "readme.md" }],
-  ["what's in todo.txt", "filesystem.read", { path: "todo.txt" }],
+  ["open readme.md", "filesystem.read", { path: "~/Documents/readme.md" }],
+  ["what's in todo.txt", "filesystem.read", { path: "~/Documents/todo.txt" }],
   ["read ~/.bashrc", "filesystem.read", { path: "~/.bashrc" }],
-  ["read the file Makefile", "filesystem.read", { path: "Makefile" }],
+  ["read the file Makefile", "filesystem.read", { path: "~/Documents/Makefile" }],
   ["read ~/projects/hearth/LICENSE", "filesystem.read", { path: "~/projects/hearth/LICENSE" }],
   // finding
-  ["find my resume", "filesystem.search", { path: "~", name: "resume" }],
+  ["find my resume", "filesystem.search", { name: "resume" }],
   ["find files named *.pdf in Downloads", "filesystem.search", { path: "~/Downloads", name: "*.pdf" }],
-  ["where is taxes.pdf", "filesystem.search", { path: "~", name: "taxes.pdf" }],
-  ["where's my resume?", "filesystem.search", { path: "~", name: "resume" }],
+  ["where is taxes.pdf", "filesystem.search", { name: "taxes.pdf" }],
+  ["where's my resume?", "filesystem.search", { name: "resume" }],
   ["search my documents for invoice", "filesystem.search", { path: "~/Documents", name: "invoice" }],
   ["find files containing invoice in documents", "filesystem.search", { path: "~/Documents", content: "invoice" }],
-  ["search for files that mention budget", "filesystem.search", { path: "~", content: "budget" }],
+  ["search for files that mention budget", "filesystem.search", { content: "budget" }],
   ["grep TODO in ~/projects", "filesystem.search", { path: "~/projects", content: "TODO" }],
-  ["where did I put my passport scan", "filesystem.search", { path: "~", name: "passport scan" }],
+  ["where did I put my passport scan", "filesystem.search", { name: "passport scan" }],
   ["look for taxes.pdf in my downloads folder", "filesystem.search", { path: "~/Downloads", name: "taxes.pdf" }],
   ["find the tax return in documents", "filesystem.search", { path: "~/Documents", name: "tax return" }],
-  ["locate report.docx", "filesystem.search", { path: "~", name: "report.docx" }],
+  ["locate report.docx", "filesystem.search", { name: "report.docx" }],
   ["find all the jpg files on my desktop", "filesystem.search", { path: "~/Desktop", name: "*.jpg" }],
   ["find pdfs in downloads", "filesystem.search", { path: "~/Downloads", name: "*.pdf" }],
   ["do I have any pdfs in documents?", "filesystem.search", { path: "~/Documents", name: "*.pdf" }],
@@ -107,6 +112,8 @@ const SENTENCES: Row[] = [
   ['find "notes in progress" in documents', "filesystem.search", { path: "~/Documents", name: "notes in progress" }],
   ["look through my downloads for receipts", "filesystem.search", { path: "~/Downloads", name: "receipts" }],
   ["find files with the word hearth in ~/code", "filesystem.search", { path: "~/code", content: "hearth" }],
+  ["find taxes.pdf", "filesystem.search", { name: "taxes.pdf" }],
+  ["find pdf files", "filesystem.search", { name: "*.pdf" }],
   // web pages
   ["open github.com", "browser.open", { url: "https://github.com" }],
   ["go to https://news.ycombinator.com", "browser.open", { url: "https://news.ycombinator.com" }],
@@ -145,16 +152,76 @@ const SENTENCES: Row[] = [
   ["move ~/Downloads/x.zip to the trash", "filesystem.trash", { path: "~/Downloads/x.zip" }],
   ["put report.pdf from desktop in the recycle bin", "filesystem.trash", { path: "~/Desktop/report.pdf" }],
   ["remove the old-builds folder from downloads", "filesystem.trash", { path: "~/Downloads/old-builds" }],
-  ["delete old.log permanently", "filesystem.trash", { path: "old.log" }],
+  ["delete old.log permanently", "filesystem.trash", { path: "~/Documents/old.log" }],
   ["get rid of ~/Desktop/screenshot 1.png", "filesystem.trash", { path: "~/Desktop/screenshot 1.png" }],
+  // writing: "create" never replaces a file; only "add"/"append" and "overwrite" say otherwise
+  ["create a file todo.txt that says buy milk", "filesystem.write", { path: "~/Documents/todo.txt", content: "buy milk\n", mode: "create" }],
+  ["create a new text file called notes.md in Downloads with the text hello there", "filesystem.write", { path: "~/Downloads/notes.md", content: "hello there\n", mode: "create" }],
+  ['make a file ~/Desktop/a.txt containing "Dear Sam, hello"', "filesystem.write", { path: "~/Desktop/a.txt", content: "Dear Sam, hello\n", mode: "create" }],
+  ["create todo.txt", "filesystem.write", { path: "~/Documents/todo.txt", content: "", mode: "create" }],
+  ["write buy milk to todo.txt in Documents", "filesystem.write", { path: "~/Documents/todo.txt", content: "buy milk\n", mode: "create" }],
+  ["save 'see you at 5' as ~/Desktop/reminder.txt", "filesystem.write", { path: "~/Desktop/reminder.txt", content: "see you at 5\n", mode: "create" }],
+  ["add eggs to todo.txt", "filesystem.write", { path: "~/Documents/todo.txt", content: "eggs\n", mode: "append" }],
+  ["append the line call mum to ~/Documents/todo.txt", "filesystem.write", { path: "~/Documents/todo.txt", content: "call mum\n", mode: "append" }],
+  ["overwrite todo.txt with nothing left to do", "filesystem.write", { path: "~/Documents/todo.txt", content: "nothing left to do\n", mode: "overwrite" }],
+  // one request said with "and": the whole sentence is read, not a path that swallows the rest
+  ["open ~/Documents/todo.md and show me its contents", "filesystem.read", { path: "~/Documents/todo.md" }],
+  ["open todo.md and read it", "filesystem.read", { path: "~/Documents/todo.md" }],
+  ["show ~/Documents/notes.txt and tell me what it says", "filesystem.read", { path: "~/Documents/notes.txt" }],
+];
+
+/** Every example in README.md's assistant section, as written there (e2e/chat-results.spec.ts runs them on a real agent). */
+const README_EXAMPLES: Row[] = [
+  ["/ls ~/Documents", "filesystem.list", { path: "~/Documents" }],
+  ["list my Documents", "filesystem.list", { path: "~/Documents" }],
+  ["what's in my Downloads folder?", "filesystem.list", { path: "~/Downloads" }],
+  ["/cat ~/Documents/notes.txt", "filesystem.read", { path: "~/Documents/notes.txt" }],
+  ["read notes.txt", "filesystem.read", { path: "~/Documents/notes.txt" }],
+  ["open ~/Documents/todo.md and show me its contents", "filesystem.read", { path: "~/Documents/todo.md" }],
+  ["/find *.pdf in ~/Documents", "filesystem.search", { path: "~/Documents", name: "*.pdf" }],
+  ["find taxes.pdf", "filesystem.search", { name: "taxes.pdf" }],
+  ["find pdf files", "filesystem.search", { name: "*.pdf" }],
+  ["/grep invoice", "filesystem.search", { content: "invoice" }],
+  ["create a file todo.txt that says buy milk", "filesystem.write", { path: "~/Documents/todo.txt", content: "buy milk\n", mode: "create" }],
+  ["add eggs to todo.txt", "filesystem.write", { path: "~/Documents/todo.txt", content: "eggs\n", mode: "append" }],
+  ["overwrite todo.txt with done", "filesystem.write", { path: "~/Documents/todo.txt", content: "done\n", mode: "overwrite" }],
+  ["/open https://example.com", "browser.open", { url: "https://example.com" }],
+  ["go to github.com", "browser.open", { url: "https://github.com" }],
+  ["/launch Spotify", "apps.launch", { name: "spotify" }],
+  ["open the calculator app", "apps.launch", { name: "calculator" }],
+  ["/info", "system.info", {}],
+  ["how much disk space do I have?", "system.info", {}],
+  ["/trash ~/Downloads/old.txt", "filesystem.trash", { path: "~/Downloads/old.txt" }],
+  ["delete old.log from Downloads", "filesystem.trash", { path: "~/Downloads/old.log" }],
+  ["/run git status", "shell.run", { program: "git", args: ["status"] }],
+  ["/ls Documents", "filesystem.list", { path: "~/Documents" }],
+  ["/ls Documents/taxes", "filesystem.list", { path: "~/Documents/taxes" }],
+];
+
+/** Sentences that once became a wrong command: each must now be a clear "I didn't understand" (or a question back). */
+const MISREADS: string[] = [
+  "open ~/Documents/todo.md and then delete it",
+  "read ~/notes.txt to me",
+  "list ~/Documents and ~/Downloads",
+  "list ~/Documents, then open github.com",
+  "show ~/projects and open github.com",
+  "delete old.log and new.log from downloads",
+  "write hello to a.txt and read it back",
+  "add milk to my shopping list",
+  "save this page to bookmarks",
+  "write a letter to mom",
+  "create a folder called x",
+  "make it say hello",
+  "put the kettle on",
+  "open ~/My Documents and show the pictures",
 ];
 
 const DECLINED: [text: string, reason: RegExp][] = [
   ["what's the weather", /general questions/],
-  ["write me a poem", /can't write/],
-  ["tell me a joke", /can't write/],
+  ["write me a poem", /can't compose/],
+  ["tell me a joke", /can't compose/],
   ["who is the president", /general questions/],
-  ["create a folder called x", /can't write/],
+  ["create a folder called x", /can't compose/],
   ["open the Greenhouse page for my application", /need the page's address/],
   ["go to the settings page", /need the page's address/],
   ["go to my bank", /need the page's address/],
@@ -190,7 +257,7 @@ const DECLINED: [text: string, reason: RegExp][] = [
   ["", /what you'd like/],
   ["please", /What should I do/],
   ["x".repeat(1001), /too long/],
-  ["/foo bar", /There is no \/foo command.*\/ls <folder>/],
+  ["/foo bar", /^There is no \/foo command\. Type \/help for the ones you can use\.$/],
   ["/", /Type a command after the \//],
   ["/cat", /Which file\? Give it like this: \/cat <file>/],
   ["/run", /Name the program/],
@@ -220,6 +287,18 @@ describe("parseMessage", () => {
     if (intent.kind === "unknown") expect(intent.reason).toMatch(reason);
   });
 
+  it.each(README_EXAMPLES)("runs the README's example %j as the README says", (text, action, parameters) => {
+    expect(actionOf(parseMessage(text))).toEqual({ action, parameters });
+  });
+
+  it("answers the README's chained example with I didn't understand", () => {
+    expect(parseMessage("list ~/Documents and open github.com")).toMatchObject({ kind: "unknown", reason: expect.stringMatching(/^I didn't understand/) });
+  });
+
+  it.each(MISREADS)("does not guess at %j", (text) => {
+    expect(parseMessage(text).kind).toBe("unknown");
+  });
+
   it.each(["/help", "help", "Help!", "help me", "what can you do?", "/?", "show me the commands"])("answers %j with help", (text) => {
     expect(parseMessage(text)).toEqual({ kind: "help" });
   });
@@ -247,7 +326,8 @@ describe("parseMessage", () => {
     expect(summary("open github.com")).toBe("Open https://github.com in your browser");
     expect(summary("read ~/notes.txt")).toBe("Read ~/notes.txt");
     expect(summary("find taxes.pdf in documents")).toBe('Find files named "taxes.pdf" in ~/Documents');
-    expect(summary("/grep invoice")).toBe('Search ~ for files containing "invoice"');
+    expect(summary("/grep invoice")).toBe('Search the agent\'s folders for files containing "invoice"');
+    expect(summary("create a file todo.txt that says buy milk")).toBe('Create ~/Documents/todo.txt saying "buy milk"');
     expect(summary("launch spotify")).toBe("Launch spotify");
     expect(summary('/run git commit -m "fix it"')).toBe('Run git commit -m "fix it"');
     expect(summary("delete old.log from downloads")).toBe("Move ~/Downloads/old.log to the trash (not deleted; you can restore it)");
@@ -275,6 +355,7 @@ const WORDS = [
   "run", "/run", "execute", "rm", "-rf", "~", "/", "please", "open", "launch", "start", "the", "app", "git", "status", "delete",
   "sudo", "terminal", "in", "on", "my", "documents", "downloads", "find", "files", "named", "*.pdf", "notes.txt", "github.com",
   "https://x.org", "what's", "list", "read", "trash", "to", "'", '"', "hey hearth,", "for", "?", "shell", "bash", "-c", "/RUN", "\u00A0",
+  "and", "then", "show", "me", "its", "contents", "create", "a file", "todo.txt", "that says", "add", "write", "overwrite", "with", ",",
 ];
 const sentence = fc.array(fc.constantFrom(...WORDS), { maxLength: 12 }).map((words) => words.join(" "));
 const anyText = fc.oneof(fc.string(), fc.string({ unit: "binary", maxLength: 300 }), sentence);
@@ -310,7 +391,7 @@ describe("parseMessage, for any text", () => {
   });
 
   it("only makes commands the agent's connectors accept", () => {
-    const known = ["filesystem.list", "filesystem.read", "filesystem.search", "filesystem.trash", "browser.open", "shell.run", "apps.launch", "system.info"];
+    const known = ["filesystem.list", "filesystem.read", "filesystem.search", "filesystem.write", "filesystem.trash", "browser.open", "shell.run", "apps.launch", "system.info"];
     fc.assert(
       fc.property(anyText, (text) => {
         const intent = parseMessage(text);
@@ -328,6 +409,72 @@ describe("parseMessage, for any text", () => {
         );
       }),
       { numRuns: 2000 },
+    );
+  });
+});
+
+// Names a user might give a file or folder: plain words, no spaces, sometimes with an extension.
+const segment = fc.stringMatching(/^[a-z][a-z0-9_-]{0,11}$/);
+const fileName = fc.tuple(segment, fc.constantFrom("txt", "md", "pdf", "csv")).map(([name, ext]) => `${name}.${ext}`);
+const folderPath = fc.array(segment, { minLength: 1, maxLength: 3 }).map((parts) => parts.join("/"));
+const pathOf = (intent: ParsedIntent) => (intent.kind === "command" ? intent.command.parameters["path"] : undefined);
+
+describe("parseMessage is conservative", () => {
+  it("reads a relative path one way: /ls A/B is the folder B inside what /ls A lists", () => {
+    fc.assert(
+      fc.property(fc.oneof(folderPath, fc.constantFrom("Documents", "documents", "Downloads", "desktop")), segment, (a, b) => {
+        const outer = pathOf(parseMessage(`/ls ${a}`));
+        const inner = pathOf(parseMessage(`/ls ${a}/${b}`));
+        expect(typeof outer === "string" && outer.startsWith("~/")).toBe(true);
+        expect(inner).toBe(`${String(outer)}/${b}`);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("never makes a path that swallows the rest of the sentence (and, then, commas)", () => {
+    fc.assert(
+      fc.property(anyText, (text) => {
+        const path = pathOf(parseMessage(text));
+        const quoted = /["'`]/.test(text);
+        return typeof path !== "string" || quoted || !/\s(?:and|then)\s|,\s/i.test(path);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('reads "open FILE and show me its contents" as reading FILE, for any file', () => {
+    const place = fc.oneof(fileName, fc.tuple(folderPath, fileName).map(([folder, file]) => `~/${folder}/${file}`));
+    const ending = fc.constantFrom("and show me its contents", "and read it", "and show me what's in it", "and tell me what it says");
+    fc.assert(
+      fc.property(place, ending, (file, tail) => {
+        const intent = actionOf(parseMessage(`open ${file} ${tail}`));
+        expect(intent).toEqual({ action: "filesystem.read", parameters: { path: file.startsWith("~/") ? file : `~/Documents/${file}` } });
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("never replaces a file unless the message says overwrite or replace", () => {
+    fc.assert(
+      fc.property(anyText, (text) => {
+        const intent = parseMessage(text);
+        return intent.kind !== "command" || intent.command.parameters["mode"] !== "overwrite" || /overwrite|replace/i.test(text);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("writes what the sentence says into the file it names, for any words", () => {
+    const words = fc.array(fc.constantFrom("buy", "milk", "call", "Sam", "at", "5pm", "eggs", "bread", "tomorrow"), { minLength: 1, maxLength: 6 }).map((w) => w.join(" "));
+    fc.assert(
+      fc.property(fileName, words, (file, content) => {
+        expect(actionOf(parseMessage(`create a file ${file} that says ${content}`))).toEqual({
+          action: "filesystem.write",
+          parameters: { path: `~/Documents/${file}`, content: `${content}\n`, mode: "create" },
+        });
+      }),
+      { numRuns: 300 },
     );
   });
 });

@@ -1,11 +1,12 @@
 import type { Json } from "#protocol";
 import {
-  ACTION_WORDS, ACTIVITY_SENTENCES, APP_ALIASES, APP_SUFFIX, CAN_DO, CONTAINING, CONTENTS_OF, DETERMINERS, FILE_TYPES, FILE_WORD, FIND,
-  FOLDER_SUFFIX, FOLDER_WORDS, GO_TO, HAVE_FILE, HELP_SENTENCE, HOST, LAUNCH, LEADING_FILLER, LOCAL_HOST, NAMED, NEEDS_ADDRESS, NOT_APPS,
-  NOT_A_NAME, NO_MEMORY, OTHER_SCHEME, PERMANENTLY, QUANTIFIERS, QUESTION_SENTENCE, SEARCH_IN, SEE_OPENING, SHELL_LOOKALIKE, SHELL_REASON,
-  SHELL_SENTENCE, SLASH_COMMANDS, SYSTEM_SENTENCES, TO_TRASH, TRAILING_FILLER, TRASH, VAGUE_OBJECTS, VIEW, WEB_PREFIX, WEB_SEARCH,
-  WEB_SUFFIX, WEB_TLDS, WEB_VERB, WEB_WORDS, WHATS_IN, WHOLESALE, WRITING_SENTENCE,
+  ACTION_WORDS, ACTIVITY_SENTENCES, AND_READ, CHAINED, APP_ALIASES, APP_SUFFIX, CAN_DO, CONTAINING, CONTENTS_OF, FILE_TYPES, FIND, FOLDER_WORDS, GO_TO,
+  HAVE_FILE, HELP_SENTENCE, LAUNCH, LEADING_FILLER, NAMED, NEEDS_ADDRESS, NOT_APPS, NOT_A_NAME, NO_MEMORY, PERMANENTLY, QUANTIFIERS,
+  QUESTION_SENTENCE, SEARCH_IN, SEE_OPENING, SHELL_LOOKALIKE, SHELL_REASON, SHELL_SENTENCE, SLASH_COMMANDS, SYSTEM_SENTENCES, TO_TRASH,
+  TRAILING_FILLER, TRASH, VIEW, WEB_PREFIX, WEB_SEARCH, WEB_SUFFIX, WEB_VERB, WEB_WORDS, WHATS_IN, WHOLESALE, WRITING_SENTENCE,
 } from "./phrases.ts";
+import { agentPath, clip, EXPLICIT_PATH, EXTENSION, homePath, isVague, parseLocation, pathPlace, unquote, webAddress, type Place } from "./places.ts";
+import { writeRequest } from "./write-rule.ts";
 import type { SlashSpec } from "./phrases.ts";
 import { parseActivityQuestion, type ActivityAsk } from "./activity/index.ts";
 
@@ -29,7 +30,6 @@ export type ParseContext = {
   capabilities?: readonly Capability[];
 };
 type CommandIntent = Extract<ParsedIntent, { kind: "command" }>;
-type Place = { path: string; kind: "folder" | "file" | "either"; standard: boolean };
 type Token = { value: string; quoted: boolean };
 
 /** Longer sentences are not commands; the cap also keeps every pattern cheap. */
@@ -38,6 +38,8 @@ const MAX_PATH_CHARS = 4096;
 const MAX_QUERY_CHARS = 200;
 const MAX_ARGS = 200;
 const APP_NAME = /^[a-z][a-z0-9_]{0,39}$/;
+/** How a summary names "no folder given": the agent then uses all of its folders. */
+const AGENT_FOLDERS = "the agent's folders";
 
 /** Turns one chat message into a command, help, an activity question, or a reason it was not understood; never throws. @example parseMessage("list my downloads") */
 export function parseMessage(text: string, context: ParseContext = {}): ParsedIntent {
@@ -52,20 +54,19 @@ const SLASH = /^\/(\S+)([\s\S]*)$/;
 const SLASH_BY_NAME: ReadonlyMap<string, SlashSpec> = new Map(
   SLASH_COMMANDS.flatMap((spec) => [spec.name, ...spec.aliases].map((name): [string, SlashSpec] => [name, spec])),
 );
-const SLASH_LIST = `Try ${SLASH_COMMANDS.map((spec) => `${spec.usage} (${spec.does})`).join(", ")}.`;
 
 function parseSlash(text: string): ParsedIntent {
   const match = SLASH.exec(text);
   const word = match?.[1] ?? "";
   const spec = SLASH_BY_NAME.get(word.toLowerCase());
-  if (!spec) return unknown(`${word ? `There is no /${clip(word)} command.` : "Type a command after the /."} ${SLASH_LIST}`);
+  if (!spec) return unknown(`${word ? `There is no /${clip(word)} command.` : "Type a command after the /."} Type /help for the ones you can use.`);
   const arg = (match?.[2] ?? "").trim();
   const usage = `Give it like this: ${spec.usage}.`;
   switch (spec.name) {
     case "help": return { kind: "help" };
     case "info": return systemInfo();
-    case "ls": return list(arg ? slashPath(arg) : "~");
-    case "cat": return arg ? read(slashPath(arg)) : unknown(`Which file? ${usage}`);
+    case "ls": return list(arg ? slashPlace(arg) : null);
+    case "cat": return arg ? read(slashPlace(arg)) : unknown(`Which file? ${usage}`);
     case "find": return slashSearch(arg, "name", usage);
     case "grep": return slashSearch(arg, "content", usage);
     case "open": return slashOpen(unquote(arg) ?? arg);
@@ -74,14 +75,14 @@ function parseSlash(text: string): ParsedIntent {
       return launchNamed(unquote(arg) ?? arg) ?? unknown(`Give the app's name as it is set in the agent's config.json (a lower-case word). ${usage}`);
     case "trash":
       if (!arg) return unknown(`Which file or folder? ${usage}`);
-      return /[*?]/.test(arg) ? unknown(`/trash takes one exact path, not a pattern. ${usage}`) : trash(slashPath(arg));
+      return /[*?]/.test(arg) ? unknown(`/trash takes one exact path, not a pattern. ${usage}`) : trash(slashPlace(arg));
   }
 }
 
-function slashPath(arg: string): string {
+function slashPlace(arg: string): Place {
   const value = unquote(arg) ?? arg;
   const folder = FOLDER_WORDS.get(value.toLowerCase().replace(/^my\s+/, ""));
-  return folder === undefined ? value : homePath(folder);
+  return folder === undefined ? pathPlace(value, "either") : { path: homePath(folder), kind: "folder", standard: true };
 }
 
 function slashSearch(arg: string, field: "name" | "content", usage: string): ParsedIntent {
@@ -92,7 +93,7 @@ function slashSearch(arg: string, field: "name" | "content", usage: string): Par
   const hasFolder = at > 0 && at < tokens.length - 1;
   const query = (hasFolder ? tokens.slice(0, at) : tokens).map((token) => token.value).join(" ");
   if (!query) return unknown(`What should I look for? ${usage}`);
-  return search(query, field, hasFolder ? slashPath(tokens.slice(at + 1).map((token) => token.value).join(" ")) : "~");
+  return search(query, field, hasFolder ? slashPlace(tokens.slice(at + 1).map((token) => token.value).join(" ")) : null);
 }
 
 function slashOpen(target: string): ParsedIntent {
@@ -156,7 +157,7 @@ const RULES: readonly ((s: string, original: string) => ParsedIntent | null)[] =
   },
   (s) => (SYSTEM_SENTENCES.some((pattern) => pattern.test(s)) ? systemInfo() : null),
   (s) => (SHELL_SENTENCE.test(s) || SHELL_LOOKALIKE.test(s) ? unknown(SHELL_REASON) : null),
-  trashRule, findRule, webRule, viewRule, launchRule,
+  trashRule, findRule, writeRule, webRule, viewRule, launchRule,
 ];
 
 function parseSentence(text: string): ParsedIntent {
@@ -169,7 +170,7 @@ function parseSentence(text: string): ParsedIntent {
     const intent = rule(s, text);
     if (intent) return intent;
   }
-  if (WRITING_SENTENCE.test(s)) return unknown(`I can't write, edit or create things yet. ${CAN_DO}`);
+  if (WRITING_SENTENCE.test(s)) return unknown(`I can't compose, edit or explain things; I can write a file you name, e.g. "create a file todo.txt that says buy milk". ${CAN_DO}`);
   if (QUESTION_SENTENCE.test(s)) return unknown(`I can't answer general questions yet; I only act on your computer. ${CAN_DO}`);
   return unknown(`I didn't understand "${clip(s)}" as something to do on your computer. ${CAN_DO}`);
 }
@@ -192,16 +193,17 @@ function trashRule(s: string): ParsedIntent | null {
   }
   if (isVague(object)) return unknown(`Which file do you mean? ${NO_MEMORY}`);
   const place = parseLocation(object);
+  if (!place && CHAINED.test(object)) return oneAtATime(s);
   if (!place) return unknown(`Which file is "${clip(object)}"? Name it with its extension and folder ("delete old.log from Downloads"), or give its path.`);
   if (place.standard) return unknown(`I won't move a whole standard folder like ${place.path} to the trash from a sentence. If you mean it, use /trash ${place.path}.`);
-  return trash(place.path);
+  return trash(place);
 }
 
 function findRule(s: string): ParsedIntent | null {
   if (WEB_SEARCH.test(s)) return unknown("I can't search the web yet. I can open a page if you give me its address, e.g. open duckduckgo.com.");
   const inside = SEARCH_IN.exec(s);
   const folder = inside?.[1] === undefined ? null : parseLocation(inside[1], false);
-  if (inside?.[2] !== undefined && folder && folder.kind !== "file") return findQuery(inside[2], folder.path, false, false);
+  if (inside?.[2] !== undefined && folder && folder.kind !== "file") return findQuery(inside[2], folder, false, false);
   const have = HAVE_FILE.exec(s)?.[1];
   const found = FIND.exec(s);
   const phrase = have ?? found?.[2];
@@ -210,17 +212,17 @@ function findRule(s: string): ParsedIntent | null {
   return findQuery(query, path, /^grep/i.test(s), have !== undefined);
 }
 
-/** "invoice in my documents" → the query and the folder, trying the last "in/on/under …" first. */
-function splitFolder(phrase: string): { query: string; path: string } {
+/** "invoice in my documents" → the query and the folder, trying the last "in/on/under …" first; no folder means the agent's folders. */
+function splitFolder(phrase: string): { query: string; path: Place | null } {
   const cuts = [...phrase.matchAll(/\s(?:in|inside|under|on|within|from|at)\s/gi)].reverse();
   for (const cut of cuts) {
     const place = parseLocation(phrase.slice(cut.index + cut[0].length), false);
-    if (place && place.kind !== "file") return { query: phrase.slice(0, cut.index), path: place.path };
+    if (place && place.kind !== "file") return { query: phrase.slice(0, cut.index), path: place };
   }
-  return { query: phrase, path: "~" };
+  return { query: phrase, path: null };
 }
 
-function findQuery(phrase: string, path: string, byContent: boolean, needsFileWord: boolean): ParsedIntent | null {
+function findQuery(phrase: string, path: Place | null, byContent: boolean, needsFileWord: boolean): ParsedIntent | null {
   const p = phrase.trim().replace(QUANTIFIERS, "");
   const quoted = unquote(p);
   if (quoted !== null) return search(quoted, byContent ? "content" : "name", path);
@@ -246,21 +248,37 @@ function webRule(s: string): ParsedIntent | null {
   if (address) return "href" in address ? openUrl(address.href) : unknown(address.reason);
   if (!GO_TO.test(match[1])) return null;
   const place = parseLocation(object);
-  return place && place.kind !== "file" ? list(place.path) : unknown(NEEDS_ADDRESS);
+  return place && place.kind !== "file" ? list(place) : unknown(NEEDS_ADDRESS);
 }
 
 function viewRule(s: string): ParsedIntent | null {
   const whats = WHATS_IN.exec(s)?.[1];
   const view = whats === undefined ? VIEW.exec(s) : null;
-  const object = (whats ?? view?.[2])?.replace(CONTENTS_OF, "");
-  if (object === undefined) return null;
+  const phrase = (whats ?? view?.[2])?.replace(CONTENTS_OF, "");
+  if (phrase === undefined) return null;
+  // "open a.md and show me its contents" is one request: read a.md.
+  const andRead = AND_READ.test(phrase);
+  const object = phrase.replace(AND_READ, "");
   const verb = (view?.[1] ?? "show").toLowerCase();
-  const mode = /^(?:list|ls|dir|browse)$/.test(verb) ? "list" : /^(?:read|cat|print)$/.test(verb) ? "read" : "view";
+  const mode = andRead || /^(?:read|cat|print)$/.test(verb) ? "read" : /^(?:list|ls|dir|browse)$/.test(verb) ? "list" : "view";
   const place = isVague(object) ? null : parseLocation(object);
+  if (!place && CHAINED.test(object)) return oneAtATime(s);
   if (!place && mode === "list") return unknown(`Which folder should I list? e.g. "list my Downloads" or "list ~/projects". ${isVague(object) ? NO_MEMORY : ""}`.trim());
   if (!place && mode === "read") return unknown(`Which file should I read? Give its name with its extension, e.g. "read ~/notes.txt". ${isVague(object) ? NO_MEMORY : ""}`.trim());
   if (!place) return isVague(object) ? unknown(`Which file or folder do you mean? ${NO_MEMORY}`) : null;
-  return place.kind === "file" || (mode === "read" && place.kind === "either") ? read(place.path) : list(place.path);
+  return place.kind === "file" || (mode === "read" && place.kind === "either") ? read({ ...place, kind: "file" }) : list(place);
+}
+
+function writeRule(s: string): ParsedIntent | null {
+  const found = writeRequest(s);
+  if (!found) return null;
+  if ("reason" in found) return unknown(found.reason);
+  const path = agentPath(found.file.path, "file");
+  if (path.length > MAX_PATH_CHARS) return unknown(`That path is too long; paths are at most ${MAX_PATH_CHARS} characters.`);
+  const { content, mode } = found;
+  const preview = `"${clip(content.trimEnd(), 40)}"`;
+  const summary = mode === "append" ? `Add ${preview} to ${path}` : mode === "overwrite" ? `Replace what ${path} says with ${preview}` : `Create ${path}${content ? ` saying ${preview}` : " (empty)"}`;
+  return command("filesystem", "write", { path, content, mode }, summary);
 }
 
 function launchRule(s: string): ParsedIntent | null {
@@ -284,92 +302,34 @@ function launchNamed(raw: string): ParsedIntent | null {
   return APP_NAME.test(name) ? command("apps", "launch", { name }, `Launch ${name}`) : null;
 }
 
-// ---- places and addresses -------------------------------------------------------------------------------
-
-const EXPLICIT_PATH = /^(?:~(?:[/\\]|$)|\.{1,2}[/\\]|\/|[a-z]:[/\\])/i;
-const EXTENSION = /\.[a-z0-9]{1,10}$/i;
-
-/** A file or folder named in words: "my Downloads folder", "notes.md in Documents", "~/a b.txt", or null when it names none. */
-function parseLocation(phrase: string, allowSplit = true): Place | null {
-  const quoted = unquote(phrase.trim());
-  if (quoted !== null) return quoted ? pathPlace(quoted, "either") : null;
-  let p = phrase.trim().replace(DETERMINERS, "");
-  const standard = FOLDER_WORDS.get(p.toLowerCase()) ?? FOLDER_WORDS.get(p.toLowerCase().replace(FOLDER_SUFFIX, ""));
-  if (standard !== undefined) return { path: homePath(standard), kind: "folder", standard: true };
-  if (VAGUE_OBJECTS.has(p.toLowerCase()) || WHOLESALE.test(p)) return null;
-  if (allowSplit) {
-    for (const cut of p.matchAll(/\s(?:in|inside|on|from|under|within|at)\s/gi)) {
-      const item = parseLocation(p.slice(0, cut.index), false);
-      const folder = item && parseLocation(p.slice(cut.index + cut[0].length), false);
-      if (item && folder && folder.kind !== "file" && !item.standard && !EXPLICIT_PATH.test(item.path)) {
-        return { path: joinPath(folder.path, item.path), kind: item.kind, standard: false };
-      }
-    }
-  }
-  let hint: Place["kind"] = "either";
-  if (FOLDER_SUFFIX.test(p)) [hint, p] = ["folder", p.replace(FOLDER_SUFFIX, "")];
-  else if (FILE_WORD.test(p)) [hint, p] = ["file", p.replace(FILE_WORD, "").replace(DETERMINERS, "")];
-  const inner = unquote(p);
-  if (inner) return pathPlace(inner, hint);
-  if (!p || VAGUE_OBJECTS.has(p.toLowerCase())) return null;
-  const oneWord = !/\s/.test(p);
-  if (EXPLICIT_PATH.test(p) || (oneWord && /[/\\]/.test(p))) return pathPlace(p, hint);
-  if (oneWord && (EXTENSION.test(p) || hint !== "either")) return pathPlace(p, hint);
-  return hint !== "either" && p.split(" ").length <= 4 ? pathPlace(p, hint) : null; // "the tax returns folder"
-}
-
-function pathPlace(path: string, hint: Place["kind"]): Place {
-  const kind = hint !== "either" ? hint : /[/\\]$/.test(path) ? "folder" : EXTENSION.test(path.replace(/^.*[/\\]/, "")) ? "file" : "either";
-  return { path, kind, standard: false };
-}
-
-const homePath = (under: string) => (under ? `~/${under}` : "~");
-const joinPath = (folder: string, name: string) => (/[/\\]$/.test(folder) ? folder + name : `${folder}/${name}`);
-
-/** An http(s) address in a phrase ("github.com" gets https://), a reason when it is another scheme, or null when it is no address. */
-function webAddress(phrase: string): { href: string } | { reason: string } | null {
-  const text = phrase.replace(/^<(.*)>$/, "$1").replace(/[),.;!]+$/, "");
-  if (!text || /\s/.test(text) || text.length > 8192) return null;
-  let href: string | null = null;
-  if (/^https?:\/\//i.test(text)) href = text;
-  else if (OTHER_SCHEME.test(text)) return { reason: "I only open http:// and https:// addresses; other links can run code or open local files. For a file, say \"read\" and its path." };
-  else if (LOCAL_HOST.test(text)) href = `http://${text}`;
-  else {
-    const tld = HOST.exec(text)?.[1]?.toLowerCase();
-    if (tld !== undefined && (WEB_TLDS.has(tld) || /^www\./i.test(text))) href = `https://${text}`;
-  }
-  if (href === null) return null;
-  try {
-    new URL(href);
-    return { href };
-  } catch {
-    return { reason: `"${clip(text)}" is not a valid web address. Give one like https://example.com.` };
-  }
-}
-
 // ---- results --------------------------------------------------------------------------------------------
 
 function command(target: string, action: string, parameters: Record<string, Json>, summary: string): ParsedIntent {
   return { kind: "command", command: { target, action, parameters }, summary };
 }
 
-function pathCommand(action: "list" | "read" | "trash", path: string, summary: string): ParsedIntent {
+function pathCommand(action: "list" | "read" | "trash", place: Place, summary: (path: string) => string): ParsedIntent {
+  const path = agentPath(place.path, place.kind);
   if (path.length > MAX_PATH_CHARS) return unknown(`That path is too long; paths are at most ${MAX_PATH_CHARS} characters.`);
-  return command("filesystem", action, { path }, summary);
+  return command("filesystem", action, { path }, summary(path));
 }
 
-const list = (path: string) => pathCommand("list", path, `List ${path}`);
-const read = (path: string) => pathCommand("read", path, `Read ${path}`);
-const trash = (path: string) => pathCommand("trash", path, `Move ${path} to the trash (not deleted; you can restore it)`);
+/** A folder to list, or null for the agent's own folders (the agent lists them when no path is given). */
+const list = (place: Place | null) => (place ? pathCommand("list", place, (path) => `List ${path}`) : command("filesystem", "list", {}, `List ${AGENT_FOLDERS}`));
+const read = (place: Place) => pathCommand("read", place, (path) => `Read ${path}`);
+const trash = (place: Place) => pathCommand("trash", place, (path) => `Move ${path} to the trash (not deleted; you can restore it)`);
 const openUrl = (url: string) => command("browser", "open", { url }, `Open ${url} in your browser`);
 const systemInfo = () => command("system", "info", {}, "Show this computer's OS, disk space, memory and uptime");
 
-function search(query: string, field: "name" | "content", path: string): ParsedIntent {
+/** A search in one folder, or (folder null) in every folder the agent may use. */
+function search(query: string, field: "name" | "content", folder: Place | null): ParsedIntent {
   if (!query.trim()) return unknown('What should I look for? e.g. "find taxes.pdf".');
   if (query.length > MAX_QUERY_CHARS) return unknown(`That is too long to search for; use at most ${MAX_QUERY_CHARS} characters.`);
-  if (path.length > MAX_PATH_CHARS) return unknown(`That path is too long; paths are at most ${MAX_PATH_CHARS} characters.`);
-  const summary = field === "name" ? `Find files named "${query}" in ${path}` : `Search ${path} for files containing "${query}"`;
-  return command("filesystem", "search", { path, [field]: query }, summary);
+  const path = folder ? agentPath(folder.path, "folder") : null;
+  if (path && path.length > MAX_PATH_CHARS) return unknown(`That path is too long; paths are at most ${MAX_PATH_CHARS} characters.`);
+  const where = path ?? AGENT_FOLDERS;
+  const summary = field === "name" ? `Find files named "${query}" in ${where}` : `Search ${where} for files containing "${query}"`;
+  return command("filesystem", "search", { ...(path ? { path } : {}), [field]: query }, summary);
 }
 
 function checkCapability(intent: CommandIntent, capabilities: readonly Capability[]): ParsedIntent {
@@ -387,13 +347,5 @@ function checkCapability(intent: CommandIntent, capabilities: readonly Capabilit
 const describeAction = (target: string, action: string) => ACTION_WORDS.get(`${target}.${action}`) ?? `${target}.${action}`;
 const joinWords = (words: string[]) => (words.length < 2 ? words.join("") : `${words.slice(0, -1).join(", ")} and ${words.at(-1)}`);
 const unknown = (reason: string): ParsedIntent => ({ kind: "unknown", reason });
-const clip = (text: string, max = 60) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
-const isVague = (text: string) => VAGUE_OBJECTS.has(text.trim().toLowerCase().replace(QUANTIFIERS, ""));
-
-/** The text inside matching surrounding quotes ("a b" → a b), or null when it is not wholly quoted. */
-function unquote(text: string): string | null {
-  const first = text[0];
-  if (text.length < 2 || (first !== '"' && first !== "'" && first !== "`") || text.at(-1) !== first) return null;
-  const inner = text.slice(1, -1);
-  return inner.includes(first) ? null : inner;
-}
+/** Two requests in one sentence: doing only the first half (or reading both as one path) would surprise. */
+const oneAtATime = (s: string) => unknown(`I didn't understand "${clip(s)}" as one thing to do; ask for one thing per message. ${CAN_DO}`);

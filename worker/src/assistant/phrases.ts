@@ -142,6 +142,25 @@ export const FOLDER_SUFFIX = /\s+(?:folder|directory|dir)$/i;
 export const FILE_WORD = /^(?:file|document)\s+|\s+(?:file|document)$/i;
 export const WHOLESALE = /\b(?:entire|whole|all|every|everything)\b/i;
 
+// Writing a file: "create a file todo.txt that says buy milk", "add eggs to todo.txt", "overwrite a.txt with hi".
+// The file part must read as a file (an extension, or the word "file"), or the sentence is not a write at all.
+export const WRITE_NEW =
+  /^(?:create|make|write|save|start)\s+(?:(?:a|an)\s+)?(?:new\s+)?(?:(?:text|empty|blank)\s+)?(?:(?:file|note|document)\s+)?(?:(?:named|called|titled)\s+)?(.+?)(?:\s+(?:that says|which says|saying|that reads|that contains|containing|with the (?:text|words?|contents?|line)|with (?:text|contents?))\s+(.+))?$/i;
+export const WRITE_INTO = /^(write|save|put|add|append)\s+(.+)$/i;
+export const OVERWRITE = /^(?:overwrite|replace (?:the (?:contents?|text) of )?)(.+?)\s+with\s+(.+)$/i;
+/** Where the content ends and the file begins in "write buy milk to todo.txt"; the last one that names a file wins. */
+export const INTO_FILE = /\s(?:to|into|in|onto|as)\s(?:the end of\s)?/gi;
+/** Words that say what is written, dropped from the front of the content ("add the line buy eggs to todo.txt"). */
+export const CONTENT_LEAD = /^(?:the\s+)?(?:text|line|words?|sentence|note)\s+/i;
+
+/** A request chained to another with "and …": "open a.md and show me its contents" asks for the file's text. */
+export const AND_READ =
+  /\s+and\s+(?:then\s+)?(?:show|tell|give|read|print|display)\b(?:\s+(?:me|it))?(?:\s+(?:its|the)\s+(?:contents?|text)|\s+what(?:'s| is)?\s+in\s+it|\s+what\s+it\s+says)?$/i;
+/** Joins two requests in one message; a place that contains one is not a place (quote a name that really does). */
+export const CHAINED = /\s(?:and|then|and then|after that|also)\s|[,;]\s/i;
+/** Words that end a path written without quotes and start the rest of a sentence ("~/notes.txt to me"). */
+export const PATH_STOP_WORDS = /\s(?:and|then|to|me|for|with|it|its|show|tell|read|open|please|what|so|but)(?=\s|$)/i;
+
 export { SLASH_COMMANDS } from "#protocol";
 export type { SlashName, SlashSpec } from "#protocol";
 
@@ -166,7 +185,17 @@ export const SHELL_REASON =
 export const NEEDS_ADDRESS = "I need the page's address to open it (I can't look sites up by name yet), e.g. \"open https://example.com/jobs\".";
 export const NO_MEMORY = "I don't remember earlier messages yet, so name the file or folder.";
 
-/** The sentence every "I could not do that" reason ends with, so the user learns what does work. */
-export const CAN_DO =
-  'I can list a folder ("list my Downloads"), read a file ("read ~/notes.txt"), find files ("find taxes.pdf"), ' +
-  'open a web page ("open github.com"), start an app ("launch spotify"), show system info, or move a file to the trash. Type /help for the commands.';
+/** The pointer every "I could not do that" reason ends with: /help lists what the connected devices can do. */
+export const CAN_DO = "Type /help to see what I can do.";
+
+/** A sentence that works, per action, for /help: only those the connected devices offer are shown. */
+export const SENTENCE_EXAMPLES: ReadonlyMap<string, string> = new Map([
+  ["filesystem.list", '"list my Downloads"'],
+  ["filesystem.read", '"read ~/Documents/notes.txt"'],
+  ["filesystem.search", '"find taxes.pdf", "find pdf files in Downloads"'],
+  ["filesystem.write", '"create a file todo.txt that says buy milk", "add eggs to todo.txt"'],
+  ["filesystem.trash", '"delete old.log from Downloads"'],
+  ["browser.open", '"open github.com"'],
+  ["apps.launch", '"launch spotify"'],
+  ["system.info", '"how much disk space do I have?"'],
+]);

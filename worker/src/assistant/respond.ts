@@ -48,12 +48,15 @@ function summariseResult(command: ParsedCommand, data: Json, what: string): stri
       const entries = Array.isArray(result.entries) ? result.entries.filter(isRecord) : [];
       const names = entries.map((entry) => `${str(entry.name)}${entry.type === "directory" ? "/" : ""}`);
       const total = typeof result.total === "number" ? result.total : names.length;
+      // No path: the agent listed its own folders (nothing was named).
+      if (result.path === null) return `The agent may use ${plural(total, "folder")}:\n${bullets(names, total)}`;
       if (total === 0) return `${str(result.path, "That folder")} is empty.`;
       return `${str(result.path, "The folder")} has ${plural(total, "item")}:\n${bullets(names, total)}`;
     }
     case "filesystem.search": {
       const matches = Array.isArray(result.matches) ? result.matches.filter(isRecord) : [];
-      if (matches.length === 0) return `Nothing found (${what}).`;
+      const searched = Array.isArray(result.searched) ? result.searched.filter((folder) => typeof folder === "string") : [];
+      if (matches.length === 0) return `Nothing found (${what})${searched.length > 0 ? `; I looked in ${searched.join(", ")}` : ""}.`;
       const lines = matches.map((m) => (typeof m.line === "number" ? `${str(m.path)} (line ${m.line}: ${str(m.preview)})` : str(m.path)));
       return `Found ${plural(matches.length, "match", "matches")}${result.truncated === true ? " (more were cut off)" : ""}:\n${bullets(lines, matches.length)}`;
     }
@@ -63,6 +66,11 @@ function summariseResult(command: ParsedCommand, data: Json, what: string): stri
       const shown = clipped ? `${content.slice(0, ANSWER_LIMITS.contentChars)}…` : content;
       const cut = clipped || result.truncated === true ? " (cut short)" : "";
       return `${str(result.path, "The file")}${cut}:\n${fence(shown)}`;
+    }
+    case "filesystem.write": {
+      const bytes = typeof result.bytes_written === "number" ? ` (${plural(result.bytes_written, "byte")})` : "";
+      const verb = result.mode === "append" ? "Added to" : result.mode === "overwrite" ? "Replaced the text of" : "Created";
+      return `${verb} ${str(result.path, "the file")}${bytes}.`;
     }
     case "filesystem.trash":
       return `Moved ${str(result.path, "it")} to the trash${typeof result.trashed_to === "string" ? ` (${result.trashed_to}); you can restore it` : ""}.`;
@@ -87,7 +95,21 @@ function systemInfo(result: Record<string, Json>): string {
       ? `${gib(memory.free_bytes)} of ${gib(memory.total_bytes)} memory free`
       : "",
   ];
-  return parts.filter(Boolean).join(", ") + ".";
+  // Disk space first: it is what "how much disk space do I have?" asks, and memory is not disk.
+  return [...diskLines(result.disks), parts.filter(Boolean).join(", ") + "."].join("\n\n");
+}
+
+/** One line per disk: folders on the same disk (same free and total bytes) share a line. */
+function diskLines(disks: Json | undefined): string[] {
+  const byDisk = new Map<string, { folders: string[]; free: number; total: number }>();
+  for (const disk of Array.isArray(disks) ? disks.filter(isRecord) : []) {
+    if (typeof disk.free_bytes !== "number" || typeof disk.total_bytes !== "number") continue;
+    const key = `${disk.free_bytes}/${disk.total_bytes}`;
+    const entry = byDisk.get(key) ?? { folders: [], free: disk.free_bytes, total: disk.total_bytes };
+    entry.folders.push(str(disk.path, "?"));
+    byDisk.set(key, entry);
+  }
+  return [...byDisk.values()].map(({ folders, free, total }) => `Disk space: ${gib(free)} free of ${gib(total)} (${folders.join(", ")}).`);
 }
 
 /** A fenced block whose fence is longer than any backtick run inside, so quoted text cannot close it. */

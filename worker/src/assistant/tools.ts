@@ -23,7 +23,7 @@ export type AssistantCapability = {
 /** Actions the model is never offered: programs only run from an explicit `/run`. */
 export const MODEL_EXCLUDED_ACTIONS: ReadonlySet<string> = new Set(["shell.run"]);
 
-const path = { type: "string", description: "A path; ~ is the home folder, e.g. ~/Downloads." };
+const path = { type: "string", description: "A path; ~ is the home folder, e.g. ~/Downloads. A relative path is read from the home folder." };
 const objectOf = (properties: Record<string, Json>, required: string[]): Record<string, Json> => ({
   type: "object",
   properties,
@@ -33,18 +33,29 @@ const objectOf = (properties: Record<string, Json>, required: string[]): Record<
 
 /** Parameter schemas of the built-in connectors, mirroring the agent's zod schemas (agent/src/connectors). */
 const KNOWN_PARAMETERS: ReadonlyMap<string, Record<string, Json>> = new Map([
-  ["filesystem.list", objectOf({ path, include_hidden: { type: "boolean" } }, ["path"])],
+  ["filesystem.list", objectOf({ path: { ...path, description: "The folder; leave it out to list the agent's folders." }, include_hidden: { type: "boolean" } }, [])],
   ["filesystem.stat", objectOf({ path }, ["path"])],
   ["filesystem.read", objectOf({ path }, ["path"])],
   [
     "filesystem.search",
     objectOf(
       {
-        path: { type: "string", description: "The folder to search in; ~ for the home folder." },
+        path: { type: "string", description: "The folder to search in; leave it out to search all the agent's folders." },
         name: { type: "string", description: "Part of the file name, or a glob like *.pdf." },
         content: { type: "string", description: "Text the file contains." },
       },
-      ["path"],
+      [],
+    ),
+  ],
+  [
+    "filesystem.write",
+    objectOf(
+      {
+        path,
+        content: { type: "string", description: "The text to write." },
+        mode: { type: "string", enum: ["create", "overwrite", "append"], description: "create (default) never replaces a file." },
+      },
+      ["path", "content"],
     ),
   ],
   ["filesystem.trash", objectOf({ path }, ["path"])],

@@ -58,7 +58,11 @@ describe("a chat turn", () => {
     expect(events.map((e) => e.id)).toEqual([1, 2, 3, 4]);
     // sending (in the browser) → sent (stored) → delivered (the assistant has it) → read (answered)
     expect((events[0]?.data.user_message as Message).status).toBe("delivered");
-    expect(stream.text()).toContain("/ls");
+    // Only what the device offers (list, read, write: TEST_CONNECTORS): no /run, /launch or /open it cannot do.
+    expect(stream.text()).toContain("/ls <folder>");
+    expect(stream.text()).toContain("/cat <file>");
+    expect(stream.text()).toContain("create a file todo.txt that says buy milk");
+    for (const usage of ["/run", "/launch", "/open", "/find", "/trash"]) expect(stream.text()).not.toContain(usage);
     const stored = await history(client, chatId);
     expect(stored.map((m) => [m.role, m.status])).toEqual([
       ["user", "read"],
@@ -99,6 +103,37 @@ describe("a chat turn", () => {
     expect((await history(client, chatId))[1]?.content).toContain("cv.docx");
     agent.close();
     browser.close();
+  });
+
+  it("answers a message it cannot read with one sentence and a pointer to /help", async () => {
+    const { client } = await userWithDevice();
+    const chatId = await newChat(client);
+    const stream = await send(client, chatId, "tidy up my photo library a bit");
+    await stream.until("done");
+    expect(stream.text()).toBe('I didn\'t understand "tidy up my photo library a bit" as something to do on your computer. Type /help to see what I can do.');
+  });
+
+  it("writes a file the user asks for, after asking permission like any write", async () => {
+    const { client, token, deviceId } = await userWithDevice();
+    const { socket: agent } = await connectAgent(token, deviceId);
+    const chatId = await newChat(client);
+    const first = await send(client, chatId, "create a file todo.txt that says buy milk");
+    const replyId = ((await first.until("turn")).data.message as Message).id;
+    const permission = await first.until("permission");
+    const request = permission.data.request as { id: string; target: string; action: string; parameters: Record<string, unknown> };
+    expect(request).toMatchObject({ target: "filesystem", action: "write", parameters: { path: "~/Documents/todo.txt", content: "buy milk\n", mode: "create" } });
+    await first.all();
+    expect(agent.frames.filter((f) => f.type === "command")).toHaveLength(0);
+    await client.request("POST", `/api/permission-requests/${request.id}/decision`, { json: { decision: "allow_once" } });
+    const stream = await follow(client, chatId, replyId, permission.id);
+    const command = await agent.next("command");
+    expect(command.command).toMatchObject({ target: "filesystem", action: "write", parameters: { path: "~/Documents/todo.txt", content: "buy milk\n" } });
+    agent.send({ v: 1, type: "ack", id: crypto.randomUUID(), ref: command.id });
+    const data = { path: "~/Documents/todo.txt", mode: "create", bytes_written: 9 };
+    agent.send({ v: 1, type: "result", id: crypto.randomUUID(), command_id: command.id, outcome: { status: "done", data }, started_at: Date.now(), finished_at: Date.now() });
+    await stream.until("done");
+    expect(stream.text()).toBe("Created ~/Documents/todo.txt (9 bytes).");
+    agent.close();
   });
 
   it("runs nothing when the user denies, and says so", async () => {
