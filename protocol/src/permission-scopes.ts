@@ -19,8 +19,16 @@ type Asked = { target: string; action: string; parameters: Record<string, Json> 
 /** One scope a grant can have, and how the prompt says it. `scope: null` covers everything. */
 export type ScopeChoice = { scope: string | null; label: string };
 
+/**
+ * The one parameter a built-in connector's scope is about. A filesystem command with no path covers the agent's
+ * folders, so its file name or query must not stand in for a path: a grant for `~/Documents/**` would otherwise
+ * cover a search of every folder for a name written `~/Documents/x`.
+ */
+const SUBJECT_OF_TARGET: Record<string, SubjectKey> = { filesystem: "path", browser: "url", shell: "program", apps: "name" };
+
 function subjectOf(asked: Asked): { key: SubjectKey; value: string } | null {
-  for (const key of SUBJECT_PARAMETERS) {
+  const only = Object.hasOwn(SUBJECT_OF_TARGET, asked.target) ? SUBJECT_OF_TARGET[asked.target] : undefined;
+  for (const key of only ? [only] : SUBJECT_PARAMETERS) {
     const value = asked.parameters[key];
     if (typeof value === "string") return { key, value };
   }
@@ -56,7 +64,7 @@ function pathChoices(action: string, raw: string): ScopeChoice[] {
   // `~/Documents/` and `~/Documents` are one folder.
   const path = raw.length > 1 ? raw.replace(/\/+$/, "") || "/" : raw;
   const folder = FOLDER_ACTIONS.has(action) ? path : parentOf(path);
-  // A bare relative file name sits in the agent's first folder, which the server does not know: the file alone.
+  // A bare relative file name (the chat always sends `~/…`; a script may not): the file alone.
   if (folder === null) return [{ scope: path, label: `only ${path}` }];
   const choices = [folderChoice(folder)];
   const parent = parentOf(folder);

@@ -34,7 +34,8 @@ export class Sandbox {
   /**
    * Resolves a path the user gave (`~/…`, absolute, or relative) and checks it stays inside. A relative path is
    * read from the home folder, as a terminal opened there reads it (`Documents/taxes` is `~/Documents/taxes`): one
-   * rule whatever the roots are, so the chat's `/ls Documents` and `/ls Documents/taxes` name the same folder. Throws ActionError `outside_roots` when it does not. A path that does not exist yet is checked through its
+   * rule whatever the roots are, so the chat's `/ls Documents` and `/ls Documents/taxes` name the same folder.
+   * Throws ActionError `outside_roots` when it does not. A path that does not exist yet is checked through its
    * nearest existing parent, so a new file cannot be created through a link either.
    */
   async resolve(input: string): Promise<SandboxPath> {
@@ -66,7 +67,7 @@ export class Sandbox {
 
   /** Where a relative path starts (see `resolve`); the agent advertises it so the server reads paths alike. */
   get relativeTo(): string {
-    return this.roots[0] ?? this.#home;
+    return this.#home;
   }
 
   /** The roots' real paths (for a root that does not exist, where it would be). */

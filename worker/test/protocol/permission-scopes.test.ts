@@ -19,6 +19,13 @@ describe("scopeChoices", () => {
     expect(scopeChoices(ask("filesystem", "list", { path: "~/Documents" }))[0]?.label).toBe("~/Documents and everything in it");
   });
 
+  it("reads a filesystem command's scope from its path alone: a search with no path is not covered by a folder", () => {
+    const everyFolder = ask("filesystem", "search", { name: "~/Documents/taxes.pdf" });
+    expect(scopeCovers("~/Documents/**", everyFolder)).toBe(false);
+    expect(scopes("filesystem", "search", { name: "taxes.pdf" })).toEqual([null]);
+    expect(scopeCovers("~/Documents/**", ask("filesystem", "search", { path: "~/Documents", name: "taxes.pdf" }))).toBe(true);
+  });
+
   it("never offers a scope that misses what was asked, nor one for a look-alike site", () => {
     expect(scopeCovers("https://example.com/**", ask("browser", "open", { url: "https://example.com.evil.test/" }))).toBe(false);
     const segment = fc.stringMatching(/^[A-Za-z0-9 ._-]{1,12}$/).filter((s) => s !== "." && s !== "..");
