@@ -166,8 +166,13 @@ export const StatementImportResult = IngestResult.omit({ rejected: true }).exten
   accounts: z.array(z.object({ id: z.string(), kind: z.enum(["bank", "creditcard"]), currency: z.string().nullable(), transactions: z.number() })),
   /** Transactions read from the file. */
   found: z.number(),
-  /** Lines (CSV) or transactions (OFX) that were not imported, and why; the rest were. */
+  /** Lines (CSV) or transactions (OFX) that were not imported, and why. */
   refused: z.array(z.object({ row: z.number(), reason: z.string() })),
+  /**
+   * Lines that hold no transaction (a CSV's preamble or disclaimer text, an OFX transaction repeated in the same
+   * file), and what each is. With the stored, the duplicates and the refused, every line of the file is here.
+   */
+  skipped: z.array(z.object({ row: z.number(), reason: z.string() })),
 });
 export type StatementImportResult = z.infer<typeof StatementImportResult>;
 
