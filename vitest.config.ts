@@ -70,6 +70,15 @@ export default defineConfig({
           include: ["agent/**/*.test.ts", "scripts/**/*.test.mjs"],
         },
       },
+      {
+        // The web app's pure modules (no DOM, no Svelte), in Node.
+        test: {
+          name: "web",
+          environment: "node",
+          include: ["web/src/**/*.test.ts"],
+          globalSetup: ["scripts/web-test-setup.mjs"],
+        },
+      },
     ],
   },
 });

@@ -140,6 +140,39 @@ test("drop a statement into the watched folder, see it on the chart and in the l
   }
 });
 
+test("activity on the same day and month of two years: the default all-time week view draws both, labelled by year", async ({ page, baseURL }) => {
+  if (!baseURL) throw new Error("baseURL is set in playwright.config.ts");
+  await registerNewUser(page, "years");
+  const errors: string[] = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+  page.on("console", (message) => {
+    if (message.type() === "error") errors.push(message.text());
+  });
+  const events = ["2020-01-06", "2025-01-06"].map((day) => ({
+    event_id: `years-${day}`,
+    activity_type: "financial",
+    timestamp: `${day}T12:00:00Z`,
+    application: "Bank statement",
+    description: `Groceries on ${day}`,
+    details: { amount: -20, currency: "USD", merchant: "Corner grocer", category: "groceries" },
+  }));
+  const pushed = await page.request.post("/api/activities", { data: { events }, headers: { origin: baseURL } });
+  expect(await pushed.json()).toMatchObject({ stored: 2 });
+
+  await page.goto("/dashboard");
+  await expect(page.getByRole("heading", { name: "Timeline" })).toBeVisible();
+  await expect(page.getByRole("img", { name: /All activity per week/ })).toBeVisible();
+  const timeline = page.getByRole("figure").filter({ has: page.getByRole("img", { name: /All activity per week/ }) });
+  await timeline.getByText("Show as a table").click();
+  // Two rows, one per year: the labels carry the year because the activity spans more than one.
+  const rows = timeline.getByRole("rowheader");
+  await expect(rows).toHaveCount(2);
+  await expect(rows.nth(0)).toContainText("2020");
+  await expect(rows.nth(1)).toContainText("2025");
+  await expect(page.getByRole("region", { name: "Activity" }).getByRole("row")).toHaveCount(3);
+  expect(errors).toEqual([]);
+});
+
 const STATEMENT = `OFXHEADER:100
 DATA:OFXSGML
 VERSION:102

@@ -206,8 +206,13 @@ export const StatementImportResult = IngestResult.omit({ rejected: true }).exten
   accounts: z.array(z.object({ id: z.string(), kind: z.enum(["bank", "creditcard"]), currency: z.string().nullable(), transactions: z.number() })),
   /** Transactions read from the file. */
   found: z.number(),
-  /** Lines (CSV) or transactions (OFX) that were not imported, and why; the rest were. */
+  /** Lines (CSV) or transactions (OFX) that were not imported, and why. */
   refused: z.array(z.object({ row: z.number(), reason: z.string() })),
+  /**
+   * Lines that hold no transaction (a CSV's preamble or disclaimer text, an OFX transaction repeated in the same
+   * file), and what each is. With the stored, the duplicates and the refused, every line of the file is here.
+   */
+  skipped: z.array(z.object({ row: z.number(), reason: z.string() })),
 });
 export type StatementImportResult = z.infer<typeof StatementImportResult>;
 
@@ -222,3 +227,21 @@ export const ManualApplication = z.object({
   notes: z.string().trim().max(2000).optional(),
 });
 export type ManualApplication = z.infer<typeof ManualApplication>;
+
+/**
+ * How long activity is kept, per kind of source, in days counted from when Hearth stored it (not from when it
+ * happened: a statement from 2015 imported today is new to Hearth). null keeps it until the user deletes it.
+ * - statements: imported bank statements (uploads, and the agent's statements folder); kept by default.
+ * - manual: job applications added by hand; kept by default.
+ * - recorded: what listeners and tools record (browsing, jobs found, API pushes); the server's
+ *   ACTIVITY_RETENTION_DAYS by default.
+ */
+export const RETENTION_KINDS = ["statements", "manual", "recorded"] as const;
+export type RetentionKind = (typeof RETENTION_KINDS)[number];
+const RetentionDays = z.number().int({ error: "Retention is a whole number of days." }).min(1, { error: "Keep activity for 1 day or more, or for good (null)." }).max(36_500).nullable();
+export const ActivityRetention = z.object({ statements: RetentionDays, manual: RetentionDays, recorded: RetentionDays });
+export type ActivityRetention = z.infer<typeof ActivityRetention>;
+
+/** client → API: PUT /api/activities/retention, any of the kinds. */
+export const UpdateActivityRetention = ActivityRetention.partial().refine((body) => Object.keys(body).length > 0, { error: "Send statements, manual or recorded." });
+export type UpdateActivityRetention = z.infer<typeof UpdateActivityRetention>;

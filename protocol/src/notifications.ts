@@ -73,15 +73,44 @@ export type NotificationQuery = z.infer<typeof NotificationQuery>;
 /** A channel's setting for one kind: off, or on from a minimum priority up. */
 export const ChannelSetting = z.object({ enabled: z.boolean(), min_priority: Priority });
 
-/** One source's rule. `threshold` is the kind's number: an amount for large_transaction, minutes for agent_offline. */
+/**
+ * A large_transaction rule's amounts, by ISO currency code: a transaction is large when its currency is listed and
+ * its amount (in or out) reaches that currency's figure. 500 USD says nothing about yen, so a currency that is not
+ * listed never alerts.
+ */
+export const CurrencyThresholds = z
+  .record(z.string(), z.number().min(0, { error: "An amount is 0 or more." }))
+  // Checked here rather than as the record's key schema, whose own message would only say "Invalid key in record".
+  .refine((amounts) => Object.keys(amounts).every((currency) => /^[A-Z]{3}$/.test(currency)), { error: "A currency is a 3-letter ISO code, like USD." });
+export type CurrencyThresholds = z.infer<typeof CurrencyThresholds>;
+
+/**
+ * One source's rule. `threshold` is the kind's number: minutes for agent_offline. large_transaction has an amount
+ * per currency in `currency_thresholds`; its `threshold` is only what rules saved before that held (see
+ * largeTransactionThresholds).
+ */
 export const NotificationRule = z.object({
   kind: NotificationKind,
   enabled: z.boolean(),
   priority: Priority,
   threshold: z.number().min(0).nullable(),
+  currency_thresholds: CurrencyThresholds.optional(),
   channels: z.object({ in_app: ChannelSetting, webhook: ChannelSetting }),
 });
 export type NotificationRule = z.infer<typeof NotificationRule>;
+
+/** Currencies in which the default 500 is a similar sum; a rule with a single amount applies it to these. */
+export const THRESHOLD_CURRENCIES = ["USD", "EUR", "GBP", "CHF", "CAD", "AUD"] as const;
+
+/**
+ * The amounts a large_transaction rule alerts at, by currency: its own list, or for a rule with one number (the
+ * default, and rules saved before amounts were per currency) that number in THRESHOLD_CURRENCIES.
+ */
+export function largeTransactionThresholds(rule: Pick<NotificationRule, "threshold" | "currency_thresholds">): CurrencyThresholds {
+  if (rule.currency_thresholds) return rule.currency_thresholds;
+  const amount = rule.threshold;
+  return amount === null ? {} : Object.fromEntries(THRESHOLD_CURRENCIES.map((currency) => [currency, amount]));
+}
 
 const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: "Use 24-hour HH:MM, like 22:00." });
 

@@ -1,4 +1,4 @@
-import { PRIORITIES, PROTOCOL_VERSION, atLeast } from "#protocol";
+import { PRIORITIES, PROTOCOL_VERSION, atLeast, largeTransactionThresholds } from "#protocol";
 import type { NotificationPreferences, NotificationSource, NotificationView, RelayToBrowserFrame } from "#protocol";
 import { inQuietHours, loadPreferences, quietHoursEnd } from "../../worker/src/notifications/preferences.ts";
 import { heldNotifications, insertNotification, markDelivered, notificationView, settleSource, unreadCount } from "../../worker/src/notifications/store.ts";
@@ -35,6 +35,11 @@ type NotableRow = {
 
 /** At most this many notices of one kind per stored batch (an imported year of statements is not 40 alerts). */
 const NOTICES_PER_BATCH = 3;
+/**
+ * A transaction is news only while it is recent: one that happened more than this long before it was stored (an
+ * imported statement from past years, a listener catching up) never raises a large-transaction alert.
+ */
+export const LARGE_TRANSACTION_RECENT_MS = 3 * 24 * 60 * 60_000;
 
 function money(minor: number, currency: string | null): string {
   try {
@@ -156,7 +161,7 @@ export class Notifier {
   // ── activity ───────────────────────────────────────────────────────────────────────────────
 
   /**
-   * New activity rows (by id): a transaction at or over the large-transaction threshold, and a job application a
+   * New activity rows (by id): a recent transaction at or over its currency's large-transaction amount, and a job application a
    * listener or tool found (not one the user added by hand), are worth telling. A big import tells at most a few
    * of each, and says how many more there were.
    */
@@ -166,15 +171,18 @@ export class Notifier {
     const large = rules.find((r) => r.kind === "large_transaction");
     const jobs = rules.find((r) => r.kind === "job_application");
     if (!large?.enabled && !jobs?.enabled) return;
-    const threshold = Math.round((large?.threshold ?? 0) * 100);
+    // Amounts by currency, in minor units; a currency with no amount is never large (see largeTransactionThresholds).
+    const thresholds = large?.enabled ? Object.entries(largeTransactionThresholds(large)).map(([currency, amount]) => ({ currency, minor: Math.round(amount * 100) })) : [];
     const { results } = await this.#host.db
       .prepare(
         `SELECT id, activity_type, amount_minor, currency, description, merchant, company, role, source FROM activities
-         WHERE user_id = ? AND id IN (SELECT value FROM json_each(?))
-           AND ((activity_type = 'financial' AND abs(amount_minor) >= ?) OR (activity_type = 'job' AND source != 'manual'))
+         WHERE user_id = ?1 AND id IN (SELECT value FROM json_each(?2))
+           AND ((activity_type = 'financial' AND occurred_at >= created_at - ?4
+                 AND abs(amount_minor) >= (SELECT t.value ->> '$.minor' FROM json_each(?3) AS t WHERE t.value ->> '$.currency' = currency))
+             OR (activity_type = 'job' AND source != 'manual'))
          ORDER BY occurred_at`,
       )
-      .bind(this.#host.userId(), JSON.stringify(ids), large?.enabled ? threshold : Number.MAX_SAFE_INTEGER)
+      .bind(this.#host.userId(), JSON.stringify(ids), JSON.stringify(thresholds), LARGE_TRANSACTION_RECENT_MS)
       .all<NotableRow>();
     const money = results.filter((row) => row.activity_type === "financial");
     const applied = jobs?.enabled ? results.filter((row) => row.activity_type === "job") : [];

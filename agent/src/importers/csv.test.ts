@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ActivityEvent } from "#protocol";
 import { UnknownCsvLayout, csvAmount, csvDate, importCsv, sniffDelimiter } from "./csv.ts";
@@ -84,5 +85,71 @@ describe("CSV import, on real-world bank exports", () => {
     expect(csvDate("2/30/2020", "MDY")).toBeNull();
     expect(sniffDelimiter("a;b;c\n1;2;3\n")).toBe(";");
     expect(sniffDelimiter('a,"b;c",d\n1,"2;3",4\n')).toBe(",");
+  });
+});
+
+describe("CSV import accounts for every line", () => {
+  const mapping: CsvMapping = { id: "mine", label: "My bank", needs: ["Date", "Amount"], date: "Date", order: "YMD", amount: "Amount", description: "Description", default_currency: "EUR" };
+  /** Every line number an import accounts for, and how. */
+  const accounted = (imported: ReturnType<typeof importCsv>) =>
+    [...imported.rows.map((row) => [row, "stored"] as const), ...imported.refused.map((r) => [r.row, "refused"] as const), ...imported.skipped.map((r) => [r.row, "skipped"] as const)].sort((a, b) => a[0] - b[0]);
+
+  it("refuses a line it cannot read, by its line number, beside the lines it imports", () => {
+    const text = "Date,Description,Amount\n2026-10-01,Corner grocer,-23.10\nnot a date,BROKEN ROW,abc\n\n2026-10-02,Bakery,-3.20\n";
+    const imported = importCsv(bytes(text), { mapping });
+    expect(imported.events.map((e) => e.description)).toEqual(["Corner grocer", "Bakery"]);
+    expect(imported.rows).toEqual([2, 5]);
+    expect(imported.refused).toEqual([{ row: 3, reason: '"not a date" is not a date (YMD)' }]);
+  });
+
+  it("reads dates with a time of day, and 8-digit dates in quoted, semicolon-separated fields", () => {
+    const timed = 'Date,Description,Amount\n2021-09-05 11:32:41,Coffee,-3.50\n2021-09-06T08:01:00Z,Lunch,-12.00\n2021-09-07 7:15 PM,Dinner,-30.00\n';
+    expect(importCsv(bytes(timed), { mapping }).events.map((e) => e.timestamp)).toEqual(["2021-09-05T12:00:00Z", "2021-09-06T12:00:00Z", "2021-09-07T12:00:00Z"]);
+    const compact = '"Date";"Description";"Amount";"Balance"\n"20200213";"Rent";"-850,00";"1.204,11"\n"20200214";"Salary";"2.400,00";"3.604,11"\n"20200215";"Groceries";"-54,20";"3.549,91"\n';
+    const imported = importCsv(bytes(compact), { mapping: { ...mapping, decimal: "," } });
+    expect(imported.refused).toEqual([]);
+    expect(imported.events.map((e) => [e.timestamp.slice(0, 10), e.details.amount])).toEqual([
+      ["2020-02-13", -850],
+      ["2020-02-14", 2400],
+      ["2020-02-15", -54.2],
+    ]);
+    expect(csvDate("13022020", "DMY")).toBe("2020-02-13");
+    expect(csvDate("20201302", "YMD")).toBeNull();
+  });
+
+  it("skips a bank's disclaimer lines as text, and says so", () => {
+    const imported = importCsv(read("redsimporters_fidelity_cma_preamble_rows_crlf.csv"));
+    expect(imported.events).toHaveLength(11);
+    expect(imported.skipped.length).toBeGreaterThan(0);
+    expect(imported.skipped.every((s) => s.reason === "a line of text, not a transaction")).toBe(true);
+  });
+
+  // Lines of a generated file: transactions in the ways banks write them, lines of junk, and blank lines.
+  const SAFE = fc.stringMatching(/^[A-Za-z0-9 .:/-]{0,12}$/);
+  const day = fc.date({ min: new Date("1990-01-01T00:00:00Z"), max: new Date("2060-12-31T00:00:00Z"), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
+  const transaction = fc
+    .tuple(day, fc.constantFrom("plain", "time", "compact"), fc.stringMatching(/^[A-Za-z][A-Za-z ]{0,10}$/), fc.integer({ min: -99_999, max: 99_999 }))
+    .map(([date, style, what, cents]) => [style === "compact" ? date.replaceAll("-", "") : style === "time" ? `${date} 11:32:41` : date, what, (cents / 100).toFixed(2)]);
+  const line = fc.oneof(
+    { weight: 3, arbitrary: transaction.map((cells) => ({ cells, transaction: true })) },
+    { weight: 2, arbitrary: fc.array(SAFE, { minLength: 1, maxLength: 4 }).map((cells) => ({ cells, transaction: false })) },
+    { weight: 1, arbitrary: fc.constant({ cells: [] as string[], transaction: false }) },
+  );
+
+  it("stores, refuses or skips each line of any file, and never returns nothing for a file with data lines", () => {
+    fc.assert(
+      fc.property(fc.constantFrom(",", ";", "\t"), fc.boolean(), fc.array(line, { maxLength: 30 }), (delimiter, quoted, lines) => {
+        const write = (cells: string[]) => cells.map((c) => (quoted ? `"${c}"` : c)).join(delimiter);
+        const text = [write(["Date", "Description", "Amount"]), ...lines.map((l) => write(l.cells))].join("\n");
+        const imported = importCsv(bytes(text), { mapping });
+        // Line n + 2 of the file is lines[n] (line 1 is the header).
+        const withContent = lines.flatMap((l, n) => (l.cells.some((c) => c.trim() !== "") ? [n + 2] : []));
+        expect(accounted(imported).map(([row]) => row)).toEqual(withContent);
+        for (const [n, l] of lines.entries()) if (l.transaction) expect(imported.rows).toContain(n + 2);
+        const dataLines = lines.filter((l) => l.cells.filter((c) => c.trim() !== "").length >= 2).length;
+        if (dataLines > 0) expect(imported.events.length + imported.refused.length).toBeGreaterThan(0);
+      }),
+      { numRuns: 300 },
+    );
   });
 });

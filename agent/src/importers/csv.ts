@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
 import { parse } from "csv-parse/sync";
-import type { ActivityEvent } from "#protocol";
 import { decodeStatement } from "./decode.ts";
 import type { ImportedStatement } from "./ofx.ts";
 
@@ -57,8 +56,9 @@ export function sniffDelimiter(text: string): string {
       }
       return fields;
     });
+    // Lines with one field (a title, a note) say nothing about the delimiter.
     const freq = new Map<number, number>();
-    for (const c of counts) freq.set(c, (freq.get(c) ?? 0) + 1);
+    for (const c of counts) if (c > 1) freq.set(c, (freq.get(c) ?? 0) + 1);
     const [fields, score] = [...freq.entries()].sort((a, b) => b[1] - a[1] || b[0] - a[0])[0] ?? [1, 0];
     if (fields > 1 && (score > best.score || (score === best.score && fields > best.fields))) best = { delimiter, score, fields };
   }
@@ -89,11 +89,21 @@ export function csvAmount(raw: string | undefined, decimal: "." | "," = "."): nu
   return (negative ? -1 : 1) * Number(t);
 }
 
-/** A date in the given field order → `YYYY-MM-DD`, or null when it is not a real date. */
+/** A time of day after a date ("2021-09-05 11:32:41", "…T11:32:41Z", "6/4/2016 10:46 PM"): the day is what counts. */
+const TIME_OF_DAY = /(?:\s+|T)\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?(?:\s*(?:Z|[+-]\d{2}:?\d{2}|[A-Z]{2,5}))?$/;
+
+/**
+ * A date in the given field order → `YYYY-MM-DD`, or null when it is not a real date. Takes the separators banks
+ * use (`-`, `/`, `.`), a time of day after the date, and the compact 8-digit form (`20200213` for YMD,
+ * `13022020` for DMY).
+ */
 export function csvDate(raw: string | undefined, order: CsvMapping["order"]): string | null {
-  const parts = (raw ?? "").trim().replace(/\.$/, "").split(/[./-]/);
+  const text = (raw ?? "").trim().replace(TIME_OF_DAY, "").trim().replace(/\.$/, "");
+  const compact = /^\d{8}$/.test(text);
+  const parts = compact ? (order === "YMD" ? [text.slice(0, 4), text.slice(4, 6), text.slice(6)] : [text.slice(0, 2), text.slice(2, 4), text.slice(4)]) : text.split(/[./-]/);
   if (parts.length !== 3 || parts.some((p) => !/^\d+$/.test(p))) return null;
   const at = (field: "D" | "M" | "Y") => parts[order.indexOf(field)] ?? "";
+  if (![2, 4].includes(at("Y").length)) return null;
   let year = Number(at("Y"));
   if (at("Y").length === 2) year += year < 70 ? 2000 : 1900;
   const month = Number(at("M"));
@@ -102,8 +112,6 @@ export function csvDate(raw: string | undefined, order: CsvMapping["order"]): st
   if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return null;
   return date.toISOString().slice(0, 10);
 }
-
-const DATE_LIKE = /^\s*(\d{4}[./-]\d{1,2}[./-]\d{1,2}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4})\.?\s*$/;
 
 /** A CSV whose header matches no preset (and no mapping given): the user has to say which column is which. */
 export class UnknownCsvLayout extends Error {
@@ -114,35 +122,69 @@ export class UnknownCsvLayout extends Error {
 
 export type CsvOptions = { mapping?: CsvMapping; defaultCurrency?: string; source?: string };
 
-export function importCsv(bytes: Uint8Array, options: CsvOptions = {}): ImportedStatement & { layout: string } {
-  const text = decodeStatement(bytes);
-  let rows: string[][];
+type CsvRecord = { cells: string[]; line: number };
+
+/** The file's records, each with the line it ends on (what a text editor shows), blank lines left out. */
+function readRecords(text: string): CsvRecord[] {
+  // Each kept record's line, in order; `info: true` would give the same, but its typings say string[][].
+  const lines: number[] = [];
+  let cells: string[][];
   try {
-    rows = parse(text, { delimiter: sniffDelimiter(text), relax_column_count: true, relax_quotes: true, trim: true, skip_empty_lines: true, skip_records_with_empty_values: true });
+    cells = parse(text, {
+      delimiter: sniffDelimiter(text),
+      relax_column_count: true,
+      relax_quotes: true,
+      trim: true,
+      skip_empty_lines: true,
+      skip_records_with_empty_values: true,
+      on_record: (record, context) => {
+        lines.push(context.lines);
+        return record;
+      },
+    });
   } catch (error) {
     throw new Error(`This CSV file could not be read: ${error instanceof Error ? error.message : String(error)}`);
   }
+  if (lines.length !== cells.length) throw new Error("This CSV file could not be read: its lines and records do not match up.");
+  return cells.map((record, i) => ({ cells: record, line: lines[i] ?? 0 }));
+}
+
+/**
+ * A CSV statement's transactions. Every line with something on it is accounted for: a transaction (`events`,
+ * with its line in `rows`), refused with its line and the reason, or skipped as what it is (a line above the
+ * header, or a line of text like a bank's disclaimer). A line with two or more values is a transaction or is
+ * refused, never skipped, so a file with data lines can never come back with nothing stored and nothing refused.
+ */
+export function importCsv(bytes: Uint8Array, options: CsvOptions = {}): ImportedStatement & { layout: string } {
+  const records = readRecords(decodeStatement(bytes));
   const candidates = options.mapping ? [options.mapping] : CSV_PRESETS;
   let headerAt = -1;
   let mapping: CsvMapping | undefined;
-  for (let i = 0; i < Math.min(rows.length, 30) && !mapping; i++) {
-    mapping = candidates.find((m) => m.needs.every((name) => rows[i]?.includes(name)));
+  for (let i = 0; i < Math.min(records.length, 30) && !mapping; i++) {
+    mapping = candidates.find((m) => m.needs.every((name) => records[i]?.cells.includes(name)));
     if (mapping) headerAt = i;
   }
   if (!mapping) {
     if (!options.mapping) throw new UnknownCsvLayout();
     throw new Error(`The file has no header row with ${options.mapping.needs.join(", ")}.`);
   }
-  const header = rows[headerAt] ?? [];
+  const header = records[headerAt]?.cells ?? [];
   const cell = (row: string[], column: string | undefined) => (column === undefined ? undefined : row[header.indexOf(column)]);
-  const result: ImportedStatement & { layout: string } = { events: [], refused: [], accounts: [], layout: mapping.id };
+  const result: ImportedStatement & { layout: string } = { events: [], rows: [], refused: [], skipped: [], accounts: [], layout: mapping.id };
+  for (const { line } of records.slice(0, headerAt)) result.skipped.push({ row: line, reason: "above the header row" });
   const seen = new Map<string, number>();
-  rows.slice(headerAt + 1).forEach((row, index) => {
-    const line = headerAt + index + 2; // 1-based, after the header
-    if (!row.some((value) => DATE_LIKE.test(value))) return; // a footer, a note or a blank separator row
+  for (const { cells: row, line } of records.slice(headerAt + 1)) {
+    const filled = row.filter((value) => value !== "");
+    if (filled.length === 1 && csvDate(filled[0], mapping.order) === null) {
+      result.skipped.push({ row: line, reason: "a line of text, not a transaction" });
+      continue;
+    }
     const refuse = (reason: string) => result.refused.push({ row: line, reason });
     const date = csvDate(cell(row, mapping.date), mapping.order);
-    if (!date) return refuse(`"${cell(row, mapping.date) ?? ""}" is not a date (${mapping.order})`);
+    if (!date) {
+      refuse(`"${cell(row, mapping.date) ?? ""}" is not a date (${mapping.order})`);
+      continue;
+    }
     let amount: number | null;
     if (mapping.debit !== undefined || mapping.credit !== undefined) {
       const credit = csvAmount(cell(row, mapping.credit), mapping.decimal);
@@ -152,24 +194,30 @@ export function importCsv(bytes: Uint8Array, options: CsvOptions = {}): Imported
       amount = csvAmount(cell(row, mapping.amount), mapping.decimal);
       if (amount !== null && mapping.sign && /^debit$/i.test(cell(row, mapping.sign) ?? "")) amount = -Math.abs(amount);
     }
-    if (amount === null) return refuse("it has no amount");
+    if (amount === null) {
+      refuse("it has no amount");
+      continue;
+    }
     const currency = (cell(row, mapping.currency) || mapping.default_currency || options.defaultCurrency || "").toUpperCase();
-    if (!/^[A-Z]{3}$/.test(currency)) return refuse("the file does not say its currency; set a default currency for it");
+    if (!/^[A-Z]{3}$/.test(currency)) {
+      refuse("the file does not say its currency; set a default currency for it");
+      continue;
+    }
     const description = cell(row, mapping.description) || "Transaction";
     // The bank's id when there is one; else what the row says, plus how many identical rows came before it.
     const own = cell(row, mapping.id_column);
     const key = own || createHash("sha256").update([date, amount, description].join("\u0000")).digest("hex").slice(0, 20);
     const repeat = seen.get(key) ?? 0;
     seen.set(key, repeat + 1);
-    const event: ActivityEvent = {
+    result.events.push({
       event_id: `csv:${mapping.id}:${key}${repeat > 0 ? `:${repeat}` : ""}`.slice(0, 200),
       activity_type: "financial",
       timestamp: `${date}T12:00:00Z`,
       application: options.source ?? `${mapping.label} CSV`,
       description,
       details: { amount, currency, merchant: description, layout: mapping.id },
-    };
-    result.events.push(event);
-  });
+    });
+    result.rows.push(line);
+  }
   return result;
 }

@@ -11,8 +11,16 @@ import { ofxToXml, splitOfx } from "./ofx-normalise.ts";
 
 export type ImportedStatement = {
   events: ActivityEvent[];
+  /** The row each event came from, in the order of `events` (a CSV file's line, an OFX transaction's number). */
+  rows: number[];
   /** Rows that were not imported, and why. */
   refused: { row: number; reason: string }[];
+  /**
+   * Rows that hold no transaction of their own, and what they are (a CSV's note or preamble line, an OFX
+   * transaction repeated in a second statement of the same file). With `events` and `refused`, they account for
+   * every row: nothing in a file is passed over without a word.
+   */
+  skipped: { row: number; reason: string }[];
   accounts: { id: string; kind: "bank" | "creditcard"; currency: string | null; transactions: number }[];
 };
 
@@ -50,8 +58,9 @@ export function importOfx(bytes: Uint8Array, source = "OFX statement"): Imported
   ];
   if (statements.length === 0) throw new Error("This OFX file holds no bank or credit card statement.");
 
-  const result: ImportedStatement = { events: [], refused: [], accounts: [] };
-  const seen = new Set<string>();
+  const result: ImportedStatement = { events: [], rows: [], refused: [], skipped: [], accounts: [] };
+  /** Each event's id, and the row it was first read from. */
+  const seen = new Map<string, number>();
   let row = 0;
   for (const [kind, statement] of statements) {
     const account = text(child(statement, "BANKACCTFROM")?.ACCTID ?? child(statement, "CCACCTFROM")?.ACCTID) || "unknown";
@@ -79,8 +88,13 @@ export function importOfx(bytes: Uint8Array, source = "OFX statement"): Imported
           text(transaction.FITID) ||
           `h${createHash("sha256").update([account, rawDate, text(transaction.TRNAMT), name, memo].join("\u0000")).digest("hex").slice(0, 20)}`;
         const eventId = `ofx:${account}:${fitid}`;
-        if (seen.has(eventId)) continue; // the same transaction in two statements of one file
-        seen.add(eventId);
+        const earlier = seen.get(eventId);
+        if (earlier !== undefined) {
+          result.skipped.push({ row, reason: `the same transaction as row ${earlier} (${fitid}), in a second statement of this file` });
+          continue;
+        }
+        seen.set(eventId, row);
+        result.rows.push(row);
         summary.transactions += 1;
         result.events.push({
           event_id: eventId.slice(0, 200),

@@ -94,10 +94,12 @@ export class StatementsListener {
       db.prepare("INSERT OR REPLACE INTO imported_files (path, hash, imported_at, events) VALUES (?, ?, ?, ?)").run(path, hash, Date.now(), events.length);
       recorded += events.length;
       const refused = imported.refused.map((r) => `row ${r.row}: ${r.reason}`);
-      log.info("statements.imported", `${name}: ${events.length} transaction(s)${refused.length ? `; ${refused.length} refused (${refused.slice(0, 3).join("; ")})` : ""}.`, {
+      const skipped = imported.skipped.length ? `; ${imported.skipped.length} line(s) skipped (${imported.skipped[0]?.reason ?? ""}${imported.skipped.length > 1 ? ", …" : ""})` : "";
+      log.info("statements.imported", `${name}: ${events.length} transaction(s)${refused.length ? `; ${refused.length} refused (${refused.slice(0, 3).join("; ")})` : ""}${skipped}.`, {
         file: name,
         events: events.length,
         refused: refused.length,
+        skipped: imported.skipped.length,
       });
     }
     return recorded;

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { ActivityQuery, ActivitySummary, ActivityView, ApiErrorBody, IngestResult, IngestTokenView, StatementImportResult } from "#protocol";
-import type { ActivityType, CsvColumns, JobStatus, ManualApplication } from "#protocol";
+import { ActivityQuery, ActivityRetention, ActivitySummary, ActivityView, ApiErrorBody, IngestResult, IngestTokenView, StatementImportResult } from "#protocol";
+import type { ActivityType, CsvColumns, JobStatus, ManualApplication, UpdateActivityRetention } from "#protocol";
 import { ApiFailure, api, callParsed, noticeSignOut } from "./api.ts";
 
 // The dashboard's calls. Filters travel as query strings, the same ones the page keeps in its URL.
@@ -64,6 +64,9 @@ export const activityApi = {
   removeAll: async () => (await callParsed(api.activities.$delete(), z.object({ deleted: z.number() }))).deleted,
   ingest: (events: unknown[]) => callParsed(api.activities.$post({ json: { events } }), IngestResult),
   addApplication: async (body: z.input<typeof ManualApplication>) => (await callParsed(api.activities.applications.$post({ json: body }), One)).activity,
+  /** How long each kind of activity is kept, in days from when it was stored (null: until deleted). */
+  retention: () => callParsed(api.activities.retention.$get(), ActivityRetention),
+  setRetention: (body: UpdateActivityRetention) => callParsed(api.activities.retention.$put({ json: body }), ActivityRetention),
   exportUrl: (filters: ActivityFilters) => `/api/activities/export.csv?${new URLSearchParams(filterQuery(filters))}`,
 };
 

@@ -32,7 +32,8 @@ const find = (header: string[], pattern: RegExp) => header.find((name) => patter
 /** The day/month order the sample dates suggest (a first number over 12 is a day; a 4-digit first is a year). */
 function orderOf(values: (string | undefined)[]): CsvColumns["order"] {
   const dates = values.map((value) => value?.match(/\d+/g) ?? []);
-  if (dates.some((parts) => (parts[0]?.length ?? 0) === 4)) return "YMD";
+  // 2026-10-05, and the compact 20261005 some banks write (a date's first part is a year when it starts one).
+  if (dates.some((parts) => (parts[0]?.length ?? 0) === 4 || /^(19|20)\d{6}$/.test(parts[0] ?? ""))) return "YMD";
   if (dates.some((parts) => Number(parts[0]) > 12)) return "DMY";
   if (dates.some((parts) => Number(parts[1]) > 12)) return "MDY";
   return navigator.language.startsWith("en-US") ? "MDY" : "DMY";

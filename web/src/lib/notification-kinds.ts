@@ -6,7 +6,10 @@ import type { NotificationKind, Priority } from "#protocol";
 /** A source's number, where its rule has one; `step` 1 means whole numbers only. */
 export type Threshold = { label: string; unit: string; hint: string; step: number };
 
-export type KindInfo = { label: string; description: string; threshold: Threshold | null };
+/** A kind whose rule has an amount per currency (large_transaction) instead of one number. */
+export type PerCurrency = { label: string; hint: string };
+
+export type KindInfo = { label: string; description: string; threshold: Threshold | null; perCurrency?: PerCurrency };
 
 export const KIND_INFO: Record<NotificationKind, KindInfo> = {
   permission_requested: {
@@ -31,8 +34,10 @@ export const KIND_INFO: Record<NotificationKind, KindInfo> = {
   },
   large_transaction: {
     label: "Large transactions",
-    description: "Money in or out at or above an amount you choose, from a bank statement or a listener on your computer.",
-    threshold: { label: "Amount at least", unit: "in its currency", hint: "500 tells you about 500.00 or more, in or out, in any currency.", step: 0.01 },
+    description:
+      "Money in or out at or above an amount you choose for its currency, from a bank statement or a listener on your computer. Only transactions from the last 3 days when they arrive: importing old statements never alerts.",
+    threshold: null,
+    perCurrency: { label: "Amount at least, per currency", hint: "Each currency has its own amount; a currency that is not listed never alerts." },
   },
   job_application: {
     label: "Job applications",

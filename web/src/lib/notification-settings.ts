@@ -1,11 +1,13 @@
-import { QuietHours, isTimeZone } from "#protocol";
+import { QuietHours, isTimeZone, largeTransactionThresholds } from "#protocol";
 import type { NotificationKind, NotificationPreferences, NotificationRule } from "#protocol";
 import { KIND_INFO } from "./notification-kinds.ts";
 
 // Settings → Notifications as a form: the preferences as the inputs hold them (thresholds as typed text), read
 // back into the protocol's shape with errors keyed by field, so each shows beside its input.
 
-export type RuleDraft = Omit<NotificationRule, "threshold"> & { threshold: string };
+/** One line of a per-currency rule's amounts, as typed. */
+export type AmountDraft = { currency: string; amount: string };
+export type RuleDraft = Omit<NotificationRule, "threshold" | "currency_thresholds"> & { threshold: string; amounts: AmountDraft[] };
 export type PreferencesDraft = { rules: RuleDraft[]; quiet_hours: QuietHours };
 
 /** The form's key for a rule's threshold input, and for a quiet-hours field. */
@@ -40,6 +42,7 @@ export function toDraft(preferences: NotificationPreferences, timeZone = browser
     rules: preferences.rules.map((rule) => ({
       ...rule,
       threshold: rule.threshold === null ? "" : String(rule.threshold),
+      amounts: KIND_INFO[rule.kind].perCurrency ? Object.entries(largeTransactionThresholds(rule)).map(([currency, amount]) => ({ currency, amount: String(amount) })) : [],
       channels: { in_app: { ...rule.channels.in_app }, webhook: { ...rule.channels.webhook } },
     })),
     quiet_hours: !quiet.enabled && quiet.time_zone === "UTC" ? { ...quiet, time_zone: timeZone } : { ...quiet },
@@ -57,14 +60,32 @@ function readThreshold(rule: RuleDraft): { value: number | null } | { error: str
   return { value };
 }
 
+/** A per-currency rule's amounts as typed, read back: each a currency code once, with an amount of 0 or more. */
+function readAmounts(amounts: readonly AmountDraft[]): { value: Record<string, number> } | { error: string } {
+  const value: Record<string, number> = {};
+  for (const line of amounts) {
+    const currency = line.currency.trim().toUpperCase();
+    const text = line.amount.trim();
+    if (currency === "" && text === "") continue; // a line added and left empty
+    if (!/^[A-Z]{3}$/.test(currency)) return { error: `"${line.currency.trim()}" is not a currency code; use 3 letters, like USD or JPY.` };
+    if (currency in value) return { error: `${currency} is listed twice; keep one amount for it.` };
+    const amount = Number(text);
+    if (text === "" || !Number.isFinite(amount) || amount < 0) return { error: `Give ${currency} an amount of 0 or more, without separators: 1250.50, not 1,250.50.` };
+    value[currency] = amount;
+  }
+  return { value };
+}
+
 /** Reads the form back into preferences, or errors by field key that say how to fix each one. */
 export function readDraft(draft: PreferencesDraft): { ok: true; value: NotificationPreferences } | { ok: false; errors: Record<string, string> } {
   const errors: Record<string, string> = {};
   const rules: NotificationRule[] = [];
-  for (const rule of draft.rules) {
-    const threshold = readThreshold(rule);
+  for (const { amounts, ...rule } of draft.rules) {
+    const threshold = readThreshold({ ...rule, amounts });
+    const perCurrency = KIND_INFO[rule.kind].perCurrency ? readAmounts(amounts) : null;
     if ("error" in threshold) errors[thresholdKey(rule.kind)] = threshold.error;
-    else rules.push({ ...rule, threshold: threshold.value });
+    else if (perCurrency && "error" in perCurrency) errors[thresholdKey(rule.kind)] = perCurrency.error;
+    else rules.push({ ...rule, threshold: threshold.value, ...(perCurrency ? { currency_thresholds: perCurrency.value } : {}) });
   }
   if (draft.quiet_hours.time_zone.trim() === "") errors[quietKey("time_zone")] = "Choose a time zone, like Europe/Berlin.";
   const quiet = QuietHours.safeParse({ ...draft.quiet_hours, time_zone: draft.quiet_hours.time_zone.trim() });
@@ -82,7 +103,7 @@ export function readDraft(draft: PreferencesDraft): { ok: true; value: Notificat
 /** The form's key for a field the server named (like "rules.4.threshold"), so its message shows at the input. */
 export function formKey(field: string | undefined, rules: readonly { kind: NotificationKind }[]): string | null {
   if (!field) return null;
-  const rule = /^rules\.(\d+)\.threshold$/.exec(field);
+  const rule = /^rules\.(\d+)\.(threshold|currency_thresholds)\b/.exec(field);
   if (rule) {
     const kind = rules[Number(rule[1])]?.kind;
     return kind ? thresholdKey(kind) : null;

@@ -77,6 +77,37 @@ describe("statement upload", () => {
     expect((await all(client)).map((row) => row.currency)).toEqual(["GBP", "GBP"]);
   });
 
+  it("accounts for every line of a CSV: stored, already there, refused or skipped, each by its line", async () => {
+    const client = await signedIn();
+    const csv = "Date,Description,Amount\n2026-10-01,Corner grocer,-23.10\nnot a date,BROKEN ROW,abc\n2026-10-02,Bakery,-3.20\nExported by My Bank\n";
+    const result: ImportResult = await (await upload(client, "export.csv", csv, `&currency=EUR&columns=${COLUMNS}`)).json();
+    expect(result).toMatchObject({ found: 3, stored: 2, duplicates: 0 });
+    expect(result.refused).toEqual([{ row: 3, reason: '"not a date" is not a date (YMD)' }]);
+    expect(result.skipped).toEqual([{ row: 5, reason: "a line of text, not a transaction" }]);
+    const again: ImportResult = await (await upload(client, "export.csv", csv, `&currency=EUR&columns=${COLUMNS}`)).json();
+    expect(again).toMatchObject({ stored: 0, duplicates: 2, refused: [{ row: 3 }] });
+  });
+
+  it("imports exports whose dates carry a time of day, or are 8 digits in quoted semicolon-separated fields", async () => {
+    const client = await signedIn();
+    const timed = "Date,Description,Amount\n2021-09-05 11:32:41,Coffee,-3.50\n2021-09-06 08:01:12,Lunch,-12.00\n2021-09-07 19:45:00,Salary,1500.00\n";
+    const first: ImportResult = await (await upload(client, "timed.csv", timed, `&currency=EUR&columns=${COLUMNS}`)).json();
+    expect(first).toMatchObject({ found: 3, stored: 3, refused: [], skipped: [] });
+    const compact = '"Date";"Description";"Amount"\n"20200213";"Rent";"-850,00"\n"20200214";"Salary";"2.400,00"\n"20200215";"Groceries";"-54,20"\n';
+    const columns = encodeURIComponent(JSON.stringify({ date: "Date", order: "YMD", amount: "Amount", description: "Description", decimal: "," }));
+    const second: ImportResult = await (await upload(client, "compact.csv", compact, `&currency=EUR&columns=${columns}`)).json();
+    expect(second).toMatchObject({ found: 3, stored: 3, refused: [], skipped: [] });
+    const rows = await all(client);
+    expect(rows.map((row) => [row.timestamp.slice(0, 10), row.amount]).sort()).toEqual([
+      ["2020-02-13", -850],
+      ["2020-02-14", 2400],
+      ["2020-02-15", -54.2],
+      ["2021-09-05", -3.5],
+      ["2021-09-06", -12],
+      ["2021-09-07", 1500],
+    ]);
+  });
+
   it("files a merchant under the category the user last gave it", async () => {
     const client = await signedIn();
     const csv = (day: string) => `Date,Description,Amount\n2026-10-${day},Corner grocer,-23.10\n`;

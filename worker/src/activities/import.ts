@@ -94,7 +94,8 @@ export const activityImportsApi = new Hono<AppEnv>()
     const events = await learnedCategories(c.env.DB, userId, imported.events);
     const stored = await ingestActivities(c.env.DB, userId, { deviceId: null, source: "upload", events });
     if (stored.stored > 0) c.executionCtx.waitUntil(relayFor(c.env, userId).activityStored(stored.fresh));
-    const refused = [...imported.refused, ...stored.rejected.map((r) => ({ row: r.index + 1, reason: r.reason }))];
+    // A transaction the store refuses is reported by its own line in the file, like the importer's refusals.
+    const refused = [...imported.refused, ...stored.rejected.map((r) => ({ row: imported.rows[r.index] ?? r.index + 1, reason: r.reason }))].sort((a, b) => a.row - b.row);
     const result: StatementImportResult = {
       file: filename,
       layout: imported.layout,
@@ -103,6 +104,7 @@ export const activityImportsApi = new Hono<AppEnv>()
       stored: stored.stored,
       duplicates: stored.duplicates,
       refused,
+      skipped: imported.skipped,
     };
     return c.json(result, 200);
   })

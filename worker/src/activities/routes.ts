@@ -1,7 +1,7 @@
 import { and, desc, eq, isNull } from "drizzle-orm";
 import { Hono } from "hono";
 import type { Context } from "hono";
-import { ActivityQuery, ActivitySummaryQuery, CreateIngestToken, IngestRequest, UpdateActivity, cursorAfter } from "#protocol";
+import { ActivityQuery, ActivitySummaryQuery, CreateIngestToken, IngestRequest, UpdateActivity, UpdateActivityRetention, cursorAfter } from "#protocol";
 import type { ActivityView, IngestTokenView } from "#protocol";
 import { requireUser, resolveSession } from "../auth/session.ts";
 import { hashToken, newToken } from "../auth/tokens.ts";
@@ -15,7 +15,7 @@ import type { NotifyInput } from "../../../relay/src/index.ts";
 import { relayFor } from "../relay/stub.ts";
 import { activityFilters } from "./filters.ts";
 import { ingestActivities } from "./ingest.ts";
-import { pruneActivities } from "./retention.ts";
+import { deleteAllActivities, loadRetention, recordedDays, saveRetention } from "./retention.ts";
 import { activitySummary } from "./summary.ts";
 
 const { activities, ingestTokens } = schema;
@@ -174,9 +174,15 @@ export const activitiesApi = new Hono<AppEnv>()
 
   // "Delete all my activity": every row, from every source. What the agents still hold locally is theirs to drop.
   .delete("/", requireUser, async (c) => {
-    const deleted = await pruneActivities(c.env.DB, Number.MAX_SAFE_INTEGER, c.get("auth").user.id);
+    const deleted = await deleteAllActivities(c.env.DB, c.get("auth").user.id);
     return c.json({ deleted }, 200);
   })
+
+  // How long each kind of activity is kept, counted from when it was stored (Settings → Activity).
+  .get("/retention", requireUser, async (c) => c.json(await loadRetention(c.env.DB, c.get("auth").user.id, recordedDays(c.env)), 200))
+  .put("/retention", requireUser, jsonBody(UpdateActivityRetention), async (c) =>
+    c.json(await saveRetention(c.env.DB, c.get("auth").user.id, c.req.valid("json"), recordedDays(c.env)), 200),
+  )
 
   .delete("/:id", requireUser, async (c) => {
     const [removed] = await openDb(c.env.DB)

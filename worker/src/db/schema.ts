@@ -1,4 +1,4 @@
-import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /** Times are epoch milliseconds, set by the worker, so the client and SQL agree without time-zone parsing. */
 export const users = sqliteTable("users", {
@@ -340,6 +340,23 @@ export const ingestTokens = sqliteTable(
     revokedAt: integer("revoked_at"),
   },
   (t) => [index("ingest_tokens_user_idx").on(t.userId)],
+);
+
+/**
+ * How long a user keeps each kind of activity, counted from when a row was stored (`created_at`). A kind with no
+ * row here has its default (worker/src/activities/retention.ts); `days` NULL means kept until the user deletes it.
+ */
+export const activityRetention = sqliteTable(
+  "activity_retention",
+  {
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    kind: text("kind", { enum: ["statements", "manual", "recorded"] }).notNull(),
+    days: integer("days"),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.kind] })],
 );
 
 export type ActivityRow = typeof activities.$inferSelect;

@@ -170,7 +170,7 @@ describe("notifications", () => {
     const client = new TestClient();
     await client.register();
     await setRule(client, "large_transaction", { threshold: 250 });
-    const event = (n: number, amount: number) => ({ event_id: `t-${n}`, activity_type: "financial", timestamp: "2026-11-20T10:00:00Z", application: "Bank", details: { amount, currency: "USD", merchant: `Shop ${n}` } });
+    const event = (n: number, amount: number) => ({ event_id: `t-${n}`, activity_type: "financial", timestamp: new Date().toISOString(), application: "Bank", details: { amount, currency: "USD", merchant: `Shop ${n}` } });
     await client.request("POST", "/api/activities", { json: { events: [event(1, -100), event(2, -300), event(3, 1200)] } });
     await expect.poll(async () => (await list(client)).notifications.map((n) => n.title).sort()).toEqual(["Large deposit: $1,200.00", "Large payment: $300.00"]);
 

@@ -41,7 +41,7 @@ async function received(channel: string): Promise<ReceivedDelivery[]> {
 
 /** Something to tell: a large deposit (a high-priority notice by default). */
 async function largeDeposit(client: TestClient, n: number, amount = 5000) {
-  const event = { event_id: `deposit-${n}`, activity_type: "financial", timestamp: "2026-11-20T10:00:00Z", application: "Bank", details: { amount, currency: "USD", merchant: `Client ${n}` } };
+  const event = { event_id: `deposit-${n}`, activity_type: "financial", timestamp: new Date().toISOString(), application: "Bank", details: { amount, currency: "USD", merchant: `Client ${n}` } };
   await client.request("POST", "/api/activities", { json: { events: [event] } });
 }
 
