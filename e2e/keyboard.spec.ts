@@ -101,9 +101,10 @@ test("chat: the first message and Allow once keep focus in the composer, only th
     await expect(page.getByRole("status").filter({ hasText: "Hearth needs your permission" })).toHaveCount(1);
     expect(await page.locator("[aria-live]:has(article), [role=log]:has(article)").count()).toBe(0);
 
-    await page.getByRole("button", { name: "Allow once" }).focus();
+    const allow = page.getByRole("article", { name: "Hearth" }).getByRole("button", { name: "Allow once" });
+    await allow.focus();
     await page.keyboard.press("Enter");
-    await expect(page.getByRole("button", { name: "Allow once" })).toHaveCount(0);
+    await expect(allow).toHaveCount(0);
     await expect(composer).toBeFocused();
     await expect(page.getByRole("status").filter({ hasText: "Hearth replied:" })).toContainText("notes.md");
 
