@@ -96,7 +96,7 @@ test("slash suggestions, search across chats, and a reply in a thread", async ({
 
     // Reply in a thread under the first message; Esc closes the thread panel.
     await page.getByRole("article", { name: "You" }).first().getByRole("button", { name: "Reply in thread" }).click();
-    const thread = page.getByRole("complementary", { name: "Thread" });
+    const thread = page.getByRole("dialog", { name: "Thread" });
     await expect(thread).toBeVisible();
     const threadComposer = thread.getByRole("combobox", { name: "Message" });
     await threadComposer.fill("/info");

@@ -57,7 +57,7 @@ test("push activity with a token from Settings, see it arrive live, open one, re
 
   // Open Blue Bottle, move it to "coffee", and see the list say so.
   await list.getByRole("row", { name: /Blue Bottle/ }).click();
-  const drawer = dashboard.getByRole("complementary", { name: "Activity details" });
+  const drawer = dashboard.getByRole("dialog", { name: "Activity details" });
   await expect(drawer.getByText("Blue Bottle").first()).toBeVisible();
   await drawer.getByLabel("Category").fill("coffee");
   await drawer.getByRole("button", { name: "Save" }).click();
@@ -127,7 +127,7 @@ test("drop a statement into the watched folder, see it on the chart and in the l
     await page.getByRole("button", { name: "Apply" }).click();
     await expect(list.getByRole("row")).toHaveCount(2);
     await list.getByRole("row", { name: /AMZN/ }).click();
-    const drawer = page.getByRole("complementary", { name: "Activity details" });
+    const drawer = page.getByRole("dialog", { name: "Activity details" });
     await drawer.getByLabel("Category").fill("books");
     await drawer.getByRole("button", { name: "Save" }).click();
     await page.keyboard.press("Escape");
