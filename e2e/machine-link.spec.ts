@@ -134,7 +134,7 @@ test("pair an agent in the browser, watch it come online, and list its files", a
   await expect(page.getByRole("heading", { name: "Run a command" })).toBeVisible();
   await expect(page.getByLabel("Connector")).toHaveValue("filesystem");
   await expect(page.getByLabel("Action")).toHaveValue("list");
-  await page.getByLabel("path", { exact: true }).fill(machine.root);
+  await page.getByLabel("path (optional)", { exact: true }).fill(machine.root);
   await page.getByRole("button", { name: "Run command" }).click();
 
   // No rule covers it yet, so the prompt asks, on whatever page the user is on.
@@ -162,7 +162,7 @@ test("a path outside the agent's folders is refused at once, in the agent's word
   // The device page shows the folders the agent advertised in hello.
   await expect(page.getByText("Files only inside")).toContainText(machine.root);
 
-  await page.getByLabel("path", { exact: true }).fill("/etc");
+  await page.getByLabel("path (optional)", { exact: true }).fill("/etc");
   await page.getByRole("button", { name: "Run command" }).click();
   await expect(page.getByText(`/etc is outside the folders this agent may use (${machine.root})`)).toBeVisible();
   await expect(page.getByRole("alertdialog")).toHaveCount(0);
