@@ -186,7 +186,7 @@ export class Notifier {
       .all<NotableRow>();
     const money = results.filter((row) => row.activity_type === "financial");
     const applied = jobs?.enabled ? results.filter((row) => row.activity_type === "job") : [];
-    for (const row of money.slice(0, NOTICES_PER_BATCH)) await this.notify(transactionNotice(row, money.length), { value: Math.abs(row.amount_minor ?? 0) / 100 }, now);
+    for (const row of money.slice(0, NOTICES_PER_BATCH)) await this.notify(transactionNotice(row, money.length), {}, now); // the query above weighed it against its currency's amount
     for (const row of applied.slice(0, NOTICES_PER_BATCH)) await this.notify(applicationNotice(row, applied.length), {}, now);
   }
 

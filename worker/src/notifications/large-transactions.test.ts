@@ -45,6 +45,16 @@ describe("large-transaction alerts", () => {
     await expect.poll(() => titles(client)).toEqual(["Large payment: $1,500.00", "Large payment: $2,500.00"]);
   });
 
+  it("goes by the currency's own amount even when the rule still has the old single number", async () => {
+    const client = new TestClient();
+    await client.register();
+    const rule = await largeRule(client);
+    const saved = await client.request("PUT", "/api/notifications/preferences", { json: { rules: [{ ...rule, threshold: 500, currency_thresholds: { USD: 100 } }] } });
+    expect(saved.status).toBe(200);
+    await client.request("POST", "/api/activities", { json: { events: [payment("small", Date.now(), -200, "USD")] } });
+    await expect.poll(() => titles(client)).toEqual(["Large payment: $200.00"]);
+  });
+
   it("weighs each transaction against its own currency's amount: 500 for dollars says nothing about yen", async () => {
     const client = new TestClient();
     await client.register();
