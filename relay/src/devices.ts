@@ -58,15 +58,18 @@ export function parseLimits(json: string | null): AgentLimits | null {
  * What the agent would answer to this command for its own local limits (its folders, its shell allowlist, its
  * apps), so the server refuses at once, in the agent's words, rather than prompting for a command that will fail.
  */
-export function checkLimits(device: DeviceRecord, command: { target: string; action: string; parameters: Record<string, unknown> }): Failure | null {
-  const limits = parseLimits(device.limits);
+export function checkLimits(device: DeviceRecord | null, command: { target: string; action: string; parameters: Record<string, unknown> }): Failure | null {
+  const limits = device ? parseLimits(device.limits) : null;
   return limits ? checkAgentLimits(command, limits) : null;
 }
 
-type Refusal = { ok: false; code: "not_found" | "device_revoked" | "not_ready" | "unknown_action"; message: string; field: string };
+type Refusal = { ok: false; code: Failure["code"]; message: string; field: string };
 
-/** Whether a command can go to this device at all: it exists, is not revoked, and advertises the action. */
-export function checkAction(device: DeviceRecord | null, command: { target: string; action: string }): { ok: true; readOnly: boolean } | Refusal {
+/**
+ * Whether a command can go to this device at all: it exists, is not revoked, advertises the action, and the agent
+ * would not refuse it for its local limits (see `checkLimits`), so nothing is prompted for that will fail anyway.
+ */
+export function checkAction(device: DeviceRecord | null, command: { target: string; action: string; parameters: Record<string, unknown> }): { ok: true; readOnly: boolean } | Refusal {
   if (!device) return { ok: false, code: "not_found", message: "There is no such device. Pick one from Settings → Devices.", field: "device_id" };
   if (device.revokedAt !== null) return { ok: false, code: "device_revoked", message: "This device was revoked. Pair it again with `hearth pair`.", field: "device_id" };
   if (device.connectors === "[]") {
@@ -85,6 +88,8 @@ export function checkAction(device: DeviceRecord | null, command: { target: stri
       field: "command.action",
     };
   }
+  const beyond = checkLimits(device, command);
+  if (beyond) return { ok: false, ...beyond, field: "command.parameters" };
   return { ok: true, readOnly: action.readOnly };
 }
 

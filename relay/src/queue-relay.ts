@@ -6,7 +6,7 @@ import type { QueuedCommand } from "./command-store.ts";
 import { D1Sync } from "./d1-sync.ts";
 import type { AuditLine, PermissionRequestRecord } from "./d1-sync.ts";
 import { loadRules } from "./d1-reads.ts";
-import { checkAction, checkLimits } from "./devices.ts";
+import { checkAction } from "./devices.ts";
 import type { DeviceRecord } from "./devices.ts";
 import { frameId } from "./frames.ts";
 import { approvalFromDecision, approvalFromRule, evaluate, grantFor } from "./permission-rules.ts";
@@ -84,7 +84,7 @@ export class QueueRelay extends RelaySockets {
       toBrowsers: (frame) => this.toBrowsers(frame),
       wakeAt: (at) => this.wakeAt(at),
       isOnline: (deviceId) => this.isOnline(deviceId),
-      watching: (draft) => this.isViewing(pagesShowing(draft, (commandId) => this.chatOfCommand(commandId))),
+      watching: (draft) => this.isViewing(() => pagesShowing(draft, (commandId) => this.chatOfCommand(commandId))),
       settledOutcome: (source) => (source.type === "permission_request" ? this.requests.outcomeOf(source.id) : null),
       webhooks: (notifications, digest) => this.webhooks.enqueue(notifications, digest ? { digest } : {}),
     });
@@ -109,12 +109,9 @@ export class QueueRelay extends RelaySockets {
 
   /** Accepts a command: it is in this object's SQLite before this returns, gated by the user's permissions. */
   async dispatch(input: DispatchInput): Promise<DispatchOutcome> {
-    const device = await this.deviceFor(input.deviceId);
-    const checked = checkAction(device, input.command);
+    // Before any prompt: what the agent would refuse for its local limits is refused now, in its words.
+    const checked = checkAction(await this.deviceFor(input.deviceId), input.command);
     if (!checked.ok) return checked;
-    // Before any prompt: a command the agent would refuse for its local limits is refused now, in its words.
-    const beyond = device ? checkLimits(device, input.command) : null;
-    if (beyond) return { ok: false, ...beyond, field: "command.parameters" };
     if (this.commands.countOpen(input.deviceId) >= QUEUE_LIMIT_PER_DEVICE) {
       return {
         ok: false,

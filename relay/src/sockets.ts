@@ -45,10 +45,14 @@ export class RelaySockets extends Server<Env> {
   }
 
   /** True when an open tab shows one of these pages while visible; `"*"` means any page of the app. */
-  protected isViewing(pages: readonly string[]): boolean {
+  protected isViewing(pagesOf: () => readonly string[]): boolean {
+    // The pages are worked out only when some tab is looking at all (finding a command's chat reads SQLite).
+    let pages: readonly string[] | null = null;
     for (const socket of this.getConnections<SocketState>("browser")) {
       const viewing = socket.state?.role === "browser" ? socket.state.viewing : null;
-      if (viewing && (pages.includes("*") || pages.includes(viewing))) return true;
+      if (!viewing) continue;
+      pages ??= pagesOf();
+      if (pages.includes("*") || pages.includes(viewing)) return true;
     }
     return false;
   }

@@ -44,8 +44,7 @@ export class UserRelay extends QueueRelay {
       capabilities: () => this.#capabilities(),
       gate: async (command, deviceId) => {
         // What the agent would refuse anyway is refused now, in its words, and never prompted for.
-        const device = await this.deviceFor(deviceId);
-        const refused = device ? checkLimits(device, command) : null;
+        const refused = checkLimits(await this.deviceFor(deviceId), command);
         return refused ? { refused } : evaluate(await this.loadRules(), command, deviceId, Date.now()).effect;
       },
       dispatchForTurn: (deviceId, command, decision) => this.dispatch({ deviceId, command, ...(decision ? { decision } : {}) }),
