@@ -14,8 +14,17 @@ const BIN = fileURLToPath(new URL("../bin/hearth.mjs", import.meta.url));
  */
 export function hearthCommand(env: NodeJS.ProcessEnv = process.env): string {
   if (env.npm_command === "exec") return "npx hearth";
-  return onPath(env.PATH ?? "") ? "hearth" : "npx hearth";
+  const path = env.PATH ?? "";
+  // Hints are built on many paths (start-up, every credentials read): the PATH is looked through once per value.
+  let answer = ANSWERS.get(path);
+  if (answer === undefined) {
+    answer = onPath(path) ? "hearth" : "npx hearth";
+    ANSWERS.set(path, answer);
+  }
+  return answer;
 }
+
+const ANSWERS = new Map<string, string>();
 
 /** Whether `hearth` on this PATH is this very agent (a symlink to its bin, as `npm link` makes). */
 function onPath(path: string): boolean {

@@ -88,11 +88,13 @@ async function folderToSearch(sandbox: Sandbox, path: string): Promise<Base> {
 
 /** Every allowed folder that exists: with no folder named, a search covers them all (a missing one is no error). */
 async function existingRoots(sandbox: Sandbox): Promise<Base[]> {
+  // The roots are inside by definition: their real paths are read once, not resolved root by root.
+  const reals = await sandbox.realRoots();
   const found = await Promise.all(
-    sandbox.roots.map(async (root) => {
-      const base = await sandbox.resolve(root).catch(() => null);
-      const info = base && (await stat(base.real).catch(() => null));
-      return base && info?.isDirectory() ? base : null;
+    sandbox.roots.map(async (path, index): Promise<Base | null> => {
+      const real = reals[index];
+      const info = real === undefined ? null : await stat(real).catch(() => null);
+      return real !== undefined && info?.isDirectory() ? { path, real } : null;
     }),
   );
   const bases = found.filter((base) => base !== null);

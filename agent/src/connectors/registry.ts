@@ -47,7 +47,7 @@ export function createConnectors(config: ResolvedConfig, env: ConnectorEnvironme
     // Paths are compared as POSIX text on the server; a Windows agent leaves its folders to itself.
     folders:
       sep === "/"
-        ? { home: sandbox.home, relative_to: sandbox.relativeTo, roots: [...new Set([...sandbox.roots, ...(await sandbox.realRoots())])], shown: sandbox.displayRoots() }
+        ? { home: sandbox.home, relative_to: sandbox.home /* a relative path starts at home (see Sandbox.resolve) */, roots: [...new Set([...sandbox.roots, ...(await sandbox.realRoots())])], shown: sandbox.displayRoots() }
         : null,
     shell_programs: config.shell.allow.length > 0 ? [...config.shell.allow] : null,
     apps: Object.keys(config.apps),

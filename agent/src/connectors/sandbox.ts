@@ -65,11 +65,6 @@ export class Sandbox {
     return this.#home;
   }
 
-  /** Where a relative path starts (see `resolve`); the agent advertises it so the server reads paths alike. */
-  get relativeTo(): string {
-    return this.#home;
-  }
-
   /** The roots' real paths (for a root that does not exist, where it would be). */
   async realRoots(): Promise<string[]> {
     return this.#realRoots();

@@ -92,7 +92,11 @@ export class Relay {
   setViewing(path: string | null): void {
     if (path === this.#viewing) return;
     this.#viewing = path;
-    this.send({ v: PROTOCOL_VERSION, type: "viewing", id: crypto.randomUUID(), path });
+    this.#sendViewing();
+  }
+
+  #sendViewing(): void {
+    this.send({ v: PROTOCOL_VERSION, type: "viewing", id: crypto.randomUUID(), path: this.#viewing });
   }
 
   /**
@@ -144,7 +148,7 @@ export class Relay {
     this.#everOpened = true;
     this.#startHeartbeat();
     // A new socket is a new connection on the relay, which knows nothing of what this tab shows yet.
-    if (this.#viewing !== null) this.send({ v: PROTOCOL_VERSION, type: "viewing", id: crypto.randomUUID(), path: this.#viewing });
+    if (this.#viewing !== null) this.#sendViewing();
     void this.#loadPendingPrompts();
   }
 
