@@ -1,0 +1,134 @@
+import type { Owned } from "./fixture.ts";
+
+// The route sweep's table: for every route the app registers, how user B calls it against user A's things.
+// worker/src/http/route-sweep.test.ts reads the app's own route table and fails on any route missing here, so a
+// new route is one new entry below, keyed "METHOD /api/path" exactly as Hono lists it.
+
+/** One request user B makes: `params` fill the route's `:names`; `query` is the text after `?`. */
+export type Call = { params?: Record<string, string>; query?: string; json?: unknown; body?: string; headers?: Record<string, string> };
+
+/**
+ * What B must get back. `gone`: 404 with this error code, since the thing is A's. `mine`: a 2xx answer that
+ * shows nothing of A's (B's own data, an empty list, or an action on B's own rows only).
+ */
+export type Probe = Call & { expect: { status: 404; code: string } | "mine" };
+
+export type RouteCase =
+  /** B calls it with A's ids, signed in as B. Afterwards A's rows must be as they were. */
+  | { probes: (a: Owned, b: Owned) => Probe[] }
+  /** Needs no session: why that is safe. */
+  | { public: string }
+  /** Proven by another test in the sweep's file: which. */
+  | { coveredBy: string };
+
+/** B names something of A's: the answer is 404 `code`. */
+const gone = (call: Call = {}, code = "not_found"): Probe => ({ ...call, expect: { status: 404, code } });
+/** B acts on B's own data: a 2xx answer with nothing of A's in it. */
+const mine = (call: Call = {}): Probe => ({ ...call, expect: "mine" });
+const id = (value: string) => ({ params: { id: value } });
+
+const read = (deviceId: string) => ({ device_id: deviceId, command: { target: "filesystem", action: "read", parameters: { path: "~/notes.txt" } } });
+const csvColumns = encodeURIComponent(JSON.stringify({ date: "Date", order: "YMD", amount: "Amount", description: "Description" }));
+
+export const ROUTES: Record<string, RouteCase> = {
+  "GET /api/health": { public: "a liveness check that says nothing about anyone" },
+  "POST /api/auth/register": { public: "creates a new account" },
+  "POST /api/auth/login": { public: "signs in; the lockout has its own tests (auth.test.ts)" },
+  "POST /api/auth/logout": { public: "ends the caller's own session (the cookie it sends), and needs none" },
+  "GET /api/auth/me": { probes: () => [mine()] },
+
+  "GET /api/relay": { coveredBy: "the live-frame test: B's browser socket hears none of A's frames" },
+  "GET /api/agent": { public: "the agent's socket: its device token is the credential, not a session (agent tokens are per device)" },
+
+  "POST /api/pair/start": { public: "an agent asks to pair; nothing is granted until a signed-in user approves its code" },
+  "POST /api/pair/token": { public: "an agent polls with its secret device code, which only it holds" },
+  "GET /api/pair/lookup": { probes: (a) => [gone({ query: `user_code=${a.userCode}` }, "invalid_code")] },
+  "POST /api/pair/approve": { probes: (a) => [gone({ json: { user_code: a.userCode } }, "invalid_code")] },
+  "POST /api/pair/deny": { probes: (a) => [gone({ json: { user_code: a.userCode } }, "invalid_code")] },
+
+  "GET /api/devices": { probes: () => [mine()] },
+  // A device's refusals are listed (and cleared) within the caller's rows: an empty list for A's device.
+  "GET /api/devices/:id/refused-activity": { probes: (a) => [mine(id(a.deviceId))] },
+  "DELETE /api/devices/:id/refused-activity": { probes: (a) => [mine(id(a.deviceId))] },
+  "DELETE /api/devices/:id": { probes: (a) => [gone(id(a.deviceId))] },
+
+  "POST /api/commands": { probes: (a) => [gone({ json: read(a.deviceId) })] },
+  "GET /api/commands": { probes: (a) => [mine(), mine({ query: `device_id=${a.deviceId}` })] },
+  "GET /api/commands/:id": { probes: (a) => [gone(id(a.doneCommandId)), gone(id(a.failedCommandId)), gone(id(a.pendingCommandId))] },
+  "POST /api/commands/:id/retry": { probes: (a) => [gone(id(a.failedCommandId))] },
+
+  "GET /api/permissions": { probes: () => [mine()] },
+  "POST /api/permissions": { probes: (a) => [gone({ json: { target: "*", action: "*", effect: "allow", device_id: a.deviceId } })] },
+  "DELETE /api/permissions/:id": { probes: (a) => [gone(id(a.ruleId))] },
+  "GET /api/permission-requests": { probes: () => [mine(), mine({ query: "status=pending" })] },
+  // Answering A's request would release a command on A's computer: the sweep also checks A's agent got nothing.
+  "POST /api/permission-requests/:id/decision": {
+    probes: (a) => ["allow_once", "allow_always", "deny"].map((decision) => gone({ ...id(a.requestId), json: { decision } })),
+  },
+  "GET /api/audit": { probes: () => [mine()] },
+
+  "GET /api/chats": { probes: () => [mine()] },
+  "POST /api/chats": { probes: () => [mine({ json: { title: "B's chat" } })] },
+  "PATCH /api/chats/:id": { probes: (a) => [gone({ ...id(a.chatId), json: { title: "Taken" } })] },
+  "DELETE /api/chats/:id": { probes: (a) => [gone(id(a.chatId))] },
+  "POST /api/chats/:id/messages": {
+    probes: (a, b) => [gone({ ...id(a.chatId), json: { content: "/help" } }), gone({ ...id(b.chatId), json: { content: "/help", thread_id: a.userMessageId } })],
+  },
+  "GET /api/chats/:id/messages": { probes: (a, b) => [gone(id(a.chatId)), mine({ ...id(b.chatId), query: `thread=${a.userMessageId}` })] },
+  "GET /api/chats/:id/messages/:mid/stream": {
+    probes: (a, b) => [gone({ params: { id: a.chatId, mid: a.replyId } }), gone({ params: { id: b.chatId, mid: a.replyId } })],
+  },
+  "POST /api/chats/:id/messages/:mid/stop": { probes: (a) => [gone({ params: { id: a.chatId, mid: a.replyId } })] },
+  "GET /api/search": { probes: (a) => [mine({ query: `q=${a.marker}` })] },
+  "GET /api/assistant": { probes: () => [mine()] },
+
+  // B's own writes carry B's own words, so nothing of A's can show up in B's answers but by a leak.
+  // With a session these store B's rows; with an ingest token (Bearer hearth_ingest_…) the token names its user.
+  "POST /api/activities": {
+    probes: (_, b) => [mine({ json: { events: [{ event_id: `${b.marker}-more`, activity_type: "financial", timestamp: new Date().toISOString(), application: "Bank", details: { amount: -1, currency: "USD" } }] } })],
+  },
+  "POST /api/activities/import": {
+    probes: (_, b) => [mine({ query: `filename=statement.csv&currency=EUR&columns=${csvColumns}`, body: `Date,Description,Amount\n2026-10-02,Baker ${b.marker},-3.10\n`, headers: { "content-type": "application/octet-stream" } })],
+  },
+  "POST /api/activities/applications": { probes: () => [mine({ json: { company: "B's company", role: "Tester" } })] },
+  "GET /api/activities": { probes: (a) => [mine(), mine({ query: `q=${a.marker}` })] },
+  "GET /api/activities/summary": { probes: () => [mine()] },
+  "GET /api/activities/export.csv": { probes: (a) => [mine(), mine({ query: `q=${a.marker}` })] },
+  "PATCH /api/activities/:id": {
+    probes: (a) => [gone({ ...id(a.activityId), json: { category: "Stolen" } }), gone({ ...id(a.applicationId), json: { job_status: "rejected" } })],
+  },
+  "DELETE /api/activities": { probes: () => [mine()] },
+  "GET /api/activities/retention": { probes: () => [mine()] },
+  "PUT /api/activities/retention": { probes: () => [mine({ json: { manual: 1 } })] },
+  "DELETE /api/activities/:id": { probes: (a) => [gone(id(a.activityId)), gone(id(a.importedActivityId)), gone(id(a.applicationId))] },
+
+  "GET /api/ingest-tokens": { probes: () => [mine()] },
+  "POST /api/ingest-tokens": { probes: () => [mine({ json: { name: "B's tool" } })] },
+  "DELETE /api/ingest-tokens/:id": { probes: (a) => [gone(id(a.ingestTokenId))] },
+
+  "GET /api/notifications": { probes: () => [mine()] },
+  // Marks only the caller's own: A's ids are ignored, and A's stay unread.
+  "POST /api/notifications/read": { probes: (a) => [mine({ json: { ids: [a.approveNoticeId, a.retryNoticeId] } }), mine({ json: {} })] },
+  "GET /api/notifications/preferences": { probes: () => [mine()] },
+  "PUT /api/notifications/preferences": { probes: () => [mine({ json: { quiet_hours: { enabled: true, start: "22:00", end: "07:00", time_zone: "Europe/Berlin" } } })] },
+  "POST /api/notifications/:id/dismiss": { probes: (a) => [gone(id(a.approveNoticeId)), gone(id(a.retryNoticeId))] },
+  "POST /api/notifications/:id/actions/:action": {
+    probes: (a) => [
+      gone({ params: { id: a.approveNoticeId, action: "approve" } }),
+      gone({ params: { id: a.approveNoticeId, action: "deny" } }),
+      gone({ params: { id: a.retryNoticeId, action: "retry" } }),
+    ],
+  },
+
+  "GET /api/webhooks": { probes: () => [mine()] },
+  "POST /api/webhooks": { probes: () => [mine({ json: { url: "https://example.com/hooks/b" } })] },
+  "PATCH /api/webhooks/:id": { probes: (a) => [gone({ ...id(a.webhookId), json: { enabled: false } }), gone({ ...id(a.webhookId), json: { url: "https://example.com/steal" } })] },
+  "DELETE /api/webhooks/:id": { probes: (a) => [gone(id(a.webhookId))] },
+  "POST /api/webhooks/:id/rotate": { probes: (a) => [gone(id(a.webhookId))] },
+  "POST /api/webhooks/:id/test": { probes: (a) => [gone(id(a.webhookId))] },
+  "GET /api/webhooks/:id/deliveries": { probes: (a) => [gone(id(a.webhookId))] },
+  "POST /api/webhooks/deliveries/:id/resend": { probes: (a) => [gone(id(a.deliveryId))] },
+
+  "GET /api/actions/:token": { public: "a webhook's signed, single-use action link: the token is the credential (action-routes.test.ts)" },
+  "POST /api/actions/:token": { public: "spends a signed action link; the token names its user and notification (action-routes.test.ts)" },
+};
