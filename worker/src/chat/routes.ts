@@ -23,6 +23,14 @@ async function ownChat(db: Db, userId: string, chatId: string) {
   return chat;
 }
 
+/** The assistant's reply `messageId` in the user's chat `chatId` (404 otherwise), so a turn is only followed or stopped through its own chat. */
+async function ownReply(db: Db, userId: string, chatId: string, messageId: string) {
+  const chat = await ownChat(db, userId, chatId);
+  const reply = await db.select({ id: messages.id }).from(messages).where(and(eq(messages.id, messageId), eq(messages.chatId, chat.id), eq(messages.role, "assistant"))).get();
+  if (!reply) throw new ApiError(404, "not_found", "There is no such reply in this chat.");
+  return reply;
+}
+
 /** /api/chats: the user's conversations and their messages. */
 export const chatsApi = new Hono<AppEnv>()
   .use(requireUser)
@@ -91,10 +99,7 @@ export const chatsApi = new Hono<AppEnv>()
   // Follows a turn: its events after `Last-Event-ID` (or `?after=`), then live until it ends.
   .get("/:id/messages/:mid/stream", queryParams(TurnStreamQuery), async (c) => {
     const userId = c.get("auth").user.id;
-    const db = openDb(c.env.DB);
-    const chat = await ownChat(db, userId, c.req.param("id"));
-    const reply = await db.select({ id: messages.id }).from(messages).where(and(eq(messages.id, c.req.param("mid")), eq(messages.chatId, chat.id), eq(messages.role, "assistant"))).get();
-    if (!reply) throw new ApiError(404, "not_found", "There is no such reply in this chat.");
+    const reply = await ownReply(openDb(c.env.DB), userId, c.req.param("id"), c.req.param("mid"));
     const lastEventId = Number(c.req.header("last-event-id") ?? Number.NaN);
     const after = Number.isInteger(lastEventId) && lastEventId >= 0 ? lastEventId : (c.req.valid("query").after ?? 0);
     const stream = await relayFor(c.env, userId).followTurn(reply.id, after);
@@ -105,8 +110,8 @@ export const chatsApi = new Hono<AppEnv>()
   // Stops a reply in progress; what it said so far is kept.
   .post("/:id/messages/:mid/stop", async (c) => {
     const userId = c.get("auth").user.id;
-    await ownChat(openDb(c.env.DB), userId, c.req.param("id"));
-    const stopped = await relayFor(c.env, userId).stopTurn(c.req.param("mid"));
+    const reply = await ownReply(openDb(c.env.DB), userId, c.req.param("id"), c.req.param("mid"));
+    const stopped = await relayFor(c.env, userId).stopTurn(reply.id);
     if (!stopped) throw new ApiError(409, "conflict", "This reply has already finished.");
     return c.json({ ok: true as const }, 200);
   })

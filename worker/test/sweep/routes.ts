@@ -78,7 +78,9 @@ export const ROUTES: Record<string, RouteCase> = {
   "GET /api/chats/:id/messages/:mid/stream": {
     probes: (a, b) => [gone({ params: { id: a.chatId, mid: a.replyId } }), gone({ params: { id: b.chatId, mid: a.replyId } })],
   },
-  "POST /api/chats/:id/messages/:mid/stop": { probes: (a) => [gone({ params: { id: a.chatId, mid: a.replyId } })] },
+  "POST /api/chats/:id/messages/:mid/stop": {
+    probes: (a, b) => [gone({ params: { id: a.chatId, mid: a.replyId } }), gone({ params: { id: b.chatId, mid: a.replyId } })],
+  },
   "GET /api/search": { probes: (a) => [mine({ query: `q=${a.marker}` })] },
   "GET /api/assistant": { probes: () => [mine()] },
 
