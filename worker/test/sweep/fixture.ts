@@ -53,6 +53,12 @@ async function json<T>(response: Response, status: number): Promise<T> {
 
 const receiver = inject("webhookReceiverUrl");
 
+/** The id of what the fixture just made; a missing one would be "" and match every answer, so it stops here. */
+function found(what: string, value: string | undefined): string {
+  if (!value) throw new Error(`the sweep's fixture did not find ${what}`);
+  return value;
+}
+
 /** A command on the user's device, as the API answers it. */
 async function dispatch(client: TestClient, deviceId: string, action: string, path: string): Promise<{ id: string; status: string }> {
   const body = { device_id: deviceId, command: { target: "filesystem", action, parameters: { path, ...(action === "write" ? { content: "x" } : {}) } } };
@@ -110,7 +116,7 @@ export async function ownEverything(client: TestClient): Promise<Owned> {
   const pending = await dispatch(client, deviceId, "write", `~/${marker}/w.txt`);
   expect(pending.status).toBe("awaiting_permission");
   const requests = await json<{ requests: { id: string; command_id: string | null }[] }>(await client.request("GET", "/api/permission-requests?status=pending"), 200);
-  const requestId = requests.requests.find((r) => r.command_id === pending.id)?.id ?? "";
+  const requestId = found("the permission request", requests.requests.find((r) => r.command_id === pending.id)?.id);
   const approveNoticeId = await noticeId(client, "permission_requested");
   const retryNoticeId = await noticeId(client, "command_failed");
 
@@ -125,8 +131,8 @@ export async function ownEverything(client: TestClient): Promise<Owned> {
   agent.send({ v: 1, type: "activity", id: `${marker}-batch`, events: [{ event_id: `${marker}-bad`, nope: true }] });
   await agent.next("ack", (f) => f.ref === `${marker}-batch`);
   const listed = await json<{ activities: { id: string; event_id: string }[] }>(await client.request("GET", "/api/activities?limit=200"), 200);
-  const activityId = listed.activities.find((a) => a.event_id === activityEventId)?.id ?? "";
-  const importedActivityId = listed.activities.find((a) => a.event_id.startsWith("csv:"))?.id ?? "";
+  const activityId = found("the payment", listed.activities.find((a) => a.event_id === activityEventId)?.id);
+  const importedActivityId = found("the imported line", listed.activities.find((a) => a.event_id.startsWith("csv:"))?.id);
 
   const created = await json<{ token: string; ingest_token: { id: string } }>(await client.request("POST", "/api/ingest-tokens", { json: { name: `Tool ${marker}` } }), 201);
 
@@ -145,8 +151,9 @@ export async function ownEverything(client: TestClient): Promise<Owned> {
   await new SseReader(await client.request("POST", `/api/chats/${chatId}/messages`, { json: { content: `/help ${marker}` } })).until("done");
   const history = await json<{ messages: { id: string; role: string }[] }>(await client.request("GET", `/api/chats/${chatId}/messages`), 200);
 
-  // Settings of their own: activity retention and a quiet notification rule.
+  // Settings of their own: activity retention, and quiet hours (off, so nothing is held back).
   await json(await client.request("PUT", "/api/activities/retention", { json: { manual: 400 } }), 200);
+  await json(await client.request("PUT", "/api/notifications/preferences", { json: { quiet_hours: { enabled: false, start: "23:00", end: "06:00", time_zone: "Europe/Paris" } } }), 200);
 
   // A pairing approved but not yet collected by its agent.
   const start = await new TestClient().request("POST", "/api/pair/start", { json: { name: `Pending ${marker}`, platform: "linux", agent_version: "0.1.0" } });
@@ -176,8 +183,8 @@ export async function ownEverything(client: TestClient): Promise<Owned> {
     webhookSecret: hook.secret,
     deliveryId,
     chatId,
-    userMessageId: history.messages.find((m) => m.role === "user")?.id ?? "",
-    replyId: history.messages.find((m) => m.role === "assistant")?.id ?? "",
+    userMessageId: found("the chat message", history.messages.find((m) => m.role === "user")?.id),
+    replyId: found("the reply", history.messages.find((m) => m.role === "assistant")?.id),
     userCode,
   };
 }
