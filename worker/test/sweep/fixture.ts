@@ -23,6 +23,8 @@ export type Owned = {
   /** A write waiting for the user's answer: the one thing another user must never release. */
   pendingCommandId: string;
   requestId: string;
+  /** A request the agent itself raised for a local script. */
+  agentRequestId: string;
   /** The notification with Approve and Deny for `requestId`. */
   approveNoticeId: string;
   /** The notification with Retry for `failedCommandId`. */
@@ -119,6 +121,12 @@ export async function ownEverything(client: TestClient): Promise<Owned> {
   const requestId = found("the permission request", requests.requests.find((r) => r.command_id === pending.id)?.id);
   const approveNoticeId = await noticeId(client, "permission_requested");
   const retryNoticeId = await noticeId(client, "command_failed");
+  // The agent's own question (a local script wants to trash a file): answering it would tell the agent to go ahead.
+  agent.send({ v: 1, type: "permission_request", id: `${marker}-ask`, target: "filesystem", action: "trash", context: `A script wants to trash ~/${marker}/old.log`, one_time: true, command_id: null, parameters: { path: `~/${marker}/old.log` } });
+  const agentRequestId = await eventually("the agent's permission request", async () => {
+    const open = await json<{ requests: { id: string; asked_by: string }[] }>(await client.request("GET", "/api/permission-requests?status=pending"), 200);
+    return open.requests.find((r) => r.asked_by === "agent")?.id;
+  });
 
   // Activity: a large payment (its own notification), a statement upload, an application, and a refused event.
   const activityEventId = `${marker}-payment`;
@@ -171,6 +179,7 @@ export async function ownEverything(client: TestClient): Promise<Owned> {
     failedCommandId,
     pendingCommandId: pending.id,
     requestId,
+    agentRequestId,
     approveNoticeId,
     retryNoticeId,
     activityId,

@@ -63,7 +63,7 @@ export const ROUTES: Record<string, RouteCase> = {
   "GET /api/permission-requests": { probes: () => [mine(), mine({ query: "status=pending" })] },
   // Answering A's request would release a command on A's computer: the sweep also checks A's agent got nothing.
   "POST /api/permission-requests/:id/decision": {
-    probes: (a) => ["allow_once", "allow_always", "deny"].map((decision) => gone({ ...id(a.requestId), json: { decision } })),
+    probes: (a) => [a.requestId, a.agentRequestId].flatMap((request) => ["allow_once", "allow_always", "deny"].map((decision) => gone({ ...id(request), json: { decision } }))),
   },
   "GET /api/audit": { probes: () => [mine()] },
 
