@@ -87,7 +87,7 @@ describe("browser connector's system handler", () => {
 describe.runIf(probeOsSandbox().ok)("shell connector", () => {
   it("refuses a command no pattern allows before anything runs", async () => {
     const { connector } = await shell(["git status"]);
-    const failure = await expectFailure(connector, "run", { program: "rm", args: ["-rf", "/"] });
+    const failure = await expectFailure(connector, "run", { program: "rm", args: ["-rf", "work"] });
     expect(failure).toMatchObject({ code: "denied_locally", message: expect.stringContaining("shell.allow") });
   });
 

@@ -15,6 +15,9 @@ export function explainFsError(error: unknown, display: string): unknown {
       return new ActionError("invalid_parameters", `${display} is a folder, not a file.`);
     case "ENOTDIR":
       return new ActionError("invalid_parameters", `A part of ${display} is a file, not a folder.`);
+    case "ELOOP":
+      // Sandbox.resolve followed every link already; a link met now was swapped in since, and is never followed.
+      return new ActionError("conflict", `${display} was replaced by a link while the agent was opening it, so nothing was done. Try again.`);
     case "ENOTEMPTY":
       return new ActionError("conflict", `${display} is a folder that is not empty.`);
     default:

@@ -1,9 +1,12 @@
-import { open, readdir, stat } from "node:fs/promises";
+import { constants } from "node:fs";
+import type { Dirent } from "node:fs";
+import { readdir, stat } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { z } from "zod";
 import { globMatch } from "#protocol";
 import { homeRelative } from "../permissions/store.ts";
 import { looksBinary, withFsErrors } from "./fs-errors.ts";
+import { holdFolder, openInside } from "./fs-handles.ts";
 import { isInside } from "./sandbox.ts";
 import type { Sandbox } from "./sandbox.ts";
 import { ActionError, defineAction } from "./types.ts";
@@ -44,7 +47,7 @@ export function searchAction(sandbox: Sandbox, limits: SearchLimits): Action {
       walk: while (queue.length > 0) {
         const next: typeof queue = [];
         for (const { dir, depth, base } of queue) {
-          const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+          const entries = await listFolder(sandbox, dir);
           entries.sort((a, b) => a.name.localeCompare(b.name));
           for (const entry of entries) {
             if (!params.include_hidden && entry.name.startsWith(".")) continue;
@@ -60,7 +63,7 @@ export function searchAction(sandbox: Sandbox, limits: SearchLimits): Action {
             } else if (entry.isFile() && nameMatches(entry.name)) {
               if (needle === undefined) matches.push({ path: shown, type: "file" });
               else {
-                const hit = await findInFile(full, needle, limits.maxFileBytes);
+                const hit = await findInFile(sandbox, full, needle, limits.maxFileBytes);
                 if (hit) matches.push({ path: shown, type: "file", ...hit });
               }
             }
@@ -109,9 +112,20 @@ function nameMatcher(name: string | undefined): (entry: string) => boolean {
   return (entry) => entry.toLowerCase().includes(lower);
 }
 
-/** The first line containing `needle`, or null. Large and binary files are skipped. */
-async function findInFile(path: string, needle: string, maxBytes: number): Promise<{ line: number; preview: string } | null> {
-  const handle = await open(path, "r").catch(() => null);
+/** A folder's entries, read from the folder held open (none when it cannot be, or has left the roots meanwhile). */
+async function listFolder(sandbox: Sandbox, dir: string): Promise<Dirent[]> {
+  const folder = await holdFolder(sandbox, dir, dir).catch(() => null);
+  if (!folder) return [];
+  try {
+    return await readdir(folder.path, { withFileTypes: true }).catch(() => []);
+  } finally {
+    await folder.close();
+  }
+}
+
+/** The first line containing `needle`, or null. Large and binary files, and files that left the roots, are skipped. */
+async function findInFile(sandbox: Sandbox, path: string, needle: string, maxBytes: number): Promise<{ line: number; preview: string } | null> {
+  const handle = await openInside(sandbox, path, constants.O_RDONLY, path).catch(() => null);
   if (!handle) return null;
   try {
     const { size } = await handle.stat();

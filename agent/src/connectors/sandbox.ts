@@ -65,6 +65,11 @@ export class Sandbox {
     return this.#home;
   }
 
+  /** Whether a real path (links already followed, as read from an open handle) lies inside a root's real path. */
+  async containsReal(real: string): Promise<boolean> {
+    return (await this.#realRoots()).some((root) => isInside(root, real));
+  }
+
   /** The roots' real paths (for a root that does not exist, where it would be). */
   async realRoots(): Promise<string[]> {
     return this.#realRoots();

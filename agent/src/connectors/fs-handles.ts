@@ -1,0 +1,100 @@
+import { randomBytes } from "node:crypto";
+import { constants } from "node:fs";
+import { link, lstat, open, readlink, realpath, rename, stat, unlink } from "node:fs/promises";
+import type { FileHandle } from "node:fs/promises";
+import { join } from "node:path";
+import { withFsErrors } from "./fs-errors.ts";
+import type { Sandbox } from "./sandbox.ts";
+import { ActionError } from "./types.ts";
+
+/**
+ * Opening files so that a link swapped in after `Sandbox.resolve` checked the path cannot lead out of the roots.
+ * The check and the open are two steps, and anything on the computer may replace a file or a folder with a link in
+ * between; so every open refuses a link as its last step (O_NOFOLLOW) and is checked again from the handle, where
+ * the file really is (Linux: /proc/self/fd/N), before a byte is read or written. Writes and moves are done inside a
+ * folder held open by a handle (`/proc/self/fd/N/name` names an entry of that very folder, whatever its path now
+ * leads to), and writes go through a new temporary file that is renamed into place, so a link is replaced, never
+ * followed. Without /proc (macOS) the handle's device and inode are compared with what the path leads to after the
+ * open, which leaves a far narrower window than before.
+ */
+
+const PROC_FD = process.platform === "linux" ? "/proc/self/fd" : null;
+const NOFOLLOW = constants.O_NOFOLLOW ?? 0;
+
+/** Where an open handle really is: its real path, read from the handle where the platform allows. */
+async function whereIs(handle: FileHandle, path: string, display: string): Promise<string> {
+  if (PROC_FD) return readlink(`${PROC_FD}/${handle.fd}`);
+  const [held, now] = await Promise.all([handle.stat(), stat(path)]);
+  if (held.dev !== now.dev || held.ino !== now.ino) throw changedMessage(display);
+  return realpath(path);
+}
+
+function changedMessage(display: string): ActionError {
+  return new ActionError("conflict", `${display} was replaced (by a link) while the agent was opening it, so nothing was done. Try again.`);
+}
+
+/** Throws `outside_roots` unless `real` (where a handle really is) lies inside a root's real path. */
+async function assertInside(sandbox: Sandbox, real: string, display: string): Promise<void> {
+  if (await sandbox.containsReal(real)) return;
+  throw new ActionError("outside_roots", `${display} was moved out of the folders this agent may use (${sandbox.displayRoots().join(", ")}) while it was being opened, so nothing was done.`);
+}
+
+/**
+ * Opens `real` (a path `Sandbox.resolve` accepted) without following a link at its end, and checks from the handle
+ * that it is inside the roots. `flags` are O_* flags, e.g. `constants.O_RDONLY`.
+ */
+export async function openInside(sandbox: Sandbox, real: string, flags: number, display: string): Promise<FileHandle> {
+  const handle = await withFsErrors(display, () => open(real, flags | NOFOLLOW));
+  try {
+    await assertInside(sandbox, await whereIs(handle, real, display), display);
+    return handle;
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+}
+
+/** A folder inside the roots, held open: `path` names this very folder and `entry(name)` one of its entries. */
+export type HeldFolder = { path: string; entry: (name: string) => string; close: () => Promise<void> };
+
+/** Holds the folder `real` open (after checking it from its handle), for work on its entries. */
+export async function holdFolder(sandbox: Sandbox, real: string, display: string): Promise<HeldFolder> {
+  const handle = await openInside(sandbox, real, constants.O_RDONLY | (constants.O_DIRECTORY ?? 0), display);
+  const path = PROC_FD ? `${PROC_FD}/${handle.fd}` : real;
+  return { path, entry: (name) => join(path, name), close: () => handle.close() };
+}
+
+/** How `writeInside` writes: "create" never replaces an entry, "overwrite" replaces it, "append" adds to a file. */
+export type WriteMode = "create" | "overwrite" | "append";
+
+/**
+ * Writes `content` to the entry `name` of a held folder. "create" and "overwrite" write a new temporary file
+ * (O_CREAT|O_EXCL|O_NOFOLLOW) and then link or rename it into place: a link at `name` is refused or replaced, never
+ * written through. "append" opens the file itself with O_NOFOLLOW and checks it from its handle first.
+ */
+export async function writeInside(sandbox: Sandbox, folder: HeldFolder, name: string, content: string, mode: WriteMode, display: string): Promise<void> {
+  const target = folder.entry(name);
+  if (mode === "append") {
+    const handle = await openInside(sandbox, target, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, display);
+    try {
+      await handle.writeFile(content);
+    } finally {
+      await handle.close();
+    }
+    return;
+  }
+  const temporary = folder.entry(`.${name.slice(0, 100)}.hearth-${randomBytes(6).toString("hex")}.tmp`);
+  const handle = await withFsErrors(display, () => open(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NOFOLLOW, 0o666));
+  try {
+    // An overwrite keeps the replaced file's permissions.
+    const previous = mode === "overwrite" ? await lstat(target).catch(() => null) : null;
+    if (previous?.isFile()) await handle.chmod(previous.mode & 0o7777);
+    await handle.writeFile(content);
+    await handle.close();
+    // link() never replaces anything, a link included, so "create" stays create-only; rename() replaces the entry.
+    await withFsErrors(display, () => (mode === "create" ? link(temporary, target) : rename(temporary, target)));
+  } finally {
+    await handle.close().catch(() => undefined);
+    await unlink(temporary).catch(() => undefined);
+  }
+}
