@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { constants } from "node:fs";
-import { link, lstat, open, readlink, realpath, rename, stat, unlink } from "node:fs/promises";
+import { lstat, open, readlink, realpath, rename, stat, unlink } from "node:fs/promises";
 import type { FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import { withFsErrors } from "./fs-errors.ts";
@@ -13,8 +13,8 @@ import { ActionError } from "./types.ts";
  * between; so every open refuses a link as its last step (O_NOFOLLOW) and is checked again from the handle, where
  * the file really is (Linux: /proc/self/fd/N), before a byte is read or written. Writes and moves are done inside a
  * folder held open by a handle (`/proc/self/fd/N/name` names an entry of that very folder, whatever its path now
- * leads to), and writes go through a new temporary file that is renamed into place, so a link is replaced, never
- * followed. Without /proc (macOS) the handle's device and inode are compared with what the path leads to after the
+ * leads to), and a file is created with O_EXCL or replaced by renaming a new temporary file into place, so a link
+ * is refused or replaced, never followed. Without /proc (macOS) the handle's device and inode are compared with what the path leads to after the
  * open, which leaves a far narrower window than before.
  */
 
@@ -59,6 +59,11 @@ export type HeldFolder = { path: string; entry: (name: string) => string; close:
 
 /** Holds the folder `real` open (after checking it from its handle), for work on its entries. */
 export async function holdFolder(sandbox: Sandbox, real: string, display: string): Promise<HeldFolder> {
+  if (process.platform === "win32") {
+    // Windows cannot open a folder as a file, and making a link there takes privileges: the path is checked again.
+    await assertInside(sandbox, await withFsErrors(display, () => realpath(real)), display);
+    return { path: real, entry: (name) => join(real, name), close: async () => undefined };
+  }
   const handle = await openInside(sandbox, real, constants.O_RDONLY | (constants.O_DIRECTORY ?? 0), display);
   const path = PROC_FD ? `${PROC_FD}/${handle.fd}` : real;
   return { path, entry: (name) => join(path, name), close: () => handle.close() };
@@ -68,14 +73,16 @@ export async function holdFolder(sandbox: Sandbox, real: string, display: string
 export type WriteMode = "create" | "overwrite" | "append";
 
 /**
- * Writes `content` to the entry `name` of a held folder. "create" and "overwrite" write a new temporary file
- * (O_CREAT|O_EXCL|O_NOFOLLOW) and then link or rename it into place: a link at `name` is refused or replaced, never
- * written through. "append" opens the file itself with O_NOFOLLOW and checks it from its handle first.
+ * Writes `content` to the entry `name` of a held folder, never through a link. "create" makes the file with
+ * O_CREAT|O_EXCL, which fails on any existing entry, a link included. "overwrite" writes a new temporary file
+ * (O_CREAT|O_EXCL|O_NOFOLLOW) and renames it into place, which replaces a link itself, never what it points to.
+ * "append" opens the file itself with O_NOFOLLOW and checks it from its handle first.
  */
 export async function writeInside(sandbox: Sandbox, folder: HeldFolder, name: string, content: string, mode: WriteMode, display: string): Promise<void> {
   const target = folder.entry(name);
-  if (mode === "append") {
-    const handle = await openInside(sandbox, target, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, display);
+  const exclusive = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NOFOLLOW;
+  if (mode !== "overwrite") {
+    const handle = await (mode === "create" ? withFsErrors(display, () => open(target, exclusive, 0o666)) : openInside(sandbox, target, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, display));
     try {
       await handle.writeFile(content);
     } finally {
@@ -84,17 +91,20 @@ export async function writeInside(sandbox: Sandbox, folder: HeldFolder, name: st
     return;
   }
   const temporary = folder.entry(`.${name.slice(0, 100)}.hearth-${randomBytes(6).toString("hex")}.tmp`);
-  const handle = await withFsErrors(display, () => open(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NOFOLLOW, 0o666));
+  const handle = await withFsErrors(display, () => open(temporary, exclusive, 0o666));
+  let renamed = false;
   try {
-    // An overwrite keeps the replaced file's permissions.
-    const previous = mode === "overwrite" ? await lstat(target).catch(() => null) : null;
+    // The replaced file keeps its permissions.
+    const previous = await lstat(target).catch(() => null);
     if (previous?.isFile()) await handle.chmod(previous.mode & 0o7777);
     await handle.writeFile(content);
     await handle.close();
-    // link() never replaces anything, a link included, so "create" stays create-only; rename() replaces the entry.
-    await withFsErrors(display, () => (mode === "create" ? link(temporary, target) : rename(temporary, target)));
+    await withFsErrors(display, () => rename(temporary, target));
+    renamed = true;
   } finally {
-    await handle.close().catch(() => undefined);
-    await unlink(temporary).catch(() => undefined);
+    if (!renamed) {
+      await handle.close().catch(() => undefined);
+      await unlink(temporary).catch(() => undefined);
+    }
   }
 }
