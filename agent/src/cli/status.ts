@@ -91,7 +91,7 @@ function shellRows(config: ResolvedConfig, configPath: string, hearth: string): 
     ["Shell", `on for ${patterns.map((pattern) => pattern.text).join(", ")}, in a bubblewrap sandbox (only the folders above, ${network ? "with" : "no"} network); still needs \`${hearth} permissions grant shell run\``],
   ];
   for (const program of bareEntries(patterns)) {
-    rows.push(["", `note: "${program}" alone now allows only ${program} with no arguments. shell.allow takes command patterns: write the commands you use, like "${program} status" or "${program} log *".`]);
+    rows.push(["", `note: "${program}" alone now allows only ${program} with no arguments. shell.allow takes command patterns: write each command you use with its arguments, like "git status", "git log *" or "ls -la *".`]);
   }
   for (const program of patternPrograms(patterns)) {
     const refused = refusedProgram(program);
