@@ -47,7 +47,7 @@ export function createFilesystemConnector(options: FilesystemOptions): Connector
       const path = params.path ?? (only.length === 1 ? only[0] : undefined);
       if (path === undefined) return listRoots(sandbox);
       const target = await sandbox.resolve(path);
-      const folder = await holdFolder(sandbox, target.real, target.display);
+      const folder = await holdFolder(await sandbox.confinement(), target.real, target.display);
       try {
         const dirents = await withFsErrors(target.display, () => readdir(folder.path, { withFileTypes: true }));
         const shown = dirents.filter((entry) => params.include_hidden || !entry.name.startsWith(".")).sort((a, b) => a.name.localeCompare(b.name));
@@ -92,7 +92,7 @@ export function createFilesystemConnector(options: FilesystemOptions): Connector
     run: async (params) => {
       const target = await sandbox.resolve(params.path);
       const cap = params.max_bytes ?? maxReadBytes;
-      const handle = await openInside(sandbox, target.real, constants.O_RDONLY, target.display);
+      const handle = await openInside(await sandbox.confinement(), target.real, constants.O_RDONLY, target.display);
       try {
         const info = await handle.stat();
         if (info.isDirectory()) throw new ActionError("invalid_parameters", `${target.display} is a folder. Use filesystem.list to see what is in it.`);
@@ -129,11 +129,12 @@ export function createFilesystemConnector(options: FilesystemOptions): Connector
     scopes,
     run: async (params) => {
       const target = await sandbox.resolve(params.path);
-      if ((await sandbox.realRoots()).includes(target.real)) throw new ActionError("invalid_parameters", `${target.display} is one of the allowed folders, not a file.`);
+      const roots = await sandbox.confinement();
+      if (roots.real.includes(target.real)) throw new ActionError("invalid_parameters", `${target.display} is one of the allowed folders, not a file.`);
       if (params.create_folders) await withFsErrors(homeRelative(dirname(target.path), home), () => mkdir(dirname(target.real), { recursive: true }));
-      const folder = await holdFolder(sandbox, dirname(target.real), target.display);
+      const folder = await holdFolder(roots, dirname(target.real), target.display);
       try {
-        await writeInside(sandbox, folder, basename(target.real), params.content, params.mode, target.display);
+        await writeInside(roots, folder, basename(target.real), params.content, params.mode, target.display);
       } finally {
         await folder.close();
       }
@@ -151,12 +152,12 @@ export function createFilesystemConnector(options: FilesystemOptions): Connector
       // Trash the entry the user named: for a link, the link itself, not what it points to.
       const entry = join(await withFsErrors(target.display, () => realpath(dirname(target.path))), basename(target.path));
       await withFsErrors(target.display, () => lstat(entry));
-      const realRoots = await sandbox.realRoots();
-      if (realRoots.some((root) => relative(entry, root) === "" || relative(target.real, root) === "")) {
+      const roots = await sandbox.confinement();
+      if (roots.real.some((root) => relative(entry, root) === "" || relative(target.real, root) === "")) {
         throw new ActionError("outside_roots", `${target.display} is one of the allowed folders itself; it cannot be trashed.`);
       }
       // Moved out of its folder held open, so a link swapped in for a folder on the way cannot send the move elsewhere.
-      const folder = await holdFolder(sandbox, dirname(entry), target.display);
+      const folder = await holdFolder(roots, dirname(entry), target.display);
       try {
         const trashedTo = await withFsErrors(target.display, () => moveToTrash(entry, { home, ...options.trash }, folder.entry(basename(entry))));
         return { path: target.display, trashed_to: homeRelative(trashedTo, home) };

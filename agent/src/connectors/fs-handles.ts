@@ -3,8 +3,8 @@ import { constants } from "node:fs";
 import { lstat, open, readlink, realpath, rename, stat, unlink } from "node:fs/promises";
 import type { FileHandle } from "node:fs/promises";
 import { join } from "node:path";
-import { withFsErrors } from "./fs-errors.ts";
-import type { Sandbox } from "./sandbox.ts";
+import { replacedByLink, withFsErrors } from "./fs-errors.ts";
+import { isInside } from "./sandbox.ts";
 import { ActionError } from "./types.ts";
 
 /**
@@ -25,28 +25,27 @@ const NOFOLLOW = constants.O_NOFOLLOW ?? 0;
 async function whereIs(handle: FileHandle, path: string, display: string): Promise<string> {
   if (PROC_FD) return readlink(`${PROC_FD}/${handle.fd}`);
   const [held, now] = await Promise.all([handle.stat(), stat(path)]);
-  if (held.dev !== now.dev || held.ino !== now.ino) throw changedMessage(display);
+  if (held.dev !== now.dev || held.ino !== now.ino) throw replacedByLink(display);
   return realpath(path);
 }
 
-function changedMessage(display: string): ActionError {
-  return new ActionError("conflict", `${display} was replaced (by a link) while the agent was opening it, so nothing was done. Try again.`);
-}
+/** The roots to hold handles to: their real paths, read once per action (`Sandbox.confinement`), and as shown. */
+export type Confinement = { real: readonly string[]; shown: readonly string[] };
 
 /** Throws `outside_roots` unless `real` (where a handle really is) lies inside a root's real path. */
-async function assertInside(sandbox: Sandbox, real: string, display: string): Promise<void> {
-  if (await sandbox.containsReal(real)) return;
-  throw new ActionError("outside_roots", `${display} was moved out of the folders this agent may use (${sandbox.displayRoots().join(", ")}) while it was being opened, so nothing was done.`);
+function assertInside(roots: Confinement, real: string, display: string): void {
+  if (roots.real.some((root) => isInside(root, real))) return;
+  throw new ActionError("outside_roots", `${display} was moved out of the folders this agent may use (${roots.shown.join(", ")}) while it was being opened, so nothing was done.`);
 }
 
 /**
  * Opens `real` (a path `Sandbox.resolve` accepted) without following a link at its end, and checks from the handle
  * that it is inside the roots. `flags` are O_* flags, e.g. `constants.O_RDONLY`.
  */
-export async function openInside(sandbox: Sandbox, real: string, flags: number, display: string): Promise<FileHandle> {
+export async function openInside(roots: Confinement, real: string, flags: number, display: string): Promise<FileHandle> {
   const handle = await withFsErrors(display, () => open(real, flags | NOFOLLOW));
   try {
-    await assertInside(sandbox, await whereIs(handle, real, display), display);
+    assertInside(roots, await whereIs(handle, real, display), display);
     return handle;
   } catch (error) {
     await handle.close();
@@ -58,13 +57,13 @@ export async function openInside(sandbox: Sandbox, real: string, flags: number, 
 export type HeldFolder = { path: string; entry: (name: string) => string; close: () => Promise<void> };
 
 /** Holds the folder `real` open (after checking it from its handle), for work on its entries. */
-export async function holdFolder(sandbox: Sandbox, real: string, display: string): Promise<HeldFolder> {
+export async function holdFolder(roots: Confinement, real: string, display: string): Promise<HeldFolder> {
   if (process.platform === "win32") {
     // Windows cannot open a folder as a file, and making a link there takes privileges: the path is checked again.
-    await assertInside(sandbox, await withFsErrors(display, () => realpath(real)), display);
+    assertInside(roots, await withFsErrors(display, () => realpath(real)), display);
     return { path: real, entry: (name) => join(real, name), close: async () => undefined };
   }
-  const handle = await openInside(sandbox, real, constants.O_RDONLY | (constants.O_DIRECTORY ?? 0), display);
+  const handle = await openInside(roots, real, constants.O_RDONLY | (constants.O_DIRECTORY ?? 0), display);
   const path = PROC_FD ? `${PROC_FD}/${handle.fd}` : real;
   return { path, entry: (name) => join(path, name), close: () => handle.close() };
 }
@@ -78,11 +77,11 @@ export type WriteMode = "create" | "overwrite" | "append";
  * (O_CREAT|O_EXCL|O_NOFOLLOW) and renames it into place, which replaces a link itself, never what it points to.
  * "append" opens the file itself with O_NOFOLLOW and checks it from its handle first.
  */
-export async function writeInside(sandbox: Sandbox, folder: HeldFolder, name: string, content: string, mode: WriteMode, display: string): Promise<void> {
+export async function writeInside(roots: Confinement, folder: HeldFolder, name: string, content: string, mode: WriteMode, display: string): Promise<void> {
   const target = folder.entry(name);
   const exclusive = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NOFOLLOW;
   if (mode !== "overwrite") {
-    const handle = await (mode === "create" ? withFsErrors(display, () => open(target, exclusive, 0o666)) : openInside(sandbox, target, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, display));
+    const handle = await (mode === "create" ? withFsErrors(display, () => open(target, exclusive, 0o666)) : openInside(roots, target, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, display));
     try {
       await handle.writeFile(content);
     } finally {

@@ -2,6 +2,7 @@ import { lstat, readlink, realpath } from "node:fs/promises";
 import { homedir } from "node:os";
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { homeRelative } from "../permissions/store.ts";
+import type { Confinement } from "./fs-handles.ts";
 import { ActionError } from "./types.ts";
 
 /** A path inside the roots: as the user wrote it (resolved) and as it really is on disk (symlinks followed). */
@@ -65,9 +66,9 @@ export class Sandbox {
     return this.#home;
   }
 
-  /** Whether a real path (links already followed, as read from an open handle) lies inside a root's real path. */
-  async containsReal(real: string): Promise<boolean> {
-    return (await this.#realRoots()).some((root) => isInside(root, real));
+  /** The roots as fs-handles.ts checks an open handle against them: real paths (read now) and as shown. */
+  async confinement(): Promise<Confinement> {
+    return { real: await this.#realRoots(), shown: this.displayRoots() };
   }
 
   /** The roots' real paths (for a root that does not exist, where it would be). */
