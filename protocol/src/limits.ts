@@ -23,7 +23,7 @@ export const AgentLimits = z.object({
       shown: z.array(z.string().max(4096)).max(100),
     })
     .nullable(),
-  /** Programs `shell.run` may start; null when the shell is off. */
+  /** The programs the agent's `shell.allow` command patterns name; null when the shell is off. The agent matches the arguments. */
   shell_programs: z.array(z.string().max(4096)).max(200).nullable(),
   /** Applications `apps.launch` may start, by name. */
   apps: z.array(z.string().max(40)).max(200),

@@ -1,4 +1,8 @@
+import { shellState } from "../connectors/registry.ts";
+import { bareEntries, patternPrograms } from "../connectors/shell-patterns.ts";
+import { refusedProgram } from "../connectors/shell-rules.ts";
 import { ConfigError, loadConfig } from "../home/config.ts";
+import type { ResolvedConfig } from "../home/config.ts";
 import { loadCredentials } from "../home/credentials.ts";
 import { homePaths, resolveHomeDir } from "../home/paths.ts";
 import { runningAgent } from "../home/status-file.ts";
@@ -43,7 +47,7 @@ Options:
     }
     rows.push(...refusedRows(paths.stateDb));
     rows.push(["Folders", config.filesystem.roots.join(", ")]);
-    rows.push(["Shell", config.shell.allow.length > 0 ? `on for ${config.shell.allow.join(", ")} (still needs \`${hearth} permissions grant shell run\`)` : "off (no programs in shell.allow)"]);
+    rows.push(...shellRows(config, paths.config, hearth));
     rows.push(["Apps", Object.keys(config.apps).join(", ") || "none configured"]);
     const port = agent?.local_port ?? config.local_endpoint.port;
     rows.push(["Local endpoint", config.local_endpoint.enabled ? `127.0.0.1:${port}` : "off"]);
@@ -76,4 +80,22 @@ function refusedRows(stateDb: string): [string, string][] {
   } finally {
     db.close();
   }
+}
+
+/** The shell's state: what it may run and how it is confined, or why it is off; and what changed for old entries. */
+function shellRows(config: ResolvedConfig, configPath: string, hearth: string): [string, string][] {
+  const shell = shellState(config, configPath);
+  if (!shell.on) return [["Shell", config.shell.allow.length === 0 ? "off (no commands in shell.allow)" : `off — ${shell.off.replace(/^The shell connector is off on this computer: /, "")}`]];
+  const { patterns, network } = shell.options;
+  const rows: [string, string][] = [
+    ["Shell", `on for ${patterns.map((pattern) => pattern.text).join(", ")}, in a bubblewrap sandbox (only the folders above, ${network ? "with" : "no"} network); still needs \`${hearth} permissions grant shell run\``],
+  ];
+  for (const program of bareEntries(patterns)) {
+    rows.push(["", `note: "${program}" alone now allows only ${program} with no arguments. shell.allow takes command patterns: write each command you use with its arguments, like "git status", "git log *" or "ls -la *".`]);
+  }
+  for (const program of patternPrograms(patterns)) {
+    const refused = refusedProgram(program);
+    if (refused) rows.push(["", `note: ${refused}`]);
+  }
+  return rows;
 }

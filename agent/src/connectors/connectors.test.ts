@@ -9,17 +9,25 @@ import { createAppsConnector } from "./apps.ts";
 import { createBrowserConnector } from "./browser.ts";
 import { createConnectors, findAction } from "./registry.ts";
 import { Sandbox } from "./sandbox.ts";
+import { probeOsSandbox } from "./os-sandbox.ts";
 import { createShellConnector } from "./shell.ts";
+import { isPattern, parseCommandPattern } from "./shell-patterns.ts";
 import { createSystemConnector } from "./system.ts";
 import { describeConnectors } from "./types.ts";
 
 const node = process.execPath;
 const Output = z.object({ stdout: z.string() });
 
-async function shell(options: { timeoutMs?: number; maxOutputBytes?: number } = {}) {
+/** A shell connector allowing `allow`, in a home with `~/Documents/work`; its commands run in the real bubblewrap. */
+async function shell(allow: string[], options: { timeoutMs?: number; maxOutputBytes?: number } = {}) {
   const home = await tempDir();
   await mkdir(join(home, "Documents", "work"), { recursive: true });
-  return createShellConnector({ allow: [node], timeoutMs: options.timeoutMs ?? 10_000, maxOutputBytes: options.maxOutputBytes ?? 65_536, configPath: "config.json" }, new Sandbox(["~/Documents"], home));
+  const patterns = allow.map(parseCommandPattern).filter(isPattern);
+  const connector = createShellConnector(
+    { patterns, timeoutMs: options.timeoutMs ?? 10_000, maxOutputBytes: options.maxOutputBytes ?? 65_536, configPath: "config.json", network: false, bwrap: "bwrap", hidden: [] },
+    new Sandbox(["~/Documents"], home),
+  );
+  return { home, connector };
 }
 
 describe("browser connector", () => {
@@ -76,31 +84,37 @@ describe("browser connector's system handler", () => {
   });
 });
 
-describe("shell connector", () => {
-  it("refuses a program off the allowlist before anything runs", async () => {
-    const failure = await expectFailure(await shell(), "run", { program: "rm", args: ["-rf", "/"] });
-    expect(failure.code).toBe("denied_locally");
-    expect(failure.message).toContain("shell.allow");
+describe.runIf(probeOsSandbox().ok)("shell connector", () => {
+  it("refuses a command no pattern allows before anything runs", async () => {
+    const { connector } = await shell(["git status"]);
+    const failure = await expectFailure(connector, "run", { program: "rm", args: ["-rf", "work"] });
+    expect(failure).toMatchObject({ code: "denied_locally", message: expect.stringContaining("shell.allow") });
   });
 
   it("passes arguments as they are, with no shell to interpret them", async () => {
-    const data = await expectData(await shell(), "run", { program: node, args: ["-e", "console.log(JSON.stringify(process.argv.slice(1)))", "$(whoami); echo hi", "*"] });
-    expect(data).toMatchObject({ exit_code: 0, truncated: false });
-    const argv: unknown = JSON.parse(Output.parse(data).stdout);
-    expect(argv).toEqual(["$(whoami); echo hi", "*"]);
+    const { connector } = await shell(["echo *"]);
+    const data = await expectData(connector, "run", { program: "echo", args: ["$(whoami); echo hi", "*"] });
+    expect(data).toMatchObject({ exit_code: 0, truncated: false, stdout: "$(whoami); echo hi *\n" });
   });
 
   it("caps the output, reports the exit code, and runs in a folder inside the roots", async () => {
-    const capped = await expectData(await shell({ maxOutputBytes: 10 }), "run", { program: node, args: ["-e", "process.stdout.write('x'.repeat(1000)); process.exit(3)"] });
-    expect(capped).toMatchObject({ stdout: "xxxxxxxxxx", truncated: true, exit_code: 3 });
-    const inWork = await expectData(await shell(), "run", { program: node, args: ["-e", "process.stdout.write(process.cwd())"], cwd: "Documents/work" });
-    expect(Output.parse(inWork).stdout).toMatch(/work$/);
-    expect((await expectFailure(await shell(), "run", { program: node, cwd: "/" })).code).toBe("outside_roots");
+    const capped = await expectData((await shell(["seq ?"], { maxOutputBytes: 10 })).connector, "run", { program: "seq", args: ["1000"] });
+    expect(capped).toMatchObject({ stdout: "1\n2\n3\n4\n5\n", truncated: true, exit_code: 0 });
+    expect(await expectData((await shell(["false"])).connector, "run", { program: "false" })).toMatchObject({ exit_code: 1 });
+    const { home, connector } = await shell(["pwd"]);
+    const inWork = await expectData(connector, "run", { program: "pwd", cwd: "Documents/work" });
+    expect(Output.parse(inWork).stdout.trim()).toBe(join(home, "Documents", "work"));
+    expect((await expectFailure(connector, "run", { program: "pwd", cwd: "/" })).code).toBe("outside_roots");
   });
 
   it("stops a program that runs past the timeout", async () => {
-    const failure = await expectFailure(await shell({ timeoutMs: 300 }), "run", { program: node, args: ["-e", "setTimeout(() => {}, 60000)"] });
+    const failure = await expectFailure((await shell(["sleep ?"], { timeoutMs: 300 })).connector, "run", { program: "sleep", args: ["60"] });
     expect(failure.code).toBe("timeout");
+  });
+
+  it("says so when the program is not among the system's programs the sandbox sees", async () => {
+    const failure = await expectFailure((await shell(["no-such-program-hearth"])).connector, "run", { program: "no-such-program-hearth" });
+    expect(failure).toMatchObject({ code: "execution_failed", message: expect.stringContaining("was not found among the system's programs") });
   });
 });
 
@@ -132,7 +146,7 @@ describe("connector registry", () => {
     const weird = findAction(off, "filesystem", "constructor");
     expect(!weird.ok && weird.error.code).toBe("unknown_action");
     const parsed = AgentConfig.parse({ shell: { allow: ["git"] }, apps: { editor: { command: "code" } } });
-    const on = createConnectors({ ...parsed, filesystem: { ...parsed.filesystem, roots: [root] } }, { configPath: "config.json", agentVersion: "1" });
+    const on = createConnectors({ ...parsed, filesystem: { ...parsed.filesystem, roots: [root] } }, { configPath: "config.json", agentVersion: "1", osSandbox: { ok: true, bwrap: "bwrap" } });
     expect(on.connectors.map((c) => c.target)).toEqual(["filesystem", "browser", "system", "shell", "apps"]);
   });
 

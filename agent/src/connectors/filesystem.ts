@@ -1,10 +1,12 @@
-import { lstat, mkdir, open, readdir, realpath, stat, writeFile } from "node:fs/promises";
+import { constants } from "node:fs";
+import { lstat, mkdir, readdir, realpath, stat } from "node:fs/promises";
 import { homedir } from "node:os";
 import { basename, dirname, join, relative } from "node:path";
 import { z } from "zod";
 import { DEFAULT_OPTIONS } from "../defaults.ts";
 import { homeRelative } from "../permissions/store.ts";
 import { kindOf, looksBinary, withFsErrors } from "./fs-errors.ts";
+import { holdFolder, openInside, writeInside } from "./fs-handles.ts";
 import { searchAction } from "./fs-search.ts";
 import { Sandbox } from "./sandbox.ts";
 import { moveToTrash } from "./trash.ts";
@@ -45,15 +47,20 @@ export function createFilesystemConnector(options: FilesystemOptions): Connector
       const path = params.path ?? (only.length === 1 ? only[0] : undefined);
       if (path === undefined) return listRoots(sandbox);
       const target = await sandbox.resolve(path);
-      const dirents = await withFsErrors(target.display, () => readdir(target.real, { withFileTypes: true }));
-      const shown = dirents.filter((entry) => params.include_hidden || !entry.name.startsWith(".")).sort((a, b) => a.name.localeCompare(b.name));
-      const entries = await Promise.all(
-        shown.slice(0, params.limit).map(async (entry) => {
-          const info = await lstat(join(target.real, entry.name)).catch(() => null);
-          return { name: entry.name, type: kindOf(entry), size: info?.size ?? null, modified: info ? info.mtime.toISOString() : null };
-        }),
-      );
-      return { path: target.display, entries, total: shown.length, truncated: shown.length > params.limit };
+      const folder = await holdFolder(await sandbox.confinement(), target.real, target.display);
+      try {
+        const dirents = await withFsErrors(target.display, () => readdir(folder.path, { withFileTypes: true }));
+        const shown = dirents.filter((entry) => params.include_hidden || !entry.name.startsWith(".")).sort((a, b) => a.name.localeCompare(b.name));
+        const entries = await Promise.all(
+          shown.slice(0, params.limit).map(async (entry) => {
+            const info = await lstat(folder.entry(entry.name)).catch(() => null);
+            return { name: entry.name, type: kindOf(entry), size: info?.size ?? null, modified: info ? info.mtime.toISOString() : null };
+          }),
+        );
+        return { path: target.display, entries, total: shown.length, truncated: shown.length > params.limit };
+      } finally {
+        await folder.close();
+      }
     },
   });
 
@@ -85,7 +92,7 @@ export function createFilesystemConnector(options: FilesystemOptions): Connector
     run: async (params) => {
       const target = await sandbox.resolve(params.path);
       const cap = params.max_bytes ?? maxReadBytes;
-      const handle = await withFsErrors(target.display, () => open(target.real, "r"));
+      const handle = await openInside(await sandbox.confinement(), target.real, constants.O_RDONLY, target.display);
       try {
         const info = await handle.stat();
         if (info.isDirectory()) throw new ActionError("invalid_parameters", `${target.display} is a folder. Use filesystem.list to see what is in it.`);
@@ -122,9 +129,15 @@ export function createFilesystemConnector(options: FilesystemOptions): Connector
     scopes,
     run: async (params) => {
       const target = await sandbox.resolve(params.path);
+      const roots = await sandbox.confinement();
+      if (roots.real.includes(target.real)) throw new ActionError("invalid_parameters", `${target.display} is one of the allowed folders, not a file.`);
       if (params.create_folders) await withFsErrors(homeRelative(dirname(target.path), home), () => mkdir(dirname(target.real), { recursive: true }));
-      const flag = params.mode === "create" ? "wx" : params.mode === "overwrite" ? "w" : "a";
-      await withFsErrors(target.display, () => writeFile(target.real, params.content, { flag }));
+      const folder = await holdFolder(roots, dirname(target.real), target.display);
+      try {
+        await writeInside(roots, folder, basename(target.real), params.content, params.mode, target.display);
+      } finally {
+        await folder.close();
+      }
       return { path: target.display, mode: params.mode, bytes_written: Buffer.byteLength(params.content) };
     },
   });
@@ -139,12 +152,18 @@ export function createFilesystemConnector(options: FilesystemOptions): Connector
       // Trash the entry the user named: for a link, the link itself, not what it points to.
       const entry = join(await withFsErrors(target.display, () => realpath(dirname(target.path))), basename(target.path));
       await withFsErrors(target.display, () => lstat(entry));
-      const realRoots = await sandbox.realRoots();
-      if (realRoots.some((root) => relative(entry, root) === "" || relative(target.real, root) === "")) {
+      const roots = await sandbox.confinement();
+      if (roots.real.some((root) => relative(entry, root) === "" || relative(target.real, root) === "")) {
         throw new ActionError("outside_roots", `${target.display} is one of the allowed folders itself; it cannot be trashed.`);
       }
-      const trashedTo = await withFsErrors(target.display, () => moveToTrash(entry, { home, ...options.trash }));
-      return { path: target.display, trashed_to: homeRelative(trashedTo, home) };
+      // Moved out of its folder held open, so a link swapped in for a folder on the way cannot send the move elsewhere.
+      const folder = await holdFolder(roots, dirname(entry), target.display);
+      try {
+        const trashedTo = await withFsErrors(target.display, () => moveToTrash(entry, { home, ...options.trash }, folder.entry(basename(entry))));
+        return { path: target.display, trashed_to: homeRelative(trashedTo, home) };
+      } finally {
+        await folder.close();
+      }
     },
   });
 

@@ -15,11 +15,19 @@ export function explainFsError(error: unknown, display: string): unknown {
       return new ActionError("invalid_parameters", `${display} is a folder, not a file.`);
     case "ENOTDIR":
       return new ActionError("invalid_parameters", `A part of ${display} is a file, not a folder.`);
+    case "ELOOP":
+      // Sandbox.resolve followed every link already; a link met now was swapped in since, and is never followed.
+      return replacedByLink(display);
     case "ENOTEMPTY":
       return new ActionError("conflict", `${display} is a folder that is not empty.`);
     default:
       return error;
   }
+}
+
+/** The failure when a path was swapped for a link between the sandbox's check and its use. */
+export function replacedByLink(display: string): ActionError {
+  return new ActionError("conflict", `${display} was replaced by a link while the agent was opening it, so nothing was done. Try again.`);
 }
 
 /** Runs `work`, reporting filesystem errors about `display` in words. */

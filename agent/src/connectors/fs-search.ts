@@ -1,9 +1,13 @@
-import { open, readdir, stat } from "node:fs/promises";
+import { constants } from "node:fs";
+import type { Dirent } from "node:fs";
+import { readdir, stat } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { z } from "zod";
 import { globMatch } from "#protocol";
 import { homeRelative } from "../permissions/store.ts";
 import { looksBinary, withFsErrors } from "./fs-errors.ts";
+import { holdFolder, openInside } from "./fs-handles.ts";
+import type { Confinement } from "./fs-handles.ts";
 import { isInside } from "./sandbox.ts";
 import type { Sandbox } from "./sandbox.ts";
 import { ActionError, defineAction } from "./types.ts";
@@ -34,6 +38,7 @@ export function searchAction(sandbox: Sandbox, limits: SearchLimits): Action {
     scopes: (params) => (params.path === undefined ? sandbox.displayRoots() : sandbox.scopes(params.path)),
     run: async (params) => {
       const bases = params.path === undefined ? await existingRoots(sandbox) : [await folderToSearch(sandbox, params.path)];
+      const roots = await sandbox.confinement();
       const nameMatches = nameMatcher(params.name);
       const needle = params.content?.toLowerCase();
       const matches: Match[] = [];
@@ -44,7 +49,7 @@ export function searchAction(sandbox: Sandbox, limits: SearchLimits): Action {
       walk: while (queue.length > 0) {
         const next: typeof queue = [];
         for (const { dir, depth, base } of queue) {
-          const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+          const entries = await listFolder(roots, dir);
           entries.sort((a, b) => a.name.localeCompare(b.name));
           for (const entry of entries) {
             if (!params.include_hidden && entry.name.startsWith(".")) continue;
@@ -60,7 +65,7 @@ export function searchAction(sandbox: Sandbox, limits: SearchLimits): Action {
             } else if (entry.isFile() && nameMatches(entry.name)) {
               if (needle === undefined) matches.push({ path: shown, type: "file" });
               else {
-                const hit = await findInFile(full, needle, limits.maxFileBytes);
+                const hit = await findInFile(roots, full, needle, limits.maxFileBytes);
                 if (hit) matches.push({ path: shown, type: "file", ...hit });
               }
             }
@@ -109,9 +114,20 @@ function nameMatcher(name: string | undefined): (entry: string) => boolean {
   return (entry) => entry.toLowerCase().includes(lower);
 }
 
-/** The first line containing `needle`, or null. Large and binary files are skipped. */
-async function findInFile(path: string, needle: string, maxBytes: number): Promise<{ line: number; preview: string } | null> {
-  const handle = await open(path, "r").catch(() => null);
+/** A folder's entries, read from the folder held open (none when it cannot be, or has left the roots meanwhile). */
+async function listFolder(roots: Confinement, dir: string): Promise<Dirent[]> {
+  const folder = await holdFolder(roots, dir, dir).catch(() => null);
+  if (!folder) return [];
+  try {
+    return await readdir(folder.path, { withFileTypes: true }).catch(() => []);
+  } finally {
+    await folder.close();
+  }
+}
+
+/** The first line containing `needle`, or null. Large and binary files, and files that left the roots, are skipped. */
+async function findInFile(roots: Confinement, path: string, needle: string, maxBytes: number): Promise<{ line: number; preview: string } | null> {
+  const handle = await openInside(roots, path, constants.O_RDONLY, path).catch(() => null);
   if (!handle) return null;
   try {
     const { size } = await handle.stat();

@@ -4,16 +4,20 @@ import { createBrowserConnector } from "./browser.ts";
 import { createFilesystemConnector } from "./filesystem.ts";
 import type { TrashOptions } from "./trash.ts";
 import { Sandbox } from "./sandbox.ts";
+import { probeOsSandbox } from "./os-sandbox.ts";
+import type { OsSandbox } from "./os-sandbox.ts";
 import { createShellConnector } from "./shell.ts";
+import type { ShellOptions } from "./shell.ts";
+import { isPattern, parseCommandPattern, patternPrograms } from "./shell-patterns.ts";
 import { createSystemConnector } from "./system.ts";
 import type { Action, Connector } from "./types.ts";
 import { AgentConfig } from "../home/config.ts";
 import type { ResolvedConfig } from "../home/config.ts";
-import { sep } from "node:path";
+import { dirname, sep } from "node:path";
 import type { AgentLimits, Failure } from "#protocol";
 
-/** Everything `createConnectors` needs besides the config. */
-export type ConnectorEnvironment = { configPath: string; agentVersion: string; home?: string; trash?: TrashOptions };
+/** Everything `createConnectors` needs besides the config. `osSandbox` defaults to probing this computer's bubblewrap. */
+export type ConnectorEnvironment = { configPath: string; agentVersion: string; home?: string; trash?: TrashOptions; osSandbox?: OsSandbox };
 
 /** The connectors this computer offers, and why any known one is missing. */
 export type ConnectorSet = {
@@ -36,11 +40,9 @@ export function createConnectors(config: ResolvedConfig, env: ConnectorEnvironme
     createSystemConnector(sandbox, env.agentVersion),
   ];
   const disabled: Record<string, string> = {};
-  if (config.shell.allow.length > 0) {
-    connectors.push(createShellConnector({ allow: config.shell.allow, timeoutMs: config.shell.timeout_ms, maxOutputBytes: config.shell.max_output_bytes, configPath: env.configPath }, sandbox));
-  } else {
-    disabled.shell = `The shell connector is off on this computer. To turn it on, list the programs it may run in shell.allow in ${env.configPath}, then run \`${hearthCommand()} permissions grant shell run --scope <program>\`.`;
-  }
+  const shell = shellState(config, env.configPath, env.osSandbox);
+  if (shell.on) connectors.push(createShellConnector(shell.options, sandbox));
+  else disabled.shell = shell.off;
   if (Object.keys(config.apps).length > 0) connectors.push(createAppsConnector(config.apps, env.configPath));
   else disabled.apps = `No applications are configured on this computer. Add them under "apps" in ${env.configPath}, e.g. "editor": {"command": "code"}.`;
   const limits = async (): Promise<AgentLimits> => ({
@@ -49,12 +51,32 @@ export function createConnectors(config: ResolvedConfig, env: ConnectorEnvironme
       sep === "/"
         ? { home: sandbox.home, relative_to: sandbox.home /* a relative path starts at home (see Sandbox.resolve) */, roots: [...new Set([...sandbox.roots, ...(await sandbox.realRoots())])], shown: sandbox.displayRoots() }
         : null,
-    shell_programs: config.shell.allow.length > 0 ? [...config.shell.allow] : null,
+    shell_programs: shell.on ? patternPrograms(shell.options.patterns) : null,
     apps: Object.keys(config.apps),
     off: disabled,
     config_path: env.configPath,
   });
   return { connectors, disabled, limits };
+}
+
+/** The shell connector's settings, or why it is off (with the fix): no patterns, or no OS sandbox to run them in. */
+export function shellState(config: ResolvedConfig, configPath: string, osSandbox?: OsSandbox): { on: true; options: ShellOptions } | { on: false; off: string } {
+  if (config.shell.allow.length === 0) {
+    return { on: false, off: `The shell connector is off on this computer. To turn it on, list the commands it may run in shell.allow in ${configPath} (patterns like "git status" or "git log *"), then run \`${hearthCommand()} permissions grant shell run --scope <program>\`.` };
+  }
+  const os = osSandbox ?? probeOsSandbox();
+  if (!os.ok) return { on: false, off: `The shell connector is off on this computer: ${os.reason}.` };
+  const patterns = config.shell.allow.map(parseCommandPattern).filter(isPattern);
+  const options: ShellOptions = {
+    patterns,
+    timeoutMs: config.shell.timeout_ms,
+    maxOutputBytes: config.shell.max_output_bytes,
+    configPath,
+    network: config.shell.network,
+    bwrap: os.bwrap,
+    hidden: [dirname(configPath)],
+  };
+  return { on: true, options };
 }
 
 /** Finds an action, or the failure to report: `unknown_action`, with what exists or how to turn it on. */
@@ -77,13 +99,13 @@ export function knownActions(): Record<string, string[]> {
   const everything = createConnectors(
     {
       filesystem: { roots: ["~"], max_read_bytes: 1 },
-      shell: { allow: ["true"], timeout_ms: 1000, max_output_bytes: 1 },
+      shell: { allow: ["true"], network: false, timeout_ms: 1000, max_output_bytes: 1 },
       apps: { app: { command: "true", args: [] } },
       listeners: AgentConfig.shape.listeners.parse(undefined),
       privacy: AgentConfig.shape.privacy.parse(undefined),
       local_endpoint: { enabled: false, port: 0 },
     },
-    { configPath: "config.json", agentVersion: "0" },
+    { configPath: "config.json", agentVersion: "0", osSandbox: { ok: true, bwrap: "bwrap" } },
   );
   return Object.fromEntries(everything.connectors.map((connector) => [connector.target, Object.keys(connector.actions)]));
 }

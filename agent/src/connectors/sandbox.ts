@@ -2,6 +2,7 @@ import { lstat, readlink, realpath } from "node:fs/promises";
 import { homedir } from "node:os";
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { homeRelative } from "../permissions/store.ts";
+import type { Confinement } from "./fs-handles.ts";
 import { ActionError } from "./types.ts";
 
 /** A path inside the roots: as the user wrote it (resolved) and as it really is on disk (symlinks followed). */
@@ -63,6 +64,11 @@ export class Sandbox {
   /** The home folder, which `~` stands for. */
   get home(): string {
     return this.#home;
+  }
+
+  /** The roots as fs-handles.ts checks an open handle against them: real paths (read now) and as shown. */
+  async confinement(): Promise<Confinement> {
+    return { real: await this.#realRoots(), shown: this.displayRoots() };
   }
 
   /** The roots' real paths (for a root that does not exist, where it would be). */

@@ -18,9 +18,10 @@ export function xdgTrashDir(options: TrashOptions = {}): string {
 /**
  * Moves a file or folder to the trash, so the user can get it back. Linux follows the XDG trash spec (an info file
  * with the original path and the date, reserved before the move); macOS uses ~/.Trash; Windows the Recycle Bin.
- * Returns where the item went.
+ * `from` is where to take the item from when that is not `path` itself (an entry of a folder held open, so a link
+ * swapped into `path` meanwhile cannot redirect the move); `path` is what the trash records. Returns where it went.
  */
-export async function moveToTrash(path: string, options: TrashOptions = {}): Promise<string> {
+export async function moveToTrash(path: string, options: TrashOptions = {}, from: string = path): Promise<string> {
   const platform = options.platform ?? process.platform;
   if (platform === "win32") {
     // The path is an argument to the script, never part of its text, so it cannot inject PowerShell.
@@ -37,15 +38,15 @@ export async function moveToTrash(path: string, options: TrashOptions = {}): Pro
       const reserved = await open(target, "wx").then((handle) => handle.close().then(() => true), () => false);
       if (!reserved) continue;
       await rm(target, { force: true });
-      await move(path, target);
+      await move(from, target);
       return target;
     }
     throw new Error("Could not find a free name in the trash.");
   }
-  return moveToXdgTrash(path, xdgTrashDir(options));
+  return moveToXdgTrash(path, from, xdgTrashDir(options));
 }
 
-async function moveToXdgTrash(path: string, trashDir: string): Promise<string> {
+async function moveToXdgTrash(path: string, from: string, trashDir: string): Promise<string> {
   const files = join(trashDir, "files");
   const info = join(trashDir, "info");
   await mkdir(files, { recursive: true, mode: 0o700 });
@@ -65,7 +66,7 @@ async function moveToXdgTrash(path: string, trashDir: string): Promise<string> {
     }
     const target = join(files, name);
     try {
-      await move(path, target);
+      await move(from, target);
     } catch (error) {
       await rm(infoPath, { force: true });
       throw error;

@@ -3,6 +3,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
 import { LOCAL_DEFAULT_PORT, MAX_FRAME_BYTES, Name } from "#protocol";
+import { isPattern, parseCommandPattern } from "../connectors/shell-patterns.ts";
 import { DEFAULT_OPTIONS } from "../defaults.ts";
 import { BROWSERS } from "../listeners/history-profiles.ts";
 
@@ -32,6 +33,11 @@ const CsvMappingConfig = z.strictObject({
   id_column: z.string().optional(),
 });
 
+const ShellPattern = z.string().superRefine((entry, ctx) => {
+  const parsed = parseCommandPattern(entry);
+  if (!isPattern(parsed)) ctx.addIssue({ code: "custom", message: `"${entry}" is not a command pattern: ${parsed.problem}. Write the program and its arguments, like "git status" or "git log *".` });
+});
+
 /** config.json. Strict, so a misspelt key is reported instead of silently ignored. */
 export const AgentConfig = z.strictObject({
   filesystem: z
@@ -44,8 +50,13 @@ export const AgentConfig = z.strictObject({
     .prefault({}),
   shell: z
     .strictObject({
-      /** Programs `shell.run` may start. Empty means the shell connector is off. */
-      allow: z.array(z.string().min(1)).default([]),
+      /**
+       * Command patterns `shell.run` may run (`git status`, `git log *`; see connectors/shell-patterns.ts). Empty means
+       * the shell connector is off.
+       */
+      allow: z.array(ShellPattern).default([]),
+      /** Whether shell commands may use the network; off, they run with none. */
+      network: z.boolean().default(false),
       timeout_ms: z.number().int().min(100).max(3_600_000).default(DEFAULT_OPTIONS.shellTimeout),
       max_output_bytes: z.number().int().min(1).max(MAX_FRAME_BYTES / 4).default(DEFAULT_OPTIONS.shellMaxOutputBytes),
     })

@@ -90,6 +90,8 @@ export async function startAgent(setup: AgentSetup): Promise<RunningAgent> {
     ...(setup.home ? { home: setup.home } : {}),
     ...(setup.trash ? { trash: setup.trash } : {}),
   });
+  // Commands were asked for but cannot be confined here: say so now, not only when a command is refused.
+  if (config.shell.allow.length > 0 && connectors.disabled.shell) log.warn("shell.off", connectors.disabled.shell);
   const descriptors = describeConnectors(connectors.connectors);
   // Read once at start, like the rest of config.json: a changed config takes a restart.
   const limits = await connectors.limits();
