@@ -17,7 +17,7 @@ const BROWSER_COOKIE = "hearth_browser";
 const ONE_YEAR_S = 365 * 24 * 60 * 60;
 const { knownBrowsers } = schema;
 /** Where the "new sign-in" notice sends the user: the sessions list in Settings → Account. */
-export const SESSIONS_LINK = "/settings#sessions";
+const SESSIONS_LINK = "/settings#sessions";
 
 /** Remembers the request's browser for the user; returns whether it was new to them. */
 export async function rememberBrowser(c: Context<AppEnv>, userId: string, { tell }: { tell: boolean }): Promise<boolean> {
