@@ -109,7 +109,7 @@ async function visitAll(browser: Browser, options: { viewport: { width: number; 
     }
     await context.close();
   };
-  await visit(false, ["/login", "/register"]);
+  await visit(false, ["/login", "/register", "/confirm-email"]);
   await visit(true, signedInRoutes(seed));
   return findings;
 }

@@ -44,8 +44,20 @@ export const UserCode = z
 /** browser → API: POST /api/pair/approve and /api/pair/deny */
 export const PairDecisionRequest = z.object({ user_code: UserCode });
 
-/** browser → API: GET /api/pair/lookup?user_code= shows what is asking before the user approves. */
-export const PairLookupResponse = DeviceInfo.extend({ user_code: z.string(), expires_at: z.number() });
+/**
+ * browser → API: GET /api/pair/lookup?user_code= shows what is asking before the user approves, and where it asked
+ * from: a code someone else started (a phishing link) shows their address, and `same_network` is false.
+ */
+export const PairLookupResponse = DeviceInfo.extend({
+  user_code: z.string(),
+  expires_at: z.number(),
+  started_at: z.number(),
+  /** The address `hearth pair` called from, and "City, CC" when the edge knew it. */
+  started_from: z.object({ ip: z.string().nullable(), place: z.string().nullable() }),
+  /** Whether that address is the browser's own: false is the warning sign. */
+  same_network: z.boolean(),
+});
+export type PairLookupResponse = z.infer<typeof PairLookupResponse>;
 
 /** A paired device, as the API and browsers see it. */
 export const DeviceView = DeviceInfo.extend({

@@ -17,3 +17,4 @@ export * from "./slash.ts";
 export * from "./notifications.ts";
 export * from "./webhooks.ts";
 export * from "./duration.ts";
+export * from "./account.ts";

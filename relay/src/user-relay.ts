@@ -22,6 +22,9 @@ import type { TurnHost } from "./turns.ts";
 
 export { CLOSE_REPLACED, CLOSE_REVOKED, HEARTBEAT_MS, RELAY_USER_HEADER };
 
+/** Close code for every socket when the account is deleted: the agent stops and says to pair again. */
+export const CLOSE_ACCOUNT_DELETED = 4002;
+
 /** Finished turns' events are kept this long, for late readers of their streams. */
 const KEEP_TURN_EVENTS_MS = 24 * 60 * 60_000;
 /** Owed commands sent per step when an agent reconnects to a backlog. */
@@ -34,6 +37,8 @@ const REDELIVER_CHUNK = 100;
  */
 export class UserRelay extends QueueRelay {
   readonly turns: Turns;
+  /** Set by `wipe`: the storage is gone, so the closing sockets' bookkeeping must not touch it. */
+  #wiped = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -118,7 +123,7 @@ export class UserRelay extends QueueRelay {
 
   override onClose(connection: Connection<SocketState>): void {
     const state = connection.state;
-    if (state?.role !== "agent") return;
+    if (state?.role !== "agent" || this.#wiped) return;
     if (this.isOnline(state.deviceId, connection.id)) return;
     this.sync.record({ kind: "device_seen", deviceId: state.deviceId, at: Date.now() });
     void this.broadcastDevice(state.deviceId);
@@ -274,6 +279,18 @@ export class UserRelay extends QueueRelay {
     this.flushSoon();
   }
 
+
+  /**
+   * RPC: the account is being deleted. Agents hear it (close 4002) and stop, every tab's socket closes, and all
+   * this object stored goes with its alarm. The worker deletes the D1 rows after this; a write still in flight
+   * here then fails on D1's foreign keys rather than leaving a row behind.
+   */
+  async wipe(): Promise<void> {
+    this.#wiped = true;
+    for (const socket of this.getConnections()) socket.close(CLOSE_ACCOUNT_DELETED, "account deleted");
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+  }
 
   // ── the assistant's turns ───────────────────────────────────────────────────────────────────
 

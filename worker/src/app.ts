@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { accountApi } from "./account/index.ts";
 import { auth } from "./auth/routes.ts";
 import { ApiError, renderError } from "./http/errors.ts";
 import { sameOriginWrites } from "./http/origin.ts";
@@ -41,6 +42,7 @@ api.use(sameOriginWrites);
 const routes = api
   .get("/health", (c) => c.json({ ok: true as const }, 200))
   .route("/auth", auth)
+  .route("/account", accountApi)
   .route("/relay", relay)
   .route("/agent", agent)
   .route("/pair", pairing)

@@ -125,6 +125,18 @@ describe("the relay link", () => {
     await expect(relay.until(() => relay.connections > 1, 3 * FAST.maxReconnectionDelay)).rejects.toThrow(/timed out/);
     expect(agent.link.state).toBe("stopped");
   });
+
+  it("stops and says it was unpaired when the account is deleted (close 4002)", async () => {
+    const { relay, start } = await setup();
+    const agent = await start();
+    await relay.waitFor((frame) => frame.type === "hello");
+    relay.drop(4002);
+    const message = await agent.fatal;
+    expect(message).toContain("This computer was unpaired");
+    expect(message).toContain("hearth pair --server");
+    await expect(relay.until(() => relay.connections > 1, 3 * FAST.maxReconnectionDelay)).rejects.toThrow(/timed out/);
+    expect(agent.link.state).toBe("stopped");
+  });
 });
 
 describe("local commands that need approval", () => {

@@ -12,6 +12,8 @@ import type { InboundCommand, InboundPermissionUpdate, OutboundHello } from "./f
 
 /** Close code the relay uses when the device was revoked. */
 export const CLOSE_REVOKED = 4001;
+/** Close code the relay uses when the account this computer was paired with was deleted. */
+export const CLOSE_ACCOUNT_DELETED = 4002;
 
 export type LinkState = "connecting" | "connected" | "offline" | "stopped";
 
@@ -100,7 +102,7 @@ export class RelayLink {
       connectionTimeout: options.connectionTimeout,
       // Frames sent while offline must not be replayed ahead of `hello`; the outbox does the remembering.
       maxEnqueuedMessages: 0,
-      shouldReconnectOnClose: (event: CloseEvent) => event.code !== CLOSE_REVOKED,
+      shouldReconnectOnClose: (event: CloseEvent) => event.code !== CLOSE_REVOKED && event.code !== CLOSE_ACCOUNT_DELETED,
     });
     this.#socket = socket;
     this.#setState("connecting");
@@ -221,6 +223,10 @@ export class RelayLink {
     if (this.#state === "stopped") return;
     if (event.code === CLOSE_REVOKED) {
       this.#fatal(`This computer was removed from your Hearth account (device revoked). To connect it again, run \`${hearthCommand()} pair --server ${this.#config.server}\`.`);
+      return;
+    }
+    if (event.code === CLOSE_ACCOUNT_DELETED) {
+      this.#fatal(`This computer was unpaired: the Hearth account it belonged to was deleted. To use it with another account, run \`${hearthCommand()} pair --server ${this.#config.server}\` again.`);
       return;
     }
     this.#setState("offline");

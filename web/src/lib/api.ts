@@ -47,12 +47,17 @@ export async function call<T>(request: Promise<ClientResponse<T, number, "json">
     throw new ApiFailure(0, "network", "Can't reach Hearth. Check your connection and try again.");
   }
   if (response.ok) return response.json();
-  const parsed = ApiErrorBody.safeParse(await response.json().catch(() => null));
-  const failure = parsed.success
-    ? new ApiFailure(response.status, parsed.data.error.code, parsed.data.error.message, parsed.data.error.field)
-    : new ApiFailure(response.status, "internal", `Hearth answered with an unexpected error (${response.status}). Try again.`);
+  const failure = await failureOf(response);
   if (!quietSignOut) noticeSignOut(failure);
   throw failure;
+}
+
+/** The failure a non-2xx answer describes (its `{error}` body), for calls made without `call`. */
+export async function failureOf(response: Response | ClientResponse<unknown, number, "json">): Promise<ApiFailure> {
+  const parsed = ApiErrorBody.safeParse(await response.json().catch(() => null));
+  return parsed.success
+    ? new ApiFailure(response.status, parsed.data.error.code, parsed.data.error.message, parsed.data.error.field)
+    : new ApiFailure(response.status, "internal", `Hearth answered with an unexpected error (${response.status}). Try again.`);
 }
 
 /** Tells the shell when a failure means the user is signed out (for calls made without `call`, like uploads). */

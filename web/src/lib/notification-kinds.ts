@@ -56,7 +56,7 @@ export const KIND_INFO: Record<NotificationKind, KindInfo> = {
   },
   new_sign_in: {
     label: "New sign-ins",
-    description: "Someone signed in to your account. If it was not you, change your password.",
+    description: "A browser your account has not used before signed in. If it was not you, change your password and sign it out in Settings → Account.",
     threshold: null,
   },
   webhook_disabled: {

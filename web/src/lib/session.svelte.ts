@@ -3,7 +3,7 @@ import type { LoginRequest, PublicUser, RegisterRequest } from "#protocol";
 import { ApiFailure, api, call } from "./api.ts";
 
 /** Why a signed-in user stopped being signed in: shown on the sign-in page. */
-export type SessionEnd = "expired" | "signed-out";
+export type SessionEnd = "expired" | "signed-out" | "deleted";
 
 /** How long after the server's idle deadline the shell checks again, so the check lands after it. */
 const EXPIRY_CHECK_SLACK_MS = 1_000;
@@ -52,6 +52,11 @@ export class Session {
     } finally {
       this.#end("signed-out");
     }
+  }
+
+  /** The account was deleted from Settings → Account: the session went with it. */
+  accountDeleted(): void {
+    this.#end("deleted");
   }
 
   /** The server said the session is gone (from any call). */

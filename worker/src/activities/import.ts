@@ -12,7 +12,7 @@ import { ApiError } from "../http/errors.ts";
 import type { AppEnv } from "../http/types.ts";
 import { jsonBody, queryParams } from "../http/validate.ts";
 import { relayFor } from "../relay/stub.ts";
-import { activityView } from "./routes.ts";
+import { activityView } from "./views.ts";
 import { ingestActivities } from "./ingest.ts";
 
 const { activities } = schema;

@@ -14,6 +14,7 @@ import { jsonBody, queryParams } from "../http/validate.ts";
 import type { NotifyInput } from "../../../relay/src/index.ts";
 import { relayFor } from "../relay/stub.ts";
 import { activityFilters } from "./filters.ts";
+import { activitiesCsv, activityView } from "./views.ts";
 import { ingestActivities } from "./ingest.ts";
 import { deleteAllActivities, loadRetention, recordedDays, saveRetention } from "./retention.ts";
 import { activitySummary } from "./summary.ts";
@@ -22,31 +23,6 @@ const { activities, ingestTokens } = schema;
 
 /** Ingest tokens start with this, so a leaked one is easy to recognise (and to scan for). */
 const TOKEN_PREFIX = "hearth_ingest_";
-
-export function activityView(row: ActivityRow): ActivityView {
-  return {
-    id: row.id,
-    event_id: row.eventId,
-    device_id: row.deviceId,
-    source: row.source,
-    activity_type: row.activityType,
-    timestamp: row.timestamp,
-    occurred_at: row.occurredAt,
-    application: row.application,
-    description: row.description,
-    details: JSON.parse(row.details),
-    tags: JSON.parse(row.tags),
-    amount: row.amountMinor === null ? null : row.amountMinor / 100,
-    currency: row.currency,
-    merchant: row.merchant,
-    category: row.category,
-    company: row.company,
-    role: row.role,
-    job_status: row.jobStatus,
-    url: row.url,
-    created_at: row.createdAt,
-  };
-}
 
 function tokenView(row: IngestTokenRow): IngestTokenView {
   return { id: row.id, name: row.name, created_at: row.createdAt, last_used_at: row.lastUsedAt, revoked_at: row.revokedAt };
@@ -71,17 +47,6 @@ async function ingestingUser(c: Context<AppEnv>): Promise<{ userId: string; sour
 }
 
 const EXPORT_LIMIT = 50_000;
-const EXPORT_COLUMNS = ["timestamp", "activity_type", "application", "description", "amount", "currency", "merchant", "category", "company", "role", "job_status", "url", "tags", "event_id"] as const;
-
-/** One CSV line (RFC 4180 quoting); a cell that a spreadsheet would run as a formula is prefixed with '. */
-function exportLine(view: ActivityView): string {
-  return EXPORT_COLUMNS.map((column) => {
-    const value = view[column];
-    let text = value === null || value === undefined ? "" : Array.isArray(value) ? value.join(";") : String(value);
-    if (/^[=+\-@\t\r]/.test(text) && column !== "amount") text = `'${text}`;
-    return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-  }).join(",");
-}
 
 /** The notice for an application that moved through the pipeline. */
 function statusChangeNotice(row: ActivityRow, from: string | null): NotifyInput {
@@ -144,8 +109,7 @@ export const activitiesApi = new Hono<AppEnv>()
       .orderBy(...newestFirst(activities, activities.occurredAt))
       .limit(EXPORT_LIMIT)
       .all();
-    const lines = [EXPORT_COLUMNS.join(","), ...rows.map((row) => exportLine(activityView(row)))];
-    return c.body(`${lines.join("\r\n")}\r\n`, 200, {
+    return c.body(activitiesCsv(rows), 200, {
       "content-type": "text/csv; charset=utf-8",
       "content-disposition": `attachment; filename="hearth-activity-${new Date().toISOString().slice(0, 10)}.csv"`,
     });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { NotificationView } from "#protocol";
 import { PASSWORD, TestClient } from "../../test/client.ts";
-import { describeAgent } from "./browsers.ts";
+import { describeAgent } from "./describe-agent.ts";
 
 // "Sign-in from a new device": a browser the account knows signs in quietly; any other is reported.
 
@@ -32,6 +32,8 @@ describe("sign-ins from new browsers", () => {
     const [notice] = await newSignIns(owner);
     expect(notice).toMatchObject({ kind: "new_sign_in", priority: "high", title: "New sign-in to your account" });
     expect(notice?.body).toContain("Firefox on Linux");
+    // Its advice leads to the list where that session can be signed out.
+    expect(notice?.link).toBe("/settings#sessions");
   });
 
   it("names browsers in plain words", () => {

@@ -1,9 +1,11 @@
-import { and, eq } from "drizzle-orm";
+import { and, desc, eq } from "drizzle-orm";
 import type { Context } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import { openDb, schema } from "../db/index.ts";
 import type { AppEnv } from "../http/types.ts";
 import { relayFor } from "../relay/stub.ts";
+import type { KnownBrowserView } from "#protocol";
+import { describeAgent } from "./describe-agent.ts";
 import { isHttps } from "./session.ts";
 import { hashToken, newToken } from "./tokens.ts";
 
@@ -14,6 +16,8 @@ import { hashToken, newToken } from "./tokens.ts";
 const BROWSER_COOKIE = "hearth_browser";
 const ONE_YEAR_S = 365 * 24 * 60 * 60;
 const { knownBrowsers } = schema;
+/** Where the "new sign-in" notice sends the user: the sessions list in Settings → Account. */
+const SESSIONS_LINK = "/settings#sessions";
 
 /** Remembers the request's browser for the user; returns whether it was new to them. */
 export async function rememberBrowser(c: Context<AppEnv>, userId: string, { tell }: { tell: boolean }): Promise<boolean> {
@@ -39,9 +43,9 @@ export async function rememberBrowser(c: Context<AppEnv>, userId: string, { tell
         draft: {
           kind: "new_sign_in",
           title: "New sign-in to your account",
-          body: `Someone signed in from a browser this account has not used before${userAgent ? ` (${describeAgent(userAgent)})` : ""}. If it was not you, change your password and sign out everywhere.`,
+          body: `Someone signed in from a browser this account has not used before${userAgent ? ` (${describeAgent(userAgent)})` : ""}. If it was not you, change your password and sign that session out in Settings → Account.`,
           source: { type: "session", id: await hashToken(value) },
-          link: null,
+          link: SESSIONS_LINK,
         },
       }),
     );
@@ -49,9 +53,25 @@ export async function rememberBrowser(c: Context<AppEnv>, userId: string, { tell
   return true;
 }
 
-/** A short name for a User-Agent: "Firefox on Linux". */
-export function describeAgent(userAgent: string): string {
-  const browser = /Edg\//.test(userAgent) ? "Edge" : /Firefox\//.test(userAgent) ? "Firefox" : /Chrom(e|ium)\//.test(userAgent) ? "Chrome" : /Safari\//.test(userAgent) ? "Safari" : "a browser";
-  const system = /Android/.test(userAgent) ? "Android" : /iPhone|iPad/.test(userAgent) ? "iOS" : /Windows/.test(userAgent) ? "Windows" : /Mac OS X/.test(userAgent) ? "macOS" : /Linux/.test(userAgent) ? "Linux" : null;
-  return system ? `${browser} on ${system}` : browser;
+/** The browsers this account knows, most recently used first; the request's own is marked. */
+export async function listBrowsers(c: Context<AppEnv>, userId: string): Promise<KnownBrowserView[]> {
+  const token = getCookie(c, BROWSER_COOKIE);
+  const currentId = token ? await hashToken(token) : null;
+  const rows = await openDb(c.env.DB).select().from(knownBrowsers).where(eq(knownBrowsers.userId, userId)).orderBy(desc(knownBrowsers.lastSeenAt)).all();
+  return rows.map((row) => ({
+    id: row.id,
+    browser: row.userAgent ? describeAgent(row.userAgent) : "Unknown browser",
+    first_seen_at: row.firstSeenAt,
+    last_seen_at: row.lastSeenAt,
+    current: row.id === currentId,
+  }));
+}
+
+/** Forgets one of the user's browsers: its next sign-in is announced as new again. False when there is no such browser. */
+export async function forgetBrowser(c: Context<AppEnv>, userId: string, browserId: string): Promise<boolean> {
+  const gone = await openDb(c.env.DB)
+    .delete(knownBrowsers)
+    .where(and(eq(knownBrowsers.id, browserId), eq(knownBrowsers.userId, userId)))
+    .returning({ id: knownBrowsers.id });
+  return gone.length > 0;
 }

@@ -1,12 +1,15 @@
-import { eq } from "drizzle-orm";
+import { and, desc, eq, gt, ne } from "drizzle-orm";
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
 import { readConfig } from "../config.ts";
 import { openDb, schema } from "../db/index.ts";
+import { clientIp } from "../http/client-ip.ts";
 import type { Session, User } from "../db/schema.ts";
 import { ApiError } from "../http/errors.ts";
 import type { AppEnv } from "../http/types.ts";
+import type { SessionView } from "#protocol";
+import { describeAgent } from "./describe-agent.ts";
 import { hashToken, newToken } from "./tokens.ts";
 
 export const SESSION_COOKIE = "hearth_session";
@@ -32,6 +35,7 @@ export async function startSession(c: Context<AppEnv>, userId: string): Promise<
       lastSeenAt: now,
       expiresAt: now + sessionMaxMs,
       userAgent: c.req.header("user-agent")?.slice(0, 256) ?? null,
+      ip: clientIp(c),
     });
   setCookie(c, SESSION_COOKIE, token, {
     path: "/",
@@ -96,3 +100,44 @@ export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
   c.set("auth", result);
   await next();
 });
+
+// ── Settings → Account: the user's sessions ─────────────────────────────────────────────────────
+
+/** The user's live sessions, most recently used first; `currentId` is marked as this one. */
+export async function listSessions(c: Context<AppEnv>, userId: string, currentId: string): Promise<SessionView[]> {
+  const { sessionIdleMs } = readConfig(c.env);
+  const now = Date.now();
+  const rows = await openDb(c.env.DB)
+    .select()
+    .from(schema.sessions)
+    .where(and(eq(schema.sessions.userId, userId), gt(schema.sessions.expiresAt, now), gt(schema.sessions.lastSeenAt, now - sessionIdleMs)))
+    .orderBy(desc(schema.sessions.lastSeenAt))
+    .all();
+  return rows.map((row) => ({
+    id: row.id,
+    browser: row.userAgent ? describeAgent(row.userAgent) : "Unknown browser",
+    user_agent: row.userAgent,
+    ip: row.ip,
+    created_at: row.createdAt,
+    last_seen_at: row.lastSeenAt,
+    current: row.id === currentId,
+  }));
+}
+
+/** Ends one of the user's sessions (never another user's); false when there is no such session. */
+export async function endSessionById(c: Context<AppEnv>, userId: string, sessionId: string): Promise<boolean> {
+  const ended = await openDb(c.env.DB)
+    .delete(schema.sessions)
+    .where(and(eq(schema.sessions.id, sessionId), eq(schema.sessions.userId, userId)))
+    .returning({ id: schema.sessions.id });
+  return ended.length > 0;
+}
+
+/** Ends every session of the user except `keepId` (the one asking); how many ended. */
+export async function endOtherSessions(c: Context<AppEnv>, userId: string, keepId: string): Promise<number> {
+  const ended = await openDb(c.env.DB)
+    .delete(schema.sessions)
+    .where(and(eq(schema.sessions.userId, userId), ne(schema.sessions.id, keepId)))
+    .returning({ id: schema.sessions.id });
+  return ended.length;
+}

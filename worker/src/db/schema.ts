@@ -25,6 +25,8 @@ export const sessions = sqliteTable(
     /** The absolute end of the session, however active it is. */
     expiresAt: integer("expires_at").notNull(),
     userAgent: text("user_agent"),
+    /** The client's address at sign-in (CF-Connecting-IP), shown in Settings → Account. */
+    ip: text("ip"),
   },
   (t) => [index("sessions_user_idx").on(t.userId), index("sessions_expires_idx").on(t.expiresAt)],
 );
@@ -45,6 +47,22 @@ export const knownBrowsers = sqliteTable(
     lastSeenAt: integer("last_seen_at").notNull(),
   },
   (t) => [index("known_browsers_user_idx").on(t.userId)],
+);
+
+/** A requested email change, confirmed by a single-use link sent to the new address. Only the link token's hash is kept. */
+export const emailChanges = sqliteTable(
+  "email_changes",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    newEmail: text("new_email").notNull(),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    usedAt: integer("used_at"),
+  },
+  (t) => [index("email_changes_user_idx").on(t.userId)],
 );
 
 /** Failed sign-ins, kept per email (existing or not) for the lockout window. */
@@ -98,6 +116,9 @@ export const pairingCodes = sqliteTable(
     createdAt: integer("created_at").notNull(),
     expiresAt: integer("expires_at").notNull(),
     lastPolledAt: integer("last_polled_at"),
+    /** Where `/start` came from, shown on the approval page so a phished code looks foreign: the address, and "City, CC" when known. */
+    startIp: text("start_ip"),
+    startPlace: text("start_place"),
   },
   (t) => [index("pairing_codes_expires_idx").on(t.expiresAt)],
 );

@@ -51,6 +51,28 @@ describe("pairing (device flow)", () => {
     expect(devices.devices).toEqual([expect.objectContaining({ id: body.device_id, name: INFO.name, status: "offline" })]);
   });
 
+  it("shows where the request was started from, and whether that is the approving browser's network", async () => {
+    const user = new TestClient();
+    await user.register();
+    const agent = new TestClient();
+    const started = await agent.request("POST", "/api/pair/start", { json: INFO, headers: { "cf-connecting-ip": "198.51.100.23" } });
+    const { user_code }: { user_code: string } = await started.json();
+
+    const lookUp = (ip: string) => user.request("GET", `/api/pair/lookup?user_code=${user_code}`, { headers: { "cf-connecting-ip": ip } });
+    const elsewhere: { started_at: number } = await (await lookUp("203.0.113.9")).json();
+    expect(elsewhere).toMatchObject({ started_from: { ip: "198.51.100.23", place: null }, same_network: false });
+    expect(elsewhere.started_at).toBeGreaterThan(Date.now() - 60_000);
+    expect(await (await lookUp("198.51.100.23")).json()).toMatchObject({ same_network: true });
+  });
+
+  it("never calls an unknown start address the same network", async () => {
+    const user = new TestClient();
+    await user.register();
+    const { user_code } = await start();
+    const lookup = await (await user.request("GET", `/api/pair/lookup?user_code=${user_code}`)).json();
+    expect(lookup).toMatchObject({ started_from: { ip: null }, same_network: false });
+  });
+
   it("tells a fast poller to slow down", async () => {
     const flow = await start();
     await poll(flow.agent, flow.device_code);

@@ -2,11 +2,12 @@ import { and, count, eq, gt } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
 import { PairDecisionRequest, PairStartRequest, PairTokenRequest, UserCode } from "#protocol";
-import type { PairStartResponse, PairTokenResponse } from "#protocol";
+import type { PairLookupResponse, PairStartResponse, PairTokenResponse } from "#protocol";
 import { requireUser } from "../auth/session.ts";
 import { hashToken, newToken } from "../auth/tokens.ts";
 import { openDb, schema } from "../db/index.ts";
 import type { Db } from "../db/index.ts";
+import { clientIp, clientPlace } from "../http/client-ip.ts";
 import { ApiError } from "../http/errors.ts";
 import type { AppEnv } from "../http/types.ts";
 import { jsonBody, queryParams } from "../http/validate.ts";
@@ -58,6 +59,9 @@ export const pairing = new Hono<AppEnv>()
         status: "pending",
         createdAt: now,
         expiresAt: now + PAIRING_TTL_MS,
+        // Shown on the approval page: a code someone else started (a phishing link) comes from their network.
+        startIp: clientIp(c),
+        startPlace: clientPlace(c),
       });
     const origin = new URL(c.req.url).origin;
     const body: PairStartResponse = {
@@ -115,10 +119,18 @@ export const pairing = new Hono<AppEnv>()
 
   .get("/lookup", requireUser, queryParams(z.object({ user_code: UserCode })), async (c) => {
     const pairing = await findPending(openDb(c.env.DB), c.get("auth").user.id, c.req.valid("query").user_code);
-    return c.json(
-      { name: pairing.name, platform: pairing.platform, agent_version: pairing.agentVersion, user_code: formatUserCode(c.req.valid("query").user_code), expires_at: pairing.expiresAt },
-      200,
-    );
+    const body: PairLookupResponse = {
+      name: pairing.name,
+      platform: pairing.platform,
+      agent_version: pairing.agentVersion,
+      user_code: formatUserCode(c.req.valid("query").user_code),
+      expires_at: pairing.expiresAt,
+      started_at: pairing.createdAt,
+      started_from: { ip: pairing.startIp, place: pairing.startPlace },
+      // An unknown address is never "the same": the page then warns rather than reassures.
+      same_network: pairing.startIp !== null && pairing.startIp === clientIp(c),
+    };
+    return c.json(body, 200);
   })
 
   .post("/approve", requireUser, jsonBody(PairDecisionRequest), async (c) => {

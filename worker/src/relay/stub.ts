@@ -27,5 +27,7 @@ export function relayFor(env: Env, userId: string) {
     resendDelivery: (deliveryId: string) => stub.resendDelivery(deliveryId),
     /** Queues a `webhook.test` delivery to one endpoint; resolves with the delivery's id. */
     testWebhook: (endpointId: string) => stub.testWebhook(endpointId),
+    /** The account is being deleted: agents are told to pair again, sockets close, and the relay's storage goes. */
+    wipe: () => stub.wipe(),
   };
 }

@@ -1,7 +1,7 @@
 import { and, asc, count, desc, eq, isNotNull, sql } from "drizzle-orm";
 import { JobStatus } from "#protocol";
 import type { ActivityQuery, ActivityView } from "#protocol";
-import { activityView } from "../../activities/routes.ts";
+import { activityView } from "../../activities/views.ts";
 import { activityFilters } from "../../activities/filters.ts";
 import { openDb, schema } from "../../db/index.ts";
 import { newestFirst } from "../../http/cursor.ts";

@@ -1,0 +1,2 @@
+// Settings → Account and "Your data".
+export { accountApi } from "./routes.ts";
