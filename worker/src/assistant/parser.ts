@@ -340,7 +340,7 @@ function checkCapability(intent: CommandIntent, capabilities: readonly Capabilit
     return unknown(`I can't ${wanted} right now: no connected device offers anything. Start the agent on your computer with \`npx hearth start\`, or pair one with \`npx hearth pair\`.`);
   }
   const offered = [...new Set(capabilities.map((c) => describeAction(c.target, c.action)))];
-  const hint = target === "shell" ? " The shell stays off until the agent's config.json lists command patterns under shell.allow (e.g. "git status")." : "";
+  const hint = target === "shell" ? " The shell stays off until the agent's config.json lists command patterns under shell.allow (e.g. `git status`)." : "";
   return unknown(`None of your connected devices can ${wanted}. They can ${joinWords(offered)}.${hint}`);
 }
 

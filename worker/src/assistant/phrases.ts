@@ -181,7 +181,7 @@ export const ACTION_WORDS: ReadonlyMap<string, string> = new Map([
 // Reasons shared by several rules.
 export const SHELL_REASON =
   "I only run programs from an explicit /run command, so nothing said in passing runs on your computer. " +
-  "Type /run, the program and its arguments, e.g. /run git status (the command must match a pattern in the agent's shell.allow, such as "git status" or "git log *").";
+  "Type /run, the program and its arguments, e.g. /run git status (the command must match a pattern in the agent's shell.allow, such as `git status` or `git log *`).";
 export const NEEDS_ADDRESS = "I need the page's address to open it (I can't look sites up by name yet), e.g. \"open https://example.com/jobs\".";
 export const NO_MEMORY = "I don't remember earlier messages yet, so name the file or folder.";
 
