@@ -43,6 +43,9 @@ export type Owned = {
   replyId: string;
   /** A pairing this user approved whose agent has not collected its token yet. */
   userCode: string;
+  /** This user's signed-in session and known browser, as Settings → Account lists them. */
+  sessionId: string;
+  browserId: string;
 };
 
 type Json = Record<string, unknown>;
@@ -168,6 +171,9 @@ export async function ownEverything(client: TestClient): Promise<Owned> {
   const userCode = (await json<{ user_code: string }>(start, 200)).user_code;
   await json(await client.request("POST", "/api/pair/approve", { json: { user_code: userCode } }), 200);
 
+  const { sessions } = await json<{ sessions: { id: string }[] }>(await client.request("GET", "/api/account/sessions"), 200);
+  const { browsers } = await json<{ browsers: { id: string }[] }>(await client.request("GET", "/api/account/browsers"), 200);
+
   return {
     client,
     userId,
@@ -195,6 +201,8 @@ export async function ownEverything(client: TestClient): Promise<Owned> {
     userMessageId: found("the chat message", history.messages.find((m) => m.role === "user")?.id),
     replyId: found("the reply", history.messages.find((m) => m.role === "assistant")?.id),
     userCode,
+    sessionId: found("the session", sessions[0]?.id),
+    browserId: found("the known browser", browsers[0]?.id),
   };
 }
 

@@ -1,3 +1,4 @@
+import { PASSWORD } from "../client.ts";
 import type { Owned } from "./fixture.ts";
 
 // The route sweep's table: for every route the app registers, how user B calls it against user A's things.
@@ -130,6 +131,18 @@ export const ROUTES: Record<string, RouteCase> = {
   "POST /api/webhooks/:id/test": { probes: (a) => [gone(id(a.webhookId))] },
   "GET /api/webhooks/:id/deliveries": { probes: (a) => [gone(id(a.webhookId))] },
   "POST /api/webhooks/deliveries/:id/resend": { probes: (a) => [gone(id(a.deliveryId))] },
+
+  // Settings → Account. B's own password and email requests act on B alone; A's session and browser are not B's.
+  "POST /api/account/email/confirm": { public: "spends a single-use email-change link; the token is the credential (account.test.ts)" },
+  "POST /api/account/password": { probes: () => [mine({ json: { current_password: PASSWORD, new_password: PASSWORD } })] },
+  "POST /api/account/email": { probes: (_, b) => [mine({ json: { current_password: PASSWORD, new_email: `${b.marker}@example.net` } })] },
+  "GET /api/account/sessions": { probes: () => [mine()] },
+  "DELETE /api/account/sessions/:id": { probes: (a) => [gone(id(a.sessionId))] },
+  "DELETE /api/account/sessions": { probes: () => [mine()] },
+  "GET /api/account/browsers": { probes: () => [mine()] },
+  "DELETE /api/account/browsers/:id": { probes: (a) => [gone(id(a.browserId))] },
+  "GET /api/account/export": { probes: () => [mine()] },
+  "DELETE /api/account": { coveredBy: "your-data.test.ts: deleting one account leaves every row and the relay storage of another untouched" },
 
   "GET /api/actions/:token": { public: "a webhook's signed, single-use action link: the token is the credential (action-routes.test.ts)" },
   "POST /api/actions/:token": { public: "spends a signed action link; the token names its user and notification (action-routes.test.ts)" },
