@@ -25,6 +25,9 @@ export const sessions = sqliteTable(
     /** The absolute end of the session, however active it is. */
     expiresAt: integer("expires_at").notNull(),
     userAgent: text("user_agent"),
+    /** When this session last proved a second factor (or, for an account without one, the password), and how. */
+    provedAt: integer("proved_at"),
+    provedWith: text("proved_with", { enum: ["password", "totp", "recovery", "passkey"] }),
   },
   (t) => [index("sessions_user_idx").on(t.userId), index("sessions_expires_idx").on(t.expiresAt)],
 );
@@ -253,6 +256,7 @@ export type MessageRow = typeof messages.$inferSelect;
 /** LangGraph checkpoints (the assistant's durable graph state): see worker/src/assistant/checkpointer.ts. */
 export * from "../assistant/checkpointer-schema.ts";
 export * from "./notifications-schema.ts";
+export * from "./factors-schema.ts";
 
 /**
  * What the user's listeners saw: money spent or received, jobs applied for, and other activity. One row per
