@@ -5,7 +5,7 @@ import { openDb, schema } from "../db/index.ts";
 import { ApiError } from "../http/errors.ts";
 import type { AppEnv } from "../http/types.ts";
 import { jsonBody } from "../http/validate.ts";
-import { afterFactorRemoved, passkeyView } from "./factors.ts";
+import { afterFactorRemoved, passkeyView, recordProof } from "./factors.ts";
 import { addPasskey, authenticationOptions, registrationOptions, usePasskey } from "./passkeys.ts";
 import { finishPendingSignIn, pendingSignInUser } from "./pending-sign-in.ts";
 import { requireUser } from "./session.ts";
@@ -33,9 +33,12 @@ export const passkeysApi = new Hono<AppEnv>()
 
   .post("/", requireUser, jsonBody(AddPasskeyRequest), async (c) => {
     const { name, credential } = c.req.valid("json");
-    const { user } = c.get("auth");
+    const { user, session } = c.get("auth");
+    const db = openDb(c.env.DB);
     await assertRecentProof(c, SETTINGS_PROOF_MINUTES, "add a passkey");
-    const row = await addPasskey(c, openDb(c.env.DB), user.id, name, credential);
+    const row = await addPasskey(c, db, user.id, name, credential);
+    // The new passkey was just used (with user verification), as a confirmed authenticator code is at set-up.
+    await recordProof(db, session.id, "passkey");
     return c.json({ passkey: passkeyView(row) }, 201);
   })
 
