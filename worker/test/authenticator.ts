@@ -2,12 +2,14 @@
 // the API (attestation "none", ES256), built from WebCrypto, so the server's WebAuthn checks run for real.
 
 const encoder = new TextEncoder();
+type Bytes = Uint8Array<ArrayBuffer>;
+const utf8 = (text: string): Bytes => Uint8Array.from(encoder.encode(text));
 
 export function b64url(bytes: Uint8Array): string {
   return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
 
-function concat(...parts: Uint8Array[]): Uint8Array {
+function concat(...parts: Uint8Array[]): Bytes {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const p of parts) {
@@ -19,27 +21,24 @@ function concat(...parts: Uint8Array[]): Uint8Array {
 
 // Just enough CBOR for an attestation object and a COSE key: ints, byte and text strings, maps.
 type Cbor = number | string | Uint8Array | Map<Cbor, Cbor>;
-function head(major: number, n: number): Uint8Array {
+function head(major: number, n: number): Bytes {
   if (n < 24) return Uint8Array.of((major << 5) | n);
   if (n < 256) return Uint8Array.of((major << 5) | 24, n);
   return Uint8Array.of((major << 5) | 25, n >> 8, n & 0xff);
 }
-function cbor(value: Cbor): Uint8Array {
+function cbor(value: Cbor): Bytes {
   if (typeof value === "number") return value >= 0 ? head(0, value) : head(1, -1 - value);
   if (typeof value === "string") {
-    const bytes = encoder.encode(value);
+    const bytes = utf8(value);
     return concat(head(3, bytes.length), bytes);
   }
   if (value instanceof Uint8Array) return concat(head(2, value.length), value);
   return concat(head(5, value.size), ...[...value].flatMap(([k, v]) => [cbor(k), cbor(v)]));
 }
 
-function fromB64url(text: string): Uint8Array {
-  return Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/")), (ch) => ch.charCodeAt(0));
-}
 
 /** WebCrypto signs ECDSA as r‖s; WebAuthn wants DER. */
-function derSignature(raw: Uint8Array): Uint8Array {
+function derSignature(raw: Uint8Array): Bytes {
   const int = (bytes: Uint8Array) => {
     let i = 0;
     while (i < bytes.length - 1 && bytes[i] === 0) i += 1;
@@ -60,15 +59,19 @@ export class SoftPasskey {
   private userHandle = "";
   private counter = 0;
 
-  constructor(readonly origin = "http://hearth.test") {}
+  readonly origin: string;
+
+  constructor(origin = "http://hearth.test") {
+    this.origin = origin;
+  }
 
   get id(): string {
     return b64url(this.credentialId);
   }
 
-  private async authData(rpId: string, flags: number, extra = new Uint8Array()): Promise<Uint8Array> {
+  private async authData(rpId: string, flags: number, extra: Bytes = new Uint8Array()): Promise<Bytes> {
     this.counter += 1;
-    const rpIdHash = new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(rpId)));
+    const rpIdHash = new Uint8Array(await crypto.subtle.digest("SHA-256", utf8(rpId)));
     const count = Uint8Array.of(this.counter >>> 24, (this.counter >> 16) & 0xff, (this.counter >> 8) & 0xff, this.counter & 0xff);
     return concat(rpIdHash, Uint8Array.of(flags), count, extra);
   }
@@ -76,14 +79,18 @@ export class SoftPasskey {
   /** The browser's answer to `navigator.credentials.create(options)`. */
   async register(options: Options) {
     const keys = await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, ["sign", "verify"]);
+    if (!("privateKey" in keys)) throw new Error("ECDSA makes a key pair");
     this.keys = keys;
     this.userHandle = options.user?.id ?? "";
-    const jwk = await crypto.subtle.exportKey("jwk", keys.publicKey);
-    const cose = cbor(new Map<Cbor, Cbor>([[1, 2], [3, -7], [-1, 1], [-2, fromB64url(jwk.x ?? "")], [-3, fromB64url(jwk.y ?? "")]]));
+    // Uncompressed point: 0x04 ‖ x ‖ y.
+    const raw = await crypto.subtle.exportKey("raw", keys.publicKey);
+    if (!(raw instanceof ArrayBuffer)) throw new Error("a raw key is bytes");
+    const point = new Uint8Array(raw);
+    const cose = cbor(new Map<Cbor, Cbor>([[1, 2], [3, -7], [-1, 1], [-2, point.slice(1, 33)], [-3, point.slice(33)]]));
     const credential = concat(new Uint8Array(16), Uint8Array.of(0, this.credentialId.length), this.credentialId, cose);
     const authData = await this.authData(options.rp?.id ?? "", 0x45, credential); // UP, UV, attested data
     const attestationObject = cbor(new Map<Cbor, Cbor>([["fmt", "none"], ["attStmt", new Map()], ["authData", authData]]));
-    const clientData = encoder.encode(JSON.stringify({ type: "webauthn.create", challenge: options.challenge, origin: this.origin, crossOrigin: false }));
+    const clientData = utf8(JSON.stringify({ type: "webauthn.create", challenge: options.challenge, origin: this.origin, crossOrigin: false }));
     return {
       id: this.id,
       rawId: this.id,
@@ -97,7 +104,7 @@ export class SoftPasskey {
   async sign(options: Options) {
     if (!this.keys) throw new Error("register the passkey first");
     const authData = await this.authData(options.rpId ?? "", 0x05); // UP, UV
-    const clientData = encoder.encode(JSON.stringify({ type: "webauthn.get", challenge: options.challenge, origin: this.origin, crossOrigin: false }));
+    const clientData = utf8(JSON.stringify({ type: "webauthn.get", challenge: options.challenge, origin: this.origin, crossOrigin: false }));
     const signed = concat(authData, new Uint8Array(await crypto.subtle.digest("SHA-256", clientData)));
     const raw = new Uint8Array(await crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, this.keys.privateKey, signed));
     return {

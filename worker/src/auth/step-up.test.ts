@@ -1,8 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { NotificationView } from "#protocol";
-import { errorOf, PASSWORD } from "../../test/client.ts";
-import type { TestClient } from "../../test/client.ts";
+import { errorOf, PASSWORD, TestClient } from "../../test/client.ts";
 import { connectAgent, openBrowserSocket, userWithDevice } from "../../test/sockets.ts";
 import { hashToken } from "./tokens.ts";
 
@@ -73,5 +72,22 @@ describe("step-up for approvals", () => {
     expect((await client.request("PUT", "/api/auth/security", { json: { step_up_minutes: { filesystem: 60 } } })).status).toBe(200);
     await env.DB.prepare("UPDATE sessions SET proved_at = ? WHERE id = ?").bind(Date.now() - 30 * 60_000, await hashToken(client.token)).run();
     expect((await decide(client, requestId, "allow_once")).status).toBe(200);
+  });
+});
+
+describe("step-up for pairing", () => {
+  it("asks for a fresh proof before a computer is added, so an old session opened by a phishing link cannot", async () => {
+    const client = new TestClient();
+    await client.register();
+    await ageProof(client);
+    const agent = new TestClient();
+    const start: { user_code: string; device_code: string } = await (await agent.request("POST", "/api/pair/start", { json: { name: "Attacker", platform: "linux", agent_version: "0.1.0" } })).json();
+    const refused = await client.request("POST", "/api/pair/approve", { json: { user_code: start.user_code } });
+    expect(refused.status).toBe(403);
+    expect(await errorOf(refused)).toMatchObject({ code: "step_up_required" });
+    expect(await errorOf(await agent.request("POST", "/api/pair/token", { json: { device_code: start.device_code } }))).toMatchObject({ code: "authorization_pending" });
+
+    await client.request("POST", "/api/auth/step-up", { json: { method: "password", password: PASSWORD } });
+    expect((await client.request("POST", "/api/pair/approve", { json: { user_code: start.user_code } })).status).toBe(200);
   });
 });

@@ -15,6 +15,8 @@ import type { FactorState } from "./factors.ts";
 const MINUTE = 60_000;
 /** Changing the account's factors or settings needs a proof this recent. */
 export const SETTINGS_PROOF_MINUTES = 10;
+/** Approving a pairing (a new computer that can run commands) needs a proof this recent. */
+export const PAIRING_PROOF_MINUTES = 5;
 
 /** Refuses with 403 `step_up_required` unless this session proved its user within `minutes`. */
 export async function assertRecentProof(c: Context<AppEnv>, minutes: number, why: string, known?: FactorState): Promise<void> {
