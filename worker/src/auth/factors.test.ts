@@ -1,16 +1,9 @@
 import { env } from "cloudflare:workers";
-import { Secret, TOTP } from "otpauth";
 import { describe, expect, it } from "vitest";
 import { SoftPasskey } from "../../test/authenticator.ts";
 import { errorOf, PASSWORD, TestClient } from "../../test/client.ts";
+import { codeFor, enrolTotp } from "../../test/totp.ts";
 import { hashToken } from "./tokens.ts";
-
-const STEP_MS = 30_000;
-
-/** The code an authenticator app shows `steps` steps from now (−1, 0 and 1 are all accepted). */
-function codeFor(secret: string, steps = 0): string {
-  return TOTP.generate({ secret: Secret.fromBase32(secret), timestamp: Date.now() + steps * STEP_MS });
-}
 
 async function json<T>(response: Response): Promise<T> {
   return response.json();
@@ -20,14 +13,9 @@ async function json<T>(response: Response): Promise<T> {
 async function userWithTotp() {
   const client = new TestClient();
   const { email } = await client.register();
-  const setup = await client.request("POST", "/api/auth/totp/setup");
-  expect(setup.status).toBe(200);
-  const { secret, uri } = await json<{ secret: string; uri: string }>(setup);
+  const { secret, uri, recoveryCodes } = await enrolTotp(client);
   expect(uri).toMatch(/^otpauth:\/\/totp\/Hearth:.*secret=/);
-  const confirm = await client.request("POST", "/api/auth/totp/confirm", { json: { code: codeFor(secret, -1) } });
-  expect(confirm.status).toBe(200);
-  const { recovery_codes } = await json<{ recovery_codes: string[] }>(confirm);
-  return { client, email, secret, recoveryCodes: recovery_codes };
+  return { client, email, secret, recoveryCodes };
 }
 
 async function passwordStep(email: string) {

@@ -1,11 +1,13 @@
 import { and, eq } from "drizzle-orm";
 import type { Context } from "hono";
+import type { NotificationView } from "#protocol";
 import { findAction } from "../../../relay/src/index.ts";
 import { openDb, schema } from "../db/index.ts";
 import { ApiError } from "../http/errors.ts";
 import type { AppEnv } from "../http/types.ts";
 import { factorState, proofCounts, stepUpMethods, stepUpMinutesFor } from "./factors.ts";
 import type { FactorState } from "./factors.ts";
+import { hasTotp } from "./totp.ts";
 
 // Step-up: some requests need the session to have proved its user recently (a passkey tap or an authenticator
 // code; the password, for an account with no second factor). A session records its last proof (at a second-factor
@@ -33,7 +35,7 @@ export async function assertRecentProof(c: Context<AppEnv>, minutes: number, why
  * it is one click: a read-only action, or a request that is not there (the decision itself then says so).
  * An action the device no longer advertises counts as having effects.
  */
-async function effectfulTarget(env: Env, userId: string, requestId: string): Promise<string | null> {
+export async function effectfulTarget(env: Env, userId: string, requestId: string): Promise<string | null> {
   const { permissionRequests, devices } = schema;
   const row = await openDb(env.DB)
     .select({ target: permissionRequests.target, action: permissionRequests.action, device: devices })
@@ -53,4 +55,15 @@ export async function assertApprovalProof(c: Context<AppEnv>, requestId: string)
   if (target === null) return;
   const state = await factorState(openDb(c.env.DB), userId);
   await assertRecentProof(c, stepUpMinutesFor(state, target), "approve a command that changes things on your computer", state);
+}
+
+/**
+ * What an action link's approve needs, with no session behind it: nothing (read-only, or not an approval), a code
+ * from the account's authenticator app typed on the link's page, or the app itself (an account with no
+ * authenticator app: a passkey or password is asked only inside Hearth, never on a page opened from a message).
+ */
+export async function linkApprovalNeeds(env: Env, userId: string, notification: NotificationView, action: string): Promise<"nothing" | "code" | "app"> {
+  if (action !== "approve" || notification.source?.type !== "permission_request") return "nothing";
+  if ((await effectfulTarget(env, userId, notification.source.id)) === null) return "nothing";
+  return (await hasTotp(openDb(env.DB), userId)) ? "code" : "app";
 }
