@@ -52,6 +52,36 @@ const Transport = z.enum(["ble", "cable", "hybrid", "internal", "nfc", "smart-ca
 export const PasskeyTransports = z.array(Transport).catch([]);
 const ClientExtensionResults = z.object({ credProps: z.object({ rk: z.boolean().optional() }).optional() });
 
+const Descriptor = z.object({ id: B64Url, type: z.literal("public-key"), transports: PasskeyTransports.optional() });
+
+/** API → browser: what `navigator.credentials.create()` is asked (the fields Hearth sets; the rest stay default). */
+export const PasskeyCreationOptions = z.object({
+  challenge: B64Url,
+  rp: z.object({ name: z.string(), id: z.string().optional() }),
+  user: z.object({ id: B64Url, name: z.string(), displayName: z.string() }),
+  pubKeyCredParams: z.array(z.object({ alg: z.number().int(), type: z.literal("public-key") })),
+  timeout: z.number().optional(),
+  excludeCredentials: z.array(Descriptor).optional(),
+  authenticatorSelection: z
+    .object({
+      residentKey: z.enum(["discouraged", "preferred", "required"]).optional(),
+      requireResidentKey: z.boolean().optional(),
+      userVerification: z.enum(["discouraged", "preferred", "required"]).optional(),
+      authenticatorAttachment: z.enum(["cross-platform", "platform"]).optional(),
+    })
+    .optional(),
+  attestation: z.enum(["direct", "enterprise", "indirect", "none"]).optional(),
+});
+
+/** API → browser: what `navigator.credentials.get()` is asked. */
+export const PasskeyRequestOptions = z.object({
+  challenge: B64Url,
+  rpId: z.string().optional(),
+  timeout: z.number().optional(),
+  allowCredentials: z.array(Descriptor).optional(),
+  userVerification: z.enum(["discouraged", "preferred", "required"]).optional(),
+});
+
 /** A browser's answer to `navigator.credentials.create()`, as @simplewebauthn/browser serialises it. */
 export const RegistrationCredential = z.object({
   id: B64Url,

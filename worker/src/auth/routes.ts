@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { Hono } from "hono";
 import { LoginRequest, MeQuery, RegisterRequest } from "#protocol";
-import type { MeResponse } from "#protocol";
+import type { LoginResponse, MeResponse } from "#protocol";
 import { openDb, schema } from "../db/index.ts";
 import type { User } from "../db/schema.ts";
 import { ApiError } from "../http/errors.ts";
@@ -53,9 +53,8 @@ export const auth = new Hono<AppEnv>()
       await db.update(schema.users).set({ passwordHash: await hashPassword(password) }).where(eq(schema.users.id, user.id));
     }
     // With a second factor required, the password only earns a pending sign-in: no session yet.
-    const challenge = await secondFactorChallenge(db, user.id);
-    if (challenge) return c.json(challenge, 200);
-    return c.json({ user: await signIn(c, user, "password") }, 200);
+    const body: LoginResponse = (await secondFactorChallenge(db, user.id)) ?? { user: await signIn(c, user, "password") };
+    return c.json(body, 200);
   })
 
   .post("/logout", async (c) => {
