@@ -126,6 +126,10 @@ describe("two-step sign-in", () => {
     expect(await json(removed)).toMatchObject({ totp: false, require_second_factor: false, recovery_codes_left: 0 });
     const plain = await new TestClient().request("POST", "/api/auth/login", { json: { email, password: PASSWORD } });
     expect(await json(plain)).toHaveProperty("user");
+    // The removed app's codes prove nothing any more.
+    const stale = await client.request("POST", "/api/auth/step-up", { json: { method: "totp", code: "123456" } });
+    expect(stale.status).toBe(400);
+    expect(await errorOf(stale)).toMatchObject({ field: "method" });
     const require = await client.request("PUT", "/api/auth/security", { json: { require_second_factor: true } });
     expect(require.status).toBe(400);
     expect(await errorOf(require)).toMatchObject({ field: "require_second_factor" });
@@ -219,5 +223,27 @@ describe("step-up for settings", () => {
     expect((await client.request("POST", "/api/auth/step-up", { json: { method: "totp", code: codeFor(secret, 1) } })).status).toBe(200);
     const codes = await client.request("POST", "/api/auth/recovery-codes");
     expect(codes.status).toBe(200);
+  });
+});
+
+describe("step-up with a passkey", () => {
+  it("takes a tap of the user's own passkey, not another account's", async () => {
+    const client = new TestClient();
+    await client.register();
+    const mine = await addPasskey(client);
+    const other = new TestClient();
+    await other.register();
+    const theirs = await addPasskey(other, "Theirs");
+    await env.DB.prepare("UPDATE sessions SET proved_at = ? WHERE id = ?").bind(Date.now() - 60 * 60_000, await hashToken(client.token)).run();
+    expect(await json(await client.request("POST", "/api/auth/recovery-codes"))).toMatchObject({ error: { code: "step_up_required", methods: ["passkey"] } });
+
+    const tap = async (passkey: SoftPasskey) => {
+      const options = await json<{ challenge: string; rpId: string; allowCredentials: { id: string }[] }>(await client.request("POST", "/api/auth/passkeys/step-up/options"));
+      expect(options.allowCredentials.map((c) => c.id)).toEqual([mine.id]);
+      return client.request("POST", "/api/auth/step-up", { json: { method: "passkey", credential: await passkey.sign(options) } });
+    };
+    expect((await tap(theirs)).status).toBe(401);
+    expect((await tap(mine)).status).toBe(200);
+    expect((await client.request("POST", "/api/auth/recovery-codes")).status).toBe(200);
   });
 });
