@@ -2,16 +2,13 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, test } from "@playwright/test";
 import type { Page } from "@playwright/test";
-import { Secret, TOTP } from "otpauth";
 import { pairAndStart } from "./paired-agent.ts";
 import { PASSWORD, registerNewUser } from "./register.ts";
+import { codeFor } from "./totp.ts";
 
 // Second factors in Chromium against the real worker: an authenticator app set up from the settings page (codes
 // computed here from its secret, as the app would), recovery codes, a passkey on Chromium's virtual authenticator,
 // and the step-up dialog on a write approval.
-
-/** The code an authenticator app shows `steps` 30-second steps from now. Each step's code is accepted once. */
-const codeFor = (secret: string, steps = 0) => TOTP.generate({ secret: Secret.fromBase32(secret), timestamp: Date.now() + steps * 30_000 });
 
 async function signOut(page: Page) {
   await page.getByRole("button", { name: "Sign out" }).click();
