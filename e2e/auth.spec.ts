@@ -18,7 +18,7 @@ async function register(page: Page, email: string, password = PASSWORD) {
 async function signIn(page: Page, email: string, password: string) {
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password", { exact: true }).fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
 }
 
 test("register, sign out and sign in again", async ({ page }) => {

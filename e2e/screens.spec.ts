@@ -65,6 +65,7 @@ function signedInRoutes(s: Seed): string[] {
     "/notifications",
     "/pair",
     "/settings",
+    "/settings/security",
     "/settings/devices",
     `/settings/devices/${s.deviceId}`,
     "/settings/permissions",

@@ -6,6 +6,7 @@ import { expect, test } from "@playwright/test";
 import { Webhook } from "standardwebhooks";
 import { pairAndStart } from "./paired-agent.ts";
 import { registerNewUser } from "./register.ts";
+import { codeFor, enrolTotpByApi } from "./totp.ts";
 
 // A webhook end to end: the user adds an endpoint in Settings → Webhooks (a receiver on loopback that verifies
 // every delivery with the standardwebhooks package), a command asks for permission, the receiver gets the
@@ -46,6 +47,8 @@ test("a webhook receiver gets a permission request, approves it through the sign
   const receiver = await startReceiver();
   await registerNewUser(page, "hooks");
   const { agent, deviceId } = await pairAndStart(page, baseURL, "Hook laptop");
+  // Approving a write from a link asks for the code of the user's authenticator app.
+  const totpSecret = await enrolTotpByApi(page, baseURL);
   try {
     // Settings → Webhooks: add the receiver; its secret is shown once.
     await page.goto("/settings/webhooks");
@@ -78,6 +81,7 @@ test("a webhook receiver gets a permission request, approves it through the sign
     await away.goto(approve);
     await expect(away.getByRole("heading", { name: "Approve this request?" })).toBeVisible();
     expect(existsSync(target)).toBe(false);
+    await away.getByLabel("Code from your authenticator app").fill(codeFor(totpSecret, 0));
     await away.getByRole("button", { name: "Approve" }).click();
     await expect(away.getByRole("heading", { name: "Approved" })).toBeVisible();
     await expect.poll(() => existsSync(target) && readFileSync(target, "utf8"), { timeout: 20_000 }).toBe("approved from afar");

@@ -18,6 +18,7 @@ export const ERROR_CODES = [
   "email_taken",
   "forbidden_origin",
   "too_many_attempts",
+  "step_up_required",
   // pairing (RFC 8628 names)
   "authorization_pending",
   "slow_down",
@@ -53,6 +54,8 @@ export const ApiErrorBody = z.object({
     code: ErrorCode,
     message: z.string(),
     field: z.string().optional(),
+    /** With `step_up_required`: what the proof can be given with. */
+    methods: z.array(z.enum(["password", "totp", "passkey"])).optional(),
   }),
 });
 export type ApiErrorBody = z.infer<typeof ApiErrorBody>;

@@ -1,5 +1,6 @@
 export * from "./errors.ts";
 export * from "./auth.ts";
+export * from "./factors.ts";
 export * from "./command.ts";
 export * from "./permissions.ts";
 export * from "./devices.ts";

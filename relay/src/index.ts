@@ -4,6 +4,6 @@ export type { ConnectionRole } from "./sockets.ts";
 export { DecideOutcome, DispatchOutcome } from "./rpc.ts";
 export type { TurnInput } from "./rpc.ts";
 export type { DispatchInput, NotifyInput } from "./rpc.ts";
-export { deviceView } from "./devices.ts";
+export { deviceView, findAction } from "./devices.ts";
 export type { DeviceRecord } from "./devices.ts";
 export { requestView } from "./requests.ts";

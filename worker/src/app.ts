@@ -1,6 +1,8 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { accountApi } from "./account/index.ts";
+import { factorsApi } from "./auth/factor-routes.ts";
+import { passkeysApi } from "./auth/passkey-routes.ts";
 import { auth } from "./auth/routes.ts";
 import { ApiError, renderError } from "./http/errors.ts";
 import { sameOriginWrites } from "./http/origin.ts";
@@ -43,6 +45,8 @@ const routes = api
   .get("/health", (c) => c.json({ ok: true as const }, 200))
   .route("/auth", auth)
   .route("/account", accountApi)
+  .route("/auth", factorsApi)
+  .route("/auth/passkeys", passkeysApi)
   .route("/relay", relay)
   .route("/agent", agent)
   .route("/pair", pairing)

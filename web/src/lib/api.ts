@@ -2,7 +2,7 @@ import { hc } from "hono/client";
 import type { ClientResponse } from "hono/client";
 import type { z } from "zod";
 import { ApiErrorBody } from "#protocol";
-import type { ErrorCode } from "#protocol";
+import type { ErrorCode, StepUpMethod } from "#protocol";
 import type { AppType } from "../../../worker/src/app.ts";
 
 /** The typed API client: routes, bodies and answers come from the worker's `AppType`. */
@@ -13,12 +13,15 @@ export class ApiFailure extends Error {
   readonly status: number;
   readonly code: ErrorCode | "network";
   readonly field: string | undefined;
+  /** With `step_up_required`: how the user can confirm it's them. */
+  readonly methods: StepUpMethod[];
 
-  constructor(status: number, code: ErrorCode | "network", message: string, field?: string) {
+  constructor(status: number, code: ErrorCode | "network", message: string, field?: string, methods: StepUpMethod[] = []) {
     super(message);
     this.status = status;
     this.code = code;
     this.field = field;
+    this.methods = methods;
   }
 
   /** True when the server says the user is signed out or the session ended. */
@@ -56,7 +59,7 @@ export async function call<T>(request: Promise<ClientResponse<T, number, "json">
 export async function failureOf(response: Response | ClientResponse<unknown, number, "json">): Promise<ApiFailure> {
   const parsed = ApiErrorBody.safeParse(await response.json().catch(() => null));
   return parsed.success
-    ? new ApiFailure(response.status, parsed.data.error.code, parsed.data.error.message, parsed.data.error.field)
+    ? new ApiFailure(response.status, parsed.data.error.code, parsed.data.error.message, parsed.data.error.field, parsed.data.error.methods)
     : new ApiFailure(response.status, "internal", `Hearth answered with an unexpected error (${response.status}). Try again.`);
 }
 

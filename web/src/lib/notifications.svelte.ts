@@ -2,6 +2,7 @@ import { getContext, setContext } from "svelte";
 import { SvelteSet } from "svelte/reactivity";
 import type { NotificationAction, NotificationView, RelayToBrowserFrame } from "#protocol";
 import { ApiFailure } from "./api.ts";
+import { stepUp } from "./step-up.svelte.ts";
 import { notificationsApi } from "./notifications-api.ts";
 import type { Relay } from "./relay.svelte.ts";
 
@@ -93,7 +94,8 @@ export class Notifications {
    */
   async act(notification: NotificationView, action: NotificationAction["id"]): Promise<ActionOutcome> {
     try {
-      const message = await notificationsApi.act(notification.id, action);
+      // Approving a command with effects may ask for a step-up first (the dialog), then presses again.
+      const message = await stepUp.guard(() => notificationsApi.act(notification.id, action));
       this.#patch([notification.id], (n) => ({ ...n, read_at: n.read_at ?? Date.now() }));
       if (notification.source?.type === "permission_request") this.answeredRequests.add(notification.source.id);
       return { tone: "done", message };

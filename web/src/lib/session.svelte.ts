@@ -1,6 +1,7 @@
 import { getContext, setContext } from "svelte";
-import type { LoginRequest, PublicUser, RegisterRequest } from "#protocol";
-import { ApiFailure, api, call } from "./api.ts";
+import { LoginResponse } from "#protocol";
+import type { LoginRequest, PublicUser, RegisterRequest, SecondFactorChallenge } from "#protocol";
+import { ApiFailure, api, call, callParsed } from "./api.ts";
 
 /** Why a signed-in user stopped being signed in: shown on the sign-in page. */
 export type SessionEnd = "expired" | "signed-out" | "deleted";
@@ -36,8 +37,19 @@ export class Session {
     }
   }
 
-  async login(body: LoginRequest): Promise<void> {
-    await call(api.auth.login.$post({ json: body }));
+  /**
+   * Signs in with the password. When the account needs a second step, nothing is signed in yet: the answer is
+   * the pending sign-in to finish (with a code or a passkey, then `signedIn`). Otherwise it answers null.
+   */
+  async login(body: LoginRequest): Promise<SecondFactorChallenge["second_factor"] | null> {
+    const answer = await callParsed(api.auth.login.$post({ json: body }), LoginResponse);
+    if ("second_factor" in answer) return answer.second_factor;
+    await this.refresh();
+    return null;
+  }
+
+  /** A second step or a passkey sign-in has set the session: pick it up. */
+  async signedIn(): Promise<void> {
     await this.refresh();
   }
 

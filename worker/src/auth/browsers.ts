@@ -1,5 +1,6 @@
 import { and, desc, eq } from "drizzle-orm";
 import type { Context } from "hono";
+import type { ProofMethod } from "#protocol";
 import { getCookie, setCookie } from "hono/cookie";
 import { openDb, schema } from "../db/index.ts";
 import type { AppEnv } from "../http/types.ts";
@@ -14,13 +15,19 @@ import { hashToken, newToken } from "./tokens.ts";
 // (the account's first browser, at sign-up, is simply remembered).
 
 const BROWSER_COOKIE = "hearth_browser";
+const METHOD_WORDS: Record<ProofMethod, string> = {
+  password: "with the password",
+  totp: "with the password and an authenticator code",
+  recovery: "with the password and a recovery code",
+  passkey: "with a passkey",
+};
 const ONE_YEAR_S = 365 * 24 * 60 * 60;
 const { knownBrowsers } = schema;
 /** Where the "new sign-in" notice sends the user: the sessions list in Settings → Account. */
 const SESSIONS_LINK = "/settings#sessions";
 
 /** Remembers the request's browser for the user; returns whether it was new to them. */
-export async function rememberBrowser(c: Context<AppEnv>, userId: string, { tell }: { tell: boolean }): Promise<boolean> {
+export async function rememberBrowser(c: Context<AppEnv>, userId: string, { tell, method }: { tell: boolean; method?: ProofMethod }): Promise<boolean> {
   const db = openDb(c.env.DB);
   const now = Date.now();
   const userAgent = c.req.header("user-agent")?.slice(0, 256) ?? null;
@@ -43,7 +50,7 @@ export async function rememberBrowser(c: Context<AppEnv>, userId: string, { tell
         draft: {
           kind: "new_sign_in",
           title: "New sign-in to your account",
-          body: `Someone signed in from a browser this account has not used before${userAgent ? ` (${describeAgent(userAgent)})` : ""}. If it was not you, change your password and sign that session out in Settings → Account.`,
+          body: `Someone signed in from a browser this account has not used before${userAgent ? ` (${describeAgent(userAgent)})` : ""}${method ? `, ${METHOD_WORDS[method]}` : ""}. If it was not you, change your password and sign that session out in Settings → Account.`,
           source: { type: "session", id: await hashToken(value) },
           link: SESSIONS_LINK,
         },

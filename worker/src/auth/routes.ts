@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { Hono } from "hono";
 import { LoginRequest, MeQuery, RegisterRequest } from "#protocol";
-import type { MeResponse, PublicUser } from "#protocol";
+import type { LoginResponse, MeResponse } from "#protocol";
 import { openDb, schema } from "../db/index.ts";
 import type { User } from "../db/schema.ts";
 import { ApiError } from "../http/errors.ts";
@@ -10,11 +10,9 @@ import { jsonBody, queryParams } from "../http/validate.ts";
 import { assertNotLockedOut, clearFailures, recordFailure } from "./lockout.ts";
 import { DECOY_HASH, hashPassword, needsRehash, verifyPassword } from "./password.ts";
 import { rememberBrowser } from "./browsers.ts";
+import { secondFactorChallenge, signIn } from "./sign-in.ts";
 import { endSession, requireUser, startSession } from "./session.ts";
-
-function publicUser(user: User): PublicUser {
-  return { id: user.id, email: user.email, name: user.name, createdAt: user.createdAt };
-}
+import { publicUser } from "./users.ts";
 
 /** /api/auth: register, sign in, sign out, and who am I. */
 export const auth = new Hono<AppEnv>()
@@ -34,7 +32,7 @@ export const auth = new Hono<AppEnv>()
         field: "email",
       });
     }
-    await startSession(c, user.id);
+    await startSession(c, user.id, "password");
     await rememberBrowser(c, user.id, { tell: false });
     return c.json({ user: publicUser(user) }, 201);
   })
@@ -54,9 +52,9 @@ export const auth = new Hono<AppEnv>()
     if (needsRehash(user.passwordHash)) {
       await db.update(schema.users).set({ passwordHash: await hashPassword(password) }).where(eq(schema.users.id, user.id));
     }
-    await startSession(c, user.id);
-    await rememberBrowser(c, user.id, { tell: true });
-    return c.json({ user: publicUser(user) }, 200);
+    // With a second factor required, the password only earns a pending sign-in: no session yet.
+    const body: LoginResponse = (await secondFactorChallenge(db, user.id)) ?? { user: await signIn(c, user, "password") };
+    return c.json(body, 200);
   })
 
   .post("/logout", async (c) => {

@@ -2,6 +2,7 @@ import { and, desc, eq, gt, ne } from "drizzle-orm";
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
+import type { ProofMethod } from "#protocol";
 import { readConfig } from "../config.ts";
 import { openDb, schema } from "../db/index.ts";
 import { clientIp } from "../http/client-ip.ts";
@@ -21,8 +22,11 @@ export function isHttps(c: Context): boolean {
   return new URL(c.req.url).protocol === "https:";
 }
 
-/** Starts a session for the user and sets its cookie. The token goes to the browser; D1 keeps its hash. */
-export async function startSession(c: Context<AppEnv>, userId: string): Promise<void> {
+/**
+ * Starts a session for the user and sets its cookie. The token goes to the browser; D1 keeps its hash.
+ * `proof` is how the user proved who they are; it starts the session's step-up window (see step-up.ts).
+ */
+export async function startSession(c: Context<AppEnv>, userId: string, proof: ProofMethod): Promise<void> {
   const { sessionMaxMs } = readConfig(c.env);
   const token = newToken();
   const now = Date.now();
@@ -36,6 +40,8 @@ export async function startSession(c: Context<AppEnv>, userId: string): Promise<
       expiresAt: now + sessionMaxMs,
       userAgent: c.req.header("user-agent")?.slice(0, 256) ?? null,
       ip: clientIp(c),
+      provedAt: now,
+      provedWith: proof,
     });
   setCookie(c, SESSION_COOKIE, token, {
     path: "/",

@@ -27,6 +27,9 @@ export const sessions = sqliteTable(
     userAgent: text("user_agent"),
     /** The client's address at sign-in (CF-Connecting-IP), shown in Settings → Account. */
     ip: text("ip"),
+    /** When this session last proved a second factor (or, for an account without one, the password), and how. */
+    provedAt: integer("proved_at"),
+    provedWith: text("proved_with", { enum: ["password", "totp", "recovery", "passkey"] }),
   },
   (t) => [index("sessions_user_idx").on(t.userId), index("sessions_expires_idx").on(t.expiresAt)],
 );
@@ -274,6 +277,7 @@ export type MessageRow = typeof messages.$inferSelect;
 /** LangGraph checkpoints (the assistant's durable graph state): see worker/src/assistant/checkpointer.ts. */
 export * from "../assistant/checkpointer-schema.ts";
 export * from "./notifications-schema.ts";
+export * from "./factors-schema.ts";
 
 /**
  * What the user's listeners saw: money spent or received, jobs applied for, and other activity. One row per

@@ -1,24 +1,26 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { ApiErrorBody, ErrorCode } from "#protocol";
+import type { ApiErrorBody, ErrorCode, StepUpMethod } from "#protocol";
 
 /** The one error type of the API. Throw it anywhere; `renderError` turns it into `{error: {code, message}}`. */
 export class ApiError extends HTTPException {
   readonly code: ErrorCode;
   readonly field: string | undefined;
   readonly headers: Record<string, string>;
+  readonly methods: StepUpMethod[] | undefined;
 
   constructor(
     status: ContentfulStatusCode,
     code: ErrorCode,
     message: string,
-    options: { field?: string; headers?: Record<string, string> } = {},
+    options: { field?: string; headers?: Record<string, string>; methods?: StepUpMethod[] } = {},
   ) {
     super(status, { message });
     this.code = code;
     this.field = options.field;
     this.headers = options.headers ?? {};
+    this.methods = options.methods;
   }
 }
 
@@ -43,5 +45,6 @@ export function renderError(err: unknown, c: Context): Response {
   if (apiError.status >= 500) console.error("unhandled error", err);
   const body: ApiErrorBody = { error: { code: apiError.code, message: apiError.message } };
   if (apiError.field !== undefined) body.error.field = apiError.field;
+  if (apiError.methods !== undefined) body.error.methods = apiError.methods;
   return c.json(body, apiError.status, apiError.headers);
 }

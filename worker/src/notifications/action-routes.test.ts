@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { NotificationView } from "#protocol";
 import { ORIGIN, TestClient } from "../../test/client.ts";
 import { connectAgent, userWithDevice } from "../../test/sockets.ts";
+import { codeFor, enrolTotp } from "../../test/totp.ts";
 import { app } from "../app.ts";
 import { ACTION_LINK_TTL_MS, actionToken, actionTokenState, issueActionToken } from "./webhooks/index.ts";
 import type { LinkAction } from "./webhooks/index.ts";
@@ -16,12 +17,18 @@ const SECRET = z.object({ ACTION_LINK_SECRET: z.string().min(32) }).parse(env).A
 /** A stranger's browser: no session cookie, same-origin form posts (what the confirmation page sends). */
 const browser = new TestClient();
 const open = (token: string) => browser.request("GET", `/api/actions/${token}`);
-const press = (token: string, headers: Record<string, string> = {}) =>
-  browser.request("POST", `/api/actions/${token}`, { headers: { "content-type": "application/x-www-form-urlencoded", ...headers }, body: "" });
+const press = (token: string, headers: Record<string, string> = {}, body = "") =>
+  browser.request("POST", `/api/actions/${token}`, { headers: { "content-type": "application/x-www-form-urlencoded", ...headers }, body });
+/** Presses Approve with the code the user's authenticator app shows (`steps` from now: each step's code works once). */
+const approveWith = (token: string, secret: string, steps = 0) => press(token, {}, `code=${codeFor(secret, steps)}`);
 
-/** A signed-in user whose agent is waiting for permission to write a file, and the notification that asks. */
-async function waitingForPermission() {
+/**
+ * A signed-in user whose agent is waiting for permission to write a file, and the notification that asks. The user
+ * has an authenticator app (`secret`), so the write can be approved from a link with a code; `totp: false` leaves it out.
+ */
+async function waitingForPermission({ totp = true } = {}) {
   const { client, token, deviceId } = await userWithDevice();
+  const secret = totp ? (await enrolTotp(client)).secret : "";
   const { socket: agent } = await connectAgent(token, deviceId);
   const response = await client.request("POST", "/api/commands", {
     json: { device_id: deviceId, command: { target: "filesystem", action: "write", parameters: { path: "~/notes.txt", content: "hi" } } },
@@ -34,7 +41,7 @@ async function waitingForPermission() {
   const me: { user: { id: string } } = await (await client.request("GET", "/api/auth/me")).json();
   const link = (action: LinkAction, expiresAt = Date.now() + ACTION_LINK_TTL_MS) =>
     issueActionToken(env.DB, { userId: me.user.id, notificationId: notification.id, action, expiresAt }, SECRET);
-  return { client, agent, commandId: command.id, notification, userId: me.user.id, link };
+  return { client, agent, commandId: command.id, notification, userId: me.user.id, link, secret };
 }
 
 const encode = (value: unknown) => btoa(JSON.stringify(value)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
@@ -42,7 +49,7 @@ const decode = (part: string): unknown => JSON.parse(atob(part.replace(/-/g, "+"
 
 describe("action links", () => {
   it("GET asks and spends nothing; POST approves once, without a sign-in; the link is then refused as used", async () => {
-    const { agent, commandId, link } = await waitingForPermission();
+    const { agent, commandId, link, secret } = await waitingForPermission();
     const token = await link("approve");
 
     const confirm = await open(token);
@@ -56,9 +63,18 @@ describe("action links", () => {
     expect(html).toContain("Approve this request?");
     expect(html).toContain("Permission needed: filesystem.write");
     expect(html).toContain('<form method="post">');
+    expect(html).toContain('name="code"'); // a write: the page asks for the authenticator code
     expect((await open(token)).status).toBe(200); // a mail scanner opening it twice changes nothing
 
-    const done = await press(token);
+    // No code, or a wrong one: asked again, and the link is not spent.
+    for (const body of ["", "code=000000"]) {
+      const unconfirmed = await press(token, {}, body);
+      expect(unconfirmed.status).toBe(401);
+      expect(await unconfirmed.text()).toContain('role="alert"');
+    }
+    expect(agent.frames.some((f) => f.type === "command")).toBe(false);
+
+    const done = await approveWith(token, secret);
     expect(done.status).toBe(200);
     const doneHtml = await done.text();
     expect(doneHtml).toContain("<h1>Approved</h1>");
@@ -88,10 +104,10 @@ describe("action links", () => {
   });
 
   it("a sibling link (Deny after Approve) shows the outcome on GET, with no button, and never acts", async () => {
-    const { client, agent, commandId, link } = await waitingForPermission();
+    const { client, agent, commandId, link, secret } = await waitingForPermission();
     const approve = await link("approve");
     const deny = await link("deny");
-    expect((await press(approve)).status).toBe(200);
+    expect((await approveWith(approve, secret)).status).toBe(200);
     expect((await agent.next("command")).id).toBe(commandId);
 
     for (const response of [await open(deny), await press(deny)]) {
@@ -147,6 +163,19 @@ describe("action links", () => {
     const command: { command: { status: string; error: { code: string } | null } } = await (await client.request("GET", `/api/commands/${commandId}`)).json();
     expect(command.command).toMatchObject({ status: "failed", error: { code: "permission_denied" } });
     expect(agent.frames.some((f) => f.type === "command" && f.id === commandId)).toBe(false);
+    agent.close();
+  });
+
+  it("an approval with effects for an account with no authenticator app is sent to the app, and the link stays unspent", async () => {
+    const { agent, commandId, link } = await waitingForPermission({ totp: false });
+    const token = await link("approve");
+    for (const response of [await open(token), await press(token)]) {
+      expect(response.status).toBe(403);
+      expect(await response.text()).toContain("Open Hearth and approve it there");
+    }
+    expect(agent.frames.some((f) => f.type === "command" && f.id === commandId)).toBe(false);
+    const claims = z.object({ jti: z.string() }).parse(decode(token.split(".")[0] ?? ""));
+    expect(await actionTokenState(env.DB, claims.jti, Date.now())).toBe("usable");
     agent.close();
   });
 

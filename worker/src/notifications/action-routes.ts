@@ -1,5 +1,10 @@
 import { Hono } from "hono";
 import type { NotificationView } from "#protocol";
+import { TotpCode } from "#protocol";
+import { factorAttemptSucceeded, reserveFactorAttempt } from "../auth/factor-attempts.ts";
+import { linkApprovalNeeds } from "../auth/step-up.ts";
+import { spendTotpCode } from "../auth/totp.ts";
+import { openDb } from "../db/index.ts";
 import { ApiError } from "../http/errors.ts";
 import type { AppEnv } from "../http/types.ts";
 import { findNotification, performAction } from "./actions.ts";
@@ -55,6 +60,35 @@ function unexpected(err: unknown): Response {
   return new Response(page, { status: 500, headers: ACTION_PAGE_HEADERS });
 }
 
+/**
+ * An approve with effects needs a proof even from a link: the page's code field, checked (behind the factor
+ * lockout) before the link is spent, so a wrong code costs the link nothing. Returns the page to show instead, or null.
+ */
+async function linkStepUp(env: Env, claims: ActionClaims, form: Record<string, unknown>): Promise<Response | null> {
+  const notification = await linkedNotification(env, claims);
+  // Gone or answered: the usual path says so.
+  if (!notification || notification.outcome !== null) return null;
+  const needs = await linkApprovalNeeds(env, claims.userId, notification, claims.action);
+  if (needs === "nothing") return null;
+  if (needs === "app") return refused("step_up");
+  const again = (status: 401 | 429, codeError: string) =>
+    new Response(actionPage({ kind: "confirm", action: claims.action, title: notification.title, body: notification.body, askCode: true, codeError }), { status, headers: CONFIRM_HEADERS });
+  const db = openDb(env.DB);
+  const code = TotpCode.safeParse(form.code);
+  let attempt;
+  try {
+    attempt = await reserveFactorAttempt(db, claims.userId);
+  } catch (err) {
+    if (err instanceof ApiError) return again(429, err.message);
+    throw err;
+  }
+  if (code.success && (await spendTotpCode(db, claims.userId, code.data, { confirmed: true }))) {
+    await factorAttemptSucceeded(db, attempt);
+    return null;
+  }
+  return again(401, "That code is not right, or was already used. Enter the code your app shows now.");
+}
+
 /** /api/actions/:token: a webhook's approve, deny and retry links. No session; the signed token decides. */
 export const actionLinks = new Hono<AppEnv>()
   .get("/:token", async (c) => {
@@ -69,7 +103,9 @@ export const actionLinks = new Hono<AppEnv>()
       if (!notification) return refused("unknown", GONE);
       // Answered elsewhere (the app, a sibling link): the outcome, not a button that can no longer do anything.
       if (notification.outcome !== null) return actionPageResponse({ kind: "settled", title: notification.title, outcome: notification.outcome });
-      const page = actionPage({ kind: "confirm", action: link.claims.action, title: notification.title, body: notification.body });
+      const needs = await linkApprovalNeeds(c.env, link.claims.userId, notification, link.claims.action);
+      if (needs === "app") return refused("step_up");
+      const page = actionPage({ kind: "confirm", action: link.claims.action, title: notification.title, body: notification.body, askCode: needs === "code" });
       return new Response(page, { status: 200, headers: CONFIRM_HEADERS });
     } catch (err) {
       return unexpected(err);
@@ -82,6 +118,11 @@ export const actionLinks = new Hono<AppEnv>()
       const link = await readLink(c.env, c.req.param("token"), now);
       if ("page" in link) return link.page;
       const { claims } = link;
+      // A used or expired link says so before any code is checked (and spent).
+      const usable = await actionTokenState(c.env.DB, claims.jti, now);
+      if (usable !== "usable") return refused(usable);
+      const unconfirmed = await linkStepUp(c.env, claims, await c.req.parseBody());
+      if (unconfirmed) return unconfirmed;
       // Spent before acting, in one conditional UPDATE: of two presses racing, only one acts.
       if (!(await spendActionToken(c.env.DB, claims.jti, now))) {
         const state = await actionTokenState(c.env.DB, claims.jti, now);

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { NotificationAction, NotificationQuery, UpdateNotificationPreferences, cursorAfter, isTimeZone } from "#protocol";
 import type { NotificationPreferences, NotificationView } from "#protocol";
 import { requireUser } from "../auth/session.ts";
+import { assertApprovalProof } from "../auth/step-up.ts";
 import { ApiError } from "../http/errors.ts";
 import type { AppEnv } from "../http/types.ts";
 import { jsonBody, queryParams } from "../http/validate.ts";
@@ -71,5 +72,6 @@ export const notificationsApi = new Hono<AppEnv>()
     const action = NotificationAction.shape.id.safeParse(c.req.param("action"));
     if (!action.success) throw new ApiError(400, "validation_failed", "The action is one of approve, deny, retry or open.", { field: "action" });
     const notification = await findNotification(c.env.DB, userId, c.req.param("id"));
+    if (action.data === "approve" && notification.source?.type === "permission_request") await assertApprovalProof(c, notification.source.id);
     return c.json({ message: await performAction(c.env, userId, notification, action.data) }, 200);
   });

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { PairDecisionRequest, PairStartRequest, PairTokenRequest, UserCode } from "#protocol";
 import type { PairLookupResponse, PairStartResponse, PairTokenResponse } from "#protocol";
 import { requireUser } from "../auth/session.ts";
+import { PAIRING_PROOF_MINUTES, assertRecentProof } from "../auth/step-up.ts";
 import { hashToken, newToken } from "../auth/tokens.ts";
 import { openDb, schema } from "../db/index.ts";
 import type { Db } from "../db/index.ts";
@@ -136,6 +137,8 @@ export const pairing = new Hono<AppEnv>()
   .post("/approve", requireUser, jsonBody(PairDecisionRequest), async (c) => {
     const db = openDb(c.env.DB);
     const userId = c.get("auth").user.id;
+    // A link to this page can be sent by anyone (phishing): adding a computer needs a proof from the last minutes.
+    await assertRecentProof(c, PAIRING_PROOF_MINUTES, "add a computer to your account");
     const pairing = await findPending(db, userId, c.req.valid("json").user_code);
     await db.update(pairingCodes).set({ status: "approved", userId }).where(eq(pairingCodes.deviceCodeHash, pairing.deviceCodeHash));
     return c.json({ device_name: pairing.name }, 200);

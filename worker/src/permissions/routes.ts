@@ -4,6 +4,7 @@ import { CreatePermission, DecideRequest, PermissionRequestListQuery } from "#pr
 import type { PermissionRequestView, PermissionRule } from "#protocol";
 import { requestView } from "../../../relay/src/index.ts";
 import { requireUser } from "../auth/session.ts";
+import { assertApprovalProof } from "../auth/step-up.ts";
 import { openDb, schema } from "../db/index.ts";
 import type { PermissionRequestRow, PermissionRow } from "../db/schema.ts";
 import { ApiError } from "../http/errors.ts";
@@ -114,6 +115,8 @@ export const permissionRequestsApi = new Hono<AppEnv>()
 
   .post("/:id/decision", jsonBody(DecideRequest), async (c) => {
     const { decision, scope } = c.req.valid("json");
+    // Letting a command with effects through needs a recent proof; denying never does.
+    if (decision !== "deny") await assertApprovalProof(c, c.req.param("id"));
     const outcome = await relayFor(c.env, c.get("auth").user.id).decide(c.req.param("id"), decision, scope);
     if (!outcome.ok) {
       const status = outcome.code === "not_found" ? 404 : outcome.code === "validation_failed" ? 400 : 409;

@@ -5,11 +5,11 @@ import type { ActionTokenRefusal, LinkAction } from "./action-links.ts";
 // hash in the Content-Security-Policy, so the policy can stay `default-src 'none'`.
 
 /** Why a link is refused: the token's own reasons, plus "used" (spent already) and "unknown" (no such link). */
-export type ActionPageRefusal = ActionTokenRefusal | "used" | "unknown";
+export type ActionPageRefusal = ActionTokenRefusal | "used" | "unknown" | "step_up";
 
 export type ActionPage =
   /** GET: says what the button will do; nothing happens until the POST. */
-  | { kind: "confirm"; action: LinkAction; title: string; body?: string }
+  | { kind: "confirm"; action: LinkAction; title: string; body?: string; askCode?: boolean; codeError?: string }
   /** POST, spent and done. `detail` says what followed, e.g. "The agent will run the command now." */
   | { kind: "done"; action: LinkAction; title: string; detail?: string }
   | { kind: "refused"; reason: ActionPageRefusal; detail?: string }
@@ -50,6 +50,7 @@ const REFUSED: Record<ActionPageRefusal, string> = {
   tampered: "This link is not valid: it was changed after Hearth sent it. Use the link exactly as it arrived, or open Hearth.",
   malformed: "This link is not valid: it may have been cut short when it was copied. Use the link exactly as it arrived, or open Hearth.",
   unknown: "This link is not valid any more. Open Hearth to act on the notification there.",
+  step_up: "Approving this changes things on your computer, so it needs your passkey or password. Open Hearth and approve it there; the link stays unused.",
 };
 
 /** The HTML of an action page. Every value is escaped. */
@@ -61,7 +62,7 @@ export function actionPage(page: ActionPage): string {
         heading,
         `<h1>${escapeHtml(heading)}</h1><p><strong>${escapeHtml(page.title)}</strong></p>` +
           (page.body ? `<p>${escapeHtml(page.body)}</p>` : "") +
-          `<form method="post"><button type="submit"${page.action === "deny" ? ' class="deny"' : ""}>${button}</button></form>` +
+          `<form method="post">${page.askCode ? codeField(page.codeError) : ""}<button type="submit"${page.action === "deny" ? ' class="deny"' : ""}>${button}</button></form>` +
           `<p class="muted">Nothing happens until you press the button. This link works once.</p>`,
       );
     }
@@ -86,11 +87,21 @@ export function actionPage(page: ActionPage): string {
   }
 }
 
-/** The HTTP status for a page: 200, or 409 (answered already, or used), 410 (expired) or 400 (not valid). */
-export function actionPageStatus(page: ActionPage): 200 | 400 | 409 | 410 {
+/** The step-up on an approval with effects: a code from the account's authenticator app, typed on the page. */
+function codeField(error: string | undefined): string {
+  return (
+    `<p>This changes things on your computer, so confirm it's you.</p>` +
+    `<p><label for="code">Code from your authenticator app</label><br>` +
+    `<input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" required maxlength="7"${error ? ' aria-invalid="true" aria-describedby="code-error"' : ""}></p>` +
+    (error ? `<p id="code-error" role="alert">${escapeHtml(error)}</p>` : "")
+  );
+}
+
+/** The HTTP status for a page: 200, or 409 (answered already, or used), 410 (expired), 403 (approve in the app) or 400 (not valid). */
+export function actionPageStatus(page: ActionPage): 200 | 400 | 403 | 409 | 410 {
   if (page.kind === "settled") return 409;
   if (page.kind !== "refused") return 200;
-  return page.reason === "used" ? 409 : page.reason === "expired" ? 410 : 400;
+  return page.reason === "used" ? 409 : page.reason === "expired" ? 410 : page.reason === "step_up" ? 403 : 400;
 }
 
 /** The page as a Response, with its status and headers. */
