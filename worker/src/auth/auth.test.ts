@@ -142,8 +142,62 @@ describe("lockout", () => {
     const { email } = await new TestClient().register();
     const client = new TestClient();
     for (let i = 0; i < 5; i++) await client.request("POST", "/api/auth/login", { json: { email, password: "wrong password" } });
-    await env.DB.prepare("UPDATE login_failures SET at = at - ? WHERE email = ?").bind(16 * MINUTE, email).run();
+    await env.DB.prepare("UPDATE login_attempts SET at = at - ? WHERE email = ?").bind(16 * MINUTE, email).run();
     expect((await client.request("POST", "/api/auth/login", { json: { email, password: PASSWORD } })).status).toBe(200);
+  });
+
+  it("checks at most 5 of 50 concurrent guesses, and the right password is refused after them", async () => {
+    const { email } = await new TestClient().register();
+    const headers = { "cf-connecting-ip": "203.0.113.50" };
+    const guesses = Array.from({ length: 50 }, (_, i) =>
+      new TestClient().request("POST", "/api/auth/login", { json: { email, password: `wrong guess ${i}` }, headers }),
+    );
+    const statuses = (await Promise.all(guesses)).map((response) => response.status);
+    expect(statuses.filter((status) => status === 401)).toHaveLength(5);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(45);
+
+    const client = new TestClient();
+    const right = await client.request("POST", "/api/auth/login", { json: { email, password: PASSWORD }, headers });
+    expect(right.status).toBe(429);
+    expect(client.cookie).toBeUndefined();
+  });
+
+  it("limits failures per client address across emails, without touching other addresses", async () => {
+    const address = { "cf-connecting-ip": "198.51.100.7" };
+    const tries = Array.from({ length: 21 }, () =>
+      new TestClient().request("POST", "/api/auth/login", { json: { email: uniqueEmail("spray"), password: "wrong password!" }, headers: address }),
+    );
+    const statuses = (await Promise.all(tries)).map((response) => response.status);
+    expect(statuses.filter((status) => status === 401)).toHaveLength(20);
+
+    const account = await new TestClient().register();
+    const blocked = await new TestClient().request("POST", "/api/auth/login", { json: account, headers: address });
+    expect(blocked.status).toBe(429);
+    expect((await errorOf(blocked)).message).toMatch(/from your network/);
+    const elsewhere = await new TestClient().request("POST", "/api/auth/login", { json: account, headers: { "cf-connecting-ip": "198.51.100.8" } });
+    expect(elsewhere.status).toBe(200);
+  });
+
+  it("slows a spray across many accounts and addresses with a global limit", async () => {
+    const now = Date.now();
+    const spray = env.DB.prepare("INSERT INTO login_attempts (email, address, at) VALUES (?, ?, ?)");
+    await env.DB.batch(Array.from({ length: 200 }, (_, i) => spray.bind(`sprayed-${i}@example.com`, `192.0.2.${i % 250}`, now)));
+    try {
+      const account = await new TestClient().register();
+      const refused = await new TestClient().request("POST", "/api/auth/login", { json: account, headers: { "cf-connecting-ip": "203.0.113.9" } });
+      expect(refused.status).toBe(429);
+      expect((await errorOf(refused)).message).toMatch(/across accounts/);
+    } finally {
+      await env.DB.prepare("DELETE FROM login_attempts WHERE email LIKE 'sprayed-%'").run();
+    }
+  });
+
+  it("does not count a successful sign-in against the address", async () => {
+    const account = await new TestClient().register();
+    const headers = { "cf-connecting-ip": "203.0.113.77" };
+    for (let i = 0; i < 25; i++) {
+      expect((await new TestClient().request("POST", "/api/auth/login", { json: account, headers })).status).toBe(200);
+    }
   });
 });
 

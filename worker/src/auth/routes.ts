@@ -7,7 +7,7 @@ import type { User } from "../db/schema.ts";
 import { ApiError } from "../http/errors.ts";
 import type { AppEnv } from "../http/types.ts";
 import { jsonBody, queryParams } from "../http/validate.ts";
-import { assertNotLockedOut, clearFailures, recordFailure } from "./lockout.ts";
+import { attemptFailed, attemptSucceeded, clientAddress, reserveAttempt } from "./lockout.ts";
 import { DECOY_HASH, hashPassword, needsRehash, verifyPassword } from "./password.ts";
 import { rememberBrowser } from "./browsers.ts";
 import { endSession, requireUser, startSession } from "./session.ts";
@@ -42,15 +42,15 @@ export const auth = new Hono<AppEnv>()
   .post("/login", jsonBody(LoginRequest), async (c) => {
     const { email, password } = c.req.valid("json");
     const db = openDb(c.env.DB);
-    await assertNotLockedOut(db, email);
+    const attempt = await reserveAttempt(db, email, clientAddress(c.req.raw));
     const user = await db.select().from(schema.users).where(eq(schema.users.email, email)).get();
     // Check a decoy hash when there is no such user, so the answer takes as long either way.
     const ok = await verifyPassword(password, user?.passwordHash ?? DECOY_HASH);
     if (!user || !ok) {
-      await recordFailure(db, email);
+      await attemptFailed(db);
       throw new ApiError(401, "invalid_credentials", "That email and password don't match. Check them and try again.");
     }
-    await clearFailures(db, email);
+    await attemptSucceeded(db, attempt);
     if (needsRehash(user.passwordHash)) {
       await db.update(schema.users).set({ passwordHash: await hashPassword(password) }).where(eq(schema.users.id, user.id));
     }
