@@ -15,7 +15,6 @@ export const ERROR_CODES = [
   "unauthenticated",
   "session_expired",
   "invalid_credentials",
-  "email_taken",
   "forbidden_origin",
   "too_many_attempts",
   // pairing (RFC 8628 names)

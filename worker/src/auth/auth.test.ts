@@ -21,8 +21,7 @@ describe("register", () => {
     const email = uniqueEmail();
     const response = await client.request("POST", "/api/auth/register", { json: { email, password: PASSWORD, name: "Ada" } });
     expect(response.status).toBe(201);
-    const body: { user: { email: string; name: string } } = await response.json();
-    expect(body.user).toMatchObject({ email, name: "Ada" });
+    expect(await response.json()).toEqual({ ok: true });
 
     const cookie = response.headers.get("set-cookie") ?? "";
     expect(cookie).toMatch(/^hearth_session=/);
@@ -36,6 +35,8 @@ describe("register", () => {
 
     const me = await client.request("GET", "/api/auth/me");
     expect(me.status).toBe(200);
+    const body: { user: { email: string; name: string } } = await me.json();
+    expect(body.user).toMatchObject({ email, name: "Ada" });
   });
 
   it("gives every user a different salt", async () => {
@@ -47,12 +48,39 @@ describe("register", () => {
     expect(new Set(salts).size).toBe(2);
   });
 
-  it("refuses a duplicate email, whatever its case, with 409 on the email field", async () => {
-    const email = uniqueEmail();
-    await new TestClient().register(email);
-    const response = await new TestClient().request("POST", "/api/auth/register", { json: { email: email.toUpperCase(), password: PASSWORD } });
-    expect(response.status).toBe(409);
-    expect(await errorOf(response)).toMatchObject({ code: "email_taken", field: "email" });
+  it("answers a taken email exactly as a new one, signs nobody in, keeps the account, and tells its owner", async () => {
+    const owner = new TestClient();
+    const { email } = await owner.register();
+    const fresh = await new TestClient().request("POST", "/api/auth/register", { json: { email: uniqueEmail(), password: PASSWORD } });
+
+    const prober = new TestClient();
+    const taken = await prober.request("POST", "/api/auth/register", { json: { email: email.toUpperCase(), password: "another password!", name: "Mallory" } });
+    expect(taken.status).toBe(fresh.status);
+    expect(await taken.text()).toBe(await fresh.text());
+    expect(prober.cookie).toBeUndefined();
+    expect((await prober.request("GET", "/api/auth/me")).status).toBe(401);
+
+    // The account is untouched: its own password still signs in, the prober's does not.
+    const stolen = await new TestClient().request("POST", "/api/auth/login", { json: { email, password: "another password!" } });
+    expect(stolen.status).toBe(401);
+    expect((await new TestClient().request("POST", "/api/auth/login", { json: { email, password: PASSWORD } })).status).toBe(200);
+
+    const notices = async () => {
+      const page: { notifications: { title: string }[] } = await (await owner.request("GET", "/api/notifications?kind=new_sign_in")).json();
+      return page.notifications.map((n) => n.title);
+    };
+    await expect.poll(notices).toContain("Someone tried to create an account with your email");
+  });
+
+  it("counts tries on taken emails against the sign-in limits, so accounts cannot be probed in bulk", async () => {
+    const headers = { "cf-connecting-ip": "198.51.100.99" };
+    const taken = await Promise.all(Array.from({ length: 20 }, () => new TestClient().register()));
+    for (const { email } of taken) {
+      expect((await new TestClient().request("POST", "/api/auth/register", { json: { email, password: PASSWORD }, headers })).status).toBe(201);
+    }
+    const stopped = await new TestClient().request("POST", "/api/auth/register", { json: { email: uniqueEmail(), password: PASSWORD }, headers });
+    expect(stopped.status).toBe(429);
+    expect((await errorOf(stopped)).code).toBe("too_many_attempts");
   });
 
   it("names the field that failed validation", async () => {
@@ -179,11 +207,11 @@ describe("lockout", () => {
   });
 
   it("slows a spray across many accounts and addresses with a global limit", async () => {
+    const account = await new TestClient().register();
     const now = Date.now();
     const spray = env.DB.prepare("INSERT INTO login_attempts (email, address, at) VALUES (?, ?, ?)");
     await env.DB.batch(Array.from({ length: 200 }, (_, i) => spray.bind(`sprayed-${i}@example.com`, `192.0.2.${i % 250}`, now)));
     try {
-      const account = await new TestClient().register();
       const refused = await new TestClient().request("POST", "/api/auth/login", { json: account, headers: { "cf-connecting-ip": "203.0.113.9" } });
       expect(refused.status).toBe(429);
       expect((await errorOf(refused)).message).toMatch(/across accounts/);

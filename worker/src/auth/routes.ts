@@ -10,6 +10,7 @@ import { jsonBody, queryParams } from "../http/validate.ts";
 import { attemptFailed, attemptSucceeded, clientAddress, reserveAttempt } from "./lockout.ts";
 import { DECOY_HASH, hashPassword, needsRehash, verifyPassword } from "./password.ts";
 import { rememberBrowser } from "./browsers.ts";
+import { tellOwnerOfRegistration } from "./registered-elsewhere.ts";
 import { endSession, requireUser, startSession } from "./session.ts";
 
 function publicUser(user: User): PublicUser {
@@ -18,9 +19,13 @@ function publicUser(user: User): PublicUser {
 
 /** /api/auth: register, sign in, sign out, and who am I. */
 export const auth = new Hono<AppEnv>()
+  // A new and a taken email get the same answer (201 `{ok: true}`), so the answer does not tell whether an
+  // account exists; only a new one is signed in, and the owner of a taken one is told (registered-elsewhere.ts).
+  // Each try is a sign-in attempt under the limits, so probing many emails from one place is stopped early.
   .post("/register", jsonBody(RegisterRequest), async (c) => {
     const { email, password, name } = c.req.valid("json");
     const db = openDb(c.env.DB);
+    const attempt = await reserveAttempt(db, email, clientAddress(c.req.raw));
     const user: User = {
       id: crypto.randomUUID(),
       email,
@@ -30,13 +35,14 @@ export const auth = new Hono<AppEnv>()
     };
     const inserted = await db.insert(schema.users).values(user).onConflictDoNothing().returning({ id: schema.users.id });
     if (inserted.length === 0) {
-      throw new ApiError(409, "email_taken", "An account with this email already exists. Sign in instead, or use another email.", {
-        field: "email",
-      });
+      await attemptFailed(db);
+      await tellOwnerOfRegistration(c, email);
+    } else {
+      await attemptSucceeded(db, attempt);
+      await startSession(c, user.id);
+      await rememberBrowser(c, user.id, { tell: false });
     }
-    await startSession(c, user.id);
-    await rememberBrowser(c, user.id, { tell: false });
-    return c.json({ user: publicUser(user) }, 201);
+    return c.json({ ok: true as const }, 201);
   })
 
   .post("/login", jsonBody(LoginRequest), async (c) => {
