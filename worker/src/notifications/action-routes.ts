@@ -1,15 +1,28 @@
 import { Hono } from "hono";
+import type { Context } from "hono";
 import type { NotificationView } from "#protocol";
 import { ApiError } from "../http/errors.ts";
 import type { AppEnv } from "../http/types.ts";
 import { findNotification, performAction } from "./actions.ts";
-import { ACTION_PAGE_HEADERS, actionPage, actionPageResponse, actionTokenState, readActionToken, spendActionToken, webhookEnv } from "./webhooks/index.ts";
+import {
+  ACTION_FORM_HEADERS,
+  ACTION_PAGE_HEADERS,
+  actionOpenerResponse,
+  actionPage,
+  actionPageResponse,
+  actionTokenState,
+  readActionToken,
+  spendActionToken,
+  webhookEnv,
+} from "./webhooks/index.ts";
 import type { ActionClaims, ActionPageRefusal } from "./webhooks/index.ts";
 
 // The signed links in a webhook payload's buttons (approve, deny, retry), opened without signing in: the token
-// in the URL is the credential. GET only shows what the button will do, since mail scanners and chat previews
-// open links; the POST from that page spends the link (once) and acts through the same path as the app's own
-// button. Every answer is a small HTML page, never JSON: a person reads it.
+// is the credential. A link is `/api/actions#<token>` (action-page.ts): the opener page's script POSTs the token
+// to /view, which only shows what the button will do, since mail scanners and chat previews open links; the POST
+// from that page to /confirm spends the link (once) and acts through the same path as the app's own button. The
+// token travels only in form bodies, never in a request line, so no log holds it. Every answer is a small HTML
+// page, never JSON: a person reads it.
 
 /** The link-signing secret, or null (logged) when it is missing or too short: then every link is refused. */
 function actionLinkSecret(env: unknown): string | null {
@@ -18,13 +31,6 @@ function actionLinkSecret(env: unknown): string | null {
   console.error("ACTION_LINK_SECRET is missing or shorter than 32 characters, so webhook action links are refused. Set it with `wrangler secret put ACTION_LINK_SECRET`.");
   return null;
 }
-
-/**
- * The confirmation page posts to itself. Under the pages' usual "no-referrer", a browser sends that POST with
- * `Origin: null`, which the same-origin write guard (http/origin.ts) refuses; "same-origin" makes it send our
- * origin, and still sends nothing to any other site, so the token in the URL does not leak through Referer.
- */
-const CONFIRM_HEADERS = { ...ACTION_PAGE_HEADERS, "referrer-policy": "same-origin" };
 
 const refused = (reason: ActionPageRefusal, detail?: string) => actionPageResponse({ kind: "refused", reason, ...(detail ? { detail } : {}) });
 
@@ -55,12 +61,22 @@ function unexpected(err: unknown): Response {
   return new Response(page, { status: 500, headers: ACTION_PAGE_HEADERS });
 }
 
-/** /api/actions/:token: a webhook's approve, deny and retry links. No session; the signed token decides. */
+/** The token a page's form posted (empty when there is none: then it reads as a malformed link). */
+async function postedToken(c: Context<AppEnv>): Promise<string> {
+  const body = await c.req.parseBody().catch(() => ({}));
+  const token = "token" in body ? body.token : undefined;
+  return typeof token === "string" ? token : "";
+}
+
+/** /api/actions: a webhook's approve, deny and retry links. No session; the signed token decides. */
 export const actionLinks = new Hono<AppEnv>()
-  .get("/:token", async (c) => {
+  .get("/", () => actionOpenerResponse())
+
+  .post("/view", async (c) => {
     try {
       const now = Date.now();
-      const link = await readLink(c.env, c.req.param("token"), now);
+      const token = await postedToken(c);
+      const link = await readLink(c.env, token, now);
       if ("page" in link) return link.page;
       // Checked without spending it, so a link already used says so at once, before the button is pressed.
       const state = await actionTokenState(c.env.DB, link.claims.jti, now);
@@ -69,17 +85,17 @@ export const actionLinks = new Hono<AppEnv>()
       if (!notification) return refused("unknown", GONE);
       // Answered elsewhere (the app, a sibling link): the outcome, not a button that can no longer do anything.
       if (notification.outcome !== null) return actionPageResponse({ kind: "settled", title: notification.title, outcome: notification.outcome });
-      const page = actionPage({ kind: "confirm", action: link.claims.action, title: notification.title, body: notification.body });
-      return new Response(page, { status: 200, headers: CONFIRM_HEADERS });
+      const page = actionPage({ kind: "confirm", action: link.claims.action, title: notification.title, body: notification.body, token });
+      return new Response(page, { status: 200, headers: ACTION_FORM_HEADERS });
     } catch (err) {
       return unexpected(err);
     }
   })
 
-  .post("/:token", async (c) => {
+  .post("/confirm", async (c) => {
     try {
       const now = Date.now();
-      const link = await readLink(c.env, c.req.param("token"), now);
+      const link = await readLink(c.env, await postedToken(c), now);
       if ("page" in link) return link.page;
       const { claims } = link;
       // Spent before acting, in one conditional UPDATE: of two presses racing, only one acts.
@@ -102,4 +118,7 @@ export const actionLinks = new Hono<AppEnv>()
     } catch (err) {
       return unexpected(err);
     }
-  });
+  })
+
+  // The old form, with the token in the path, is refused whatever it holds: its token has reached request logs.
+  .on(["GET", "POST"], "/:token", () => refused("outdated"));
