@@ -29,6 +29,7 @@ export const ERROR_CODES = [
   "unknown_frame",
   "unsupported_version",
   "not_ready",
+  "rate_limited",
   // commands
   "queue_full",
   "device_offline",
