@@ -88,7 +88,13 @@ async function visitAll(browser: Browser, options: { viewport: { width: number; 
     const context = await browser.newContext({ baseURL: options.baseURL, viewport: options.viewport, ...(signedIn && seed ? { storageState: seed.storageState } : {}) });
     const page = await context.newPage();
     await page.emulateMedia({ colorScheme: options.colorScheme });
+    // Anything the Content-Security-Policy blocks (web/vite.config.ts, web/static/_headers) is a finding too.
+    let current = "";
+    page.on("console", (message) => {
+      if (/Content Security Policy/i.test(message.text())) findings.push(`${current}: ${message.text()}`);
+    });
     for (const route of routes) {
+      current = route;
       await test.step(route, async () => {
         // A load cut short by the app's own start-up (ERR_ABORTED) is tried once more.
         await page.goto(route).catch(() => page.goto(route));
@@ -117,7 +123,7 @@ async function visitAll(browser: Browser, options: { viewport: { width: number; 
 
 for (const width of WIDTHS) {
   for (const colorScheme of ["light", "dark"] as const) {
-    test(`every page fits a ${width.name} (${width.viewport.width}×${width.viewport.height}) in ${colorScheme}, with no overlapping controls and no serious axe finding`, async ({ browser, baseURL }) => {
+    test(`every page fits a ${width.name} (${width.viewport.width}×${width.viewport.height}) in ${colorScheme}, with no overlapping controls, no serious axe finding and nothing blocked by the CSP`, async ({ browser, baseURL }) => {
       test.setTimeout(240_000);
       if (!baseURL) throw new Error("baseURL is set in playwright.config.ts");
       const findings = await visitAll(browser, { viewport: width.viewport, colorScheme, screenshots: width.screenshots, baseURL });

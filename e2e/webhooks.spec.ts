@@ -72,14 +72,22 @@ test("a webhook receiver gets a permission request, approves it through the sign
     const delivery = receiver.deliveries.find((d) => d.body.data.notification?.kind === "permission_requested");
     expect(delivery?.verified).toBe(true);
     const approve = delivery?.body.data.notification?.actions.find((a) => a.id === "approve")?.url ?? "";
-    expect(approve).toContain("/api/actions/");
+    expect(approve).toContain("/api/actions#");
 
     // Opened on another device (no session): a confirmation page; confirming does it, once.
     const phone = await context.browser()?.newContext();
     if (!phone) throw new Error("no browser");
     const away = await phone.newPage();
+    // The token rides in the link's fragment: no request the browser makes has it in its path or query.
+    const token = new URL(approve).hash.slice(1);
+    const requested: string[] = [];
+    away.on("request", (request) => {
+      const url = new URL(request.url());
+      requested.push(`${url.pathname}${url.search}`);
+    });
     await away.goto(approve);
     await expect(away.getByRole("heading", { name: "Approve this request?" })).toBeVisible();
+    expect(away.url()).not.toContain(token);
     expect(existsSync(target)).toBe(false);
     await away.getByLabel("Code from your authenticator app").fill(codeFor(totpSecret, 0));
     await away.getByRole("button", { name: "Approve" }).click();
@@ -91,11 +99,13 @@ test("a webhook receiver gets a permission request, approves it through the sign
     await expect(away.getByText("This link was used already.", { exact: false })).toBeVisible();
     // Its sibling, Deny, opened afterwards: the outcome, and no button to press.
     const deny = delivery?.body.data.notification?.actions.find((a) => a.id === "deny")?.url ?? "";
-    expect(deny).toContain("/api/actions/");
+    expect(deny).toContain("/api/actions#");
     await away.goto(deny);
     await expect(away.getByRole("heading", { name: "Already answered" })).toBeVisible();
     await expect(away.getByText("Allowed once: filesystem.write.")).toBeVisible();
     await expect(away.getByRole("button")).toHaveCount(0);
+    expect(requested.length).toBeGreaterThan(0);
+    expect(requested.filter((line) => line.includes(token))).toEqual([]);
     await phone.close();
   } finally {
     agent.kill("SIGTERM");

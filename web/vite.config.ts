@@ -7,6 +7,20 @@ export default defineConfig({
   plugins: [
     sveltekit({
       adapter: adapter({ pages: "build", assets: "build", fallback: "index.html" }),
+      // Written into index.html as a <meta> policy, with the hash of SvelteKit's inline start-up script: no other
+      // inline script runs. Styles may be inline (Svelte sets style attributes; a style cannot run code). The
+      // headers a <meta> cannot carry (frame-ancestors) are in static/_headers.
+      csp: {
+        mode: "hash",
+        directives: {
+          "default-src": ["self"],
+          "script-src": ["self"],
+          "style-src": ["self", "unsafe-inline"],
+          "img-src": ["self", "data:"],
+          "object-src": ["none"],
+          "base-uri": ["none"],
+        },
+      },
     }),
   ],
   server: {

@@ -36,12 +36,26 @@ export const FinancialDetails = z.object({
   category: z.string().max(100).optional(),
 });
 
+// The schemes a link from activity may have. The app renders these links, so javascript:, data:, file: and the
+// rest are refused where activity comes in (and the app still draws any other stored value as plain text).
+const LINK_SCHEMES = /^(https?|mailto)$/;
+
+/** A link activity may carry: http(s) or mailto only. */
+export const ActivityLink = z
+  .url({ protocol: LINK_SCHEMES, error: "use an http://, https:// or mailto: link (javascript:, data: and other kinds are refused)" })
+  .max(2000);
+
+/** True when a stored link may be drawn as a link; anything else is shown as text. */
+export function isSafeLink(url: string): boolean {
+  return ActivityLink.safeParse(url).success;
+}
+
 /** What a job event's `details` may carry, read into typed columns. */
 export const JobDetails = z.object({
   company: z.string().max(200).optional(),
   role: z.string().max(200).optional(),
   status: JobStatus.optional(),
-  url: z.url().max(2000).optional(),
+  url: ActivityLink.optional(),
 });
 
 /** A valid event with the typed parts its type carries, or why it is refused. */
@@ -220,7 +234,7 @@ export type StatementImportResult = z.infer<typeof StatementImportResult>;
 export const ManualApplication = z.object({
   company: z.string().trim().min(1, { error: "Which company?" }).max(200),
   role: z.string().trim().min(1, { error: "Which role?" }).max(200),
-  url: z.union([z.literal(""), z.url({ error: "That is not a web address (https://…)." }).max(2000)]).optional(),
+  url: z.union([z.literal(""), z.url({ protocol: LINK_SCHEMES, error: "That is not a web address (https://…)." }).max(2000)]).optional(),
   status: JobStatus.default("applied"),
   /** The day applied, YYYY-MM-DD; today when left out. */
   applied_on: z.iso.date({ error: "Give the date as YYYY-MM-DD." }).optional(),

@@ -15,7 +15,6 @@ export const ERROR_CODES = [
   "unauthenticated",
   "session_expired",
   "invalid_credentials",
-  "email_taken",
   "forbidden_origin",
   "too_many_attempts",
   "step_up_required",
@@ -31,6 +30,7 @@ export const ERROR_CODES = [
   "unknown_frame",
   "unsupported_version",
   "not_ready",
+  "rate_limited",
   // commands
   "queue_full",
   "device_offline",

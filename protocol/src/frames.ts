@@ -13,6 +13,12 @@ export const PROTOCOL_VERSION = 1;
 /** Frames larger than this are refused without being parsed. */
 export const MAX_FRAME_BYTES = 1024 * 1024;
 
+/**
+ * The close code of a socket that sent more frames or bytes than its budget (relay/src/flood.ts). An `error`
+ * frame with code `rate_limited` says so just before; the client may reconnect.
+ */
+export const CLOSE_FLOODED = 4008;
+
 /** Frame ids are chosen by the sender; a command frame's id is the command's id. */
 const FrameId = z.string().min(1).max(128);
 

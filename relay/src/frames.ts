@@ -9,13 +9,15 @@ function idOf(json: unknown): string | undefined {
 }
 
 /**
- * The message's size in bytes when it is over the frame limit, else null. A string too short to be over it
- * (UTF-8 takes at most 3 bytes per UTF-16 unit) is not encoded.
+ * The message's size in bytes when it is over `max`, else null. A string too short to be over it (UTF-8 takes
+ * at most 3 bytes per UTF-16 unit) is not encoded, nor one too long to be under it (at least 1 byte per unit).
  */
-function oversize(message: string | ArrayBuffer | ArrayBufferView): number | null {
-  if (typeof message === "string" && message.length * 3 <= MAX_FRAME_BYTES) return null;
-  const size = typeof message === "string" ? new TextEncoder().encode(message).byteLength : message.byteLength;
-  return size > MAX_FRAME_BYTES ? size : null;
+function oversize(message: string | ArrayBuffer | ArrayBufferView, max: number): number | null {
+  if (typeof message !== "string") return message.byteLength > max ? message.byteLength : null;
+  if (message.length * 3 <= max) return null;
+  if (message.length > max) return message.length;
+  const size = new TextEncoder().encode(message).byteLength;
+  return size > max ? size : null;
 }
 
 /**
@@ -25,10 +27,12 @@ function oversize(message: string | ArrayBuffer | ArrayBufferView): number | nul
 export function readFrame<S extends z.ZodType>(
   schema: S,
   message: string | ArrayBuffer | ArrayBufferView,
+  maxBytes = MAX_FRAME_BYTES,
 ): { ok: true; frame: z.infer<S> } | ({ ok: false } & Refusal) {
-  const size = oversize(message);
+  const size = oversize(message, maxBytes);
   if (size !== null) {
-    return { ok: false, code: "payload_too_large", message: `Frames are limited to ${MAX_FRAME_BYTES} bytes; this one was ${size}. Split it up.` };
+    const over = typeof message === "string" && size === message.length ? `at least ${size}` : String(size);
+    return { ok: false, code: "payload_too_large", message: `Frames are limited to ${maxBytes} bytes; this one was ${over}. Split it up.` };
   }
   let json: unknown;
   try {

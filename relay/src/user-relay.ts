@@ -1,6 +1,6 @@
 import type { Connection, ConnectionContext, WSMessage } from "partyserver";
 import { z } from "zod";
-import { AgentFrame, BrowserFrame, PROTOCOL_VERSION } from "#protocol";
+import { AgentFrame, BrowserFrame, CLOSE_FLOODED, PROTOCOL_VERSION } from "#protocol";
 import type { Decision, ErrorCode, Json, PermissionRequestView } from "#protocol";
 import type { PermissionPrompt } from "../../worker/src/assistant/graph.ts";
 import { createChatModel, modelEnv } from "../../worker/src/assistant/model.ts";
@@ -8,6 +8,7 @@ import type { AssistantCapability } from "../../worker/src/assistant/tools.ts";
 import type { PermissionRequestRecord } from "./d1-sync.ts";
 import { ingestActivities } from "../../worker/src/activities/ingest.ts";
 import { recordRefusals } from "./activity-refusals.ts";
+import { FloodGuard, SOCKET_BUDGETS } from "./flood.ts";
 import { checkLimits, deviceView, parseConnectors } from "./devices.ts";
 import { frameId, readFrame } from "./frames.ts";
 import { evaluate } from "./permission-rules.ts";
@@ -16,7 +17,7 @@ import { requestView } from "./requests.ts";
 import { describe } from "./wording.ts";
 import { TurnInput } from "./rpc.ts";
 import { RELAY_DEVICE_HEADER, RELAY_ROLE_HEADER } from "./sockets.ts";
-import type { SocketState } from "./sockets.ts";
+import type { ConnectionRole, SocketState } from "./sockets.ts";
 import { Turns } from "./turns.ts";
 import type { TurnHost } from "./turns.ts";
 
@@ -39,6 +40,7 @@ export class UserRelay extends QueueRelay {
   readonly turns: Turns;
   /** Set by `wipe`: the storage is gone, so the closing sockets' bookkeeping must not touch it. */
   #wiped = false;
+  readonly #flood = new FloodGuard();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -98,8 +100,12 @@ export class UserRelay extends QueueRelay {
   override async onMessage(connection: Connection<SocketState>, message: WSMessage): Promise<void> {
     const state = connection.state;
     if (!state) return;
+    // Charged before anything reads the frame, so a flood costs the relay next to nothing and is cut off.
+    const admission = this.#flood.admit(connection.id, state.role, typeof message === "string" ? message.length : message.byteLength, Date.now());
+    if (admission === "ignore") return;
+    if (admission === "shed") return this.#shed(connection, state.role);
     if (state.role === "browser") return this.#onBrowserMessage(connection, message);
-    const read = readFrame(AgentFrame, message);
+    const read = readFrame(AgentFrame, message, SOCKET_BUDGETS.agent.maxFrame);
     if (!read.ok) return this.refuse(connection, read);
     const frame = read.frame;
     if (frame.type === "ping") return this.send(connection, { v: PROTOCOL_VERSION, type: "pong", id: frame.id });
@@ -121,7 +127,22 @@ export class UserRelay extends QueueRelay {
     }
   }
 
+  /** Closes a socket that went over its budget, after telling it why. */
+  #shed(connection: Connection<SocketState>, role: ConnectionRole): void {
+    const who = role === "agent" ? "This agent" : "This tab";
+    this.refuse(connection, {
+      code: "rate_limited",
+      message: `${who} sent more frames or bytes than the relay takes from one socket, so its socket was closed. It reconnects by itself; send less at once.`,
+    });
+    try {
+      connection.close(CLOSE_FLOODED, "sent too much too fast");
+    } catch {
+      // Closed under us already.
+    }
+  }
+
   override onClose(connection: Connection<SocketState>): void {
+    this.#flood.forget(connection.id);
     const state = connection.state;
     if (state?.role !== "agent" || this.#wiped) return;
     if (this.isOnline(state.deviceId, connection.id)) return;
@@ -140,7 +161,7 @@ export class UserRelay extends QueueRelay {
   }
 
   #onBrowserMessage(connection: Connection<SocketState>, message: WSMessage): void {
-    const read = readFrame(BrowserFrame, message);
+    const read = readFrame(BrowserFrame, message, SOCKET_BUDGETS.browser.maxFrame);
     if (!read.ok) return this.refuse(connection, read);
     const frame = read.frame;
     if (frame.type === "ping") return this.send(connection, { v: PROTOCOL_VERSION, type: "pong", id: frame.id });

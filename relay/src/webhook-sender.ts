@@ -9,6 +9,7 @@ import {
   allowsPrivateTargets,
   attemptDelivery,
   encodeWebhookPayload,
+  actionLinkUrl,
   issueActionToken,
   nextAttemptAt,
 } from "../../worker/src/notifications/webhooks/index.ts";
@@ -255,7 +256,7 @@ export class WebhookSender {
       if (!linkAction.success || !secret) continue;
       const expiresAt = now + ACTION_LINK_TTL_MS;
       const token = await issueActionToken(this.#host.db, { userId: this.#host.userId(), notificationId: n.id, action: linkAction.data, expiresAt }, secret);
-      actions.push({ ...action, url: `${origin}/api/actions/${token}`, expires_at: expiresAt });
+      actions.push({ ...action, url: actionLinkUrl(origin, token), expires_at: expiresAt });
     }
     return { id: n.id, kind: n.kind, title: n.title, body: n.body, priority: n.priority, source: n.source, link: n.link ? `${origin}${n.link}` : null, created_at: n.created_at, actions };
   }

@@ -112,7 +112,7 @@ describe("the demo SQL", () => {
       VALUES (?, ?, ?, 'upload', 'other', '2026-11-20T10:00:00Z', 0, 'Notes', '{}', 0, 0)`);
     insert.run("mine", demoUser, "uploaded-by-the-newcomer");
     insert.run("theirs", "someone", "demo:money:2026-11-20:1"); // the same event_id, another user
-    db.prepare("INSERT INTO login_failures (email, at) VALUES (?, 1)").run(DEMO_ACCOUNT.email);
+    db.prepare("INSERT INTO login_attempts (email, address, at) VALUES (?, 'local', 1)").run(DEMO_ACCOUNT.email);
 
     const tomorrow = new Date(NOW.getTime() + DAY_MS);
     load(db, tomorrow);
@@ -120,7 +120,7 @@ describe("the demo SQL", () => {
     expect(scalar(db, "SELECT id FROM users WHERE email = ?", DEMO_ACCOUNT.email)).toBe(demoUser);
     expect(scalar(db, "SELECT count(*) FROM activities WHERE source = 'demo'")).toBe(demoEvents(tomorrow).length);
     expect(db.prepare("SELECT id FROM activities WHERE source <> 'demo' ORDER BY id").all()).toEqual([{ id: "mine" }, { id: "theirs" }]);
-    expect(scalar(db, "SELECT count(*) FROM login_failures")).toBe(0);
+    expect(scalar(db, "SELECT count(*) FROM login_attempts")).toBe(0);
     expect(scalar(db, "SELECT count(*) FROM activities_fts WHERE activities_fts MATCH 'northwind'")).toBe(
       scalar(db, "SELECT count(*) FROM activities WHERE description LIKE '%Northwind%' OR company = 'Northwind Traders'"),
     );

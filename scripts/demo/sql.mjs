@@ -35,7 +35,7 @@ export function demoSql({ account, passwordHash, events, now }) {
     `INSERT INTO users (id, email, name, password_hash, created_at) VALUES (${literal(crypto.randomUUID())}, ${email}, ${literal(account.name)}, ${literal(passwordHash)}, ${now})
   ON CONFLICT (email) DO UPDATE SET name = excluded.name, password_hash = excluded.password_hash;`,
     // A newcomer who mistyped the password five times should not be locked out of the demo by a reset.
-    `DELETE FROM login_failures WHERE email = ${email};`,
+    `DELETE FROM login_attempts WHERE email = ${email};`,
     `DELETE FROM activities WHERE source = 'demo' AND user_id = ${userId};`,
   ];
   events.forEach((event, index) => {

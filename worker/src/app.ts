@@ -5,6 +5,7 @@ import { factorsApi } from "./auth/factor-routes.ts";
 import { passkeysApi } from "./auth/passkey-routes.ts";
 import { auth } from "./auth/routes.ts";
 import { ApiError, renderError } from "./http/errors.ts";
+import { securityHeaders } from "./http/headers.ts";
 import { sameOriginWrites } from "./http/origin.ts";
 import type { AppEnv } from "./http/types.ts";
 import { MAX_STATEMENT_BYTES, activityImportsApi } from "./activities/import.ts";
@@ -37,6 +38,7 @@ const statementLimit = bodyLimit({
     throw new ApiError(413, "payload_too_large", "A statement can be up to 5 MiB. Export a shorter period.");
   },
 });
+api.use(securityHeaders);
 // Statement uploads are files; everything else is a small JSON body.
 api.use((c, next) => (c.req.path === "/api/activities/import" ? statementLimit(c, next) : usualLimit(c, next)));
 api.use(sameOriginWrites);

@@ -27,6 +27,12 @@ export function readConfig(env: Env): Config {
   };
 }
 
-/** Sign-in lockout: more than this many failures for one email inside the window gets 429. */
-export const LOGIN_MAX_FAILURES = 5;
-export const LOGIN_WINDOW_MS = 15 * MINUTE;
+/**
+ * Sign-in limits: at most `max` checks that failed (or are still running) inside the window, per email (whether
+ * or not it has an account), per client address, and across all accounts (a password spray). Past one, 429.
+ */
+export const LOGIN_LIMITS = {
+  email: { max: 5, windowMs: 15 * MINUTE },
+  address: { max: 20, windowMs: 15 * MINUTE },
+  global: { max: 200, windowMs: 15 * MINUTE },
+} as const;

@@ -40,6 +40,8 @@ export class Relay {
   readonly prompts = new SvelteMap<string, PermissionRequestView>();
   /** Prompts a page shows in place (a chat reply); the prompt overlay leaves those out. */
   readonly inlinePrompts = new SvelteSet<string>();
+  /** Why the relay last closed this tab's socket for sending too much (it reconnects by itself), if it did. */
+  shedBecause = $state<string | null>(null);
 
   /** The page this tab shows while visible, null while hidden: what the relay counts as seen (see `setViewing`). */
   #viewing: string | null = null;
@@ -175,6 +177,12 @@ export class Relay {
     if (!parsed.success) return;
     const frame = parsed.data;
     switch (frame.type) {
+      case "error":
+        if (frame.code === "rate_limited") {
+          this.shedBecause = frame.message;
+          console.warn(`Hearth: ${frame.message}`);
+        }
+        break;
       case "agent_status":
         this.devices.set(frame.device.id, frame.device);
         break;

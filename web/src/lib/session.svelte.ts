@@ -53,9 +53,13 @@ export class Session {
     await this.refresh();
   }
 
-  async register(body: RegisterRequest): Promise<void> {
+  /**
+   * Creates the account and signs in; false when the server signed nobody in. It answers a taken email exactly as
+   * it answers a new one (so the answer cannot be used to find accounts) and tells that account's owner instead.
+   */
+  async register(body: RegisterRequest): Promise<boolean> {
     await call(api.auth.register.$post({ json: body }));
-    await this.refresh();
+    return (await this.refresh()) !== null;
   }
 
   async logout(): Promise<void> {

@@ -28,7 +28,7 @@ export async function userColumns(d1: D1Database): Promise<{ table: string; colu
 
 /**
  * Deletes the user from D1 in one transaction: their assistant checkpoints (keyed by reply, not by user, see
- * checkpointer-schema.ts), every row in a table with a user column, the sign-in failures kept under their email,
+ * checkpointer-schema.ts), every row in a table with a user column, the sign-in attempts kept under their email,
  * and the user.
  */
 export async function deleteUserRows(d1: D1Database, user: { id: string; email: string }): Promise<void> {
@@ -38,7 +38,7 @@ export async function deleteUserRows(d1: D1Database, user: { id: string; email: 
     d1.prepare(`DELETE FROM checkpoint_blobs WHERE thread_id IN (${threads})`).bind(user.id),
     d1.prepare(`DELETE FROM checkpoints WHERE thread_id IN (${threads})`).bind(user.id),
     ...(await userColumns(d1)).map(({ table, column }) => d1.prepare(`DELETE FROM ${quoted(table)} WHERE ${quoted(column)} = ?`).bind(user.id)),
-    d1.prepare("DELETE FROM login_failures WHERE email = ?").bind(user.email),
+    d1.prepare("DELETE FROM login_attempts WHERE email = ?").bind(user.email),
     d1.prepare("DELETE FROM users WHERE id = ?").bind(user.id),
   ];
   await d1.batch(statements);

@@ -27,11 +27,20 @@ export async function requestEmailChange(c: Context<AppEnv>, user: { id: string;
   if (newEmail === user.email) throw new ApiError(400, "validation_failed", "That is already your email address.", { field: "new_email" });
   const db = openDb(c.env.DB);
   const taken = await db.select({ id: users.id }).from(users).where(and(eq(users.email, newEmail), ne(users.id, user.id))).get();
-  if (taken) throw new ApiError(409, "email_taken", "Another account uses that email address. Use a different one.", { field: "new_email" });
-
-  const token = newToken();
   const now = Date.now();
   const expiresAt = now + EMAIL_LINK_TTL_MS;
+  if (taken) {
+    // The same answer as for a free address, so this cannot tell whether an email has an account (as sign-up
+    // answers); the address's owner is told instead, and no link exists to open.
+    await sendMail(c.env, {
+      to: newEmail,
+      subject: "Someone asked to move a Hearth account to this address",
+      text: `Someone signed in to another Hearth account asked to change its email to ${newEmail}, which already has an account. Nothing was changed. If it was you, delete or rename one of the two accounts first.`,
+    }).catch((error: unknown) => console.error("account: the notice to the taken address failed", error));
+    return { sent_to: newEmail, expires_at: expiresAt };
+  }
+
+  const token = newToken();
   await db.batch([
     db.delete(emailChanges).where(and(eq(emailChanges.userId, user.id), isNull(emailChanges.usedAt))),
     db.insert(emailChanges).values({ tokenHash: await hashToken(token), userId: user.id, newEmail, createdAt: now, expiresAt }),
@@ -72,7 +81,7 @@ export async function confirmEmailChange(c: Context<AppEnv>, token: string): Pro
   }
   const old = await db.select({ email: users.email }).from(users).where(eq(users.id, spent.userId)).get();
   const taken = await db.select({ id: users.id }).from(users).where(and(eq(users.email, spent.newEmail), ne(users.id, spent.userId))).get();
-  if (taken) throw new ApiError(409, "email_taken", "Another account took that email address meanwhile. Ask for a change to a different one.");
+  if (taken) throw new ApiError(409, "conflict", "Another account took that email address meanwhile. Ask for a change to a different one.");
   const changed = await db.update(users).set({ email: spent.newEmail }).where(eq(users.id, spent.userId)).returning({ id: users.id });
   if (changed.length === 0) throw new ApiError(400, "expired_token", "This link belongs to an account that no longer exists.");
   if (old) {

@@ -4,7 +4,7 @@ import type { Context } from "hono";
 import { ChangeEmailRequest, ChangePasswordRequest, ConfirmEmailRequest, DeleteAccountRequest } from "#protocol";
 import type { KnownBrowserView, SessionView } from "#protocol";
 import { forgetBrowser, listBrowsers } from "../auth/browsers.ts";
-import { assertNotLockedOut, clearFailures, recordFailure } from "../auth/lockout.ts";
+import { attemptFailed, attemptSucceeded, clientAddress, reserveAttempt } from "../auth/lockout.ts";
 import { hashPassword, verifyPassword } from "../auth/password.ts";
 import { endOtherSessions, endSession, endSessionById, listSessions, requireUser } from "../auth/session.ts";
 import { openDb, schema } from "../db/index.ts";
@@ -22,12 +22,12 @@ import { buildExport } from "./export.ts";
 async function checkCurrentPassword(c: Context<AppEnv>, password: string): Promise<void> {
   const db = openDb(c.env.DB);
   const { user } = c.get("auth");
-  await assertNotLockedOut(db, user.email);
+  const attempt = await reserveAttempt(db, user.email, clientAddress(c.req.raw));
   if (!(await verifyPassword(password, user.passwordHash))) {
-    await recordFailure(db, user.email);
+    await attemptFailed(db);
     throw new ApiError(403, "invalid_credentials", "That is not your current password. Check it and try again.", { field: "current_password" });
   }
-  await clearFailures(db, user.email);
+  await attemptSucceeded(db, attempt);
 }
 
 const sessionGone = () => new ApiError(404, "not_found", "There is no such session. It may have ended already; reload the list.");

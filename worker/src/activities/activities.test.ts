@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { RelayAckFrame } from "#protocol";
-import { TestClient } from "../../test/client.ts";
+import { errorOf, TestClient } from "../../test/client.ts";
 import { connectAgent, openBrowserSocket, userWithDevice } from "../../test/sockets.ts";
 
-type Activity = { id: string; event_id: string; activity_type: string; amount: number | null; currency: string | null; merchant: string | null; category: string | null; company: string | null; job_status: string | null; tags: string[]; source: string; device_id: string | null };
+type Activity = { id: string; event_id: string; activity_type: string; amount: number | null; currency: string | null; merchant: string | null; category: string | null; company: string | null; job_status: string | null; url: string | null; tags: string[]; source: string; device_id: string | null };
 type Page = { activities: Activity[]; next_before: string | null };
 
 const coffee = (n: number, extra: Record<string, unknown> = {}) => ({
@@ -63,6 +63,28 @@ describe("activity ingest", () => {
     expect(result.rejected[0]?.reason).toMatch(/timestamp/);
     expect(result.rejected[1]?.reason).toMatch(/currency/);
     expect((await list(client)).activities.map((a) => a.event_id).sort()).toEqual(["ofx:FITID-1", "ofx:FITID-4"]);
+  });
+
+  it("refuses a link that is not http(s) or mailto, naming it per event, since the app draws links", async () => {
+    const client = await signedIn();
+    const job = (n: number, url: string) => ({
+      event_id: `link-${n}`,
+      activity_type: "job",
+      timestamp: "2026-10-20T14:00:00Z",
+      application: "Chrome",
+      details: { company: "Acme", url },
+    });
+    const links = ["javascript:alert(document.cookie)", "data:text/html,<script>alert(1)</script>", "file:///etc/passwd", "https://jobs.example/1", "mailto:jobs@example.com"];
+    const response = await client.request("POST", "/api/activities", { json: { events: links.map((url, i) => job(i, url)) } });
+    const result: { stored: number; rejected: { index: number; reason: string }[] } = await response.json();
+    expect(result.stored).toBe(2);
+    expect(result.rejected.map((r) => r.index)).toEqual([0, 1, 2]);
+    for (const refusal of result.rejected) expect(refusal.reason).toMatch(/url: use an http:\/\/, https:\/\/ or mailto: link/);
+    expect((await list(client)).activities.map((a) => a.url).sort()).toEqual(["https://jobs.example/1", "mailto:jobs@example.com"]);
+
+    const manual = await client.request("POST", "/api/activities/applications", { json: { company: "Acme", role: "Engineer", url: "javascript:alert(1)" } });
+    expect(manual.status).toBe(400);
+    expect(await errorOf(manual)).toMatchObject({ code: "validation_failed", field: "url" });
   });
 
   it("lets another tool push with an ingest token, until the token is revoked", async () => {

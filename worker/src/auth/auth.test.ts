@@ -21,8 +21,7 @@ describe("register", () => {
     const email = uniqueEmail();
     const response = await client.request("POST", "/api/auth/register", { json: { email, password: PASSWORD, name: "Ada" } });
     expect(response.status).toBe(201);
-    const body: { user: { email: string; name: string } } = await response.json();
-    expect(body.user).toMatchObject({ email, name: "Ada" });
+    expect(await response.json()).toEqual({ ok: true });
 
     const cookie = response.headers.get("set-cookie") ?? "";
     expect(cookie).toMatch(/^hearth_session=/);
@@ -36,6 +35,8 @@ describe("register", () => {
 
     const me = await client.request("GET", "/api/auth/me");
     expect(me.status).toBe(200);
+    const body: { user: { email: string; name: string } } = await me.json();
+    expect(body.user).toMatchObject({ email, name: "Ada" });
   });
 
   it("gives every user a different salt", async () => {
@@ -47,12 +48,40 @@ describe("register", () => {
     expect(new Set(salts).size).toBe(2);
   });
 
-  it("refuses a duplicate email, whatever its case, with 409 on the email field", async () => {
-    const email = uniqueEmail();
-    await new TestClient().register(email);
-    const response = await new TestClient().request("POST", "/api/auth/register", { json: { email: email.toUpperCase(), password: PASSWORD } });
-    expect(response.status).toBe(409);
-    expect(await errorOf(response)).toMatchObject({ code: "email_taken", field: "email" });
+  it("answers a taken email exactly as a new one, signs nobody in, keeps the account, and tells its owner", async () => {
+    const owner = new TestClient();
+    const { email } = await owner.register();
+    const fresh = await new TestClient().request("POST", "/api/auth/register", { json: { email: uniqueEmail(), password: PASSWORD } });
+
+    const prober = new TestClient();
+    const taken = await prober.request("POST", "/api/auth/register", { json: { email: email.toUpperCase(), password: "another password!", name: "Mallory" } });
+    expect(taken.status).toBe(fresh.status);
+    expect(await taken.text()).toBe(await fresh.text());
+    expect(prober.cookie).toBeUndefined();
+    expect((await prober.request("GET", "/api/auth/me")).status).toBe(401);
+
+    // The account is untouched: its own password still signs in, the prober's does not.
+    const stolen = await new TestClient().request("POST", "/api/auth/login", { json: { email, password: "another password!" } });
+    expect(stolen.status).toBe(401);
+    expect((await new TestClient().request("POST", "/api/auth/login", { json: { email, password: PASSWORD } })).status).toBe(200);
+
+    const notices = async () => {
+      const page: { notifications: { title: string }[] } = await (await owner.request("GET", "/api/notifications?kind=new_sign_in")).json();
+      return page.notifications.map((n) => n.title);
+    };
+    await expect.poll(notices).toContain("Someone tried to create an account with your email");
+  });
+
+  // 41 password hashes: slow on a busy machine.
+  it("counts tries on taken emails against the sign-in limits, so accounts cannot be probed in bulk", { timeout: 30_000 }, async () => {
+    const headers = { "cf-connecting-ip": "198.51.100.99" };
+    const taken = await Promise.all(Array.from({ length: 20 }, () => new TestClient().register()));
+    for (const { email } of taken) {
+      expect((await new TestClient().request("POST", "/api/auth/register", { json: { email, password: PASSWORD }, headers })).status).toBe(201);
+    }
+    const stopped = await new TestClient().request("POST", "/api/auth/register", { json: { email: uniqueEmail(), password: PASSWORD }, headers });
+    expect(stopped.status).toBe(429);
+    expect((await errorOf(stopped)).code).toBe("too_many_attempts");
   });
 
   it("names the field that failed validation", async () => {
@@ -142,8 +171,62 @@ describe("lockout", () => {
     const { email } = await new TestClient().register();
     const client = new TestClient();
     for (let i = 0; i < 5; i++) await client.request("POST", "/api/auth/login", { json: { email, password: "wrong password" } });
-    await env.DB.prepare("UPDATE login_failures SET at = at - ? WHERE email = ?").bind(16 * MINUTE, email).run();
+    await env.DB.prepare("UPDATE login_attempts SET at = at - ? WHERE email = ?").bind(16 * MINUTE, email).run();
     expect((await client.request("POST", "/api/auth/login", { json: { email, password: PASSWORD } })).status).toBe(200);
+  });
+
+  it("checks at most 5 of 50 concurrent guesses, and the right password is refused after them", async () => {
+    const { email } = await new TestClient().register();
+    const headers = { "cf-connecting-ip": "203.0.113.50" };
+    const guesses = Array.from({ length: 50 }, (_, i) =>
+      new TestClient().request("POST", "/api/auth/login", { json: { email, password: `wrong guess ${i}` }, headers }),
+    );
+    const statuses = (await Promise.all(guesses)).map((response) => response.status);
+    expect(statuses.filter((status) => status === 401)).toHaveLength(5);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(45);
+
+    const client = new TestClient();
+    const right = await client.request("POST", "/api/auth/login", { json: { email, password: PASSWORD }, headers });
+    expect(right.status).toBe(429);
+    expect(client.cookie).toBeUndefined();
+  });
+
+  it("limits failures per client address across emails, without touching other addresses", async () => {
+    const address = { "cf-connecting-ip": "198.51.100.7" };
+    const tries = Array.from({ length: 21 }, () =>
+      new TestClient().request("POST", "/api/auth/login", { json: { email: uniqueEmail("spray"), password: "wrong password!" }, headers: address }),
+    );
+    const statuses = (await Promise.all(tries)).map((response) => response.status);
+    expect(statuses.filter((status) => status === 401)).toHaveLength(20);
+
+    const account = await new TestClient().register();
+    const blocked = await new TestClient().request("POST", "/api/auth/login", { json: account, headers: address });
+    expect(blocked.status).toBe(429);
+    expect((await errorOf(blocked)).message).toMatch(/from your network/);
+    const elsewhere = await new TestClient().request("POST", "/api/auth/login", { json: account, headers: { "cf-connecting-ip": "198.51.100.8" } });
+    expect(elsewhere.status).toBe(200);
+  });
+
+  it("slows a spray across many accounts and addresses with a global limit", async () => {
+    const account = await new TestClient().register();
+    const now = Date.now();
+    const spray = env.DB.prepare("INSERT INTO login_attempts (email, address, at) VALUES (?, ?, ?)");
+    await env.DB.batch(Array.from({ length: 200 }, (_, i) => spray.bind(`sprayed-${i}@example.com`, `192.0.2.${i % 250}`, now)));
+    try {
+      const refused = await new TestClient().request("POST", "/api/auth/login", { json: account, headers: { "cf-connecting-ip": "203.0.113.9" } });
+      expect(refused.status).toBe(429);
+      expect((await errorOf(refused)).message).toMatch(/across accounts/);
+    } finally {
+      await env.DB.prepare("DELETE FROM login_attempts WHERE email LIKE 'sprayed-%'").run();
+    }
+  });
+
+  it("does not count a successful sign-in against the address", { timeout: 30_000 }, async () => {
+    const account = await new TestClient().register();
+    const headers = { "cf-connecting-ip": "203.0.113.77" };
+    for (let i = 0; i < 25; i++) {
+      expect((await new TestClient().request("POST", "/api/auth/login", { json: account, headers })).status).toBe(200);
+    }
   });
 });
 

@@ -68,15 +68,23 @@ export const emailChanges = sqliteTable(
   (t) => [index("email_changes_user_idx").on(t.userId)],
 );
 
-/** Failed sign-ins, kept per email (existing or not) for the lockout window. */
-export const loginFailures = sqliteTable(
-  "login_failures",
+/**
+ * Sign-in checks: each is reserved here before a secret is verified, and stays as a failure unless it succeeds.
+ * Kept per email (existing or not) and client address for the sign-in limits' windows (auth/lockout.ts).
+ */
+export const loginAttempts = sqliteTable(
+  "login_attempts",
   {
     id: integer("id").primaryKey({ autoIncrement: true }),
     email: text("email").notNull(),
+    address: text("address").notNull(),
     at: integer("at").notNull(),
   },
-  (t) => [index("login_failures_email_at_idx").on(t.email, t.at)],
+  (t) => [
+    index("login_attempts_email_at_idx").on(t.email, t.at),
+    index("login_attempts_address_at_idx").on(t.address, t.at),
+    index("login_attempts_at_idx").on(t.at),
+  ],
 );
 
 export type User = typeof users.$inferSelect;

@@ -6,21 +6,25 @@ import { ORIGIN, TestClient } from "../../test/client.ts";
 import { connectAgent, userWithDevice } from "../../test/sockets.ts";
 import { codeFor, enrolTotp } from "../../test/totp.ts";
 import { app } from "../app.ts";
-import { ACTION_LINK_TTL_MS, actionToken, actionTokenState, issueActionToken } from "./webhooks/index.ts";
+import { ACTION_LINK_TTL_MS, actionLinkUrl, actionToken, actionTokenState, issueActionToken } from "./webhooks/index.ts";
+import { ACTION_OPENER_SCRIPT, ACTION_OPENER_SCRIPT_HASH } from "./webhooks/action-page.ts";
 import type { LinkAction } from "./webhooks/index.ts";
 
 // A webhook's approve / deny links through the real worker, relay and D1, opened by someone who is not signed
-// in: GET only asks, POST acts once; a used, expired, altered or unknown link gets a page that says so.
+// in: viewing only asks, confirming acts once; a used, expired, altered or unknown link gets a page that says so.
 
 const SECRET = z.object({ ACTION_LINK_SECRET: z.string().min(32) }).parse(env).ACTION_LINK_SECRET;
 
-/** A stranger's browser: no session cookie, same-origin form posts (what the confirmation page sends). */
+/** A stranger's browser: no session cookie, same-origin form posts (what the opener and confirmation pages send). */
 const browser = new TestClient();
-const open = (token: string) => browser.request("GET", `/api/actions/${token}`);
-const press = (token: string, headers: Record<string, string> = {}, body = "") =>
-  browser.request("POST", `/api/actions/${token}`, { headers: { "content-type": "application/x-www-form-urlencoded", ...headers }, body });
+const post = (path: string, token: string, headers: Record<string, string> = {}, fields: Record<string, string> = {}) =>
+  browser.request("POST", path, { headers: { "content-type": "application/x-www-form-urlencoded", ...headers }, body: new URLSearchParams({ token, ...fields }).toString() });
+/** What the page at `/api/actions#<token>` does with the fragment: shows what the button will do. */
+const open = (token: string) => post("/api/actions/view", token);
+/** The confirmation page's button, with the page's other fields (the authenticator code). */
+const press = (token: string, headers: Record<string, string> = {}, fields: Record<string, string> = {}) => post("/api/actions/confirm", token, headers, fields);
 /** Presses Approve with the code the user's authenticator app shows (`steps` from now: each step's code works once). */
-const approveWith = (token: string, secret: string, steps = 0) => press(token, {}, `code=${codeFor(secret, steps)}`);
+const approveWith = (token: string, secret: string, steps = 0) => press(token, {}, { code: codeFor(secret, steps) });
 
 /**
  * A signed-in user whose agent is waiting for permission to write a file, and the notification that asks. The user
@@ -48,7 +52,33 @@ const encode = (value: unknown) => btoa(JSON.stringify(value)).replace(/\+/g, "-
 const decode = (part: string): unknown => JSON.parse(atob(part.replace(/-/g, "+").replace(/_/g, "/")));
 
 describe("action links", () => {
-  it("GET asks and spends nothing; POST approves once, without a sign-in; the link is then refused as used", async () => {
+  it("a link keeps its token in the fragment: the page it opens reads it with a script its policy allows by hash", async () => {
+    const page = await browser.request("GET", "/api/actions");
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-security-policy")).toContain(`script-src '${ACTION_OPENER_SCRIPT_HASH}'`);
+    expect(page.headers.get("referrer-policy")).toBe("same-origin");
+    const html = await page.text();
+    expect(html).toContain(`<script>${ACTION_OPENER_SCRIPT}</script>`);
+    expect(html).toContain('<form id="open" method="post" action="/api/actions/view">');
+    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(ACTION_OPENER_SCRIPT)));
+    expect(ACTION_OPENER_SCRIPT_HASH).toBe(`sha256-${btoa(String.fromCharCode(...digest))}`);
+    expect(actionLinkUrl("https://hearth.example", "abc.def")).toBe("https://hearth.example/api/actions#abc.def");
+  });
+
+  it("refuses the old form with the token in the path, and leaves that link unspent", async () => {
+    const { agent, link } = await waitingForPermission();
+    const token = await link("approve");
+    for (const method of ["GET", "POST"]) {
+      const old = await browser.request(method, `/api/actions/${token}`, { headers: { "content-type": "application/x-www-form-urlencoded" }, body: method === "POST" ? "" : undefined });
+      expect(old.status).toBe(400);
+      expect(await old.text()).toContain("This link is from an older Hearth and no longer works.");
+    }
+    const claims = z.object({ jti: z.string() }).parse(decode(token.split(".")[0] ?? ""));
+    expect(await actionTokenState(env.DB, claims.jti, Date.now())).toBe("usable");
+    agent.close();
+  });
+
+  it("viewing asks and spends nothing; confirming approves once, without a sign-in; the link is then refused as used", async () => {
     const { agent, commandId, link, secret } = await waitingForPermission();
     const token = await link("approve");
 
@@ -57,18 +87,18 @@ describe("action links", () => {
     expect(confirm.headers.get("content-type")).toMatch(/^text\/html/);
     expect(confirm.headers.get("cache-control")).toBe("no-store");
     expect(confirm.headers.get("content-security-policy")).toContain("default-src 'none'");
-    // The form posts back to this page; "same-origin" lets the browser send our Origin with it (not `null`).
+    // The form posts the token on; "same-origin" lets the browser send our Origin with it (not `null`).
     expect(confirm.headers.get("referrer-policy")).toBe("same-origin");
     const html = await confirm.text();
     expect(html).toContain("Approve this request?");
     expect(html).toContain("Permission needed: filesystem.write");
-    expect(html).toContain('<form method="post">');
+    expect(html).toContain(`<form method="post" action="/api/actions/confirm"><input type="hidden" name="token" value="${token}">`);
     expect(html).toContain('name="code"'); // a write: the page asks for the authenticator code
     expect((await open(token)).status).toBe(200); // a mail scanner opening it twice changes nothing
 
     // No code, or a wrong one: asked again, and the link is not spent.
-    for (const body of ["", "code=000000"]) {
-      const unconfirmed = await press(token, {}, body);
+    for (const fields of [{}, { code: "000000" }] as Record<string, string>[]) {
+      const unconfirmed = await press(token, {}, fields);
       expect(unconfirmed.status).toBe(401);
       expect(await unconfirmed.text()).toContain('role="alert"');
     }
@@ -196,7 +226,11 @@ describe("action links", () => {
     const { agent, link } = await waitingForPermission();
     const token = await link("approve");
     const withoutSecret = { ...env, ACTION_LINK_SECRET: undefined };
-    const response = await app.request(`${ORIGIN}/api/actions/${token}`, { method: "GET" }, withoutSecret);
+    const response = await app.request(
+      `${ORIGIN}/api/actions/view`,
+      { method: "POST", headers: { origin: ORIGIN, "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ token }).toString() },
+      withoutSecret,
+    );
     expect(response.status).toBe(400);
     expect(await response.text()).toContain("This link is not valid any more");
     agent.close();

@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import type { Context } from "hono";
 import type { NotificationView } from "#protocol";
 import { TotpCode } from "#protocol";
 import { factorAttemptSucceeded, reserveFactorAttempt } from "../auth/factor-attempts.ts";
@@ -8,13 +9,25 @@ import { openDb } from "../db/index.ts";
 import { ApiError } from "../http/errors.ts";
 import type { AppEnv } from "../http/types.ts";
 import { findNotification, performAction } from "./actions.ts";
-import { ACTION_PAGE_HEADERS, actionPage, actionPageResponse, actionTokenState, readActionToken, spendActionToken, webhookEnv } from "./webhooks/index.ts";
+import {
+  ACTION_FORM_HEADERS,
+  ACTION_PAGE_HEADERS,
+  actionOpenerResponse,
+  actionPage,
+  actionPageResponse,
+  actionTokenState,
+  readActionToken,
+  spendActionToken,
+  webhookEnv,
+} from "./webhooks/index.ts";
 import type { ActionClaims, ActionPageRefusal } from "./webhooks/index.ts";
 
 // The signed links in a webhook payload's buttons (approve, deny, retry), opened without signing in: the token
-// in the URL is the credential. GET only shows what the button will do, since mail scanners and chat previews
-// open links; the POST from that page spends the link (once) and acts through the same path as the app's own
-// button. Every answer is a small HTML page, never JSON: a person reads it.
+// is the credential. A link is `/api/actions#<token>` (action-page.ts): the opener page's script POSTs the token
+// to /view, which only shows what the button will do, since mail scanners and chat previews open links; the POST
+// from that page to /confirm spends the link (once) and acts through the same path as the app's own button. The
+// token travels only in form bodies, never in a request line, so no log holds it. Every answer is a small HTML
+// page, never JSON: a person reads it.
 
 /** The link-signing secret, or null (logged) when it is missing or too short: then every link is refused. */
 function actionLinkSecret(env: unknown): string | null {
@@ -23,13 +36,6 @@ function actionLinkSecret(env: unknown): string | null {
   console.error("ACTION_LINK_SECRET is missing or shorter than 32 characters, so webhook action links are refused. Set it with `wrangler secret put ACTION_LINK_SECRET`.");
   return null;
 }
-
-/**
- * The confirmation page posts to itself. Under the pages' usual "no-referrer", a browser sends that POST with
- * `Origin: null`, which the same-origin write guard (http/origin.ts) refuses; "same-origin" makes it send our
- * origin, and still sends nothing to any other site, so the token in the URL does not leak through Referer.
- */
-const CONFIRM_HEADERS = { ...ACTION_PAGE_HEADERS, "referrer-policy": "same-origin" };
 
 const refused = (reason: ActionPageRefusal, detail?: string) => actionPageResponse({ kind: "refused", reason, ...(detail ? { detail } : {}) });
 
@@ -60,11 +66,17 @@ function unexpected(err: unknown): Response {
   return new Response(page, { status: 500, headers: ACTION_PAGE_HEADERS });
 }
 
+/** What a page's form posted, and its token (empty when there is none: then it reads as a malformed link). */
+async function postedForm(c: Context<AppEnv>): Promise<{ token: string; form: Record<string, unknown> }> {
+  const form: Record<string, unknown> = await c.req.parseBody().catch(() => ({}));
+  return { token: typeof form.token === "string" ? form.token : "", form };
+}
+
 /**
  * An approve with effects needs a proof even from a link: the page's code field, checked (behind the factor
  * lockout) before the link is spent, so a wrong code costs the link nothing. Returns the page to show instead, or null.
  */
-async function linkStepUp(env: Env, claims: ActionClaims, form: Record<string, unknown>): Promise<Response | null> {
+async function linkStepUp(env: Env, token: string, claims: ActionClaims, form: Record<string, unknown>): Promise<Response | null> {
   const notification = await linkedNotification(env, claims);
   // Gone or answered: the usual path says so.
   if (!notification || notification.outcome !== null) return null;
@@ -72,7 +84,7 @@ async function linkStepUp(env: Env, claims: ActionClaims, form: Record<string, u
   if (needs === "nothing") return null;
   if (needs === "app") return refused("step_up");
   const again = (status: 401 | 429, codeError: string) =>
-    new Response(actionPage({ kind: "confirm", action: claims.action, title: notification.title, body: notification.body, askCode: true, codeError }), { status, headers: CONFIRM_HEADERS });
+    new Response(actionPage({ kind: "confirm", action: claims.action, title: notification.title, body: notification.body, token, askCode: true, codeError }), { status, headers: ACTION_FORM_HEADERS });
   const db = openDb(env.DB);
   const code = TotpCode.safeParse(form.code);
   let attempt;
@@ -89,12 +101,15 @@ async function linkStepUp(env: Env, claims: ActionClaims, form: Record<string, u
   return again(401, "That code is not right, or was already used. Enter the code your app shows now.");
 }
 
-/** /api/actions/:token: a webhook's approve, deny and retry links. No session; the signed token decides. */
+/** /api/actions: a webhook's approve, deny and retry links. No session; the signed token decides. */
 export const actionLinks = new Hono<AppEnv>()
-  .get("/:token", async (c) => {
+  .get("/", () => actionOpenerResponse())
+
+  .post("/view", async (c) => {
     try {
       const now = Date.now();
-      const link = await readLink(c.env, c.req.param("token"), now);
+      const { token } = await postedForm(c);
+      const link = await readLink(c.env, token, now);
       if ("page" in link) return link.page;
       // Checked without spending it, so a link already used says so at once, before the button is pressed.
       const state = await actionTokenState(c.env.DB, link.claims.jti, now);
@@ -105,23 +120,24 @@ export const actionLinks = new Hono<AppEnv>()
       if (notification.outcome !== null) return actionPageResponse({ kind: "settled", title: notification.title, outcome: notification.outcome });
       const needs = await linkApprovalNeeds(c.env, link.claims.userId, notification, link.claims.action);
       if (needs === "app") return refused("step_up");
-      const page = actionPage({ kind: "confirm", action: link.claims.action, title: notification.title, body: notification.body, askCode: needs === "code" });
-      return new Response(page, { status: 200, headers: CONFIRM_HEADERS });
+      const page = actionPage({ kind: "confirm", action: link.claims.action, title: notification.title, body: notification.body, token, askCode: needs === "code" });
+      return new Response(page, { status: 200, headers: ACTION_FORM_HEADERS });
     } catch (err) {
       return unexpected(err);
     }
   })
 
-  .post("/:token", async (c) => {
+  .post("/confirm", async (c) => {
     try {
       const now = Date.now();
-      const link = await readLink(c.env, c.req.param("token"), now);
+      const { token, form } = await postedForm(c);
+      const link = await readLink(c.env, token, now);
       if ("page" in link) return link.page;
       const { claims } = link;
       // A used or expired link says so before any code is checked (and spent).
       const usable = await actionTokenState(c.env.DB, claims.jti, now);
       if (usable !== "usable") return refused(usable);
-      const unconfirmed = await linkStepUp(c.env, claims, await c.req.parseBody());
+      const unconfirmed = await linkStepUp(c.env, token, claims, form);
       if (unconfirmed) return unconfirmed;
       // Spent before acting, in one conditional UPDATE: of two presses racing, only one acts.
       if (!(await spendActionToken(c.env.DB, claims.jti, now))) {
@@ -143,4 +159,7 @@ export const actionLinks = new Hono<AppEnv>()
     } catch (err) {
       return unexpected(err);
     }
-  });
+  })
+
+  // The old form, with the token in the path, is refused whatever it holds: its token has reached request logs.
+  .on(["GET", "POST"], "/:token", () => refused("outdated"));

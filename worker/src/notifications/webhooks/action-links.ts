@@ -59,6 +59,14 @@ export async function readActionToken(token: string, secret: string, now: number
 }
 
 /**
+ * The link a payload's button carries. The token goes in the fragment, which browsers never send, so it stays
+ * out of request lines and logs; the page at that address reads it (action-page.ts).
+ */
+export function actionLinkUrl(origin: string, token: string): string {
+  return `${origin}/api/actions#${token}`;
+}
+
+/**
  * Creates a link's single-use row and returns its token: call once per action button of a webhook payload.
  * @example const token = await issueActionToken(env.DB, { userId, notificationId, action: "approve", expiresAt: now + ACTION_LINK_TTL_MS }, env.ACTION_LINK_SECRET);
  */

@@ -6,13 +6,13 @@ const hostile = `<script>alert("x")</script> & 'quotes'`;
 
 describe("action pages", () => {
   it("the confirmation page asks first: a POST form with one button, and the notification, escaped", () => {
-    const html = actionPage({ kind: "confirm", action: "approve", title: hostile, body: "Read ~/Documents/<taxes>" });
+    const html = actionPage({ kind: "confirm", action: "approve", title: hostile, body: "Read ~/Documents/<taxes>", token: "t0k.en" });
     expect(html).toContain("<h1>Approve this request?</h1>");
-    expect(html).toContain('<form method="post"><button type="submit">Approve</button></form>');
+    expect(html).toContain('<form method="post" action="/api/actions/confirm"><input type="hidden" name="token" value="t0k.en"><button type="submit">Approve</button></form>');
     expect(html).toContain("&#60;script&#62;alert(&#34;x&#34;)&#60;/script&#62; &#38; &#39;quotes&#39;");
     expect(html).toContain("Read ~/Documents/&#60;taxes&#62;");
     expect(html).not.toContain("<script");
-    expect(actionPage({ kind: "confirm", action: "deny", title: "t" })).toContain('<button type="submit" class="deny">Deny</button>');
+    expect(actionPage({ kind: "confirm", action: "deny", title: "t", token: "t" })).toContain('<button type="submit" class="deny">Deny</button>');
   });
 
   it("the done page says what happened", () => {
@@ -29,6 +29,7 @@ describe("action pages", () => {
       ["tampered", "it was changed after Hearth sent it", 400],
       ["malformed", "it may have been cut short", 400],
       ["unknown", "This link is not valid any more.", 400],
+      ["outdated", "This link is from an older Hearth", 400],
     ];
     for (const [reason, text, status] of cases) {
       const response = actionPageResponse({ kind: "refused", reason });
@@ -40,12 +41,12 @@ describe("action pages", () => {
   });
 
   it("is self-contained: no scripts, no outside assets, and a CSP that allows only its own stylesheet", async () => {
-    const html = actionPage({ kind: "confirm", action: "retry", title: "Run “backup” again?" });
+    const html = actionPage({ kind: "confirm", action: "retry", title: "Run “backup” again?", token: "t" });
     expect(html).not.toMatch(/<script|<link|<img|src=|href=|url\(/i);
     expect(html).toContain(`<style>${ACTION_PAGE_STYLE}</style>`);
     const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(ACTION_PAGE_STYLE)));
     expect(ACTION_PAGE_STYLE_HASH).toBe(`sha256-${btoa(String.fromCharCode(...digest))}`);
-    const response = actionPageResponse({ kind: "confirm", action: "retry", title: "t" });
+    const response = actionPageResponse({ kind: "confirm", action: "retry", title: "t", token: "t" });
     expect(Object.fromEntries(response.headers)).toMatchObject(ACTION_PAGE_HEADERS);
     expect(response.headers.get("content-security-policy")).toBe(
       `default-src 'none'; style-src '${ACTION_PAGE_STYLE_HASH}'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`,

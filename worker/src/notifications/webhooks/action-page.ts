@@ -1,15 +1,23 @@
 import type { ActionTokenRefusal, LinkAction } from "./action-links.ts";
 
 // The pages an action link opens, outside the app (no sign-in, no bundle): one self-contained HTML document
-// each, with no scripts and no outside assets. The only inline code is the stylesheet below, allowed by its
-// hash in the Content-Security-Policy, so the policy can stay `default-src 'none'`.
+// each, with no outside assets. The only inline code is the stylesheet below and the opener's script, each
+// allowed by its hash in the Content-Security-Policy, so the policy can stay `default-src 'none'`.
+//
+// A link is `/api/actions#<token>`: the token is in the fragment, which no browser sends, so it never reaches a
+// request line or a log. The opener page's script reads it and POSTs it in a form body to see the confirmation
+// page; that page's button POSTs it again to act.
 
-/** Why a link is refused: the token's own reasons, plus "used" (spent already) and "unknown" (no such link). */
-export type ActionPageRefusal = ActionTokenRefusal | "used" | "unknown" | "step_up";
+/**
+ * Why a link is refused: the token's own reasons, plus "used" (spent already), "unknown" (no such link) and
+ * "outdated" (the old form with the token in the path, no longer honoured since paths are logged), and "step_up"
+ * (an approval with effects for an account without an authenticator app: it is made in the app).
+ */
+export type ActionPageRefusal = ActionTokenRefusal | "used" | "unknown" | "outdated" | "step_up";
 
 export type ActionPage =
-  /** GET: says what the button will do; nothing happens until the POST. */
-  | { kind: "confirm"; action: LinkAction; title: string; body?: string; askCode?: boolean; codeError?: string }
+  /** Says what the button will do; nothing happens until the button's POST, which carries the token. */
+  | { kind: "confirm"; action: LinkAction; title: string; body?: string; token: string; askCode?: boolean; codeError?: string }
   /** POST, spent and done. `detail` says what followed, e.g. "The agent will run the command now." */
   | { kind: "done"; action: LinkAction; title: string; detail?: string }
   | { kind: "refused"; reason: ActionPageRefusal; detail?: string }
@@ -26,7 +34,15 @@ export const ACTION_PAGE_STYLE =
   "@media (prefers-color-scheme:dark){body{background:#1b1b1a;color:#eceae4}main{background:#262624}.muted{color:#a3a19b}}";
 export const ACTION_PAGE_STYLE_HASH = "sha256-88HtjZssJamRfNeky7G8+L+hOc5Cs2wQUsRXE9+cxBQ=";
 
-/** Headers for every action page: the token is in the URL, so it must not leak through Referer or caches. */
+// Keep ACTION_OPENER_SCRIPT_HASH in step with this text (the test recomputes it). It takes the token out of the
+// address bar too, so it stays out of the browser's history.
+export const ACTION_OPENER_SCRIPT =
+  'const token=location.hash.slice(1);history.replaceState(null,"",location.pathname);' +
+  'const form=document.getElementById("open");' +
+  'if(token){form.elements.token.value=token;form.submit()}else{document.getElementById("missing").hidden=false}';
+export const ACTION_OPENER_SCRIPT_HASH = "sha256-VCeLTvliSNRNOwevTt9Z9II6COCYg01G9OBllCm6KBU=";
+
+/** Headers for every action page: a token must not leak through Referer or caches. */
 export const ACTION_PAGE_HEADERS = {
   "content-type": "text/html; charset=utf-8",
   "content-security-policy": `default-src 'none'; style-src '${ACTION_PAGE_STYLE_HASH}'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`,
@@ -50,8 +66,24 @@ const REFUSED: Record<ActionPageRefusal, string> = {
   tampered: "This link is not valid: it was changed after Hearth sent it. Use the link exactly as it arrived, or open Hearth.",
   malformed: "This link is not valid: it may have been cut short when it was copied. Use the link exactly as it arrived, or open Hearth.",
   unknown: "This link is not valid any more. Open Hearth to act on the notification there.",
+  outdated: "This link is from an older Hearth and no longer works. Open Hearth to act on the notification there.",
   step_up: "Approving this changes things on your computer, so it needs your passkey or password. Open Hearth and approve it there; the link stays unused.",
 };
+
+/**
+ * The page a link opens (GET /api/actions#<token>). Its script sends the token on; the server never sees it in a URL.
+ * It may post the form itself: its policy allows the script by hash, and "same-origin" lets the POST carry our Origin.
+ */
+export function actionOpenerResponse(): Response {
+  const html = document(
+    "Opening your link",
+    `<h1>Opening your link…</h1><form id="open" method="post" action="/api/actions/view"><input type="hidden" name="token"></form>` +
+      `<noscript><p>This page needs JavaScript to read the link. Turn it on, or open Hearth and act on the notification there.</p></noscript>` +
+      `<p id="missing" hidden>This link is not complete: it may have been cut short when it was copied. Use the link exactly as it arrived, or open Hearth.</p>` +
+      `<script>${ACTION_OPENER_SCRIPT}</script>`,
+  );
+  return new Response(html, { status: 200, headers: ACTION_FORM_HEADERS });
+}
 
 /** The HTML of an action page. Every value is escaped. */
 export function actionPage(page: ActionPage): string {
@@ -62,7 +94,8 @@ export function actionPage(page: ActionPage): string {
         heading,
         `<h1>${escapeHtml(heading)}</h1><p><strong>${escapeHtml(page.title)}</strong></p>` +
           (page.body ? `<p>${escapeHtml(page.body)}</p>` : "") +
-          `<form method="post">${page.askCode ? codeField(page.codeError) : ""}<button type="submit"${page.action === "deny" ? ' class="deny"' : ""}>${button}</button></form>` +
+          `<form method="post" action="/api/actions/confirm"><input type="hidden" name="token" value="${escapeHtml(page.token)}">` +
+          `${page.askCode ? codeField(page.codeError) : ""}<button type="submit"${page.action === "deny" ? ' class="deny"' : ""}>${button}</button></form>` +
           `<p class="muted">Nothing happens until you press the button. This link works once.</p>`,
       );
     }
@@ -103,6 +136,17 @@ export function actionPageStatus(page: ActionPage): 200 | 400 | 403 | 409 | 410 
   if (page.kind !== "refused") return 200;
   return page.reason === "used" ? 409 : page.reason === "expired" ? 410 : page.reason === "step_up" ? 403 : 400;
 }
+
+/**
+ * The headers of a page with a form that posts back (the opener, the confirmation). Under "no-referrer" a browser
+ * sends that POST with `Origin: null`, which the same-origin write guard (http/origin.ts) refuses; "same-origin"
+ * makes it send our origin. No token is in these pages' URLs, so nothing can leak through Referer.
+ */
+export const ACTION_FORM_HEADERS = {
+  ...ACTION_PAGE_HEADERS,
+  "content-security-policy": `default-src 'none'; style-src '${ACTION_PAGE_STYLE_HASH}'; script-src '${ACTION_OPENER_SCRIPT_HASH}'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`,
+  "referrer-policy": "same-origin",
+};
 
 /** The page as a Response, with its status and headers. */
 export function actionPageResponse(page: ActionPage): Response {

@@ -79,8 +79,8 @@ describe("payloads (version 1)", () => {
     link: "https://hearth.example.com/permissions/prq_1",
     created_at: at,
     actions: [
-      { id: "approve", label: "Approve", url: "https://hearth.example.com/api/actions/tok1", expires_at: at + 3_600_000 },
-      { id: "deny", label: "Deny", url: "https://hearth.example.com/api/actions/tok2", expires_at: at + 3_600_000 },
+      { id: "approve", label: "Approve", url: "https://hearth.example.com/api/actions#tok1", expires_at: at + 3_600_000 },
+      { id: "deny", label: "Deny", url: "https://hearth.example.com/api/actions#tok2", expires_at: at + 3_600_000 },
       { id: "open", label: "Open", url: "https://hearth.example.com/permissions/prq_1", expires_at: null },
     ],
   };
