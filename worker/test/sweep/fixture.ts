@@ -1,8 +1,10 @@
 import { expect, inject } from "vitest";
-import { TestClient } from "../client.ts";
+import { SoftPasskey } from "../authenticator.ts";
+import { PASSWORD, TestClient } from "../client.ts";
 import { SseReader } from "../sse.ts";
 import { connectAgent, pairDevice } from "../sockets.ts";
 import type { TestSocket } from "../sockets.ts";
+import { enrolTotp } from "../totp.ts";
 
 // One user holding one of everything a user can own, made through the real API, relay and agent socket, for the
 // route sweep (worker/src/http/route-sweep.test.ts). Every name and text the user typed carries `marker`, so an
@@ -46,7 +48,19 @@ export type Owned = {
   /** This user's signed-in session and known browser, as Settings → Account lists them. */
   sessionId: string;
   browserId: string;
+  /** Second factors: an authenticator app (so sign-in asks for a code), one unused recovery code, and a passkey. */
+  totpSecret: string;
+  recoveryCode: string;
+  passkeyId: string;
+  /** The passkey's answer at the account's adding, already spent. */
+  passkeyRegistration: PasskeyAnswer<"register">;
+  /** The passkey's answer to a passwordless sign-in's challenge, not sent yet. */
+  passkeySignIn: PasskeyAnswer<"sign">;
+  /** A sign-in whose password step passed, waiting for its second factor. */
+  pendingSignInToken: string;
 };
+
+type PasskeyAnswer<Step extends "register" | "sign"> = Awaited<ReturnType<SoftPasskey[Step]>>;
 
 type Json = Record<string, unknown>;
 
@@ -107,7 +121,7 @@ export async function signedUp(): Promise<TestClient> {
 /** Gives a signed-in user one of every resource, through the same routes the app uses. */
 export async function ownEverything(client: TestClient): Promise<Owned> {
   const marker = `mark${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
-  const userId = (await json<{ user: { id: string } }>(await client.request("GET", "/api/auth/me"), 200)).user.id;
+  const { id: userId, email } = (await json<{ user: { id: string; email: string } }>(await client.request("GET", "/api/auth/me"), 200)).user;
 
   const { token, deviceId } = await pairDevice(client, `Laptop ${marker}`);
   const { socket: agent } = await connectAgent(token, deviceId);
@@ -171,6 +185,16 @@ export async function ownEverything(client: TestClient): Promise<Owned> {
   const userCode = (await json<{ user_code: string }>(start, 200)).user_code;
   await json(await client.request("POST", "/api/pair/approve", { json: { user_code: userCode } }), 200);
 
+  // Second factors last, once nothing above needs the password alone: the app (its confirmation is a fresh proof,
+  // which adding a passkey needs), a passkey, a sign-in left at its second step, and a passkey answer not yet sent.
+  const { secret: totpSecret, recoveryCodes } = await enrolTotp(client);
+  const passkey = new SoftPasskey();
+  const creation = await json<Parameters<SoftPasskey["register"]>[0]>(await client.request("POST", "/api/auth/passkeys/register/options"), 200);
+  const passkeyRegistration = await passkey.register(creation);
+  await json(await client.request("POST", "/api/auth/passkeys", { json: { name: `Key ${marker}`, credential: passkeyRegistration } }), 201);
+  const login = await json<{ second_factor: { token: string } }>(await new TestClient().request("POST", "/api/auth/login", { json: { email, password: PASSWORD } }), 200);
+  const request = await json<Parameters<SoftPasskey["sign"]>[0]>(await new TestClient().request("POST", "/api/auth/passkeys/sign-in/options", { json: {} }), 200);
+
   const { sessions } = await json<{ sessions: { id: string }[] }>(await client.request("GET", "/api/account/sessions"), 200);
   const { browsers } = await json<{ browsers: { id: string }[] }>(await client.request("GET", "/api/account/browsers"), 200);
 
@@ -203,6 +227,12 @@ export async function ownEverything(client: TestClient): Promise<Owned> {
     userCode,
     sessionId: found("the session", sessions[0]?.id),
     browserId: found("the known browser", browsers[0]?.id),
+    totpSecret,
+    recoveryCode: found("a recovery code", recoveryCodes[0]),
+    passkeyId: passkey.id,
+    passkeyRegistration,
+    passkeySignIn: await passkey.sign(request),
+    pendingSignInToken: login.second_factor.token,
   };
 }
 

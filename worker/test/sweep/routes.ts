@@ -1,4 +1,5 @@
 import { PASSWORD } from "../client.ts";
+import { codeFor } from "../totp.ts";
 import type { Owned } from "./fixture.ts";
 
 // The route sweep's table: for every route the app registers, how user B calls it against user A's things.
@@ -9,10 +10,11 @@ import type { Owned } from "./fixture.ts";
 export type Call = { params?: Record<string, string>; query?: string; json?: unknown; body?: string; headers?: Record<string, string> };
 
 /**
- * What B must get back. `gone`: 404 with this error code, since the thing is A's. `mine`: a 2xx answer that
- * shows nothing of A's (B's own data, an empty list, or an action on B's own rows only).
+ * What B must get back. `gone`: 404 with this error code, since the thing is A's. `refused`: 400 or 401 with this
+ * code, for A's code or passkey answer offered as B's own. `mine`: a 2xx answer that shows nothing of A's (B's own
+ * data, an empty list, or an action on B's own rows only).
  */
-export type Probe = Call & { expect: { status: 404; code: string } | "mine" };
+export type Probe = Call & { expect: { status: 400 | 401 | 404; code: string } | "mine" };
 
 export type RouteCase =
   /** B calls it with A's ids, signed in as B. Afterwards A's rows must be as they were. */
@@ -24,6 +26,8 @@ export type RouteCase =
 
 /** B names something of A's: the answer is 404 `code`. */
 const gone = (call: Call = {}, code = "not_found"): Probe => ({ ...call, expect: { status: 404, code } });
+/** B offers A's second factor (a code, a passkey's answer) as B's own: refused, and nothing of A's is spent. */
+const refused = (call: Call, status: 400 | 401 = 401, code = "invalid_credentials"): Probe => ({ ...call, expect: { status, code } });
 /** B acts on B's own data: a 2xx answer with nothing of A's in it. */
 const mine = (call: Call = {}): Probe => ({ ...call, expect: "mine" });
 const id = (value: string) => ({ params: { id: value } });
@@ -37,6 +41,41 @@ export const ROUTES: Record<string, RouteCase> = {
   "POST /api/auth/login": { public: "signs in; the lockout has its own tests (auth.test.ts)" },
   "POST /api/auth/logout": { public: "ends the caller's own session (the cookie it sends), and needs none" },
   "GET /api/auth/me": { probes: () => [mine()] },
+
+  // Second factors. B's own sign-in waits at its second step (b.pendingSignInToken): A's code, recovery code or
+  // passkey cannot finish it, nor B's passkey A's. Every wrong code counts toward B's lockout (5 in 15 minutes):
+  // B's own step-up below clears them. B's app is removed before it is set up again (setup refuses a second one).
+  "POST /api/auth/login/second-factor": {
+    probes: (a, b) => [
+      refused({ json: { token: b.pendingSignInToken, method: "totp", code: codeFor(a.totpSecret) } }),
+      refused({ json: { token: b.pendingSignInToken, method: "recovery", code: a.recoveryCode } }),
+    ],
+  },
+  "POST /api/auth/passkeys/sign-in/options": { probes: (_, b) => [mine({ json: { token: b.pendingSignInToken } }), mine({ json: {} })] },
+  "POST /api/auth/passkeys/sign-in": {
+    probes: (a, b) => [refused({ json: { token: b.pendingSignInToken, credential: a.passkeySignIn } }), refused({ json: { token: a.pendingSignInToken, credential: b.passkeySignIn } })],
+  },
+  "POST /api/auth/passkeys/step-up/options": { probes: () => [mine()] },
+  "POST /api/auth/step-up": {
+    probes: (a, b) => [
+      refused({ json: { method: "totp", code: codeFor(a.totpSecret) } }),
+      refused({ json: { method: "passkey", credential: a.passkeySignIn } }),
+      mine({ json: { method: "totp", code: codeFor(b.totpSecret, 1) } }),
+    ],
+  },
+  "GET /api/auth/security": { probes: () => [mine()] },
+  "PUT /api/auth/security": { probes: () => [mine({ json: { require_second_factor: true } })] },
+  "POST /api/auth/recovery-codes": { probes: () => [mine()] },
+  "GET /api/auth/passkeys": { probes: () => [mine()] },
+  "POST /api/auth/passkeys/register/options": { probes: () => [mine()] },
+  // A's passkey, replayed from its adding, is not B's to add.
+  "POST /api/auth/passkeys": { probes: (a) => [refused({ json: { name: "Taken", credential: a.passkeyRegistration } })] },
+  "PATCH /api/auth/passkeys/:id": { probes: (a, b) => [gone({ ...id(a.passkeyId), json: { name: "Taken" } }), mine({ ...id(b.passkeyId), json: { name: "B's key" } })] },
+  "DELETE /api/auth/passkeys/:id": { probes: (a) => [gone(id(a.passkeyId))] },
+  "DELETE /api/auth/totp": { probes: () => [mine()] },
+  "POST /api/auth/totp/setup": { probes: () => [mine()] },
+  // B's new app is not confirmed by a code from A's.
+  "POST /api/auth/totp/confirm": { probes: (a) => [refused({ json: { code: codeFor(a.totpSecret) } }, 400, "validation_failed")] },
 
   "GET /api/relay": { coveredBy: "the live-frame test: B's browser socket hears none of A's frames" },
   "GET /api/agent": { public: "the agent's socket: its device token is the credential, not a session (agent tokens are per device)" },
