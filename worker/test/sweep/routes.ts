@@ -183,6 +183,9 @@ export const ROUTES: Record<string, RouteCase> = {
   "GET /api/account/export": { probes: () => [mine()] },
   "DELETE /api/account": { coveredBy: "your-data.test.ts: deleting one account leaves every row and the relay storage of another untouched" },
 
-  "GET /api/actions/:token": { public: "a webhook's signed, single-use action link: the token is the credential (action-routes.test.ts)" },
-  "POST /api/actions/:token": { public: "spends a signed action link; the token names its user and notification (action-routes.test.ts)" },
+  "GET /api/actions": { public: "the page a webhook's action link opens; it holds no token (its script posts the #fragment on)" },
+  "POST /api/actions/view": { public: "shows what a signed, single-use action link will do; the posted token is the credential (action-routes.test.ts)" },
+  "POST /api/actions/confirm": { public: "spends a signed action link; the token names its user and notification, and an approval with effects also needs that user's authenticator code (action-routes.test.ts)" },
+  "GET /api/actions/:token": { public: "the old link form with the token in the path: refused whatever it holds (action-routes.test.ts)" },
+  "POST /api/actions/:token": { public: "the old link form with the token in the path: refused whatever it holds (action-routes.test.ts)" },
 };
