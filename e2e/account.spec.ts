@@ -11,7 +11,7 @@ async function signInElsewhere(browser: Browser, email: string, password = PASSW
   await other.goto("/login");
   await other.getByLabel("Email").fill(email);
   await other.getByLabel("Password", { exact: true }).fill(password);
-  await other.getByRole("button", { name: "Sign in" }).click();
+  await other.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(other.getByRole("heading", { name: "Chat", level: 1 })).toBeVisible();
   return other;
 }
@@ -60,10 +60,10 @@ test("changing the password signs the other browser out, and only the new one wo
   await expectSignedOut(other);
   await other.getByLabel("Email").fill(email);
   await other.getByLabel("Password", { exact: true }).fill(PASSWORD);
-  await other.getByRole("button", { name: "Sign in" }).click();
+  await other.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(other.getByText("That email and password don't match")).toBeVisible();
   await other.getByLabel("Password", { exact: true }).fill(newPassword);
-  await other.getByRole("button", { name: "Sign in" }).click();
+  await other.getByRole("button", { name: "Sign in", exact: true }).click();
   // Back where it was heading when it found itself signed out.
   await expect(other.getByRole("heading", { name: "Notifications", level: 1 })).toBeVisible();
 });
@@ -102,7 +102,7 @@ test("delete the account: the paired agent exits saying it was unpaired, and sig
 
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page.getByText("That email and password don't match")).toBeVisible();
 });
 
