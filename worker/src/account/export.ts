@@ -7,7 +7,8 @@ import { openDb, schema } from "../db/index.ts";
 import { ApiError } from "../http/errors.ts";
 
 // "Your data": one zip with a JSON file per resource and the activity as CSV, built in memory in the worker.
-// Secrets stay out: the password hash, token hashes, session ids and webhook signing secrets are never read.
+// Secrets stay out: the password hash, token hashes, session ids, webhook signing secrets, passkeys' keys and the
+// authenticator app's secret are never read.
 
 /** A resource's rows above this refuse the export (and say what to do), so the archive fits in a worker's memory. */
 export const EXPORT_MAX_ROWS = 100_000;
@@ -38,6 +39,10 @@ const RESOURCES: Resource[] = [
   { file: "webhooks.json", table: s.webhookEndpoints, owner: s.webhookEndpoints.userId, omit: ["secret"] },
   // The delivery log without its bodies: those carry signed action links.
   { file: "webhook-deliveries.json", table: s.webhookDeliveries, owner: s.webhookDeliveries.userId, omit: ["payload"] },
+  // Sign-in and security: which passkeys and settings the account has; no key, secret or code.
+  { file: "passkeys.json", table: s.passkeys, owner: s.passkeys.userId, omit: ["publicKey", "counter"] },
+  { file: "authenticator-app.json", table: s.totpFactors, owner: s.totpFactors.userId, omit: ["secret", "lastUsedStep"] },
+  { file: "security-settings.json", table: s.securitySettings, owner: s.securitySettings.userId },
 ];
 
 function columnsOf(resource: Resource): Record<string, SQLiteColumn> {

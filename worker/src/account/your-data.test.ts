@@ -5,6 +5,7 @@ import { describe, expect, inject, it, vi } from "vitest";
 import { errorOf, PASSWORD, TestClient } from "../../test/client.ts";
 import { connectAgent, openBrowserSocket, pairDevice } from "../../test/sockets.ts";
 import { SseReader } from "../../test/sse.ts";
+import { enrolTotp } from "../../test/totp.ts";
 import { userColumns } from "./delete-account.ts";
 
 // "Your data": the archive, and deleting the account with nothing of it left behind.
@@ -84,6 +85,7 @@ async function mentions(values: string[]): Promise<Record<string, number>> {
 describe("exporting your data", () => {
   it("downloads one zip with a JSON file per resource and the activity as CSV, without secrets or anyone else's data", async () => {
     const { client, email } = await fullAccount();
+    const { secret: totpSecret, recoveryCodes } = await enrolTotp(client);
     const other = new TestClient();
     await other.register();
     await ok(await other.request("POST", "/api/activities", { json: { events: [{ ...coffee(9), description: "Someone else's tea" }] } }));
@@ -93,7 +95,7 @@ describe("exporting your data", () => {
     expect(response.headers.get("content-disposition")).toMatch(/^attachment; filename="hearth-export-\d{4}-\d{2}-\d{2}\.zip"$/);
     const files = unzipSync(new Uint8Array(await response.arrayBuffer()));
     const names = Object.keys(files).map((name) => name.replace("hearth-export/", ""));
-    for (const expected of ["README.txt", "account.json", "sessions.json", "known-browsers.json", "devices.json", "commands.json", "permissions.json", "permission-requests.json", "audit.json", "chats.json", "messages.json", "activity.json", "activity.csv", "notifications.json", "notification-preferences.json", "ingest-tokens.json", "webhooks.json"]) {
+    for (const expected of ["README.txt", "account.json", "sessions.json", "known-browsers.json", "devices.json", "commands.json", "permissions.json", "permission-requests.json", "audit.json", "chats.json", "messages.json", "activity.json", "activity.csv", "notifications.json", "notification-preferences.json", "ingest-tokens.json", "webhooks.json", "authenticator-app.json", "passkeys.json", "security-settings.json"]) {
       expect(names).toContain(expected);
     }
     const read = (name: string) => strFromU8(files[`hearth-export/${name}`] ?? new Uint8Array());
@@ -105,12 +107,15 @@ describe("exporting your data", () => {
     expect(json("messages.json").map((m) => m.content)).toContain("/help");
     expect(json("webhooks.json")).toEqual([expect.objectContaining({ url: `${receiver}/hook` })]);
     expect(json("sessions.json")).toHaveLength(2);
+    expect(json("authenticator-app.json")).toEqual([expect.objectContaining({ confirmedAt: expect.any(Number) })]);
+    expect(json("security-settings.json")).toEqual([expect.objectContaining({ requireSecondFactor: true })]);
     const csv = read("activity.csv").split("\r\n");
     expect(csv[0]).toMatch(/^timestamp,activity_type,/);
     expect(csv.filter((line) => line.includes("'=Coffee"))).toHaveLength(2);
 
     const everything = Object.keys(files).map(read).join("\n");
     for (const secret of ["passwordHash", "password_hash", "pbkdf2", "tokenHash", "token_hash", "\"secret\"", "whsec_"]) expect(everything).not.toContain(secret);
+    for (const secret of [totpSecret, ...recoveryCodes]) expect(everything).not.toContain(secret);
     expect(everything).not.toContain("Someone else's tea");
   });
 });
