@@ -4,9 +4,8 @@ import type { FSWatcher } from "node:fs";
 import { join } from "node:path";
 import type { DatabaseSync } from "node:sqlite";
 import type { ActivityEvent } from "#protocol";
-import type { CsvMapping } from "../importers/csv.ts";
-import type { ImportedStatement } from "../importers/ofx.ts";
-import { importStatement, isStatementFile } from "../importers/statement.ts";
+import type { CsvMapping, ImportedStatement } from "#importers";
+import { importStatement, isStatementFile } from "#importers";
 import type { Logger } from "../log.ts";
 
 /** A merchant rule: a case-insensitive pattern with `*` wildcards, like "AMZN*", and the category it gives. */
