@@ -1,9 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { Hono } from "hono";
 import { ErrorCode, CommandListQuery, CommandStatus, DispatchRequest, cursorAfter } from "#protocol";
-import type { Command, CommandView } from "#protocol";
-import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { DispatchOutcome } from "../../../relay/src/index.ts";
+import type { CommandView } from "#protocol";
 import { requireUser } from "../auth/session.ts";
 import { openDb, schema } from "../db/index.ts";
 import type { CommandRow } from "../db/schema.ts";
@@ -12,6 +10,7 @@ import { ApiError } from "../http/errors.ts";
 import type { AppEnv } from "../http/types.ts";
 import { jsonBody, queryParams } from "../http/validate.ts";
 import { relayFor } from "../relay/stub.ts";
+import { acceptedCommand, retryCommand } from "./dispatch.ts";
 
 const { commands } = schema;
 
@@ -35,21 +34,13 @@ function commandView(row: CommandRow): CommandView {
   return view;
 }
 
-/** HTTP statuses for the relay's refusals (the relay checks the device, the action and the queue bound). */
-const REFUSAL_STATUS: Partial<Record<ErrorCode, ContentfulStatusCode>> = { not_found: 404, device_revoked: 409, not_ready: 409, queue_full: 429 };
-
-function accepted(outcome: DispatchOutcome) {
-  if (!outcome.ok) throw new ApiError(REFUSAL_STATUS[outcome.code] ?? 400, outcome.code, outcome.message, outcome.field ? { field: outcome.field } : undefined);
-  return outcome.command;
-}
-
 /** /api/commands: run commands on the user's devices, through their relay, and read their records. */
 export const commandsApi = new Hono<AppEnv>()
   .use(requireUser)
   .post("/", jsonBody(DispatchRequest), async (c) => {
     const userId = c.get("auth").user.id;
     const body = c.req.valid("json");
-    const command = accepted(await relayFor(c.env, userId).dispatch({ deviceId: body.device_id, command: body.command, deadlineMs: body.deadline_ms }));
+    const command = acceptedCommand(await relayFor(c.env, userId).dispatch({ deviceId: body.device_id, command: body.command, deadlineMs: body.deadline_ms }));
     return c.json({ command }, 202);
   })
 
@@ -80,14 +71,3 @@ export const commandsApi = new Hono<AppEnv>()
   .post("/:id/retry", async (c) => {
     return c.json({ command: await retryCommand(c.env, c.get("auth").user.id, c.req.param("id")) }, 202);
   });
-
-/** Runs a failed or expired command again, as a new command (the API's retry, and a notification's Retry). */
-export async function retryCommand(env: Env, userId: string, commandId: string): Promise<CommandView> {
-  const row = await openDb(env.DB).select().from(commands).where(and(eq(commands.id, commandId), eq(commands.userId, userId))).get();
-  if (!row) throw new ApiError(404, "not_found", "There is no such command.");
-  if (row.status !== "failed" && row.status !== "expired") {
-    throw new ApiError(409, "conflict", "Only a failed or expired command can be retried; this one is still going or finished.");
-  }
-  const command: Command = { target: row.target, action: row.action, parameters: JSON.parse(row.parameters) };
-  return accepted(await relayFor(env, userId).dispatch({ deviceId: row.deviceId, command, retryOf: row.id }));
-}

@@ -1,6 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import type { NotificationAction, NotificationView } from "#protocol";
-import { retryCommand } from "../commands/routes.ts";
+import { retryCommand } from "../commands/dispatch.ts";
 import { openDb, schema } from "../db/index.ts";
 import { ApiError } from "../http/errors.ts";
 import { relayFor } from "../relay/stub.ts";
