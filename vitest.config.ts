@@ -65,10 +65,10 @@ export default defineConfig({
         test: {
           name: "agent",
           environment: "node",
-          // protocol/'s own tests (the statement importers on the real-world fixtures) run here, in Node.
+          // protocol/'s own tests (the statement importers on the real-world fixtures) and bench/run.mjs's run here, in Node.
           // node:sqlite still prints an ExperimentalWarning on Node 22; the agent silences it the same way.
           execArgv: ["--disable-warning=ExperimentalWarning"],
-          include: ["agent/**/*.test.ts", "protocol/**/*.test.ts", "scripts/**/*.test.mjs"],
+          include: ["agent/**/*.test.ts", "protocol/**/*.test.ts", "scripts/**/*.test.mjs", "bench/**/*.test.mjs"],
         },
       },
       {

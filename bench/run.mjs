@@ -51,19 +51,7 @@ export async function main(argv = process.argv.slice(2)) {
         `state on ${process.env.BENCH_PERSIST === "tmpfs" ? "tmpfs (/dev/shm)" : "disk (.wrangler/bench-<port>)"}; ` +
         `code: ${process.env.BENCH_CODE_ROOT ?? (process.env.BENCH_SNAPSHOT === "0" ? "the working tree" : "a snapshot of the working tree taken at the first start")}`,
     );
-    if (names.some((n) => USE_FLOOR.includes(n))) ctx.floor = await startFloor();
-    for (const benchName of names) {
-      const bench = await import(`./${benchName}.mjs`);
-      const benchStart = Date.now();
-      try {
-        rows.push(...(await bench.run(ctx)));
-        console.log(`(${benchName}: ${((Date.now() - benchStart) / 1000).toFixed(0)} s; load average now ${loadAverage()})`);
-      } catch (error) {
-        failed = true;
-        console.error(`\n✗ ${benchName} failed: ${error?.stack ?? error}`);
-        rows.push({ bench: benchName, figure: "FAILED", value: String(error?.message ?? error).slice(0, 80), baseline: "", ratio: "" });
-      }
-    }
+    failed = await runEach(names, ctx, rows);
   } finally {
     await ctx.floor?.stop();
     await stopAll();
@@ -72,6 +60,30 @@ export async function main(argv = process.argv.slice(2)) {
   console.log(`\n## Summary (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
   console.log(table([["bench", "figure", "value", "baseline (same run)", "ratio"], ...rows.map((r) => [r.bench, r.figure, r.value, r.baseline, r.ratio])]));
   if (failed) process.exitCode = 1;
+}
+
+/**
+ * Runs each benchmark in turn, appending its rows; a benchmark that fails (to load, to start its floor, or while
+ * measuring) becomes one FAILED row with its name and error, and the rest still run. True when any failed.
+ * `load` imports a benchmark module by name (a parameter so the test can hand it one that fails).
+ */
+export async function runEach(names, ctx, rows, load = (name) => import(`./${name}.mjs`)) {
+  let failed = false;
+  for (const benchName of names) {
+    const benchStart = Date.now();
+    try {
+      const bench = await load(benchName);
+      // The platform floor starts when the first benchmark that needs it runs (and again if it could not start).
+      if (USE_FLOOR.includes(benchName)) ctx.floor ??= await startFloor();
+      rows.push(...(await bench.run(ctx)));
+      console.log(`(${benchName}: ${((Date.now() - benchStart) / 1000).toFixed(0)} s; load average now ${loadAverage()})`);
+    } catch (error) {
+      failed = true;
+      console.error(`\n✗ ${benchName} failed: ${error?.stack ?? error}`);
+      rows.push({ bench: benchName, figure: "FAILED", value: String(error?.message ?? error).slice(0, 80), baseline: "", ratio: "" });
+    }
+  }
+  return failed;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await main();
