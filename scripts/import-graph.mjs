@@ -1,0 +1,105 @@
+// The import graph of Hearth's code, and the rules its direction must keep (scripts/import-direction.test.mjs).
+// Imports are read with TypeScript's own pre-processor (static, re-exports and dynamic `import()`, comments
+// ignored); a .svelte file's <script> blocks are read the same way. Package imports (`#protocol`, `#lib/*`, …)
+// resolve through package.json's "imports", so an alias cannot hide an edge; bare package names are skipped.
+import { readFileSync, readdirSync } from "node:fs";
+import { dirname, join, relative, resolve, sep } from "node:path";
+import ts from "typescript";
+
+/** The top-level folders whose code is checked. */
+export const CODE_FOLDERS = ["worker", "relay", "agent", "web", "protocol"];
+const EXTENSIONS = [".ts", ".mjs", ".svelte"];
+const SKIP_DIRS = new Set(["node_modules", "build", ".svelte-kit", ".wrangler", "dist"]);
+
+function* walk(dir) {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.isDirectory()) {
+      if (!SKIP_DIRS.has(entry.name)) yield* walk(join(dir, entry.name));
+    } else if (EXTENSIONS.some((ext) => entry.name.endsWith(ext))) {
+      yield join(dir, entry.name);
+    }
+  }
+}
+
+/** The module specifiers a file imports (static, re-exported and dynamic). */
+export function specifiers(file, text) {
+  const sources = file.endsWith(".svelte") ? [...text.matchAll(/<script\b[^>]*>([\s\S]*?)<\/script>/g)].map((m) => m[1]) : [text];
+  return sources.flatMap((source) => ts.preProcessFile(source, true, true).importedFiles.map((f) => f.fileName));
+}
+
+/** A resolver from a specifier to a root-relative path (posix separators), or null for a package. */
+function resolver(root) {
+  const aliases = Object.entries(JSON.parse(readFileSync(join(root, "package.json"), "utf8")).imports ?? {});
+  const rel = (abs) => relative(root, abs).split(sep).join("/");
+  return (fromFile, spec) => {
+    if (spec.startsWith(".")) return rel(resolve(dirname(fromFile), spec));
+    for (const [key, target] of aliases) {
+      if (key.endsWith("*") ? spec.startsWith(key.slice(0, -1)) : spec === key) {
+        return rel(resolve(root, key.endsWith("*") ? target.replace("*", spec.slice(key.length - 1)) : target));
+      }
+    }
+    return null;
+  };
+}
+
+/** Every import edge from a file in CODE_FOLDERS to a file in the project: `{ from, to }`, root-relative paths. */
+export function importEdges(root) {
+  const resolveSpec = resolver(root);
+  const edges = [];
+  for (const folder of CODE_FOLDERS) {
+    for (const file of walk(join(root, folder))) {
+      const from = relative(root, file).split(sep).join("/");
+      for (const spec of specifiers(file, readFileSync(file, "utf8"))) {
+        const to = resolveSpec(file, spec);
+        if (to !== null && !to.startsWith("..")) edges.push({ from, to });
+      }
+    }
+  }
+  return edges;
+}
+
+const top = (path) => path.split("/")[0];
+const base = (path) => path.split("/").pop();
+const isRouteFile = (path) => /^(.+-)?routes\.ts$/.test(base(path));
+const isTest = (path) => /\.test\.(ts|mjs)$/.test(path) || path.split("/").includes("test");
+
+/**
+ * The edges that break the direction of imports, each with the rule it breaks:
+ * - worker/, relay/ and web/ never import agent/ (code both sides need lives in protocol/);
+ * - protocol/ imports no other top-level folder (everyone imports it);
+ * - domain code never imports a route file (`routes.ts`, `*-routes.ts`): only another route file, the app that
+ *   mounts them (worker/src/app.ts), a folder's index.ts re-exporting its own routes, and tests may.
+ */
+export function directionViolations(edges) {
+  const broken = [];
+  for (const { from, to } of edges) {
+    if (["worker", "relay", "web"].includes(top(from)) && top(to) === "agent") broken.push({ from, to, rule: `${top(from)}/ imports agent/` });
+    if (top(from) === "protocol" && top(to) !== "protocol") broken.push({ from, to, rule: `protocol/ imports ${top(to)}/` });
+    const mounts = from === "worker/src/app.ts" || (base(from) === "index.ts" && dirname(from) === dirname(to));
+    if (isRouteFile(to) && !isRouteFile(from) && !mounts && !isTest(from)) broken.push({ from, to, rule: "domain code imports a route file" });
+  }
+  return broken;
+}
+
+/** The groups of top-level folders that import each other, directly or round a loop: each sorted, e.g. [["relay", "worker"]]. */
+export function folderCycles(edges) {
+  const next = new Map();
+  for (const { from, to } of edges) {
+    if (top(from) === top(to)) continue;
+    if (!next.has(top(from))) next.set(top(from), new Set());
+    next.get(top(from)).add(top(to));
+  }
+  const reach = (start) => {
+    const seen = new Set();
+    const stack = [start];
+    while (stack.length > 0) for (const n of next.get(stack.pop()) ?? []) if (!seen.has(n)) seen.add(n), stack.push(n);
+    return seen;
+  };
+  const reaches = new Map([...next.keys()].map((f) => [f, reach(f)]));
+  const groups = new Map();
+  for (const [folder, seen] of reaches) {
+    const group = [...seen].filter((other) => reaches.get(other)?.has(folder)).sort();
+    if (group.length > 1) groups.set(group.join(","), group);
+  }
+  return [...groups.values()].sort((a, b) => a.join().localeCompare(b.join()));
+}
