@@ -1,7 +1,7 @@
 import type { Connection } from "partyserver";
-import { COMMAND_DEFAULT_DEADLINE_MS, HEARTBEAT_PING, HEARTBEAT_PONG, PROTOCOL_VERSION, QUEUE_LIMIT_PER_DEVICE } from "#protocol";
+import { COMMAND_DEFAULT_DEADLINE_MS, HEARTBEAT_PING, HEARTBEAT_PONG, PROTOCOL_VERSION, QUEUE_LIMIT_PER_DEVICE, commandView } from "#protocol";
 import type { CommandView, Decision } from "#protocol";
-import { CommandStore, toView } from "./command-store.ts";
+import { CommandStore } from "./command-store.ts";
 import type { QueuedCommand } from "./command-store.ts";
 import { D1Sync } from "./d1-sync.ts";
 import type { AuditLine, PermissionRequestRecord } from "./d1-sync.ts";
@@ -157,7 +157,7 @@ export class QueueRelay extends RelaySockets {
     }
     await this.scheduleAlarm();
     await this.flushNow();
-    return { ok: true, command: toView(command) };
+    return { ok: true, command: commandView(command) };
   }
 
   /** Applies the user's answer to a permission request: the grant it leaves (see `recordGrant`), the command it releases or fails. */
@@ -290,7 +290,7 @@ export class QueueRelay extends RelaySockets {
   /** Records a state change: D1 (through the outbox) and every open browser. */
   protected changed(command: QueuedCommand, line: Omit<AuditLine, "deviceId" | "commandId">): void {
     this.sync.record({ kind: "command", command, audit: { ...line, deviceId: command.deviceId, commandId: command.id, detail: { status: command.status, seq: command.seq } } });
-    const view = toView(command);
+    const view = commandView(command);
     this.toBrowsers({ v: PROTOCOL_VERSION, type: "command_update", id: frameId(), command: view });
     for (const watcher of this.watchers.get(command.id) ?? []) watcher(view);
     const draft = commandNotification(command);
@@ -311,7 +311,7 @@ export class QueueRelay extends RelaySockets {
     set.add(onChange);
     this.watchers.set(commandId, set);
     const current = this.commands.get(commandId);
-    if (current) onChange(toView(current));
+    if (current) onChange(commandView(current));
     return () => {
       set.delete(onChange);
       if (set.size === 0) this.watchers.delete(commandId);

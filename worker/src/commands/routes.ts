@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { Hono } from "hono";
-import { ErrorCode, CommandListQuery, CommandStatus, DispatchRequest, cursorAfter } from "#protocol";
-import type { Command, CommandView } from "#protocol";
+import { ErrorCode, CommandListQuery, CommandStatus, DispatchRequest, commandView, cursorAfter } from "#protocol";
+import type { CommandRecord, CommandView } from "#protocol";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { DispatchOutcome } from "../../../relay/src/index.ts";
 import { requireUser } from "../auth/session.ts";
@@ -15,24 +15,22 @@ import { relayFor } from "../relay/stub.ts";
 
 const { commands } = schema;
 
-function commandView(row: CommandRow): CommandView {
-  const view: CommandView = {
+/** A D1 history row read back as a command record; a status or code this build does not know reads as a failure. */
+function recordOf(row: CommandRow): CommandRecord {
+  return {
     id: row.id,
-    device_id: row.deviceId,
-    target: row.target,
-    action: row.action,
-    parameters: JSON.parse(row.parameters),
-    status: CommandStatus.catch("failed").parse(row.status),
+    deviceId: row.deviceId,
     seq: row.seq,
-    read_only: row.readOnly,
-    created_at: row.createdAt,
-    updated_at: row.updatedAt,
-    deadline_at: row.deadlineAt,
-    retry_of: row.retryOf,
+    status: CommandStatus.catch("failed").parse(row.status),
+    command: { target: row.target, action: row.action, parameters: JSON.parse(row.parameters) },
+    readOnly: row.readOnly,
+    deadlineAt: row.deadlineAt,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    retryOf: row.retryOf,
+    result: row.result === null ? undefined : JSON.parse(row.result),
+    error: row.errorCode === null ? null : { code: ErrorCode.catch("internal").parse(row.errorCode), message: row.errorMessage ?? "" },
   };
-  if (row.result !== null) view.result = JSON.parse(row.result);
-  if (row.errorCode !== null) view.error = { code: ErrorCode.catch("internal").parse(row.errorCode), message: row.errorMessage ?? "" };
-  return view;
 }
 
 /** HTTP statuses for the relay's refusals (the relay checks the device, the action and the queue bound). */
@@ -64,7 +62,7 @@ export const commandsApi = new Hono<AppEnv>()
       .limit(limit)
       .all();
     const last = rows[rows.length - 1];
-    return c.json({ commands: rows.map(commandView), next_before: rows.length === limit && last ? cursorAfter(last.createdAt, last.id) : null }, 200);
+    return c.json({ commands: rows.map((row) => commandView(recordOf(row))), next_before: rows.length === limit && last ? cursorAfter(last.createdAt, last.id) : null }, 200);
   })
 
   .get("/:id", async (c) => {
@@ -74,7 +72,7 @@ export const commandsApi = new Hono<AppEnv>()
       .where(and(eq(commands.id, c.req.param("id")), eq(commands.userId, c.get("auth").user.id)))
       .get();
     if (!row) throw new ApiError(404, "not_found", "There is no such command.");
-    return c.json({ command: commandView(row) }, 200);
+    return c.json({ command: commandView(recordOf(row)) }, 200);
   })
 
   .post("/:id/retry", async (c) => {
@@ -88,6 +86,5 @@ export async function retryCommand(env: Env, userId: string, commandId: string):
   if (row.status !== "failed" && row.status !== "expired") {
     throw new ApiError(409, "conflict", "Only a failed or expired command can be retried; this one is still going or finished.");
   }
-  const command: Command = { target: row.target, action: row.action, parameters: JSON.parse(row.parameters) };
-  return accepted(await relayFor(env, userId).dispatch({ deviceId: row.deviceId, command, retryOf: row.id }));
+  return accepted(await relayFor(env, userId).dispatch({ deviceId: row.deviceId, command: recordOf(row).command, retryOf: row.id }));
 }
