@@ -188,7 +188,7 @@ export class QueueRelay extends RelaySockets {
     } else if (request.commandId) {
       const moved = allowed
         ? this.commands.move(request.commandId, "queued", now, { approval: approvalFromDecision(decision, grant) })
-        : this.commands.move(request.commandId, "failed", now, { error: { code: "permission_denied", message: "You denied this command." } });
+        : this.commands.move(request.commandId, "failed", now, { error: { code: "denied_by_user", message: "You denied this command." } });
       if (moved) {
         this.changed(moved, { kind: `command.${moved.status}`, summary: allowed ? `${describe(moved)} queued (you allowed it)` : `${describe(moved)} denied by you` });
         if (allowed) this.sendIfOnline(moved);
