@@ -1,4 +1,4 @@
-import { PRIORITIES, PROTOCOL_VERSION, atLeast, largeTransactionThresholds, money } from "#protocol";
+import { PRIORITIES, atLeast, largeTransactionThresholds, money, toBrowser } from "#protocol";
 import type { NotificationPreferences, NotificationSource, NotificationView, RelayToBrowserFrame } from "#protocol";
 import { inQuietHours, loadPreferences, quietHoursEnd } from "../../worker/src/notifications/preferences.ts";
 import { heldNotifications, insertNotification, markDelivered, notificationView, settleSource, unreadCount } from "../../worker/src/notifications/store.ts";
@@ -126,7 +126,7 @@ export class Notifier {
       this.#host.sql.exec("INSERT OR IGNORE INTO notify_wake (what, at) VALUES ('digest', ?)", end);
       await this.#host.wakeAt(end);
     } else {
-      if (inApp) this.#host.toBrowsers({ v: PROTOCOL_VERSION, type: "notification", id: frameId(), notification: view, unread });
+      if (inApp) this.#host.toBrowsers(toBrowser("notification", frameId(), { notification: view, unread }));
       if (this.#toWebhooks(prefs, view)) await this.#host.webhooks([view]);
     }
     return view;
@@ -147,7 +147,7 @@ export class Notifier {
   /** Tells every open tab the bell's count changed (read, dismissed or acted on elsewhere), and a settled source's outcome. */
   async changed(ids: string[], outcome?: string): Promise<void> {
     const unread = await unreadCount(this.#host.db, this.#host.userId());
-    this.#host.toBrowsers({ v: PROTOCOL_VERSION, type: "notifications_changed", id: frameId(), unread, ids, ...(outcome === undefined ? {} : { outcome }) });
+    this.#host.toBrowsers(toBrowser("notifications_changed", frameId(), { unread, ids, ...(outcome === undefined ? {} : { outcome }) }));
   }
 
   // ── activity ───────────────────────────────────────────────────────────────────────────────

@@ -1,5 +1,5 @@
 import type { Connection } from "partyserver";
-import { COMMAND_DEFAULT_DEADLINE_MS, HEARTBEAT_PING, HEARTBEAT_PONG, PROTOCOL_VERSION, QUEUE_LIMIT_PER_DEVICE, commandView } from "#protocol";
+import { COMMAND_DEFAULT_DEADLINE_MS, HEARTBEAT_PING, HEARTBEAT_PONG, QUEUE_LIMIT_PER_DEVICE, commandView, toAgent, toBrowser } from "#protocol";
 import type { CommandView, Decision } from "#protocol";
 import { CommandStore } from "./command-store.ts";
 import type { QueuedCommand } from "./command-store.ts";
@@ -183,7 +183,7 @@ export class QueueRelay extends RelaySockets {
 
     if (request.agentRef) {
       for (const socket of this.getConnections<SocketState>(`device:${request.deviceId}`)) {
-        this.send(socket, { v: PROTOCOL_VERSION, type: "permission_update", id: frameId(), ref: request.agentRef, decision });
+        this.send(socket, toAgent("permission_update", frameId(), { ref: request.agentRef, decision }));
       }
     } else if (request.commandId) {
       const moved = allowed
@@ -291,7 +291,7 @@ export class QueueRelay extends RelaySockets {
   protected changed(command: QueuedCommand, line: Omit<AuditLine, "deviceId" | "commandId">): void {
     this.sync.record({ kind: "command", command, audit: { ...line, deviceId: command.deviceId, commandId: command.id, detail: { status: command.status, seq: command.seq } } });
     const view = commandView(command);
-    this.toBrowsers({ v: PROTOCOL_VERSION, type: "command_update", id: frameId(), command: view });
+    this.toBrowsers(toBrowser("command_update", frameId(), { command: view }));
     for (const watcher of this.watchers.get(command.id) ?? []) watcher(view);
     const draft = commandNotification(command);
     if (draft) this.notifyLater(draft);
@@ -335,7 +335,7 @@ export class QueueRelay extends RelaySockets {
     this.ctx.waitUntil(settled);
     this.sync.record({ kind: "request", request: record });
     if (audit) this.sync.record({ kind: "audit", audit });
-    this.toBrowsers({ v: PROTOCOL_VERSION, type: "permission_prompt", id: frameId(), request: requestView(record) });
+    this.toBrowsers(toBrowser("permission_prompt", frameId(), { request: requestView(record) }));
     return settled;
   }
 
@@ -352,16 +352,7 @@ export class QueueRelay extends RelaySockets {
   /** Sends a command frame; a queued command becomes sent. */
   protected deliver(socket: Connection, command: QueuedCommand): QueuedCommand {
     if (command.seq === null || !command.approval) return command;
-    this.send(socket, {
-      v: PROTOCOL_VERSION,
-      type: "command",
-      id: command.id,
-      seq: command.seq,
-      command: command.command,
-      read_only: command.readOnly,
-      deadline_at: command.deadlineAt,
-      approval: command.approval,
-    });
+    this.send(socket, toAgent("command", command.id, { seq: command.seq, command: command.command, read_only: command.readOnly, deadline_at: command.deadlineAt, approval: command.approval }));
     if (command.status !== "queued") return command;
     const moved = this.commands.move(command.id, "sent", Date.now());
     if (!moved) return command;
