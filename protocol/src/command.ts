@@ -22,7 +22,6 @@ export type Command = z.infer<typeof Command>;
 export const COMMAND_STATUSES = ["awaiting_permission", "queued", "sent", "acked", "done", "failed", "expired"] as const;
 export const CommandStatus = z.enum(COMMAND_STATUSES);
 export type CommandStatus = z.infer<typeof CommandStatus>;
-export const FINAL_STATUSES: readonly CommandStatus[] = ["done", "failed", "expired"];
 
 /** One action a connector offers, as the agent advertises it in `hello`. */
 export const ActionDescriptor = z.object({
@@ -78,6 +77,43 @@ export const CommandView = z.object({
   retry_of: z.string().nullable(),
 });
 export type CommandView = z.infer<typeof CommandView>;
+
+/** A command's facts, parsed, as both stores keep them: the relay's queue and the D1 history. */
+export type CommandRecord = {
+  id: string;
+  deviceId: string;
+  seq: number | null;
+  status: CommandStatus;
+  command: Command;
+  readOnly: boolean;
+  deadlineAt: number;
+  createdAt: number;
+  updatedAt: number;
+  retryOf: string | null;
+  result: Json | undefined;
+  error: Failure | null;
+};
+
+/** The public view of a command, from either store; `result` and `error` appear only when there is one. */
+export function commandView(record: CommandRecord): CommandView {
+  const view: CommandView = {
+    id: record.id,
+    device_id: record.deviceId,
+    target: record.command.target,
+    action: record.command.action,
+    parameters: record.command.parameters,
+    status: record.status,
+    seq: record.seq,
+    read_only: record.readOnly,
+    created_at: record.createdAt,
+    updated_at: record.updatedAt,
+    deadline_at: record.deadlineAt,
+    retry_of: record.retryOf,
+  };
+  if (record.result !== undefined) view.result = record.result;
+  if (record.error) view.error = record.error;
+  return view;
+}
 
 /** Default and bounds for a command's deadline. */
 export const COMMAND_DEFAULT_DEADLINE_MS = 15 * 60_000;

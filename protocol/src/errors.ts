@@ -37,6 +37,8 @@ export const ERROR_CODES = [
   "unknown_action",
   "invalid_parameters",
   "permission_denied",
+  // The user answered "deny" to this very command (not a rule): no notice tells them again.
+  "denied_by_user",
   "denied_locally",
   "interrupted",
   "expired",

@@ -202,3 +202,33 @@ export const RelayToBrowserFrame = z.discriminatedUnion("type", [
 export type RelayToBrowserFrame = z.infer<typeof RelayToBrowserFrame>;
 
 export type RelayFrame = RelayToAgentFrame | RelayToBrowserFrame;
+
+// ── builders ─────────────────────────────────────────────────────────────────────────────────
+
+/** What a frame of `type` in union `U` carries besides its envelope (`v`, `type`, `id`). */
+export type FrameBody<U, T> = Omit<Extract<U, { type: T }>, "v" | "type" | "id">;
+
+/** Builds frames of one union: the envelope is added here, so no sender writes `v` by hand. The sender picks the id. */
+const builder =
+  <U extends { type: string }>() =>
+  <T extends U["type"]>(type: T, id: string, body: FrameBody<U, T>): { v: typeof PROTOCOL_VERSION; type: T; id: string } & FrameBody<U, T> => ({
+    v: PROTOCOL_VERSION,
+    type,
+    id,
+    ...body,
+  });
+
+/**
+ * relay → browser.
+ * @example toBrowser("activity_stored", frameId(), { count: 3 })
+ */
+export const toBrowser = builder<RelayToBrowserFrame>();
+/**
+ * relay → agent. A command frame's id is the command's id; a pong's is the ping's.
+ * @example toAgent("pong", ping.id, {})
+ */
+export const toAgent = builder<RelayToAgentFrame>();
+/** agent → relay. */
+export const fromAgent = builder<AgentFrame>();
+/** browser → relay. */
+export const fromBrowser = builder<BrowserFrame>();

@@ -19,3 +19,4 @@ export * from "./notifications.ts";
 export * from "./webhooks.ts";
 export * from "./duration.ts";
 export * from "./account.ts";
+export * from "./money.ts";

@@ -1,24 +1,9 @@
 import { Approval, ErrorCode } from "#protocol";
-import type { Command, CommandStatus, CommandView, Failure, Json } from "#protocol";
+import type { CommandRecord, CommandStatus, Failure, Json } from "#protocol";
 import { canMove, OWED_STATUSES } from "./lifecycle.ts";
 
 /** A command as the relay keeps it in its own SQLite: the durable queue. */
-export type QueuedCommand = {
-  id: string;
-  deviceId: string;
-  seq: number | null;
-  status: CommandStatus;
-  command: Command;
-  readOnly: boolean;
-  approval: Approval | null;
-  requestId: string | null;
-  deadlineAt: number;
-  createdAt: number;
-  updatedAt: number;
-  retryOf: string | null;
-  result: Json | undefined;
-  error: Failure | null;
-};
+export type QueuedCommand = CommandRecord & { approval: Approval | null; requestId: string | null };
 
 type Row = {
   id: string;
@@ -102,27 +87,6 @@ function fromRow(row: Row): QueuedCommand {
     result: row.result === null ? undefined : JSON.parse(row.result),
     error: row.error_code === null ? null : { code: ErrorCode.catch("internal").parse(row.error_code), message: row.error_message ?? "" },
   };
-}
-
-/** The public view of a queued command. */
-export function toView(command: QueuedCommand): CommandView {
-  const view: CommandView = {
-    id: command.id,
-    device_id: command.deviceId,
-    target: command.command.target,
-    action: command.command.action,
-    parameters: command.command.parameters,
-    status: command.status,
-    seq: command.seq,
-    read_only: command.readOnly,
-    created_at: command.createdAt,
-    updated_at: command.updatedAt,
-    deadline_at: command.deadlineAt,
-    retry_of: command.retryOf,
-  };
-  if (command.result !== undefined) view.result = command.result;
-  if (command.error) view.error = command.error;
-  return view;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { MAX_FRAME_BYTES, PROTOCOL_VERSION } from "#protocol";
+import { MAX_FRAME_BYTES, PROTOCOL_VERSION, toBrowser } from "#protocol";
 import type { ErrorCode, RelayFrame } from "#protocol";
 
 export type Refusal = { code: ErrorCode; message: string; ref?: string };
@@ -69,5 +69,5 @@ export function frameId(): string {
 }
 
 export function errorFrame(refusal: Refusal): RelayFrame {
-  return { v: PROTOCOL_VERSION, type: "error", id: frameId(), ...refusal };
+  return toBrowser("error", frameId(), refusal);
 }

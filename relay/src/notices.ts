@@ -16,7 +16,7 @@ export function commandNotification(command: QueuedCommand): NotificationDraft |
       return { kind: "command_finished", title: `Done: ${describe(command)}`, body: `${withSubject(command)} finished.`, source, link };
     case "failed":
       // The user said no themselves: telling them again is noise.
-      if (command.error?.code === "permission_denied" && command.error.message === "You denied this command.") return null;
+      if (command.error?.code === "denied_by_user") return null;
       return {
         kind: "command_failed",
         title: `Failed: ${describe(command)}`,

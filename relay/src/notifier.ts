@@ -1,4 +1,4 @@
-import { PRIORITIES, PROTOCOL_VERSION, atLeast, largeTransactionThresholds } from "#protocol";
+import { PRIORITIES, atLeast, largeTransactionThresholds, money, toBrowser } from "#protocol";
 import type { NotificationPreferences, NotificationSource, NotificationView, RelayToBrowserFrame } from "#protocol";
 import { inQuietHours, loadPreferences, quietHoursEnd } from "../../worker/src/notifications/preferences.ts";
 import { heldNotifications, insertNotification, markDelivered, notificationView, settleSource, unreadCount } from "../../worker/src/notifications/store.ts";
@@ -41,14 +41,6 @@ const NOTICES_PER_BATCH = 3;
  */
 export const LARGE_TRANSACTION_RECENT_MS = 3 * 24 * 60 * 60_000;
 
-function money(minor: number, currency: string | null): string {
-  try {
-    return new Intl.NumberFormat("en-US", { style: "currency", currency: currency ?? "USD" }).format(minor / 100);
-  } catch {
-    return `${(minor / 100).toFixed(2)} ${currency ?? ""}`.trim();
-  }
-}
-
 const more = (total: number) => (total > NOTICES_PER_BATCH ? ` (one of ${total} in this batch)` : "");
 
 function transactionNotice(row: NotableRow, total: number): NotificationDraft {
@@ -56,7 +48,7 @@ function transactionNotice(row: NotableRow, total: number): NotificationDraft {
   const what = row.merchant ?? row.description ?? "a transaction";
   return {
     kind: "large_transaction",
-    title: `${amount < 0 ? "Large payment" : "Large deposit"}: ${money(Math.abs(amount), row.currency)}`,
+    title: `${amount < 0 ? "Large payment" : "Large deposit"}: ${money(Math.abs(amount) / 100, row.currency ?? "USD")}`,
     body: `${amount < 0 ? "Paid to" : "Received from"} ${what}${more(total)}.`,
     source: { type: "activity", id: row.id },
     link: `/dashboard?type=financial&q=${encodeURIComponent(what.slice(0, 80))}`,
@@ -134,7 +126,7 @@ export class Notifier {
       this.#host.sql.exec("INSERT OR IGNORE INTO notify_wake (what, at) VALUES ('digest', ?)", end);
       await this.#host.wakeAt(end);
     } else {
-      if (inApp) this.#host.toBrowsers({ v: PROTOCOL_VERSION, type: "notification", id: frameId(), notification: view, unread });
+      if (inApp) this.#host.toBrowsers(toBrowser("notification", frameId(), { notification: view, unread }));
       if (this.#toWebhooks(prefs, view)) await this.#host.webhooks([view]);
     }
     return view;
@@ -155,7 +147,7 @@ export class Notifier {
   /** Tells every open tab the bell's count changed (read, dismissed or acted on elsewhere), and a settled source's outcome. */
   async changed(ids: string[], outcome?: string): Promise<void> {
     const unread = await unreadCount(this.#host.db, this.#host.userId());
-    this.#host.toBrowsers({ v: PROTOCOL_VERSION, type: "notifications_changed", id: frameId(), unread, ids, ...(outcome === undefined ? {} : { outcome }) });
+    this.#host.toBrowsers(toBrowser("notifications_changed", frameId(), { unread, ids, ...(outcome === undefined ? {} : { outcome }) }));
   }
 
   // ── activity ───────────────────────────────────────────────────────────────────────────────

@@ -90,7 +90,7 @@ describe("the permission gate", () => {
     const request = (await browser.next("permission_prompt")).request as Request;
     await decide(client, request.id, "deny");
     const record: { command: View } = await (await client.request("GET", `/api/commands/${cmd.id}`)).json();
-    expect(record.command).toMatchObject({ status: "failed", error: { code: "permission_denied" } });
+    expect(record.command).toMatchObject({ status: "failed", error: { code: "denied_by_user" } });
     socket.send({ v: 1, type: "ping", id: "sync" });
     await socket.next("pong", (f) => f.id === "sync");
     expect(socket.frames.filter((f) => f.type === "command")).toHaveLength(0);

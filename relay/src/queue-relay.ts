@@ -1,7 +1,7 @@
 import type { Connection } from "partyserver";
-import { COMMAND_DEFAULT_DEADLINE_MS, HEARTBEAT_PING, HEARTBEAT_PONG, PROTOCOL_VERSION, QUEUE_LIMIT_PER_DEVICE } from "#protocol";
+import { COMMAND_DEFAULT_DEADLINE_MS, HEARTBEAT_PING, HEARTBEAT_PONG, QUEUE_LIMIT_PER_DEVICE, commandView, toAgent, toBrowser } from "#protocol";
 import type { CommandView, Decision } from "#protocol";
-import { CommandStore, toView } from "./command-store.ts";
+import { CommandStore } from "./command-store.ts";
 import type { QueuedCommand } from "./command-store.ts";
 import { D1Sync } from "./d1-sync.ts";
 import type { AuditLine, PermissionRequestRecord } from "./d1-sync.ts";
@@ -157,7 +157,7 @@ export class QueueRelay extends RelaySockets {
     }
     await this.scheduleAlarm();
     await this.flushNow();
-    return { ok: true, command: toView(command) };
+    return { ok: true, command: commandView(command) };
   }
 
   /** Applies the user's answer to a permission request: the grant it leaves (see `recordGrant`), the command it releases or fails. */
@@ -183,12 +183,12 @@ export class QueueRelay extends RelaySockets {
 
     if (request.agentRef) {
       for (const socket of this.getConnections<SocketState>(`device:${request.deviceId}`)) {
-        this.send(socket, { v: PROTOCOL_VERSION, type: "permission_update", id: frameId(), ref: request.agentRef, decision });
+        this.send(socket, toAgent("permission_update", frameId(), { ref: request.agentRef, decision }));
       }
     } else if (request.commandId) {
       const moved = allowed
         ? this.commands.move(request.commandId, "queued", now, { approval: approvalFromDecision(decision, grant) })
-        : this.commands.move(request.commandId, "failed", now, { error: { code: "permission_denied", message: "You denied this command." } });
+        : this.commands.move(request.commandId, "failed", now, { error: { code: "denied_by_user", message: "You denied this command." } });
       if (moved) {
         this.changed(moved, { kind: `command.${moved.status}`, summary: allowed ? `${describe(moved)} queued (you allowed it)` : `${describe(moved)} denied by you` });
         if (allowed) this.sendIfOnline(moved);
@@ -290,8 +290,8 @@ export class QueueRelay extends RelaySockets {
   /** Records a state change: D1 (through the outbox) and every open browser. */
   protected changed(command: QueuedCommand, line: Omit<AuditLine, "deviceId" | "commandId">): void {
     this.sync.record({ kind: "command", command, audit: { ...line, deviceId: command.deviceId, commandId: command.id, detail: { status: command.status, seq: command.seq } } });
-    const view = toView(command);
-    this.toBrowsers({ v: PROTOCOL_VERSION, type: "command_update", id: frameId(), command: view });
+    const view = commandView(command);
+    this.toBrowsers(toBrowser("command_update", frameId(), { command: view }));
     for (const watcher of this.watchers.get(command.id) ?? []) watcher(view);
     const draft = commandNotification(command);
     if (draft) this.notifyLater(draft);
@@ -311,7 +311,7 @@ export class QueueRelay extends RelaySockets {
     set.add(onChange);
     this.watchers.set(commandId, set);
     const current = this.commands.get(commandId);
-    if (current) onChange(toView(current));
+    if (current) onChange(commandView(current));
     return () => {
       set.delete(onChange);
       if (set.size === 0) this.watchers.delete(commandId);
@@ -335,7 +335,7 @@ export class QueueRelay extends RelaySockets {
     this.ctx.waitUntil(settled);
     this.sync.record({ kind: "request", request: record });
     if (audit) this.sync.record({ kind: "audit", audit });
-    this.toBrowsers({ v: PROTOCOL_VERSION, type: "permission_prompt", id: frameId(), request: requestView(record) });
+    this.toBrowsers(toBrowser("permission_prompt", frameId(), { request: requestView(record) }));
     return settled;
   }
 
@@ -352,16 +352,7 @@ export class QueueRelay extends RelaySockets {
   /** Sends a command frame; a queued command becomes sent. */
   protected deliver(socket: Connection, command: QueuedCommand): QueuedCommand {
     if (command.seq === null || !command.approval) return command;
-    this.send(socket, {
-      v: PROTOCOL_VERSION,
-      type: "command",
-      id: command.id,
-      seq: command.seq,
-      command: command.command,
-      read_only: command.readOnly,
-      deadline_at: command.deadlineAt,
-      approval: command.approval,
-    });
+    this.send(socket, toAgent("command", command.id, { seq: command.seq, command: command.command, read_only: command.readOnly, deadline_at: command.deadlineAt, approval: command.approval }));
     if (command.status !== "queued") return command;
     const moved = this.commands.move(command.id, "sent", Date.now());
     if (!moved) return command;

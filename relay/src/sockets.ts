@@ -1,6 +1,6 @@
 import { Server } from "partyserver";
 import type { Connection, ConnectionContext } from "partyserver";
-import { PROTOCOL_VERSION } from "#protocol";
+import { toBrowser } from "#protocol";
 import type { ErrorCode, RelayFrame } from "#protocol";
 import { loadDevices } from "./d1-reads.ts";
 import { deviceView } from "./devices.ts";
@@ -63,7 +63,7 @@ export class RelaySockets extends Server<Env> {
 
   protected async broadcastDevice(deviceId: string): Promise<void> {
     const [device] = await this.loadDevices(deviceId);
-    if (device) this.toBrowsers({ v: PROTOCOL_VERSION, type: "agent_status", id: frameId(), device: deviceView(device, this.isOnline(device.id)) });
+    if (device) this.toBrowsers(toBrowser("agent_status", frameId(), { device: deviceView(device, this.isOnline(device.id)) }));
   }
 
   protected send(socket: Connection, frame: RelayFrame): void {

@@ -11,6 +11,7 @@ import type { ParsedCommand } from "../../worker/src/assistant/parser.ts";
 import type { AssistantCapability } from "../../worker/src/assistant/tools.ts";
 import { messageView } from "../../worker/src/chat/views.ts";
 import { openDb, schema } from "../../worker/src/db/index.ts";
+import { isFinal } from "./lifecycle.ts";
 import type { DispatchOutcome, TurnInput } from "./rpc.ts";
 import { TurnStore } from "./turn-store.ts";
 import type { TurnRecord } from "./turn-store.ts";
@@ -44,7 +45,6 @@ export interface TurnHost {
 
 /** How long a turn waits for a running command before it answers "still running"; the card keeps updating. */
 const WAIT_FOR_RESULT_MS = 120_000;
-const FINAL_COMMAND = new Set(["done", "failed", "expired"]);
 
 /**
  * Runs assistant turns inside the relay: the LangGraph graph per turn (thread `turn:<message id>`, checkpointed
@@ -172,7 +172,7 @@ export class Turns {
     const commandIds = [...(this.store.get(turn.id)?.commandIds ?? []), outcome.command.id];
     this.store.update(turn.id, { commandIds });
     this.store.append(turn.id, { event: "command", data: { command: outcome.command } });
-    if (FINAL_COMMAND.has(outcome.command.status)) return asResult(outcome.command);
+    if (isFinal(outcome.command.status)) return asResult(outcome.command);
     if (!this.#host.deviceOnline(deviceId)) return { status: "queued", reason: "the device is offline" };
     this.#state(turn.id, "running");
     let lastStatus = outcome.command.status;
@@ -193,7 +193,7 @@ export class Turns {
       unwatch = this.#host.watchCommand(outcome.command.id, (view) => {
         if (view.status !== lastStatus) this.store.append(turn.id, { event: "command", data: { command: view } });
         lastStatus = view.status;
-        if (FINAL_COMMAND.has(view.status)) done(view);
+        if (isFinal(view.status)) done(view);
       });
       if (settled) unwatch();
     });

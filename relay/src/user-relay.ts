@@ -1,6 +1,6 @@
 import type { Connection, ConnectionContext, WSMessage } from "partyserver";
 import { z } from "zod";
-import { AgentFrame, BrowserFrame, CLOSE_FLOODED, PROTOCOL_VERSION } from "#protocol";
+import { AgentFrame, BrowserFrame, CLOSE_FLOODED, toAgent, toBrowser } from "#protocol";
 import type { Decision, ErrorCode, Json, PermissionRequestView } from "#protocol";
 import type { PermissionPrompt } from "../../worker/src/assistant/graph.ts";
 import { createChatModel, modelEnv } from "../../worker/src/assistant/model.ts";
@@ -64,7 +64,7 @@ export class UserRelay extends QueueRelay {
         if (request?.status === "pending") this.putRequest({ ...request, status: "expired", decidedAt: Date.now() }, null);
         this.flushSoon();
       },
-      announce: (turn, state) => this.toBrowsers({ v: PROTOCOL_VERSION, type: "turn", id: frameId(), chat_id: turn.chatId, thread_id: turn.threadId, message_id: turn.id, state }),
+      announce: (turn, state) => this.toBrowsers(toBrowser("turn", frameId(), { chat_id: turn.chatId, thread_id: turn.threadId, message_id: turn.id, state })),
     };
     this.turns = new Turns(ctx.storage.sql, host);
     ctx.waitUntil(this.turns.recoverInterrupted());
@@ -93,8 +93,8 @@ export class UserRelay extends QueueRelay {
       return;
     }
     connection.setState({ role: "browser" });
-    for (const device of await this.loadDevices()) this.send(connection, { v: 1, type: "agent_status", id: frameId(), device: deviceView(device, this.isOnline(device.id)) });
-    for (const request of this.requests.pending()) this.send(connection, { v: 1, type: "permission_prompt", id: frameId(), request: requestView(request) });
+    for (const device of await this.loadDevices()) this.send(connection, toBrowser("agent_status", frameId(), { device: deviceView(device, this.isOnline(device.id)) }));
+    for (const request of this.requests.pending()) this.send(connection, toBrowser("permission_prompt", frameId(), { request: requestView(request) }));
   }
 
   override async onMessage(connection: Connection<SocketState>, message: WSMessage): Promise<void> {
@@ -108,7 +108,7 @@ export class UserRelay extends QueueRelay {
     const read = readFrame(AgentFrame, message, SOCKET_BUDGETS.agent.maxFrame);
     if (!read.ok) return this.refuse(connection, read);
     const frame = read.frame;
-    if (frame.type === "ping") return this.send(connection, { v: PROTOCOL_VERSION, type: "pong", id: frame.id });
+    if (frame.type === "ping") return this.send(connection, toAgent("pong", frame.id, {}));
     if (frame.type === "hello") {
       if (frame.device_id !== state.deviceId) return this.refuse(connection, { code: "validation_failed", message: "hello.device_id does not match this agent's token. Pair again.", ref: frame.id });
       return this.#onHello(connection, state.deviceId, frame);
@@ -119,7 +119,7 @@ export class UserRelay extends QueueRelay {
         return this.#onAgentAck(frame.ref);
       case "result":
         this.#onResult(frame.command_id, frame.outcome);
-        return this.send(connection, { v: PROTOCOL_VERSION, type: "ack", id: frameId(), ref: frame.id });
+        return this.send(connection, toAgent("ack", frameId(), { ref: frame.id }));
       case "permission_request":
         return this.#onAgentPermissionRequest(state.deviceId, frame);
       case "activity":
@@ -164,7 +164,7 @@ export class UserRelay extends QueueRelay {
     const read = readFrame(BrowserFrame, message, SOCKET_BUDGETS.browser.maxFrame);
     if (!read.ok) return this.refuse(connection, read);
     const frame = read.frame;
-    if (frame.type === "ping") return this.send(connection, { v: PROTOCOL_VERSION, type: "pong", id: frame.id });
+    if (frame.type === "ping") return this.send(connection, toBrowser("pong", frame.id, {}));
     if (frame.type === "viewing") {
       connection.setState({ role: "browser", viewing: frame.path });
       return;
@@ -188,7 +188,7 @@ export class UserRelay extends QueueRelay {
     this.notifier.agentCameBack(deviceId);
     connection.setState({ role: "agent", deviceId, ready: true });
     const pending = this.commands.countOwed(deviceId);
-    this.send(connection, { v: PROTOCOL_VERSION, type: "welcome", id: frameId(), device_id: deviceId, server_time: now, heartbeat_ms: HEARTBEAT_MS, pending });
+    this.send(connection, toAgent("welcome", frameId(), { device_id: deviceId, server_time: now, heartbeat_ms: HEARTBEAT_MS, pending }));
     // The first chunk goes out, and new commands start waiting their turn, before anything here awaits.
     const redelivery = this.#redeliver(connection, deviceId);
     await this.broadcastDevice(deviceId);
@@ -245,7 +245,7 @@ export class UserRelay extends QueueRelay {
       this.refuse(connection, { code: "validation_failed", message: `${result.rejected.length} of ${frame.events.length} events were refused (${which}).`, ref: frame.id });
     }
     // The refused events travel with the ack, so the agent keeps them (with their reason) instead of dropping them.
-    this.send(connection, { v: PROTOCOL_VERSION, type: "ack", id: frameId(), ref: frame.id, ...(result.rejected.length > 0 ? { refused: result.rejected } : {}) });
+    this.send(connection, toAgent("ack", frameId(), { ref: frame.id, ...(result.rejected.length > 0 ? { refused: result.rejected } : {}) }));
     this.#stored(result.fresh);
   }
 
@@ -256,7 +256,7 @@ export class UserRelay extends QueueRelay {
 
   #stored(ids: string[]): void {
     if (ids.length === 0) return;
-    this.toBrowsers({ v: PROTOCOL_VERSION, type: "activity_stored", id: frameId(), count: ids.length });
+    this.toBrowsers(toBrowser("activity_stored", frameId(), { count: ids.length }));
     this.ctx.waitUntil(this.notifier.activityStored(ids).catch((error: unknown) => console.error("relay: activity notices failed", error)));
   }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { HelloFrame, PROTOCOL_VERSION } from "#protocol";
+import { HelloFrame, fromAgent } from "#protocol";
 import type { ActivityEvent } from "#protocol";
 import { hearthCommand } from "../invocation.ts";
 import type { AgentOptions } from "../defaults.ts";
@@ -96,7 +96,7 @@ export async function startAgent(setup: AgentSetup): Promise<RunningAgent> {
   // Read once at start, like the rest of config.json: a changed config takes a restart.
   const limits = await connectors.limits();
   const hello = (): OutboundHello =>
-    HelloFrame.parse({ v: PROTOCOL_VERSION, type: "hello", id: `hello-${randomUUID()}`, device_id: credentials.device_id, agent_version: VERSION, platform: PLATFORM, connectors: descriptors, limits });
+    HelloFrame.parse(fromAgent("hello", `hello-${randomUUID()}`, { device_id: credentials.device_id, agent_version: VERSION, platform: PLATFORM, connectors: descriptors, limits }));
   hello(); // fail at startup, not on every connect, if a connector describes itself wrongly
 
   // The link is made last, but the processor and asker need a way to reach it.

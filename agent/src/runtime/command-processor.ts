@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { DatabaseSync } from "node:sqlite";
-import { ActivityFrame, PROTOCOL_VERSION, checkActivityEvent } from "#protocol";
+import { ActivityFrame, checkActivityEvent, fromAgent } from "#protocol";
 import type { ActivityEvent, RefusedEvent } from "#protocol";
 import type { InboundCommand, OutboundAck, OutboundActivity } from "../link/frames.ts";
 import type { Logger } from "../log.ts";
@@ -134,7 +134,7 @@ export class CommandProcessor {
     }
     const ids: string[] = [];
     for (let i = 0; i < taken.length; i += ACTIVITY_BATCH) {
-      const frame: OutboundActivity = { v: PROTOCOL_VERSION, type: "activity", id: `activity-${randomUUID()}`, events: taken.slice(i, i + ACTIVITY_BATCH) };
+      const frame: OutboundActivity = fromAgent("activity", `activity-${randomUUID()}`, { events: taken.slice(i, i + ACTIVITY_BATCH) });
       this.#deps.outbox.put(frame);
       ids.push(frame.id);
       this.#sendDurable(frame.id);
@@ -213,7 +213,7 @@ export class CommandProcessor {
   }
 
   #ack(ref: string): void {
-    const ack: OutboundAck = { v: PROTOCOL_VERSION, type: "ack", id: `ack-${randomUUID()}`, ref };
+    const ack: OutboundAck = fromAgent("ack", `ack-${randomUUID()}`, { ref });
     this.#deps.channel.sendText(JSON.stringify(ack));
   }
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { PROTOCOL_VERSION } from "#protocol";
+import { fromAgent } from "#protocol";
 import type { Decision, Json } from "#protocol";
 import type { InboundPermissionUpdate, OutboundPermissionRequest } from "../link/frames.ts";
 
@@ -29,17 +29,14 @@ export class PermissionAsker {
   /** Sends a `permission_request` and waits for the matching `permission_update`. */
   ask(question: PermissionQuestion): Promise<PermissionAnswer> {
     if (!this.#channel.ready()) return Promise.resolve({ ok: false, reason: "offline" });
-    const frame: OutboundPermissionRequest = {
-      v: PROTOCOL_VERSION,
-      type: "permission_request",
-      id: `perm-${randomUUID()}`,
+    const frame: OutboundPermissionRequest = fromAgent("permission_request", `perm-${randomUUID()}`, {
       target: question.target,
       action: question.action,
       context: question.context.slice(0, 2000),
       one_time: true,
       command_id: null,
       parameters: shorten(question.parameters),
-    };
+    });
     return new Promise((resolve) => {
       const timer = setTimeout(() => finish({ ok: false, reason: "timeout" }), this.#timeoutMs);
       const finish = (answer: PermissionAnswer) => {

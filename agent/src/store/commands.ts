@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { DatabaseSync } from "node:sqlite";
 import { z } from "zod";
-import { CommandFrame, MAX_FRAME_BYTES, PROTOCOL_VERSION, ResultFrame } from "#protocol";
+import { CommandFrame, MAX_FRAME_BYTES, ResultFrame, fromAgent } from "#protocol";
 import type { CommandOutcome } from "#protocol";
 import type { InboundCommand, OutboundResult } from "../link/frames.ts";
 import { durably, inTransaction } from "./db.ts";
@@ -71,15 +71,7 @@ export class CommandStore {
 
   /** Stores the outcome and queues the result frame in the outbox, in one transaction. Returns the frame to send. */
   finish(id: string, outcome: CommandOutcome, startedAt: number | null, now: number = Date.now()): OutboundResult {
-    const frame = (outcome: CommandOutcome): OutboundResult => ({
-      v: PROTOCOL_VERSION,
-      type: "result",
-      id: `result-${randomUUID()}`,
-      command_id: id,
-      outcome,
-      started_at: startedAt,
-      finished_at: now,
-    });
+    const frame = (outcome: CommandOutcome): OutboundResult => fromAgent("result", `result-${randomUUID()}`, { command_id: id, outcome, started_at: startedAt, finished_at: now });
     let result = frame(outcome);
     // The relay refuses frames over the limit, so an oversized result would wait in the outbox forever.
     const size = Buffer.byteLength(JSON.stringify(result));

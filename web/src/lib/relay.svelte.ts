@@ -1,7 +1,7 @@
 import { getContext, setContext } from "svelte";
 import { SvelteMap, SvelteSet } from "svelte/reactivity";
 import ReconnectingWebSocket from "partysocket/ws";
-import { HEARTBEAT_PING, HEARTBEAT_PONG, PROTOCOL_VERSION, RelayToBrowserFrame } from "#protocol";
+import { HEARTBEAT_PING, HEARTBEAT_PONG, RelayToBrowserFrame, fromBrowser } from "#protocol";
 import type { BrowserFrame, CommandView, DeviceView, PermissionRequestView } from "#protocol";
 import { permissionRequests } from "./machine-api.ts";
 
@@ -98,7 +98,7 @@ export class Relay {
   }
 
   #sendViewing(): void {
-    this.send({ v: PROTOCOL_VERSION, type: "viewing", id: crypto.randomUUID(), path: this.#viewing });
+    this.send(fromBrowser("viewing", crypto.randomUUID(), { path: this.#viewing }));
   }
 
   /**

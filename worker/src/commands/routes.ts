@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { Hono } from "hono";
-import { ErrorCode, CommandListQuery, CommandStatus, DispatchRequest, cursorAfter } from "#protocol";
-import type { CommandView } from "#protocol";
+import { ErrorCode, CommandListQuery, CommandStatus, DispatchRequest, commandView, cursorAfter } from "#protocol";
+import type { CommandRecord } from "#protocol";
 import { requireUser } from "../auth/session.ts";
 import { openDb, schema } from "../db/index.ts";
 import type { CommandRow } from "../db/schema.ts";
@@ -14,24 +14,22 @@ import { acceptedCommand, retryCommand } from "./dispatch.ts";
 
 const { commands } = schema;
 
-function commandView(row: CommandRow): CommandView {
-  const view: CommandView = {
+/** A D1 history row read back as a command record; a status or code this build does not know reads as a failure. */
+function recordOf(row: CommandRow): CommandRecord {
+  return {
     id: row.id,
-    device_id: row.deviceId,
-    target: row.target,
-    action: row.action,
-    parameters: JSON.parse(row.parameters),
-    status: CommandStatus.catch("failed").parse(row.status),
+    deviceId: row.deviceId,
     seq: row.seq,
-    read_only: row.readOnly,
-    created_at: row.createdAt,
-    updated_at: row.updatedAt,
-    deadline_at: row.deadlineAt,
-    retry_of: row.retryOf,
+    status: CommandStatus.catch("failed").parse(row.status),
+    command: { target: row.target, action: row.action, parameters: JSON.parse(row.parameters) },
+    readOnly: row.readOnly,
+    deadlineAt: row.deadlineAt,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    retryOf: row.retryOf,
+    result: row.result === null ? undefined : JSON.parse(row.result),
+    error: row.errorCode === null ? null : { code: ErrorCode.catch("internal").parse(row.errorCode), message: row.errorMessage ?? "" },
   };
-  if (row.result !== null) view.result = JSON.parse(row.result);
-  if (row.errorCode !== null) view.error = { code: ErrorCode.catch("internal").parse(row.errorCode), message: row.errorMessage ?? "" };
-  return view;
 }
 
 /** /api/commands: run commands on the user's devices, through their relay, and read their records. */
@@ -55,7 +53,7 @@ export const commandsApi = new Hono<AppEnv>()
       .limit(limit)
       .all();
     const last = rows[rows.length - 1];
-    return c.json({ commands: rows.map(commandView), next_before: rows.length === limit && last ? cursorAfter(last.createdAt, last.id) : null }, 200);
+    return c.json({ commands: rows.map((row) => commandView(recordOf(row))), next_before: rows.length === limit && last ? cursorAfter(last.createdAt, last.id) : null }, 200);
   })
 
   .get("/:id", async (c) => {
@@ -65,7 +63,7 @@ export const commandsApi = new Hono<AppEnv>()
       .where(and(eq(commands.id, c.req.param("id")), eq(commands.userId, c.get("auth").user.id)))
       .get();
     if (!row) throw new ApiError(404, "not_found", "There is no such command.");
-    return c.json({ command: commandView(row) }, 200);
+    return c.json({ command: commandView(recordOf(row)) }, 200);
   })
 
   .post("/:id/retry", async (c) => {

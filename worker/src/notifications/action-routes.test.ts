@@ -191,7 +191,7 @@ describe("action links", () => {
     expect(denied.status).toBe(200);
     expect(await denied.text()).toContain("Denied: filesystem.write.");
     const command: { command: { status: string; error: { code: string } | null } } = await (await client.request("GET", `/api/commands/${commandId}`)).json();
-    expect(command.command).toMatchObject({ status: "failed", error: { code: "permission_denied" } });
+    expect(command.command).toMatchObject({ status: "failed", error: { code: "denied_by_user" } });
     expect(agent.frames.some((f) => f.type === "command" && f.id === commandId)).toBe(false);
     agent.close();
   });

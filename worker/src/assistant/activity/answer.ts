@@ -1,3 +1,4 @@
+import { money } from "#protocol";
 import type { ActivityView } from "#protocol";
 import type { DashboardFilters, ActivityLookup } from "./lookup.ts";
 import type { ResolvedPeriod } from "./period.ts";
@@ -94,14 +95,6 @@ function table(found: ActivityLookup, offset: number): string {
 function amountOf(row: ActivityView, sign: 1 | -1): string {
   if (row.amount === null || row.currency === null) return "";
   return money(row.amount * sign, row.currency);
-}
-
-function money(amount: number, currency: string): string {
-  try {
-    return new Intl.NumberFormat("en", { style: "currency", currency }).format(amount);
-  } catch {
-    return `${amount.toFixed(2)} ${currency}`;
-  }
 }
 
 /** A row's text made safe for a table cell: one line, clipped, with markdown's punctuation escaped. */

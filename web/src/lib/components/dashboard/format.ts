@@ -1,12 +1,3 @@
-/** An amount in its currency, in the viewer's locale. */
-export function money(amount: number, currency: string): string {
-  try {
-    return new Intl.NumberFormat(undefined, { style: "currency", currency }).format(amount);
-  } catch {
-    return `${amount.toFixed(2)} ${currency}`;
-  }
-}
-
 export type BucketGroup = "day" | "week" | "month";
 
 /** The local-time start of a bucket key ("2026-10-05" for a day or a Monday-start week, "2026-10" for a month). */
