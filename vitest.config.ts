@@ -72,11 +72,11 @@ export default defineConfig({
         },
       },
       {
-        // The web app's pure modules (no DOM, no Svelte) and the protocol's shared helpers, in Node.
+        // The web app's pure modules (no DOM, no Svelte), in Node. (protocol/'s tests run in the agent project.)
         test: {
           name: "web",
           environment: "node",
-          include: ["web/src/**/*.test.ts", "protocol/src/**/*.test.ts"],
+          include: ["web/src/**/*.test.ts"],
           globalSetup: ["scripts/web-test-setup.mjs"],
         },
       },
