@@ -86,7 +86,7 @@ test("slash suggestions, search across chats, and a reply in a thread", async ({
     const chatUrl = page.url();
 
     // A second chat, then search finds the first one by a word of its reply.
-    await page.getByRole("button", { name: "New chat" }).click();
+    await page.getByRole("navigation", { name: "Chats" }).getByRole("button", { name: "New chat" }).click();
     await expect(page).not.toHaveURL(chatUrl);
     await page.getByRole("searchbox", { name: "Search all chats" }).fill("folder");
     const hit = page.getByRole("link", { name: /\/help/ }).first();
