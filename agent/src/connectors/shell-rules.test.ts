@@ -23,7 +23,7 @@ describe("shell.allow patterns", () => {
     expect(matchesPattern(pattern("git  log   *"), "/usr/bin/git", ["log"])).toBe(false);
   });
 
-  it("take a program named alone as that program with no arguments, never as any arguments", () => {
+  it("take a program named alone as that program with no arguments, never as arguments of every kind", () => {
     expect(matchesPattern(pattern("git"), "git", [])).toBe(true);
     expect(matchesPattern(pattern("git"), "git", ["-c", "alias.x=!id", "x"])).toBe(false);
     expect(matchesPattern(pattern("ls"), "ls", ["/etc"])).toBe(false);

@@ -21,7 +21,7 @@ const RUNNERS = new Set([
 ].map((name) => name.toLowerCase()));
 
 type OptionRule = {
-  /** Long options (without `--`), refused with or without a value and as any abbreviation. */
+  /** Long options (without `--`), refused with or without a value and in every abbreviation. */
   long?: readonly string[];
   /** Short option letters, refused alone, with a value attached, or anywhere in a cluster of flags. */
   short?: string;
