@@ -1,7 +1,9 @@
 import { z } from "zod";
-import { NotificationKind, NotificationPreferences, NotificationView, Priority } from "#protocol";
+import { NotificationPreferences, NotificationView } from "#protocol";
 import type { NotificationAction, UpdateNotificationPreferences } from "#protocol";
 import { api, callParsed } from "#lib/shared/api.ts";
+import { notificationFilterQuery } from "./filters.ts";
+import type { NotificationFilters } from "./filters.ts";
 
 // The notification center's calls. Filters travel as query strings, the same ones the page keeps in its URL.
 
@@ -11,29 +13,6 @@ const Ok = z.object({ ok: z.literal(true) });
 const ActionAnswer = z.object({ message: z.string() });
 
 export type NotificationPage = z.infer<typeof Page>;
-
-export const NOTIFICATION_STATES = ["all", "unread", "dismissed"] as const;
-export type NotificationState = (typeof NOTIFICATION_STATES)[number];
-
-/** The center's filters, as they appear in the page URL and the API query. */
-export type NotificationFilters = { state: NotificationState; kind?: NotificationKind; priority?: Priority };
-
-/** Reads filters from URL search params; missing or unknown values fall back to "everything not dismissed". */
-export function notificationFiltersFrom(params: { get(name: string): string | null }): NotificationFilters {
-  const state = NOTIFICATION_STATES.find((s) => s === params.get("state")) ?? "all";
-  const kind = NotificationKind.safeParse(params.get("kind"));
-  const priority = Priority.safeParse(params.get("priority"));
-  return { state, ...(kind.success ? { kind: kind.data } : {}), ...(priority.success ? { priority: priority.data } : {}) };
-}
-
-/** Filters as query-string pairs; the default state is left out, so the plain URL stays plain. */
-export function notificationFilterQuery(filters: NotificationFilters): Record<string, string> {
-  const query: Record<string, string> = {};
-  if (filters.state !== "all") query.state = filters.state;
-  if (filters.kind) query.kind = filters.kind;
-  if (filters.priority) query.priority = filters.priority;
-  return query;
-}
 
 export const notificationsApi = {
   /** One page, newest first; pass the answer's `next_before` as `before` for the next. `unread` is the bell's count. */
