@@ -7,7 +7,7 @@ import type { ResolvedPeriod } from "./period.ts";
 // citing the rows behind them, and a link to the same filters on the dashboard. Plain templating over the user's
 // own rows; what a row says (a merchant, a description) is escaped, so it can only ever be text in a cell.
 
-/** The dashboard reads these from its URL, in this order (web/src/lib/activity-api.ts FILTER_KEYS). */
+/** The dashboard reads these from its URL, in this order (web/src/lib/activity/filters.ts FILTER_KEYS). */
 const DASHBOARD_KEYS = ["type", "category", "status", "from", "to", "max_amount", "q"] as const satisfies readonly (keyof DashboardFilters)[];
 const CELL_CHARS = 60;
 
