@@ -1,5 +1,6 @@
 import { checkActivityEvent } from "#protocol";
-import type { ActivityEvent, IngestResult } from "#protocol";
+import type { IngestResult } from "#protocol";
+import { openDb, schema } from "../db/index.ts";
 
 // Activity ingest, shared by every way in (the relay's `activity` frames, POST /api/activities, uploads). Each
 // event is checked on its own: a bad one is refused with its index and reason, and the rest are stored. Stored
@@ -7,28 +8,13 @@ import type { ActivityEvent, IngestResult } from "#protocol";
 
 export type IngestSource = "agent" | "local" | "api" | "upload" | "manual" | "demo";
 
+const { activities } = schema;
+
 /** D1 runs a batch as one transaction; this many rows per batch keeps each well inside its limits. */
 const ROWS_PER_BATCH = 50;
 
-type Row = {
-  id: string;
-  eventId: string;
-  activityType: ActivityEvent["activity_type"];
-  timestamp: string;
-  occurredAt: number;
-  application: string;
-  description: string | null;
-  details: string;
-  tags: string;
-  amountMinor: number | null;
-  currency: string | null;
-  merchant: string | null;
-  category: string | null;
-  company: string | null;
-  role: string | null;
-  jobStatus: string | null;
-  url: string | null;
-};
+/** An activities row as toRow makes it: everything but who stored it, from where, and when. */
+type Row = Omit<typeof activities.$inferSelect, "userId" | "deviceId" | "source" | "createdAt" | "updatedAt">;
 
 /** One event to a row, or the reason it is refused (the check is the protocol's, shared with the agent). */
 export function toRow(input: unknown): Row | { reason: string } {
@@ -58,7 +44,7 @@ export function toRow(input: unknown): Row | { reason: string } {
 
 /** Stores a batch of events for a user; resolves once D1 has committed them. `fresh` is the new rows' ids. */
 export async function ingestActivities(
-  db: D1Database,
+  d1: D1Database,
   userId: string,
   input: { deviceId: string | null; source: IngestSource; events: readonly unknown[] },
 ): Promise<IngestResult & { fresh: string[] }> {
@@ -71,20 +57,18 @@ export async function ingestActivities(
   });
   const now = Date.now();
   const fresh: string[] = [];
+  const db = openDb(d1);
   for (let at = 0; at < rows.length; at += ROWS_PER_BATCH) {
-    const statements = rows.slice(at, at + ROWS_PER_BATCH).map((r) =>
+    const [first, ...rest] = rows.slice(at, at + ROWS_PER_BATCH).map((r) =>
       db
-        .prepare(
-          `INSERT INTO activities (id, user_id, event_id, device_id, source, activity_type, timestamp, occurred_at, application, description,
-             details, tags, amount_minor, currency, merchant, category, company, role, job_status, url, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-           ON CONFLICT (user_id, event_id) DO NOTHING RETURNING id`,
-        )
-        .bind(r.id, userId, r.eventId, input.deviceId, input.source, r.activityType, r.timestamp, r.occurredAt, r.application, r.description,
-          r.details, r.tags, r.amountMinor, r.currency, r.merchant, r.category, r.company, r.role, r.jobStatus, r.url, now, now),
+        .insert(activities)
+        .values({ ...r, userId, deviceId: input.deviceId, source: input.source, createdAt: now, updatedAt: now })
+        .onConflictDoNothing({ target: [activities.userId, activities.eventId] })
+        .returning({ id: activities.id }),
     );
+    if (!first) continue;
     // Counted from RETURNING: `meta.changes` would also count the search index's trigger writes.
-    for (const result of await db.batch<{ id: string }>(statements)) fresh.push(...result.results.map((row) => row.id));
+    for (const inserted of await db.batch([first, ...rest])) fresh.push(...inserted.map((row) => row.id));
   }
   return { stored: fresh.length, duplicates: rows.length - fresh.length, rejected, fresh };
 }
