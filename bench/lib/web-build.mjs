@@ -32,7 +32,9 @@ export function ensureWebBuild(root, bin) {
   if (!why) return;
   console.log(`bench: ${why}; building the web app first (vite build, about a minute) …`);
   const started = Date.now();
-  const built = spawnSync(`${bin}/vite`, ["build"], { cwd: join(root, "web"), stdio: ["ignore", "ignore", "inherit"] });
+  // node_modules/.bin first on PATH, as npm puts it: vite's `#!/usr/bin/env node` must find this Node, not an older one.
+  const env = { ...process.env, PATH: `${bin}:${process.env.PATH ?? ""}` };
+  const built = spawnSync(`${bin}/vite`, ["build"], { cwd: join(root, "web"), env, stdio: ["ignore", "ignore", "inherit"] });
   if (built.status !== 0) throw new Error(`the web app did not build (vite build exited with ${built.status ?? built.signal}); run \`npm run build\` to see why.`);
   console.log(`bench: web app built in ${((Date.now() - started) / 1000).toFixed(0)} s.`);
 }
