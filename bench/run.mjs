@@ -2,10 +2,12 @@
 // `node bench/run.mjs [--quick] [round-trip|drain|agents-500|assistant|ingest|activity-queries|notifications …]`.
 // --quick (or BENCH_QUICK=1) runs smaller sizes: 150 round trips, 10 × 200 queued, 200 agents, 10,000 events
 // ingested, activity queries at 10,000 and 100,000 rows, 1,000 notifications.
+// The web app is built first when web/build is missing or older than web/src (lib/web-build.mjs).
 // Every server it starts is its own process group and is stopped at the end, also on error or Ctrl+C.
 // These are measurements, not tests: each prints its figures and a RATIO against a baseline from the same run.
 import { table } from "./lib/stats.mjs";
-import { loadAverage, startFloor, stopAll } from "./lib/proc.mjs";
+import { BIN, ROOT, loadAverage, startFloor, stopAll } from "./lib/proc.mjs";
+import { ensureWebBuild } from "./lib/web-build.mjs";
 
 const BENCHES = ["round-trip", "drain", "agents-500", "assistant", "ingest", "activity-queries", "notifications"];
 /** The benchmarks that use the platform floor (bench/floor); it starts only when one of them runs. */
@@ -51,6 +53,8 @@ export async function main(argv = process.argv.slice(2)) {
         `state on ${process.env.BENCH_PERSIST === "tmpfs" ? "tmpfs (/dev/shm)" : "disk (.wrangler/bench-<port>)"}; ` +
         `code: ${process.env.BENCH_CODE_ROOT ?? (process.env.BENCH_SNAPSHOT === "0" ? "the working tree" : "a snapshot of the working tree taken at the first start")}`,
     );
+    // Hearth serves the built web app; a patched copy (BENCH_CODE_ROOT) brings its own build.
+    if (!process.env.BENCH_CODE_ROOT) ensureWebBuild(ROOT, BIN);
     failed = await runEach(names, ctx, rows);
   } finally {
     await ctx.floor?.stop();

@@ -139,7 +139,7 @@ export const COLUMNS = [
   "details", "tags", "amount_minor", "currency", "merchant", "category", "company", "role", "job_status", "url", "created_at", "updated_at",
 ];
 
-/** The statement worker/src/activities/ingest.ts runs for each row, word for word. */
+/** The insert worker/src/activities/ingest.ts runs for each row (there through drizzle): the same columns and conflict rule. */
 export const INSERT_SQL = `INSERT INTO activities (${COLUMNS.join(", ")})
            VALUES (${COLUMNS.map(() => "?").join(", ")})
            ON CONFLICT (user_id, event_id) DO NOTHING RETURNING id`;

@@ -36,3 +36,8 @@ export const LOGIN_LIMITS = {
   address: { max: 20, windowMs: 15 * MINUTE },
   global: { max: 200, windowMs: 15 * MINUTE },
 } as const;
+
+/** Second-factor limits (a TOTP or recovery code, or the password for step-up): per user, kept like LOGIN_LIMITS. */
+export const FACTOR_LIMITS = {
+  user: { max: 5, windowMs: 15 * MINUTE },
+} as const;

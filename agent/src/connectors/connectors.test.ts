@@ -1,4 +1,4 @@
-import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, stat, statfs, writeFile } from "node:fs/promises";
 import { delimiter, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -12,7 +12,7 @@ import { Sandbox } from "./sandbox.ts";
 import { probeOsSandbox } from "./os-sandbox.ts";
 import { createShellConnector } from "./shell.ts";
 import { isPattern, parseCommandPattern } from "./shell-patterns.ts";
-import { createSystemConnector } from "./system.ts";
+import { createSystemConnector, diskSpace } from "./system.ts";
 import { describeConnectors } from "./types.ts";
 
 const node = process.execPath;
@@ -133,6 +133,26 @@ describe("apps and system connectors", () => {
     expect(data).toMatchObject({ os: { platform: process.platform }, agent_version: "1.2.3", disks: [{ path: root }] });
     const disks = z.object({ disks: z.array(z.object({ total_bytes: z.number() })) }).parse(data).disks;
     expect(disks[0]?.total_bytes).toBeGreaterThan(0);
+  });
+
+  it("gives folders on one filesystem one reading, even while its free space changes", async () => {
+    const home = await tempDir();
+    const [documents, downloads] = [join(home, "Documents"), join(home, "Downloads")];
+    await Promise.all([mkdir(documents), mkdir(downloads)]);
+    // Another program writing to the disk: every read of free space finds a little less.
+    let written = 0;
+    const busy = async (path: string) => {
+      const info = await statfs(path);
+      written += 1;
+      return { bavail: info.bavail - written, bsize: info.bsize, blocks: info.blocks };
+    };
+    const [first, second] = await diskSpace([documents, downloads], { stat, statfs: busy });
+    expect(first?.space.free_bytes).toBeGreaterThan(0);
+    expect(second?.space).toEqual(first?.space);
+    // Folders on two filesystems keep a reading each.
+    const twoDevices = { stat: async (path: string) => ({ dev: path === documents ? 1 : 2 }), statfs: busy };
+    const [one, two] = await diskSpace([documents, downloads], twoDevices);
+    expect(one?.space.free_bytes).not.toBe(two?.space.free_bytes);
   });
 });
 

@@ -4,10 +4,11 @@ import type { Context } from "hono";
 import { ChangeEmailRequest, ChangePasswordRequest, ConfirmEmailRequest, DeleteAccountRequest } from "#protocol";
 import type { KnownBrowserView, SessionView } from "#protocol";
 import { forgetBrowser, listBrowsers } from "../auth/browsers.ts";
-import { attemptFailed, attemptSucceeded, clientAddress, reserveAttempt } from "../auth/lockout.ts";
+import { attemptFailed, attemptSucceeded, reserveAttempt, signInChecks } from "../auth/lockout.ts";
 import { hashPassword, verifyPassword } from "../auth/password.ts";
 import { endOtherSessions, endSession, endSessionById, listSessions, requireUser } from "../auth/session.ts";
 import { openDb, schema } from "../db/index.ts";
+import { clientAddress } from "../http/client-ip.ts";
 import { ApiError } from "../http/errors.ts";
 import type { AppEnv } from "../http/types.ts";
 import { jsonBody } from "../http/validate.ts";
@@ -22,9 +23,9 @@ import { buildExport } from "./export.ts";
 async function checkCurrentPassword(c: Context<AppEnv>, password: string): Promise<void> {
   const db = openDb(c.env.DB);
   const { user } = c.get("auth");
-  const attempt = await reserveAttempt(db, user.email, clientAddress(c.req.raw));
+  const attempt = await reserveAttempt(db, signInChecks(user.email, clientAddress(c.req.raw)));
   if (!(await verifyPassword(password, user.passwordHash))) {
-    await attemptFailed(db);
+    await attemptFailed(db, attempt);
     throw new ApiError(403, "invalid_credentials", "That is not your current password. Check it and try again.", { field: "current_password" });
   }
   await attemptSucceeded(db, attempt);

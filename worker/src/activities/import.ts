@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, isNotNull, max, sql } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
 import { CsvColumns, ManualApplication } from "#protocol";
@@ -55,14 +55,17 @@ async function learnedCategories(db: D1Database, userId: string, events: readonl
   const merchantOf = (event: ActivityEvent) => (typeof event.details.merchant === "string" ? event.details.merchant : null);
   const wanted = [...new Set(events.filter((event) => event.details.category === undefined).map(merchantOf).filter((m): m is string => m !== null))];
   if (wanted.length === 0) return [...events];
-  const { results } = await db
-    .prepare(
-      `SELECT merchant, category, MAX(updated_at) FROM activities
-       WHERE user_id = ? AND category IS NOT NULL AND merchant IN (SELECT value FROM json_each(?)) GROUP BY merchant`,
+  // The merchants go in as one JSON parameter (json_each), so any number stays under D1's 100 bound parameters.
+  // SQLite gives a bare column beside max() the values of the row holding the max: the newest categorised row.
+  const results = await openDb(db)
+    .select({ merchant: activities.merchant, category: activities.category, newest: max(activities.updatedAt) })
+    .from(activities)
+    .where(
+      and(eq(activities.userId, userId), isNotNull(activities.category), sql`${activities.merchant} IN (SELECT value FROM json_each(${JSON.stringify(wanted)}))`),
     )
-    .bind(userId, JSON.stringify(wanted))
-    .all<{ merchant: string; category: string }>();
-  const learned = new Map(results.map((row) => [row.merchant, row.category]));
+    .groupBy(activities.merchant)
+    .all();
+  const learned = new Map(results.map((row) => [row.merchant ?? "", row.category ?? ""]));
   return events.map((event) => {
     const category = event.details.category === undefined ? learned.get(merchantOf(event) ?? "") : undefined;
     return category ? { ...event, details: { ...event.details, category } } : event;

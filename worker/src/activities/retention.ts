@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { and, count, eq, inArray, sql } from "drizzle-orm";
 import { RETENTION_KINDS } from "#protocol";
 import type { ActivityRetention, RetentionKind, UpdateActivityRetention } from "#protocol";
 import { readConfig } from "../config.ts";
@@ -10,7 +10,7 @@ import { openDb, schema } from "../db/index.ts";
 // until the user deletes them unless they choose otherwise, and what listeners and tools record is kept for the
 // server's ACTIVITY_RETENTION_DAYS.
 
-const { activityRetention } = schema;
+const { activities, activityRetention } = schema;
 const DAY_MS = 24 * 60 * 60_000;
 
 /**
@@ -18,8 +18,8 @@ const DAY_MS = 24 * 60 * 60_000;
  * uploaded in the web app or read from the agent's statements folder; the source alone cannot ("upload" is also
  * any JSON push from a signed-in browser).
  */
-const KIND_SQL = `CASE WHEN a.source = 'manual' THEN 'manual'
-  WHEN a.event_id LIKE 'ofx:%' OR a.event_id LIKE 'csv:%' THEN 'statements'
+const kindOf = sql`CASE WHEN ${activities.source} = 'manual' THEN 'manual'
+  WHEN ${activities.eventId} LIKE 'ofx:%' OR ${activities.eventId} LIKE 'csv:%' THEN 'statements'
   ELSE 'recorded' END`;
 
 /** The default retention of recorded activity, in days: the server's ACTIVITY_RETENTION_DAYS. */
@@ -59,22 +59,22 @@ export async function saveRetention(db: D1Database, userId: string, update: Upda
  * else the default). Returns how many rows went, counted in the same transaction (`meta.changes` would also count
  * the search index's writes).
  */
-export async function pruneActivities(db: D1Database, now: number, recordedDays: number): Promise<number> {
-  const expired = `SELECT a.id FROM activities a
-    LEFT JOIN activity_retention r ON r.user_id = a.user_id AND r.kind = ${KIND_SQL}
-    WHERE a.created_at < ?1 - (CASE WHEN r.user_id IS NOT NULL THEN r.days WHEN ${KIND_SQL} = 'recorded' THEN ?2 END) * ${DAY_MS}`;
-  const [counted] = await db.batch<{ n: number }>([
-    db.prepare(`SELECT count(*) AS n FROM (${expired})`).bind(now, recordedDays),
-    db.prepare(`DELETE FROM activities WHERE id IN (${expired})`).bind(now, recordedDays),
-  ]);
-  return counted?.results[0]?.n ?? 0;
+export async function pruneActivities(d1: D1Database, now: number, recordedDays: number): Promise<number> {
+  const db = openDb(d1);
+  const r = activityRetention;
+  const expired = db
+    .select({ id: activities.id })
+    .from(activities)
+    .leftJoin(r, and(eq(r.userId, activities.userId), eq(r.kind, kindOf)))
+    .where(sql`${activities.createdAt} < ${now} - (CASE WHEN ${r.userId} IS NOT NULL THEN ${r.days} WHEN ${kindOf} = 'recorded' THEN ${recordedDays} END) * ${DAY_MS}`);
+  const [counted] = await db.batch([db.select({ n: count() }).from(expired.as("expired")), db.delete(activities).where(inArray(activities.id, expired))]);
+  return counted[0]?.n ?? 0;
 }
 
 /** "Delete all my activity": every row of one user, from every source. Returns how many went. */
-export async function deleteAllActivities(db: D1Database, userId: string): Promise<number> {
-  const [counted] = await db.batch<{ n: number }>([
-    db.prepare("SELECT count(*) AS n FROM activities WHERE user_id = ?").bind(userId),
-    db.prepare("DELETE FROM activities WHERE user_id = ?").bind(userId),
-  ]);
-  return counted?.results[0]?.n ?? 0;
+export async function deleteAllActivities(d1: D1Database, userId: string): Promise<number> {
+  const db = openDb(d1);
+  const mine = eq(activities.userId, userId);
+  const [counted] = await db.batch([db.select({ n: count() }).from(activities).where(mine), db.delete(activities).where(mine)]);
+  return counted[0]?.n ?? 0;
 }

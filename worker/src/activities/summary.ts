@@ -1,6 +1,9 @@
+import { and, eq, gte, inArray, lte, sql } from "drizzle-orm";
+import type { SQL } from "drizzle-orm";
 import type { z } from "zod";
 import { ACTIVITY_TYPES, ActivitySummaryQuery, ActivityType, JobStatus } from "#protocol";
 import type { ActivitySummary } from "#protocol";
+import { openDb, schema } from "../db/index.ts";
 
 // The dashboard's aggregates, GROUP BY in D1: the browser never downloads the rows. Buckets are the viewer's local
 // days, Monday-start weeks or months, from `tz_offset`.
@@ -15,21 +18,22 @@ import type { ActivitySummary } from "#protocol";
 //   and the timeline are added up here from those groups.
 
 type Query = z.output<typeof ActivitySummaryQuery>;
-type Row = Record<string, unknown>;
+
+const { activities } = schema;
 
 /** The types counted only in the timeline (money and jobs have statements of their own). */
 const OTHER_TYPES = ACTIVITY_TYPES.filter((type) => type !== "financial" && type !== "job");
 
 /** SQL for the bucket label of `occurred_at`, shifted to the viewer's time zone. */
-function bucketSql(group: Query["group"]): string {
-  const local = "occurred_at / 1000 + ?1 * 60, 'unixepoch'";
+function bucketSql(group: Query["group"], tzOffset: number): SQL<string> {
+  const local = sql`${activities.occurredAt} / 1000 + ${tzOffset} * 60, 'unixepoch'`;
   switch (group) {
     case "day":
-      return `strftime('%Y-%m-%d', ${local})`;
+      return sql<string>`strftime('%Y-%m-%d', ${local})`;
     case "week":
-      return `date(${local}, '-6 days', 'weekday 1')`;
+      return sql<string>`date(${local}, '-6 days', 'weekday 1')`;
     case "month":
-      return `strftime('%Y-%m', ${local})`;
+      return sql<string>`strftime('%Y-%m', ${local})`;
   }
 }
 
@@ -51,28 +55,46 @@ function entry<K, V>(map: Map<K, V>, key: K, create: () => V): V {
 }
 
 /** Spending, cash flow, applications, the pipeline and the timeline for one user, over `from` … `to` (both optional, inclusive). */
-export async function activitySummary(db: D1Database, userId: string, query: Query): Promise<ActivitySummary> {
-  const bucket = bucketSql(query.group);
-  // ?1 tz offset, ?2 user, then the bounds that are given
-  const params: (number | string)[] = [query.tz_offset, userId];
-  const where = ["user_id = ?2"];
-  if (query.from !== undefined) where.push(`occurred_at >= ?${params.push(query.from)}`);
-  if (query.to !== undefined) where.push(`occurred_at <= ?${params.push(query.to)}`);
-  const range = where.join(" AND ");
-  const bind = (statement: string) => db.prepare(statement).bind(...params);
-  const [moneyGroups, jobGroups, otherGroups] = await db.batch<Row>([
-    bind(`SELECT ${bucket} AS bucket, coalesce(category, 'uncategorised') AS category, currency, count(*) AS count,
-            count(CASE WHEN amount_minor < 0 THEN 1 END) AS spent_count,
-            -sum(CASE WHEN amount_minor < 0 THEN amount_minor ELSE 0 END) AS spending,
-            sum(CASE WHEN amount_minor > 0 THEN amount_minor ELSE 0 END) AS income
-          FROM activities WHERE ${range} AND activity_type = 'financial' GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`),
-    bind(`SELECT ${bucket} AS bucket, coalesce(job_status, 'applied') AS status, count(*) AS count
-          FROM activities WHERE ${range} AND activity_type = 'job' GROUP BY 1, 2 ORDER BY 1, 2`),
-    bind(`SELECT ${bucket} AS bucket, activity_type, count(*) AS count
-          FROM activities WHERE ${range} AND activity_type IN (${OTHER_TYPES.map((type) => `'${type}'`).join(", ")})
-          GROUP BY 1, 2 ORDER BY 1, 2`),
+export async function activitySummary(d1: D1Database, userId: string, query: Query): Promise<ActivitySummary> {
+  const db = openDb(d1);
+  const bucket = bucketSql(query.group, query.tz_offset).as("bucket");
+  const range = (types: SQL | undefined) =>
+    and(
+      eq(activities.userId, userId),
+      query.from === undefined ? undefined : gte(activities.occurredAt, query.from),
+      query.to === undefined ? undefined : lte(activities.occurredAt, query.to),
+      types,
+    );
+  // Grouped and ordered by position: the bucket is an expression, and naming it again would bind the offset twice.
+  const byFirst = (n: 2 | 3) => sql.raw(n === 2 ? "1, 2" : "1, 2, 3");
+  const [moneyGroups, jobGroups, otherGroups] = await db.batch([
+    db
+      .select({
+        bucket,
+        category: sql<string>`coalesce(${activities.category}, 'uncategorised')`.as("category"),
+        currency: activities.currency,
+        count: sql<number>`count(*)`.as("count"),
+        spentCount: sql<number>`count(CASE WHEN ${activities.amountMinor} < 0 THEN 1 END)`.as("spent_count"),
+        spending: sql<number | null>`-sum(CASE WHEN ${activities.amountMinor} < 0 THEN ${activities.amountMinor} ELSE 0 END)`.as("spending"),
+        income: sql<number | null>`sum(CASE WHEN ${activities.amountMinor} > 0 THEN ${activities.amountMinor} ELSE 0 END)`.as("income"),
+      })
+      .from(activities)
+      .where(range(eq(activities.activityType, "financial")))
+      .groupBy(byFirst(3))
+      .orderBy(byFirst(3)),
+    db
+      .select({ bucket, status: sql<string>`coalesce(${activities.jobStatus}, 'applied')`.as("status"), count: sql<number>`count(*)`.as("count") })
+      .from(activities)
+      .where(range(eq(activities.activityType, "job")))
+      .groupBy(byFirst(2))
+      .orderBy(byFirst(2)),
+    db
+      .select({ bucket, activityType: activities.activityType, count: sql<number>`count(*)`.as("count") })
+      .from(activities)
+      .where(range(inArray(activities.activityType, OTHER_TYPES)))
+      .groupBy(byFirst(2))
+      .orderBy(byFirst(2)),
   ]);
-  const rows = (result: D1Result<Row> | undefined) => result?.results ?? [];
   const minor = (value: unknown) => Number(value ?? 0);
 
   const spending: ActivitySummary["spending"] = [];
@@ -81,9 +103,9 @@ export async function activitySummary(db: D1Database, userId: string, query: Que
   const countIn = (bucket: string, type: ActivityType, count: number) => {
     entry(timeline, `${bucket} ${type}`, () => ({ bucket, activity_type: type, count: 0 })).count += count;
   };
-  for (const r of rows(moneyGroups)) {
+  for (const r of moneyGroups) {
     const bucket = String(r.bucket);
-    if (minor(r.spent_count) > 0) spending.push({ bucket, category: String(r.category), currency: String(r.currency), total: minor(r.spending) / 100 });
+    if (minor(r.spentCount) > 0) spending.push({ bucket, category: String(r.category), currency: String(r.currency), total: minor(r.spending) / 100 });
     const flow = entry(cashFlow, JSON.stringify([bucket, r.currency]), () => ({ bucket, currency: r.currency, income: 0, spending: 0 }));
     flow.income += minor(r.income);
     flow.spending += minor(r.spending);
@@ -91,15 +113,15 @@ export async function activitySummary(db: D1Database, userId: string, query: Que
   }
   const applications = new Map<string, number>();
   const pipeline = new Map<string, number>();
-  for (const r of rows(jobGroups)) {
+  for (const r of jobGroups) {
     const bucket = String(r.bucket);
     const count = minor(r.count);
     applications.set(bucket, (applications.get(bucket) ?? 0) + count);
     pipeline.set(String(r.status), (pipeline.get(String(r.status)) ?? 0) + count);
     countIn(bucket, "job", count);
   }
-  for (const r of rows(otherGroups)) {
-    const type = ActivityType.safeParse(r.activity_type);
+  for (const r of otherGroups) {
+    const type = ActivityType.safeParse(r.activityType);
     if (type.success) countIn(String(r.bucket), type.data, minor(r.count));
   }
   return {

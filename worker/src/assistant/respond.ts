@@ -99,7 +99,7 @@ function systemInfo(result: Record<string, Json>): string {
   return [...diskLines(result.disks), parts.filter(Boolean).join(", ") + "."].join("\n\n");
 }
 
-/** One line per disk: folders on the same disk (same free and total bytes) share a line. */
+/** One line per disk: folders on the same disk share a line (the agent reads each filesystem once, so their figures are equal). */
 function diskLines(disks: Json | undefined): string[] {
   const byDisk = new Map<string, { folders: string[]; free: number; total: number }>();
   for (const disk of Array.isArray(disks) ? disks.filter(isRecord) : []) {

@@ -7,8 +7,8 @@ import type { Db } from "../db/index.ts";
 import { ApiError } from "../http/errors.ts";
 import type { AppEnv } from "../http/types.ts";
 import { jsonBody } from "../http/validate.ts";
-import { factorAttemptSucceeded, reserveFactorAttempt } from "./factor-attempts.ts";
 import { afterFactorRemoved, factorState, hasSecondFactor, recordProof, saveSecuritySettings, securityView, stepUpMethods } from "./factors.ts";
+import { attemptSucceeded, reserveAttempt, secondFactorChecks } from "./lockout.ts";
 import { usePasskey } from "./passkeys.ts";
 import { verifyPassword } from "./password.ts";
 import { finishPendingSignIn, pendingSignInUser } from "./pending-sign-in.ts";
@@ -24,10 +24,10 @@ const WRONG_CODE = (what: string) => new ApiError(401, "invalid_credentials", `T
 
 /** Checks a TOTP or recovery code for a user behind the factor lockout; returns how it was proved. */
 async function checkCode(db: Db, userId: string, method: "totp" | "recovery", code: string): Promise<ProofMethod> {
-  const attempt = await reserveFactorAttempt(db, userId);
+  const attempt = await reserveAttempt(db, secondFactorChecks(userId));
   const ok = method === "totp" ? await spendTotpCode(db, userId, code, { confirmed: true }) : await spendRecoveryCode(db, userId, code);
   if (!ok) throw WRONG_CODE(method === "totp" ? "code" : "recovery code");
-  await factorAttemptSucceeded(db, attempt);
+  await attemptSucceeded(db, attempt);
   return method;
 }
 
@@ -61,9 +61,9 @@ export const factorsApi = new Hono<AppEnv>()
     } else if (body.method === "totp") {
       method = await checkCode(db, user.id, "totp", body.code);
     } else {
-      const attempt = await reserveFactorAttempt(db, user.id);
+      const attempt = await reserveAttempt(db, secondFactorChecks(user.id));
       if (!(await verifyPassword(body.password, user.passwordHash))) throw new ApiError(401, "invalid_credentials", "That password is not right. Try again.", { field: "password" });
-      await factorAttemptSucceeded(db, attempt);
+      await attemptSucceeded(db, attempt);
       method = "password";
     }
     const now = Date.now();
@@ -107,11 +107,11 @@ export const factorsApi = new Hono<AppEnv>()
     const { code } = c.req.valid("json");
     const { user, session } = c.get("auth");
     const db = openDb(c.env.DB);
-    const attempt = await reserveFactorAttempt(db, user.id);
+    const attempt = await reserveAttempt(db, secondFactorChecks(user.id));
     if (!(await spendTotpCode(db, user.id, code, { confirmed: false }))) {
       throw new ApiError(400, "validation_failed", "That code doesn't match. Check the app's clock, then enter the code it shows now.", { field: "code" });
     }
-    await factorAttemptSucceeded(db, attempt);
+    await attemptSucceeded(db, attempt);
     // Setting up the app is asking for it: sign-in now asks for a code. The first factor brings recovery codes.
     await saveSecuritySettings(db, user.id, { requireSecondFactor: true });
     const codes = (await recoveryCodesLeft(db, user.id)) === 0 ? await issueRecoveryCodes(db, user.id) : [];

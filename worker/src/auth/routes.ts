@@ -7,7 +7,8 @@ import type { User } from "../db/schema.ts";
 import { ApiError } from "../http/errors.ts";
 import type { AppEnv } from "../http/types.ts";
 import { jsonBody, queryParams } from "../http/validate.ts";
-import { attemptFailed, attemptSucceeded, clientAddress, reserveAttempt } from "./lockout.ts";
+import { clientAddress } from "../http/client-ip.ts";
+import { attemptFailed, attemptSucceeded, reserveAttempt, signInChecks } from "./lockout.ts";
 import { DECOY_HASH, hashPassword, needsRehash, verifyPassword } from "./password.ts";
 import { rememberBrowser } from "./browsers.ts";
 import { secondFactorChallenge, signIn } from "./sign-in.ts";
@@ -23,7 +24,7 @@ export const auth = new Hono<AppEnv>()
   .post("/register", jsonBody(RegisterRequest), async (c) => {
     const { email, password, name } = c.req.valid("json");
     const db = openDb(c.env.DB);
-    const attempt = await reserveAttempt(db, email, clientAddress(c.req.raw));
+    const attempt = await reserveAttempt(db, signInChecks(email, clientAddress(c.req.raw)));
     const user: User = {
       id: crypto.randomUUID(),
       email,
@@ -33,7 +34,7 @@ export const auth = new Hono<AppEnv>()
     };
     const inserted = await db.insert(schema.users).values(user).onConflictDoNothing().returning({ id: schema.users.id });
     if (inserted.length === 0) {
-      await attemptFailed(db);
+      await attemptFailed(db, attempt);
       await tellOwnerOfRegistration(c, email);
     } else {
       await attemptSucceeded(db, attempt);
@@ -46,12 +47,12 @@ export const auth = new Hono<AppEnv>()
   .post("/login", jsonBody(LoginRequest), async (c) => {
     const { email, password } = c.req.valid("json");
     const db = openDb(c.env.DB);
-    const attempt = await reserveAttempt(db, email, clientAddress(c.req.raw));
+    const attempt = await reserveAttempt(db, signInChecks(email, clientAddress(c.req.raw)));
     const user = await db.select().from(schema.users).where(eq(schema.users.email, email)).get();
     // Check a decoy hash when there is no such user, so the answer takes as long either way.
     const ok = await verifyPassword(password, user?.passwordHash ?? DECOY_HASH);
     if (!user || !ok) {
-      await attemptFailed(db);
+      await attemptFailed(db, attempt);
       throw new ApiError(401, "invalid_credentials", "That email and password don't match. Check them and try again.");
     }
     await attemptSucceeded(db, attempt);

@@ -159,15 +159,15 @@ export const searchApi = new Hono<AppEnv>().get("/", requireUser, queryParams(Se
   const match = ftsQuery(q);
   const body: { results: SearchHit[] } = { results: [] };
   if (match === null) return c.json(body, 200);
-  const { results } = await c.env.DB.prepare(
-    `SELECT m.id AS message_id, m.chat_id, c.title AS chat_title, m.thread_id, m.role, m.created_at,
+  const userId = c.get("auth").user.id;
+  // Raw SQL: FTS5 (MATCH, snippet(), rank) on a virtual table that has no drizzle schema.
+  const results = await openDb(c.env.DB).all<{ message_id: string; chat_id: string; chat_title: string; thread_id: string | null; role: string; created_at: number; snippet: string }>(
+    sql`SELECT m.id AS message_id, m.chat_id, c.title AS chat_title, m.thread_id, m.role, m.created_at,
             snippet(messages_fts, 0, '[', ']', '…', 12) AS snippet
      FROM messages_fts JOIN messages m ON m.rowid = messages_fts.rowid JOIN chats c ON c.id = m.chat_id
-     WHERE messages_fts MATCH ? AND m.user_id = ?
-     ORDER BY rank LIMIT ?`,
-  )
-    .bind(match, c.get("auth").user.id, limit)
-    .all<{ message_id: string; chat_id: string; chat_title: string; thread_id: string | null; role: string; created_at: number; snippet: string }>();
+     WHERE messages_fts MATCH ${match} AND m.user_id = ${userId}
+     ORDER BY rank LIMIT ${limit}`,
+  );
   body.results = results.map((r) => ({ ...r, role: r.role === "assistant" ? "assistant" : "user" }));
   return c.json(body, 200);
 });

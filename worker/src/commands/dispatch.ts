@@ -1,10 +1,11 @@
 import { and, eq } from "drizzle-orm";
-import type { Command, CommandView, ErrorCode } from "#protocol";
+import type { CommandView, ErrorCode } from "#protocol";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { DispatchOutcome } from "../../../relay/src/index.ts";
 import { openDb, schema } from "../db/index.ts";
 import { ApiError } from "../http/errors.ts";
 import { relayFor } from "../relay/stub.ts";
+import { commandRecordOf } from "./record.ts";
 
 // Sending a command through the user's relay, for every caller: the commands API and a notification's Retry
 // button (in the app or from a signed link). Domain code: routes call it, it never imports a route.
@@ -27,6 +28,6 @@ export async function retryCommand(env: Env, userId: string, commandId: string):
   if (row.status !== "failed" && row.status !== "expired") {
     throw new ApiError(409, "conflict", "Only a failed or expired command can be retried; this one is still going or finished.");
   }
-  const command: Command = { target: row.target, action: row.action, parameters: JSON.parse(row.parameters) };
+  const { command } = commandRecordOf(row);
   return acceptedCommand(await relayFor(env, userId).dispatch({ deviceId: row.deviceId, command, retryOf: row.id }));
 }

@@ -1,36 +1,17 @@
 import { and, eq } from "drizzle-orm";
 import { Hono } from "hono";
-import { ErrorCode, CommandListQuery, CommandStatus, DispatchRequest, commandView, cursorAfter } from "#protocol";
-import type { CommandRecord } from "#protocol";
+import { CommandListQuery, DispatchRequest, commandView, cursorAfter } from "#protocol";
 import { requireUser } from "../auth/session.ts";
 import { openDb, schema } from "../db/index.ts";
-import type { CommandRow } from "../db/schema.ts";
 import { newestFirst, olderThan } from "../http/cursor.ts";
 import { ApiError } from "../http/errors.ts";
 import type { AppEnv } from "../http/types.ts";
 import { jsonBody, queryParams } from "../http/validate.ts";
 import { relayFor } from "../relay/stub.ts";
 import { acceptedCommand, retryCommand } from "./dispatch.ts";
+import { commandRecordOf } from "./record.ts";
 
 const { commands } = schema;
-
-/** A D1 history row read back as a command record; a status or code this build does not know reads as a failure. */
-function recordOf(row: CommandRow): CommandRecord {
-  return {
-    id: row.id,
-    deviceId: row.deviceId,
-    seq: row.seq,
-    status: CommandStatus.catch("failed").parse(row.status),
-    command: { target: row.target, action: row.action, parameters: JSON.parse(row.parameters) },
-    readOnly: row.readOnly,
-    deadlineAt: row.deadlineAt,
-    createdAt: row.createdAt,
-    updatedAt: row.updatedAt,
-    retryOf: row.retryOf,
-    result: row.result === null ? undefined : JSON.parse(row.result),
-    error: row.errorCode === null ? null : { code: ErrorCode.catch("internal").parse(row.errorCode), message: row.errorMessage ?? "" },
-  };
-}
 
 /** /api/commands: run commands on the user's devices, through their relay, and read their records. */
 export const commandsApi = new Hono<AppEnv>()
@@ -53,7 +34,7 @@ export const commandsApi = new Hono<AppEnv>()
       .limit(limit)
       .all();
     const last = rows[rows.length - 1];
-    return c.json({ commands: rows.map((row) => commandView(recordOf(row))), next_before: rows.length === limit && last ? cursorAfter(last.createdAt, last.id) : null }, 200);
+    return c.json({ commands: rows.map((row) => commandView(commandRecordOf(row))), next_before: rows.length === limit && last ? cursorAfter(last.createdAt, last.id) : null }, 200);
   })
 
   .get("/:id", async (c) => {
@@ -63,7 +44,7 @@ export const commandsApi = new Hono<AppEnv>()
       .where(and(eq(commands.id, c.req.param("id")), eq(commands.userId, c.get("auth").user.id)))
       .get();
     if (!row) throw new ApiError(404, "not_found", "There is no such command.");
-    return c.json({ command: commandView(recordOf(row)) }, 200);
+    return c.json({ command: commandView(commandRecordOf(row)) }, 200);
   })
 
   .post("/:id/retry", async (c) => {

@@ -24,15 +24,10 @@ export class ApiError extends HTTPException {
   }
 }
 
-// Hono's JSON validator throws a bare HTTPException with this message when the body does not parse.
-const HONO_MALFORMED_JSON = "Malformed JSON in request body";
-
 function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
   if (err instanceof HTTPException) {
-    if (err.status === 400 && err.message === HONO_MALFORMED_JSON) {
-      return new ApiError(400, "malformed_json", "The request body is not valid JSON. Send a JSON object with Content-Type: application/json.");
-    }
+    // (A body that is not JSON is refused as `malformed_json` by jsonBody, before Hono's validator sees it.)
     const status = err.status;
     return new ApiError(status, status >= 500 ? "internal" : "bad_request", err.message || "The request could not be handled.");
   }

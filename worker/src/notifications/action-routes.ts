@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import type { Context } from "hono";
 import type { NotificationView } from "#protocol";
 import { TotpCode } from "#protocol";
-import { factorAttemptSucceeded, reserveFactorAttempt } from "../auth/factor-attempts.ts";
+import { attemptSucceeded, reserveAttempt, secondFactorChecks } from "../auth/lockout.ts";
 import { linkApprovalNeeds } from "../auth/step-up.ts";
 import { spendTotpCode } from "../auth/totp.ts";
 import { openDb } from "../db/index.ts";
@@ -89,13 +89,13 @@ async function linkStepUp(env: Env, token: string, claims: ActionClaims, form: R
   const code = TotpCode.safeParse(form.code);
   let attempt;
   try {
-    attempt = await reserveFactorAttempt(db, claims.userId);
+    attempt = await reserveAttempt(db, secondFactorChecks(claims.userId));
   } catch (err) {
     if (err instanceof ApiError) return again(429, err.message);
     throw err;
   }
   if (code.success && (await spendTotpCode(db, claims.userId, code.data, { confirmed: true }))) {
-    await factorAttemptSucceeded(db, attempt);
+    await attemptSucceeded(db, attempt);
     return null;
   }
   return again(401, "That code is not right, or was already used. Enter the code your app shows now.");

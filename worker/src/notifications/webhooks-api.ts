@@ -1,4 +1,5 @@
-import { and, asc, count, eq } from "drizzle-orm";
+import { and, asc, count, desc, eq, lte, max, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/sqlite-core";
 import { Hono } from "hono";
 import { CreateWebhook, DeliveryQuery, DeliveryStatus, MAX_ATTEMPTS_SHOWN, MAX_WEBHOOKS, NotificationKind, UpdateWebhook, cursorAfter } from "#protocol";
 import type { AttemptView, DeliveryPage, DeliveryView, WebhookCreated, WebhookRotated, WebhookView } from "#protocol";
@@ -21,7 +22,7 @@ import { allowsPrivateTargets, checkTarget, newWebhookSecret, webhookEnv } from 
 // secret and its expiry stored beside the current one; until then the receiver should be updated right after
 // rotating.
 
-const { webhookEndpoints, webhookDeliveries } = schema;
+const { webhookEndpoints, webhookDeliveries, webhookAttempts } = schema;
 
 /** The canonical URL to store, or a 400 on `url` that says why the target is refused. */
 function checkedUrl(env: Env, raw: string): string {
@@ -67,20 +68,20 @@ function webhookView(row: WebhookEndpointRow, last: LastDelivery): WebhookView {
 
 /** Each endpoint's newest delivery: its status, and when it last moved (delivered, else last attempted, else queued). */
 async function lastDeliveries(d1: D1Database, userId: string, endpointId?: string): Promise<Map<string, NonNullable<LastDelivery>>> {
-  const { results } = await d1
-    .prepare(
-      `SELECT d.endpoint_id, d.status,
-              COALESCE(d.delivered_at, (SELECT max(a.attempted_at) FROM webhook_attempts a WHERE a.delivery_id = d.id), d.created_at) AS at
-       FROM webhook_deliveries d
-       WHERE d.user_id = ?1 AND (?2 IS NULL OR d.endpoint_id = ?2)
-         AND d.id = (SELECT d2.id FROM webhook_deliveries d2 WHERE d2.endpoint_id = d.endpoint_id ORDER BY d2.created_at DESC, d2.id DESC LIMIT 1)`,
-    )
-    .bind(userId, endpointId ?? null)
-    .all<{ endpoint_id: string; status: string; at: number }>();
+  const db = openDb(d1);
+  const d = webhookDeliveries;
+  const newer = alias(webhookDeliveries, "d2");
+  const newest = db.select({ id: newer.id }).from(newer).where(eq(newer.endpointId, d.endpointId)).orderBy(desc(newer.createdAt), desc(newer.id)).limit(1);
+  const lastAttempt = db.select({ at: max(webhookAttempts.attemptedAt) }).from(webhookAttempts).where(eq(webhookAttempts.deliveryId, d.id));
+  const rows = await db
+    .select({ endpointId: d.endpointId, status: d.status, at: sql<number>`coalesce(${d.deliveredAt}, (${lastAttempt}), ${d.createdAt})` })
+    .from(d)
+    .where(and(eq(d.userId, userId), endpointId === undefined ? undefined : eq(d.endpointId, endpointId), eq(d.id, newest)))
+    .all();
   const last = new Map<string, NonNullable<LastDelivery>>();
-  for (const row of results) {
+  for (const row of rows) {
     const status = DeliveryStatus.safeParse(row.status);
-    if (status.success) last.set(row.endpoint_id, { status: status.data, at: row.at });
+    if (status.success) last.set(row.endpointId, { status: status.data, at: row.at });
   }
   return last;
 }
@@ -100,25 +101,44 @@ async function ownEndpoint(d1: D1Database, userId: string, id: string): Promise<
   return row;
 }
 
-type AttemptRow = { delivery_id: string; attempted_at: number; status_code: number | null; latency_ms: number; response_snippet: string | null; error: string | null };
-
 /** Deliveries with their newest attempts (at most MAX_ATTEMPTS_SHOWN each), read in one query. */
 async function deliveryViews(d1: D1Database, rows: WebhookDeliveryRow[]): Promise<DeliveryView[]> {
   if (rows.length === 0) return [];
-  const { results } = await d1
-    .prepare(
-      `SELECT delivery_id, attempted_at, status_code, latency_ms, response_snippet, error FROM (
-         SELECT a.*, row_number() OVER (PARTITION BY a.delivery_id ORDER BY a.attempted_at DESC, a.id DESC) AS n
-         FROM webhook_attempts a WHERE a.delivery_id IN (SELECT value FROM json_each(?1))
-       ) WHERE n <= ?2 ORDER BY attempted_at DESC, id DESC`,
-    )
-    .bind(JSON.stringify(rows.map((r) => r.id)), MAX_ATTEMPTS_SHOWN)
-    .all<AttemptRow>();
+  const db = openDb(d1);
+  const a = webhookAttempts;
+  // The ids go in as one JSON parameter (json_each), so a page of any size stays under D1's 100 bound parameters.
+  const ranked = db
+    .select({
+      id: a.id,
+      deliveryId: a.deliveryId,
+      attemptedAt: a.attemptedAt,
+      statusCode: a.statusCode,
+      latencyMs: a.latencyMs,
+      responseSnippet: a.responseSnippet,
+      error: a.error,
+      // A window function: drizzle's builder has none, so the rank is written as SQL.
+      n: sql<number>`row_number() OVER (PARTITION BY ${a.deliveryId} ORDER BY ${a.attemptedAt} DESC, ${a.id} DESC)`.as("n"),
+    })
+    .from(a)
+    .where(sql`${a.deliveryId} IN (SELECT value FROM json_each(${JSON.stringify(rows.map((r) => r.id))}))`)
+    .as("ranked");
+  const attempts = await db
+    .select()
+    .from(ranked)
+    .where(lte(ranked.n, MAX_ATTEMPTS_SHOWN))
+    .orderBy(desc(ranked.attemptedAt), desc(ranked.id))
+    .all();
   const byDelivery = new Map<string, AttemptView[]>();
-  for (const { delivery_id, ...attempt } of results) {
-    const list = byDelivery.get(delivery_id) ?? [];
-    list.push(attempt);
-    byDelivery.set(delivery_id, list);
+  for (const attempt of attempts) {
+    const list = byDelivery.get(attempt.deliveryId) ?? [];
+    list.push({
+      attempted_at: attempt.attemptedAt,
+      status_code: attempt.statusCode,
+      latency_ms: attempt.latencyMs,
+      response_snippet: attempt.responseSnippet,
+      error: attempt.error,
+    });
+    byDelivery.set(attempt.deliveryId, list);
   }
   return rows.map((row) => ({
     id: row.id,

@@ -1,4 +1,6 @@
+import { and, eq, gt, isNull } from "drizzle-orm";
 import { z } from "zod";
+import { openDb, schema } from "../../db/index.ts";
 
 // Signed action links: a webhook payload's approve / deny / retry buttons work without signing in. The link
 // carries `base64url(claims).base64url(HMAC-SHA256(secret, first part))`; the HMAC proves we issued it and
@@ -8,6 +10,8 @@ import { z } from "zod";
 //
 // The secret is ACTION_LINK_SECRET: a Worker secret in production (`wrangler secret put ACTION_LINK_SECRET`;
 // rotating it voids every link not yet used); `npm start` makes one for its local state.
+
+const { actionTokens } = schema;
 
 export const LINK_ACTIONS = ["approve", "deny", "retry"] as const;
 export const LinkAction = z.enum(LINK_ACTIONS);
@@ -73,10 +77,9 @@ export function actionLinkUrl(origin: string, token: string): string {
 export async function issueActionToken(db: D1Database, claims: Omit<ActionClaims, "jti">, secret: string): Promise<string> {
   const full: ActionClaims = { jti: crypto.randomUUID(), ...claims };
   const token = await actionToken(full, secret);
-  await db
-    .prepare("INSERT INTO action_tokens (id, user_id, notification_id, action, expires_at) VALUES (?, ?, ?, ?, ?)")
-    .bind(full.jti, full.userId, full.notificationId, full.action, full.expiresAt)
-    .run();
+  await openDb(db)
+    .insert(actionTokens)
+    .values({ id: full.jti, userId: full.userId, notificationId: full.notificationId, action: full.action, expiresAt: full.expiresAt });
   return token;
 }
 
@@ -85,19 +88,20 @@ export async function issueActionToken(db: D1Database, claims: Omit<ActionClaims
  * UPDATE, so two clicks racing each other cannot both win. Call it before acting, and act only on true.
  */
 export async function spendActionToken(db: D1Database, jti: string, now: number): Promise<boolean> {
-  const row = await db
-    .prepare("UPDATE action_tokens SET used_at = ?1 WHERE id = ?2 AND used_at IS NULL AND expires_at > ?1 RETURNING id")
-    .bind(now, jti)
-    .first<{ id: string }>();
-  return row !== null;
+  const spent = await openDb(db)
+    .update(actionTokens)
+    .set({ usedAt: now })
+    .where(and(eq(actionTokens.id, jti), isNull(actionTokens.usedAt), gt(actionTokens.expiresAt, now)))
+    .returning({ id: actionTokens.id });
+  return spent.length > 0;
 }
 
 /** Whether a link can still be spent, without spending it: for the GET page, so a used link says so at once. */
 export async function actionTokenState(db: D1Database, jti: string, now: number): Promise<"usable" | "used" | "expired" | "unknown"> {
-  const row = await db.prepare("SELECT used_at, expires_at FROM action_tokens WHERE id = ?").bind(jti).first<{ used_at: number | null; expires_at: number }>();
-  if (row === null) return "unknown";
-  if (row.used_at !== null) return "used";
-  return row.expires_at > now ? "usable" : "expired";
+  const row = await openDb(db).select({ usedAt: actionTokens.usedAt, expiresAt: actionTokens.expiresAt }).from(actionTokens).where(eq(actionTokens.id, jti)).get();
+  if (!row) return "unknown";
+  if (row.usedAt !== null) return "used";
+  return row.expiresAt > now ? "usable" : "expired";
 }
 
 async function hmacKey(secret: string): Promise<CryptoKey> {
