@@ -95,8 +95,8 @@ export class TurnStore {
     // json_each over the stored id list: drizzle has no builder for a table-valued function.
     const row = this.#db
       .select({ chatId: turns.chatId })
-      .from(sql`${turns}, json_each(${turns.commandIds}) AS c`)
-      .where(sql`c.value = ${commandId}`)
+      .from(turns)
+      .where(sql`EXISTS (SELECT 1 FROM json_each(${turns.commandIds}) WHERE value = ${commandId})`)
       .limit(1)
       .get();
     return row?.chatId ?? null;
