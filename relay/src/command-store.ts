@@ -56,14 +56,51 @@ function fromRow(row: Row): QueuedCommand {
  */
 export class CommandStore {
   readonly #db: RelayDb;
-  // The queue's hot statements, built once: dispatch and every frame of the agent run them (see bench/drain.mjs).
+  // The queue's hot statements, built once (drizzle builds a query's SQL on every call otherwise): dispatch and
+  // every frame of the agent run them (bench/drain.mjs).
   readonly #byId;
+  readonly #insertStatement;
+  readonly #moveStatement;
   readonly #takeSeqStatement;
 
   constructor(db: RelayDb) {
     this.#db = db;
     const c = queuedCommands;
-    this.#byId = db.select().from(c).where(eq(c.id, sql.placeholder("id"))).prepare();
+    const p = (name: string) => sql.placeholder(name);
+    this.#byId = db.select().from(c).where(eq(c.id, p("id"))).prepare();
+    this.#insertStatement = db
+      .insert(c)
+      .values({
+        id: p("id"),
+        deviceId: p("deviceId"),
+        seq: p("seq"),
+        status: p("status"),
+        target: p("target"),
+        action: p("action"),
+        parameters: p("parameters"),
+        readOnly: p("readOnly"),
+        approval: p("approval"),
+        requestId: p("requestId"),
+        deadlineAt: p("deadlineAt"),
+        createdAt: p("createdAt"),
+        updatedAt: p("createdAt"),
+        retryOf: p("retryOf"),
+      })
+      .prepare();
+    // A field the move does not carry (null here) keeps its stored value.
+    this.#moveStatement = db
+      .update(c)
+      .set({
+        status: sql`${p("status")}`,
+        seq: sql`${p("seq")}`,
+        updatedAt: sql`${p("updatedAt")}`,
+        result: sql`coalesce(${p("result")}, ${c.result})`,
+        errorCode: sql`coalesce(${p("errorCode")}, ${c.errorCode})`,
+        errorMessage: sql`coalesce(${p("errorMessage")}, ${c.errorMessage})`,
+        approval: sql`coalesce(${p("approval")}, ${c.approval})`,
+      })
+      .where(eq(c.id, p("id")))
+      .prepare();
     this.#takeSeqStatement = db
       .insert(deviceSeq)
       .values({ deviceId: sql.placeholder("deviceId"), next: 1 })
@@ -122,25 +159,21 @@ export class CommandStore {
   /** Appends a new command. Queued commands take the device's next sequence number now. */
   insert(command: Omit<QueuedCommand, "seq" | "result" | "error" | "updatedAt">): QueuedCommand {
     const seq = command.status === "queued" ? this.#takeSeq(command.deviceId) : null;
-    this.#db
-      .insert(queuedCommands)
-      .values({
-        id: command.id,
-        deviceId: command.deviceId,
-        seq,
-        status: command.status,
-        target: command.command.target,
-        action: command.command.action,
-        parameters: JSON.stringify(command.command.parameters),
-        readOnly: command.readOnly ? 1 : 0,
-        approval: command.approval ? JSON.stringify(command.approval) : null,
-        requestId: command.requestId,
-        deadlineAt: command.deadlineAt,
-        createdAt: command.createdAt,
-        updatedAt: command.createdAt,
-        retryOf: command.retryOf,
-      })
-      .run();
+    this.#insertStatement.run({
+      id: command.id,
+      deviceId: command.deviceId,
+      seq,
+      status: command.status,
+      target: command.command.target,
+      action: command.command.action,
+      parameters: JSON.stringify(command.command.parameters),
+      readOnly: command.readOnly ? 1 : 0,
+      approval: command.approval ? JSON.stringify(command.approval) : null,
+      requestId: command.requestId,
+      deadlineAt: command.deadlineAt,
+      createdAt: command.createdAt,
+      retryOf: command.retryOf,
+    });
     return { ...command, seq, updatedAt: command.createdAt, result: undefined, error: null };
   }
 
@@ -152,19 +185,16 @@ export class CommandStore {
     const current = this.get(id);
     if (!current || !canMove(current.status, to)) return null;
     const seq = to === "queued" && current.seq === null ? this.#takeSeq(current.deviceId) : current.seq;
-    // Only what changed is written: a field the move does not carry keeps its stored value.
-    this.#db
-      .update(queuedCommands)
-      .set({
-        status: to,
-        seq,
-        updatedAt: now,
-        ...(extra.result === undefined ? {} : { result: JSON.stringify(extra.result) }),
-        ...(extra.error ? { errorCode: extra.error.code, errorMessage: extra.error.message } : {}),
-        ...(extra.approval ? { approval: JSON.stringify(extra.approval) } : {}),
-      })
-      .where(eq(queuedCommands.id, id))
-      .run();
+    this.#moveStatement.run({
+      id,
+      status: to,
+      seq,
+      updatedAt: now,
+      result: extra.result === undefined ? null : JSON.stringify(extra.result),
+      errorCode: extra.error?.code ?? null,
+      errorMessage: extra.error?.message ?? null,
+      approval: extra.approval ? JSON.stringify(extra.approval) : null,
+    });
     return {
       ...current,
       status: to,

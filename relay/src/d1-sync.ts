@@ -1,9 +1,7 @@
-import { and, eq, lte, sql } from "drizzle-orm";
-import type { BatchItem } from "drizzle-orm/batch";
+import { and, eq, fillPlaceholders, lte, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Json } from "#protocol";
 import { openDb, schema } from "../../worker/src/db/index.ts";
-import type { Db } from "../../worker/src/db/index.ts";
 import type { QueuedCommand } from "./command-store.ts";
 import { syncOutbox } from "./storage/index.ts";
 import type { RelayDb } from "./storage/index.ts";
@@ -42,6 +40,18 @@ const BATCH = 100;
 /** The value an upsert's conflicting insert carried for `column` (SQLite's `excluded.` row, which drizzle does not name). */
 const excluded = (column: SQLiteColumn) => sql.raw(`excluded."${column.name}"`);
 
+/**
+ * A D1 statement drizzle builds once, with placeholders, bound per use: the outbox copies two statements per
+ * command, and building each with drizzle cost the drain a visible share of its CPU (bench/drain.mjs).
+ */
+function prepared(d1: D1Database, query: { toSQL(): { sql: string; params: unknown[] } }): (values: Record<string, unknown>) => D1PreparedStatement {
+  const { sql: text, params } = query.toSQL();
+  const statement = d1.prepare(text);
+  return (values) => statement.bind(...fillPlaceholders(params, values));
+}
+
+const p = (name: string) => sql.placeholder(name);
+
 export type Outboxed = { id: number; at: number; entry: SyncEntry };
 
 /**
@@ -55,8 +65,12 @@ export type Outboxed = { id: number; at: number; entry: SyncEntry };
  * its outbox number (`audit_log.relay_seq`, unique per user), so it is added once.
  */
 export class D1Sync {
-  readonly #d1: Db;
+  readonly #d1: D1Database;
   readonly #userId: string;
+  readonly #upsertCommand;
+  readonly #addAudit;
+  readonly #upsertRequest;
+  readonly #deviceSeen;
   /** Entries in SQLite not yet copied to D1, oldest first, and the id up to which they are copied (see `RelayMemory.outbox`). */
   readonly #memory: RelayMemory["outbox"];
   #flushing: Promise<void> | null = null;
@@ -67,8 +81,87 @@ export class D1Sync {
 
   /** Loads the outbox's rows into `memory` (a fresh relay's memory: this runs once per instance). */
   constructor(db: RelayDb, d1: D1Database, userId: string, memory: RelayMemory["outbox"] = { pending: [], copiedUpTo: 0 }) {
-    this.#d1 = openDb(d1);
+    this.#d1 = d1;
     this.#memory = memory;
+    const drizzleD1 = openDb(d1);
+    const { auditLog, commands, devices, permissionRequests: requests } = schema;
+    this.#upsertCommand = prepared(
+      d1,
+      drizzleD1
+        .insert(commands)
+        .values({
+          id: p("id"),
+          userId: p("userId"),
+          deviceId: p("deviceId"),
+          target: p("target"),
+          action: p("action"),
+          parameters: p("parameters"),
+          status: p("status"),
+          seq: p("seq"),
+          readOnly: p("readOnly"),
+          result: p("result"),
+          errorCode: p("errorCode"),
+          errorMessage: p("errorMessage"),
+          retryOf: p("retryOf"),
+          createdAt: p("createdAt"),
+          updatedAt: p("updatedAt"),
+          deadlineAt: p("deadlineAt"),
+        })
+        .onConflictDoUpdate({
+          target: commands.id,
+          set: {
+            status: excluded(commands.status),
+            seq: excluded(commands.seq),
+            result: excluded(commands.result),
+            errorCode: excluded(commands.errorCode),
+            errorMessage: excluded(commands.errorMessage),
+            updatedAt: excluded(commands.updatedAt),
+          },
+          // A flush that arrives late never takes a command back to an older state.
+          setWhere: sql`${excluded(commands.updatedAt)} >= ${commands.updatedAt}`,
+        }),
+    );
+    // Ignored when this outbox number is already in (a flush repeated after a restart): see the class comment.
+    this.#addAudit = prepared(
+      d1,
+      drizzleD1
+        .insert(auditLog)
+        .values({ userId: p("userId"), at: p("at"), kind: p("kind"), deviceId: p("deviceId"), commandId: p("commandId"), summary: p("summary"), detail: p("detail"), relaySeq: p("relaySeq") })
+        .onConflictDoNothing(),
+    );
+    this.#upsertRequest = prepared(
+      d1,
+      drizzleD1
+        .insert(requests)
+        .values({
+          id: p("id"),
+          userId: p("userId"),
+          deviceId: p("deviceId"),
+          commandId: p("commandId"),
+          agentRef: p("agentRef"),
+          target: p("target"),
+          action: p("action"),
+          context: p("context"),
+          parameters: p("parameters"),
+          oneTime: p("oneTime"),
+          status: p("status"),
+          decision: p("decision"),
+          grantedScope: p("grantedScope"),
+          createdAt: p("createdAt"),
+          decidedAt: p("decidedAt"),
+        })
+        .onConflictDoUpdate({
+          target: requests.id,
+          set: { status: excluded(requests.status), decision: excluded(requests.decision), grantedScope: excluded(requests.grantedScope), decidedAt: excluded(requests.decidedAt) },
+        }),
+    );
+    this.#deviceSeen = prepared(
+      d1,
+      drizzleD1
+        .update(devices)
+        .set({ lastSeenAt: sql`max(coalesce(${devices.lastSeenAt}, 0), ${p("at")})` })
+        .where(and(eq(devices.id, p("deviceId")), eq(devices.userId, p("userId")))),
+    );
     this.#userId = userId;
     this.#deleteCopied = db.delete(syncOutbox).where(lte(syncOutbox.id, sql.placeholder("upTo"))).prepare();
     this.#append = db
@@ -122,103 +215,78 @@ export class D1Sync {
     const rows = this.#memory.pending.slice(0, BATCH);
     const last = rows.at(-1);
     if (!last) return false;
-    const [first, ...rest] = rows.flatMap((row) => this.#statements(row.entry, row.at, row.id));
     // One D1 batch: the entries land together or not at all, and a failed flush is retried whole.
-    if (first) await this.#d1.batch([first, ...rest]);
+    await this.#d1.batch(rows.flatMap((row) => this.#statements(row.entry, row.at, row.id)));
     this.#memory.pending.splice(0, rows.length);
     this.#memory.copiedUpTo = last.id;
     return this.#memory.pending.length > 0;
   }
 
-  #statements(entry: SyncEntry, at: number, seq: number): BatchItem<"sqlite">[] {
+  #statements(entry: SyncEntry, at: number, seq: number): D1PreparedStatement[] {
+    const userId = this.#userId;
     switch (entry.kind) {
       case "command":
-        return [this.#upsertCommand(entry.command), this.#audit(entry.audit, at, seq)];
+        return [this.#command(entry.command), this.#audit(entry.audit, at, seq)];
       case "audit":
         return [this.#audit(entry.audit, at, seq)];
       case "request":
-        return [this.#upsertRequest(entry.request)];
-      case "device_seen": {
-        const { devices } = schema;
-        return [
-          this.#d1
-            .update(devices)
-            .set({ lastSeenAt: sql`max(coalesce(${devices.lastSeenAt}, 0), ${entry.at})` })
-            .where(and(eq(devices.id, entry.deviceId), eq(devices.userId, this.#userId))),
-        ];
-      }
+        return [this.#request(entry.request)];
+      case "device_seen":
+        return [this.#deviceSeen({ at: entry.at, deviceId: entry.deviceId, userId })];
     }
   }
 
-  #upsertCommand(c: QueuedCommand): BatchItem<"sqlite"> {
-    const { commands } = schema;
-    return this.#d1
-      .insert(commands)
-      .values({
-        id: c.id,
-        userId: this.#userId,
-        deviceId: c.deviceId,
-        target: c.command.target,
-        action: c.command.action,
-        parameters: JSON.stringify(c.command.parameters),
-        status: c.status,
-        seq: c.seq,
-        readOnly: c.readOnly,
-        result: c.result === undefined ? null : JSON.stringify(c.result),
-        errorCode: c.error?.code ?? null,
-        errorMessage: c.error?.message ?? null,
-        retryOf: c.retryOf,
-        createdAt: c.createdAt,
-        updatedAt: c.updatedAt,
-        deadlineAt: c.deadlineAt,
-      })
-      .onConflictDoUpdate({
-        target: commands.id,
-        set: {
-          status: excluded(commands.status),
-          seq: excluded(commands.seq),
-          result: excluded(commands.result),
-          errorCode: excluded(commands.errorCode),
-          errorMessage: excluded(commands.errorMessage),
-          updatedAt: excluded(commands.updatedAt),
-        },
-        // A flush that arrives late never takes a command back to an older state.
-        setWhere: sql`${excluded(commands.updatedAt)} >= ${commands.updatedAt}`,
-      });
+  #command(c: QueuedCommand): D1PreparedStatement {
+    return this.#upsertCommand({
+      id: c.id,
+      userId: this.#userId,
+      deviceId: c.deviceId,
+      target: c.command.target,
+      action: c.command.action,
+      parameters: JSON.stringify(c.command.parameters),
+      status: c.status,
+      seq: c.seq,
+      readOnly: c.readOnly ? 1 : 0,
+      result: c.result === undefined ? null : JSON.stringify(c.result),
+      errorCode: c.error?.code ?? null,
+      errorMessage: c.error?.message ?? null,
+      retryOf: c.retryOf,
+      createdAt: c.createdAt,
+      updatedAt: c.updatedAt,
+      deadlineAt: c.deadlineAt,
+    });
   }
 
-  #audit(line: AuditLine, at: number, seq: number): BatchItem<"sqlite"> {
-    // Ignored when this outbox number is already in (a flush repeated after a restart): see the class comment.
-    return this.#d1
-      .insert(schema.auditLog)
-      .values({ userId: this.#userId, at, kind: line.kind, deviceId: line.deviceId, commandId: line.commandId, summary: line.summary, detail: JSON.stringify(line.detail ?? {}), relaySeq: seq })
-      .onConflictDoNothing();
+  #audit(line: AuditLine, at: number, seq: number): D1PreparedStatement {
+    return this.#addAudit({
+      userId: this.#userId,
+      at,
+      kind: line.kind,
+      deviceId: line.deviceId,
+      commandId: line.commandId,
+      summary: line.summary,
+      detail: JSON.stringify(line.detail ?? {}),
+      relaySeq: seq,
+    });
   }
 
-  #upsertRequest(r: PermissionRequestRecord): BatchItem<"sqlite"> {
-    const { permissionRequests: requests } = schema;
-    return this.#d1
-      .insert(requests)
-      .values({
-        id: r.id,
-        userId: this.#userId,
-        deviceId: r.deviceId,
-        commandId: r.commandId,
-        agentRef: r.agentRef,
-        target: r.target,
-        action: r.action,
-        context: r.context,
-        parameters: JSON.stringify(r.parameters),
-        oneTime: r.oneTime,
-        status: r.status,
-        decision: r.decision,
-        grantedScope: r.grantedScope ?? null,
-        createdAt: r.createdAt,
-        decidedAt: r.decidedAt,
-      })
-      .onConflictDoUpdate({
-        target: requests.id,
-        set: { status: excluded(requests.status), decision: excluded(requests.decision), grantedScope: excluded(requests.grantedScope), decidedAt: excluded(requests.decidedAt) },
-      });
+  #request(r: PermissionRequestRecord): D1PreparedStatement {
+    return this.#upsertRequest({
+      id: r.id,
+      userId: this.#userId,
+      deviceId: r.deviceId,
+      commandId: r.commandId,
+      agentRef: r.agentRef,
+      target: r.target,
+      action: r.action,
+      context: r.context,
+      parameters: JSON.stringify(r.parameters),
+      oneTime: r.oneTime ? 1 : 0,
+      status: r.status,
+      decision: r.decision,
+      grantedScope: r.grantedScope ?? null,
+      createdAt: r.createdAt,
+      decidedAt: r.decidedAt,
+    });
   }
 }
