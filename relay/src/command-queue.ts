@@ -58,9 +58,12 @@ export class CommandQueue {
   readonly requests: RequestStore;
   readonly sync: D1Sync;
   readonly #host: QueueHost;
+  /** Read on every dispatch, so built once. */
+  readonly #consumedGrants;
 
   constructor(host: QueueHost) {
     this.#host = host;
+    this.#consumedGrants = host.storage.select().from(consumedGrants).prepare();
     this.commands = new CommandStore(host.storage);
     this.requests = new RequestStore(host.storage);
     this.sync = new D1Sync(host.storage, host.db, host.userId(), host.memory.outbox);
@@ -261,7 +264,7 @@ export class CommandQueue {
     const memory = this.#host.memory;
     memory.rules ??= await loadRules(this.#host.db, this.#host.userId());
     // A one-time grant is spent here the moment it is used, before D1 has caught up.
-    const consumed = new Set(this.#host.storage.select().from(consumedGrants).all().map((r) => r.id));
+    const consumed = new Set(this.#consumedGrants.all().map((r) => r.id));
     return memory.rules.filter((r) => !consumed.has(r.id));
   }
 

@@ -62,6 +62,8 @@ export class CommandStore {
   readonly #insertStatement;
   readonly #moveStatement;
   readonly #takeSeqStatement;
+  readonly #countOpenStatement;
+  readonly #nextDeadlineStatement;
 
   constructor(db: RelayDb) {
     this.#db = db;
@@ -101,6 +103,8 @@ export class CommandStore {
       })
       .where(eq(c.id, p("id")))
       .prepare();
+    this.#countOpenStatement = db.select({ n: count() }).from(c).where(and(eq(c.deviceId, p("deviceId")), inArray(c.status, OPEN))).prepare();
+    this.#nextDeadlineStatement = db.select({ at: min(c.deadlineAt) }).from(c).where(inArray(c.status, OPEN)).prepare();
     this.#takeSeqStatement = db
       .insert(deviceSeq)
       .values({ deviceId: sql.placeholder("deviceId"), next: 1 })
@@ -116,8 +120,7 @@ export class CommandStore {
 
   /** Commands not yet final for a device (awaiting permission included): what the queue bound counts. */
   countOpen(deviceId: string): number {
-    const c = queuedCommands;
-    return this.#db.select({ n: count() }).from(c).where(and(eq(c.deviceId, deviceId), inArray(c.status, OPEN))).get()?.n ?? 0;
+    return this.#countOpenStatement.get({ deviceId })?.n ?? 0;
   }
 
   /** What the agent still owes a result for, in the order it must run: up to `limit`, after `afterSeq`. */
@@ -146,8 +149,7 @@ export class CommandStore {
 
   /** The next deadline among open commands, for the alarm. */
   nextDeadline(): number | null {
-    const c = queuedCommands;
-    return this.#db.select({ at: min(c.deadlineAt) }).from(c).where(inArray(c.status, OPEN)).get()?.at ?? null;
+    return this.#nextDeadlineStatement.get()?.at ?? null;
   }
 
   /** Open commands of a device, any status: what revoking it ends. */
