@@ -89,7 +89,8 @@ export class CommandStore {
         retryOf: p("retryOf"),
       })
       .prepare();
-    // A field the move does not carry (null here) keeps its stored value.
+    // A field the move does not carry (null here) keeps its stored value. Placeholders are wrapped in `sql`
+    // because an update's `set` takes values or SQL, not a bare placeholder.
     this.#moveStatement = db
       .update(c)
       .set({
