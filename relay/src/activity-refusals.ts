@@ -1,4 +1,6 @@
+import { sql } from "drizzle-orm";
 import type { RefusedEvent } from "#protocol";
+import { openDb, schema } from "../../worker/src/db/index.ts";
 
 /** How much of a refused event D1 keeps for the device page; the agent keeps the whole event. */
 const KEEP_EVENT_CHARS = 4096;
@@ -15,16 +17,19 @@ export async function recordRefusals(
 ): Promise<void> {
   if (input.refused.length === 0) return;
   const now = Date.now();
-  const statements = input.refused.map(({ index, reason }) => {
+  const { activityRefusals: t } = schema;
+  const [first, ...rest] = input.refused.map(({ index, reason }) => {
     const event = input.events[index];
-    return db
-      .prepare(
-        `INSERT INTO activity_refusals (id, user_id, device_id, event_id, event, reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (user_id, device_id, event_id) DO UPDATE SET reason = excluded.reason, event = excluded.event, created_at = excluded.created_at`,
-      )
-      .bind(crypto.randomUUID(), userId, input.deviceId, eventIdOf(event) ?? `${input.frameId}#${index}`, (JSON.stringify(event) ?? "null").slice(0, KEEP_EVENT_CHARS), reason, now);
+    return openDb(db)
+      .insert(t)
+      .values({ id: crypto.randomUUID(), userId, deviceId: input.deviceId, eventId: eventIdOf(event) ?? `${input.frameId}#${index}`, event: (JSON.stringify(event) ?? "null").slice(0, KEEP_EVENT_CHARS), reason, createdAt: now })
+      .onConflictDoUpdate({
+        target: [t.userId, t.deviceId, t.eventId],
+        // SQLite's `excluded.` row (the values this insert carried), which drizzle's builder does not name.
+        set: { reason: sql.raw("excluded.reason"), event: sql.raw("excluded.event"), createdAt: sql.raw("excluded.created_at") },
+      });
   });
-  await db.batch(statements);
+  if (first) await openDb(db).batch([first, ...rest]);
 }
 
 function eventIdOf(event: unknown): string | null {

@@ -1,57 +1,17 @@
 import { Approval, ErrorCode } from "#protocol";
 import type { CommandRecord, CommandStatus, Failure, Json } from "#protocol";
+import { and, asc, count, eq, gt, inArray, lt, lte, min, notInArray, sql } from "drizzle-orm";
 import { canMove, OWED_STATUSES } from "./lifecycle.ts";
+import { deviceSeq, queuedCommands } from "./storage/index.ts";
+import type { RelayDb } from "./storage/index.ts";
 
 /** A command as the relay keeps it in its own SQLite: the durable queue. */
 export type QueuedCommand = CommandRecord & { approval: Approval | null; requestId: string | null };
 
-type Row = {
-  id: string;
-  device_id: string;
-  seq: number | null;
-  status: string;
-  target: string;
-  action: string;
-  parameters: string;
-  read_only: number;
-  approval: string | null;
-  request_id: string | null;
-  deadline_at: number;
-  created_at: number;
-  updated_at: number;
-  retry_of: string | null;
-  result: string | null;
-  error_code: string | null;
-  error_message: string | null;
-};
+type Row = typeof queuedCommands.$inferSelect;
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS commands (
-  id TEXT PRIMARY KEY,
-  device_id TEXT NOT NULL,
-  seq INTEGER,
-  status TEXT NOT NULL,
-  target TEXT NOT NULL,
-  action TEXT NOT NULL,
-  parameters TEXT NOT NULL,
-  read_only INTEGER NOT NULL,
-  approval TEXT,
-  request_id TEXT,
-  deadline_at INTEGER NOT NULL,
-  created_at INTEGER NOT NULL,
-  updated_at INTEGER NOT NULL,
-  retry_of TEXT,
-  result TEXT,
-  error_code TEXT,
-  error_message TEXT
-);
-CREATE INDEX IF NOT EXISTS commands_device_status_seq ON commands (device_id, status, seq);
-CREATE INDEX IF NOT EXISTS commands_status_deadline ON commands (status, deadline_at);
-CREATE TABLE IF NOT EXISTS device_seq (device_id TEXT PRIMARY KEY, next INTEGER NOT NULL);
-`;
-
-const OWED = OWED_STATUSES.map((s) => `'${s}'`).join(", ");
-const OPEN = `${OWED}, 'awaiting_permission'`;
+const OWED: CommandStatus[] = [...OWED_STATUSES];
+const OPEN: CommandStatus[] = [...OWED_STATUSES, "awaiting_permission"];
 
 /** Reads a status written by this module back into its type. */
 function asStatus(value: string): CommandStatus {
@@ -73,19 +33,19 @@ function fromRow(row: Row): QueuedCommand {
   const parameters: Record<string, Json> = JSON.parse(row.parameters);
   return {
     id: row.id,
-    deviceId: row.device_id,
+    deviceId: row.deviceId,
     seq: row.seq,
     status: asStatus(row.status),
     command: { target: row.target, action: row.action, parameters },
-    readOnly: row.read_only === 1,
+    readOnly: row.readOnly === 1,
     approval: row.approval === null ? null : Approval.parse(JSON.parse(row.approval)),
-    requestId: row.request_id,
-    deadlineAt: row.deadline_at,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    retryOf: row.retry_of,
+    requestId: row.requestId,
+    deadlineAt: row.deadlineAt,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    retryOf: row.retryOf,
     result: row.result === null ? undefined : JSON.parse(row.result),
-    error: row.error_code === null ? null : { code: ErrorCode.catch("internal").parse(row.error_code), message: row.error_message ?? "" },
+    error: row.errorCode === null ? null : { code: ErrorCode.catch("internal").parse(row.errorCode), message: row.errorMessage ?? "" },
   };
 }
 
@@ -95,74 +55,128 @@ function fromRow(row: Row): QueuedCommand {
  * sequence number.
  */
 export class CommandStore {
-  readonly #sql: SqlStorage;
+  readonly #db: RelayDb;
+  // The queue's hot statements, built once (drizzle builds a query's SQL on every call otherwise): dispatch and
+  // every frame of the agent run them (bench/drain.mjs).
+  readonly #byId;
+  readonly #insertStatement;
+  readonly #moveStatement;
+  readonly #takeSeqStatement;
+  readonly #countOpenStatement;
+  readonly #nextDeadlineStatement;
 
-  constructor(sql: SqlStorage) {
-    this.#sql = sql;
-    for (const statement of SCHEMA.split(";")) if (statement.trim()) sql.exec(statement);
+  constructor(db: RelayDb) {
+    this.#db = db;
+    const c = queuedCommands;
+    const p = (name: string) => sql.placeholder(name);
+    this.#byId = db.select().from(c).where(eq(c.id, p("id"))).prepare();
+    this.#insertStatement = db
+      .insert(c)
+      .values({
+        id: p("id"),
+        deviceId: p("deviceId"),
+        seq: p("seq"),
+        status: p("status"),
+        target: p("target"),
+        action: p("action"),
+        parameters: p("parameters"),
+        readOnly: p("readOnly"),
+        approval: p("approval"),
+        requestId: p("requestId"),
+        deadlineAt: p("deadlineAt"),
+        createdAt: p("createdAt"),
+        updatedAt: p("createdAt"),
+        retryOf: p("retryOf"),
+      })
+      .prepare();
+    // A field the move does not carry (null here) keeps its stored value. Placeholders are wrapped in `sql`
+    // because an update's `set` takes values or SQL, not a bare placeholder.
+    this.#moveStatement = db
+      .update(c)
+      .set({
+        status: sql`${p("status")}`,
+        seq: sql`${p("seq")}`,
+        updatedAt: sql`${p("updatedAt")}`,
+        result: sql`coalesce(${p("result")}, ${c.result})`,
+        errorCode: sql`coalesce(${p("errorCode")}, ${c.errorCode})`,
+        errorMessage: sql`coalesce(${p("errorMessage")}, ${c.errorMessage})`,
+        approval: sql`coalesce(${p("approval")}, ${c.approval})`,
+      })
+      .where(eq(c.id, p("id")))
+      .prepare();
+    this.#countOpenStatement = db.select({ n: count() }).from(c).where(and(eq(c.deviceId, p("deviceId")), inArray(c.status, OPEN))).prepare();
+    this.#nextDeadlineStatement = db.select({ at: min(c.deadlineAt) }).from(c).where(inArray(c.status, OPEN)).prepare();
+    this.#takeSeqStatement = db
+      .insert(deviceSeq)
+      .values({ deviceId: sql.placeholder("deviceId"), next: 1 })
+      .onConflictDoUpdate({ target: deviceSeq.deviceId, set: { next: sql`${deviceSeq.next} + 1` } })
+      .returning({ next: deviceSeq.next })
+      .prepare();
   }
 
   get(id: string): QueuedCommand | null {
-    const row = this.#sql.exec<Row>("SELECT * FROM commands WHERE id = ?", id).toArray()[0];
+    const row = this.#byId.get({ id });
     return row ? fromRow(row) : null;
   }
 
   /** Commands not yet final for a device (awaiting permission included): what the queue bound counts. */
   countOpen(deviceId: string): number {
-    return this.#sql.exec<{ n: number }>(`SELECT count(*) AS n FROM commands WHERE device_id = ? AND status IN (${OPEN})`, deviceId).one().n;
+    return this.#countOpenStatement.get({ deviceId })?.n ?? 0;
   }
 
   /** What the agent still owes a result for, in the order it must run: up to `limit`, after `afterSeq`. */
   owed(deviceId: string, afterSeq = 0, limit = -1): QueuedCommand[] {
-    return this.#sql
-      .exec<Row>(`SELECT * FROM commands WHERE device_id = ? AND status IN (${OWED}) AND seq > ? ORDER BY seq LIMIT ?`, deviceId, afterSeq, limit)
-      .toArray()
+    const c = queuedCommands;
+    return this.#db
+      .select()
+      .from(c)
+      .where(and(eq(c.deviceId, deviceId), inArray(c.status, OWED), gt(c.seq, afterSeq)))
+      .orderBy(asc(c.seq))
+      .limit(limit)
+      .all()
       .map(fromRow);
   }
 
   countOwed(deviceId: string): number {
-    return this.#sql.exec<{ n: number }>(`SELECT count(*) AS n FROM commands WHERE device_id = ? AND status IN (${OWED})`, deviceId).one().n;
+    const c = queuedCommands;
+    return this.#db.select({ n: count() }).from(c).where(and(eq(c.deviceId, deviceId), inArray(c.status, OWED))).get()?.n ?? 0;
   }
 
   /** Open commands whose deadline has passed. */
   overdue(now: number): QueuedCommand[] {
-    return this.#sql
-      .exec<Row>(`SELECT * FROM commands WHERE status IN (${OPEN}) AND deadline_at <= ? ORDER BY deadline_at`, now)
-      .toArray()
-      .map(fromRow);
+    const c = queuedCommands;
+    return this.#db.select().from(c).where(and(inArray(c.status, OPEN), lte(c.deadlineAt, now))).orderBy(asc(c.deadlineAt)).all().map(fromRow);
   }
 
   /** The next deadline among open commands, for the alarm. */
   nextDeadline(): number | null {
-    return this.#sql.exec<{ at: number | null }>(`SELECT min(deadline_at) AS at FROM commands WHERE status IN (${OPEN})`).one().at;
+    return this.#nextDeadlineStatement.get()?.at ?? null;
   }
 
   /** Open commands of a device, any status: what revoking it ends. */
   openFor(deviceId: string): QueuedCommand[] {
-    return this.#sql.exec<Row>(`SELECT * FROM commands WHERE device_id = ? AND status IN (${OPEN})`, deviceId).toArray().map(fromRow);
+    const c = queuedCommands;
+    return this.#db.select().from(c).where(and(eq(c.deviceId, deviceId), inArray(c.status, OPEN))).all().map(fromRow);
   }
 
   /** Appends a new command. Queued commands take the device's next sequence number now. */
   insert(command: Omit<QueuedCommand, "seq" | "result" | "error" | "updatedAt">): QueuedCommand {
     const seq = command.status === "queued" ? this.#takeSeq(command.deviceId) : null;
-    this.#sql.exec(
-      `INSERT INTO commands (id, device_id, seq, status, target, action, parameters, read_only, approval, request_id,
-        deadline_at, created_at, updated_at, retry_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      command.id,
-      command.deviceId,
+    this.#insertStatement.run({
+      id: command.id,
+      deviceId: command.deviceId,
       seq,
-      command.status,
-      command.command.target,
-      command.command.action,
-      JSON.stringify(command.command.parameters),
-      command.readOnly ? 1 : 0,
-      command.approval ? JSON.stringify(command.approval) : null,
-      command.requestId,
-      command.deadlineAt,
-      command.createdAt,
-      command.createdAt,
-      command.retryOf,
-    );
+      status: command.status,
+      target: command.command.target,
+      action: command.command.action,
+      parameters: JSON.stringify(command.command.parameters),
+      readOnly: command.readOnly ? 1 : 0,
+      approval: command.approval ? JSON.stringify(command.approval) : null,
+      requestId: command.requestId,
+      deadlineAt: command.deadlineAt,
+      createdAt: command.createdAt,
+      retryOf: command.retryOf,
+    });
     return { ...command, seq, updatedAt: command.createdAt, result: undefined, error: null };
   }
 
@@ -174,19 +188,16 @@ export class CommandStore {
     const current = this.get(id);
     if (!current || !canMove(current.status, to)) return null;
     const seq = to === "queued" && current.seq === null ? this.#takeSeq(current.deviceId) : current.seq;
-    this.#sql.exec(
-      `UPDATE commands SET status = ?, seq = ?, updated_at = ?, result = coalesce(?, result),
-        error_code = coalesce(?, error_code), error_message = coalesce(?, error_message), approval = coalesce(?, approval)
-       WHERE id = ?`,
-      to,
-      seq,
-      now,
-      extra.result === undefined ? null : JSON.stringify(extra.result),
-      extra.error?.code ?? null,
-      extra.error?.message ?? null,
-      extra.approval ? JSON.stringify(extra.approval) : null,
+    this.#moveStatement.run({
       id,
-    );
+      status: to,
+      seq,
+      updatedAt: now,
+      result: extra.result === undefined ? null : JSON.stringify(extra.result),
+      errorCode: extra.error?.code ?? null,
+      errorMessage: extra.error?.message ?? null,
+      approval: extra.approval ? JSON.stringify(extra.approval) : null,
+    });
     return {
       ...current,
       status: to,
@@ -200,15 +211,13 @@ export class CommandStore {
 
   /** Forgets final commands older than `before`: D1 keeps their record; the relay needs only open ones. */
   prune(before: number): void {
-    this.#sql.exec(`DELETE FROM commands WHERE status NOT IN (${OPEN}) AND updated_at < ?`, before);
+    const c = queuedCommands;
+    this.#db.delete(c).where(and(notInArray(c.status, OPEN), lt(c.updatedAt, before))).run();
   }
 
   #takeSeq(deviceId: string): number {
-    return this.#sql
-      .exec<{ next: number }>(
-        "INSERT INTO device_seq (device_id, next) VALUES (?, 1) ON CONFLICT (device_id) DO UPDATE SET next = next + 1 RETURNING next",
-        deviceId,
-      )
-      .one().next;
+    const row = this.#takeSeqStatement.get({ deviceId });
+    if (!row) throw new Error("relay storage: device_seq returned no row");
+    return row.next;
   }
 }

@@ -3,6 +3,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { TestClient } from "../../worker/test/client.ts";
 import { D1Sync } from "./d1-sync.ts";
+import { openStorage } from "./storage/index.ts";
 import type { AuditLine } from "./d1-sync.ts";
 
 // The relay's outbox to D1, over a real relay's SQLite and the real D1: a relay that restarts before it has
@@ -18,20 +19,20 @@ describe("D1Sync", () => {
     const userId = me.user.id;
 
     await runInDurableObject(env.RELAY.getByName(userId), async (_relay, state) => {
-      const first = new D1Sync(state.storage.sql, env.DB, userId);
+      const first = new D1Sync(openStorage(state.storage), env.DB, userId);
       first.record({ kind: "audit", audit: line("one") });
       first.record({ kind: "audit", audit: line("two") });
       await first.flush();
       expect(first.pending()).toBe(0);
 
       // A restart now: the copied rows are still in SQLite (the next record would have deleted them).
-      const second = new D1Sync(state.storage.sql, env.DB, userId);
+      const second = new D1Sync(openStorage(state.storage), env.DB, userId);
       expect(second.pending()).toBe(2);
       await second.flush();
       second.record({ kind: "audit", audit: line("three") });
       await second.flush();
 
-      const third = new D1Sync(state.storage.sql, env.DB, userId);
+      const third = new D1Sync(openStorage(state.storage), env.DB, userId);
       expect(third.pending()).toBe(1); // "three": copied, not yet deleted
       await third.flush();
     });

@@ -1,5 +1,11 @@
+import { and, eq, fillPlaceholders, lte, sql } from "drizzle-orm";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Json } from "#protocol";
+import { openDb, schema } from "../../worker/src/db/index.ts";
 import type { QueuedCommand } from "./command-store.ts";
+import { syncOutbox } from "./storage/index.ts";
+import type { RelayDb } from "./storage/index.ts";
+import type { RelayMemory } from "./memory.ts";
 
 /** One audit line: what happened, in words, plus structured detail. */
 export type AuditLine = { kind: string; summary: string; deviceId: string | null; commandId: string | null; detail?: Record<string, Json> };
@@ -29,8 +35,24 @@ export type SyncEntry =
   | { kind: "request"; request: PermissionRequestRecord }
   | { kind: "device_seen"; deviceId: string; at: number };
 
-const SCHEMA = "CREATE TABLE IF NOT EXISTS sync_outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, entry TEXT NOT NULL)";
 const BATCH = 100;
+
+/** The value an upsert's conflicting insert carried for `column` (SQLite's `excluded.` row, which drizzle does not name). */
+const excluded = (column: SQLiteColumn) => sql.raw(`excluded."${column.name}"`);
+
+/**
+ * A D1 statement drizzle builds once, with placeholders, bound per use: the outbox copies two statements per
+ * command, and building each with drizzle cost the drain a visible share of its CPU (bench/drain.mjs).
+ */
+function prepared(d1: D1Database, query: { toSQL(): { sql: string; params: unknown[] } }): (values: Record<string, unknown>) => D1PreparedStatement {
+  const { sql: text, params } = query.toSQL();
+  const statement = d1.prepare(text);
+  return (values) => statement.bind(...fillPlaceholders(params, values));
+}
+
+const p = (name: string) => sql.placeholder(name);
+
+export type Outboxed = { id: number; at: number; entry: SyncEntry };
 
 /**
  * The relay's outbox to D1. A state change is appended here in the same synchronous SQLite write as the
@@ -43,38 +65,131 @@ const BATCH = 100;
  * its outbox number (`audit_log.relay_seq`, unique per user), so it is added once.
  */
 export class D1Sync {
-  readonly #sql: SqlStorage;
-  readonly #db: D1Database;
+  readonly #d1: D1Database;
   readonly #userId: string;
-  /** Entries in SQLite not yet copied to D1, oldest first. */
-  #pending: { id: number; at: number; entry: SyncEntry }[];
-  /** Entries up to this id are in D1, and may still be in SQLite until the next `record` deletes them. */
-  #copiedUpTo = 0;
+  readonly #upsertCommand;
+  readonly #addAudit;
+  readonly #upsertRequest;
+  readonly #deviceSeen;
+  /** Entries in SQLite not yet copied to D1, oldest first, and the id up to which they are copied (see `RelayMemory.outbox`). */
+  readonly #memory: RelayMemory["outbox"];
   #flushing: Promise<void> | null = null;
   #again = false;
+  // Built once: every state change of every command runs them.
+  readonly #deleteCopied;
+  readonly #append;
 
-  constructor(sql: SqlStorage, db: D1Database, userId: string) {
-    this.#sql = sql;
-    this.#db = db;
+  /** Loads the outbox's rows into `memory` (a fresh relay's memory: this runs once per instance). */
+  constructor(db: RelayDb, d1: D1Database, userId: string, memory: RelayMemory["outbox"] = { pending: [], copiedUpTo: 0 }) {
+    this.#d1 = d1;
+    this.#memory = memory;
+    const drizzleD1 = openDb(d1);
+    const { auditLog, commands, devices, permissionRequests: requests } = schema;
+    this.#upsertCommand = prepared(
+      d1,
+      drizzleD1
+        .insert(commands)
+        .values({
+          id: p("id"),
+          userId: p("userId"),
+          deviceId: p("deviceId"),
+          target: p("target"),
+          action: p("action"),
+          parameters: p("parameters"),
+          status: p("status"),
+          seq: p("seq"),
+          readOnly: p("readOnly"),
+          result: p("result"),
+          errorCode: p("errorCode"),
+          errorMessage: p("errorMessage"),
+          retryOf: p("retryOf"),
+          createdAt: p("createdAt"),
+          updatedAt: p("updatedAt"),
+          deadlineAt: p("deadlineAt"),
+        })
+        .onConflictDoUpdate({
+          target: commands.id,
+          set: {
+            status: excluded(commands.status),
+            seq: excluded(commands.seq),
+            result: excluded(commands.result),
+            errorCode: excluded(commands.errorCode),
+            errorMessage: excluded(commands.errorMessage),
+            updatedAt: excluded(commands.updatedAt),
+          },
+          // A flush that arrives late never takes a command back to an older state.
+          setWhere: sql`${excluded(commands.updatedAt)} >= ${commands.updatedAt}`,
+        }),
+    );
+    // Ignored when this outbox number is already in (a flush repeated after a restart): see the class comment.
+    this.#addAudit = prepared(
+      d1,
+      drizzleD1
+        .insert(auditLog)
+        .values({ userId: p("userId"), at: p("at"), kind: p("kind"), deviceId: p("deviceId"), commandId: p("commandId"), summary: p("summary"), detail: p("detail"), relaySeq: p("relaySeq") })
+        .onConflictDoNothing(),
+    );
+    this.#upsertRequest = prepared(
+      d1,
+      drizzleD1
+        .insert(requests)
+        .values({
+          id: p("id"),
+          userId: p("userId"),
+          deviceId: p("deviceId"),
+          commandId: p("commandId"),
+          agentRef: p("agentRef"),
+          target: p("target"),
+          action: p("action"),
+          context: p("context"),
+          parameters: p("parameters"),
+          oneTime: p("oneTime"),
+          status: p("status"),
+          decision: p("decision"),
+          grantedScope: p("grantedScope"),
+          createdAt: p("createdAt"),
+          decidedAt: p("decidedAt"),
+        })
+        .onConflictDoUpdate({
+          target: requests.id,
+          set: { status: excluded(requests.status), decision: excluded(requests.decision), grantedScope: excluded(requests.grantedScope), decidedAt: excluded(requests.decidedAt) },
+        }),
+    );
+    this.#deviceSeen = prepared(
+      d1,
+      drizzleD1
+        .update(devices)
+        .set({ lastSeenAt: sql`max(coalesce(${devices.lastSeenAt}, 0), ${p("at")})` })
+        .where(and(eq(devices.id, p("deviceId")), eq(devices.userId, p("userId")))),
+    );
     this.#userId = userId;
-    sql.exec(SCHEMA);
-    this.#pending = sql
-      .exec<{ id: number; at: number; entry: string }>("SELECT id, at, entry FROM sync_outbox ORDER BY id")
-      .toArray()
+    this.#deleteCopied = db.delete(syncOutbox).where(lte(syncOutbox.id, sql.placeholder("upTo"))).prepare();
+    this.#append = db
+      .insert(syncOutbox)
+      .values({ at: sql.placeholder("at"), entry: sql.placeholder("entry") })
+      .returning({ id: syncOutbox.id })
+      .prepare();
+    memory.copiedUpTo = 0;
+    memory.pending = db
+      .select()
+      .from(syncOutbox)
+      .orderBy(syncOutbox.id)
+      .all()
       .map((row) => ({ id: row.id, at: row.at, entry: JSON.parse(row.entry) }));
   }
 
   record(entry: SyncEntry, at = Date.now()): void {
-    if (this.#copiedUpTo > 0) {
-      this.#sql.exec("DELETE FROM sync_outbox WHERE id <= ?", this.#copiedUpTo);
-      this.#copiedUpTo = 0;
+    if (this.#memory.copiedUpTo > 0) {
+      this.#deleteCopied.run({ upTo: this.#memory.copiedUpTo });
+      this.#memory.copiedUpTo = 0;
     }
-    const { id } = this.#sql.exec<{ id: number }>("INSERT INTO sync_outbox (at, entry) VALUES (?, ?) RETURNING id", at, JSON.stringify(entry)).one();
-    this.#pending.push({ id, at, entry });
+    const row = this.#append.get({ at, entry: JSON.stringify(entry) });
+    if (!row) throw new Error("relay storage: sync_outbox returned no row");
+    this.#memory.pending.push({ id: row.id, at, entry });
   }
 
   pending(): number {
-    return this.#pending.length;
+    return this.#memory.pending.length;
   }
 
   /** Copies everything recorded so far to D1. Concurrent callers share one run; a call during a run gets another. */
@@ -97,89 +212,81 @@ export class D1Sync {
   }
 
   async #flushBatch(): Promise<boolean> {
-    const rows = this.#pending.slice(0, BATCH);
+    const rows = this.#memory.pending.slice(0, BATCH);
     const last = rows.at(-1);
     if (!last) return false;
-    await this.#db.batch(rows.flatMap((row) => this.#statements(row.entry, row.at, row.id)));
-    this.#pending.splice(0, rows.length);
-    this.#copiedUpTo = last.id;
-    return this.#pending.length > 0;
+    // One D1 batch: the entries land together or not at all, and a failed flush is retried whole.
+    await this.#d1.batch(rows.flatMap((row) => this.#statements(row.entry, row.at, row.id)));
+    this.#memory.pending.splice(0, rows.length);
+    this.#memory.copiedUpTo = last.id;
+    return this.#memory.pending.length > 0;
   }
 
   #statements(entry: SyncEntry, at: number, seq: number): D1PreparedStatement[] {
+    const userId = this.#userId;
     switch (entry.kind) {
       case "command":
-        return [this.#upsertCommand(entry.command), this.#audit(entry.audit, at, seq)];
+        return [this.#command(entry.command), this.#audit(entry.audit, at, seq)];
       case "audit":
         return [this.#audit(entry.audit, at, seq)];
       case "request":
-        return [this.#upsertRequest(entry.request)];
+        return [this.#request(entry.request)];
       case "device_seen":
-        return [this.#db.prepare("UPDATE devices SET last_seen_at = max(coalesce(last_seen_at, 0), ?) WHERE id = ? AND user_id = ?").bind(entry.at, entry.deviceId, this.#userId)];
+        return [this.#deviceSeen({ at: entry.at, deviceId: entry.deviceId, userId })];
     }
   }
 
-  #upsertCommand(c: QueuedCommand): D1PreparedStatement {
-    return this.#db
-      .prepare(
-        `INSERT INTO commands (id, user_id, device_id, target, action, parameters, status, seq, read_only, result, error_code,
-           error_message, retry_of, created_at, updated_at, deadline_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (id) DO UPDATE SET status = excluded.status, seq = excluded.seq, result = excluded.result,
-           error_code = excluded.error_code, error_message = excluded.error_message, updated_at = excluded.updated_at
-         WHERE excluded.updated_at >= commands.updated_at`,
-      )
-      .bind(
-        c.id,
-        this.#userId,
-        c.deviceId,
-        c.command.target,
-        c.command.action,
-        JSON.stringify(c.command.parameters),
-        c.status,
-        c.seq,
-        c.readOnly ? 1 : 0,
-        c.result === undefined ? null : JSON.stringify(c.result),
-        c.error?.code ?? null,
-        c.error?.message ?? null,
-        c.retryOf,
-        c.createdAt,
-        c.updatedAt,
-        c.deadlineAt,
-      );
+  #command(c: QueuedCommand): D1PreparedStatement {
+    return this.#upsertCommand({
+      id: c.id,
+      userId: this.#userId,
+      deviceId: c.deviceId,
+      target: c.command.target,
+      action: c.command.action,
+      parameters: JSON.stringify(c.command.parameters),
+      status: c.status,
+      seq: c.seq,
+      readOnly: c.readOnly ? 1 : 0,
+      result: c.result === undefined ? null : JSON.stringify(c.result),
+      errorCode: c.error?.code ?? null,
+      errorMessage: c.error?.message ?? null,
+      retryOf: c.retryOf,
+      createdAt: c.createdAt,
+      updatedAt: c.updatedAt,
+      deadlineAt: c.deadlineAt,
+    });
   }
 
   #audit(line: AuditLine, at: number, seq: number): D1PreparedStatement {
-    return this.#db
-      .prepare("INSERT OR IGNORE INTO audit_log (user_id, at, kind, device_id, command_id, summary, detail, relay_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-      .bind(this.#userId, at, line.kind, line.deviceId, line.commandId, line.summary, JSON.stringify(line.detail ?? {}), seq);
+    return this.#addAudit({
+      userId: this.#userId,
+      at,
+      kind: line.kind,
+      deviceId: line.deviceId,
+      commandId: line.commandId,
+      summary: line.summary,
+      detail: JSON.stringify(line.detail ?? {}),
+      relaySeq: seq,
+    });
   }
 
-  #upsertRequest(r: PermissionRequestRecord): D1PreparedStatement {
-    return this.#db
-      .prepare(
-        `INSERT INTO permission_requests (id, user_id, device_id, command_id, agent_ref, target, action, context, parameters,
-           one_time, status, decision, granted_scope, created_at, decided_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (id) DO UPDATE SET status = excluded.status, decision = excluded.decision, granted_scope = excluded.granted_scope,
-           decided_at = excluded.decided_at`,
-      )
-      .bind(
-        r.id,
-        this.#userId,
-        r.deviceId,
-        r.commandId,
-        r.agentRef,
-        r.target,
-        r.action,
-        r.context,
-        JSON.stringify(r.parameters),
-        r.oneTime ? 1 : 0,
-        r.status,
-        r.decision,
-        r.grantedScope ?? null,
-        r.createdAt,
-        r.decidedAt,
-      );
+  #request(r: PermissionRequestRecord): D1PreparedStatement {
+    return this.#upsertRequest({
+      id: r.id,
+      userId: this.#userId,
+      deviceId: r.deviceId,
+      commandId: r.commandId,
+      agentRef: r.agentRef,
+      target: r.target,
+      action: r.action,
+      context: r.context,
+      parameters: JSON.stringify(r.parameters),
+      oneTime: r.oneTime ? 1 : 0,
+      status: r.status,
+      decision: r.decision,
+      grantedScope: r.grantedScope ?? null,
+      createdAt: r.createdAt,
+      decidedAt: r.decidedAt,
+    });
   }
 }

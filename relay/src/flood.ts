@@ -16,17 +16,18 @@ export const SOCKET_BUDGETS: Record<ConnectionRole, { maxFrame: number; frames: 
   agent: { maxFrame: MAX_FRAME_BYTES, frames: { burst: 600, perSecond: 200 }, bytes: { burst: 8 * MAX_FRAME_BYTES, perSecond: 2 * MAX_FRAME_BYTES } },
 };
 
-type Bucket = { frames: number; bytes: number; at: number; shed: boolean };
+export type Bucket = { frames: number; bytes: number; at: number; shed: boolean };
 
 /** "admit": handle the frame; "shed": close the socket now; "ignore": it was shed already, drop the frame unread. */
 export type Admission = "admit" | "shed" | "ignore";
 
-/**
- * Per-socket token buckets. In memory only: a socket that is sending cannot be hibernating, and a bucket that
- * starts full after a wake-up gives nothing away.
- */
+/** Per-socket token buckets, kept in memory only (the relay's live in `RelayMemory.floodBuckets`). */
 export class FloodGuard {
-  #buckets = new Map<string, Bucket>();
+  readonly #buckets: Map<string, Bucket>;
+
+  constructor(buckets = new Map<string, Bucket>()) {
+    this.#buckets = buckets;
+  }
 
   /** Charges one frame of `size` to the socket, before anything reads it. */
   admit(socketId: string, role: ConnectionRole, size: number, now: number): Admission {

@@ -2,6 +2,7 @@ import { commandSubject, defaultScope, scopeCovers } from "#protocol";
 import type { Decision, Json } from "#protocol";
 import type { PermissionRequestRecord } from "./d1-sync.ts";
 import { grantFor } from "./permission-rules.ts";
+import { openDb, schema } from "../../worker/src/db/index.ts";
 
 // The grant an answer to a permission request leaves: "Allow for 1 hour" and "Always allow" store a rule with
 // exactly the scope the prompt showed and the user chose (the narrowest on offer when none was sent).
@@ -41,9 +42,8 @@ export async function recordGrant(
   if (!grant) return { ok: true, grant, scope: null };
   const scope = grantScope(request, chosen);
   if (!scope.ok) return scope;
-  await db
-    .prepare("INSERT INTO permissions (id, user_id, device_id, target, action, scope, effect, one_time, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?, 'allow', 0, ?, ?)")
-    .bind(crypto.randomUUID(), userId, request.deviceId, request.target, request.action, scope.scope, grant.expiresAt, now)
-    .run();
+  await openDb(db)
+    .insert(schema.permissions)
+    .values({ id: crypto.randomUUID(), userId, deviceId: request.deviceId, target: request.target, action: request.action, scope: scope.scope, effect: "allow", oneTime: false, expiresAt: grant.expiresAt, createdAt: now });
   return { ok: true, grant, scope: scope.scope };
 }

@@ -3,12 +3,19 @@ import type { NotificationPreferences, NotificationSource, NotificationView, Rel
 import { inQuietHours, loadPreferences, quietHoursEnd } from "../../worker/src/notifications/preferences.ts";
 import { heldNotifications, insertNotification, markDelivered, notificationView, settleSource, unreadCount } from "../../worker/src/notifications/store.ts";
 import type { NotificationDraft } from "../../worker/src/notifications/store.ts";
+import { eq, lte, min, sql } from "drizzle-orm";
+import { openDb } from "../../worker/src/db/index.ts";
 import { frameId } from "./frames.ts";
+import type { RelayMemory } from "./memory.ts";
+import { notifyWake, offlineWatch } from "./storage/index.ts";
+import type { RelayDb } from "./storage/index.ts";
 
 /** What the notifier needs from the relay that hosts it. */
 export interface NotifierHost {
   readonly db: D1Database;
-  readonly sql: SqlStorage;
+  readonly storage: RelayDb;
+  /** Where the preferences are cached (`preferences`). */
+  readonly memory: RelayMemory;
   userId(): string;
   toBrowsers(frame: RelayToBrowserFrame): void;
   /** Asks for the relay's alarm no later than `at`. */
@@ -69,11 +76,6 @@ function applicationNotice(row: NotableRow, total: number): NotificationDraft {
 /** A source's number for its rule's threshold: the amount of a transaction, minutes offline. */
 export type NotifyOptions = { value?: number };
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS notify_wake (what TEXT PRIMARY KEY, at INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS offline_watch (device_id TEXT PRIMARY KEY, name TEXT NOT NULL, since INTEGER NOT NULL);
-`;
-
 /**
  * The user's notifications as the relay makes them: each source's draft passes its rule (on or off, threshold,
  * priority), is stored in D1, and goes to the in-app channel now, or, in quiet hours, is held for the digest
@@ -83,20 +85,19 @@ CREATE TABLE IF NOT EXISTS offline_watch (device_id TEXT PRIMARY KEY, name TEXT 
  */
 export class Notifier {
   readonly #host: NotifierHost;
-  #prefs: NotificationPreferences | null = null;
 
   constructor(host: NotifierHost) {
     this.#host = host;
-    host.sql.exec(SCHEMA);
   }
 
   preferencesChanged(): void {
-    this.#prefs = null;
+    this.#host.memory.preferences = null;
   }
 
   async #preferences(): Promise<NotificationPreferences> {
-    this.#prefs ??= await loadPreferences(this.#host.db, this.#host.userId());
-    return this.#prefs;
+    const memory = this.#host.memory;
+    memory.preferences ??= await loadPreferences(this.#host.db, this.#host.userId());
+    return memory.preferences;
   }
 
   /** Tells the user, if their rule for the kind says so. Returns the stored notification, or null when the rule is off. */
@@ -123,7 +124,7 @@ export class Notifier {
       const end = quietHoursEnd(prefs.quiet_hours, now) ?? now;
       // The row says a digest is owed; when it goes out follows the quiet hours as they are then (`at` is kept
       // for the table's shape: the first hold's expected end, never read).
-      this.#host.sql.exec("INSERT OR IGNORE INTO notify_wake (what, at) VALUES ('digest', ?)", end);
+      this.#host.storage.insert(notifyWake).values({ what: "digest", at: end }).onConflictDoNothing().run();
       await this.#host.wakeAt(end);
     } else {
       if (inApp) this.#host.toBrowsers(toBrowser("notification", frameId(), { notification: view, unread }));
@@ -165,17 +166,15 @@ export class Notifier {
     if (!large?.enabled && !jobs?.enabled) return;
     // Amounts by currency, in minor units; a currency with no amount is never large (see largeTransactionThresholds).
     const thresholds = large?.enabled ? Object.entries(largeTransactionThresholds(large)).map(([currency, amount]) => ({ currency, minor: Math.round(amount * 100) })) : [];
-    const { results } = await this.#host.db
-      .prepare(
-        `SELECT id, activity_type, amount_minor, currency, description, merchant, company, role, source FROM activities
-         WHERE user_id = ?1 AND id IN (SELECT value FROM json_each(?2))
-           AND ((activity_type = 'financial' AND occurred_at >= created_at - ?4
-                 AND abs(amount_minor) >= (SELECT t.value ->> '$.minor' FROM json_each(?3) AS t WHERE t.value ->> '$.currency' = currency))
-             OR (activity_type = 'job' AND source != 'manual'))
-         ORDER BY occurred_at`,
-      )
-      .bind(this.#host.userId(), JSON.stringify(ids), JSON.stringify(thresholds), LARGE_TRANSACTION_RECENT_MS)
-      .all<NotableRow>();
+    // json_each and the ->> operator pick each row's own currency threshold in one query: drizzle has no
+    // builder for either, so the query is drizzle's `sql` template over D1.
+    const results = await openDb(this.#host.db).all<NotableRow>(sql`
+      SELECT id, activity_type, amount_minor, currency, description, merchant, company, role, source FROM activities
+      WHERE user_id = ${this.#host.userId()} AND id IN (SELECT value FROM json_each(${JSON.stringify(ids)}))
+        AND ((activity_type = 'financial' AND occurred_at >= created_at - ${LARGE_TRANSACTION_RECENT_MS}
+              AND abs(amount_minor) >= (SELECT t.value ->> '$.minor' FROM json_each(${JSON.stringify(thresholds)}) AS t WHERE t.value ->> '$.currency' = currency))
+          OR (activity_type = 'job' AND source != 'manual'))
+      ORDER BY occurred_at`);
     const money = results.filter((row) => row.activity_type === "financial");
     const applied = jobs?.enabled ? results.filter((row) => row.activity_type === "job") : [];
     for (const row of money.slice(0, NOTICES_PER_BATCH)) await this.notify(transactionNotice(row, money.length), {}, now); // the query above weighed it against its currency's amount
@@ -188,12 +187,12 @@ export class Notifier {
   async agentWentOffline(deviceId: string, name: string, now = Date.now()): Promise<void> {
     const rule = (await this.#preferences()).rules.find((r) => r.kind === "agent_offline");
     if (!rule?.enabled) return;
-    this.#host.sql.exec("INSERT INTO offline_watch (device_id, name, since) VALUES (?, ?, ?) ON CONFLICT (device_id) DO UPDATE SET since = excluded.since, name = excluded.name", deviceId, name, now);
+    this.#host.storage.insert(offlineWatch).values({ deviceId, name, since: now }).onConflictDoUpdate({ target: offlineWatch.deviceId, set: { since: now, name } }).run();
     await this.#host.wakeAt(now + (rule.threshold ?? 30) * 60_000);
   }
 
   agentCameBack(deviceId: string): void {
-    this.#host.sql.exec("DELETE FROM offline_watch WHERE device_id = ?", deviceId);
+    this.#host.storage.delete(offlineWatch).where(eq(offlineWatch.deviceId, deviceId)).run();
   }
 
   // ── the relay's alarm ──────────────────────────────────────────────────────────────────────
@@ -202,7 +201,7 @@ export class Notifier {
   async nextWake(now = Date.now()): Promise<number | null> {
     const quiet = (await this.#preferences()).quiet_hours;
     const digest = this.#digestOwed() ? (quietHoursEnd(quiet, now) ?? now) : null;
-    const watched = this.#host.sql.exec<{ since: number }>("SELECT min(since) AS since FROM offline_watch").toArray()[0]?.since ?? null;
+    const watched = this.#host.storage.select({ since: min(offlineWatch.since) }).from(offlineWatch).get()?.since ?? null;
     let offline: number | null = null;
     if (watched !== null) {
       const rule = (await this.#preferences()).rules.find((r) => r.kind === "agent_offline");
@@ -213,7 +212,7 @@ export class Notifier {
   }
 
   #digestOwed(): boolean {
-    return this.#host.sql.exec("SELECT 1 FROM notify_wake WHERE what = 'digest'").toArray().length > 0;
+    return this.#host.storage.select({ what: notifyWake.what }).from(notifyWake).where(eq(notifyWake.what, "digest")).get() !== undefined;
   }
 
   /** Runs what is due: the quiet-hours digest, and offline alerts. */
@@ -222,22 +221,22 @@ export class Notifier {
     // A digest waits while quiet hours last (as they are now: the user may have moved or ended them since).
     if (this.#digestOwed() && !inQuietHours(prefs.quiet_hours, now)) {
       await this.#sendDigest(now);
-      this.#host.sql.exec("DELETE FROM notify_wake WHERE what = 'digest'");
+      this.#host.storage.delete(notifyWake).where(eq(notifyWake.what, "digest")).run();
     }
     const rule = prefs.rules.find((r) => r.kind === "agent_offline");
     const wait = (rule?.threshold ?? 30) * 60_000;
-    const due = this.#host.sql.exec<{ device_id: string; name: string; since: number }>("SELECT device_id, name, since FROM offline_watch WHERE since <= ?", now - wait).toArray();
+    const due = this.#host.storage.select().from(offlineWatch).where(lte(offlineWatch.since, now - wait)).all();
     for (const device of due) {
-      this.#host.sql.exec("DELETE FROM offline_watch WHERE device_id = ?", device.device_id);
-      if (this.#host.isOnline(device.device_id)) continue;
+      this.#host.storage.delete(offlineWatch).where(eq(offlineWatch.deviceId, device.deviceId)).run();
+      if (this.#host.isOnline(device.deviceId)) continue;
       const minutes = Math.round((now - device.since) / 60_000);
       await this.notify(
         {
           kind: "agent_offline",
           title: `${device.name} is offline`,
           body: `Hearth has not heard from ${device.name} for ${minutes} minutes. Commands for it wait until \`hearth start\` runs there again.`,
-          source: { type: "device", id: device.device_id },
-          link: `/settings/devices/${device.device_id}`,
+          source: { type: "device", id: device.deviceId },
+          link: `/settings/devices/${device.deviceId}`,
         },
         {},
         now,

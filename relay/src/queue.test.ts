@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { relayFor } from "../../worker/src/relay/stub.ts";
 import { errorOf } from "../../worker/test/client.ts";
 import type { TestClient } from "../../worker/test/client.ts";
 import { connectAgent, openBrowserSocket, userWithDevice } from "../../worker/test/sockets.ts";
@@ -69,10 +70,11 @@ describe("the durable command queue", () => {
     const backlog = 250;
     const userId = await userIdOf(client);
     // Queue the backlog straight through the relay's RPC: the same path as the API, without 250 HTTP round trips.
-    const stub = relayStub(userId);
+    const relay = relayFor(env, userId);
     const ids: string[] = [];
     for (let i = 0; i < backlog; i++) {
-      const outcome = JSON.parse(await stub.dispatchJson(JSON.stringify({ deviceId, command: { target: "filesystem", action: "list", parameters: { path: `~/${i}` } } })));
+      const outcome = await relay.dispatch({ deviceId, command: { target: "filesystem", action: "list", parameters: { path: `~/${i}` } } });
+      if (!outcome.ok) throw new Error(outcome.message);
       ids.push(outcome.command.id);
     }
 

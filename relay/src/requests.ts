@@ -1,4 +1,7 @@
+import { eq } from "drizzle-orm";
 import type { PermissionRequestView } from "#protocol";
+import { requestRecords } from "./storage/index.ts";
+import type { RelayDb } from "./storage/index.ts";
 import type { QueuedCommand } from "./command-store.ts";
 import type { PermissionRequestRecord } from "./d1-sync.ts";
 import { describe, requestOutcome, subjectText } from "./wording.ts";
@@ -8,25 +11,23 @@ import { describe, requestOutcome, subjectText } from "./wording.ts";
  * even before D1 has the request. D1 holds the copy the API lists.
  */
 export class RequestStore {
-  readonly #sql: SqlStorage;
+  readonly #db: RelayDb;
 
-  constructor(sql: SqlStorage) {
-    this.#sql = sql;
-    sql.exec("CREATE TABLE IF NOT EXISTS permission_requests (id TEXT PRIMARY KEY, command_id TEXT, status TEXT NOT NULL, record TEXT NOT NULL)");
+  constructor(db: RelayDb) {
+    this.#db = db;
   }
 
   put(record: PermissionRequestRecord): void {
-    this.#sql.exec(
-      "INSERT INTO permission_requests (id, command_id, status, record) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET status = excluded.status, record = excluded.record",
-      record.id,
-      record.commandId,
-      record.status,
-      JSON.stringify(record),
-    );
+    const json = JSON.stringify(record);
+    this.#db
+      .insert(requestRecords)
+      .values({ id: record.id, commandId: record.commandId, status: record.status, record: json })
+      .onConflictDoUpdate({ target: requestRecords.id, set: { status: record.status, record: json } })
+      .run();
   }
 
   get(id: string): PermissionRequestRecord | null {
-    const row = this.#sql.exec<{ record: string }>("SELECT record FROM permission_requests WHERE id = ?", id).toArray()[0];
+    const row = this.#db.select({ record: requestRecords.record }).from(requestRecords).where(eq(requestRecords.id, id)).get();
     return row ? JSON.parse(row.record) : null;
   }
 
@@ -38,7 +39,12 @@ export class RequestStore {
 
   /** Every request still waiting for the user. */
   pending(): PermissionRequestRecord[] {
-    return this.#sql.exec<{ record: string }>("SELECT record FROM permission_requests WHERE status = 'pending'").toArray().map((row) => JSON.parse(row.record));
+    return this.#db
+      .select({ record: requestRecords.record })
+      .from(requestRecords)
+      .where(eq(requestRecords.status, "pending"))
+      .all()
+      .map((row) => JSON.parse(row.record));
   }
 }
 

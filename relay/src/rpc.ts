@@ -2,8 +2,11 @@ import { z } from "zod";
 import { Command, CommandView, Decision, ErrorCode, GrantScope, MessageView, NotificationAction, NotificationKind, NotificationSource, PermissionRequestView } from "#protocol";
 
 /**
- * The worker ↔ relay RPC contract. Calls carry JSON text, parsed with these schemas on arrival: Workers RPC
- * types cannot express recursive JSON values, and parsing keeps the boundary honest anyway.
+ * The worker ↔ relay RPC contract: every call takes typed arguments (structured clone carries them), and both
+ * ends parse them with these schemas, the worker before it sends and the relay on arrival; the worker parses the
+ * answers too. Where a value holds JSON of any shape (a command's parameters, a result), its declared RPC type
+ * says `unknown`: Workers RPC's types cannot walk the recursive `Json` type ("excessively deep"), and the schema
+ * at the receiving end is what checks it anyway.
  */
 export const DispatchInput = z.object({
   deviceId: z.string(),
@@ -14,6 +17,8 @@ export const DispatchInput = z.object({
   decision: Decision.optional(),
 });
 export type DispatchInput = z.infer<typeof DispatchInput>;
+/** `DispatchInput` as the RPC declares it: the command's parameters are `unknown` there (see above). */
+export type DispatchArgs = Omit<DispatchInput, "command"> & { command: { target: string; action: string; parameters: Record<string, unknown> } };
 
 const Refused = z.object({ ok: z.literal(false), code: ErrorCode, message: z.string(), field: z.string().optional() });
 

@@ -1,4 +1,7 @@
+import { and, asc, eq, gt, inArray, lt, sql } from "drizzle-orm";
 import type { TurnEvent } from "#protocol";
+import { turnEvents, turns } from "./storage/index.ts";
+import type { RelayDb } from "./storage/index.ts";
 
 /** One assistant reply in the making: the relay runs it, stores every event of it, and streams them. */
 export type TurnRecord = {
@@ -16,39 +19,7 @@ export type TurnRecord = {
   createdAt: number;
 };
 
-type Row = {
-  id: string;
-  chat_id: string;
-  thread_id: string | null;
-  user_message_id: string;
-  status: string;
-  request_id: string | null;
-  decision: string | null;
-  command_ids: string;
-  created_at: number;
-};
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS turns (
-  id TEXT PRIMARY KEY,
-  chat_id TEXT NOT NULL,
-  thread_id TEXT,
-  user_message_id TEXT NOT NULL,
-  status TEXT NOT NULL,
-  request_id TEXT,
-  decision TEXT,
-  command_ids TEXT NOT NULL DEFAULT '[]',
-  created_at INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS turns_request ON turns (request_id);
-CREATE TABLE IF NOT EXISTS turn_events (
-  turn_id TEXT NOT NULL,
-  n INTEGER NOT NULL,
-  event TEXT NOT NULL,
-  data TEXT NOT NULL,
-  PRIMARY KEY (turn_id, n)
-);
-`;
+type Row = typeof turns.$inferSelect;
 
 const FINAL = new Set(["done", "error"]);
 /** Events after which a stream closes: the turn ended, or it waits for the user (the relay's `turn` frame says when it resumes). */
@@ -59,14 +30,14 @@ function fromRow(row: Row): TurnRecord {
   const status = row.status === "waiting" || row.status === "done" || row.status === "error" ? row.status : "running";
   return {
     id: row.id,
-    chatId: row.chat_id,
-    threadId: row.thread_id,
-    userMessageId: row.user_message_id,
+    chatId: row.chatId,
+    threadId: row.threadId,
+    userMessageId: row.userMessageId,
     status,
-    requestId: row.request_id,
+    requestId: row.requestId,
     decision: row.decision,
-    commandIds: JSON.parse(row.command_ids),
-    createdAt: row.created_at,
+    commandIds: JSON.parse(row.commandIds),
+    createdAt: row.createdAt,
   };
 }
 
@@ -75,7 +46,7 @@ export function sseEvent(n: number, event: string, data: string): Uint8Array {
   return encoder.encode(`id: ${n}\nevent: ${event}\ndata: ${data}\n\n`);
 }
 
-type Listener = (bytes: Uint8Array | null) => void;
+export type Listener = (bytes: Uint8Array | null) => void;
 
 /**
  * Turns and their events in the relay's SQLite. Every event is numbered and stored before it is sent, so a
@@ -83,47 +54,56 @@ type Listener = (bytes: Uint8Array | null) => void;
  * reply and then follows it live.
  */
 export class TurnStore {
-  readonly #sql: SqlStorage;
-  readonly #listeners = new Map<string, Set<Listener>>();
+  readonly #db: RelayDb;
+  readonly #listeners: Map<string, Set<Listener>>;
 
-  constructor(sql: SqlStorage) {
-    this.#sql = sql;
-    for (const statement of SCHEMA.split(";")) if (statement.trim()) sql.exec(statement);
+  /** `listeners`: who follows each turn live (memory only; see ../memory.ts). */
+  constructor(db: RelayDb, listeners: Map<string, Set<Listener>>) {
+    this.#db = db;
+    this.#listeners = listeners;
   }
 
   create(turn: TurnRecord): void {
-    this.#sql.exec(
-      "INSERT INTO turns (id, chat_id, thread_id, user_message_id, status, request_id, decision, command_ids, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-      turn.id,
-      turn.chatId,
-      turn.threadId,
-      turn.userMessageId,
-      turn.status,
-      turn.requestId,
-      turn.decision,
-      JSON.stringify(turn.commandIds),
-      turn.createdAt,
-    );
+    this.#db
+      .insert(turns)
+      .values({
+        id: turn.id,
+        chatId: turn.chatId,
+        threadId: turn.threadId,
+        userMessageId: turn.userMessageId,
+        status: turn.status,
+        requestId: turn.requestId,
+        decision: turn.decision,
+        commandIds: JSON.stringify(turn.commandIds),
+        createdAt: turn.createdAt,
+      })
+      .run();
   }
 
   get(id: string): TurnRecord | null {
-    const row = this.#sql.exec<Row>("SELECT * FROM turns WHERE id = ?", id).toArray()[0];
+    const row = this.#db.select().from(turns).where(eq(turns.id, id)).get();
     return row ? fromRow(row) : null;
   }
 
   /** Turns recorded as running. */
   running(): TurnRecord[] {
-    return this.#sql.exec<Row>("SELECT * FROM turns WHERE status = 'running'").toArray().map(fromRow);
+    return this.#db.select().from(turns).where(eq(turns.status, "running")).all().map(fromRow);
   }
 
   /** The chat whose turn ran this command, if a turn did. */
   chatOfCommand(commandId: string): string | null {
-    const row = this.#sql.exec<{ chat_id: string }>("SELECT chat_id FROM turns, json_each(turns.command_ids) AS c WHERE c.value = ? LIMIT 1", commandId).toArray()[0];
-    return row?.chat_id ?? null;
+    // json_each over the stored id list: drizzle has no builder for a table-valued function.
+    const row = this.#db
+      .select({ chatId: turns.chatId })
+      .from(turns)
+      .where(sql`EXISTS (SELECT 1 FROM json_each(${turns.commandIds}) WHERE value = ${commandId})`)
+      .limit(1)
+      .get();
+    return row?.chatId ?? null;
   }
 
   byRequest(requestId: string): TurnRecord | null {
-    const row = this.#sql.exec<Row>("SELECT * FROM turns WHERE request_id = ?", requestId).toArray()[0];
+    const row = this.#db.select().from(turns).where(eq(turns.requestId, requestId)).get();
     return row ? fromRow(row) : null;
   }
 
@@ -131,28 +111,24 @@ export class TurnStore {
     const turn = this.get(id);
     if (!turn) return;
     const next = { ...turn, ...patch };
-    this.#sql.exec(
-      "UPDATE turns SET status = ?, request_id = ?, decision = ?, command_ids = ? WHERE id = ?",
-      next.status,
-      next.requestId,
-      next.decision,
-      JSON.stringify(next.commandIds),
-      id,
-    );
+    this.#db
+      .update(turns)
+      .set({ status: next.status, requestId: next.requestId, decision: next.decision, commandIds: JSON.stringify(next.commandIds) })
+      .where(eq(turns.id, id))
+      .run();
   }
 
   /** Stores the turn's next event and sends it to everyone following the turn; `done`, `error` and `permission` end their streams. */
   append(turnId: string, event: TurnEvent): number {
     const data = JSON.stringify(event.data);
-    const n = this.#sql
-      .exec<{ n: number }>(
-        "INSERT INTO turn_events (turn_id, n, event, data) VALUES (?, (SELECT coalesce(max(n), 0) + 1 FROM turn_events WHERE turn_id = ?), ?, ?) RETURNING n",
-        turnId,
-        turnId,
-        event.event,
-        data,
-      )
-      .one().n;
+    // The number is taken in the insert itself (a subquery drizzle's builder cannot place in VALUES), so it is never reused.
+    const inserted = this.#db
+      .insert(turnEvents)
+      .values({ turnId, n: sql`(SELECT coalesce(max(${turnEvents.n}), 0) + 1 FROM ${turnEvents} WHERE ${turnEvents.turnId} = ${turnId})`, event: event.event, data })
+      .returning({ n: turnEvents.n })
+      .get();
+    if (!inserted) throw new Error("relay storage: turn_events returned no row");
+    const n = inserted.n;
     const bytes = sseEvent(n, event.event, data);
     const last = CLOSING.has(event.event);
     for (const listener of this.#listeners.get(turnId) ?? []) {
@@ -165,9 +141,12 @@ export class TurnStore {
 
   /** The text of the reply so far: its `token` events joined. */
   textOf(turnId: string): string {
-    return this.#sql
-      .exec<{ data: string }>("SELECT data FROM turn_events WHERE turn_id = ? AND event = 'token' ORDER BY n", turnId)
-      .toArray()
+    return this.#db
+      .select({ data: turnEvents.data })
+      .from(turnEvents)
+      .where(and(eq(turnEvents.turnId, turnId), eq(turnEvents.event, "token")))
+      .orderBy(asc(turnEvents.n))
+      .all()
       .map((row) => (JSON.parse(row.data) as { text: string }).text)
       .join("");
   }
@@ -181,7 +160,12 @@ export class TurnStore {
     };
     return new ReadableStream<Uint8Array>({
       start: (controller) => {
-        const rows = this.#sql.exec<{ n: number; event: string; data: string }>("SELECT n, event, data FROM turn_events WHERE turn_id = ? AND n > ? ORDER BY n", turnId, after);
+        const rows = this.#db
+          .select({ n: turnEvents.n, event: turnEvents.event, data: turnEvents.data })
+          .from(turnEvents)
+          .where(and(eq(turnEvents.turnId, turnId), gt(turnEvents.n, after)))
+          .orderBy(asc(turnEvents.n))
+          .all();
         for (const row of rows) controller.enqueue(sseEvent(row.n, row.event, row.data));
         const turn = this.get(turnId);
         if (!turn || FINAL.has(turn.status) || turn.status === "waiting") {
@@ -206,7 +190,8 @@ export class TurnStore {
 
   /** Forgets finished turns older than `before`: D1 keeps the messages; the events only serve live streams. */
   prune(before: number): void {
-    this.#sql.exec("DELETE FROM turn_events WHERE turn_id IN (SELECT id FROM turns WHERE status IN ('done', 'error') AND created_at < ?)", before);
-    this.#sql.exec("DELETE FROM turns WHERE status IN ('done', 'error') AND created_at < ?", before);
+    const old = and(inArray(turns.status, ["done", "error"]), lt(turns.createdAt, before));
+    this.#db.delete(turnEvents).where(inArray(turnEvents.turnId, this.#db.select({ id: turns.id }).from(turns).where(old))).run();
+    this.#db.delete(turns).where(old).run();
   }
 }

@@ -1,6 +1,6 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { Command as Resume } from "@langchain/langgraph";
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { Decision } from "#protocol";
 import type { CommandView, PermissionRequestView, TurnState } from "#protocol";
 import { activitySource } from "../../worker/src/assistant/activity/index.ts";
@@ -13,6 +13,8 @@ import { messageView } from "../../worker/src/chat/views.ts";
 import { openDb, schema } from "../../worker/src/db/index.ts";
 import { isFinal } from "./lifecycle.ts";
 import type { DispatchOutcome, TurnInput } from "./rpc.ts";
+import type { RelayMemory } from "./memory.ts";
+import type { RelayDb } from "./storage/index.ts";
 import { TurnStore } from "./turn-store.ts";
 import type { TurnRecord } from "./turn-store.ts";
 
@@ -53,10 +55,12 @@ const WAIT_FOR_RESULT_MS = 120_000;
 export class Turns {
   readonly store: TurnStore;
   readonly #host: TurnHost;
-  readonly #running = new Map<string, AbortController>();
+  /** The turns driven by this instance (see `RelayMemory.runningTurns`). */
+  readonly #running: Map<string, AbortController>;
 
-  constructor(sql: SqlStorage, host: TurnHost) {
-    this.store = new TurnStore(sql);
+  constructor(storage: RelayDb, memory: RelayMemory, host: TurnHost) {
+    this.store = new TurnStore(storage, memory.turnListeners);
+    this.#running = memory.runningTurns;
     this.#host = host;
   }
 
@@ -76,7 +80,14 @@ export class Turns {
     this.store.create(turn);
     // The assistant has the message: sent (stored) becomes delivered; read follows when the reply is written.
     const delivered = { ...input.userMessage, status: "delivered" as const };
-    this.#host.keepAlive(this.#host.db.prepare("UPDATE messages SET status = 'delivered' WHERE id = ? AND status = 'sent'").bind(delivered.id).run());
+    const { messages } = schema;
+    this.#host.keepAlive(
+      openDb(this.#host.db)
+        .update(messages)
+        .set({ status: "delivered" })
+        .where(and(eq(messages.id, delivered.id), eq(messages.status, "sent")))
+        .run(),
+    );
     this.store.append(turn.id, { event: "turn", data: { user_message: delivered, message: input.message } });
     this.#host.announce(turn, "started");
     const stream = this.store.stream(turn.id, 0);

@@ -1,82 +1,135 @@
+import { Server } from "partyserver";
 import type { Connection, ConnectionContext, WSMessage } from "partyserver";
-import { z } from "zod";
-import { AgentFrame, BrowserFrame, CLOSE_FLOODED, toAgent, toBrowser } from "#protocol";
-import type { Decision, ErrorCode, Json, PermissionRequestView } from "#protocol";
+import { AgentFrame, BrowserFrame, CLOSE_FLOODED, HEARTBEAT_PING, HEARTBEAT_PONG, toAgent, toBrowser } from "#protocol";
+import type { Decision, PermissionRequestView } from "#protocol";
 import type { PermissionPrompt } from "../../worker/src/assistant/graph.ts";
 import { createChatModel, modelEnv } from "../../worker/src/assistant/model.ts";
 import type { AssistantCapability } from "../../worker/src/assistant/tools.ts";
+import { webhookEnv } from "../../worker/src/notifications/webhooks/index.ts";
+import { AgentLink } from "./agent-link.ts";
+import { CommandQueue } from "./command-queue.ts";
 import type { PermissionRequestRecord } from "./d1-sync.ts";
-import { ingestActivities } from "../../worker/src/activities/ingest.ts";
-import { recordRefusals } from "./activity-refusals.ts";
-import { FloodGuard, SOCKET_BUDGETS } from "./flood.ts";
 import { checkLimits, deviceView, parseConnectors } from "./devices.ts";
+import { FloodGuard, SOCKET_BUDGETS } from "./flood.ts";
 import { frameId, readFrame } from "./frames.ts";
+import { RelayMemory } from "./memory.ts";
+import { pagesShowing } from "./notices.ts";
+import { Notifier } from "./notifier.ts";
 import { evaluate } from "./permission-rules.ts";
-import { CLOSE_REPLACED, CLOSE_REVOKED, HEARTBEAT_MS, QueueRelay, RELAY_USER_HEADER } from "./queue-relay.ts";
 import { requestView } from "./requests.ts";
-import { describe } from "./wording.ts";
-import { TurnInput } from "./rpc.ts";
-import { RELAY_DEVICE_HEADER, RELAY_ROLE_HEADER } from "./sockets.ts";
+import { DecideInput, DispatchInput, NotifyInput, TurnInput } from "./rpc.ts";
+import type { DecideOutcome, DispatchArgs, DispatchOutcome } from "./rpc.ts";
+import { CLOSE_ACCOUNT_DELETED, CLOSE_REPLACED, RELAY_DEVICE_HEADER, RELAY_ROLE_HEADER, RELAY_USER_HEADER, Sockets, connectionTags } from "./sockets.ts";
 import type { ConnectionRole, SocketState } from "./sockets.ts";
+import { openStorage } from "./storage/index.ts";
+import type { RelayDb } from "./storage/index.ts";
 import { Turns } from "./turns.ts";
-import type { TurnHost } from "./turns.ts";
-
-export { CLOSE_REPLACED, CLOSE_REVOKED, HEARTBEAT_MS, RELAY_USER_HEADER };
-
-/** Close code for every socket when the account is deleted: the agent stops and says to pair again. */
-export const CLOSE_ACCOUNT_DELETED = 4002;
+import { WebhookSender } from "./webhook-sender.ts";
+import { z } from "zod";
 
 /** Finished turns' events are kept this long, for late readers of their streams. */
 const KEEP_TURN_EVENTS_MS = 24 * 60 * 60_000;
-/** Owed commands sent per step when an agent reconnects to a backlog. */
-const REDELIVER_CHUNK = 100;
+/** When D1 could not be written, try again this soon. */
+const SYNC_RETRY_MS = 5_000;
 
 /**
- * One per user: that user's agent and browser sockets, the durable command queue (`QueueRelay`), and the
- * assistant's turns, which run here so a turn can dispatch a command and wait for its result in one place,
- * and outlive the request that started it.
+ * One per user: that user's agent and browser sockets, the durable command queue, the assistant's turns (which
+ * run here so a turn can dispatch a command and wait for its result in one place, and outlive the request that
+ * started it), and notification and webhook delivery. A thin shell: it owns the sockets and the storage, and
+ * hands each event to the part that handles it. What survives hibernation is ./storage/schema.ts; what does not
+ * is ./memory.ts.
  */
-export class UserRelay extends QueueRelay {
+export class UserRelay extends Server<Env> {
+  static override options = { hibernate: true };
+
+  readonly storage: RelayDb;
+  readonly memory = new RelayMemory();
+  readonly sockets: Sockets;
+  readonly queue: CommandQueue;
+  readonly agents: AgentLink;
   readonly turns: Turns;
-  /** Set by `wipe`: the storage is gone, so the closing sockets' bookkeeping must not touch it. */
-  #wiped = false;
-  readonly #flood = new FloodGuard();
+  readonly notifier: Notifier;
+  readonly webhooks: WebhookSender;
+  readonly #flood: FloodGuard;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    const host: TurnHost = {
-      db: env.DB,
-      userId: () => this.userId,
+    // Before any part reads it: the storage is brought to the current schema version.
+    const storage = (this.storage = openStorage(ctx.storage));
+    const memory = this.memory;
+    const db = env.DB;
+    const userId = () => this.userId;
+    const keepAlive = (work: Promise<unknown>) => ctx.waitUntil(work);
+    const wakeAt = (at: number) => this.#wakeAt(at);
+    this.#flood = new FloodGuard(memory.floodBuckets);
+    const sockets = (this.sockets = new Sockets({ getConnections: (tag) => this.getConnections(tag), db, userId }));
+    this.webhooks = new WebhookSender({ db, storage, memory, env: webhookEnv(env), userId, wakeAt, notify: (draft) => this.notifier.notify(draft) });
+    this.notifier = new Notifier({
+      db,
+      storage,
+      memory,
+      userId,
+      toBrowsers: (frame) => sockets.toBrowsers(frame),
+      wakeAt,
+      isOnline: (deviceId) => sockets.isOnline(deviceId),
+      watching: (draft) => sockets.isViewing(() => pagesShowing(draft, (commandId) => this.turns.store.chatOfCommand(commandId))),
+      settledOutcome: (source) => (source.type === "permission_request" ? this.queue.requests.outcomeOf(source.id) : null),
+      webhooks: (notifications, digest) => this.webhooks.enqueue(notifications, digest ? { digest } : {}),
+    });
+    this.queue = new CommandQueue({
+      db,
+      storage,
+      memory,
+      sockets,
+      userId,
+      keepAlive,
+      scheduleAlarm: () => this.#scheduleAlarm(),
+      notify: (draft, options) => this.notifier.notify(draft, options),
+      settle: (source, outcome) => this.notifier.settled(source, outcome),
+      afterDecision: (request, decision) => this.#afterDecision(request, decision),
+    });
+    this.agents = new AgentLink({ db, memory, sockets, queue: this.queue, notifier: this.notifier, userId, keepAlive, activityStored: (ids) => this.#stored(ids) });
+    this.turns = new Turns(storage, memory, {
+      db,
+      userId,
       model: createChatModel(modelEnv(env)),
       capabilities: () => this.#capabilities(),
       gate: async (command, deviceId) => {
         // What the agent would refuse anyway is refused now, in its words, and never prompted for.
-        const refused = checkLimits(await this.deviceFor(deviceId), command);
-        return refused ? { refused } : evaluate(await this.loadRules(), command, deviceId, Date.now()).effect;
+        const refused = checkLimits(await this.queue.deviceFor(deviceId), command);
+        return refused ? { refused } : evaluate(await this.queue.loadRules(), command, deviceId, Date.now()).effect;
       },
-      dispatchForTurn: (deviceId, command, decision) => this.dispatch({ deviceId, command, ...(decision ? { decision } : {}) }),
-      deviceOnline: (deviceId) => this.isOnline(deviceId),
-      watchCommand: (commandId, onChange) => this.watchCommand(commandId, onChange),
+      dispatchForTurn: (deviceId, command, decision) => this.queue.dispatch({ deviceId, command, ...(decision ? { decision } : {}) }),
+      deviceOnline: (deviceId) => sockets.isOnline(deviceId),
+      watchCommand: (commandId, onChange) => this.queue.watchCommand(commandId, onChange),
       askForTurn: (prompt) => this.#askForTurn(prompt),
-      keepAlive: (work) => ctx.waitUntil(work),
+      keepAlive,
       withdrawPrompt: (requestId) => {
-        const request = this.requests.get(requestId);
-        if (request?.status === "pending") this.putRequest({ ...request, status: "expired", decidedAt: Date.now() }, null);
-        this.flushSoon();
+        const request = this.queue.requests.get(requestId);
+        if (request?.status === "pending") this.queue.putRequest({ ...request, status: "expired", decidedAt: Date.now() }, null);
+        this.queue.flushSoon();
       },
-      announce: (turn, state) => this.toBrowsers(toBrowser("turn", frameId(), { chat_id: turn.chatId, thread_id: turn.threadId, message_id: turn.id, state })),
-    };
-    this.turns = new Turns(ctx.storage.sql, host);
+      announce: (turn, state) => sockets.toBrowsers(toBrowser("turn", frameId(), { chat_id: turn.chatId, thread_id: turn.threadId, message_id: turn.id, state })),
+    });
+    // The heartbeat is answered by the runtime itself, so an idle relay can stay hibernated.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(HEARTBEAT_PING, HEARTBEAT_PONG));
     ctx.waitUntil(this.turns.recoverInterrupted());
   }
 
-  override async onAlarm(): Promise<void> {
-    // Finished turns' events only serve streams; D1 keeps the messages.
-    this.turns.store.prune(Date.now() - KEEP_TURN_EVENTS_MS);
-    await super.onAlarm();
+  get userId(): string {
+    return this.name;
+  }
+
+  /** The durable command queue's store (tests fill it directly). */
+  get commands() {
+    return this.queue.commands;
   }
 
   // ── sockets ─────────────────────────────────────────────────────────────────────────────────
+
+  override getConnectionTags(_connection: Connection, { request }: ConnectionContext): string[] {
+    return connectionTags(request);
+  }
 
   override async onConnect(connection: Connection<SocketState>, { request }: ConnectionContext): Promise<void> {
     const role = request.headers.get(RELAY_ROLE_HEADER);
@@ -88,13 +141,13 @@ export class UserRelay extends QueueRelay {
     }
     if (role === "agent" && deviceId) {
       // One live socket per device: a reconnect replaces a socket the network has not noticed is dead.
-      for (const other of this.getConnections(`device:${deviceId}`)) if (other.id !== connection.id) other.close(CLOSE_REPLACED, "replaced by a newer connection");
+      for (const other of this.sockets.ofDevice(deviceId)) if (other.id !== connection.id) other.close(CLOSE_REPLACED, "replaced by a newer connection");
       connection.setState({ role: "agent", deviceId, ready: false });
       return;
     }
     connection.setState({ role: "browser" });
-    for (const device of await this.loadDevices()) this.send(connection, toBrowser("agent_status", frameId(), { device: deviceView(device, this.isOnline(device.id)) }));
-    for (const request of this.requests.pending()) this.send(connection, toBrowser("permission_prompt", frameId(), { request: requestView(request) }));
+    for (const device of await this.sockets.loadDevices()) this.sockets.send(connection, toBrowser("agent_status", frameId(), { device: deviceView(device, this.sockets.isOnline(device.id)) }));
+    for (const request of this.queue.requests.pending()) this.sockets.send(connection, toBrowser("permission_prompt", frameId(), { request: requestView(request) }));
   }
 
   override async onMessage(connection: Connection<SocketState>, message: WSMessage): Promise<void> {
@@ -106,31 +159,21 @@ export class UserRelay extends QueueRelay {
     if (admission === "shed") return this.#shed(connection, state.role);
     if (state.role === "browser") return this.#onBrowserMessage(connection, message);
     const read = readFrame(AgentFrame, message, SOCKET_BUDGETS.agent.maxFrame);
-    if (!read.ok) return this.refuse(connection, read);
+    if (!read.ok) return this.sockets.refuse(connection, read);
     const frame = read.frame;
-    if (frame.type === "ping") return this.send(connection, toAgent("pong", frame.id, {}));
+    if (frame.type === "ping") return this.sockets.send(connection, toAgent("pong", frame.id, {}));
     if (frame.type === "hello") {
-      if (frame.device_id !== state.deviceId) return this.refuse(connection, { code: "validation_failed", message: "hello.device_id does not match this agent's token. Pair again.", ref: frame.id });
-      return this.#onHello(connection, state.deviceId, frame);
+      if (frame.device_id !== state.deviceId) return this.sockets.refuse(connection, { code: "validation_failed", message: "hello.device_id does not match this agent's token. Pair again.", ref: frame.id });
+      return this.agents.onHello(connection, state.deviceId, frame);
     }
-    if (!state.ready) return this.refuse(connection, { code: "not_ready", message: "Send hello first.", ref: frame.id });
-    switch (frame.type) {
-      case "ack":
-        return this.#onAgentAck(frame.ref);
-      case "result":
-        this.#onResult(frame.command_id, frame.outcome);
-        return this.send(connection, toAgent("ack", frameId(), { ref: frame.id }));
-      case "permission_request":
-        return this.#onAgentPermissionRequest(state.deviceId, frame);
-      case "activity":
-        return this.#onActivity(connection, state.deviceId, frame);
-    }
+    if (!state.ready) return this.sockets.refuse(connection, { code: "not_ready", message: "Send hello first.", ref: frame.id });
+    return this.agents.onFrame(connection, state.deviceId, frame);
   }
 
   /** Closes a socket that went over its budget, after telling it why. */
   #shed(connection: Connection<SocketState>, role: ConnectionRole): void {
     const who = role === "agent" ? "This agent" : "This tab";
-    this.refuse(connection, {
+    this.sockets.refuse(connection, {
       code: "rate_limited",
       message: `${who} sent more frames or bytes than the relay takes from one socket, so its socket was closed. It reconnects by itself; send less at once.`,
     });
@@ -144,109 +187,82 @@ export class UserRelay extends QueueRelay {
   override onClose(connection: Connection<SocketState>): void {
     this.#flood.forget(connection.id);
     const state = connection.state;
-    if (state?.role !== "agent" || this.#wiped) return;
-    if (this.isOnline(state.deviceId, connection.id)) return;
-    this.sync.record({ kind: "device_seen", deviceId: state.deviceId, at: Date.now() });
-    void this.broadcastDevice(state.deviceId);
-    this.flushSoon();
-    this.ctx.waitUntil(this.#wentOffline(state.deviceId));
-  }
-
-  /** Starts the clock on "agent offline": the user hears of it if it stays away past their rule's minutes. */
-  async #wentOffline(deviceId: string): Promise<void> {
-    const device = await this.deviceFor(deviceId).catch(() => null);
-    // A revoked device's end was the user's own doing.
-    if (!device || device.revokedAt !== null) return;
-    await this.notifier.agentWentOffline(deviceId, device.name).catch((error: unknown) => console.error("relay: offline watch failed", error));
+    if (state?.role !== "agent" || this.memory.wiped) return;
+    this.agents.onClose(connection, state.deviceId);
   }
 
   #onBrowserMessage(connection: Connection<SocketState>, message: WSMessage): void {
     const read = readFrame(BrowserFrame, message, SOCKET_BUDGETS.browser.maxFrame);
-    if (!read.ok) return this.refuse(connection, read);
+    if (!read.ok) return this.sockets.refuse(connection, read);
     const frame = read.frame;
-    if (frame.type === "ping") return this.send(connection, toBrowser("pong", frame.id, {}));
+    if (frame.type === "ping") return this.sockets.send(connection, toBrowser("pong", frame.id, {}));
     if (frame.type === "viewing") {
       connection.setState({ role: "browser", viewing: frame.path });
       return;
     }
     // Typing goes to the user's other tabs only.
-    this.toBrowsers(frame, [connection.id]);
+    this.sockets.toBrowsers(frame, [connection.id]);
   }
 
-  async #onHello(connection: Connection<SocketState>, deviceId: string, hello: { agent_version: string; platform: string; connectors: unknown[]; limits?: unknown }): Promise<void> {
+  #stored(ids: string[]): void {
+    if (ids.length === 0) return;
+    this.sockets.toBrowsers(toBrowser("activity_stored", frameId(), { count: ids.length }));
+    this.ctx.waitUntil(this.notifier.activityStored(ids).catch((error: unknown) => console.error("relay: activity notices failed", error)));
+  }
+
+  // ── the alarm ───────────────────────────────────────────────────────────────────────────────
+
+  override async onAlarm(): Promise<void> {
     const now = Date.now();
-    const updated = await this.env.DB.prepare(
-      "UPDATE devices SET connectors = ?, limits = ?, agent_version = ?, platform = ?, last_seen_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL",
-    )
-      .bind(JSON.stringify(hello.connectors), hello.limits === undefined ? null : JSON.stringify(hello.limits), hello.agent_version, hello.platform, now, deviceId, this.userId)
-      .run();
-    if (updated.meta.changes === 0) {
-      connection.close(CLOSE_REVOKED, "device revoked");
-      return;
-    }
-    this.deviceCache.delete(deviceId);
-    this.notifier.agentCameBack(deviceId);
-    connection.setState({ role: "agent", deviceId, ready: true });
-    const pending = this.commands.countOwed(deviceId);
-    this.send(connection, toAgent("welcome", frameId(), { device_id: deviceId, server_time: now, heartbeat_ms: HEARTBEAT_MS, pending }));
-    // The first chunk goes out, and new commands start waiting their turn, before anything here awaits.
-    const redelivery = this.#redeliver(connection, deviceId);
-    await this.broadcastDevice(deviceId);
-    await redelivery;
+    // Finished turns' events only serve streams; D1 keeps the messages.
+    this.turns.store.prune(now - KEEP_TURN_EVENTS_MS);
+    this.queue.expireOverdue(now);
+    await this.queue.flushNow().catch(() => {});
+    await this.notifier.onWake(now).catch((error: unknown) => console.error("relay: notifications failed; will retry", error));
+    await this.webhooks.onWake(now).catch((error: unknown) => console.error("relay: webhook deliveries failed; will retry", error));
+    await this.#scheduleAlarm();
   }
 
-  /**
-   * Everything without a result goes again, in `seq` order; the agent dedupes by id. A long backlog goes in
-   * chunks, yielding between them, so acks, results and other users' requests are served meanwhile. Until the
-   * backlog is through, new commands for the device wait their turn here instead of overtaking it.
-   */
-  async #redeliver(connection: Connection<SocketState>, deviceId: string): Promise<void> {
-    this.redelivering.set(deviceId, connection.id);
-    try {
-      let afterSeq = 0;
-      for (;;) {
-        const chunk = this.commands.owed(deviceId, afterSeq, REDELIVER_CHUNK);
-        for (const command of chunk) this.deliver(connection, command);
-        this.flushSoon();
-        const last = chunk.at(-1);
-        if (!last?.seq || connection.readyState !== WebSocket.OPEN) return;
-        afterSeq = last.seq;
-        await scheduler.wait(0);
-      }
-    } finally {
-      // A newer connection of the same device may have started its own pass meanwhile; leave that one be.
-      if (this.redelivering.get(deviceId) === connection.id) this.redelivering.delete(deviceId);
-    }
+  async #scheduleAlarm(): Promise<void> {
+    const candidates = [this.queue.commands.nextDeadline(), await this.notifier.nextWake(), this.webhooks.nextWake()];
+    if (this.queue.sync.pending() > 0) candidates.push(Date.now() + SYNC_RETRY_MS);
+    const next = Math.min(...candidates.filter((at): at is number => at !== null));
+    if (Number.isFinite(next)) await this.#wakeAt(next);
   }
 
-  /**
-   * Stores a batch of activity and acks the frame only once D1 has committed it, so the agent keeps the events
-   * until they are safe. Refused events are named in an `error` frame and in the ack, and recorded for the device
-   * page; the rest are stored and the frame acked.
-   */
-  async #onActivity(connection: Connection<SocketState>, deviceId: string, frame: { id: string; events: unknown[] }): Promise<void> {
-    let result;
-    try {
-      result = await ingestActivities(this.env.DB, this.userId, { deviceId, source: "agent", events: frame.events });
-    } catch (error) {
-      console.error("relay: activity ingest failed", error);
-      return this.refuse(connection, { code: "internal", message: "The activity could not be stored just now; keep it and send it again later.", ref: frame.id });
-    }
-    if (result.rejected.length > 0) {
-      // Kept for the device page before the ack lets the agent forget them; if this write fails the agent sends
-      // the frame again, and the stored events are only duplicates then.
-      try {
-        await recordRefusals(this.env.DB, this.userId, { deviceId, frameId: frame.id, events: frame.events, refused: result.rejected });
-      } catch (error) {
-        console.error("relay: recording refused activity failed", error);
-        return this.refuse(connection, { code: "internal", message: "The activity could not be stored just now; keep it and send it again later.", ref: frame.id });
-      }
-      const which = result.rejected.slice(0, 5).map((r) => `#${r.index}: ${r.reason}`).join("; ");
-      this.refuse(connection, { code: "validation_failed", message: `${result.rejected.length} of ${frame.events.length} events were refused (${which}).`, ref: frame.id });
-    }
-    // The refused events travel with the ack, so the agent keeps them (with their reason) instead of dropping them.
-    this.send(connection, toAgent("ack", frameId(), { ref: frame.id, ...(result.rejected.length > 0 ? { refused: result.rejected } : {}) }));
-    this.#stored(result.fresh);
+  /** Sets the alarm for `at` unless it is already set sooner. */
+  async #wakeAt(at: number): Promise<void> {
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || at < current) await this.ctx.storage.setAlarm(at);
+  }
+
+  // ── RPC from the worker (worker/src/relay/stub.ts): arguments are parsed with ./rpc.ts on arrival ──
+
+  // `dispatch` and `decide` answer a `DispatchOutcome` / `DecideOutcome`, declared `unknown` here because Workers
+  // RPC's types cannot walk the `Json` values inside them ("excessively deep"); the stub parses the answer with
+  // that schema, so the worker still gets it typed and checked.
+
+  /** RPC: accepts a command; it is in this object's SQLite before this returns, gated by the user's permissions. */
+  async dispatch(input: DispatchArgs): Promise<unknown> {
+    const outcome: DispatchOutcome = await this.queue.dispatch(DispatchInput.parse(input));
+    return outcome;
+  }
+
+  /** RPC: the user's answer to a permission request. */
+  async decide(input: DecideInput): Promise<unknown> {
+    const { requestId, decision, scope } = DecideInput.parse(input);
+    const outcome: DecideOutcome = await this.queue.decide(requestId, decision, scope);
+    return outcome;
+  }
+
+  /** RPC: ends a device (the worker has already revoked its token). */
+  async revokeDevice(deviceId: string): Promise<void> {
+    await this.queue.revokeDevice(z.string().parse(deviceId));
+  }
+
+  /** RPC: the worker changed the user's permission rules in D1; the next dispatch reads them again. */
+  rulesChanged(): void {
+    this.memory.rules = null;
   }
 
   /** RPC (and the agent path): new activity is in D1 (these ids); dashboards reload, and notable rows notify. */
@@ -254,70 +270,47 @@ export class UserRelay extends QueueRelay {
     this.#stored(z.array(z.string()).max(100_000).parse(freshIds));
   }
 
-  #stored(ids: string[]): void {
-    if (ids.length === 0) return;
-    this.toBrowsers(toBrowser("activity_stored", frameId(), { count: ids.length }));
-    this.ctx.waitUntil(this.notifier.activityStored(ids).catch((error: unknown) => console.error("relay: activity notices failed", error)));
+  /** RPC: the ids of devices with a live, greeted socket. */
+  async onlineDevices(): Promise<string[]> {
+    return this.sockets.onlineDevices();
   }
 
-  #onAgentAck(commandId: string): void {
-    const moved = this.commands.move(commandId, "acked", Date.now());
-    if (moved) this.changed(moved, { kind: "command.acked", summary: `${describe(moved)} received by the device` });
-    this.flushSoon();
+  /** RPC: a source the worker sees (a sign-in, a status the user changed) has something to tell. */
+  async notify(input: NotifyInput): Promise<void> {
+    const { draft, value } = NotifyInput.parse(input);
+    await this.notifier.notify(draft, value === undefined ? {} : { value });
   }
 
-  #onResult(commandId: string, outcome: { status: "done"; data?: Json } | { status: "failed"; error: { code: ErrorCode; message: string } }): void {
-    const now = Date.now();
-    const moved =
-      outcome.status === "done"
-        ? this.commands.move(commandId, "done", now, { result: outcome.data ?? null })
-        : this.commands.move(commandId, "failed", now, { error: outcome.error });
-    // A repeated result, or one for a command that already expired, changes nothing: it is only acked.
-    if (moved) {
-      const summary = moved.status === "done" ? `${describe(moved)} finished` : `${describe(moved)} failed: ${moved.error?.message ?? ""}`;
-      this.changed(moved, { kind: `command.${moved.status}`, summary });
-    }
-    this.flushSoon();
+  /** RPC: notifications were read or dismissed through the API; every tab updates its bell. */
+  async notificationsChanged(ids: string[]): Promise<void> {
+    await this.notifier.changed(z.array(z.string()).parse(ids));
   }
 
-  #onAgentPermissionRequest(deviceId: string, frame: { id: string; target: string; action: string; context: string; one_time: boolean; command_id: string | null; parameters: Record<string, Json> }): void {
-    const record: PermissionRequestRecord = {
-      id: crypto.randomUUID(),
-      deviceId,
-      commandId: frame.command_id && this.commands.get(frame.command_id) ? frame.command_id : null,
-      agentRef: frame.id,
-      target: frame.target,
-      action: frame.action,
-      context: frame.context,
-      parameters: frame.parameters,
-      oneTime: frame.one_time,
-      status: "pending",
-      decision: null,
-      createdAt: Date.now(),
-      decidedAt: null,
-    };
-    this.putRequest(record, { kind: "permission.requested", summary: `The device asks to ${frame.target}.${frame.action}: ${frame.context}`, deviceId, commandId: record.commandId });
-    this.flushSoon();
+  /** RPC: the user saved their notification preferences; the next notice reads them again. */
+  async notificationPreferencesChanged(): Promise<void> {
+    this.notifier.preferencesChanged();
+    // New quiet hours may end sooner (or not at all): the digest's wake time follows them.
+    await this.#scheduleAlarm();
   }
 
-
-  /**
-   * RPC: the account is being deleted. Agents hear it (close 4002) and stop, every tab's socket closes, and all
-   * this object stored goes with its alarm. The worker deletes the D1 rows after this; a write still in flight
-   * here then fails on D1's foreign keys rather than leaving a row behind.
-   */
-  async wipe(): Promise<void> {
-    this.#wiped = true;
-    for (const socket of this.getConnections()) socket.close(CLOSE_ACCOUNT_DELETED, "account deleted");
-    await this.ctx.storage.deleteAlarm();
-    await this.ctx.storage.deleteAll();
+  /** RPC: webhook endpoints changed (added, edited, rotated, removed). */
+  webhooksChanged(): void {
+    this.webhooks.endpointsChanged();
   }
 
-  // ── the assistant's turns ───────────────────────────────────────────────────────────────────
+  /** RPC: a manual resend from the delivery log. */
+  async resendDelivery(deliveryId: string): Promise<boolean> {
+    return this.webhooks.resend(z.string().parse(deliveryId));
+  }
+
+  /** RPC: "Send a test" to one endpoint; the delivery's id. */
+  async testWebhook(endpointId: string): Promise<string> {
+    return this.webhooks.test(z.string().parse(endpointId));
+  }
 
   /** RPC: starts a turn (the worker has stored both messages) and returns its SSE stream. */
-  startTurn(input: string): ReadableStream<Uint8Array> {
-    return this.turns.start(TurnInput.parse(JSON.parse(input)));
+  startTurn(input: TurnInput): ReadableStream<Uint8Array> {
+    return this.turns.start(TurnInput.parse(input));
   }
 
   /** RPC: a turn's events after number `after`, then live until it ends; null for a turn this relay never ran. */
@@ -330,9 +323,23 @@ export class UserRelay extends QueueRelay {
     return this.turns.stop(turnId);
   }
 
+  /**
+   * RPC: the account is being deleted. Agents hear it (close 4002) and stop, every tab's socket closes, and all
+   * this object stored goes with its alarm. The worker deletes the D1 rows after this; a write still in flight
+   * here then fails on D1's foreign keys rather than leaving a row behind.
+   */
+  async wipe(): Promise<void> {
+    this.memory.wiped = true;
+    for (const socket of this.sockets.all()) socket.close(CLOSE_ACCOUNT_DELETED, "account deleted");
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+  }
+
+  // ── the assistant's turns ───────────────────────────────────────────────────────────────────
+
   async #capabilities(): Promise<AssistantCapability[]> {
     const capabilities: AssistantCapability[] = [];
-    for (const device of await this.loadDevices()) {
+    for (const device of await this.sockets.loadDevices()) {
       if (device.revokedAt !== null) continue;
       for (const connector of parseConnectors(device.connectors)) {
         for (const action of connector.actions) {
@@ -341,7 +348,7 @@ export class UserRelay extends QueueRelay {
       }
     }
     // Online devices first: the graph picks the first device that offers an action.
-    return capabilities.sort((a, b) => Number(this.isOnline(b.deviceId)) - Number(this.isOnline(a.deviceId)));
+    return capabilities.sort((a, b) => Number(this.sockets.isOnline(b.deviceId)) - Number(this.sockets.isOnline(a.deviceId)));
   }
 
   #askForTurn(prompt: PermissionPrompt): PermissionRequestView {
@@ -360,16 +367,12 @@ export class UserRelay extends QueueRelay {
       createdAt: Date.now(),
       decidedAt: null,
     };
-    this.putRequest(record, { kind: "permission.requested", summary: `The assistant asks to run ${prompt.summary}`, deviceId: prompt.deviceId, commandId: null });
-    this.flushSoon();
+    this.queue.putRequest(record, { kind: "permission.requested", summary: `The assistant asks to run ${prompt.summary}`, deviceId: prompt.deviceId, commandId: null });
+    this.queue.flushSoon();
     return requestView(record);
   }
 
-  protected override chatOfCommand(commandId: string): string | null {
-    return this.turns.store.chatOfCommand(commandId);
-  }
-
-  protected override afterDecision(request: PermissionRequestRecord, decision: Decision): void {
+  #afterDecision(request: PermissionRequestRecord, decision: Decision): void {
     this.turns.resume(request.id, decision);
   }
 }

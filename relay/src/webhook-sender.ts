@@ -1,3 +1,5 @@
+import { and, asc, desc, eq, lte, min, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import { z } from "zod";
 import { PRIORITIES } from "#protocol";
 import type { NotificationView, Priority } from "#protocol";
@@ -14,6 +16,11 @@ import {
   nextAttemptAt,
 } from "../../worker/src/notifications/webhooks/index.ts";
 import type { AttemptResult, WebhookEnv, WebhookEventType, WebhookNotification } from "../../worker/src/notifications/webhooks/index.ts";
+import { openDb, schema } from "../../worker/src/db/index.ts";
+import type { Db } from "../../worker/src/db/index.ts";
+import type { RelayMemory } from "./memory.ts";
+import { webhookWake } from "./storage/index.ts";
+import type { RelayDb } from "./storage/index.ts";
 
 // The user's webhook deliveries, sent by their relay. D1 holds every delivery and attempt (the log the user
 // reads); the relay's alarm sends what is due, highest priority first, and schedules retries with backoff, so
@@ -22,7 +29,9 @@ import type { AttemptResult, WebhookEnv, WebhookEventType, WebhookNotification }
 /** What the sender needs from the relay. */
 export interface SenderHost {
   readonly db: D1Database;
-  readonly sql: SqlStorage;
+  readonly storage: RelayDb;
+  /** Where the enabled endpoints are cached (`webhookEndpoints`). */
+  readonly memory: RelayMemory;
   readonly env: WebhookEnv;
   userId(): string;
   wakeAt(at: number): Promise<void>;
@@ -31,38 +40,42 @@ export interface SenderHost {
 }
 
 /** An enabled endpoint, as `enqueue` needs it: its filter parsed once, when the list is read. */
-type Endpoint = { id: string; kinds: string[] };
+export type Endpoint = { id: string; kinds: string[] };
 const Kinds = z.array(z.string()).catch([]);
-type Due = { id: string; endpoint_id: string; payload: string; priority: Priority; attempts: number; created_at: number; url: string; secret: string; consecutive_failures: number };
+type Due = { id: string; endpointId: string; payload: string; priority: Priority; attempts: number; createdAt: number; url: string; secret: string; consecutiveFailures: number };
 type Sent = { due: Due; at: number; result: AttemptResult };
 
 /** Deliveries sent per wake; the rest wait for the next one (a moment later). */
 const PER_WAKE = 100;
 /** Deliveries of one priority on their way to one endpoint at once. */
 const IN_FLIGHT = 16;
-const RANK = `CASE priority ${PRIORITIES.map((p, i) => `WHEN '${p}' THEN ${i}`).join(" ")} END`;
+const { webhookAttempts, webhookDeliveries: deliveries, webhookEndpoints: endpoints } = schema;
+// Priorities rank by their place in PRIORITIES, not by their text: a CASE, which drizzle's builder has no form for.
+const RANK = sql.raw(`CASE ${deliveries.priority.name} ${PRIORITIES.map((p, i) => `WHEN '${p}' THEN ${i}`).join(" ")} END`);
 
 export class WebhookSender {
   readonly #host: SenderHost;
-  #endpoints: Endpoint[] | null = null;
+  readonly #db: Db;
 
   constructor(host: SenderHost) {
     this.#host = host;
-    host.sql.exec("CREATE TABLE IF NOT EXISTS webhook_wake (id INTEGER PRIMARY KEY CHECK (id = 1), at INTEGER NOT NULL)");
+    this.#db = openDb(host.db);
   }
 
   endpointsChanged(): void {
-    this.#endpoints = null;
+    this.#host.memory.webhookEndpoints = null;
   }
 
   async #enabledEndpoints(): Promise<Endpoint[]> {
-    this.#endpoints ??= (
-      await this.#host.db
-        .prepare("SELECT id, kinds FROM webhook_endpoints WHERE user_id = ? AND enabled = 1 ORDER BY created_at")
-        .bind(this.#host.userId())
-        .all<{ id: string; kinds: string }>()
-    ).results.map((row) => ({ id: row.id, kinds: Kinds.parse(JSON.parse(row.kinds)) }));
-    return this.#endpoints;
+    const memory = this.#host.memory;
+    memory.webhookEndpoints ??= (
+      await this.#db
+        .select({ id: endpoints.id, kinds: endpoints.kinds })
+        .from(endpoints)
+        .where(and(eq(endpoints.userId, this.#host.userId()), eq(endpoints.enabled, true)))
+        .orderBy(asc(endpoints.createdAt))
+    ).map((row) => ({ id: row.id, kinds: Kinds.parse(JSON.parse(row.kinds)) }));
+    return memory.webhookEndpoints;
   }
 
   /** Queues one delivery of `notifications` (one, or a digest) to every endpoint whose filter takes them. */
@@ -88,7 +101,11 @@ export class WebhookSender {
 
   /** A `webhook.test` delivery to one endpoint (it goes out while the endpoint is on). */
   async test(endpointId: string): Promise<string> {
-    const row = await this.#host.db.prepare("SELECT id FROM webhook_endpoints WHERE id = ? AND user_id = ?").bind(endpointId, this.#host.userId()).first<{ id: string }>();
+    const row = await this.#db
+      .select({ id: endpoints.id })
+      .from(endpoints)
+      .where(and(eq(endpoints.id, endpointId), eq(endpoints.userId, this.#host.userId())))
+      .get();
     if (!row) throw new Error("no such endpoint");
     const now = Date.now();
     const body = encodeWebhookPayload("webhook.test", { endpoint_id: endpointId, message: "This is a test from Hearth. Your endpoint works." }, now);
@@ -100,16 +117,17 @@ export class WebhookSender {
   /** A manual resend: the delivery goes again now, whatever became of it (once its endpoint is on). */
   async resend(deliveryId: string): Promise<boolean> {
     const now = Date.now();
-    const changed = await this.#host.db
-      .prepare("UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = ? WHERE id = ? AND user_id = ? RETURNING id")
-      .bind(now, deliveryId, this.#host.userId())
-      .all();
-    if (changed.results.length > 0) await this.#wake(now);
-    return changed.results.length > 0;
+    const changed = await this.#db
+      .update(deliveries)
+      .set({ status: "pending", nextAttemptAt: now })
+      .where(and(eq(deliveries.id, deliveryId), eq(deliveries.userId, this.#host.userId())))
+      .returning({ id: deliveries.id });
+    if (changed.length > 0) await this.#wake(now);
+    return changed.length > 0;
   }
 
   nextWake(): number | null {
-    return this.#host.sql.exec<{ at: number }>("SELECT at FROM webhook_wake WHERE id = 1").toArray()[0]?.at ?? null;
+    return this.#host.storage.select({ at: webhookWake.at }).from(webhookWake).where(eq(webhookWake.id, 1)).get()?.at ?? null;
   }
 
   /**
@@ -119,26 +137,34 @@ export class WebhookSender {
    */
   async onWake(now = Date.now()): Promise<void> {
     if (this.nextWake() === null) return;
-    const { results } = await this.#host.db
-      .prepare(
-        `SELECT d.id, d.endpoint_id, d.payload, d.priority, d.attempts, d.created_at, e.url, e.secret, e.consecutive_failures
-         FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
-         WHERE d.user_id = ? AND d.status = 'pending' AND d.next_attempt_at <= ? AND e.enabled = 1
-         ORDER BY ${RANK.replaceAll("priority", "d.priority")} DESC, d.created_at LIMIT ${PER_WAKE}`,
-      )
-      .bind(this.#host.userId(), now)
-      .all<Due>();
+    const userId = this.#host.userId();
+    const results: Due[] = await this.#db
+      .select({
+        id: deliveries.id,
+        endpointId: deliveries.endpointId,
+        payload: deliveries.payload,
+        priority: deliveries.priority,
+        attempts: deliveries.attempts,
+        createdAt: deliveries.createdAt,
+        url: endpoints.url,
+        secret: endpoints.secret,
+        consecutiveFailures: endpoints.consecutiveFailures,
+      })
+      .from(deliveries)
+      .innerJoin(endpoints, eq(endpoints.id, deliveries.endpointId))
+      .where(and(eq(deliveries.userId, userId), eq(deliveries.status, "pending"), lte(deliveries.nextAttemptAt, now), eq(endpoints.enabled, true)))
+      .orderBy(desc(sql`${RANK}`), asc(deliveries.createdAt))
+      .limit(PER_WAKE);
     const queues = new Map<string, Due[]>();
-    for (const due of results) queues.set(due.endpoint_id, [...(queues.get(due.endpoint_id) ?? []), due]);
+    for (const due of results) queues.set(due.endpointId, [...(queues.get(due.endpointId) ?? []), due]);
     const runs = await Promise.all([...queues.values()].map((queue) => this.#sendTiers(queue)));
     await this.#record(runs);
-    const next = await this.#host.db
-      .prepare(
-        "SELECT min(d.next_attempt_at) AS at FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id WHERE d.user_id = ? AND d.status = 'pending' AND e.enabled = 1",
-      )
-      .bind(this.#host.userId())
-      .first<{ at: number | null }>();
-    if (next?.at == null) this.#host.sql.exec("DELETE FROM webhook_wake");
+    const [next] = await this.#db
+      .select({ at: min(deliveries.nextAttemptAt) })
+      .from(deliveries)
+      .innerJoin(endpoints, eq(endpoints.id, deliveries.endpointId))
+      .where(and(eq(deliveries.userId, userId), eq(deliveries.status, "pending"), eq(endpoints.enabled, true)));
+    if (next?.at == null) this.#host.storage.delete(webhookWake).run();
     else await this.#wake(Math.max(next.at, Date.now()));
   }
 
@@ -173,76 +199,87 @@ export class WebhookSender {
 
   /** Writes one wake's attempts in one batch, then turns off (and tells the user of) endpoints that kept failing. */
   async #record(runs: Sent[][]): Promise<void> {
-    const db = this.#host.db;
-    const writes: D1PreparedStatement[] = [];
+    const db = this.#db;
+    const writes: BatchItem<"sqlite">[] = [];
     const disable: { due: Due; why: string }[] = [];
     for (const run of runs) {
       const first = run[0];
       if (!first) continue;
-      let failures = first.due.consecutive_failures;
+      let failures = first.due.consecutiveFailures;
       let why: string | null = null;
       for (const { due, at, result } of run) {
         const attempts = due.attempts + 1;
         writes.push(
-          db
-            .prepare("INSERT INTO webhook_attempts (id, delivery_id, attempted_at, status_code, latency_ms, response_snippet, error) VALUES (?, ?, ?, ?, ?, ?, ?)")
-            .bind(crypto.randomUUID(), due.id, at, result.statusCode, Math.round(result.latencyMs), result.responseSnippet, result.error),
+          db.insert(webhookAttempts).values({
+            id: crypto.randomUUID(),
+            deliveryId: due.id,
+            attemptedAt: at,
+            statusCode: result.statusCode,
+            latencyMs: Math.round(result.latencyMs),
+            responseSnippet: result.responseSnippet,
+            error: result.error,
+          }),
         );
         if (result.ok) {
-          writes.push(db.prepare("UPDATE webhook_deliveries SET status = 'delivered', attempts = ?, delivered_at = ?, next_attempt_at = NULL WHERE id = ?").bind(attempts, at, due.id));
+          writes.push(db.update(deliveries).set({ status: "delivered", attempts, deliveredAt: at, nextAttemptAt: null }).where(eq(deliveries.id, due.id)));
           failures = afterDelivery(failures, "delivered").consecutiveFailedDeliveries;
           continue;
         }
         // A target the rules refuse fails the same way every time: no point retrying it for a day.
-        const next = result.outcome === "refused" ? null : nextAttemptAt(attempts, due.created_at, at);
+        const next = result.outcome === "refused" ? null : nextAttemptAt(attempts, due.createdAt, at);
         if (next !== null) {
-          writes.push(db.prepare("UPDATE webhook_deliveries SET attempts = ?, next_attempt_at = ? WHERE id = ?").bind(attempts, next, due.id));
+          writes.push(db.update(deliveries).set({ attempts, nextAttemptAt: next }).where(eq(deliveries.id, due.id)));
           continue;
         }
-        writes.push(db.prepare("UPDATE webhook_deliveries SET status = 'failed', attempts = ?, next_attempt_at = NULL WHERE id = ?").bind(attempts, due.id));
+        writes.push(db.update(deliveries).set({ status: "failed", attempts, nextAttemptAt: null }).where(eq(deliveries.id, due.id)));
         const verdict = afterDelivery(failures, "gave_up");
         failures = verdict.consecutiveFailedDeliveries;
         if (verdict.disable || result.outcome === "refused") why ??= result.error ?? "it kept failing";
       }
-      if (failures !== first.due.consecutive_failures) {
-        writes.push(db.prepare("UPDATE webhook_endpoints SET consecutive_failures = ? WHERE id = ?").bind(failures, first.due.endpoint_id));
+      if (failures !== first.due.consecutiveFailures) {
+        writes.push(db.update(endpoints).set({ consecutiveFailures: failures }).where(eq(endpoints.id, first.due.endpointId)));
       }
       if (why !== null) disable.push({ due: first.due, why });
     }
-    if (writes.length > 0) await db.batch(writes);
+    // One D1 batch: a wake's attempts and delivery states land together.
+    const [head, ...rest] = writes;
+    if (head) await db.batch([head, ...rest]);
     for (const { due, why } of disable) await this.#disable(due, why);
   }
 
   async #disable(due: Due, why: string): Promise<void> {
     const reason = `Disabled after repeated failures: ${why}`.slice(0, 500);
-    const changed = await this.#host.db
-      .prepare("UPDATE webhook_endpoints SET enabled = 0, disabled_reason = ? WHERE id = ? AND enabled = 1 RETURNING id")
-      .bind(reason, due.endpoint_id)
-      .all();
-    this.#endpoints = null;
-    if (changed.results.length === 0) return;
+    const changed = await this.#db
+      .update(endpoints)
+      .set({ enabled: false, disabledReason: reason })
+      .where(and(eq(endpoints.id, due.endpointId), eq(endpoints.enabled, true)))
+      .returning({ id: endpoints.id });
+    this.#host.memory.webhookEndpoints = null;
+    if (changed.length === 0) return;
     await this.#host.notify({
       kind: "webhook_disabled",
       title: "A webhook was turned off",
       body: `Deliveries to ${due.url} kept failing (${why}), so Hearth stopped sending to it. Fix the receiver, then turn it on again in Settings → Webhooks.`,
-      source: { type: "webhook", id: due.endpoint_id },
+      source: { type: "webhook", id: due.endpointId },
       link: "/settings/webhooks",
     });
   }
 
   async #insert(endpointId: string, type: WebhookEventType, body: string, priority: Priority, notificationId: string | null, now: number): Promise<string> {
     const id = `msg_${crypto.randomUUID().replaceAll("-", "")}`;
-    await this.#host.db
-      .prepare(
-        "INSERT INTO webhook_deliveries (id, endpoint_id, user_id, notification_id, event_type, payload, priority, status, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
-      )
-      .bind(id, endpointId, this.#host.userId(), notificationId, type, body, priority, now, now)
-      .run();
+    await this.#db
+      .insert(deliveries)
+      .values({ id, endpointId, userId: this.#host.userId(), notificationId, eventType: type, payload: body, priority, status: "pending", attempts: 0, nextAttemptAt: now, createdAt: now });
     return id;
   }
 
   async #wake(at: number): Promise<void> {
-    this.#host.sql.exec("INSERT INTO webhook_wake (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = min(at, excluded.at)", at);
+    // Only ever earlier: `min` of the stored and the new time (SQLite's scalar min, which drizzle has no builder for).
+    this.#host.storage
+      .insert(webhookWake)
+      .values({ id: 1, at })
+      .onConflictDoUpdate({ target: webhookWake.id, set: { at: sql`min(${webhookWake.at}, excluded.at)` } })
+      .run();
     await this.#host.wakeAt(at);
   }
 

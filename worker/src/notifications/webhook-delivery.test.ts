@@ -6,6 +6,7 @@ import { TestClient } from "../../test/client.ts";
 import { userWithDevice } from "../../test/sockets.ts";
 import type { ReceivedDelivery } from "../../test/webhook-receiver.ts";
 import { WebhookPayload, newWebhookSecret } from "./webhooks/index.ts";
+import { relayFor } from "../relay/stub.ts";
 
 // The relay's webhook sender, end to end in workerd: a notification becomes a signed delivery that a real
 // receiver on loopback verifies with the standardwebhooks package; failures retry and are logged; a receiver
@@ -30,7 +31,7 @@ async function endpointFor(userId: string, script: { fail?: number; otherwise?: 
   await env.DB.prepare("INSERT INTO webhook_endpoints (id, user_id, url, kinds, secret, enabled, consecutive_failures, created_at) VALUES (?, ?, ?, '[]', ?, 1, 0, ?)")
     .bind(id, userId, `${receiver}/hooks/${channel}`, secret, Date.now())
     .run();
-  await env.RELAY.getByName(userId).webhooksChanged();
+  await relayFor(env, userId).webhooksChanged();
   return { id, channel };
 }
 
@@ -141,7 +142,7 @@ describe("webhook deliveries", () => {
     const dayAgo = Date.now() - 25 * 60 * 60_000;
     for (let n = 0; n < 4; n++) await insertDelivery(userId, id, `gave up ${n}`, "normal", dayAgo + n);
     // A manual resend of the fifth wakes the relay; all five are then due, and past their 24 hours.
-    await env.RELAY.getByName(userId).resendDelivery(await insertDelivery(userId, id, "gave up 4", "normal", dayAgo + 4));
+    await relayFor(env, userId).resendDelivery(await insertDelivery(userId, id, "gave up 4", "normal", dayAgo + 4));
     await runDurableObjectAlarm(env.RELAY.getByName(userId));
     const endpoint = await env.DB.prepare("SELECT enabled, consecutive_failures FROM webhook_endpoints WHERE id = ?").bind(id).first<{ enabled: number; consecutive_failures: number }>();
     expect(endpoint).toEqual({ enabled: 0, consecutive_failures: 5 });
@@ -154,7 +155,7 @@ describe("webhook deliveries", () => {
     const { id, channel } = await endpointFor(userId);
     const at = Date.now() - 1000;
     for (let n = 0; n < 119; n++) await insertDelivery(userId, id, `backlog ${n}`, "normal", at + n);
-    await env.RELAY.getByName(userId).resendDelivery(await insertDelivery(userId, id, "backlog 119", "normal", at + 119));
+    await relayFor(env, userId).resendDelivery(await insertDelivery(userId, id, "backlog 119", "normal", at + 119));
     await expect.poll(async () => (await received(channel)).length, { timeout: 15_000 }).toBe(120);
     const messages = (await received(channel)).map((d) => JSON.parse(d.body).data.message as string);
     expect(new Set(messages).size).toBe(120);
@@ -168,7 +169,7 @@ describe("webhook deliveries", () => {
     const at = Date.now() - 1000;
     for (const [n, priority] of [[1, "low"], [2, "urgent"], [3, "normal"], [4, "high"]] as const) await insertDelivery(userId, id, `${n} ${priority}`, priority, at + n);
     // A manual test send wakes the sender; it is the newest of the normal ones.
-    await env.RELAY.getByName(userId).testWebhook(id);
+    await relayFor(env, userId).testWebhook(id);
     await expect.poll(async () => (await received(channel)).length).toBe(5);
     const order = (await received(channel)).map((d) => JSON.parse(d.body).data.message as string);
     // Each priority is sent before the next one starts; within one, up to 8 go at once, oldest first.

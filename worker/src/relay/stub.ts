@@ -1,24 +1,27 @@
-import { DecideOutcome, DispatchOutcome } from "../../../relay/src/index.ts";
-import type { DispatchInput, NotifyInput, TurnInput } from "../../../relay/src/index.ts";
+import { DecideInput, DecideOutcome, DispatchInput, DispatchOutcome, NotifyInput, TurnInput } from "../../../relay/src/index.ts";
 import type { Decision } from "#protocol";
 
-/** The user's relay (one Durable Object per user, addressed by the user id), with its RPC answers parsed. */
+/**
+ * The user's relay (one Durable Object per user, addressed by the user id): the only way the worker reaches it.
+ * Every call takes typed arguments, checked with relay/src/rpc.ts's schemas before they leave and again by the
+ * relay when they arrive (structured clone carries them); answers are parsed here the same way.
+ */
 export function relayFor(env: Env, userId: string) {
   const stub = env.RELAY.getByName(userId);
   return {
     fetch: (request: Request) => stub.fetch(request),
-    dispatch: async (input: DispatchInput) => DispatchOutcome.parse(JSON.parse(await stub.dispatchJson(JSON.stringify(input)))),
+    dispatch: async (input: DispatchInput) => DispatchOutcome.parse(await stub.dispatch(DispatchInput.parse(input))),
     /** Answers a permission request; `scope` (for grants) left out means the narrowest the prompt offers. */
     decide: async (requestId: string, decision: Decision, scope?: string | null) =>
-      DecideOutcome.parse(JSON.parse(await stub.decideJson(JSON.stringify({ requestId, decision, ...(scope === undefined ? {} : { scope }) })))),
+      DecideOutcome.parse(await stub.decide(DecideInput.parse({ requestId, decision, ...(scope === undefined ? {} : { scope }) }))),
     revokeDevice: (deviceId: string) => stub.revokeDevice(deviceId),
     rulesChanged: () => stub.rulesChanged(),
     activityStored: (freshIds: string[]) => stub.activityStored(freshIds),
-    startTurn: (input: TurnInput) => stub.startTurn(JSON.stringify(input)),
+    startTurn: (input: TurnInput) => stub.startTurn(TurnInput.parse(input)),
     followTurn: (turnId: string, after: number) => stub.followTurn(turnId, after),
     stopTurn: (turnId: string) => stub.stopTurn(turnId),
     onlineDevices: () => stub.onlineDevices(),
-    notify: (input: NotifyInput) => stub.notifyJson(JSON.stringify(input)),
+    notify: (input: NotifyInput) => stub.notify(NotifyInput.parse(input)),
     notificationsChanged: (ids: string[]) => stub.notificationsChanged(ids),
     notificationPreferencesChanged: () => stub.notificationPreferencesChanged(),
     /** Webhook endpoints were added, changed, rotated or removed: the relay reads them again. */

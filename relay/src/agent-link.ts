@@ -1,0 +1,201 @@
+import type { Connection } from "partyserver";
+import { and, eq, isNull } from "drizzle-orm";
+import { toAgent } from "#protocol";
+import type { AgentFrame, ErrorCode, Json } from "#protocol";
+import { ingestActivities } from "../../worker/src/activities/ingest.ts";
+import { openDb, schema } from "../../worker/src/db/index.ts";
+import { recordRefusals } from "./activity-refusals.ts";
+import type { CommandQueue } from "./command-queue.ts";
+import type { PermissionRequestRecord } from "./d1-sync.ts";
+import { frameId } from "./frames.ts";
+import type { RelayMemory } from "./memory.ts";
+import type { Notifier } from "./notifier.ts";
+import { CLOSE_REVOKED, HEARTBEAT_MS } from "./sockets.ts";
+import type { SocketState, Sockets } from "./sockets.ts";
+import { describe } from "./wording.ts";
+
+/** Owed commands sent per step when an agent reconnects to a backlog. */
+const REDELIVER_CHUNK = 100;
+
+/** What the agent link needs from the relay that holds it. */
+export interface AgentLinkHost {
+  readonly db: D1Database;
+  readonly memory: RelayMemory;
+  readonly sockets: Sockets;
+  readonly queue: CommandQueue;
+  readonly notifier: Notifier;
+  userId(): string;
+  /** Keeps the object alive for work the caller does not wait for (`ctx.waitUntil`). */
+  keepAlive(work: Promise<unknown>): void;
+  /** New activity rows are in D1 (these ids): dashboards reload, notable rows notify. */
+  activityStored(ids: string[]): void;
+}
+
+type Hello = Extract<AgentFrame, { type: "hello" }>;
+type PermissionRequestFrame = Extract<AgentFrame, { type: "permission_request" }>;
+
+/**
+ * The agent's side of the relay: the frames a greeted agent sends (hello, ack, result, permission request,
+ * activity), the backlog it is owed when it reconnects, and what its going away sets off.
+ */
+export class AgentLink {
+  readonly #host: AgentLinkHost;
+
+  constructor(host: AgentLinkHost) {
+    this.#host = host;
+  }
+
+  /** A frame from a greeted agent (hello and ping are answered before this, by the relay). */
+  async onFrame(connection: Connection<SocketState>, deviceId: string, frame: Exclude<AgentFrame, { type: "hello" | "ping" | "pong" }>): Promise<void> {
+    switch (frame.type) {
+      case "ack":
+        return this.#onAck(frame.ref);
+      case "result":
+        this.#onResult(frame.command_id, frame.outcome);
+        return this.#host.sockets.send(connection, toAgent("ack", frameId(), { ref: frame.id }));
+      case "permission_request":
+        return this.#onPermissionRequest(deviceId, frame);
+      case "activity":
+        return this.#onActivity(connection, deviceId, frame);
+    }
+  }
+
+  async onHello(connection: Connection<SocketState>, deviceId: string, hello: Pick<Hello, "agent_version" | "platform" | "connectors" | "limits">): Promise<void> {
+    const host = this.#host;
+    const now = Date.now();
+    const { devices } = schema;
+    const updated = await openDb(host.db)
+      .update(devices)
+      .set({ connectors: JSON.stringify(hello.connectors), limits: hello.limits === undefined ? null : JSON.stringify(hello.limits), agentVersion: hello.agent_version, platform: hello.platform, lastSeenAt: now })
+      .where(and(eq(devices.id, deviceId), eq(devices.userId, host.userId()), isNull(devices.revokedAt)))
+      .returning({ id: devices.id });
+    if (updated.length === 0) {
+      connection.close(CLOSE_REVOKED, "device revoked");
+      return;
+    }
+    host.memory.devices.delete(deviceId);
+    host.notifier.agentCameBack(deviceId);
+    connection.setState({ role: "agent", deviceId, ready: true });
+    const pending = host.queue.commands.countOwed(deviceId);
+    host.sockets.send(connection, toAgent("welcome", frameId(), { device_id: deviceId, server_time: now, heartbeat_ms: HEARTBEAT_MS, pending }));
+    // The first chunk goes out, and new commands start waiting their turn, before anything here awaits.
+    const redelivery = this.#redeliver(connection, deviceId);
+    await host.sockets.broadcastDevice(deviceId);
+    await redelivery;
+  }
+
+  /** An agent's socket closed: unless another socket of the device is up, it is offline from now. */
+  onClose(connection: Connection<SocketState>, deviceId: string): void {
+    const host = this.#host;
+    if (host.sockets.isOnline(deviceId, connection.id)) return;
+    host.queue.sync.record({ kind: "device_seen", deviceId, at: Date.now() });
+    void host.sockets.broadcastDevice(deviceId);
+    host.queue.flushSoon();
+    host.keepAlive(this.#wentOffline(deviceId));
+  }
+
+  /** Starts the clock on "agent offline": the user hears of it if it stays away past their rule's minutes. */
+  async #wentOffline(deviceId: string): Promise<void> {
+    const device = await this.#host.queue.deviceFor(deviceId).catch(() => null);
+    // A revoked device's end was the user's own doing.
+    if (!device || device.revokedAt !== null) return;
+    await this.#host.notifier.agentWentOffline(deviceId, device.name).catch((error: unknown) => console.error("relay: offline watch failed", error));
+  }
+
+  /**
+   * Everything without a result goes again, in `seq` order; the agent dedupes by id. A long backlog goes in
+   * chunks, yielding between them, so acks, results and other users' requests are served meanwhile. Until the
+   * backlog is through, new commands for the device wait their turn here instead of overtaking it.
+   */
+  async #redeliver(connection: Connection<SocketState>, deviceId: string): Promise<void> {
+    const { memory, queue } = this.#host;
+    memory.redelivering.set(deviceId, connection.id);
+    try {
+      let afterSeq = 0;
+      for (;;) {
+        const chunk = queue.commands.owed(deviceId, afterSeq, REDELIVER_CHUNK);
+        for (const command of chunk) queue.deliver(connection, command);
+        queue.flushSoon();
+        const last = chunk.at(-1);
+        if (!last?.seq || connection.readyState !== WebSocket.OPEN) return;
+        afterSeq = last.seq;
+        await scheduler.wait(0);
+      }
+    } finally {
+      // A newer connection of the same device may have started its own pass meanwhile; leave that one be.
+      if (memory.redelivering.get(deviceId) === connection.id) memory.redelivering.delete(deviceId);
+    }
+  }
+
+  /**
+   * Stores a batch of activity and acks the frame only once D1 has committed it, so the agent keeps the events
+   * until they are safe. Refused events are named in an `error` frame and in the ack, and recorded for the device
+   * page; the rest are stored and the frame acked.
+   */
+  async #onActivity(connection: Connection<SocketState>, deviceId: string, frame: { id: string; events: unknown[] }): Promise<void> {
+    const { sockets } = this.#host;
+    let result;
+    try {
+      result = await ingestActivities(this.#host.db, this.#host.userId(), { deviceId, source: "agent", events: frame.events });
+    } catch (error) {
+      console.error("relay: activity ingest failed", error);
+      return sockets.refuse(connection, { code: "internal", message: "The activity could not be stored just now; keep it and send it again later.", ref: frame.id });
+    }
+    if (result.rejected.length > 0) {
+      // Kept for the device page before the ack lets the agent forget them; if this write fails the agent sends
+      // the frame again, and the stored events are only duplicates then.
+      try {
+        await recordRefusals(this.#host.db, this.#host.userId(), { deviceId, frameId: frame.id, events: frame.events, refused: result.rejected });
+      } catch (error) {
+        console.error("relay: recording refused activity failed", error);
+        return sockets.refuse(connection, { code: "internal", message: "The activity could not be stored just now; keep it and send it again later.", ref: frame.id });
+      }
+      const which = result.rejected.slice(0, 5).map((r) => `#${r.index}: ${r.reason}`).join("; ");
+      sockets.refuse(connection, { code: "validation_failed", message: `${result.rejected.length} of ${frame.events.length} events were refused (${which}).`, ref: frame.id });
+    }
+    // The refused events travel with the ack, so the agent keeps them (with their reason) instead of dropping them.
+    sockets.send(connection, toAgent("ack", frameId(), { ref: frame.id, ...(result.rejected.length > 0 ? { refused: result.rejected } : {}) }));
+    this.#host.activityStored(result.fresh);
+  }
+
+  #onAck(commandId: string): void {
+    const { queue } = this.#host;
+    const moved = queue.commands.move(commandId, "acked", Date.now());
+    if (moved) queue.changed(moved, { kind: "command.acked", summary: `${describe(moved)} received by the device` });
+    queue.flushSoon();
+  }
+
+  #onResult(commandId: string, outcome: { status: "done"; data?: Json } | { status: "failed"; error: { code: ErrorCode; message: string } }): void {
+    const { queue } = this.#host;
+    const now = Date.now();
+    const moved =
+      outcome.status === "done" ? queue.commands.move(commandId, "done", now, { result: outcome.data ?? null }) : queue.commands.move(commandId, "failed", now, { error: outcome.error });
+    // A repeated result, or one for a command that already expired, changes nothing: it is only acked.
+    if (moved) {
+      const summary = moved.status === "done" ? `${describe(moved)} finished` : `${describe(moved)} failed: ${moved.error?.message ?? ""}`;
+      queue.changed(moved, { kind: `command.${moved.status}`, summary });
+    }
+    queue.flushSoon();
+  }
+
+  #onPermissionRequest(deviceId: string, frame: PermissionRequestFrame): void {
+    const { queue } = this.#host;
+    const record: PermissionRequestRecord = {
+      id: crypto.randomUUID(),
+      deviceId,
+      commandId: frame.command_id && queue.commands.get(frame.command_id) ? frame.command_id : null,
+      agentRef: frame.id,
+      target: frame.target,
+      action: frame.action,
+      context: frame.context,
+      parameters: frame.parameters,
+      oneTime: frame.one_time,
+      status: "pending",
+      decision: null,
+      createdAt: Date.now(),
+      decidedAt: null,
+    };
+    queue.putRequest(record, { kind: "permission.requested", summary: `The device asks to ${frame.target}.${frame.action}: ${frame.context}`, deviceId, commandId: record.commandId });
+    queue.flushSoon();
+  }
+}

@@ -1,0 +1,293 @@
+import type { Connection } from "partyserver";
+import { and, eq } from "drizzle-orm";
+import { COMMAND_DEFAULT_DEADLINE_MS, QUEUE_LIMIT_PER_DEVICE, commandView, toAgent, toBrowser } from "#protocol";
+import type { CommandView, Decision, NotificationSource } from "#protocol";
+import { openDb, schema } from "../../worker/src/db/index.ts";
+import type { NotificationDraft } from "../../worker/src/notifications/store.ts";
+import { CommandStore } from "./command-store.ts";
+import type { QueuedCommand } from "./command-store.ts";
+import { D1Sync } from "./d1-sync.ts";
+import type { AuditLine, PermissionRequestRecord } from "./d1-sync.ts";
+import { loadRules } from "./d1-reads.ts";
+import { checkAction } from "./devices.ts";
+import type { DeviceRecord } from "./devices.ts";
+import { frameId } from "./frames.ts";
+import type { RelayMemory } from "./memory.ts";
+import { commandNotification, requestNotification } from "./notices.ts";
+import type { NotifyOptions } from "./notifier.ts";
+import { approvalFromDecision, approvalFromRule, evaluate, grantFor } from "./permission-rules.ts";
+import type { Rule } from "./permission-rules.ts";
+import { recordGrant } from "./grants.ts";
+import { RequestStore, requestForCommand, requestView } from "./requests.ts";
+import type { DecideOutcome, DispatchInput, DispatchOutcome } from "./rpc.ts";
+import { CLOSE_REVOKED } from "./sockets.ts";
+import type { Sockets } from "./sockets.ts";
+import { consumedGrants } from "./storage/index.ts";
+import type { RelayDb } from "./storage/index.ts";
+import { decisionText, describe, requestOutcome } from "./wording.ts";
+
+/** Final commands stay in the relay this long, to answer late or repeated frames; D1 keeps them for good. */
+const KEEP_FINAL_MS = 24 * 60 * 60_000;
+
+/** What the queue needs from the relay that holds it. */
+export interface QueueHost {
+  readonly db: D1Database;
+  readonly storage: RelayDb;
+  readonly memory: RelayMemory;
+  readonly sockets: Sockets;
+  userId(): string;
+  /** Keeps the object alive for work the caller does not wait for (`ctx.waitUntil`). */
+  keepAlive(work: Promise<unknown>): void;
+  /** Sets the relay's alarm for the earliest work due (deadlines, a D1 retry, notices). */
+  scheduleAlarm(): Promise<void>;
+  /** Tells the user, if their rule for the kind says so. */
+  notify(draft: NotificationDraft, options: NotifyOptions): Promise<unknown>;
+  /** A source was settled: its notifications say so and offer no buttons any more. */
+  settle(source: NotificationSource, outcome: string): Promise<void>;
+  /** `decide` has recorded an answer: the assistant turn that asked, if any, goes on. */
+  afterDecision(request: PermissionRequestRecord, decision: Decision): void;
+}
+
+/**
+ * The relay's durable command queue and permission gate, as the worker calls them (`dispatch`, `decide`,
+ * `revokeDevice`), as the agent's frames move commands on, and as deadlines expire them. The queue and the D1
+ * outbox are in the object's SQLite; its caches are in `RelayMemory`.
+ */
+export class CommandQueue {
+  readonly commands: CommandStore;
+  readonly requests: RequestStore;
+  readonly sync: D1Sync;
+  readonly #host: QueueHost;
+  /** Read on every dispatch, so built once. */
+  readonly #consumedGrants;
+
+  constructor(host: QueueHost) {
+    this.#host = host;
+    this.#consumedGrants = host.storage.select().from(consumedGrants).prepare();
+    this.commands = new CommandStore(host.storage);
+    this.requests = new RequestStore(host.storage);
+    this.sync = new D1Sync(host.storage, host.db, host.userId(), host.memory.outbox);
+  }
+
+  /** Accepts a command: it is in this object's SQLite before this returns, gated by the user's permissions. */
+  async dispatch(input: DispatchInput): Promise<DispatchOutcome> {
+    // Before any prompt: what the agent would refuse for its local limits is refused now, in its words.
+    const checked = checkAction(await this.deviceFor(input.deviceId), input.command);
+    if (!checked.ok) return checked;
+    if (this.commands.countOpen(input.deviceId) >= QUEUE_LIMIT_PER_DEVICE) {
+      return {
+        ok: false,
+        code: "queue_full",
+        message: `This device already has ${QUEUE_LIMIT_PER_DEVICE} commands waiting. Wait for some to finish, or check that \`hearth start\` is running on it.`,
+      };
+    }
+    const now = Date.now();
+    const rules = evaluate(await this.loadRules(), input.command, input.deviceId, now);
+    // The user's answer to an assistant's prompt for this very command stands in for asking again; a deny rule still wins.
+    const gate: typeof rules | { effect: "answered"; decision: Decision } = rules.effect === "ask" && input.decision ? { effect: "answered", decision: input.decision } : rules;
+    const base = {
+      id: crypto.randomUUID(),
+      deviceId: input.deviceId,
+      command: input.command,
+      readOnly: checked.readOnly,
+      deadlineAt: now + (input.deadlineMs ?? COMMAND_DEFAULT_DEADLINE_MS),
+      createdAt: now,
+      retryOf: input.retryOf ?? null,
+    };
+    let command: QueuedCommand;
+    if (gate.effect === "allow") {
+      const { rule } = gate;
+      if (rule.oneTime) this.#host.storage.insert(consumedGrants).values({ id: rule.id }).onConflictDoNothing().run();
+      command = this.commands.insert({ ...base, status: "queued", approval: approvalFromRule(rule), requestId: null });
+      this.changed(command, { kind: "command.queued", summary: `${describe(command)} queued (allowed by a rule)` });
+      if (rule.oneTime) await openDb(this.#host.db).delete(schema.permissions).where(and(eq(schema.permissions.id, rule.id), eq(schema.permissions.userId, this.#host.userId())));
+      command = this.sendIfOnline(command);
+    } else if (gate.effect === "answered") {
+      command = this.commands.insert({ ...base, status: "queued", approval: approvalFromDecision(gate.decision, grantFor(gate.decision, now)), requestId: null });
+      this.changed(command, { kind: "command.queued", summary: `${describe(command)} queued (you allowed it in the chat)` });
+      command = this.sendIfOnline(command);
+    } else if (gate.effect === "deny") {
+      command = this.commands.insert({ ...base, status: "awaiting_permission", approval: null, requestId: null });
+      command =
+        this.commands.move(command.id, "failed", now, { error: { code: "permission_denied", message: `A permission rule denies ${describe(command)}. Change it in Settings → Permissions.` } }) ?? command;
+      this.changed(command, { kind: "command.failed", summary: `${describe(command)} refused by a permission rule` });
+    } else {
+      const requestId = crypto.randomUUID();
+      command = this.commands.insert({ ...base, status: "awaiting_permission", approval: null, requestId });
+      this.changed(command, { kind: "command.awaiting_permission", summary: `${describe(command)} waits for your permission` });
+      this.putRequest(requestForCommand(requestId, command), null);
+    }
+    await this.#host.scheduleAlarm();
+    await this.flushNow();
+    return { ok: true, command: commandView(command) };
+  }
+
+  /** Applies the user's answer to a permission request: the grant it leaves (see `recordGrant`), the command it releases or fails. */
+  async decide(requestId: string, decision: Decision, chosenScope?: string | null): Promise<DecideOutcome> {
+    const request = this.requests.get(requestId);
+    if (!request) return { ok: false, code: "not_found", message: "There is no such permission request. It may have been answered in another tab." };
+    if (request.status !== "pending") return { ok: false, code: "conflict", message: `This request was already ${request.status}.` };
+    const now = Date.now();
+    const recorded = await recordGrant(this.#host.db, this.#host.userId(), request, decision, chosenScope, now);
+    if (!recorded.ok) return recorded;
+    const { grant, scope } = recorded;
+    if (grant) this.#host.memory.rules = null;
+    const allowed = decision !== "deny";
+    const answered: PermissionRequestRecord = { ...request, status: allowed ? "allowed" : "denied", decision, grantedScope: scope, decidedAt: now };
+    // Awaited below: once this answers, no notification of the request offers a button any more.
+    const settled = this.putRequest(answered, {
+      kind: allowed ? "permission.granted" : "permission.denied",
+      summary: `${decisionText(decision)}: ${request.target}.${request.action}${grant ? ` on ${scope ?? "everything"}` : ""}`,
+      deviceId: request.deviceId,
+      commandId: request.commandId,
+      detail: grant ? { decision, scope } : { decision },
+    });
+
+    if (request.agentRef) {
+      for (const socket of this.#host.sockets.ofDevice(request.deviceId)) {
+        this.#host.sockets.send(socket, toAgent("permission_update", frameId(), { ref: request.agentRef, decision }));
+      }
+    } else if (request.commandId) {
+      const moved = allowed
+        ? this.commands.move(request.commandId, "queued", now, { approval: approvalFromDecision(decision, grant) })
+        : this.commands.move(request.commandId, "failed", now, { error: { code: "denied_by_user", message: "You denied this command." } });
+      if (moved) {
+        this.changed(moved, { kind: `command.${moved.status}`, summary: allowed ? `${describe(moved)} queued (you allowed it)` : `${describe(moved)} denied by you` });
+        if (allowed) this.sendIfOnline(moved);
+      }
+    }
+    this.#host.afterDecision(answered, decision);
+    await Promise.all([this.flushNow(), settled]);
+    return { ok: true, request: requestView(answered) };
+  }
+
+  /** Ends a device: its socket closes now, and everything it still owed fails. The worker has already revoked its token. */
+  async revokeDevice(deviceId: string): Promise<void> {
+    this.#host.memory.devices.delete(deviceId);
+    for (const socket of this.#host.sockets.ofDevice(deviceId)) socket.close(CLOSE_REVOKED, "device revoked");
+    const now = Date.now();
+    for (const open of this.commands.openFor(deviceId)) {
+      const moved = this.commands.move(open.id, "failed", now, { error: { code: "device_revoked", message: "The device was revoked before this finished." } });
+      if (moved) this.changed(moved, { kind: "command.failed", summary: `${describe(moved)} ended: the device was revoked` });
+    }
+    for (const request of this.requests.pending()) {
+      if (request.deviceId === deviceId) this.putRequest({ ...request, status: "expired", decidedAt: now }, null);
+    }
+    this.sync.record({ kind: "audit", audit: { kind: "device.revoked", summary: "Device revoked", deviceId, commandId: null } });
+    await this.flushNow();
+    await this.#host.sockets.broadcastDevice(deviceId);
+  }
+
+  /** The alarm: open commands past their deadline expire (with the requests they waited on), and old final ones go. */
+  expireOverdue(now: number): void {
+    for (const command of this.commands.overdue(now)) {
+      const moved = this.commands.move(command.id, "expired", now, { error: { code: "expired", message: "It did not finish before its deadline. Retry it when the device is online." } });
+      if (!moved) continue;
+      this.changed(moved, { kind: "command.expired", summary: `${describe(moved)} expired` });
+      const request = moved.requestId ? this.requests.get(moved.requestId) : null;
+      if (request?.status === "pending") this.putRequest({ ...request, status: "expired", decidedAt: now }, null);
+    }
+    this.commands.prune(now - KEEP_FINAL_MS);
+  }
+
+  /** Records a state change: D1 (through the outbox) and every open browser. */
+  changed(command: QueuedCommand, line: Omit<AuditLine, "deviceId" | "commandId">): void {
+    this.sync.record({ kind: "command", command, audit: { ...line, deviceId: command.deviceId, commandId: command.id, detail: { status: command.status, seq: command.seq } } });
+    const view = commandView(command);
+    this.#host.sockets.toBrowsers(toBrowser("command_update", frameId(), { command: view }));
+    for (const watcher of this.#host.memory.commandWatchers.get(command.id) ?? []) watcher(view);
+    const draft = commandNotification(command);
+    if (draft) this.notifyLater(draft);
+  }
+
+  /** Notifies without holding up the caller; a failure is logged (the source's own record is already safe). */
+  notifyLater(draft: NotificationDraft, options: NotifyOptions = {}): void {
+    this.#host.keepAlive(this.#host.notify(draft, options).then(() => undefined, (error: unknown) => console.error("relay: a notification failed", error)));
+  }
+
+  /**
+   * Calls `onChange` with the command's current state, then with each new one, until the returned function is
+   * called (memory only). The current state comes first because it may have moved on while the caller awaited.
+   */
+  watchCommand(commandId: string, onChange: (command: CommandView) => void): () => void {
+    const watchers = this.#host.memory.commandWatchers;
+    const set = watchers.get(commandId) ?? new Set();
+    set.add(onChange);
+    watchers.set(commandId, set);
+    const current = this.commands.get(commandId);
+    if (current) onChange(commandView(current));
+    return () => {
+      set.delete(onChange);
+      if (set.size === 0) watchers.delete(commandId);
+    };
+  }
+
+  /** Stores a request's new state and tells every tab; resolves once an answered one's notifications are settled. */
+  putRequest(record: PermissionRequestRecord, audit: AuditLine | null): Promise<void> {
+    const isNew = record.status === "pending" && this.requests.get(record.id) === null;
+    this.requests.put(record);
+    if (isNew) this.notifyLater(requestNotification(record));
+    const settled =
+      isNew || record.status === "pending"
+        ? Promise.resolve()
+        : this.#host.settle({ type: "permission_request", id: record.id }, requestOutcome(record)).catch((error: unknown) => console.error("relay: settling notifications failed", error));
+    this.#host.keepAlive(settled);
+    this.sync.record({ kind: "request", request: record });
+    if (audit) this.sync.record({ kind: "audit", audit });
+    this.#host.sockets.toBrowsers(toBrowser("permission_prompt", frameId(), { request: requestView(record) }));
+    return settled;
+  }
+
+  sendIfOnline(command: QueuedCommand): QueuedCommand {
+    // A backlog is going out: the redelivery loop reaches this command in its turn.
+    if (this.#host.memory.redelivering.has(command.deviceId)) return command;
+    let current = command;
+    for (const socket of this.#host.sockets.ofDevice(command.deviceId)) {
+      if (socket.state?.role === "agent" && socket.state.ready) current = this.deliver(socket, current);
+    }
+    return current;
+  }
+
+  /** Sends a command frame; a queued command becomes sent. */
+  deliver(socket: Connection, command: QueuedCommand): QueuedCommand {
+    if (command.seq === null || !command.approval) return command;
+    this.#host.sockets.send(socket, toAgent("command", command.id, { seq: command.seq, command: command.command, read_only: command.readOnly, deadline_at: command.deadlineAt, approval: command.approval }));
+    if (command.status !== "queued") return command;
+    const moved = this.commands.move(command.id, "sent", Date.now());
+    if (!moved) return command;
+    this.changed(moved, { kind: "command.sent", summary: `${describe(moved)} sent to the device` });
+    return moved;
+  }
+
+  /** The user's rules, less the one-time grants already spent here (cached in memory; see `RelayMemory.rules`). */
+  async loadRules(): Promise<Rule[]> {
+    const memory = this.#host.memory;
+    memory.rules ??= await loadRules(this.#host.db, this.#host.userId());
+    // A one-time grant is spent here the moment it is used, before D1 has caught up.
+    const consumed = new Set(this.#consumedGrants.all().map((r) => r.id));
+    return memory.rules.filter((r) => !consumed.has(r.id));
+  }
+
+  /** A device, from memory or D1 (see `RelayMemory.devices`). */
+  async deviceFor(deviceId: string): Promise<DeviceRecord | null> {
+    const cache = this.#host.memory.devices;
+    const cached = cache.get(deviceId);
+    if (cached) return cached;
+    const [device] = await this.#host.sockets.loadDevices(deviceId);
+    if (device) cache.set(deviceId, device);
+    return device ?? null;
+  }
+
+  async flushNow(): Promise<void> {
+    try {
+      await this.sync.flush();
+    } catch (error) {
+      console.error("relay: D1 sync failed; will retry", error);
+      await this.#host.scheduleAlarm();
+    }
+  }
+
+  flushSoon(): void {
+    this.#host.keepAlive(this.flushNow());
+  }
+}
