@@ -1,6 +1,6 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
-import { startFakeOpenAi } from "./worker/test/fake-openai.ts";
+import { startFakeOpenAi } from "./test/fake-openai.ts";
 
 const root = import.meta.dirname;
 
@@ -27,12 +27,12 @@ export default defineConfig({
         ],
         test: {
           name: "worker",
-          include: ["worker/**/*.test.ts", "relay/**/*.test.ts"],
-          exclude: ["**/*.llm.test.ts", "**/node_modules/**"],
-          setupFiles: ["worker/test/apply-migrations.ts"],
+          include: ["worker/**/*.test.ts", "relay/**/*.test.ts", "core/**/*.test.ts", "test/**/*.test.ts"],
+          exclude: ["**/*.llm.test.ts", "**/node_modules/**", "core/src/importers/**"],
+          setupFiles: ["test/apply-migrations.ts"],
           // Outside services as real servers on loopback: a fake OpenAI-compatible endpoint, for the assistant's
           // model path, and a webhook receiver that verifies signatures with the standardwebhooks package.
-          globalSetup: ["worker/test/fake-openai-setup.ts", "worker/test/webhook-receiver-setup.ts"],
+          globalSetup: ["test/fake-openai-setup.ts", "test/webhook-receiver-setup.ts"],
         },
       },
       {
@@ -57,8 +57,8 @@ export default defineConfig({
         ],
         test: {
           name: "assistant-llm",
-          include: ["worker/**/*.llm.test.ts"],
-          setupFiles: ["worker/test/apply-migrations.ts"],
+          include: ["worker/**/*.llm.test.ts", "core/**/*.llm.test.ts"],
+          setupFiles: ["test/apply-migrations.ts"],
         },
       },
       {
@@ -68,7 +68,7 @@ export default defineConfig({
           // protocol/'s own tests (the statement importers on the real-world fixtures) and bench/run.mjs's run here, in Node.
           // node:sqlite still prints an ExperimentalWarning on Node 22; the agent silences it the same way.
           execArgv: ["--disable-warning=ExperimentalWarning"],
-          include: ["agent/**/*.test.ts", "protocol/**/*.test.ts", "scripts/**/*.test.mjs", "bench/**/*.test.mjs"],
+          include: ["agent/**/*.test.ts", "protocol/**/*.test.ts", "core/src/importers/**/*.test.ts", "scripts/**/*.test.mjs", "bench/**/*.test.mjs"],
         },
       },
       {

@@ -9,7 +9,7 @@
 // query per round so all see the same machine; p50 and p95 per query and size. A query stops after
 // BENCH_ACTIVITY_BUDGET_S seconds of samples once it has 5.
 // Baseline (same run): GET /api/activities?limit=1 — the API's fixed cost (session, one indexed row).
-// Diagnostic: the summary's own five statements, run from worker/src/activities/summary.ts in node:sqlite on the
+// Diagnostic: the summary's own five statements, run from core/src/activities/summary.ts in node:sqlite on the
 // same D1 file while Hearth is stopped, with their query plans: what part of the summary is SQLite's.
 import { ms, note, percentile, ratio, table } from "./lib/stats.mjs";
 import { User } from "./lib/hearth.mjs";

@@ -5,9 +5,9 @@
 //   streamed completion asked of the fake server directly;
 // - parser throughput (phrases per second, in Node), against the same phrases through ChatOpenAI and the fake.
 import { performance } from "node:perf_hooks";
-import { startFakeOpenAi } from "../worker/test/fake-openai.ts";
+import { startFakeOpenAi } from "../test/fake-openai.ts";
 import { ChatOpenAI } from "@langchain/openai";
-import { parseMessage } from "../worker/src/assistant/parser.ts";
+import { parseMessage } from "../core/src/assistant/parser.ts";
 import { ProtocolAgent, User } from "./lib/hearth.mjs";
 import { startHearth } from "./lib/proc.mjs";
 import { ms, note, ratio, summarize, table } from "./lib/stats.mjs";

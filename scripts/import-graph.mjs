@@ -7,7 +7,7 @@ import { dirname, join, relative, resolve, sep } from "node:path";
 import ts from "typescript";
 
 /** The top-level folders whose code is checked. */
-export const CODE_FOLDERS = ["worker", "relay", "agent", "web", "protocol"];
+export const CODE_FOLDERS = ["worker", "relay", "core", "agent", "web", "protocol", "test"];
 const EXTENSIONS = [".ts", ".mjs", ".svelte"];
 const SKIP_DIRS = new Set(["node_modules", "build", ".svelte-kit", ".wrangler", "dist"]);
 
@@ -64,17 +64,32 @@ const isRouteFile = (path) => /^(.+-)?routes\.ts$/.test(base(path));
 const isTest = (path) => /\.test\.(ts|mjs)$/.test(path) || path.split("/").includes("test");
 
 /**
+ * What each top-level folder may import, besides itself: the layers, top to bottom (docs/architecture.md draws them).
+ * A path entry (`core/src/importers/`) allows that sub-folder only. Anything not listed is a violation.
+ */
+export const MAY_IMPORT = {
+  web: ["protocol", "worker/src/app.ts"], // the API's types (AppType), nothing that runs
+  worker: ["relay", "core", "protocol", "test"],
+  relay: ["core", "protocol", "test"],
+  core: ["protocol", "test"],
+  agent: ["protocol", "core/src/importers/"], // the statement importers, shared with the cloud
+  test: ["protocol"],
+  protocol: [],
+};
+
+/**
  * The edges that break the direction of imports, each with the rule it breaks:
- * - worker/, relay/ and web/ never import agent/ (code both sides need lives in protocol/);
- * - protocol/ imports no other top-level folder (everyone imports it);
+ * - a folder imports only what MAY_IMPORT lists for it (so the cloud never imports agent/, core/ never reaches up
+ *   into the relay or the routes, and protocol/ imports nothing);
  * - domain code never imports a route file (`routes.ts`, `*-routes.ts`): only another route file, the app that
  *   mounts them (worker/src/app.ts), a folder's index.ts re-exporting its own routes, and tests may.
  */
 export function directionViolations(edges) {
   const broken = [];
   for (const { from, to } of edges) {
-    if (["worker", "relay", "web"].includes(top(from)) && top(to) === "agent") broken.push({ from, to, rule: `${top(from)}/ imports agent/` });
-    if (top(from) === "protocol" && top(to) !== "protocol") broken.push({ from, to, rule: `protocol/ imports ${top(to)}/` });
+    const allowed = MAY_IMPORT[top(from)] ?? [];
+    const ok = top(from) === top(to) || allowed.some((entry) => (entry.includes("/") ? to.startsWith(entry) : top(to) === entry));
+    if (!ok) broken.push({ from, to, rule: `${top(from)}/ imports ${top(to)}/` });
     const mounts = from === "worker/src/app.ts" || (base(from) === "index.ts" && dirname(from) === dirname(to));
     if (isRouteFile(to) && !isRouteFile(from) && !mounts && !isTest(from)) broken.push({ from, to, rule: "domain code imports a route file" });
   }

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { fixturesDir } from "../../protocol/src/importers/fixtures.ts";
+import { fixturesDir } from "../../core/src/importers/fixtures.ts";
 import { CHROMIUM_EPOCH_OFFSET_US } from "../src/listeners/history-read.ts";
 
 /** A visit to put in a test history: `at` is epoch milliseconds, `micros` the microseconds past it. */

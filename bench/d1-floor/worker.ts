@@ -5,7 +5,7 @@
 //   POST /user {id}            → creates the user the rows belong to (activities.user_id is a foreign key)
 //   POST /insert {rows}        → each row is the 22 values of the INSERT below, in column order; they go to D1 in
 //                                batches of 50 statements, one after another, exactly as
-//                                worker/src/activities/ingest.ts sends them; answers {stored}
+//                                core/src/activities/ingest.ts sends them; answers {stored}
 //   GET  /count?user_id=U      → {rows, distinct_events}: the correctness check for the baseline
 //
 // The client builds the rows (with the worker's own `toRow`) before the clock starts: what is timed here is the
@@ -17,7 +17,7 @@ type Value = string | number | null;
 /** The same batch size as Hearth's ingest (ROWS_PER_BATCH). */
 const ROWS_PER_BATCH = 50;
 
-/** Word for word the statement of worker/src/activities/ingest.ts. */
+/** Word for word the statement of core/src/activities/ingest.ts. */
 const INSERT_SQL = `INSERT INTO activities (id, user_id, event_id, device_id, source, activity_type, timestamp, occurred_at, application, description,
              details, tags, amount_minor, currency, merchant, category, company, role, job_status, url, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)

@@ -3,9 +3,9 @@
 // event for the same prefix, so a slice can be sent again to test dedupe, and the loaders can stream a million
 // of them without holding them in memory.
 //
-// Rows are made from events by the worker's own `toRow` (worker/src/activities/ingest.ts), so the baseline and
+// Rows are made from events by the worker's own `toRow` (core/src/activities/ingest.ts), so the baseline and
 // the direct loads store exactly what Hearth's ingest would.
-import { toRow } from "../../worker/src/activities/ingest.ts";
+import { toRow } from "../../core/src/activities/ingest.ts";
 
 const DAY_MS = 86_400_000;
 
@@ -139,7 +139,7 @@ export const COLUMNS = [
   "details", "tags", "amount_minor", "currency", "merchant", "category", "company", "role", "job_status", "url", "created_at", "updated_at",
 ];
 
-/** The insert worker/src/activities/ingest.ts runs for each row (there through drizzle): the same columns and conflict rule. */
+/** The insert core/src/activities/ingest.ts runs for each row (there through drizzle): the same columns and conflict rule. */
 export const INSERT_SQL = `INSERT INTO activities (${COLUMNS.join(", ")})
            VALUES (${COLUMNS.map(() => "?").join(", ")})
            ON CONFLICT (user_id, event_id) DO NOTHING RETURNING id`;

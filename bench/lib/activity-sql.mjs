@@ -2,7 +2,7 @@
 // take minutes), and timing the dashboard summary's own SQL without the worker around it.
 import { readdirSync } from "node:fs";
 import { DatabaseSync } from "node:sqlite";
-import { activitySummary } from "../../worker/src/activities/summary.ts";
+import { activitySummary } from "../../core/src/activities/summary.ts";
 import { INSERT_SQL, activityEvent, rowValues } from "./activity-data.mjs";
 import { percentile } from "./stats.mjs";
 
@@ -57,7 +57,7 @@ function d1Over(run) {
 }
 
 /**
- * The dashboard summary's own SQL (worker/src/activities/summary.ts, called as is) run `repeat` times on the
+ * The dashboard summary's own SQL (core/src/activities/summary.ts, called as is) run `repeat` times on the
  * local D1 file in node:sqlite, with Hearth stopped: per statement, the median ms and the query plan.
  */
 export async function rawSummary(file, userId, query, repeat = 3) {

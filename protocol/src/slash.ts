@@ -1,4 +1,4 @@
-// The slash commands the assistant understands without a model (worker/src/assistant/parser.ts), shared with the
+// The slash commands the assistant understands without a model (core/src/assistant/parser.ts), shared with the
 // web app's suggestions.
 
 /** One entry per slash command: its names, how it is typed, and what it does (the help text and the unknown-command hint). */

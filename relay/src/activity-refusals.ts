@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { RefusedEvent } from "#protocol";
-import { openDb, schema } from "../../worker/src/db/index.ts";
+import { openDb, schema } from "../../core/src/db/index.ts";
 
 /** How much of a refused event D1 keeps for the device page; the agent keeps the whole event. */
 const KEEP_EVENT_CHARS = 4096;

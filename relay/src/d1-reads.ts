@@ -1,5 +1,5 @@
 import { and, asc, eq } from "drizzle-orm";
-import { openDb, schema } from "../../worker/src/db/index.ts";
+import { openDb, schema } from "../../core/src/db/index.ts";
 import type { DeviceRecord } from "./devices.ts";
 import type { Rule } from "./permission-rules.ts";
 

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { TestClient } from "../../worker/test/client.ts";
+import { TestClient } from "../../test/client.ts";
 import { D1Sync } from "./d1-sync.ts";
 import { openStorage } from "./storage/index.ts";
 import type { AuditLine } from "./d1-sync.ts";

@@ -1,7 +1,7 @@
 import { and, eq, fillPlaceholders, lte, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Json } from "#protocol";
-import { openDb, schema } from "../../worker/src/db/index.ts";
+import { openDb, schema } from "../../core/src/db/index.ts";
 import type { QueuedCommand } from "./command-store.ts";
 import { syncOutbox } from "./storage/index.ts";
 import type { RelayDb } from "./storage/index.ts";

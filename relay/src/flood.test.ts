@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { CLOSE_FLOODED } from "#protocol";
-import { TestClient } from "../../worker/test/client.ts";
-import { openBrowserSocket } from "../../worker/test/sockets.ts";
-import type { TestSocket } from "../../worker/test/sockets.ts";
+import { TestClient } from "../../test/client.ts";
+import { openBrowserSocket } from "../../test/sockets.ts";
+import type { TestSocket } from "../../test/sockets.ts";
 import { FloodGuard, SOCKET_BUDGETS } from "./flood.ts";
 
 // One user's flood must not stall another's socket. On the dev server every user's relay shares one thread,

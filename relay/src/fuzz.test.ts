@@ -1,10 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ERROR_CODES } from "#protocol";
-import { TestClient } from "../../worker/test/client.ts";
-import { hostileBody } from "../../worker/test/fuzz.ts";
-import { connectAgent, openBrowserSocket, userWithDevice } from "../../worker/test/sockets.ts";
-import type { TestSocket } from "../../worker/test/sockets.ts";
+import { TestClient } from "../../test/client.ts";
+import { hostileBody } from "../../test/fuzz.ts";
+import { connectAgent, openBrowserSocket, userWithDevice } from "../../test/sockets.ts";
+import type { TestSocket } from "../../test/sockets.ts";
 
 // The browser's and the agent's sockets under hostile frames of valid size: after every one the socket still
 // answers a ping, it is never closed, and each refusal is an `error` frame with a known code. The runs stay

@@ -2,7 +2,7 @@ import { commandSubject, defaultScope, scopeCovers } from "#protocol";
 import type { Decision, Json } from "#protocol";
 import type { PermissionRequestRecord } from "./d1-sync.ts";
 import { grantFor } from "./permission-rules.ts";
-import { openDb, schema } from "../../worker/src/db/index.ts";
+import { openDb, schema } from "../../core/src/db/index.ts";
 
 // The grant an answer to a permission request leaves: "Allow for 1 hour" and "Always allow" store a rule with
 // exactly the scope the prompt showed and the user chose (the narrowest on offer when none was sent).

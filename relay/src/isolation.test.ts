@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { connectAgent, openBrowserSocket, userWithDevice } from "../../worker/test/sockets.ts";
+import { connectAgent, openBrowserSocket, userWithDevice } from "../../test/sockets.ts";
 
 describe("isolation between users", () => {
   it("never lets user B's agent or browser see user A's commands, and B cannot touch A's things", async () => {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import type { AgentLimits } from "#protocol";
-import type { TestClient } from "../../worker/test/client.ts";
-import { connectAgent, openBrowserSocket, userWithDevice, TEST_CONNECTORS } from "../../worker/test/sockets.ts";
-import { SseReader } from "../../worker/test/sse.ts";
+import type { TestClient } from "../../test/client.ts";
+import { connectAgent, openBrowserSocket, userWithDevice, TEST_CONNECTORS } from "../../test/sockets.ts";
+import { SseReader } from "../../test/sse.ts";
 
 // A command the agent would refuse for its own limits (its folders, its shell allowlist, its apps) is refused by
 // the server at once, in the agent's words, and never prompted for: on POST /api/commands and in the chat.

@@ -1,4 +1,4 @@
-import type { NotificationDraft } from "../../worker/src/notifications/store.ts";
+import type { NotificationDraft } from "../../core/src/notifications/store.ts";
 import type { QueuedCommand } from "./command-store.ts";
 import type { PermissionRequestRecord } from "./d1-sync.ts";
 import { describe, subjectText } from "./wording.ts";

@@ -1,10 +1,10 @@
 import { PRIORITIES, atLeast, largeTransactionThresholds, money, toBrowser } from "#protocol";
 import type { NotificationPreferences, NotificationSource, NotificationView, RelayToBrowserFrame } from "#protocol";
-import { inQuietHours, loadPreferences, quietHoursEnd } from "../../worker/src/notifications/preferences.ts";
-import { heldNotifications, insertNotification, markDelivered, notificationView, settleSource, unreadCount } from "../../worker/src/notifications/store.ts";
-import type { NotificationDraft } from "../../worker/src/notifications/store.ts";
+import { inQuietHours, loadPreferences, quietHoursEnd } from "../../core/src/notifications/preferences.ts";
+import { heldNotifications, insertNotification, markDelivered, notificationView, settleSource, unreadCount } from "../../core/src/notifications/store.ts";
+import type { NotificationDraft } from "../../core/src/notifications/store.ts";
 import { eq, lte, min, sql } from "drizzle-orm";
-import { openDb } from "../../worker/src/db/index.ts";
+import { openDb } from "../../core/src/db/index.ts";
 import { frameId } from "./frames.ts";
 import type { RelayMemory } from "./memory.ts";
 import { notifyWake, offlineWatch } from "./storage/index.ts";

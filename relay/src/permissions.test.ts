@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { TestClient } from "../../worker/test/client.ts";
-import { connectAgent, openBrowserSocket, userWithDevice } from "../../worker/test/sockets.ts";
+import type { TestClient } from "../../test/client.ts";
+import { connectAgent, openBrowserSocket, userWithDevice } from "../../test/sockets.ts";
 
 type View = { id: string; status: string; error?: { code: string } };
 type Request = { id: string; status: string; command_id: string | null; context: string; decision: string | null };

@@ -2,10 +2,10 @@ import { env } from "cloudflare:workers";
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { relayFor } from "../../worker/src/relay/stub.ts";
-import { errorOf } from "../../worker/test/client.ts";
-import type { TestClient } from "../../worker/test/client.ts";
-import { connectAgent, openBrowserSocket, userWithDevice } from "../../worker/test/sockets.ts";
-import type { TestSocket } from "../../worker/test/sockets.ts";
+import { errorOf } from "../../test/client.ts";
+import type { TestClient } from "../../test/client.ts";
+import { connectAgent, openBrowserSocket, userWithDevice } from "../../test/sockets.ts";
+import type { TestSocket } from "../../test/sockets.ts";
 import { HEARTBEAT_PING, HEARTBEAT_PONG, QUEUE_LIMIT_PER_DEVICE } from "#protocol";
 import type { UserRelay } from "./user-relay.ts";
 
@@ -215,7 +215,7 @@ describe("agent sockets", () => {
 
   it("needs hello before anything else", async () => {
     const { client, token } = await userWithDevice();
-    const { openAgentResponse, TestSocket } = await import("../../worker/test/sockets.ts");
+    const { openAgentResponse, TestSocket } = await import("../../test/sockets.ts");
     const response = await openAgentResponse(token);
     if (!response.webSocket) throw new Error("refused");
     const socket = new TestSocket(response.webSocket);

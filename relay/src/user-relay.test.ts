@@ -1,6 +1,6 @@
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { ORIGIN, TestClient } from "../../worker/test/client.ts";
+import { ORIGIN, TestClient } from "../../test/client.ts";
 
 async function openRelay(client: TestClient, headers: Record<string, string> = {}) {
   const response = await exports.default.fetch(

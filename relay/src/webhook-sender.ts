@@ -3,7 +3,7 @@ import type { BatchItem } from "drizzle-orm/batch";
 import { z } from "zod";
 import { PRIORITIES } from "#protocol";
 import type { NotificationView, Priority } from "#protocol";
-import type { NotificationDraft } from "../../worker/src/notifications/store.ts";
+import type { NotificationDraft } from "../../core/src/notifications/store.ts";
 import {
   ACTION_LINK_TTL_MS,
   LinkAction,
@@ -14,10 +14,10 @@ import {
   actionLinkUrl,
   issueActionToken,
   nextAttemptAt,
-} from "../../worker/src/notifications/webhooks/index.ts";
-import type { AttemptResult, WebhookEnv, WebhookEventType, WebhookNotification } from "../../worker/src/notifications/webhooks/index.ts";
-import { openDb, schema } from "../../worker/src/db/index.ts";
-import type { Db } from "../../worker/src/db/index.ts";
+} from "../../core/src/notifications/webhooks/index.ts";
+import type { AttemptResult, WebhookEnv, WebhookEventType, WebhookNotification } from "../../core/src/notifications/webhooks/index.ts";
+import { openDb, schema } from "../../core/src/db/index.ts";
+import type { Db } from "../../core/src/db/index.ts";
 import type { RelayMemory } from "./memory.ts";
 import { webhookWake } from "./storage/index.ts";
 import type { RelayDb } from "./storage/index.ts";

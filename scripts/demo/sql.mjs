@@ -4,7 +4,7 @@
 //
 // What must stay true: running the script again gives the same account and no duplicates. The user is upserted
 // by email (its id, sessions and anything else it owns stay), and only its rows with source 'demo' are replaced.
-import { toRow } from "../../worker/src/activities/ingest.ts";
+import { toRow } from "../../core/src/activities/ingest.ts";
 
 /**
  * A SQL literal: text single-quoted with quotes doubled, numbers as they are, null as NULL.

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { AsyncLocalStorageProviderSingleton } from "@langchain/core/singletons";
-import { pruneActivities, recordedDays } from "./activities/retention.ts";
+import { pruneActivities, recordedDays } from "../../core/src/activities/retention.ts";
 import { app } from "./app.ts";
 
 // LangGraph needs AsyncLocalStorage for interrupt() and token streaming; the bundler picks its browser build,

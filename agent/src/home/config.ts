@@ -15,7 +15,7 @@ const AppEntry = z.strictObject({
 
 const Currency = z.string().regex(/^[A-Z]{3}$/, { error: "Use a 3-letter currency code, like \"USD\"." });
 
-/** A CSV column mapping for a bank layout Hearth has no preset for (see protocol/src/importers/csv.ts). */
+/** A CSV column mapping for a bank layout Hearth has no preset for (see core/src/importers/csv.ts). */
 const CsvMappingConfig = z.strictObject({
   id: z.string().min(1).max(40),
   label: z.string().min(1).max(80),

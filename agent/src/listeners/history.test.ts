@@ -6,7 +6,7 @@ import { ActivityEvent } from "#protocol";
 import { chromiumHistory, fingerprint, firefoxPlaces } from "../../test/browser-history.ts";
 import type { TestHistory, TestVisit } from "../../test/browser-history.ts";
 import { tempDir } from "../../test/temp.ts";
-import { fixturesDir } from "../../../protocol/src/importers/fixtures.ts";
+import { fixturesDir } from "../../../core/src/importers/fixtures.ts";
 import { silentLogger } from "../log.ts";
 import { openStateDb } from "../store/db.ts";
 import { HistoryListener } from "./history.ts";

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { errorOf, PASSWORD, TestClient, uniqueEmail } from "../../test/client.ts";
+import { errorOf, PASSWORD, TestClient, uniqueEmail } from "../../../test/client.ts";
 
 // Settings → Account: sessions, known browsers, the password and the email.
 

@@ -1,6 +1,6 @@
 import { eq, inArray, sql } from "drizzle-orm";
 import { sqliteTable, text } from "drizzle-orm/sqlite-core";
-import { openDb, schema } from "../db/index.ts";
+import { openDb, schema } from "../../../core/src/db/index.ts";
 import { relayFor } from "../relay/stub.ts";
 
 // Deleting an account removes every row of the user. The tables are read from the database itself (every table

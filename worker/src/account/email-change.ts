@@ -2,10 +2,10 @@ import { and, eq, gt, isNull, ne } from "drizzle-orm";
 import type { Context } from "hono";
 import type { ChangeEmailResponse } from "#protocol";
 import { hashToken, newToken } from "../auth/tokens.ts";
-import { openDb, schema } from "../db/index.ts";
+import { openDb, schema } from "../../../core/src/db/index.ts";
 import { ApiError } from "../http/errors.ts";
 import type { AppEnv } from "../http/types.ts";
-import { webhookEnv } from "../notifications/webhooks/env.ts";
+import { webhookEnv } from "../../../core/src/notifications/webhooks/env.ts";
 import { sendMail } from "./mail.ts";
 
 const { emailChanges, users } = schema;

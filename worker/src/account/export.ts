@@ -2,8 +2,8 @@ import { count, eq, getTableColumns } from "drizzle-orm";
 import type { SQL } from "drizzle-orm";
 import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 import { strToU8, zipSync } from "fflate";
-import { activitiesCsv } from "../activities/views.ts";
-import { openDb, schema } from "../db/index.ts";
+import { activitiesCsv } from "../../../core/src/activities/views.ts";
+import { openDb, schema } from "../../../core/src/db/index.ts";
 import { ApiError } from "../http/errors.ts";
 
 // "Your data": one zip with a JSON file per resource and the activity as CSV, built in memory in the worker.

@@ -1,5 +1,5 @@
 import { describe, expect, inject, it, vi } from "vitest";
-import type { ReceivedDelivery } from "../../test/webhook-receiver.ts";
+import type { ReceivedDelivery } from "../../../test/webhook-receiver.ts";
 import { sendMail } from "./mail.ts";
 
 // Account mail goes to MAIL_WEBHOOK_URL as JSON in production, and to the log without it. The receiver here is

@@ -7,7 +7,7 @@ import { forgetBrowser, listBrowsers } from "../auth/browsers.ts";
 import { attemptFailed, attemptSucceeded, reserveAttempt, signInChecks } from "../auth/lockout.ts";
 import { hashPassword, verifyPassword } from "../auth/password.ts";
 import { endOtherSessions, endSession, endSessionById, listSessions, requireUser } from "../auth/session.ts";
-import { openDb, schema } from "../db/index.ts";
+import { openDb, schema } from "../../../core/src/db/index.ts";
 import { clientAddress } from "../http/client-ip.ts";
 import { ApiError } from "../http/errors.ts";
 import type { AppEnv } from "../http/types.ts";

@@ -2,10 +2,10 @@ import { env } from "cloudflare:workers";
 import { runInDurableObject } from "cloudflare:test";
 import { strFromU8, unzipSync } from "fflate";
 import { describe, expect, inject, it, vi } from "vitest";
-import { errorOf, PASSWORD, TestClient } from "../../test/client.ts";
-import { connectAgent, openBrowserSocket, pairDevice } from "../../test/sockets.ts";
-import { SseReader } from "../../test/sse.ts";
-import { enrolTotp } from "../../test/totp.ts";
+import { errorOf, PASSWORD, TestClient } from "../../../test/client.ts";
+import { connectAgent, openBrowserSocket, pairDevice } from "../../../test/sockets.ts";
+import { SseReader } from "../../../test/sse.ts";
+import { enrolTotp } from "../../../test/totp.ts";
 import { userColumns } from "./delete-account.ts";
 
 // "Your data": the archive, and deleting the account with nothing of it left behind.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { RelayAckFrame } from "#protocol";
-import { errorOf, TestClient } from "../../test/client.ts";
-import { connectAgent, openBrowserSocket, userWithDevice } from "../../test/sockets.ts";
+import { errorOf, TestClient } from "../../../test/client.ts";
+import { connectAgent, openBrowserSocket, userWithDevice } from "../../../test/sockets.ts";
 
 type Activity = { id: string; event_id: string; activity_type: string; amount: number | null; currency: string | null; merchant: string | null; category: string | null; company: string | null; job_status: string | null; url: string | null; tags: string[]; source: string; device_id: string | null };
 type Page = { activities: Activity[]; next_before: string | null };

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { StatementImportResult } from "#protocol";
-import { TestClient, errorOf } from "../../test/client.ts";
+import { TestClient, errorOf } from "../../../test/client.ts";
 
 // Statement uploads (the web app's "Import a statement") and applications added by hand, through the real worker
-// and D1. The importers themselves (protocol/src/importers) are tested on the real-world fixtures in Node; here: that they run
+// and D1. The importers themselves (core/src/importers) are tested on the real-world fixtures in Node; here: that they run
 // in workerd, and what the API answers.
 
 type Activity = { id: string; event_id: string; amount: number | null; currency: string | null; merchant: string | null; description: string | null; category: string | null; company: string | null; role: string | null; job_status: string | null; url: string | null; tags: string[]; source: string; timestamp: string };

@@ -6,13 +6,13 @@ import type { ActivityEvent, StatementImportResult } from "#protocol";
 import { UnknownCsvLayout, importStatement, isStatementFile } from "#importers";
 import type { CsvMapping } from "#importers";
 import { requireUser } from "../auth/session.ts";
-import { openDb, schema } from "../db/index.ts";
+import { openDb, schema } from "../../../core/src/db/index.ts";
 import { ApiError } from "../http/errors.ts";
 import type { AppEnv } from "../http/types.ts";
 import { jsonBody, queryParams } from "../http/validate.ts";
 import { relayFor } from "../relay/stub.ts";
-import { activityView } from "./views.ts";
-import { ingestActivities } from "./ingest.ts";
+import { activityView } from "../../../core/src/activities/views.ts";
+import { ingestActivities } from "../../../core/src/activities/ingest.ts";
 
 const { activities } = schema;
 

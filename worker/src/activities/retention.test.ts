@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { createScheduledController } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { TestClient, errorOf } from "../../test/client.ts";
+import { TestClient, errorOf } from "../../../test/client.ts";
 import worker from "../index.ts";
 
 const DAY = 24 * 60 * 60_000;

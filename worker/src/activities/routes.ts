@@ -5,19 +5,19 @@ import { ActivityQuery, ActivitySummaryQuery, CreateIngestToken, IngestRequest, 
 import type { ActivityView, IngestTokenView } from "#protocol";
 import { requireUser, resolveSession } from "../auth/session.ts";
 import { hashToken, newToken } from "../auth/tokens.ts";
-import { newestFirst, olderThan } from "../http/cursor.ts";
-import { openDb, schema } from "../db/index.ts";
-import type { ActivityRow, IngestTokenRow } from "../db/schema.ts";
+import { newestFirst, olderThan } from "../../../core/src/cursor.ts";
+import { openDb, schema } from "../../../core/src/db/index.ts";
+import type { ActivityRow, IngestTokenRow } from "../../../core/src/db/schema.ts";
 import { ApiError } from "../http/errors.ts";
 import type { AppEnv } from "../http/types.ts";
 import { jsonBody, queryParams } from "../http/validate.ts";
 import type { NotifyInput } from "../../../relay/src/index.ts";
 import { relayFor } from "../relay/stub.ts";
-import { activityFilters } from "./filters.ts";
-import { activitiesCsv, activityView } from "./views.ts";
-import { ingestActivities } from "./ingest.ts";
-import { deleteAllActivities, loadRetention, recordedDays, saveRetention } from "./retention.ts";
-import { activitySummary } from "./summary.ts";
+import { activityFilters } from "../../../core/src/activities/filters.ts";
+import { activitiesCsv, activityView } from "../../../core/src/activities/views.ts";
+import { ingestActivities } from "../../../core/src/activities/ingest.ts";
+import { deleteAllActivities, loadRetention, recordedDays, saveRetention } from "../../../core/src/activities/retention.ts";
+import { activitySummary } from "../../../core/src/activities/summary.ts";
 
 const { activities, ingestTokens } = schema;
 

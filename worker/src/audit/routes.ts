@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import { PageQuery } from "#protocol";
 import type { AuditEntry } from "#protocol";
 import { requireUser } from "../auth/session.ts";
-import { openDb, schema } from "../db/index.ts";
+import { openDb, schema } from "../../../core/src/db/index.ts";
 import type { AppEnv } from "../http/types.ts";
 import { queryParams } from "../http/validate.ts";
 

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { errorOf, ORIGIN, PASSWORD, TestClient, uniqueEmail } from "../../test/client.ts";
-import { readConfig } from "../config.ts";
+import { errorOf, ORIGIN, PASSWORD, TestClient, uniqueEmail } from "../../../test/client.ts";
+import { readConfig } from "../../../core/src/config.ts";
 import { hashToken } from "./tokens.ts";
 
 const MINUTE = 60_000;

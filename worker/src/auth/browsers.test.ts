@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { NotificationView } from "#protocol";
-import { PASSWORD, TestClient } from "../../test/client.ts";
+import { PASSWORD, TestClient } from "../../../test/client.ts";
 import { describeAgent } from "./describe-agent.ts";
 
 // "Sign-in from a new device": a browser the account knows signs in quietly; any other is reported.

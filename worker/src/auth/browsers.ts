@@ -2,7 +2,7 @@ import { and, desc, eq } from "drizzle-orm";
 import type { Context } from "hono";
 import type { ProofMethod } from "#protocol";
 import { getCookie, setCookie } from "hono/cookie";
-import { openDb, schema } from "../db/index.ts";
+import { openDb, schema } from "../../../core/src/db/index.ts";
 import type { AppEnv } from "../http/types.ts";
 import { relayFor } from "../relay/stub.ts";
 import type { KnownBrowserView } from "#protocol";

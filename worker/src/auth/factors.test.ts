@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { SoftPasskey } from "../../test/authenticator.ts";
-import { errorOf, PASSWORD, TestClient } from "../../test/client.ts";
-import { codeFor, enrolTotp } from "../../test/totp.ts";
+import { SoftPasskey } from "../../../test/authenticator.ts";
+import { errorOf, PASSWORD, TestClient } from "../../../test/client.ts";
+import { codeFor, enrolTotp } from "../../../test/totp.ts";
 import { hashToken } from "./tokens.ts";
 
 async function json<T>(response: Response): Promise<T> {

@@ -1,9 +1,9 @@
 import { count, eq } from "drizzle-orm";
 import { STEP_UP_DEFAULT_MINUTES, StepUpMinutes } from "#protocol";
 import type { PasskeyView, ProofMethod, SecurityView, StepUpMethod } from "#protocol";
-import type { Db } from "../db/index.ts";
-import { schema } from "../db/index.ts";
-import type { PasskeyRow, Session } from "../db/schema.ts";
+import type { Db } from "../../../core/src/db/index.ts";
+import { schema } from "../../../core/src/db/index.ts";
+import type { PasskeyRow, Session } from "../../../core/src/db/schema.ts";
 import { recoveryCodesLeft } from "./recovery.ts";
 import { hasTotp } from "./totp.ts";
 

@@ -1,9 +1,9 @@
 import { and, eq, gt, lte, or, sql } from "drizzle-orm";
 import type { SQL } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
-import { FACTOR_LIMITS, LOGIN_LIMITS } from "../config.ts";
-import { schema } from "../db/index.ts";
-import type { Db } from "../db/index.ts";
+import { FACTOR_LIMITS, LOGIN_LIMITS } from "../../../core/src/config.ts";
+import { schema } from "../../../core/src/db/index.ts";
+import type { Db } from "../../../core/src/db/index.ts";
 import { ApiError } from "../http/errors.ts";
 
 // The lockout in front of every secret check: a sign-in's password (and sign-up, and the current password before an

@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { Hono } from "hono";
 import { AddPasskeyRequest, PasskeySignInOptionsRequest, PasskeySignInRequest, RenamePasskeyRequest } from "#protocol";
-import { openDb, schema } from "../db/index.ts";
+import { openDb, schema } from "../../../core/src/db/index.ts";
 import { ApiError } from "../http/errors.ts";
 import type { AppEnv } from "../http/types.ts";
 import { jsonBody } from "../http/validate.ts";

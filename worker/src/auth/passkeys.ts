@@ -6,9 +6,9 @@ import type { Context } from "hono";
 import type { z } from "zod";
 import { PasskeyTransports } from "#protocol";
 import type { AuthenticationCredential, RegistrationCredential } from "#protocol";
-import type { Db } from "../db/index.ts";
-import { schema } from "../db/index.ts";
-import type { PasskeyRow, User } from "../db/schema.ts";
+import type { Db } from "../../../core/src/db/index.ts";
+import { schema } from "../../../core/src/db/index.ts";
+import type { PasskeyRow, User } from "../../../core/src/db/schema.ts";
 import { ApiError } from "../http/errors.ts";
 
 // Passkeys (WebAuthn) through @simplewebauthn/server. The relying party is the host the request came to, so the

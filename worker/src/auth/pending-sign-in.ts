@@ -1,6 +1,6 @@
 import { and, eq, gt, lte } from "drizzle-orm";
-import type { Db } from "../db/index.ts";
-import { schema } from "../db/index.ts";
+import type { Db } from "../../../core/src/db/index.ts";
+import { schema } from "../../../core/src/db/index.ts";
 import { ApiError } from "../http/errors.ts";
 import { hashToken, newToken } from "./tokens.ts";
 

@@ -1,6 +1,6 @@
 import { and, count, eq, isNull } from "drizzle-orm";
-import type { Db } from "../db/index.ts";
-import { schema } from "../db/index.ts";
+import type { Db } from "../../../core/src/db/index.ts";
+import { schema } from "../../../core/src/db/index.ts";
 import { hashToken } from "./tokens.ts";
 
 // Ten single-use recovery codes, for when the authenticator app and every passkey are out of reach. They are

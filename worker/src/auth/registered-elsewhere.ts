@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import type { Context } from "hono";
-import { openDb, schema } from "../db/index.ts";
+import { openDb, schema } from "../../../core/src/db/index.ts";
 import type { AppEnv } from "../http/types.ts";
 import { relayFor } from "../relay/stub.ts";
 import { describeAgent } from "./describe-agent.ts";

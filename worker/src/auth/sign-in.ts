@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import type { ProofMethod, PublicUser, SecondFactorChallenge } from "#protocol";
-import type { Db } from "../db/index.ts";
-import type { User } from "../db/schema.ts";
+import type { Db } from "../../../core/src/db/index.ts";
+import type { User } from "../../../core/src/db/schema.ts";
 import type { AppEnv } from "../http/types.ts";
 import { rememberBrowser } from "./browsers.ts";
 import { factorState, needsSecondStep } from "./factors.ts";

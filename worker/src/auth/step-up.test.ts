@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { NotificationView } from "#protocol";
-import { errorOf, PASSWORD, TestClient } from "../../test/client.ts";
-import { connectAgent, openBrowserSocket, userWithDevice } from "../../test/sockets.ts";
+import { errorOf, PASSWORD, TestClient } from "../../../test/client.ts";
+import { connectAgent, openBrowserSocket, userWithDevice } from "../../../test/sockets.ts";
 import { hashToken } from "./tokens.ts";
 
 /** Moves the session's last proof an hour back, as if the user signed in long ago. */

@@ -2,7 +2,7 @@ import { and, eq } from "drizzle-orm";
 import type { Context } from "hono";
 import type { NotificationView } from "#protocol";
 import { findAction } from "../../../relay/src/index.ts";
-import { openDb, schema } from "../db/index.ts";
+import { openDb, schema } from "../../../core/src/db/index.ts";
 import { ApiError } from "../http/errors.ts";
 import type { AppEnv } from "../http/types.ts";
 import { factorState, proofCounts, stepUpMethods, stepUpMinutesFor } from "./factors.ts";

@@ -1,7 +1,7 @@
 import { and, eq, isNotNull, lt } from "drizzle-orm";
 import { Secret, TOTP } from "otpauth";
-import type { Db } from "../db/index.ts";
-import { schema } from "../db/index.ts";
+import type { Db } from "../../../core/src/db/index.ts";
+import { schema } from "../../../core/src/db/index.ts";
 
 // TOTP (RFC 6238): SHA-1, 6 digits, 30-second steps, as every authenticator app expects. A code is accepted for
 // the step before and after the current one (clock drift), and only once: the last accepted step is kept, and a

@@ -1,5 +1,5 @@
 import type { PublicUser } from "#protocol";
-import type { User } from "../db/schema.ts";
+import type { User } from "../../../core/src/db/schema.ts";
 
 /** A user as the API shows them: never the password hash. */
 export function publicUser(user: User): PublicUser {

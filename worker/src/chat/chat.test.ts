@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { errorOf, TestClient } from "../../test/client.ts";
-import { ftsQuery } from "./views.ts";
+import { errorOf, TestClient } from "../../../test/client.ts";
+import { ftsQuery } from "../../../core/src/chat/views.ts";
 
 type Chat = { id: string; title: string; preview: string | null };
 type Message = { id: string; content: string; thread_id: string | null; reply_count: number; role: string };

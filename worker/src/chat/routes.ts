@@ -3,15 +3,15 @@ import { Hono } from "hono";
 import { CreateChatRequest, MessageListQuery, RenameChatRequest, SearchQuery, SendMessageRequest, TurnStreamQuery, cursorAfter } from "#protocol";
 import type { ChatView, MessageView, SearchHit } from "#protocol";
 import { requireUser } from "../auth/session.ts";
-import { openDb, schema } from "../db/index.ts";
-import type { Db } from "../db/index.ts";
-import { newestFirst, olderThan } from "../http/cursor.ts";
+import { openDb, schema } from "../../../core/src/db/index.ts";
+import type { Db } from "../../../core/src/db/index.ts";
+import { newestFirst, olderThan } from "../../../core/src/cursor.ts";
 import { ApiError } from "../http/errors.ts";
 import type { AppEnv } from "../http/types.ts";
 import { jsonBody, queryParams } from "../http/validate.ts";
-import { createChatModel, modelEnv } from "../assistant/model.ts";
+import { createChatModel, modelEnv } from "../../../core/src/assistant/model.ts";
 import { relayFor } from "../relay/stub.ts";
-import { chatView, ftsQuery, messageView } from "./views.ts";
+import { chatView, ftsQuery, messageView } from "../../../core/src/chat/views.ts";
 
 const { chats, messages } = schema;
 

@@ -1,10 +1,10 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
-import type { TestClient } from "../../test/client.ts";
-import type { FakeReply } from "../../test/fake-openai.ts";
-import { openAgentResponse, TEST_CONNECTORS, TestSocket, userWithDevice } from "../../test/sockets.ts";
-import { SseReader } from "../../test/sse.ts";
-import { modelEnv } from "../assistant/model.ts";
+import type { TestClient } from "../../../test/client.ts";
+import type { FakeReply } from "../../../test/fake-openai.ts";
+import { openAgentResponse, TEST_CONNECTORS, TestSocket, userWithDevice } from "../../../test/sockets.ts";
+import { SseReader } from "../../../test/sse.ts";
+import { modelEnv } from "../../../core/src/assistant/model.ts";
 
 // The chat turn with a language model configured (this vitest project's bindings point at a fake
 // OpenAI-compatible server on loopback), through the real worker, relay and D1.

@@ -1,10 +1,10 @@
 import { env } from "cloudflare:workers";
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { TestClient } from "../../test/client.ts";
-import { connectAgent, openBrowserSocket, userWithDevice } from "../../test/sockets.ts";
-import type { TestSocket } from "../../test/sockets.ts";
-import { SseReader } from "../../test/sse.ts";
+import type { TestClient } from "../../../test/client.ts";
+import { connectAgent, openBrowserSocket, userWithDevice } from "../../../test/sockets.ts";
+import type { TestSocket } from "../../../test/sockets.ts";
+import { SseReader } from "../../../test/sse.ts";
 
 type Message = { id: string; role: string; content: string; status: string; command_ids: string[] };
 

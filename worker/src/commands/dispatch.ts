@@ -2,7 +2,7 @@ import { and, eq } from "drizzle-orm";
 import type { CommandView, ErrorCode } from "#protocol";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { DispatchOutcome } from "../../../relay/src/index.ts";
-import { openDb, schema } from "../db/index.ts";
+import { openDb, schema } from "../../../core/src/db/index.ts";
 import { ApiError } from "../http/errors.ts";
 import { relayFor } from "../relay/stub.ts";
 import { commandRecordOf } from "./record.ts";

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { errorOf, TestClient } from "../../test/client.ts";
-import { userWithDevice } from "../../test/sockets.ts";
+import { errorOf, TestClient } from "../../../test/client.ts";
+import { userWithDevice } from "../../../test/sockets.ts";
 
 type Page = { commands: { id: string; created_at: number }[]; next_before: string | null };
 

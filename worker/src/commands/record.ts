@@ -1,6 +1,6 @@
 import { CommandStatus, ErrorCode } from "#protocol";
 import type { CommandRecord } from "#protocol";
-import type { CommandRow } from "../db/schema.ts";
+import type { CommandRow } from "../../../core/src/db/schema.ts";
 
 // The one reading of a D1 `commands` row: the commands API shows it (`commandView(commandRecordOf(row))`) and a
 // retry sends its command again (dispatch.ts), so both read the stored command the same way.

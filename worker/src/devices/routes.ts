@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import type { RefusedActivityView } from "#protocol";
 import { deviceView } from "../../../relay/src/index.ts";
 import { requireUser } from "../auth/session.ts";
-import { openDb, schema } from "../db/index.ts";
+import { openDb, schema } from "../../../core/src/db/index.ts";
 import { ApiError } from "../http/errors.ts";
 import type { AppEnv } from "../http/types.ts";
 import { relayFor } from "../relay/stub.ts";

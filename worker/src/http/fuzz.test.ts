@@ -1,9 +1,9 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ERROR_CODES } from "#protocol";
-import { TestClient, uniqueEmail } from "../../test/client.ts";
-import { hostileBody } from "../../test/fuzz.ts";
-import { userWithDevice } from "../../test/sockets.ts";
+import { TestClient, uniqueEmail } from "../../../test/client.ts";
+import { hostileBody } from "../../../test/fuzz.ts";
+import { userWithDevice } from "../../../test/sockets.ts";
 
 // The main POST routes under hostile bodies: no answer is a 500, and every refusal is JSON with a known code.
 // Bounded: a few dozen runs per route keep the file well under 30 seconds.

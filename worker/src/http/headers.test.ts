@@ -1,6 +1,6 @@
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { TestClient } from "../../test/client.ts";
+import { TestClient } from "../../../test/client.ts";
 import { API_SECURITY_HEADERS, HSTS } from "./headers.ts";
 
 function expectSecurityHeaders(response: Response) {

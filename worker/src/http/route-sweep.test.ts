@@ -1,9 +1,9 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { app } from "../app.ts";
-import type { TestClient } from "../../test/client.ts";
-import { openBrowserSocket } from "../../test/sockets.ts";
-import type { TestSocket } from "../../test/sockets.ts";
+import type { TestClient } from "../../../test/client.ts";
+import { openBrowserSocket } from "../../../test/sockets.ts";
+import type { TestSocket } from "../../../test/sockets.ts";
 import { ownEverything, secretsOf, signedUp } from "../../test/sweep/fixture.ts";
 import type { Owned } from "../../test/sweep/fixture.ts";
 import { ROUTES } from "../../test/sweep/routes.ts";

@@ -2,13 +2,13 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import type { NotificationView } from "#protocol";
-import { ORIGIN, TestClient } from "../../test/client.ts";
-import { connectAgent, userWithDevice } from "../../test/sockets.ts";
-import { codeFor, enrolTotp } from "../../test/totp.ts";
+import { ORIGIN, TestClient } from "../../../test/client.ts";
+import { connectAgent, userWithDevice } from "../../../test/sockets.ts";
+import { codeFor, enrolTotp } from "../../../test/totp.ts";
 import { app } from "../app.ts";
-import { ACTION_LINK_TTL_MS, actionLinkUrl, actionToken, actionTokenState, issueActionToken } from "./webhooks/index.ts";
-import { ACTION_OPENER_SCRIPT, ACTION_OPENER_SCRIPT_HASH } from "./webhooks/action-page.ts";
-import type { LinkAction } from "./webhooks/index.ts";
+import { ACTION_LINK_TTL_MS, actionLinkUrl, actionToken, actionTokenState, issueActionToken } from "../../../core/src/notifications/webhooks/index.ts";
+import { ACTION_OPENER_SCRIPT, ACTION_OPENER_SCRIPT_HASH } from "../../../core/src/notifications/webhooks/action-page.ts";
+import type { LinkAction } from "../../../core/src/notifications/webhooks/index.ts";
 
 // A webhook's approve / deny links through the real worker, relay and D1, opened by someone who is not signed
 // in: viewing only asks, confirming acts once; a used, expired, altered or unknown link gets a page that says so.

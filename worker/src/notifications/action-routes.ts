@@ -5,7 +5,7 @@ import { TotpCode } from "#protocol";
 import { attemptSucceeded, reserveAttempt, secondFactorChecks } from "../auth/lockout.ts";
 import { linkApprovalNeeds } from "../auth/step-up.ts";
 import { spendTotpCode } from "../auth/totp.ts";
-import { openDb } from "../db/index.ts";
+import { openDb } from "../../../core/src/db/index.ts";
 import { ApiError } from "../http/errors.ts";
 import type { AppEnv } from "../http/types.ts";
 import { findNotification, performAction } from "./actions.ts";
@@ -19,8 +19,8 @@ import {
   readActionToken,
   spendActionToken,
   webhookEnv,
-} from "./webhooks/index.ts";
-import type { ActionClaims, ActionPageRefusal } from "./webhooks/index.ts";
+} from "../../../core/src/notifications/webhooks/index.ts";
+import type { ActionClaims, ActionPageRefusal } from "../../../core/src/notifications/webhooks/index.ts";
 
 // The signed links in a webhook payload's buttons (approve, deny, retry), opened without signing in: the token
 // is the credential. A link is `/api/actions#<token>` (action-page.ts): the opener page's script POSTs the token

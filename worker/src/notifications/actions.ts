@@ -1,10 +1,10 @@
 import { and, eq } from "drizzle-orm";
 import type { NotificationAction, NotificationView } from "#protocol";
 import { retryCommand } from "../commands/dispatch.ts";
-import { openDb, schema } from "../db/index.ts";
+import { openDb, schema } from "../../../core/src/db/index.ts";
 import { ApiError } from "../http/errors.ts";
 import { relayFor } from "../relay/stub.ts";
-import { markRead, notificationView } from "./store.ts";
+import { markRead, notificationView } from "../../../core/src/notifications/store.ts";
 
 // A notification's buttons, wherever they are pressed (the app, or a signed link from a webhook): approve or
 // deny the permission request it is about, or retry the command it is about. Each acts through the same path

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { NotificationPreferences, NotificationRule, NotificationView } from "#protocol";
-import { TestClient, errorOf } from "../../test/client.ts";
+import { TestClient, errorOf } from "../../../test/client.ts";
 
 // Large-transaction alerts through the real worker, relay and D1: only for a transaction that is recent when it
 // arrives (an imported statement from past years is history, not news), and at an amount per currency.

@@ -2,9 +2,9 @@ import { env } from "cloudflare:workers";
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { NotificationPreferences, NotificationRule, NotificationView } from "#protocol";
-import { TestClient, errorOf } from "../../test/client.ts";
-import { connectAgent, openBrowserSocket, userWithDevice } from "../../test/sockets.ts";
-import type { TestSocket } from "../../test/sockets.ts";
+import { TestClient, errorOf } from "../../../test/client.ts";
+import { connectAgent, openBrowserSocket, userWithDevice } from "../../../test/sockets.ts";
+import type { TestSocket } from "../../../test/sockets.ts";
 
 // Notifications through the real worker, relay and D1: sources fire their rules, the bell's count moves live on
 // the user's sockets, buttons act in place, quiet hours hold and then deliver, and users see only their own.

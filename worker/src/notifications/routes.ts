@@ -9,8 +9,8 @@ import type { AppEnv } from "../http/types.ts";
 import { jsonBody, queryParams } from "../http/validate.ts";
 import { relayFor } from "../relay/stub.ts";
 import { findNotification, performAction } from "./actions.ts";
-import { loadPreferences, savePreferences } from "./preferences.ts";
-import { dismiss, listNotifications, markRead, notificationView, unreadCount } from "./store.ts";
+import { loadPreferences, savePreferences } from "../../../core/src/notifications/preferences.ts";
+import { dismiss, listNotifications, markRead, notificationView, unreadCount } from "../../../core/src/notifications/store.ts";
 
 const ReadRequest = z.object({ ids: z.array(z.string().min(1).max(64)).min(1).max(500).optional() });
 

@@ -2,10 +2,10 @@ import { env } from "cloudflare:workers";
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, inject, it } from "vitest";
 import type { NotificationView } from "#protocol";
-import { TestClient } from "../../test/client.ts";
-import { userWithDevice } from "../../test/sockets.ts";
-import type { ReceivedDelivery } from "../../test/webhook-receiver.ts";
-import { WebhookPayload, newWebhookSecret } from "./webhooks/index.ts";
+import { TestClient } from "../../../test/client.ts";
+import { userWithDevice } from "../../../test/sockets.ts";
+import type { ReceivedDelivery } from "../../../test/webhook-receiver.ts";
+import { WebhookPayload, newWebhookSecret } from "../../../core/src/notifications/webhooks/index.ts";
 import { relayFor } from "../relay/stub.ts";
 
 // The relay's webhook sender, end to end in workerd: a notification becomes a signed delivery that a real

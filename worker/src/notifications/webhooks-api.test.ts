@@ -5,10 +5,10 @@ import { describe, expect, inject, it } from "vitest";
 import { DeliveryPage, DeliveryView, MAX_WEBHOOKS, WebhookCreated, WebhookRotated, WebhookView } from "#protocol";
 import type { CreateWebhook } from "#protocol";
 import { z } from "zod";
-import { ORIGIN, TestClient, errorOf } from "../../test/client.ts";
-import type { ReceivedDelivery } from "../../test/webhook-receiver.ts";
+import { ORIGIN, TestClient, errorOf } from "../../../test/client.ts";
+import type { ReceivedDelivery } from "../../../test/webhook-receiver.ts";
 import { app } from "../app.ts";
-import { openDb, schema } from "../db/index.ts";
+import { openDb, schema } from "../../../core/src/db/index.ts";
 
 // Settings → Webhooks through the real worker and D1: endpoints are added (with the secret shown once), changed,
 // rotated and removed; refused targets say why; each user sees only their own; the delivery log reads back

@@ -4,14 +4,14 @@ import { Hono } from "hono";
 import { CreateWebhook, DeliveryQuery, DeliveryStatus, MAX_ATTEMPTS_SHOWN, MAX_WEBHOOKS, NotificationKind, UpdateWebhook, cursorAfter } from "#protocol";
 import type { AttemptView, DeliveryPage, DeliveryView, WebhookCreated, WebhookRotated, WebhookView } from "#protocol";
 import { requireUser } from "../auth/session.ts";
-import { openDb, schema } from "../db/index.ts";
-import type { WebhookDeliveryRow, WebhookEndpointRow } from "../db/notifications-schema.ts";
-import { newestFirst, olderThan } from "../http/cursor.ts";
+import { openDb, schema } from "../../../core/src/db/index.ts";
+import type { WebhookDeliveryRow, WebhookEndpointRow } from "../../../core/src/db/notifications-schema.ts";
+import { newestFirst, olderThan } from "../../../core/src/cursor.ts";
 import { ApiError } from "../http/errors.ts";
 import type { AppEnv } from "../http/types.ts";
 import { jsonBody, queryParams } from "../http/validate.ts";
 import { relayFor } from "../relay/stub.ts";
-import { allowsPrivateTargets, checkTarget, newWebhookSecret, webhookEnv } from "./webhooks/index.ts";
+import { allowsPrivateTargets, checkTarget, newWebhookSecret, webhookEnv } from "../../../core/src/notifications/webhooks/index.ts";
 
 // Settings → Webhooks: the user's endpoints and their delivery logs. This API only manages rows; the user's
 // relay sends the deliveries, so after every change to an endpoint it is told to read them again.

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { errorOf, TestClient } from "../../test/client.ts";
-import { openAgentResponse, pairDevice } from "../../test/sockets.ts";
+import { errorOf, TestClient } from "../../../test/client.ts";
+import { openAgentResponse, pairDevice } from "../../../test/sockets.ts";
 import { hashToken } from "../auth/tokens.ts";
 
 const INFO = { name: "Ada's laptop", platform: "linux", agent_version: "0.1.0" };

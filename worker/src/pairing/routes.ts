@@ -6,8 +6,8 @@ import type { PairLookupResponse, PairStartResponse, PairTokenResponse } from "#
 import { requireUser } from "../auth/session.ts";
 import { PAIRING_PROOF_MINUTES, assertRecentProof } from "../auth/step-up.ts";
 import { hashToken, newToken } from "../auth/tokens.ts";
-import { openDb, schema } from "../db/index.ts";
-import type { Db } from "../db/index.ts";
+import { openDb, schema } from "../../../core/src/db/index.ts";
+import type { Db } from "../../../core/src/db/index.ts";
 import { clientIp, clientPlace } from "../http/client-ip.ts";
 import { ApiError } from "../http/errors.ts";
 import type { AppEnv } from "../http/types.ts";

@@ -4,7 +4,7 @@ import type { Context } from "hono";
 import { RELAY_DEVICE_HEADER, RELAY_ROLE_HEADER, RELAY_USER_HEADER } from "../../../relay/src/index.ts";
 import { requireUser } from "../auth/session.ts";
 import { hashToken } from "../auth/tokens.ts";
-import { openDb, schema } from "../db/index.ts";
+import { openDb, schema } from "../../../core/src/db/index.ts";
 import { ApiError } from "../http/errors.ts";
 import type { AppEnv } from "../http/types.ts";
 import { relayFor } from "./stub.ts";

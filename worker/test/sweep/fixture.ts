@@ -1,10 +1,10 @@
 import { expect, inject } from "vitest";
-import { SoftPasskey } from "../authenticator.ts";
-import { PASSWORD, TestClient } from "../client.ts";
-import { SseReader } from "../sse.ts";
-import { connectAgent, pairDevice } from "../sockets.ts";
-import type { TestSocket } from "../sockets.ts";
-import { enrolTotp } from "../totp.ts";
+import { SoftPasskey } from "../../../test/authenticator.ts";
+import { PASSWORD, TestClient } from "../../../test/client.ts";
+import { SseReader } from "../../../test/sse.ts";
+import { connectAgent, pairDevice } from "../../../test/sockets.ts";
+import type { TestSocket } from "../../../test/sockets.ts";
+import { enrolTotp } from "../../../test/totp.ts";
 
 // One user holding one of everything a user can own, made through the real API, relay and agent socket, for the
 // route sweep (worker/src/http/route-sweep.test.ts). Every name and text the user typed carries `marker`, so an

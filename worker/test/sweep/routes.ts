@@ -1,5 +1,5 @@
-import { PASSWORD } from "../client.ts";
-import { codeFor } from "../totp.ts";
+import { PASSWORD } from "../../../test/client.ts";
+import { codeFor } from "../../../test/totp.ts";
 import type { Owned } from "./fixture.ts";
 
 // The route sweep's table: for every route the app registers, how user B calls it against user A's things.

@@ -10,7 +10,7 @@ import type { BucketGroup } from "./chart-buckets.ts";
 const pad = (n: number) => String(n).padStart(2, "0");
 const day = (date: Date) => `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
 
-/** The bucket the server puts a local time in (worker/src/activities/summary.ts: `bucketSql`). */
+/** The bucket the server puts a local time in (core/src/activities/summary.ts: `bucketSql`). */
 function bucketOf(at: Date, group: BucketGroup): string {
   if (group === "month") return day(at).slice(0, 7);
   if (group === "day") return day(at);

@@ -6,7 +6,7 @@ import fc from "fast-check";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { beforeEach, describe, expect, inject, it } from "vitest";
 import { z } from "zod";
-import type { FakeReply } from "../../test/fake-openai.ts";
+import type { FakeReply } from "../../../test/fake-openai.ts";
 import { D1Saver } from "./checkpointer.ts";
 import { buildAssistantGraph, userTurn, type ExecuteResult } from "./graph.ts";
 import { createChatModel } from "./model.ts";
@@ -66,10 +66,10 @@ describe("buildTools", () => {
   });
 });
 
-// The real ChatOpenAI path against the loopback fake (worker/test/fake-openai.ts), started by the
+// The real ChatOpenAI path against the loopback fake (test/fake-openai.ts), started by the
 // fake-openai-setup.ts globalSetup in vitest.config.ts.
 const fakeUrl: string | undefined = inject("fakeOpenAiUrl");
-if (!fakeUrl) throw new Error("fakeOpenAiUrl is not provided: vitest.config.ts should run worker/test/fake-openai-setup.ts as globalSetup");
+if (!fakeUrl) throw new Error("fakeOpenAiUrl is not provided: vitest.config.ts should run test/fake-openai-setup.ts as globalSetup");
 
 describe("the assistant graph with a real ChatOpenAI and a fake endpoint", () => {
   const base = fakeUrl.replace(/\/v1$/, "");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { TestClient } from "../../test/client.ts";
+import { TestClient } from "../../../test/client.ts";
 
 type Summary = {
   spending: { bucket: string; category: string; currency: string; total: number }[];

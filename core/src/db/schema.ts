@@ -282,7 +282,7 @@ export const messages = sqliteTable(
 export type ChatRow = typeof chats.$inferSelect;
 export type MessageRow = typeof messages.$inferSelect;
 
-/** LangGraph checkpoints (the assistant's durable graph state): see worker/src/assistant/checkpointer.ts. */
+/** LangGraph checkpoints (the assistant's durable graph state): see core/src/assistant/checkpointer.ts. */
 export * from "../assistant/checkpointer-schema.ts";
 export * from "./notifications-schema.ts";
 export * from "./factors-schema.ts";
@@ -328,7 +328,7 @@ export const activities = sqliteTable(
     // The list's order (newest first) when no type is asked for.
     index("activities_user_time_idx").on(t.userId, t.occurredAt),
     // A type's rows in time order, carrying every column the dashboard summary reads, so the summary never
-    // touches the table (worker/src/activities/summary.ts). It also serves the list filtered by type, which is
+    // touches the table (core/src/activities/summary.ts). It also serves the list filtered by type, which is
     // why it replaced the plain (user, type, time) index: that one was a prefix of it.
     index("activities_user_type_time_cover_idx").on(t.userId, t.activityType, t.occurredAt, t.amountMinor, t.currency, t.category, t.jobStatus),
   ],
@@ -377,7 +377,7 @@ export const ingestTokens = sqliteTable(
 
 /**
  * How long a user keeps each kind of activity, counted from when a row was stored (`created_at`). A kind with no
- * row here has its default (worker/src/activities/retention.ts); `days` NULL means kept until the user deletes it.
+ * row here has its default (core/src/activities/retention.ts); `days` NULL means kept until the user deletes it.
  */
 export const activityRetention = sqliteTable(
   "activity_retention",

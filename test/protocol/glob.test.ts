@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { globMatch } from "../../../protocol/src/glob.ts";
+import { globMatch } from "../../protocol/src/glob.ts";
 
 describe("globMatch", () => {
   it("matches the documented cases", () => {

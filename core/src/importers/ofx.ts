@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { XMLParser } from "fast-xml-parser";
-import type { ActivityEvent } from "../activity.ts";
+import type { ActivityEvent } from "../../../protocol/src/activity.ts";
 import { decodeStatement } from "./decode.ts";
 import { ofxToXml, splitOfx } from "./ofx-normalise.ts";
 

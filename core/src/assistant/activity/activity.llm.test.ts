@@ -1,9 +1,9 @@
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
-import { TestClient } from "../../../test/client.ts";
-import type { FakeReply } from "../../../test/fake-openai.ts";
-import { SseReader } from "../../../test/sse.ts";
+import { TestClient } from "../../../../test/client.ts";
+import type { FakeReply } from "../../../../test/fake-openai.ts";
+import { SseReader } from "../../../../test/sse.ts";
 import { modelEnv } from "../model.ts";
 
 // Activity questions through the real worker, relay and D1, with a language model configured (this vitest

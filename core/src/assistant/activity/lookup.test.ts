@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { TestClient } from "../../../test/client.ts";
+import { TestClient } from "../../../../test/client.ts";
 import { ingestActivities } from "../../activities/ingest.ts";
 import type { ActivityAsk } from "./ask.ts";
 import { activityAnswer } from "./answer.ts";

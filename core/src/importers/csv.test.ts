@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ActivityEvent } from "../activity.ts";
+import { ActivityEvent } from "../../../protocol/src/activity.ts";
 import { UnknownCsvLayout, csvAmount, csvDate, importCsv, sniffDelimiter } from "./csv.ts";
 import type { CsvMapping } from "./csv.ts";
 import { fixturesDir } from "./fixtures.ts";

@@ -6,7 +6,7 @@ import { z } from "zod";
 import { openDb, schema } from "../db/index.ts";
 import type { Db } from "../db/index.ts";
 import type { NotificationRow } from "../db/notifications-schema.ts";
-import { newestFirst, olderThan } from "../http/cursor.ts";
+import { newestFirst, olderThan } from "../cursor.ts";
 
 // Notification rows in D1: what the bell counts and the notification center lists. A row held by quiet hours has
 // no `delivered_at` yet; the bell and the list show delivered rows only, so a held one appears with its digest.

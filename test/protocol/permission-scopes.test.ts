@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { scopeChoices, scopeCovers } from "../../../protocol/src/permission-scopes.ts";
+import { scopeChoices, scopeCovers } from "../../protocol/src/permission-scopes.ts";
 
 const ask = (target: string, action: string, parameters: Record<string, string>) => ({ target, action, parameters });
 const scopes = (target: string, action: string, parameters: Record<string, string>) => scopeChoices(ask(target, action, parameters)).map((c) => c.scope);

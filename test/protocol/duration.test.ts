@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { formatDuration } from "../../../protocol/src/duration.ts";
+import { formatDuration } from "../../protocol/src/duration.ts";
 
 describe("formatDuration", () => {
   it.each([

@@ -5,7 +5,7 @@ import { AsyncLocalStorageProviderSingleton } from "@langchain/core/singletons";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { beforeEach, describe, expect, inject, it } from "vitest";
 import { z } from "zod";
-import type { FakeReply } from "../../../test/fake-openai.ts";
+import type { FakeReply } from "../../../../test/fake-openai.ts";
 import { ingestActivities } from "../../activities/ingest.ts";
 import { D1Saver } from "../checkpointer.ts";
 import { buildAssistantGraph, userTurn } from "../graph.ts";
@@ -26,7 +26,7 @@ const ModelRequests = z.object({
 });
 
 const fakeUrl: string | undefined = inject("fakeOpenAiUrl");
-if (!fakeUrl) throw new Error("fakeOpenAiUrl is not provided: vitest.config.ts should run worker/test/fake-openai-setup.ts as globalSetup");
+if (!fakeUrl) throw new Error("fakeOpenAiUrl is not provided: vitest.config.ts should run test/fake-openai-setup.ts as globalSetup");
 const base = fakeUrl.replace(/\/v1$/, "");
 const script = (...replies: FakeReply[]) => fetch(`${base}/__script`, { method: "POST", body: JSON.stringify({ replies }) });
 const modelRequests = async () => ModelRequests.parse(await (await fetch(`${base}/__requests`)).json()).requests;

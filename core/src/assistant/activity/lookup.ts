@@ -4,7 +4,7 @@ import type { ActivityQuery, ActivityView } from "#protocol";
 import { activityView } from "../../activities/views.ts";
 import { activityFilters } from "../../activities/filters.ts";
 import { openDb, schema } from "../../db/index.ts";
-import { newestFirst } from "../../http/cursor.ts";
+import { newestFirst } from "../../cursor.ts";
 import { ACTIVITY_LIMITS, type ActivityAsk } from "./ask.ts";
 import { resolvePeriod, type Clock, type ResolvedPeriod } from "./period.ts";
 

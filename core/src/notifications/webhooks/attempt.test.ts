@@ -1,5 +1,5 @@
 import { describe, expect, inject, it } from "vitest";
-import type { ReceivedDelivery, ReceiverScript } from "../../../test/webhook-receiver.ts";
+import type { ReceivedDelivery, ReceiverScript } from "../../../../test/webhook-receiver.ts";
 import { attemptDelivery } from "./attempt.ts";
 import type { AttemptResult } from "./attempt.ts";
 import { DISABLE_AFTER_FAILED_DELIVERIES, RETRY_POLICY, afterDelivery, nextAttemptAt, retryCeilingMs } from "./backoff.ts";
@@ -7,7 +7,7 @@ import { WebhookPayload, encodeWebhookPayload } from "./payload.ts";
 import { newWebhookSecret } from "./secret.ts";
 
 const receiverUrl: string | undefined = inject("webhookReceiverUrl");
-if (!receiverUrl) throw new Error("webhookReceiverUrl is not provided: vitest.config.ts should run worker/test/webhook-receiver-setup.ts as globalSetup");
+if (!receiverUrl) throw new Error("webhookReceiverUrl is not provided: vitest.config.ts should run test/webhook-receiver-setup.ts as globalSetup");
 
 /** A fresh channel on the loopback receiver, which verifies with `secret` and answers as scripted. */
 async function receiver(script: Omit<ReceiverScript, "secret"> = {}, secret = newWebhookSecret()) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import doc from "../../../protocol/PROTOCOL.md?raw";
+import doc from "../../protocol/PROTOCOL.md?raw";
 import { AgentFrame, BrowserFrame, HEARTBEAT_PING, HEARTBEAT_PONG, LocalAgentFrame, LocalClientFrame, RelayToAgentFrame, RelayToBrowserFrame } from "#protocol";
 import type { z } from "zod";
 

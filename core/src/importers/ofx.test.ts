@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ActivityEvent } from "../activity.ts";
+import { ActivityEvent } from "../../../protocol/src/activity.ts";
 import { fixturesDir } from "./fixtures.ts";
 import { importOfx, ofxAmount, ofxDate } from "./ofx.ts";
 
