@@ -5,6 +5,7 @@ import type { FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import { replacedByLink, withFsErrors } from "./fs-errors.ts";
 import { isInside } from "./sandbox.ts";
+import type { Confinement } from "./sandbox.ts";
 import { ActionError } from "./types.ts";
 
 /**
@@ -28,9 +29,6 @@ async function whereIs(handle: FileHandle, path: string, display: string): Promi
   if (held.dev !== now.dev || held.ino !== now.ino) throw replacedByLink(display);
   return realpath(path);
 }
-
-/** The roots to hold handles to: their real paths, read once per action (`Sandbox.confinement`), and as shown. */
-export type Confinement = { real: readonly string[]; shown: readonly string[] };
 
 /** Throws `outside_roots` unless `real` (where a handle really is) lies inside a root's real path. */
 function assertInside(roots: Confinement, real: string, display: string): void {

@@ -7,7 +7,7 @@ import { globMatch } from "#protocol";
 import { homeRelative } from "../permissions/store.ts";
 import { looksBinary, withFsErrors } from "./fs-errors.ts";
 import { holdFolder, openInside } from "./fs-handles.ts";
-import type { Confinement } from "./fs-handles.ts";
+import type { Confinement } from "./sandbox.ts";
 import { isInside } from "./sandbox.ts";
 import type { Sandbox } from "./sandbox.ts";
 import { ActionError, defineAction } from "./types.ts";

@@ -2,11 +2,13 @@ import { lstat, readlink, realpath } from "node:fs/promises";
 import { homedir } from "node:os";
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { homeRelative } from "../permissions/store.ts";
-import type { Confinement } from "./fs-handles.ts";
 import { ActionError } from "./types.ts";
 
 /** A path inside the roots: as the user wrote it (resolved) and as it really is on disk (symlinks followed). */
 export type SandboxPath = { path: string; real: string; display: string };
+
+/** The roots to hold handles to (fs-handles.ts): their real paths, read once per action (`Sandbox.confinement`), and as shown. */
+export type Confinement = { real: readonly string[]; shown: readonly string[] };
 
 /** Whether `child` is `parent` or lies under it. Compares whole segments, so `/a/bc` is not inside `/a/b`. */
 export function isInside(parent: string, child: string): boolean {

@@ -1,5 +1,5 @@
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import { users } from "./schema.ts";
+import { users } from "./tables.ts";
 
 // Second factors (TOTP, recovery codes, passkeys) and what a sign-in or a step-up needs while it is under way.
 

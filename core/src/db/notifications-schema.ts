@@ -1,5 +1,5 @@
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import { users } from "./schema.ts";
+import { users } from "./tables.ts";
 
 // Notifications and webhooks. Times are epoch milliseconds.
 

@@ -6,9 +6,8 @@ import type { ProofMethod } from "#protocol";
 import { readConfig } from "../../../core/src/config.ts";
 import { openDb, schema } from "../../../core/src/db/index.ts";
 import { clientIp } from "../http/client-ip.ts";
-import type { Session, User } from "../../../core/src/db/schema.ts";
 import { ApiError } from "../http/errors.ts";
-import type { AppEnv } from "../http/types.ts";
+import type { AppEnv, Authenticated } from "../http/types.ts";
 import type { SessionView } from "#protocol";
 import { describeAgent } from "./describe-agent.ts";
 import { hashToken, newToken } from "./tokens.ts";
@@ -58,8 +57,6 @@ export async function endSession(c: Context<AppEnv>): Promise<void> {
   if (token) await openDb(c.env.DB).delete(schema.sessions).where(eq(schema.sessions.id, await hashToken(token)));
   deleteCookie(c, SESSION_COOKIE, { path: "/", secure: isHttps(c) });
 }
-
-export type Authenticated = { user: User; session: Session; idleExpiresAt: number };
 
 /**
  * Finds the live session behind a request's cookie, or says why there is none.

@@ -1,4 +1,7 @@
-import type { Authenticated } from "../auth/session.ts";
+import type { Session, User } from "../../../core/src/db/schema.ts";
+
+/** Who a request is from, once `requireUser` (auth/session.ts) has checked its session cookie. */
+export type Authenticated = { user: User; session: Session; idleExpiresAt: number };
 
 /** The Hono environment shared by every sub-app: the worker's bindings, and what middleware sets. */
 export type AppEnv = {
