@@ -1,12 +1,12 @@
 import { env } from "cloudflare:workers";
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { relayFor } from "../../worker/src/relay/stub.ts";
 import { errorOf } from "../../test/client.ts";
 import type { TestClient } from "../../test/client.ts";
 import { connectAgent, openBrowserSocket, userWithDevice } from "../../test/sockets.ts";
 import type { TestSocket } from "../../test/sockets.ts";
 import { HEARTBEAT_PING, HEARTBEAT_PONG, QUEUE_LIMIT_PER_DEVICE } from "#protocol";
+import { DispatchOutcome } from "./rpc.ts";
 import type { UserRelay } from "./user-relay.ts";
 
 type View = { id: string; status: string; seq: number | null; error?: { code: string } };
@@ -70,10 +70,11 @@ describe("the durable command queue", () => {
     const backlog = 250;
     const userId = await userIdOf(client);
     // Queue the backlog straight through the relay's RPC: the same path as the API, without 250 HTTP round trips.
-    const relay = relayFor(env, userId);
+    const relay = env.RELAY.getByName(userId);
     const ids: string[] = [];
     for (let i = 0; i < backlog; i++) {
-      const outcome = await relay.dispatch({ deviceId, command: { target: "filesystem", action: "list", parameters: { path: `~/${i}` } } });
+      const answer = await relay.dispatch({ deviceId, command: { target: "filesystem", action: "list", parameters: { path: `~/${i}` } } });
+      const outcome = DispatchOutcome.parse(answer);
       if (!outcome.ok) throw new Error(outcome.message);
       ids.push(outcome.command.id);
     }
