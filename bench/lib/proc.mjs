@@ -157,8 +157,11 @@ export function persistDir(kind, port) {
   return process.env.BENCH_PERSIST === "tmpfs" ? `/dev/shm/hearth-bench-${kind}-${port}` : `${ROOT}.wrangler/bench-${kind === "hearth" ? "" : `${kind}-`}${port}`;
 }
 
-/** What a snapshot holds: everything `scripts/start.mjs` and the worker's bundle read. */
-const SNAPSHOT_PARTS = ["package.json", "wrangler.toml", "tsconfig.json", "scripts", "worker", "relay", "protocol", "agent", "migrations", "web/build"];
+/**
+ * What a snapshot holds: everything `scripts/start.mjs`, the worker's bundle and the agent read
+ * (bench/lib/proc.test.mjs checks it against the import graph, so a new top-level folder cannot be left out).
+ */
+export const SNAPSHOT_PARTS = ["package.json", "wrangler.toml", "tsconfig.json", "scripts", "worker", "relay", "core", "protocol", "agent", "migrations", "web/build"];
 let snapshot = null;
 
 /**
