@@ -65,14 +65,14 @@ export default defineConfig({
         test: {
           name: "agent",
           environment: "node",
-          // protocol/'s own tests (the statement importers on the real-world fixtures) and bench/run.mjs's run here, in Node.
+          // The statement importers' tests (on the real-world fixtures), the scripts' and bench/'s run here, in Node.
           // node:sqlite still prints an ExperimentalWarning on Node 22; the agent silences it the same way.
           execArgv: ["--disable-warning=ExperimentalWarning"],
-          include: ["agent/**/*.test.ts", "protocol/**/*.test.ts", "core/src/importers/**/*.test.ts", "scripts/**/*.test.mjs", "bench/**/*.test.mjs"],
+          include: ["agent/**/*.test.ts", "core/src/importers/**/*.test.ts", "scripts/**/*.test.mjs", "bench/**/*.test.mjs"],
         },
       },
       {
-        // The web app's pure modules (no DOM, no Svelte), in Node. (protocol/'s tests run in the agent project.)
+        // The web app's pure modules (no DOM, no Svelte), in Node. (protocol/'s tests live in test/protocol/, in workerd.)
         test: {
           name: "web",
           environment: "node",

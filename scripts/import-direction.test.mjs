@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { directionViolations, folderCycles, importEdges, specifiers } from "./import-graph.mjs";
+import { directionViolations, folderCycles, importEdges, packageImports, specifiers } from "./import-graph.mjs";
 
 // The direction of imports (docs/architecture.md, "The direction of imports"): web → worker → relay → core →
 // protocol, with the agent beside the cloud (protocol/ and core/'s importers only) and test/ under the cloud's
@@ -18,6 +18,10 @@ describe("the direction of imports", () => {
 
   it("has no import that breaks the direction", () => {
     expect(directionViolations(edges)).toEqual([]);
+  });
+
+  it("keeps protocol/ on zod alone (its tests live in test/protocol/)", () => {
+    expect(packageImports(root, "protocol")).toEqual(["zod"]);
   });
 
   it("has no import cycle between top-level folders", () => {

@@ -58,6 +58,16 @@ export function importEdges(root) {
   return edges;
 }
 
+/** The packages (bare names, `node:` built-ins) that a top-level folder's files import, each once, sorted. */
+export function packageImports(root, folder) {
+  const resolveSpec = resolver(root);
+  const names = new Set();
+  for (const file of walk(join(root, folder))) {
+    for (const spec of specifiers(file, readFileSync(file, "utf8"))) if (!spec.startsWith(".") && resolveSpec(file, spec) === null) names.add(spec);
+  }
+  return [...names].sort();
+}
+
 const top = (path) => path.split("/")[0];
 const base = (path) => path.split("/").pop();
 const isRouteFile = (path) => /^(.+-)?routes\.ts$/.test(base(path));

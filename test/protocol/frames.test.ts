@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AgentFrame, BrowserFrame, RelayToAgentFrame, RelayToBrowserFrame, fromAgent, fromBrowser, toAgent, toBrowser } from "./frames.ts";
+import { AgentFrame, BrowserFrame, RelayToAgentFrame, RelayToBrowserFrame, fromAgent, fromBrowser, toAgent, toBrowser } from "../../protocol/src/frames.ts";
 
 describe("frame builders", () => {
   it("add the envelope, so what they build is a valid frame of their direction", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { money } from "./money.ts";
+import { money } from "../../protocol/src/money.ts";
 
 describe("money", () => {
   it("shows each currency with its own symbol and digits, and the sign in front", () => {
