@@ -10,6 +10,7 @@
 //   --fresh           start from empty state
 //   --skip-build      serve the web build that is already there
 //   --var KEY:VALUE   override a [vars] entry of wrangler.toml (repeatable)
+//   --assets DIR      serve DIR instead of web/build (a test's own copy, with its own agent builds)
 //   --verbose         show the full output of vite and wrangler
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -28,6 +29,7 @@ const { values } = parseArgs({
     fresh: { type: "boolean", default: false },
     "skip-build": { type: "boolean", default: false },
     var: { type: "string", multiple: true, default: [] },
+    assets: { type: "string" },
     verbose: { type: "boolean", default: false },
   },
 });
@@ -87,7 +89,8 @@ if (!isSet("ACTION_LINK_SECRET")) {
   }
   vars.push("--var", `ACTION_LINK_SECRET:${readFileSync(file, "utf8").trim()}`);
 }
-const dev = spawn("wrangler", ["dev", "--port", String(port), "--persist-to", persistTo, "--show-interactive-dev-session=false", ...vars], {
+const assets = values.assets ? ["--assets", values.assets] : [];
+const dev = spawn("wrangler", ["dev", "--port", String(port), "--persist-to", persistTo, "--show-interactive-dev-session=false", ...assets, ...vars], {
   cwd: root,
   env,
   stdio: ["ignore", verbose ? "inherit" : "pipe", verbose ? "inherit" : "pipe"],
