@@ -36,21 +36,31 @@ function assertPrintable(label: string, value: string): void {
 
 /**
  * One word of a systemd command line or assignment, double-quoted: `\` and `"` escaped (systemd unquotes C-style),
- * `%` doubled (specifiers like %h), and in ExecStart `$` doubled (systemd expands $VAR there, not in Environment=).
+ * `%` doubled (specifiers like %h), and in ExecStart's arguments `$` doubled (systemd expands $VAR there; not in the
+ * executable's own name, nor in Environment=).
  */
-export function systemdQuote(value: string, context: "exec" | "environment"): string {
+export function systemdQuote(value: string, context: "executable" | "argument" | "environment"): string {
   let escaped = value.replaceAll("\\", "\\\\").replaceAll('"', '\\"').replaceAll("%", "%%");
-  if (context === "exec") escaped = escaped.replaceAll("$", "$$$$");
+  if (context === "argument") escaped = escaped.replaceAll("$", "$$$$");
   return `"${escaped}"`;
+}
+
+/**
+ * systemd refuses an executable whose name holds `"`, `'` or `\` ("contains special characters"), however it is
+ * quoted. Such a Node is started through /bin/sh, which gets the path as an argument ($0), never as code.
+ */
+function systemdExec(execPath: string, args: readonly string[]): string {
+  const direct = !/["'\\]/.test(execPath);
+  const words = direct ? [systemdQuote(execPath, "executable")] : ["/bin/sh", "-c", systemdQuote('exec "$0" "$@"', "argument"), systemdQuote(execPath, "argument")];
+  return [...words, ...args.map((word) => systemdQuote(word, "argument"))].join(" ");
 }
 
 /** The systemd user unit: restarts on failure except exit code 3 (pair again), started with the user's session. */
 export function systemdUnit(spec: ServiceSpec): string {
   for (const [label, value] of pathsOf(spec)) assertPrintable(label, value);
-  const exec = [spec.execPath, spec.entry, ...SERVICE_ARGS].map((word) => systemdQuote(word, "exec")).join(" ");
   const lines = [
     "# Written by `hearth service install`; rewritten by every install and update (edits here are lost).",
-    `# The agent also logs to ${spec.logFile.replaceAll("\n", " ")} (\`hearth service logs\`), besides the journal.`,
+    `# The agent also logs to ${spec.logFile} (\`hearth service logs\`), besides the journal.`,
     "[Unit]",
     "Description=Hearth agent (lets your Hearth assistant act on this computer, with your permission)",
     "Wants=network-online.target",
@@ -58,7 +68,7 @@ export function systemdUnit(spec: ServiceSpec): string {
     "",
     "[Service]",
     "Type=simple",
-    `ExecStart=${exec}`,
+    `ExecStart=${systemdExec(spec.execPath, [spec.entry, ...SERVICE_ARGS])}`,
     ...(spec.home === undefined ? [] : [`Environment=${systemdQuote(`HEARTH_HOME=${spec.home}`, "environment")}`]),
     // Exit code 3 means the server refused this computer: restarting cannot help until `hearth pair` runs again.
     "Restart=on-failure",
