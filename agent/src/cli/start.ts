@@ -35,6 +35,7 @@ Options:
   --json       Log JSON lines (one object per line) instead of readable text
   --service    How the background service runs it (\`hearth service install\`): JSON lines, also appended
                to <settings>/logs/agent.log (rotated at 5 MB, one old file kept)
+  --home <dir> The settings folder, as HEARTH_HOME sets it (the Windows task has no environment to set)
   -h, --help   Show this help
 
 Exit codes: 0 stopped, 1 error, ${EXIT_PAIR_AGAIN} the server refused this computer (run \`hearth pair\` again).
