@@ -3,6 +3,7 @@ import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { describe, expect, it } from "vitest";
+import { z } from "zod";
 import { tempDir } from "../../test/temp.ts";
 import { launchdPlist, systemdUnit, taskXml, UnsafePathError, windowsQuote } from "./definitions.ts";
 import type { ServiceSpec } from "./definitions.ts";
@@ -136,6 +137,16 @@ describe("the launchd plist", () => {
   });
 });
 
+/** The parts of a task definition the test reads (fast-xml-parser gives every value as text). */
+const TaskShape = z.object({
+  Task: z.object({
+    Triggers: z.object({ LogonTrigger: z.record(z.string(), z.string()) }),
+    Principals: z.object({ Principal: z.record(z.string(), z.string()) }),
+    Settings: z.looseObject({ ExecutionTimeLimit: z.string(), DisallowStartIfOnBatteries: z.string(), RestartOnFailure: z.record(z.string(), z.string()) }),
+    Actions: z.object({ Exec: z.object({ Command: z.string(), Arguments: z.string(), WorkingDirectory: z.string() }) }),
+  }),
+});
+
 describe("the Task Scheduler task", () => {
   const parser = new XMLParser({ ignoreAttributes: false, parseTagValue: false, processEntities: true });
   const user = `PC\\o'brien & co`;
@@ -144,7 +155,7 @@ describe("the Task Scheduler task", () => {
     const spec = await awkwardSpec(true);
     const xml = taskXml({ ...spec, user });
     expect(XMLValidator.validate(xml)).toBe(true);
-    const task = parser.parse(xml).Task;
+    const task = TaskShape.parse(parser.parse(xml)).Task;
     expect(task.Triggers.LogonTrigger).toMatchObject({ Enabled: "true", UserId: user });
     expect(task.Principals.Principal).toMatchObject({ UserId: user, LogonType: "InteractiveToken", RunLevel: "LeastPrivilege" });
     expect(task.Settings.ExecutionTimeLimit).toBe("PT0S");

@@ -13,7 +13,7 @@ const systemctl = (ctx: ServiceContext, ...args: string[]) => runTool("systemctl
 function unreachable(file: string, result: ToolResult, hearth: string, wrote: boolean): string {
   const said = result.missing ? "systemctl is not installed" : firstLine(result);
   const where = wrote ? `the unit is written to ${file}` : `the unit file is ${file}`;
-  return `systemd's user manager is not running here (a container?) (${said}): ${where}; start the agent with \`${hearth} start\`.`;
+  return `systemd's user manager is not running here (a container?): ${where}; start the agent with \`${hearth} start\`. (systemctl said: ${said})`;
 }
 
 /** The systemd user unit `hearth.service`. */
