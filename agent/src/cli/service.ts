@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { hearthCommand } from "../invocation.ts";
 import { installService, logFileOf, serviceContext, serviceStatus, uninstallService, UnsafePathError, UnsupportedPlatformError } from "../service/index.ts";
-import { followLog, lastLogLines, prettyLogLine } from "../service/log-reader.ts";
+import { followLog, lastLogLines, logPosition, prettyLogLine } from "../service/log-reader.ts";
 import { CliError, parseOptions, UsageError } from "./args.ts";
 import type { CliCommand, CliContext } from "./args.ts";
 
@@ -82,14 +82,16 @@ async function logs(argv: string[], { out, env }: CliContext): Promise<number> {
     out.log(`No log yet: ${file} is written by the background service (\`${hearthCommand(env)} service install\`).`);
     return 0;
   }
-  for (const line of lastLogLines(file, count)) out.log(prettyLogLine(line));
+  // One position for both: a line written while the last ones are printed is followed, not lost.
+  const end = logPosition(file);
+  for (const line of lastLogLines(file, count, end)) out.log(prettyLogLine(line));
   if (!values.follow) return 0;
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
   try {
-    await followLog(file, (line) => out.log(prettyLogLine(line)), stop.signal);
+    await followLog(file, (line) => out.log(prettyLogLine(line)), stop.signal, end);
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);

@@ -52,7 +52,7 @@ describe("the service's log file", () => {
     appendFileSync(file, `${line(0)}\n`);
     const seen: string[] = [];
     const stop = new AbortController();
-    const following = followLog(file, (text) => seen.push(text), stop.signal, 20);
+    const following = followLog(file, (text) => seen.push(text), stop.signal, undefined, 20);
     const until = async (count: number) => {
       const deadline = Date.now() + 5_000;
       while (seen.length < count && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));

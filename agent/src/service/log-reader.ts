@@ -19,28 +19,41 @@ export function prettyLogLine(line: string): string {
   return `${when} ${level.toUpperCase().padEnd(5)} ${event}  ${msg}`;
 }
 
-/** The last `count` lines of the log, reaching into `<file>.1` when the current file holds fewer. */
-export function lastLogLines(file: string, count: number): string[] {
-  const lines = linesOf(file);
-  if (lines.length >= count) return lines.slice(lines.length - count);
-  return [...linesOf(`${file}.1`), ...lines].slice(-count);
+/** Where the log ends now: `lastLogLines` shows up to here and `followLog` goes on from here, so no line is lost or shown twice. */
+export type LogPosition = { ino: number | null; offset: number };
+
+/** The log's current end. */
+export function logPosition(file: string): LogPosition {
+  try {
+    const stat = statSync(file);
+    return { ino: stat.ino, offset: stat.size };
+  } catch {
+    return { ino: null, offset: 0 };
+  }
 }
 
-function linesOf(file: string): string[] {
+/** The last `count` lines of the log up to `upTo` (default: its end now), reaching into `<file>.1` when needed. */
+export function lastLogLines(file: string, count: number, upTo: LogPosition = logPosition(file)): string[] {
+  const lines = linesOf(file, upTo.offset);
+  if (lines.length >= count) return lines.slice(lines.length - count);
+  return [...linesOf(`${file}.1`, Number.MAX_SAFE_INTEGER), ...lines].slice(-count);
+}
+
+function linesOf(file: string, upTo: number): string[] {
   if (!existsSync(file)) return [];
   // Both files stay under 5 MiB (the rotation limit), so reading one whole is fine.
-  const text = readFileSync(file, "utf8");
+  const text = readFileSync(file).subarray(0, upTo).toString("utf8");
   return text.split("\n").filter((line) => line !== "");
 }
 
 /**
  * Follows the log as `tail -F` does: prints what is appended, and after a rotation reads what was left in the old
  * file (now `<file>.1`) and then the new file from its start. Polls (fs.watch misses renames on some systems).
- * Runs until `signal` aborts.
+ * Starts at `from` (where the lines already shown end). Runs until `signal` aborts.
  */
-export async function followLog(file: string, emit: (line: string) => void, signal: AbortSignal, pollMs = 250): Promise<void> {
-  let ino = inodeOf(file);
-  let offset = ino === null ? 0 : statSync(file).size;
+export async function followLog(file: string, emit: (line: string) => void, signal: AbortSignal, from: LogPosition = logPosition(file), pollMs = 250): Promise<void> {
+  let ino = from.ino;
+  let offset = from.offset;
   // Only whole lines are taken (a line being written may be half there, even half a UTF-8 character); at a
   // rotation the old file is finished, so its last bytes are taken as they are.
   const drain = (path: string, finished: boolean) => {
