@@ -10,6 +10,8 @@ export const AgentStatus = z.object({
   local_port: z.number().int().nullable(),
   started_at: z.number(),
   updated_at: z.number(),
+  /** Why a stopped agent stopped, when it was for a reason the user must act on (the server refused it: pair again). */
+  reason: z.string().optional(),
 });
 export type AgentStatus = z.infer<typeof AgentStatus>;
 
