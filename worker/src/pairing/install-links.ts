@@ -35,11 +35,12 @@ export async function createInstallLink(db: Db, userId: string, origin: string, 
   const key = newInstallKey();
   const expiresAt = now + INSTALL_LINK_TTL_MS;
   // One conditional INSERT: D1 runs a statement atomically, so racing requests cannot pass the limit together.
+  const columns = [installLinks.keyHash, installLinks.userId, installLinks.createdAt, installLinks.expiresAt].map((column) => sql.identifier(column.name));
   const inserted = await db.all<{ key_hash: string }>(sql`
-    INSERT INTO ${installLinks} (${installLinks.keyHash}, ${installLinks.userId}, ${installLinks.createdAt}, ${installLinks.expiresAt})
+    INSERT INTO ${installLinks} (${sql.join(columns, sql`, `)})
     SELECT ${await hashToken(key)}, ${userId}, ${now}, ${expiresAt}
     WHERE (SELECT count(*) FROM ${installLinks} WHERE ${and(eq(installLinks.userId, userId), gt(installLinks.expiresAt, now))}) < ${MAX_INSTALL_LINKS}
-    RETURNING ${installLinks.keyHash}`);
+    RETURNING ${sql.identifier(installLinks.keyHash.name)}`);
   if (inserted.length === 0) {
     throw new ApiError(429, "rate_limited", `You already have ${MAX_INSTALL_LINKS} install lines that work. Use one of them, or wait: each stops working 30 minutes after it was made.`);
   }
