@@ -23,6 +23,7 @@ describe("GET /install.sh and /install.ps1", () => {
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toBe("text/plain; charset=utf-8");
     expect(response.headers.get("cache-control")).toBe("no-store");
+    expect(response.headers.get("x-content-type-options")).toBe("nosniff");
     const script = await response.text();
     expect(script).toContain("HEARTH_SERVER='http://hearth.test'\n");
     expect(script).toContain("HEARTH_INSTALL_KEY='abcDEF123_-abcDEF123_-abcDEF1234'\n");
@@ -78,6 +79,7 @@ describe("GET /agent/…", () => {
 
     const bundle = await get(new URL(manifest.app.url).pathname);
     expect(bundle.status).toBe(200);
+    expect(bundle.headers.get("x-content-type-options")).toBe("nosniff");
     const bytes = new Uint8Array(await bundle.arrayBuffer());
     expect(bytes.byteLength).toBe(manifest.app.size);
     const digest = [...new Uint8Array(await crypto.subtle.digest("SHA-256", bytes))].map((b) => b.toString(16).padStart(2, "0")).join("");

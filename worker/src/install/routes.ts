@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import type { Context } from "hono";
-import { API_SECURITY_HEADERS } from "../http/headers.ts";
+import { API_SECURITY_HEADERS, securityHeaders } from "../http/headers.ts";
 import type { AppEnv } from "../http/types.ts";
 import { agentManifest, readAsset, scriptTemplate } from "./artifacts.ts";
 import { NOT_BUILT_MESSAGE, failingScript, fillScript, isTemplate, runtimeBaseOf, serveManifest } from "./fill.ts";
@@ -10,6 +10,7 @@ import type { ScriptKind } from "./fill.ts";
 // and the artifacts it and `hearth update` download. wrangler.toml's run_worker_first sends these paths here, so
 // a missing file is our 404, never the web app's page.
 
+// Nothing here is a page: the API's locked-down headers (nosniff above all: a script is never run as a document).
 const SCRIPT_HEADERS = { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store", ...API_SECURITY_HEADERS };
 
 /** The page's own origin: what the script dials back to (the user copied the line from this address). */
@@ -25,6 +26,7 @@ async function installScript(c: Context<AppEnv>, kind: ScriptKind): Promise<Resp
 
 /** Served at the site's root (mounted in app.ts beside /api). */
 export const installSite = new Hono<AppEnv>()
+  .use("/agent/*", securityHeaders)
   .get("/install.sh", (c) => installScript(c, "sh"))
   .get("/install.ps1", (c) => installScript(c, "ps1"))
 
