@@ -79,7 +79,7 @@ export const app = new Hono<AppEnv>().route("/", installSite).route("/", api);
 app.notFound((c) => {
   const path = new URL(c.req.url).pathname;
   // A download tool reads the body as a script or a file: plain text, not the API's JSON.
-  if (!path.startsWith("/api/")) return c.text(`There is nothing at ${path} on this Hearth server.`, 404);
+  if (path !== "/api" && !path.startsWith("/api/")) return c.text(`There is nothing at ${path} on this Hearth server.`, 404);
   throw new ApiError(404, "not_found", `There is no API route ${c.req.method} ${path}. Check the method and path.`);
 });
 app.onError(renderError);
