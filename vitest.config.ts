@@ -22,6 +22,9 @@ export default defineConfig({
                 ACTION_LINK_SECRET: "test-only-action-link-secret-0123456789abcdef",
                 PUBLIC_URL: "http://hearth.test",
               },
+              // A stand-in agent build (test/fixtures/agent-build.md): web/build does not exist yet when `npm test`
+              // runs these, and must not change what they see when it does.
+              assets: { directory: `${root}/test/fixtures/agent-build`, notFoundHandling: "single-page-application" },
             },
           })),
         ],

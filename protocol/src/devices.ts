@@ -9,8 +9,14 @@ export const DeviceInfo = z.object({
 });
 export type DeviceInfo = z.infer<typeof DeviceInfo>;
 
-/** agent → API: POST /api/pair/start (no sign-in; the user approves in the browser). */
-export const PairStartRequest = DeviceInfo;
+/** The secret part of an install line (`…/install.sh?k=<key>`): 32 url-safe characters. */
+export const InstallKey = z.string().regex(/^[A-Za-z0-9_-]{32}$/, { error: "An install key is the 32 characters after `k=` in the install line." });
+
+/**
+ * agent → API: POST /api/pair/start (no sign-in; the user approves in the browser). `install_key` comes from the
+ * install line the user copied, so the page that showed it can offer this pairing's code for one-click approval.
+ */
+export const PairStartRequest = DeviceInfo.extend({ install_key: InstallKey.optional() });
 
 /** API → agent: the device-flow codes (RFC 8628, section 3.2). */
 export const PairStartResponse = z.object({
@@ -59,6 +65,39 @@ export const PairLookupResponse = DeviceInfo.extend({
 });
 export type PairLookupResponse = z.infer<typeof PairLookupResponse>;
 
+/** browser → API: POST /api/pair/install-links answers the lines to paste, valid for 30 minutes. */
+export const InstallLinkResponse = z.object({
+  key: z.string(),
+  expires_at: z.number(),
+  commands: z.object({
+    /** Linux and macOS: `curl -fsSL <origin>/install.sh?k=<key> | sh`. */
+    unix: z.string(),
+    /** Windows PowerShell: `irm <origin>/install.ps1?k=<key> | iex`. */
+    windows: z.string(),
+  }),
+});
+export type InstallLinkResponse = z.infer<typeof InstallLinkResponse>;
+
+/** Where an install line's pairing stands; the page polls it and approves with `/api/pair/approve` and its code. */
+export const InstallLinkStatus = z.object({
+  expires_at: z.number(),
+  /** The latest pairing started with this link, or null while nobody has run it. */
+  pairing: z
+    .object({
+      user_code: z.string(),
+      name: z.string(),
+      platform: z.string(),
+      agent_version: z.string(),
+      started_at: z.number(),
+      started_from: z.object({ ip: z.string().nullable(), place: z.string().nullable() }),
+      status: z.enum(["pending", "approved", "denied", "consumed"]),
+      /** Set once the agent has collected its token. */
+      device_id: z.string().nullable(),
+    })
+    .nullable(),
+});
+export type InstallLinkStatus = z.infer<typeof InstallLinkStatus>;
+
 /** A paired device, as the API and browsers see it. */
 export const DeviceView = DeviceInfo.extend({
   id: z.string(),
@@ -69,6 +108,9 @@ export const DeviceView = DeviceInfo.extend({
   connectors: z.array(ConnectorDescriptor),
   /** The folders the agent may use, as it shows them (`~/Documents`); null when it has not said. */
   folders: z.array(z.string()).nullable().optional(),
+  /** The agent version this server offers (null: no agent build), and whether this device runs an older one. */
+  latest_agent_version: z.string().nullable(),
+  update_available: z.boolean(),
 });
 export type DeviceView = z.infer<typeof DeviceView>;
 

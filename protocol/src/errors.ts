@@ -24,8 +24,11 @@ export const ERROR_CODES = [
   "expired_token",
   "access_denied",
   "invalid_code",
+  "invalid_install_key",
   // agents and frames
   "agent_token_invalid",
+  // The agent's own HTTP calls (GET/DELETE /api/agent/device) with a missing, wrong or revoked token.
+  "unauthorized",
   "device_revoked",
   "unknown_frame",
   "unsupported_version",

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { AgentLimits, ConnectorDescriptor, checkAgentLimits } from "#protocol";
+import { AgentLimits, ConnectorDescriptor, checkAgentLimits, updateAvailable } from "#protocol";
 import type { DeviceView, Failure } from "#protocol";
 
 /** A device row from D1, as the relay and the devices API read it. */
@@ -27,8 +27,11 @@ export function parseConnectors(json: string): z.infer<typeof Connectors> {
   }
 }
 
-/** The public view of a device, with its live status from the relay. */
-export function deviceView(device: DeviceRecord, online: boolean): DeviceView {
+/**
+ * The public view of a device, with its live status from the relay and whether it runs an older agent than the
+ * `latest` the server offers (null: no agent build; the worker reads it from its assets and passes it in).
+ */
+export function deviceView(device: DeviceRecord, online: boolean, latest: string | null): DeviceView {
   return {
     id: device.id,
     name: device.name,
@@ -40,6 +43,9 @@ export function deviceView(device: DeviceRecord, online: boolean): DeviceView {
     revoked_at: device.revokedAt,
     connectors: Connectors.parse(JSON.parse(device.connectors)),
     folders: parseLimits(device.limits)?.folders?.shown ?? null,
+    latest_agent_version: latest,
+    // A revoked device runs nothing the server could update.
+    update_available: device.revokedAt === null && updateAvailable(device.agentVersion, latest),
   };
 }
 

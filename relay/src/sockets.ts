@@ -1,5 +1,5 @@
 import type { Connection } from "partyserver";
-import { toBrowser } from "#protocol";
+import { compareVersions, toBrowser } from "#protocol";
 import type { ErrorCode, RelayFrame } from "#protocol";
 import { loadDevices } from "./d1-reads.ts";
 import { deviceView } from "./devices.ts";
@@ -10,6 +10,11 @@ import { encodeFrame, errorFrame, frameId } from "./frames.ts";
 export const RELAY_USER_HEADER = "x-hearth-user";
 export const RELAY_ROLE_HEADER = "x-hearth-role";
 export const RELAY_DEVICE_HEADER = "x-hearth-device";
+/**
+ * On a browser's socket: the agent version the server offers (empty: no build), which only the worker can read
+ * (from its assets). The relay keeps it on the socket, so the device status it sends says "update available" too.
+ */
+export const RELAY_LATEST_AGENT_HEADER = "x-hearth-latest-agent";
 
 /** Close codes the agent acts on. */
 export const CLOSE_REVOKED = 4001;
@@ -22,7 +27,7 @@ export const HEARTBEAT_MS = 30_000;
 
 export type ConnectionRole = "browser" | "agent";
 /** Kept in the socket's attachment, so it survives hibernation. A browser's `viewing` is its visible page, if any. */
-export type SocketState = { role: "browser"; viewing?: string | null } | { role: "agent"; deviceId: string; ready: boolean };
+export type SocketState = { role: "browser"; viewing?: string | null; latestAgent?: string | null } | { role: "agent"; deviceId: string; ready: boolean };
 
 /** The tags a new socket gets (partyserver keeps them across hibernation): every agent by device, every browser. */
 export function connectionTags(request: Request): string[] {
@@ -91,10 +96,20 @@ export class Sockets {
     return loadDevices(this.#host.db, this.#host.userId(), deviceId);
   }
 
-  /** Tells every tab a device's status (online, offline, revoked) as it is now. */
+  /** The newest agent version any open tab was told the server offers (see RELAY_LATEST_AGENT_HEADER), or null. */
+  latestAgentVersion(): string | null {
+    let latest: string | null = null;
+    for (const socket of this.#host.getConnections<SocketState>("browser")) {
+      const offered = socket.state?.role === "browser" ? socket.state.latestAgent : null;
+      if (offered && (latest === null || compareVersions(offered, latest) > 0)) latest = offered;
+    }
+    return latest;
+  }
+
+  /** Tells every tab a device's status (online, offline, revoked, whether it runs the offered agent) as it is now. */
   async broadcastDevice(deviceId: string): Promise<void> {
     const [device] = await this.loadDevices(deviceId);
-    if (device) this.toBrowsers(toBrowser("agent_status", frameId(), { device: deviceView(device, this.isOnline(device.id)) }));
+    if (device) this.toBrowsers(toBrowser("agent_status", frameId(), { device: deviceView(device, this.isOnline(device.id), this.latestAgentVersion()) }));
   }
 
   send(socket: Connection, frame: RelayFrame): void {

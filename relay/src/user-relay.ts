@@ -19,7 +19,7 @@ import { evaluate } from "./permission-rules.ts";
 import { requestView } from "./requests.ts";
 import { DecideInput, DispatchInput, NotifyInput, TurnInput } from "./rpc.ts";
 import type { DecideOutcome, DispatchArgs, DispatchOutcome } from "./rpc.ts";
-import { CLOSE_ACCOUNT_DELETED, CLOSE_REPLACED, RELAY_DEVICE_HEADER, RELAY_ROLE_HEADER, RELAY_USER_HEADER, Sockets, connectionTags } from "./sockets.ts";
+import { CLOSE_ACCOUNT_DELETED, CLOSE_REPLACED, RELAY_DEVICE_HEADER, RELAY_LATEST_AGENT_HEADER, RELAY_ROLE_HEADER, RELAY_USER_HEADER, Sockets, connectionTags } from "./sockets.ts";
 import type { ConnectionRole, SocketState } from "./sockets.ts";
 import { openStorage } from "./storage/index.ts";
 import type { RelayDb } from "./storage/index.ts";
@@ -145,8 +145,9 @@ export class UserRelay extends Server<Env> {
       connection.setState({ role: "agent", deviceId, ready: false });
       return;
     }
-    connection.setState({ role: "browser" });
-    for (const device of await this.sockets.loadDevices()) this.sockets.send(connection, toBrowser("agent_status", frameId(), { device: deviceView(device, this.sockets.isOnline(device.id)) }));
+    const latestAgent = request.headers.get(RELAY_LATEST_AGENT_HEADER) || null;
+    connection.setState({ role: "browser", latestAgent });
+    for (const device of await this.sockets.loadDevices()) this.sockets.send(connection, toBrowser("agent_status", frameId(), { device: deviceView(device, this.sockets.isOnline(device.id), latestAgent) }));
     for (const request of this.queue.requests.pending()) this.sockets.send(connection, toBrowser("permission_prompt", frameId(), { request: requestView(request) }));
   }
 
@@ -197,7 +198,7 @@ export class UserRelay extends Server<Env> {
     const frame = read.frame;
     if (frame.type === "ping") return this.sockets.send(connection, toBrowser("pong", frame.id, {}));
     if (frame.type === "viewing") {
-      connection.setState({ role: "browser", viewing: frame.path });
+      connection.setState({ role: "browser", viewing: frame.path, latestAgent: connection.state?.role === "browser" ? connection.state.latestAgent : null });
       return;
     }
     // Typing goes to the user's other tabs only.

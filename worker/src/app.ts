@@ -17,6 +17,7 @@ import { devicesApi } from "./devices/routes.ts";
 import { actionLinks } from "./notifications/action-routes.ts";
 import { notificationsApi } from "./notifications/routes.ts";
 import { webhooksApi } from "./notifications/webhooks-api.ts";
+import { installSite } from "./install/index.ts";
 import { pairing } from "./pairing/routes.ts";
 import { permissionRequestsApi, permissionsApi } from "./permissions/routes.ts";
 import { agent, relay } from "./relay/routes.ts";
@@ -67,11 +68,20 @@ const routes = api
   .route("/webhooks", webhooksApi)
   .route("/actions", actionLinks);
 
-api.notFound((c) => {
-  throw new ApiError(404, "not_found", `There is no API route ${c.req.method} ${new URL(c.req.url).pathname}. Check the method and path.`);
-});
 api.onError(renderError);
 
-export const app = api;
+/**
+ * The worker's whole surface: the API, and beside it the installer and agent artifacts (worker/src/install/). The
+ * assets binding serves everything else; wrangler.toml's run_worker_first lists what reaches this app.
+ */
+export const app = new Hono<AppEnv>().route("/", installSite).route("/", api);
+
+app.notFound((c) => {
+  const path = new URL(c.req.url).pathname;
+  // A download tool reads the body as a script or a file: plain text, not the API's JSON.
+  if (path !== "/api" && !path.startsWith("/api/")) return c.text(`There is nothing at ${path} on this Hearth server.`, 404);
+  throw new ApiError(404, "not_found", `There is no API route ${c.req.method} ${path}. Check the method and path.`);
+});
+app.onError(renderError);
 /** The API's type, for the web app's typed client: `hc<AppType>("/")`. */
 export type AppType = typeof routes;

@@ -3,5 +3,6 @@
 export * from "./tables.ts";
 export * from "./notifications-schema.ts";
 export * from "./factors-schema.ts";
+export * from "./install-schema.ts";
 /** LangGraph checkpoints (the assistant's durable graph state): see core/src/assistant/checkpointer.ts. */
 export * from "../assistant/checkpointer-schema.ts";

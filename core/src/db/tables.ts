@@ -130,8 +130,17 @@ export const pairingCodes = sqliteTable(
     /** Where `/start` came from, shown on the approval page so a phished code looks foreign: the address, and "City, CC" when known. */
     startIp: text("start_ip"),
     startPlace: text("start_place"),
+    /**
+     * Set when `/start` came from an install line: that link's key hash, and the user code itself (ABCD-EFGH), which
+     * the line's owner is shown to approve in one click. (8 characters hash to nothing an offline guess cannot undo,
+     * and the code lives 10 minutes; approving still needs the owner's session and a recent second factor.)
+     */
+    installKeyHash: text("install_key_hash"),
+    userCode: text("user_code"),
+    /** The device whose token this pairing minted (set when consumed), so the install line's page can name it. */
+    deviceId: text("device_id"),
   },
-  (t) => [index("pairing_codes_expires_idx").on(t.expiresAt)],
+  (t) => [index("pairing_codes_expires_idx").on(t.expiresAt), index("pairing_codes_install_idx").on(t.installKeyHash, t.createdAt)],
 );
 
 /** Wrong pairing codes entered by a signed-in user, for the few-tries limit. */

@@ -6,6 +6,7 @@ import { requireUser } from "../auth/session.ts";
 import { openDb, schema } from "../../../core/src/db/index.ts";
 import { ApiError } from "../http/errors.ts";
 import type { AppEnv } from "../http/types.ts";
+import { latestAgentVersion } from "../install/index.ts";
 import { relayFor } from "../relay/stub.ts";
 
 const { activityRefusals, devices } = schema;
@@ -18,11 +19,12 @@ export const devicesApi = new Hono<AppEnv>()
   .use(requireUser)
   .get("/", async (c) => {
     const userId = c.get("auth").user.id;
-    const [rows, online] = await Promise.all([
+    const [rows, online, latest] = await Promise.all([
       openDb(c.env.DB).select().from(devices).where(eq(devices.userId, userId)).orderBy(asc(devices.createdAt)).all(),
       relayFor(c.env, userId).onlineDevices(),
+      latestAgentVersion(c.env),
     ]);
-    return c.json({ devices: rows.map((row) => deviceView(row, online.includes(row.id))) }, 200);
+    return c.json({ devices: rows.map((row) => deviceView(row, online.includes(row.id), latest)) }, 200);
   })
 
   // Activity this device sent that the server refused (schema drift), newest first, with the reason.
@@ -60,5 +62,5 @@ export const devicesApi = new Hono<AppEnv>()
     if (!revoked) throw new ApiError(404, "not_found", "There is no such device. It may have been removed already.");
     // The token is dead in D1 first, so the agent cannot reconnect; then its live socket is closed.
     await relayFor(c.env, userId).revokeDevice(revoked.id);
-    return c.json({ device: deviceView(revoked, false) }, 200);
+    return c.json({ device: deviceView(revoked, false, await latestAgentVersion(c.env)) }, 200);
   });

@@ -1,7 +1,7 @@
 import { and, count, eq, gt } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
-import { PairDecisionRequest, PairStartRequest, PairTokenRequest, UserCode } from "#protocol";
+import { InstallKey, PairDecisionRequest, PairStartRequest, PairTokenRequest, UserCode } from "#protocol";
 import type { PairLookupResponse, PairStartResponse, PairTokenResponse } from "#protocol";
 import { requireUser } from "../auth/session.ts";
 import { PAIRING_PROOF_MINUTES, assertRecentProof } from "../auth/step-up.ts";
@@ -12,6 +12,7 @@ import { clientIp, clientPlace } from "../http/client-ip.ts";
 import { ApiError } from "../http/errors.ts";
 import type { AppEnv } from "../http/types.ts";
 import { jsonBody, queryParams } from "../http/validate.ts";
+import { createInstallLink, installLinkStatus, liveInstallKeyHash } from "./install-links.ts";
 import { formatUserCode, newUserCode, PAIR_FAILURE_WINDOW_MS, PAIR_MAX_FAILURES, PAIRING_TTL_MS, POLL_INTERVAL_S } from "./codes.ts";
 
 const { pairingCodes, pairFailures, devices, users } = schema;
@@ -46,10 +47,12 @@ async function findPending(db: Db, userId: string, userCode: string) {
 export const pairing = new Hono<AppEnv>()
   .post("/start", jsonBody(PairStartRequest), async (c) => {
     const info = c.req.valid("json");
+    const db = openDb(c.env.DB);
     const deviceCode = newToken();
     const userCode = newUserCode();
     const now = Date.now();
-    await openDb(c.env.DB)
+    const installKeyHash = info.install_key === undefined ? null : await liveInstallKeyHash(db, info.install_key, now);
+    await db
       .insert(pairingCodes)
       .values({
         deviceCodeHash: await hashToken(deviceCode),
@@ -63,6 +66,9 @@ export const pairing = new Hono<AppEnv>()
         // Shown on the approval page: a code someone else started (a phishing link) comes from their network.
         startIp: clientIp(c),
         startPlace: clientPlace(c),
+        // Only a pairing from an install line keeps its code readable: that line's page offers it for approval.
+        installKeyHash,
+        userCode: installKeyHash === null ? null : formatUserCode(userCode),
       });
     const origin = new URL(c.req.url).origin;
     const body: PairStartResponse = {
@@ -103,6 +109,7 @@ export const pairing = new Hono<AppEnv>()
     if (claimed.length === 0) throw new ApiError(400, "expired_token", "This pairing code was already used. Run `hearth pair` again.");
     const token = newToken();
     const deviceId = crypto.randomUUID();
+    await db.update(pairingCodes).set({ deviceId }).where(eq(pairingCodes.deviceCodeHash, id));
     await db.insert(devices).values({
       id: deviceId,
       userId,
@@ -149,4 +156,16 @@ export const pairing = new Hono<AppEnv>()
     const pairing = await findPending(db, c.get("auth").user.id, c.req.valid("json").user_code);
     await db.update(pairingCodes).set({ status: "denied" }).where(eq(pairingCodes.deviceCodeHash, pairing.deviceCodeHash));
     return c.json({ device_name: pairing.name }, 200);
+  })
+
+  // Settings → Devices → Add a computer: a line to paste, whose pairing this page can then find and approve.
+  .post("/install-links", requireUser, async (c) => {
+    return c.json(await createInstallLink(openDb(c.env.DB), c.get("auth").user.id, new URL(c.req.url).origin), 200);
+  })
+
+  // Polled by that page: the latest pairing the line started, with its code for one-click approval.
+  .get("/install-links/:key", requireUser, async (c) => {
+    const key = InstallKey.safeParse(c.req.param("key"));
+    if (!key.success) throw new ApiError(404, "not_found", "There is no such install line. Make a new one in Settings → Devices → Add a computer.");
+    return c.json(await installLinkStatus(openDb(c.env.DB), c.get("auth").user.id, key.data), 200);
   });

@@ -1,11 +1,13 @@
 import { and, eq, isNull } from "drizzle-orm";
 import { Hono } from "hono";
 import type { Context } from "hono";
-import { RELAY_DEVICE_HEADER, RELAY_ROLE_HEADER, RELAY_USER_HEADER } from "../../../relay/src/index.ts";
+import type { AgentDeviceResponse } from "#protocol";
+import { RELAY_DEVICE_HEADER, RELAY_LATEST_AGENT_HEADER, RELAY_ROLE_HEADER, RELAY_USER_HEADER } from "../../../relay/src/index.ts";
 import { requireUser } from "../auth/session.ts";
 import { hashToken } from "../auth/tokens.ts";
 import { openDb, schema } from "../../../core/src/db/index.ts";
 import { ApiError } from "../http/errors.ts";
+import { latestAgentVersion } from "../install/index.ts";
 import type { AppEnv } from "../http/types.ts";
 import { relayFor } from "./stub.ts";
 
@@ -16,7 +18,7 @@ function requireUpgrade(c: Context<AppEnv>): void {
 }
 
 /** Forwards an authenticated upgrade to the user's relay, with identity headers built here (never the client's). */
-function forward(c: Context<AppEnv>, userId: string, role: "browser" | "agent", deviceId?: string): Promise<Response> {
+async function forward(c: Context<AppEnv>, userId: string, role: "browser" | "agent", deviceId?: string): Promise<Response> {
   const headers = new Headers();
   for (const name of ["upgrade", "connection", "sec-websocket-key", "sec-websocket-version", "sec-websocket-protocol", "sec-websocket-extensions"]) {
     const value = c.req.header(name);
@@ -25,6 +27,8 @@ function forward(c: Context<AppEnv>, userId: string, role: "browser" | "agent", 
   headers.set(RELAY_USER_HEADER, userId);
   headers.set(RELAY_ROLE_HEADER, role);
   if (deviceId) headers.set(RELAY_DEVICE_HEADER, deviceId);
+  // A tab's device statuses say "update available"; only the worker can read which version that is.
+  if (role === "browser") headers.set(RELAY_LATEST_AGENT_HEADER, (await latestAgentVersion(c.env)) ?? "");
   return relayFor(c.env, userId).fetch(new Request(c.req.url, { headers }));
 }
 
@@ -38,16 +42,53 @@ export const relay = new Hono<AppEnv>().get("/", requireUser, async (c) => {
   return forward(c, c.get("auth").user.id, "browser");
 });
 
-/** /api/agent: a paired agent's socket, authenticated by its bearer token before the upgrade. */
-export const agent = new Hono<AppEnv>().get("/", async (c) => {
-  requireUpgrade(c);
+/** The live device that a request's `Authorization: Bearer <agent token>` belongs to; 401 for none. */
+async function agentDevice(c: Context<AppEnv>, code: "agent_token_invalid" | "unauthorized") {
   const token = /^Bearer (\S+)$/.exec(c.req.header("authorization") ?? "")?.[1];
-  if (!token) throw new ApiError(401, "agent_token_invalid", "This socket needs the agent's token as `Authorization: Bearer …`. Run `hearth pair` to get one.");
+  if (!token) throw new ApiError(401, code, "This needs the agent's token as `Authorization: Bearer …`. Run `hearth pair` to get one.");
   const device = await openDb(c.env.DB)
-    .select({ id: schema.devices.id, userId: schema.devices.userId })
+    .select()
     .from(schema.devices)
     .where(and(eq(schema.devices.tokenHash, await hashToken(token)), isNull(schema.devices.revokedAt)))
     .get();
-  if (!device) throw new ApiError(401, "agent_token_invalid", "This agent's token is not valid (the device may have been revoked). Run `hearth pair` again.");
-  return forward(c, device.userId, "agent", device.id);
-});
+  if (!device) throw new ApiError(401, code, "This agent's token is not valid (the device may have been revoked). Run `hearth pair` again.");
+  return device;
+}
+
+/**
+ * /api/agent: a paired agent's socket, authenticated by its bearer token before the upgrade, and the agent's own
+ * questions about itself (`hearth status`, `doctor`, `update`, `uninstall`), authenticated the same way.
+ */
+export const agent = new Hono<AppEnv>()
+  .get("/", async (c) => {
+    requireUpgrade(c);
+    const device = await agentDevice(c, "agent_token_invalid");
+    return forward(c, device.userId, "agent", device.id);
+  })
+
+  .get("/device", async (c) => {
+    const device = await agentDevice(c, "unauthorized");
+    const [user, latest] = await Promise.all([
+      openDb(c.env.DB).select({ email: schema.users.email }).from(schema.users).where(eq(schema.users.id, device.userId)).get(),
+      latestAgentVersion(c.env),
+    ]);
+    const body: AgentDeviceResponse = {
+      device_id: device.id,
+      name: device.name,
+      user_email: user?.email ?? "",
+      agent_version: device.agentVersion,
+      latest_version: latest,
+      server_time: Date.now(),
+    };
+    return c.json(body, 200);
+  })
+
+  // `hearth uninstall`: the device revokes itself, as the user's DELETE /api/devices/:id would.
+  .delete("/device", async (c) => {
+    const device = await agentDevice(c, "unauthorized");
+    // The token is dead in D1 first, so the agent cannot reconnect; then the relay closes its live socket (4001),
+    // fails what was queued for it and writes the audit entry, as for a revoke from the device page.
+    await openDb(c.env.DB).update(schema.devices).set({ revokedAt: Date.now(), tokenHash: null }).where(eq(schema.devices.id, device.id));
+    await relayFor(c.env, device.userId).revokeDevice(device.id);
+    return c.json({ revoked: true as const }, 200);
+  });

@@ -45,6 +45,9 @@ export type Owned = {
   replyId: string;
   /** A pairing this user approved whose agent has not collected its token yet. */
   userCode: string;
+  /** An install line this user made, and the code of the (pending) pairing it started. */
+  installKey: string;
+  installUserCode: string;
   /** This user's signed-in session and known browser, as Settings → Account lists them. */
   sessionId: string;
   browserId: string;
@@ -184,6 +187,9 @@ export async function ownEverything(client: TestClient): Promise<Owned> {
   const start = await new TestClient().request("POST", "/api/pair/start", { json: { name: `Pending ${marker}`, platform: "linux", agent_version: "0.1.0" } });
   const userCode = (await json<{ user_code: string }>(start, 200)).user_code;
   await json(await client.request("POST", "/api/pair/approve", { json: { user_code: userCode } }), 200);
+  const installKey = (await json<{ key: string }>(await client.request("POST", "/api/pair/install-links"), 200)).key;
+  const fromLine = await new TestClient().request("POST", "/api/pair/start", { json: { name: `Installed ${marker}`, platform: "linux-x64", agent_version: "0.1.0", install_key: installKey } });
+  const installUserCode = (await json<{ user_code: string }>(fromLine, 200)).user_code;
 
   // Second factors last, once nothing above needs the password alone: the app (its confirmation is a fresh proof,
   // which adding a passkey needs), a passkey, a sign-in left at its second step, and a passkey answer not yet sent.
@@ -225,6 +231,8 @@ export async function ownEverything(client: TestClient): Promise<Owned> {
     userMessageId: found("the chat message", history.messages.find((m) => m.role === "user")?.id),
     replyId: found("the reply", history.messages.find((m) => m.role === "assistant")?.id),
     userCode,
+    installKey,
+    installUserCode,
     sessionId: found("the session", sessions[0]?.id),
     browserId: found("the known browser", browsers[0]?.id),
     totpSecret,

@@ -79,12 +79,22 @@ export const ROUTES: Record<string, RouteCase> = {
 
   "GET /api/relay": { coveredBy: "the live-frame test: B's browser socket hears none of A's frames" },
   "GET /api/agent": { public: "the agent's socket: its device token is the credential, not a session (agent tokens are per device)" },
+  "GET /api/agent/device": { public: "the agent asks about its own device: its token is the credential (a session gets 401; agent.test.ts)" },
+  "DELETE /api/agent/device": { public: "the agent revokes its own device: its token is the credential (a session gets 401; agent.test.ts)" },
+
+  // The installer and the agent's artifacts: the same for everyone, and nothing of anyone's in them.
+  "GET /install.sh": { public: "the install script, filled with this server's address and the key the caller passed" },
+  "GET /install.ps1": { public: "the install script for Windows, filled like install.sh" },
+  "GET /agent/manifest.json": { public: "which agent build this server offers, with its checksums" },
+  "GET /agent/:version/hearth.cjs": { public: "the agent build itself, the same for every user" },
 
   "POST /api/pair/start": { public: "an agent asks to pair; nothing is granted until a signed-in user approves its code" },
   "POST /api/pair/token": { public: "an agent polls with its secret device code, which only it holds" },
   "GET /api/pair/lookup": { probes: (a) => [gone({ query: `user_code=${a.userCode}` }, "invalid_code")] },
   "POST /api/pair/approve": { probes: (a) => [gone({ json: { user_code: a.userCode } }, "invalid_code")] },
   "POST /api/pair/deny": { probes: (a) => [gone({ json: { user_code: a.userCode } }, "invalid_code")] },
+  "POST /api/pair/install-links": { probes: () => [mine()] },
+  "GET /api/pair/install-links/:key": { probes: (a) => [gone({ params: { key: a.installKey } })] },
 
   "GET /api/devices": { probes: () => [mine()] },
   // A device's refusals are listed (and cleared) within the caller's rows: an empty list for A's device.
