@@ -20,3 +20,4 @@ export * from "./webhooks.ts";
 export * from "./duration.ts";
 export * from "./account.ts";
 export * from "./money.ts";
+export * from "./agent-release.ts";
