@@ -11,6 +11,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand
   start: { summary: "Run the agent in the foreground (Ctrl-C stops it)", load: async () => (await import("./cli/start.ts")).startCommand },
   status: { summary: "Show whether this computer is paired and connected", load: async () => (await import("./cli/status.ts")).statusCommand },
   permissions: { summary: "List, grant, deny or revoke what the agent may do here", load: async () => (await import("./cli/permissions.ts")).permissionsCommand },
+  update: { summary: "Update this installed agent to the version your server offers", load: async () => (await import("./cli/update.ts")).updateCommand },
+  uninstall: { summary: "Remove the agent from this computer (asks about your settings)", load: async () => (await import("./cli/uninstall.ts")).uninstallCommand },
 };
 
 const usage = (hearth: string) => `hearth ${VERSION} — the Hearth agent: lets your Hearth assistant act on this computer, with your permission.
