@@ -45,14 +45,21 @@ export function readRuntime(file) {
   return { node: runtime.node, platforms: Object.fromEntries(platforms.map(([key, e]) => [key, { path: e.path, sha256: e.sha256, size: e.size, binary: e.binary }])) };
 }
 
-/** The installed packages a bundle holds (from esbuild's metafile), each once, sorted: what agent/package.json must list. */
+const packageOf = (path) => /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(path)?.[1];
+
+/**
+ * The installed packages a bundle holds (from esbuild's metafile), each once, sorted: `all` of them, and the
+ * `direct` ones, imported by our own code — what agent/package.json's "dependencies" must list.
+ */
 export function bundledPackages(metafile) {
-  const names = new Set();
-  for (const input of Object.keys(metafile.inputs)) {
-    const match = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
-    if (match) names.add(match[1]);
+  const all = new Set();
+  const direct = new Set();
+  for (const [input, { imports }] of Object.entries(metafile.inputs)) {
+    const name = packageOf(input);
+    if (name) all.add(name);
+    else for (const { path } of imports) if (packageOf(path)) direct.add(packageOf(path));
   }
-  return [...names].sort();
+  return { all: [...all].sort(), direct: [...direct].sort() };
 }
 
 /** The sh `case` arms that pick the runtime for a platform key. */
@@ -86,7 +93,7 @@ function bakeTemplate(name, text, values) {
 
 /**
  * Builds the agent bundle, its manifest and the install scripts into `out`.
- * @returns {Promise<{ manifest: object, bundle: string, packages: string[] }>}
+ * @returns {Promise<{ manifest: object, bundle: string, packages: { all: string[], direct: string[] } }>}
  */
 export async function buildAgent({ version, out = join(root, "web/build/agent"), runtime = join(root, "agent/runtime.json") } = {}) {
   const agentVersion = version ?? JSON.parse(readFileSync(join(root, "agent/package.json"), "utf8")).version;
