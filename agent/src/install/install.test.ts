@@ -1,12 +1,12 @@
-import { execFile, execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AgentManifest } from "#protocol";
 import { buildAgent, makeTestRuntime, sha256File } from "../../test/agent-build.ts";
 import { fakeHearthServer } from "../../test/fake-hearth-server.ts";
-import { hearth } from "../../test/hearth-process.ts";
 import { PLATFORM } from "../version.ts";
 import { defaultLauncher, defaultProgramDir, InstallRecord } from "./layout.ts";
 
@@ -18,6 +18,7 @@ import { defaultLauncher, defaultProgramDir, InstallRecord } from "./layout.ts";
 // honest answer is exit 4 ("installed and paired, start it by hand"), which is asserted.
 
 const TOOLS = ["sh", "curl", "tar", "gzip", "sha256sum", "uname", "mktemp", "rm", "mkdir", "mv", "cp", "chmod", "cat", "cut", "sed", "grep", "date", "ldd", "ls"];
+const HEARTH_BIN = fileURLToPath(new URL("../../bin/hearth.mjs", import.meta.url));
 const KEY = "k3y-0123456789abcdefghijklmnopqrs";
 
 let root: string;
@@ -27,14 +28,26 @@ let build1: string;
 let build2: string;
 let runtimes: string;
 
-/** Runs a shell command line in the bare environment: only HOME, PATH=tools and what `env` adds. */
-function bare(line: string, env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+/**
+ * Runs a program to completion in its own session (setsid), so it has no terminal: /dev/tty cannot be opened and
+ * nothing waits for an answer, even when the tests run from one.
+ */
+function run(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(join(tools, "sh"), ["-c", line], { env: { PATH: tools, ...env }, timeout: 120_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr });
-    });
+    const child = spawn(file, args, { env, detached: true, stdio: ["ignore", "pipe", "pipe"], timeout: 120_000 });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
   });
 }
+
+/** Runs a shell command line in the bare environment: only PATH=tools and what `env` adds (HOME, …). */
+const bare = (line: string, env: Record<string, string>) => run(join(tools, "sh"), ["-c", line], { PATH: tools, ...env });
+
+/** Runs the repo's `hearth` (a checkout, not an installed copy). */
+const hearth = (args: string[], env: Record<string, string>) => run(process.execPath, [HEARTH_BIN, ...args], { ...process.env, ...env });
 
 /** Every file under a folder, relative to it, sorted. */
 function filesUnder(dir: string): string[] {
@@ -202,6 +215,37 @@ describe("install.sh, hearth update and hearth uninstall", () => {
     expect(filesUnder(home)).toContain(".config/hearth/credentials.json");
     expect(existsSync(join(home, ".local/share/hearth"))).toBe(false);
     expect(existsSync(join(home, ".local/bin/hearth"))).toBe(false);
+  });
+
+  it("from a repo checkout, hearth uninstall confirms first, then removes the device and, when told, the settings", async () => {
+    const home = join(root, "repo-settings");
+    mkdirSync(home);
+    writeFileSync(join(home, "credentials.json"), JSON.stringify({ server: server.url, device_id: "device-7", token: "installed-agent-token", user_email: "me@example.com" }));
+    // No terminal to confirm on (as under a test runner): nothing happens without --yes.
+    const unconfirmed = await hearth(["uninstall"], { HEARTH_HOME: home });
+    expect(unconfirmed.code).toBe(1);
+    expect(unconfirmed.stderr).toContain("uninstall --yes");
+    expect(existsSync(join(home, "credentials.json"))).toBe(true);
+
+    server.revoked.length = 0;
+    const run = await hearth(["uninstall", "--yes", "--remove-data"], { HEARTH_HOME: home });
+    expect(run.code).toBe(0);
+    expect(server.revoked).toEqual(["Bearer installed-agent-token"]);
+    expect(run.stdout).toContain(`Removed: ${home}`);
+    expect(run.stdout).toContain("this repo checkout itself is yours to delete");
+    expect(existsSync(home)).toBe(false);
+  });
+
+  it("hearth uninstall goes on when the server cannot be reached, and says so", async () => {
+    const home = join(root, "repo-settings-offline");
+    mkdirSync(home);
+    writeFileSync(join(home, "credentials.json"), JSON.stringify({ server: "http://127.0.0.1:9", device_id: "d", token: "t", user_email: "me@example.com" }));
+    const run = await hearth(["uninstall", "--yes", "--keep-data"], { HEARTH_HOME: home });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("Could not reach http://127.0.0.1:9");
+    expect(run.stdout).toContain("remove this computer there yourself, in Settings → Devices");
+    expect(run.stdout).toContain(`Kept:    ${home}`);
+    expect(existsSync(join(home, "credentials.json"))).toBe(true);
   });
 
   it("from a repo checkout, hearth update says to use git pull", async () => {
