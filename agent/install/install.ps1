@@ -132,9 +132,10 @@ function Install-Hearth {
     Remove-Item -LiteralPath $tmp -Recurse -Force -ErrorAction SilentlyContinue
   }
 
-  # 4. Pairing, unless already paired with this server (a re-run keeps its settings).
+  # 4. Pairing. A line with an install key comes from "Add a computer", whose page waits for this pairing: always
+  # pair. Without a key, a computer already paired with this server keeps its pairing (the re-run only updated).
   $credentials = Join-Path $settings 'credentials.json'
-  $paired = (Test-Path -LiteralPath $credentials) -and ((Get-Content -Raw -LiteralPath $credentials | ConvertFrom-Json).server -eq $Server)
+  $paired = (-not $InstallKey) -and (Test-Path -LiteralPath $credentials) -and ((Get-Content -Raw -LiteralPath $credentials | ConvertFrom-Json).server -eq $Server)
   if ($paired) {
     Write-Host "OK Already paired with $Server (to pair again: hearth pair --server $Server)"
   } else {

@@ -117,6 +117,9 @@ runtime_for "$PLATFORM" || fail "no Node runtime is pinned for $PLATFORM"
 
 DIR=${HEARTH_INSTALL_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/hearth}
 BIN_DIR=${HEARTH_BIN_DIR:-$HOME/.local/bin}
+# The launcher holds absolute paths: it must work from any folder.
+case "$DIR" in /*) ;; *) DIR="$(pwd)/$DIR" ;; esac
+case "$BIN_DIR" in /*) ;; *) BIN_DIR="$(pwd)/$BIN_DIR" ;; esac
 LAUNCHER="$BIN_DIR/hearth"
 SETTINGS=$(settings_dir)
 
@@ -174,8 +177,10 @@ chmod 755 "$LAUNCHER.new"
 mv -f "$LAUNCHER.new" "$LAUNCHER"
 say "✓ Installed: $LAUNCHER"
 
-# 4. Pairing: skipped when this computer is already paired with this server (a re-run keeps its settings).
-if [ -f "$SETTINGS/credentials.json" ] && grep -q "\"server\": \"$(json_escape "$SERVER")\"" "$SETTINGS/credentials.json"; then
+# 4. Pairing. A line with an install key comes from "Add a computer", whose page waits for this pairing: always pair
+# (it replaces an old pairing, which may have been removed on the server). Without a key, a computer already paired
+# with this server keeps its pairing: the re-run only updated the program.
+if [ -z "$INSTALL_KEY" ] && [ -f "$SETTINGS/credentials.json" ] && grep -q "\"server\": \"$(json_escape "$SERVER")\"" "$SETTINGS/credentials.json"; then
   say "✓ Already paired with $SERVER (to pair again: hearth pair --server $SERVER)"
 else
   step "Pairing this computer with $SERVER"

@@ -1,37 +1,44 @@
-import { closeSync, createReadStream, createWriteStream, openSync } from "node:fs";
+import { openSync } from "node:fs";
 import { createInterface } from "node:readline/promises";
+import type { Interface } from "node:readline/promises";
+import { ReadStream, WriteStream } from "node:tty";
+
+/** Asks the user questions; null when there is no one to ask. `close` ends the conversation. */
+export type Asker = { ask(question: string): Promise<string | null>; close(): void };
 
 /**
- * Asks a question on the terminal itself (/dev/tty), not on stdin: `hearth uninstall` may run with stdin piped.
- * Resolves to the answer, or null when there is no terminal to ask (a service, CI, a pipe without a tty).
+ * Asks on the terminal itself (/dev/tty), not on stdin: `hearth uninstall` may run with stdin piped, or from a
+ * script. The terminal is opened once, at the first question, as non-blocking tty streams (an fs stream would
+ * leave a blocked read behind that swallows the next answer). No terminal (a service, CI): every answer is null.
  */
-export async function askOnTerminal(question: string): Promise<string | null> {
-  if (process.platform === "win32") {
-    if (!process.stdin.isTTY) return null;
-    const rl = createInterface({ input: process.stdin, output: process.stdout });
+export function terminalAsker(): Asker {
+  let rl: Interface | null | undefined;
+  let streams: { input: ReadStream; output: WriteStream } | undefined;
+  const open = (): Interface | null => {
+    if (rl !== undefined) return rl;
     try {
-      return await rl.question(question);
-    } finally {
-      rl.close();
+      if (process.platform === "win32") {
+        rl = process.stdin.isTTY ? createInterface({ input: process.stdin, output: process.stdout }) : null;
+      } else {
+        streams = { input: new ReadStream(openSync("/dev/tty", "r")), output: new WriteStream(openSync("/dev/tty", "w")) };
+        rl = createInterface({ input: streams.input, output: streams.output });
+      }
+    } catch {
+      rl = null;
     }
-  }
-  let fd: number;
-  try {
-    fd = openSync("/dev/tty", "r+");
-  } catch {
-    return null;
-  }
-  const input = createReadStream("", { fd, autoClose: false });
-  const output = createWriteStream("", { fd, autoClose: false });
-  const rl = createInterface({ input, output });
-  try {
-    return await rl.question(question);
-  } finally {
-    rl.close();
-    input.destroy();
-    output.destroy();
-    closeSync(fd);
-  }
+    return rl;
+  };
+  return {
+    ask: async (question) => {
+      const terminal = open();
+      return terminal ? await terminal.question(question) : null;
+    },
+    close: () => {
+      rl?.close();
+      streams?.input.destroy();
+      streams?.output.destroy();
+    },
+  };
 }
 
 /** Whether an answer is yes (`y`, `yes`, any case); anything else, and no answer, is no. */

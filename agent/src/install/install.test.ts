@@ -49,6 +49,29 @@ const bare = (line: string, env: Record<string, string>) => run(join(tools, "sh"
 /** Runs the repo's `hearth` (a checkout, not an installed copy). */
 const hearth = (args: string[], env: Record<string, string>) => run(process.execPath, [HEARTH_BIN, ...args], { ...process.env, ...env });
 
+const hasScript = execFileSync("sh", ["-c", "command -v script || true"], { encoding: "utf8" }).trim() !== "";
+
+/**
+ * Runs the repo's `hearth` on a terminal of its own (util-linux `script` makes a pty), answering each "[y/N]" prompt
+ * when it appears, as a person would.
+ */
+function onTerminal(args: string[], env: Record<string, string>, answers: readonly string[]): Promise<{ code: number; output: string }> {
+  const line = [process.execPath, ...args].map((word) => `'${word}'`).join(" ");
+  return new Promise((resolve) => {
+    const child = spawn("script", ["-qec", line, "/dev/null"], { env: { ...process.env, ...env }, detached: true, stdio: ["pipe", "pipe", "pipe"], timeout: 30_000 });
+    let output = "";
+    let answered = 0;
+    const read = (chunk: Buffer) => {
+      output += chunk.toString();
+      const asked = output.split("[y/N]").length - 1;
+      while (answered < asked && answered < answers.length) child.stdin.write(`${answers[answered++]}\n`);
+    };
+    child.stdout.on("data", read);
+    child.stderr.on("data", read);
+    child.on("close", (code) => resolve({ code: code ?? 1, output }));
+  });
+}
+
 /** Every file under a folder, relative to it, sorted. */
 function filesUnder(dir: string): string[] {
   if (!existsSync(dir)) return [];
@@ -141,11 +164,21 @@ describe("install.sh, hearth update and hearth uninstall", () => {
     expect(filesUnder(join(home, ".local/share/hearth"))).toEqual(["app/hearth.cjs", "app/hearth.cjs.previous", "install.json", "runtime/node"]);
   });
 
+  it("pairs again when the line carries an install key (the page that made it waits for this pairing)", async () => {
+    const home = join(root, "home1");
+    const run = await bare(`curl -fsSL '${server.url}/install.sh?k=${KEY}-2' | sh`, { HOME: home });
+    expect(run.code).toBe(4);
+    expect(run.stdout).toContain("This computer is paired with me@example.com");
+    expect(server.starts.map((start) => start.install_key)).toEqual([KEY, `${KEY}-2`]);
+    expect(JSON.parse(readFileSync(join(home, ".config/hearth/credentials.json"), "utf8"))).toMatchObject({ server: server.url, device_id: "device-7" });
+  });
+
   it.each([
     ["the agent", () => manifestOf(build1).app.path, "the agent"],
     ["the runtime", () => `/runtime/test-node/-/test-node-${process.versions.node}.tgz`, "the Node runtime"],
   ])("refuses a tampered download of %s and installs nothing", async (_what, path, named) => {
     const home = mkdtempSync(join(root, "home-tampered-"));
+    const pairings = server.starts.length;
     server.tamper.set(path(), Buffer.from("#!/bin/sh\necho pwned\n"));
     try {
       const run = await bare(`curl -fsSL '${server.url}/install.sh?k=${KEY}' | sh`, { HOME: home, HEARTH_INSTALL_DIR: join(home, "prog"), HEARTH_BIN_DIR: join(home, "bin") });
@@ -153,7 +186,7 @@ describe("install.sh, hearth update and hearth uninstall", () => {
       expect(run.stderr).toContain(`refused: checksum mismatch for ${named}`);
       expect(run.stderr).toContain("Nothing was installed");
       expect(filesUnder(home)).toEqual([]);
-      expect(server.starts).toHaveLength(1);
+      expect(server.starts).toHaveLength(pairings);
     } finally {
       server.tamper.clear();
     }
@@ -246,6 +279,23 @@ describe("install.sh, hearth update and hearth uninstall", () => {
     expect(run.stdout).toContain("remove this computer there yourself, in Settings → Devices");
     expect(run.stdout).toContain(`Kept:    ${home}`);
     expect(existsSync(join(home, "credentials.json"))).toBe(true);
+  });
+
+  it.runIf(hasScript)("hearth uninstall asks on the terminal, and keeps the settings unless the answer is yes", async () => {
+    for (const [answers, kept] of [
+      [["y", "n"], true],
+      [["yes", "y"], false],
+      [["n"], true],
+    ] as const) {
+      const home = mkdtempSync(join(root, "tty-settings-"));
+      writeFileSync(join(home, "config.json"), "{}\n");
+      const talk = await onTerminal([HEARTH_BIN, "uninstall"], { HEARTH_HOME: home }, answers);
+      expect(talk.code, talk.output).toBe(0);
+      expect(talk.output).toContain("Remove the Hearth agent's background service? [y/N]");
+      if (answers[0] === "n") expect(talk.output).toContain("Nothing was removed.");
+      else expect(talk.output).toContain(`Also delete settings, credentials and history in ${home}? [y/N]`);
+      expect(existsSync(join(home, "config.json"))).toBe(kept);
+    }
   });
 
   it("from a repo checkout, hearth update says to use git pull", async () => {

@@ -43,7 +43,7 @@ export function defaultProgramDir(env: NodeJS.ProcessEnv = process.env, platform
 
 /** The launcher the installers write: `$HEARTH_BIN_DIR/hearth`, else `~/.local/bin/hearth`; `<program dir>\bin\hearth.cmd` on Windows. */
 export function defaultLauncher(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
-  if (platform === "win32") return join(env.HEARTH_BIN_DIR || join(defaultProgramDir(env, platform), "bin"), "hearth.cmd");
+  if (platform === "win32") return join(defaultProgramDir(env, platform), "bin", "hearth.cmd");
   return join(env.HEARTH_BIN_DIR || join(env.HOME || homedir(), ".local", "bin"), "hearth");
 }
 
