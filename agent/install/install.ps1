@@ -172,6 +172,10 @@ try {
 } catch [InstallStop] {
   Write-Host $_.Exception.Message -ForegroundColor Red
   $code = $_.Exception.Code
+} catch {
+  # Anything else (a full disk, a file in use): say what, and leave the same exit code as a planned stop.
+  Write-Host "hearth install: $($_.Exception.Message). Run the install line again; if it keeps failing, tell whoever runs $Server." -ForegroundColor Red
+  $code = 1
 }
 # Run as a file (powershell -File install.ps1): exit with the code. Piped to iex: `exit` would close the user's
 # window, so the code is left in $LASTEXITCODE instead.
