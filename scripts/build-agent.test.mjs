@@ -25,7 +25,7 @@ afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 const read = (name) => readFileSync(join(out, "agent", name), "utf8");
 
-describe("the agent build", () => {
+describe("the agent build", { timeout: 60_000 }, () => {
   it("writes the bundle and a manifest whose checksum and size are the bundle's", () => {
     const agentPackage = JSON.parse(readFileSync(join(root, "agent/package.json"), "utf8"));
     const manifest = AgentManifest.parse(JSON.parse(read("manifest.json")));

@@ -112,7 +112,8 @@ afterAll(async () => {
   if (root) rmSync(root, { recursive: true, force: true });
 });
 
-describe("install.sh, hearth update and hearth uninstall", () => {
+// Each step runs real processes and moves a ~120 MB runtime around: seconds each, more on a loaded machine.
+describe("install.sh, hearth update and hearth uninstall", { timeout: 90_000 }, () => {
   it("runs where there is no node at all", async () => {
     const probe = await bare("command -v node", { HOME: root });
     expect(probe.code).not.toBe(0);
