@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { existsSync, rmSync, readdirSync, rmdirSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join, parse, resolve } from "node:path";
@@ -54,7 +54,8 @@ export function removeProgram(layout: InstalledLayout): string[] {
 
 /** Windows: deletes the program folder once this process (and its node.exe) has exited. */
 function removeAfterExit(dir: string): void {
-  const child = execFile("cmd.exe", ["/d", "/c", `ping -n 3 127.0.0.1 >nul & rmdir /s /q "${dir}"`], { windowsHide: true });
+  // Detached, so it outlives this process; ping is cmd's way to wait two seconds. A Windows path cannot hold `"`.
+  const child = spawn("cmd.exe", ["/d", "/c", `ping -n 3 127.0.0.1 >nul & rmdir /s /q "${dir}"`], { detached: true, stdio: "ignore", windowsHide: true });
   child.unref();
 }
 
