@@ -54,8 +54,10 @@ export function removeProgram(layout: InstalledLayout): string[] {
 
 /** Windows: deletes the program folder once this process (and its node.exe) has exited. */
 function removeAfterExit(dir: string): void {
-  // Detached, so it outlives this process; ping is cmd's way to wait two seconds. A Windows path cannot hold `"`.
-  const child = spawn("cmd.exe", ["/d", "/c", `ping -n 3 127.0.0.1 >nul & rmdir /s /q "${dir}"`], { detached: true, stdio: "ignore", windowsHide: true });
+  // Detached, so it outlives this process; ping is cmd's way to wait two seconds. cmd does not read the C runtime's
+  // quoting, so the line goes verbatim, in the outer quotes /s strips. A Windows path cannot hold `"`.
+  const line = `"ping -n 3 127.0.0.1 >nul & rmdir /s /q "${dir}""`;
+  const child = spawn("cmd.exe", ["/d", "/s", "/c", line], { detached: true, stdio: "ignore", windowsHide: true, windowsVerbatimArguments: true });
   child.unref();
 }
 
