@@ -14,6 +14,11 @@ describe("the direction of imports", () => {
     expect(edges.length).toBeGreaterThan(500);
     expect(edges).toContainEqual({ from: "worker/src/activities/import.ts", to: "core/src/importers/index.ts" });
     expect(edges).toContainEqual({ from: "relay/src/turns.ts", to: "core/src/assistant/graph.ts" });
+    // agent/ resolves `#protocol` through its own package.json (the nearest one, as Node does), into a re-export
+    // file of its own whose import is the agent → protocol edge.
+    expect(edges).toContainEqual({ from: "agent/src/pair/pair.ts", to: "agent/src/deps/protocol.ts" });
+    expect(edges).toContainEqual({ from: "agent/src/deps/protocol.ts", to: "protocol/src/index.ts" });
+    expect(edges).toContainEqual({ from: "agent/src/deps/importers.ts", to: "core/src/importers/index.ts" });
   });
 
   it("has no import that breaks the direction", () => {

@@ -27,15 +27,39 @@ export function specifiers(file, text) {
   return sources.flatMap((source) => ts.preProcessFile(source, true, true).importedFiles.map((f) => f.fileName));
 }
 
-/** A resolver from a specifier to a root-relative path (posix separators), or null for a package. */
+/** The "imports" of a package.json (with the folder they are relative to), or null when there is none there. */
+function packageAliases(dir) {
+  try {
+    const json = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+    return { dir, aliases: Object.entries(json.imports ?? {}) };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A resolver from a specifier to a root-relative path (posix separators), or null for a package. A `#alias`
+ * resolves through the NEAREST package.json, as Node does: agent/ has its own (agent/package.json), whose aliases
+ * point at re-export files inside agent/src/deps/, and those files' relative imports are the agent → protocol edges.
+ */
 function resolver(root) {
-  const aliases = Object.entries(JSON.parse(readFileSync(join(root, "package.json"), "utf8")).imports ?? {});
   const rel = (abs) => relative(root, abs).split(sep).join("/");
+  const nearest = new Map();
+  const packageOf = (dir) => {
+    if (!nearest.has(dir)) {
+      const found = packageAliases(dir);
+      const parent = dirname(dir);
+      nearest.set(dir, found ?? (dir === root || parent === dir ? { dir: root, aliases: [] } : packageOf(parent)));
+    }
+    return nearest.get(dir);
+  };
   return (fromFile, spec) => {
     if (spec.startsWith(".")) return rel(resolve(dirname(fromFile), spec));
+    if (!spec.startsWith("#")) return null;
+    const { dir, aliases } = packageOf(dirname(fromFile));
     for (const [key, target] of aliases) {
       if (key.endsWith("*") ? spec.startsWith(key.slice(0, -1)) : spec === key) {
-        return rel(resolve(root, key.endsWith("*") ? target.replace("*", spec.slice(key.length - 1)) : target));
+        return rel(resolve(dir, key.endsWith("*") ? target.replace("*", spec.slice(key.length - 1)) : target));
       }
     }
     return null;

@@ -71,6 +71,12 @@ if (!values["skip-build"] || !existsSync(`${root}/web/build/index.html`)) {
 } else {
   console.log("✓ Web app: using the existing build (web/build)");
 }
+// The agent's bundle and install scripts (served at /install.sh and /agent/…) go into web/build/agent, which vite
+// build just emptied; with --skip-build they are built only when missing.
+if (!values["skip-build"] || !existsSync(`${root}/web/build/agent/manifest.json`)) {
+  step("Building the agent (one-file bundle and install scripts)", process.execPath, ["scripts/build-agent.mjs"]);
+  console.log("✓ Agent built (web/build/agent)");
+}
 const migrated = step("Applying database migrations (local D1)", "wrangler", ["d1", "migrations", "apply", "hearth", "--local", "--persist-to", persistTo]);
 if (!verbose) console.log(`✓ Database (${persistTo}): ${describeMigrations(migrationNames(migrated))}`);
 

@@ -13,6 +13,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand
   permissions: { summary: "List, grant, deny or revoke what the agent may do here", load: async () => (await import("./cli/permissions.ts")).permissionsCommand },
   service: { summary: "Run the agent in the background: install, uninstall, status, logs", load: async () => (await import("./cli/service.ts")).serviceCommand },
   doctor: { summary: "Check everything the agent needs, and say how to fix what fails", load: async () => (await import("./cli/doctor.ts")).doctorCommand },
+  update: { summary: "Update this installed agent to the version your server offers", load: async () => (await import("./cli/update.ts")).updateCommand },
+  uninstall: { summary: "Remove the agent from this computer (asks about your settings)", load: async () => (await import("./cli/uninstall.ts")).uninstallCommand },
 };
 
 const usage = (hearth: string) => `hearth ${VERSION} — the Hearth agent: lets your Hearth assistant act on this computer, with your permission.

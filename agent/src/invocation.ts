@@ -1,11 +1,11 @@
 import { accessSync, constants, realpathSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { BUNDLE_VERSION } from "./build-info.ts";
 
 // Every hint the agent prints ("run `hearth start`") must be what this user can type. From the repo, as the README
 // sets it up, that is `npx hearth …` (`hearth` is not on PATH); after `npm link` or a global install it is `hearth`.
-
-const BIN = fileURLToPath(new URL("../bin/hearth.mjs", import.meta.url));
+// The bundle (hearth.cjs) is what the install scripts put on a computer, with the `hearth` launcher: it says `hearth`.
 
 /**
  * The command that runs this agent for the user who started it: `npx hearth` when npm started it (npx and
@@ -13,6 +13,7 @@ const BIN = fileURLToPath(new URL("../bin/hearth.mjs", import.meta.url));
  * @example `Run \`${hearthCommand(env)} start\`.` // "Run `npx hearth start`." from the repo
  */
 export function hearthCommand(env: NodeJS.ProcessEnv = process.env): string {
+  if (BUNDLE_VERSION !== null) return "hearth";
   if (env.npm_command === "exec") return "npx hearth";
   const path = env.PATH ?? "";
   // Hints are built on many paths (start-up, every credentials read): the PATH is looked through once per value.
@@ -28,7 +29,8 @@ const ANSWERS = new Map<string, string>();
 
 /** Whether `hearth` on this PATH is this very agent (a symlink to its bin, as `npm link` makes). */
 function onPath(path: string): boolean {
-  const self = realpathSync(BIN);
+  // Only the sources get here: the bundle is CommonJS, where `import.meta.url` does not exist.
+  const self = realpathSync(fileURLToPath(new URL("../bin/hearth.mjs", import.meta.url)));
   return path
     .split(delimiter)
     .filter(Boolean)

@@ -1,52 +1,86 @@
+import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
-import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { AgentManifest, PairStartRequest, PairTokenRequest } from "#protocol";
+import type { DeviceInfo, PairStartResponse, PairTokenResponse } from "#protocol";
 
 /**
- * A stand-in for a Hearth server's HTTP side, on a real loopback socket, with what `hearth doctor` asks about:
- * `/api/health`, `/api/agent/device` (bearer token) and `/agent/manifest.json` (contract of issue 16). Its clock can
- * be set off by `skewMs`, in the Date header and in server_time alike.
+ * A Hearth server's install surface on loopback, as the contract of issue 16 has the worker serve it: the install
+ * scripts with their placeholders filled, /agent/manifest.json (with app.url), the bundles, a runtime "registry"
+ * under /runtime/, pairing that approves at once, and DELETE /api/agent/device. `tamper` replaces the bytes served
+ * at a path, to play an attacker or a broken mirror.
  */
-export class FakeHearthServer {
-  token = "secret-token";
-  skewMs = 0;
-  /** The agent version the manifest offers; null: no agent build (404). */
-  offered: string | null = null;
-  /** When false, /api/agent/device answers 404, as a server from before issue 16. */
-  knowsDevices = true;
-  readonly #http: Server;
-
-  private constructor() {
-    this.#http = createServer((request, response) => {
-      const now = Date.now() + this.skewMs;
-      // Node adds its own Date header from the real clock; this one replaces it.
-      response.sendDate = false;
-      response.setHeader("date", new Date(now).toUTCString());
-      const json = (status: number, body: unknown) => response.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
-      if (request.url === "/api/health") return json(200, { ok: true });
-      if (request.url === "/api/agent/device" && this.knowsDevices) {
-        if (request.headers.authorization !== `Bearer ${this.token}`) return json(401, { error: { code: "unauthorized", message: "Unknown or revoked agent token." } });
-        return json(200, { device_id: "device-1", name: "laptop", user_email: "me@example.com", agent_version: "0.1.0", latest_version: this.offered, server_time: now });
+export async function fakeHearthServer(options: { build: string; runtimes: string }) {
+  let build = options.build;
+  const tamper = new Map<string, Buffer>();
+  const starts: (DeviceInfo & { install_key?: string })[] = [];
+  const revoked: string[] = [];
+  const server = createServer(async (req, res) => {
+    let body = "";
+    for await (const chunk of req) body += String(chunk);
+    const path = new URL(req.url ?? "/", url).pathname;
+    const json = (status: number, value: unknown) => res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(value));
+    const bytes = (data: Buffer | string, type = "application/octet-stream") => res.writeHead(200, { "content-type": type }).end(tamper.get(path) ?? data);
+    const file = (full: string, type?: string) => {
+      let data: Buffer;
+      try {
+        data = readFileSync(full);
+      } catch {
+        return json(404, { error: { code: "not_found", message: `no ${path}` } });
       }
-      if (request.url === "/agent/manifest.json" && this.offered !== null) return json(200, { schema: 1, version: this.offered });
-      return json(404, { error: { code: "not_found", message: "Not found." } });
-    });
-  }
-
-  static async start(): Promise<FakeHearthServer> {
-    const server = new FakeHearthServer();
-    await new Promise<void>((resolve) => server.#http.listen(0, "127.0.0.1", resolve));
-    return server;
-  }
-
-  get url(): string {
-    const address: AddressInfo | string | null = this.#http.address();
-    if (typeof address !== "object" || address === null) throw new Error("not listening");
-    return `http://127.0.0.1:${address.port}`;
-  }
-
-  async close(): Promise<void> {
-    this.#http.closeAllConnections();
-    await new Promise<void>((resolve) => this.#http.close(() => resolve()));
-  }
+      return bytes(data, type);
+    };
+    if (req.method === "GET" && (path === "/install.sh" || path === "/install.ps1")) {
+      const key = new URL(req.url ?? "/", url).searchParams.get("k") ?? "";
+      const template = readFileSync(join(build, `${path.slice(1)}.in`), "utf8");
+      const filled = template
+        .replaceAll("@@HEARTH_SERVER@@", url)
+        .replaceAll("@@HEARTH_INSTALL_KEY@@", key)
+        .replaceAll("@@HEARTH_RUNTIME_BASE@@", `${url}/runtime`);
+      return bytes(filled, "text/plain; charset=utf-8");
+    }
+    if (req.method === "GET" && path === "/agent/manifest.json") {
+      const manifest = AgentManifest.parse(JSON.parse(readFileSync(join(build, "manifest.json"), "utf8")));
+      const served = { ...manifest, app: { ...manifest.app, url: `${url}${manifest.app.path}` }, runtime: { ...manifest.runtime, base: `${url}/runtime` } };
+      return bytes(JSON.stringify(served), "application/json");
+    }
+    if (req.method === "GET" && path.startsWith("/agent/") && path.endsWith("/hearth.cjs")) return file(join(build, path.slice("/agent/".length)));
+    if (req.method === "GET" && path.startsWith("/runtime/")) return file(join(options.runtimes, path.slice("/runtime/".length)));
+    if (req.method === "POST" && path === "/api/pair/start") {
+      const parsed = PairStartRequest.parse(JSON.parse(body));
+      const raw: unknown = JSON.parse(body);
+      const key = typeof raw === "object" && raw !== null && "install_key" in raw && typeof raw.install_key === "string" ? raw.install_key : undefined;
+      starts.push({ ...parsed, install_key: key });
+      const codes: PairStartResponse = { device_code: "dc-1", user_code: "WXYZ-2345", verification_uri: `${url}/pair`, verification_uri_complete: `${url}/pair?code=WXYZ-2345`, expires_in: 600, interval: 0 };
+      return json(200, codes);
+    }
+    if (req.method === "POST" && path === "/api/pair/token") {
+      PairTokenRequest.parse(JSON.parse(body));
+      const token: PairTokenResponse = { token: "installed-agent-token", device_id: "device-7", user_email: "me@example.com" };
+      return json(200, token);
+    }
+    if (req.method === "DELETE" && path === "/api/agent/device") {
+      const auth = req.headers.authorization ?? "";
+      if (auth !== "Bearer installed-agent-token" || revoked.length > 0) return json(401, { error: { code: "unauthorized", message: "token revoked" } });
+      revoked.push(auth);
+      return json(200, { revoked: true });
+    }
+    json(404, { error: { code: "not_found", message: `no ${req.method} ${path}` } });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address: AddressInfo | string | null = server.address();
+  if (typeof address !== "object" || address === null) throw new Error("not listening");
+  const url = `http://127.0.0.1:${address.port}`;
+  return {
+    url,
+    starts,
+    revoked,
+    tamper,
+    /** Serves another build (a newer agent) from now on. */
+    serve: (dir: string) => {
+      build = dir;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { agentHome } from "../../test/agent-home.ts";
-import { FakeHearthServer } from "../../test/fake-hearth-server.ts";
+import { FakeHearthServer } from "../../test/fake-doctor-server.ts";
 import { hearth } from "../../test/hearth-process.ts";
 import { writeStatus } from "../home/status-file.ts";
 import { VERSION } from "../version.ts";

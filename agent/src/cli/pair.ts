@@ -11,17 +11,18 @@ import { CliError, parseOptions, UsageError } from "./args.ts";
 import type { CliCommand } from "./args.ts";
 
 export const pairCommand: CliCommand = {
-  usage: `Usage: hearth pair --server <url> [--name <device name>]
+  usage: `Usage: hearth pair --server <url> [--name <device name>] [--install-key <key>]
 
 Connects this computer to your Hearth account. It prints a short code; open the link it shows,
 sign in, and approve the code. The agent's token is then saved in credentials.json (mode 0600).
 
 Options:
-  --server <url>   Your Hearth server, e.g. https://hearth.example.com
-  --name <name>    How this computer appears in Hearth (default: its hostname)
-  -h, --help       Show this help`,
+  --server <url>       Your Hearth server, e.g. https://hearth.example.com
+  --name <name>        How this computer appears in Hearth (default: its hostname)
+  --install-key <key>  The key of the install line from Settings → Devices (the install script passes it)
+  -h, --help           Show this help`,
   run: async (argv, { out, env }) => {
-    const { values } = parseOptions(argv, { server: { type: "string" }, name: { type: "string" } });
+    const { values } = parseOptions(argv, { server: { type: "string" }, name: { type: "string" }, "install-key": { type: "string" } });
     const hearth = hearthCommand(env);
     if (!values.server) throw new UsageError(`--server is required, e.g. ${hearth} pair --server https://hearth.example.com`);
     const name = (values.name ?? hostname()).trim().slice(0, 80) || "My computer";
@@ -40,6 +41,7 @@ Options:
         server,
         hearth,
         device: { name, platform: PLATFORM, agent_version: VERSION },
+        installKey: values["install-key"],
         callbacks: {
           onCodes: (codes) => {
             out.log("");
@@ -66,8 +68,11 @@ Options:
       db.close();
       if (dropped > 0) out.log(`Dropped ${dropped} result/activity frame(s) the previous pairing had not delivered, so they cannot reach this one.`);
     }
-    // The agent does not start by itself: say so, with the command this user can type.
-    out.log(`Paired with ${credentials.user_email}. Now run \`${hearth} start\` to connect this computer (it keeps running until Ctrl-C).`);
+    // The agent does not start by itself: say so, with the command this user can type. (The install script goes
+    // on to `hearth service install`, which starts it.)
+    // The installer starts the agent as a service next: it says so itself, so no "now run" hint here.
+    if (env.HEARTH_INSTALLER === "1") out.log(`Paired with ${credentials.user_email}.`);
+    else out.log(`Paired with ${credentials.user_email}. Now run \`${hearth} start\` to connect this computer (it keeps running until Ctrl-C).`);
     if (runningAgent(paths.status)) out.log(`An agent is already running with the old pairing: stop it and run \`${hearth} start\` again.`);
     return 0;
   },

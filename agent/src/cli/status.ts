@@ -11,6 +11,10 @@ import { CliError, parseOptions } from "./args.ts";
 import type { CliCommand } from "./args.ts";
 import { existsSync } from "node:fs";
 import { openStateDb } from "../store/db.ts";
+import { fetchManifest } from "../install/download.ts";
+import { isNewer } from "../install/update.ts";
+import { installedLayout } from "../install/layout.ts";
+import { VERSION } from "../version.ts";
 import { RefusedActivity } from "../store/refused-activity.ts";
 
 export const statusCommand: CliCommand = {
@@ -52,12 +56,35 @@ Options:
     const port = agent?.local_port ?? config.local_endpoint.port;
     rows.push(["Local endpoint", config.local_endpoint.enabled ? `127.0.0.1:${port}` : "off"]);
     rows.push(["Settings", paths.dir]);
+    if (credentials) rows.push(...(await updateRows(credentials.server, hearth)));
     const width = Math.max(...rows.map(([label]) => label.length)) + 2;
     if (!credentials) out.log("Not paired yet.");
     for (const [label, value] of rows) out.log(`${(label ? `${label}:` : "").padEnd(width)}${value}`);
     return 0;
   },
 };
+
+/** How long `hearth status` waits for the server's manifest: status must stay quick when the server is away. */
+const MANIFEST_TIMEOUT_MS = 3_000;
+
+/** "update available: X" when the server offers a newer agent; nothing when it does not, or cannot be reached. */
+async function updateRows(server: string, hearth: string): Promise<[string, string][]> {
+  let manifest;
+  try {
+    manifest = await fetchManifest(server, MANIFEST_TIMEOUT_MS);
+  } catch {
+    return [];
+  }
+  if (!isNewer(manifest)) return [];
+  let installed = true;
+  try {
+    installed = installedLayout() !== null;
+  } catch {
+    // A damaged install.json: `hearth update` says how to repair it.
+  }
+  const how = installed ? `run \`${hearth} update\`` : "this is a repo checkout: run `git pull`";
+  return [["Version", `${VERSION}; update available: ${manifest.version} (${how})`]];
+}
 
 /** Refused activity shown at most this many at a time; the rest is counted. */
 const REFUSED_SHOWN = 5;

@@ -12,7 +12,6 @@ import { check } from "./types.ts";
 import type { Check } from "./types.ts";
 
 export type { Check, CheckStatus } from "./types.ts";
-export { compareVersions } from "./versions.ts";
 
 export type DoctorOptions = {
   env: NodeJS.ProcessEnv;

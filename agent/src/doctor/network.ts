@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { Credentials } from "../home/credentials.ts";
 import { check } from "./types.ts";
 import type { Check } from "./types.ts";
-import { compareVersions } from "./versions.ts";
+import { compareVersions } from "#protocol";
 
 /** `GET /api/agent/device` (contract): who the server thinks this computer is. */
 const DeviceView = z.object({

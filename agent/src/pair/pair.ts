@@ -17,6 +17,8 @@ export type PairConfig = {
   /** How the user runs the agent (`npx hearth` or `hearth`), for the hints in errors. */
   hearth?: string;
   device: DeviceInfo;
+  /** The key of an install line (`curl …/install.sh?k=KEY | sh`): the web page that made it shows this pairing. */
+  installKey?: string;
   callbacks: PairCallbacks;
   /** Seconds a `slow_down` adds to the interval (RFC 8628 says 5; tests shorten it). */
   slowDownSeconds?: number;
@@ -37,7 +39,7 @@ export function normalizeServer(input: string): string {
  * `expired_token` or `access_denied` end it with a PairError.
  */
 export async function pairDevice(config: PairConfig): Promise<PairTokenResponse> {
-  const start = await post(config.server, "/api/pair/start", config.device);
+  const start = await post(config.server, "/api/pair/start", config.installKey ? { ...config.device, install_key: config.installKey } : config.device);
   if (!start.ok) throw new PairError(`The server refused to start pairing: ${start.message}`);
   const codes = PairStartResponse.safeParse(start.json);
   if (!codes.success) throw new PairError(`${config.server} did not answer like a Hearth server. Check the address.`);

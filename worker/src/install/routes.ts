@@ -16,11 +16,20 @@ const SCRIPT_HEADERS = { "content-type": "text/plain; charset=utf-8", "cache-con
 /** The page's own origin: what the script dials back to (the user copied the line from this address). */
 const originOf = (c: Context<AppEnv>) => new URL(c.req.url).origin;
 
+/**
+ * A refusal is still a script, and answered 200: the line runs `curl -fsSL`, whose `-f` drops the body of any error
+ * status, so the user would see only "curl: (22)" while `| sh` ran nothing and exited 0. This way the message is
+ * printed and the pipeline exits 1. The real status rides along in a header for anyone debugging.
+ */
+function refusal(c: Context<AppEnv>, kind: ScriptKind, message: string, status: number): Response {
+  return c.body(failingScript(kind, message), 200, { ...SCRIPT_HEADERS, "x-hearth-refused": String(status) });
+}
+
 async function installScript(c: Context<AppEnv>, kind: ScriptKind): Promise<Response> {
   const template = await scriptTemplate(c.env.ASSETS, kind);
-  if (template === null || !isTemplate(template)) return c.body(failingScript(kind, NOT_BUILT_MESSAGE), 503, SCRIPT_HEADERS);
+  if (template === null || !isTemplate(template)) return refusal(c, kind, NOT_BUILT_MESSAGE, 503);
   const filled = fillScript(template, { server: originOf(c), key: c.req.query("k") ?? "", runtimeBase: runtimeBaseOf(c.env) });
-  if (!filled.ok) return c.body(failingScript(kind, filled.message), filled.status, SCRIPT_HEADERS);
+  if (!filled.ok) return refusal(c, kind, filled.message, filled.status);
   return c.body(filled.script, 200, SCRIPT_HEADERS);
 }
 
