@@ -61,7 +61,7 @@ test("the dialog opens on the browser's system, its tabs move by keyboard, and e
   await expect(dialog.getByText("Paste it in Terminal on that computer")).toBeVisible();
   await expect(dialog.getByText("No admin rights needed: it installs Node 22 and the agent for you only.")).toBeVisible();
   await expect(dialog.getByRole("status").filter({ hasText: "Waiting for your computer…" })).toBeVisible();
-  await expect(dialog.getByText(/This line works for (29|30) min more/)).toBeVisible();
+  await expect(dialog.getByText(/(29|30) min left on this line/)).toBeVisible();
 
   // One Tab stop for the row: the selected tab. Arrows move and select, wrapping; Home and End jump.
   await tab("macOS").focus();

@@ -63,7 +63,7 @@ describe("the time left on a line", () => {
   it("counts whole minutes up, and says so under a minute", () => {
     expect(timeLeft(expiresAt, now)).toBe("30 min left");
     expect(timeLeft(expiresAt, expiresAt - 61_000)).toBe("2 min left");
-    expect(timeLeft(expiresAt, expiresAt - 59_000)).toBe("under a minute left");
+    expect(timeLeft(expiresAt, expiresAt - 59_000)).toBe("Under a minute left");
   });
 });
 

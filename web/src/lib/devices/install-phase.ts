@@ -53,5 +53,5 @@ export const keepsPolling = (phase: InstallPhase): boolean => phase.kind !== "co
 /** "29 min left", for the waiting line; coarse on purpose, since it is read at a glance. */
 export function timeLeft(expiresAt: number, now: number): string {
   const minutes = Math.ceil((expiresAt - now) / 60_000);
-  return minutes <= 1 ? "under a minute left" : `${minutes} min left`;
+  return minutes <= 1 ? "Under a minute left" : `${minutes} min left`;
 }
