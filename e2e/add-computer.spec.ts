@@ -168,6 +168,17 @@ test("a computer runs the line: the dialog shows its code, approving connects it
     await page.goto("/settings/devices");
     const row = page.getByRole("listitem").filter({ hasText: "Kitchen laptop" });
     await expect(row.getByText(`Update available: v${version}`)).toBeVisible();
+
+    // A computer already on the offered version gets no badge (paired the plain way, by its code).
+    const current: { device_code: string; user_code: string } = await (
+      await agent.post("/api/pair/start", { data: { name: "Current box", platform: "linux-x64", agent_version: version } })
+    ).json();
+    expect((await page.request.post("/api/pair/approve", { data: { user_code: current.user_code }, headers: { origin: baseURL } })).status()).toBe(200);
+    expect((await agent.post("/api/pair/token", { data: { device_code: current.device_code } })).status()).toBe(200);
+    await page.reload();
+    const currentRow = page.getByRole("listitem").filter({ hasText: "Current box" });
+    await expect(currentRow.getByText(`v${version}`)).toBeVisible();
+    await expect(currentRow.getByText("Update available")).toHaveCount(0);
   } finally {
     await agent.dispose();
   }
