@@ -13,7 +13,7 @@ import { axeFindings, overflowOf, overlapsOf } from "./screens.ts";
 
 // A Mac's Safari, so the dialog's first tab is predictable (it opens on the browser's own system).
 const MAC_UA = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15";
-const KEY = /[?&]k=([A-Za-z0-9_-]{32})\b/;
+const KEY = /[?&]k=([A-Za-z0-9_-]{32})(?![A-Za-z0-9_-])/;
 const SCREENSHOT = fileURLToPath(new URL("../docs/screenshots/add-computer-phone-dark.png", import.meta.url));
 
 async function openDialog(page: Page): Promise<Locator> {
@@ -110,6 +110,7 @@ test("Copy puts the line on the clipboard, or selects it where the Clipboard API
 });
 
 test("a computer runs the line: the dialog shows its code, approving connects it, and its page offers the update", async ({ page, playwright, baseURL }) => {
+  if (!baseURL) throw new Error("baseURL is set in playwright.config.ts");
   await registerNewUser(page, "add-pair");
   const dialog = await openDialog(page);
   const line = await shownLine(dialog);
