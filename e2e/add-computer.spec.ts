@@ -185,9 +185,12 @@ test("a computer runs the line: the dialog shows its code, approving connects it
   }
 });
 
-test("closing the dialog stops asking the server", async ({ page }) => {
+test("the chat's hint opens the dialog; closing it stops asking the server", async ({ page }) => {
   await registerNewUser(page, "add-close");
-  const dialog = await openDialog(page);
+  // With no computer yet, the chat points to the dialog (it used to say to run `npx hearth pair` from the repo).
+  await page.getByRole("link", { name: "Add one" }).click();
+  await expect(page).toHaveURL(/\/settings\/devices\?add$/);
+  const dialog = page.getByRole("dialog", { name: "Add a computer" });
   await shownLine(dialog);
   const polls: string[] = [];
   page.on("request", (request) => {
@@ -196,6 +199,8 @@ test("closing the dialog stops asking the server", async ({ page }) => {
   await expect.poll(() => polls.length, { timeout: 6_000 }).toBeGreaterThan(0);
   await dialog.getByRole("button", { name: "Close" }).click();
   await expect(dialog).toHaveCount(0);
+  // A reload does not open it again.
+  await expect(page).toHaveURL(/\/settings\/devices$/);
   const after = polls.length;
   await page.waitForTimeout(5_000);
   expect(polls.length).toBe(after);
