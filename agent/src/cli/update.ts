@@ -17,7 +17,10 @@ service. Settings, credentials and history are not touched. A repo checkout upda
 Options:
   --check         Only say whether an update is available
   --server <url>  Ask this server (default: the one this agent was installed from)
-  -h, --help      Show this help`;
+  -h, --help      Show this help
+
+Exit codes: 0 updated (or already up to date), 1 not updated (the message says why), 4 updated but the
+background service could not be restarted.`;
 
 /** `hearth update`, with the service control it restarts through (the default is the CLI's). */
 export function makeUpdateCommand(service: ServiceControl = defaultServiceControl): CliCommand {
@@ -64,7 +67,7 @@ export function makeUpdateCommand(service: ServiceControl = defaultServiceContro
         out.log(await service.restart(env));
       } catch (error) {
         const why = error instanceof Error ? error.message : String(error);
-        throw new CliError(`The update is installed, but the background service could not be restarted: ${why}\nRestart it with \`hearth service install\`, or run \`hearth start\`.`);
+        throw new CliError(`The update is installed, but the background service could not be restarted: ${why}\nRestart it with \`hearth service install\`, or run \`hearth start\`.`, 4);
       }
       return 0;
     },
