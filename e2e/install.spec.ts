@@ -246,7 +246,7 @@ test("one line installs, pairs and sets up the agent; update keeps its state; un
   await expect.poll(async () => (await client.get<Manifest>("/agent/manifest.json")).version, { timeout: 15_000 }).toBe(newer);
   await expect.poll(async () => (await device())?.update_available, { timeout: 15_000 }).toBe(true);
   await page.goto(`${SERVER}/settings/devices`);
-  await expect(page.getByText(`Update available: ${newer}`)).toBeVisible();
+  await expect(page.getByText(`Update available: v${newer}`)).toBeVisible();
   const bin = `:${join(home, ".local", "bin")}`;
   expect((await clean(home, sysbin, "hearth status", bin)).output).toMatch(new RegExp(`update available: ${newer.replace(/\./g, "\\.")}`, "i"));
 
