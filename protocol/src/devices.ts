@@ -81,7 +81,7 @@ export type InstallLinkResponse = z.infer<typeof InstallLinkResponse>;
 /** Where an install line's pairing stands; the page polls it and approves with `/api/pair/approve` and its code. */
 export const InstallLinkStatus = z.object({
   expires_at: z.number(),
-  /** The latest pairing started with this link, or null while nobody has run it. */
+  /** The pairing this link started (a link starts one), or null while nobody has run it. */
   pairing: z
     .object({
       user_code: z.string(),

@@ -134,13 +134,14 @@ export const pairingCodes = sqliteTable(
      * Set when `/start` came from an install line: that link's key hash, and the user code itself (ABCD-EFGH), which
      * the line's owner is shown to approve in one click. (8 characters hash to nothing an offline guess cannot undo,
      * and the code lives 10 minutes; approving still needs the owner's session and a recent second factor.)
+     * One pairing per key (unique): a second `/start` with a key someone learned cannot take the line's page over.
      */
     installKeyHash: text("install_key_hash"),
     userCode: text("user_code"),
     /** The device whose token this pairing minted (set when consumed), so the install line's page can name it. */
     deviceId: text("device_id"),
   },
-  (t) => [index("pairing_codes_expires_idx").on(t.expiresAt), index("pairing_codes_install_idx").on(t.installKeyHash, t.createdAt)],
+  (t) => [index("pairing_codes_expires_idx").on(t.expiresAt), uniqueIndex("pairing_codes_install_key_idx").on(t.installKeyHash)],
 );
 
 /** Wrong pairing codes entered by a signed-in user, for the few-tries limit. */

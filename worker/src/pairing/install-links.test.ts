@@ -6,6 +6,8 @@ import { MAX_INSTALL_LINKS } from "./install-links.ts";
 
 // Settings → Devices → Add a computer: a line to paste, and the page that showed it approving the pairing it starts.
 
+const USED_MESSAGE = "This install line was already used to pair a computer. Copy a fresh one from Settings → Devices → Add a computer.";
+
 type Link = { key: string; expires_at: number; commands: { unix: string; windows: string } };
 type Status = {
   expires_at: number;
@@ -81,13 +83,42 @@ describe("install links", () => {
     expect(devices).toEqual([expect.objectContaining({ id: paired.device_id, name: "Ada's desktop" })]);
   });
 
-  it("shows the latest pairing a line started, and keeps a plain `hearth pair` code unreadable", async () => {
+  it("starts one pairing per line: a second start is refused, saying to copy a fresh line, and the page keeps the first", async () => {
     const user = await signedIn();
     const link = await newLink(user);
-    await startWith(link.key);
-    const second: { user_code: string } = await (await startWith(link.key)).json();
-    expect((await statusOf(user, link.key)).pairing?.user_code).toBe(second.user_code);
-    await new TestClient().request("POST", "/api/pair/start", { json: { name: "Plain", platform: "linux", agent_version: "0.1.0" } });
+    const first: { user_code: string } = await (await startWith(link.key)).json();
+    // Someone who learned the key tries a moment later, from elsewhere: nothing of theirs reaches the owner's page.
+    const late = await startWith(link.key, new TestClient());
+    expect(late.status).toBe(400);
+    expect(await errorOf(late)).toEqual({ code: "invalid_install_key", message: USED_MESSAGE, field: "install_key" });
+    expect((await statusOf(user, link.key)).pairing).toMatchObject({ user_code: first.user_code, status: "pending" });
+    // Still refused once the first has been decided (here: denied); a new line works.
+    expect((await user.request("POST", "/api/pair/deny", { json: { user_code: first.user_code } })).status).toBe(200);
+    expect(await errorOf(await startWith(link.key))).toMatchObject({ code: "invalid_install_key", message: USED_MESSAGE });
+    expect((await statusOf(user, link.key)).pairing).toMatchObject({ user_code: first.user_code, status: "denied" });
+    expect((await startWith((await newLink(user)).key)).status).toBe(200);
+    expect(await env.DB.prepare("SELECT count(*) AS n FROM pairing_codes WHERE install_key_hash = ?").bind(await hashToken(link.key)).first()).toEqual({ n: 1 });
+  });
+
+  it("lets exactly one of several starts racing with one key in, and the page shows that one", async () => {
+    const user = await signedIn();
+    const link = await newLink(user);
+    const answers = await Promise.all(Array.from({ length: 5 }, () => startWith(link.key, new TestClient())));
+    expect(answers.map((answer) => answer.status).sort()).toEqual([200, 400, 400, 400, 400]);
+    for (const refused of answers.filter((answer) => answer.status !== 200)) {
+      expect(await errorOf(refused)).toMatchObject({ code: "invalid_install_key", message: USED_MESSAGE });
+    }
+    const accepted = answers.find((answer) => answer.status === 200);
+    if (!accepted) throw new Error("no start was accepted");
+    const winner: { user_code: string } = await accepted.json();
+    expect((await statusOf(user, link.key)).pairing?.user_code).toBe(winner.user_code);
+  });
+
+  it("keeps a plain `hearth pair` code unreadable, and any number of plain pairings start", async () => {
+    for (let i = 0; i < 2; i += 1) {
+      const plainStart = await new TestClient().request("POST", "/api/pair/start", { json: { name: "Plain", platform: "linux", agent_version: "0.1.0" } });
+      expect(plainStart.status).toBe(200);
+    }
     const plain = await env.DB.prepare("SELECT user_code, install_key_hash FROM pairing_codes WHERE name = 'Plain' ORDER BY created_at DESC").first();
     expect(plain).toEqual({ user_code: null, install_key_hash: null });
   });

@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, lt, sql } from "drizzle-orm";
+import { and, eq, gt, lt, sql } from "drizzle-orm";
 import type { InstallLinkResponse, InstallLinkStatus } from "#protocol";
 import { schema } from "../../../core/src/db/index.ts";
 import type { Db } from "../../../core/src/db/index.ts";
@@ -57,12 +57,21 @@ export async function liveInstallKeyHash(db: Db, key: string, now = Date.now()):
   return keyHash;
 }
 
-/** Where the user's own install line stands: the latest pairing it started. 404 for a key that is not theirs. */
+/**
+ * A second `/start` with a key that already started a pairing. One pairing per key, so that someone who learned the
+ * key (over a shoulder, from a shared terminal) cannot start theirs a moment later and have the owner's page offer
+ * it instead; the agent then falls back to a plain pairing, whose code the user types.
+ */
+export function installKeyAlreadyUsed(): ApiError {
+  return new ApiError(400, "invalid_install_key", "This install line was already used to pair a computer. Copy a fresh one from Settings → Devices → Add a computer.", { field: "install_key" });
+}
+
+/** Where the user's own install line stands: the one pairing it started, if any. 404 for a key that is not theirs. */
 export async function installLinkStatus(db: Db, userId: string, key: string): Promise<InstallLinkStatus> {
   const keyHash = await hashToken(key);
   const link = await db.select().from(installLinks).where(and(eq(installLinks.keyHash, keyHash), eq(installLinks.userId, userId))).get();
   if (!link) throw new ApiError(404, "not_found", "There is no such install line. Make a new one in Settings → Devices → Add a computer.");
-  const pairing = await db.select().from(pairingCodes).where(eq(pairingCodes.installKeyHash, keyHash)).orderBy(desc(pairingCodes.createdAt)).limit(1).get();
+  const pairing = await db.select().from(pairingCodes).where(eq(pairingCodes.installKeyHash, keyHash)).get();
   if (!pairing) return { expires_at: link.expiresAt, pairing: null };
   return {
     expires_at: link.expiresAt,

@@ -12,7 +12,7 @@ import { clientIp, clientPlace } from "../http/client-ip.ts";
 import { ApiError } from "../http/errors.ts";
 import type { AppEnv } from "../http/types.ts";
 import { jsonBody, queryParams } from "../http/validate.ts";
-import { createInstallLink, installLinkStatus, liveInstallKeyHash } from "./install-links.ts";
+import { createInstallLink, installKeyAlreadyUsed, installLinkStatus, liveInstallKeyHash } from "./install-links.ts";
 import { formatUserCode, newUserCode, PAIR_FAILURE_WINDOW_MS, PAIR_MAX_FAILURES, PAIRING_TTL_MS, POLL_INTERVAL_S } from "./codes.ts";
 
 const { pairingCodes, pairFailures, devices, users } = schema;
@@ -52,7 +52,7 @@ export const pairing = new Hono<AppEnv>()
     const userCode = newUserCode();
     const now = Date.now();
     const installKeyHash = info.install_key === undefined ? null : await liveInstallKeyHash(db, info.install_key, now);
-    await db
+    const started = await db
       .insert(pairingCodes)
       .values({
         deviceCodeHash: await hashToken(deviceCode),
@@ -69,7 +69,12 @@ export const pairing = new Hono<AppEnv>()
         // Only a pairing from an install line keeps its code readable: that line's page offers it for approval.
         installKeyHash,
         userCode: installKeyHash === null ? null : formatUserCode(userCode),
-      });
+      })
+      // The insert is the key's claim: the unique index on install_key_hash lets exactly one of any number of
+      // racing starts with one key in (one statement, so D1 runs it atomically). Plain pairings (NULL) never conflict.
+      .onConflictDoNothing({ target: pairingCodes.installKeyHash })
+      .returning({ deviceCodeHash: pairingCodes.deviceCodeHash });
+    if (started.length === 0) throw installKeyAlreadyUsed();
     const origin = new URL(c.req.url).origin;
     const body: PairStartResponse = {
       device_code: deviceCode,
@@ -163,7 +168,7 @@ export const pairing = new Hono<AppEnv>()
     return c.json(await createInstallLink(openDb(c.env.DB), c.get("auth").user.id, new URL(c.req.url).origin), 200);
   })
 
-  // Polled by that page: the latest pairing the line started, with its code for one-click approval.
+  // Polled by that page: the pairing the line started (one per line), with its code for one-click approval.
   .get("/install-links/:key", requireUser, async (c) => {
     const key = InstallKey.safeParse(c.req.param("key"));
     if (!key.success) throw new ApiError(404, "not_found", "There is no such install line. Make a new one in Settings → Devices → Add a computer.");
