@@ -8,6 +8,7 @@ import { ApiError } from "../http/errors.ts";
 import type { AppEnv } from "../http/types.ts";
 import { latestAgentVersion } from "../install/index.ts";
 import { relayFor } from "../relay/stub.ts";
+import { revokeDevice } from "./revoke.ts";
 
 const { activityRefusals, devices } = schema;
 
@@ -52,15 +53,7 @@ export const devicesApi = new Hono<AppEnv>()
   })
 
   .delete("/:id", async (c) => {
-    const userId = c.get("auth").user.id;
-    const db = openDb(c.env.DB);
-    const [revoked] = await db
-      .update(devices)
-      .set({ revokedAt: Date.now(), tokenHash: null })
-      .where(and(eq(devices.id, c.req.param("id")), eq(devices.userId, userId)))
-      .returning();
+    const revoked = await revokeDevice(c.env, c.get("auth").user.id, c.req.param("id"));
     if (!revoked) throw new ApiError(404, "not_found", "There is no such device. It may have been removed already.");
-    // The token is dead in D1 first, so the agent cannot reconnect; then its live socket is closed.
-    await relayFor(c.env, userId).revokeDevice(revoked.id);
     return c.json({ device: deviceView(revoked, false, await latestAgentVersion(c.env)) }, 200);
   });

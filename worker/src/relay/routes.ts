@@ -9,6 +9,7 @@ import { openDb, schema } from "../../../core/src/db/index.ts";
 import { ApiError } from "../http/errors.ts";
 import { latestAgentVersion } from "../install/index.ts";
 import type { AppEnv } from "../http/types.ts";
+import { revokeDevice } from "../devices/revoke.ts";
 import { relayFor } from "./stub.ts";
 
 function requireUpgrade(c: Context<AppEnv>): void {
@@ -86,9 +87,6 @@ export const agent = new Hono<AppEnv>()
   // `hearth uninstall`: the device revokes itself, as the user's DELETE /api/devices/:id would.
   .delete("/device", async (c) => {
     const device = await agentDevice(c, "unauthorized");
-    // The token is dead in D1 first, so the agent cannot reconnect; then the relay closes its live socket (4001),
-    // fails what was queued for it and writes the audit entry, as for a revoke from the device page.
-    await openDb(c.env.DB).update(schema.devices).set({ revokedAt: Date.now(), tokenHash: null }).where(eq(schema.devices.id, device.id));
-    await relayFor(c.env, device.userId).revokeDevice(device.id);
+    await revokeDevice(c.env, device.userId, device.id);
     return c.json({ revoked: true as const }, 200);
   });
