@@ -113,18 +113,25 @@ test("a computer runs the line: the dialog shows its code, approving connects it
   if (!baseURL) throw new Error("baseURL is set in playwright.config.ts");
   await registerNewUser(page, "add-pair");
   const dialog = await openDialog(page);
-  const line = await shownLine(dialog);
+  const usedLine = await shownLine(dialog);
   const agent = await playwright.request.newContext({ baseURL });
   try {
-    // A first computer is turned away: the dialog says so and keeps waiting on the same line.
-    const stranger = await startPairing(agent, line, "Unknown box");
+    // A first computer is turned away: the dialog says so, and that the line is used up (a line pairs one computer).
+    const stranger = await startPairing(agent, usedLine, "Unknown box");
     await expect(dialog.getByRole("heading", { name: "Unknown box" })).toBeVisible();
     await dialog.getByRole("button", { name: "Deny" }).click();
-    await expect(dialog.getByText("You denied Unknown box.")).toBeVisible();
-    await expect(dialog.getByRole("status").filter({ hasText: "Waiting for your computer…" })).toBeVisible();
+    await expect(dialog.getByRole("status").filter({ hasText: "You denied Unknown box. It was not added." })).toBeVisible();
+    await expect(dialog.getByRole("button", { name: "Copy" })).toHaveCount(0);
     expect((await (await agent.post("/api/pair/token", { data: { device_code: stranger.device_code } })).json()).error.code).toBe("access_denied");
+    const again = await agent.post("/api/pair/start", { data: { name: "Unknown box", platform: "linux-x64", agent_version: "0.1.0", install_key: KEY.exec(usedLine)?.[1] } });
+    expect(again.status()).toBe(400);
+    expect((await again.json()).error.code).toBe("invalid_install_key");
 
-    // The real one, with an older agent than this server offers.
+    // A new line, which the real computer runs, with an older agent than this server offers.
+    await dialog.getByRole("button", { name: "New line" }).click();
+    await expect(dialog.getByRole("status").filter({ hasText: "Waiting for your computer…" })).toBeVisible();
+    const line = await shownLine(dialog);
+    expect(line).not.toBe(usedLine);
     const started = await startPairing(agent, line, "Kitchen laptop", "0.0.1");
     await expect(dialog.getByRole("heading", { name: "Kitchen laptop" })).toBeVisible();
     await expect(dialog.getByText(started.user_code)).toBeVisible();

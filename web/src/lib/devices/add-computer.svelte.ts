@@ -133,10 +133,10 @@ export class AddComputer {
     if (generation === this.#generation && keepsPolling(this.phase)) this.#schedule(generation);
   }
 
-  /** Fetches the pairing's full description (the /pair page's) the first time its code shows up. */
+  /** Fetches the pairing's full description (the /pair page's) once: a line starts one pairing, so it never changes. */
   async #lookUpPending(generation: number): Promise<void> {
     const pending = this.status?.pairing;
-    if (pending?.status !== "pending" || sameCode(this.request?.user_code, pending.user_code)) return;
+    if (pending?.status !== "pending" || this.request !== null) return;
     try {
       const request = await pairingApi.lookup(pending.user_code);
       if (generation === this.#generation) this.request = request;

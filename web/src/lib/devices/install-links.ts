@@ -7,7 +7,7 @@ import { api, callParsed } from "#lib/shared/api.ts";
 
 export type InstallLink = InstallLinkResponse;
 export type { InstallLinkStatus };
-/** The latest pairing a line started, as `GET /api/pair/install-links/<key>` describes it. */
+/** The pairing a line started (one per line), as `GET /api/pair/install-links/<key>` describes it. */
 export type InstallPairing = NonNullable<InstallLinkStatus["pairing"]>;
 
 export const installLinks = {

@@ -22,8 +22,8 @@ const withPairing = (p: InstallPairing | null) => ({ ...base, status: { expires_
 describe("the install dialog's steps", () => {
   it("makes the line, then waits for a computer to run it", () => {
     expect(phaseOf({ ...base, expiresAt: null })).toEqual({ kind: "creating" });
-    expect(phaseOf(base)).toEqual({ kind: "waiting", denied: null });
-    expect(phaseOf(withPairing(null))).toEqual({ kind: "waiting", denied: null });
+    expect(phaseOf(base)).toEqual({ kind: "waiting" });
+    expect(phaseOf(withPairing(null))).toEqual({ kind: "waiting" });
   });
 
   it("shows a pairing to approve, then the approval (at once, before the next poll), then the device", () => {
@@ -38,24 +38,25 @@ describe("the install dialog's steps", () => {
     expect(phaseOf({ ...withPairing(pairing("pending")), approvedCode: "abcdefgh" })).toMatchObject({ kind: "approved" });
   });
 
-  it("after a denial, waits again and says whom it turned away", () => {
-    expect(phaseOf(withPairing(pairing("denied")))).toEqual({ kind: "waiting", denied: "Work laptop" });
+  it("after a denial, says whom it turned away and that the line is used up, even once the line has expired", () => {
+    expect(phaseOf(withPairing(pairing("denied")))).toEqual({ kind: "denied", name: "Work laptop" });
+    expect(phaseOf({ ...withPairing(pairing("denied")), now: now + 31 * 60_000 })).toEqual({ kind: "denied", name: "Work laptop" });
   });
 
   it("an expired or forgotten line asks for a new one, unless a pairing it started is still under way", () => {
     const later = now + 31 * 60_000;
     expect(phaseOf({ ...base, now: later })).toEqual({ kind: "expired" });
     expect(phaseOf({ ...base, gone: true })).toEqual({ kind: "expired" });
-    expect(phaseOf({ ...withPairing(pairing("denied")), now: later })).toEqual({ kind: "expired" });
     expect(phaseOf({ ...withPairing(pairing("pending")), now: later })).toMatchObject({ kind: "pending" });
     expect(phaseOf({ ...withPairing(pairing("approved")), now: later })).toMatchObject({ kind: "approved" });
   });
 
-  it("stops asking the server once the device is there or the line is dead", () => {
-    expect(keepsPolling({ kind: "waiting", denied: null })).toBe(true);
+  it("stops asking the server once the device is there or the line is dead or used up", () => {
+    expect(keepsPolling({ kind: "waiting" })).toBe(true);
     expect(keepsPolling({ kind: "approved", name: "x" })).toBe(true);
     expect(keepsPolling({ kind: "connected", name: "x", deviceId: "d" })).toBe(false);
     expect(keepsPolling({ kind: "expired" })).toBe(false);
+    expect(keepsPolling({ kind: "denied", name: "x" })).toBe(false);
   });
 });
 

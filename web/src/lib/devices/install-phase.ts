@@ -7,14 +7,16 @@ import type { InstallPairing } from "./install-links.ts";
 export type InstallPhase =
   /** The line is being made. */
   | { kind: "creating" }
-  /** The line is shown and nothing has run it yet; `denied` names a computer the user just turned away. */
-  | { kind: "waiting"; denied: string | null }
+  /** The line is shown and nothing has run it yet. */
+  | { kind: "waiting" }
   /** A computer ran the line and waits for the user's yes or no. */
   | { kind: "pending"; pairing: InstallPairing }
   /** Approved: the install on that computer fetches its token and sets up the service. */
   | { kind: "approved"; name: string }
   /** The agent took its token: the device exists. */
   | { kind: "connected"; name: string; deviceId: string }
+  /** The user turned the line's computer away. A line starts one pairing, so trying again takes a new line. */
+  | { kind: "denied"; name: string }
   /** The line no longer starts pairings: a new one is needed. */
   | { kind: "expired" };
 
@@ -39,8 +41,9 @@ export function phaseOf({ expiresAt, status, gone, approvedCode, now }: PhaseInp
     return { kind: "approved", name: pairing.name };
   }
   if (pairing?.status === "pending") return { kind: "pending", pairing };
+  if (pairing?.status === "denied") return { kind: "denied", name: pairing.name };
   if (gone || (status?.expires_at ?? expiresAt) <= now) return { kind: "expired" };
-  return { kind: "waiting", denied: pairing?.status === "denied" ? pairing.name : null };
+  return { kind: "waiting" };
 }
 
 /** Codes compare as users type them: `abcd efgh` is `ABCD-EFGH`. */
@@ -48,7 +51,7 @@ export const sameCode = (a: string | null | undefined, b: string | null | undefi
   !!a && !!b && a.toUpperCase().replace(/[^A-Z0-9]/g, "") === b.toUpperCase().replace(/[^A-Z0-9]/g, "");
 
 /** Whether the dialog should ask the server again: only while something can still change. */
-export const keepsPolling = (phase: InstallPhase): boolean => phase.kind !== "connected" && phase.kind !== "expired";
+export const keepsPolling = (phase: InstallPhase): boolean => phase.kind !== "connected" && phase.kind !== "expired" && phase.kind !== "denied";
 
 /** "29 min left", for the waiting line; coarse on purpose, since it is read at a glance. */
 export function timeLeft(expiresAt: number, now: number): string {
