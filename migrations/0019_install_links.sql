@@ -10,4 +10,4 @@ CREATE INDEX `install_links_user_expires_idx` ON `install_links` (`user_id`,`exp
 ALTER TABLE `pairing_codes` ADD `install_key_hash` text;--> statement-breakpoint
 ALTER TABLE `pairing_codes` ADD `user_code` text;--> statement-breakpoint
 ALTER TABLE `pairing_codes` ADD `device_id` text;--> statement-breakpoint
-CREATE INDEX `pairing_codes_install_idx` ON `pairing_codes` (`install_key_hash`,`created_at`);
+CREATE UNIQUE INDEX `pairing_codes_install_key_idx` ON `pairing_codes` (`install_key_hash`);
