@@ -255,6 +255,48 @@ describe("install.sh, hearth update and hearth uninstall", { timeout: 90_000 }, 
     expect(existsSync(join(home, ".local/bin/hearth"))).toBe(false);
   });
 
+  it("hearth uninstall removes only the installer's own files when HEARTH_INSTALL_DIR is a shared folder (~/.local)", async () => {
+    const home = mkdtempSync(join(root, "home-shared-"));
+    const shared = join(home, ".local");
+    mkdirSync(join(shared, "bin"), { recursive: true });
+    mkdirSync(join(shared, "share"), { recursive: true });
+    writeFileSync(join(shared, "bin", "other"), "#!/bin/sh\necho mine\n");
+    writeFileSync(join(shared, "share", "x"), "mine\n");
+    const install = await bare(`curl -fsSL '${server.url}/install.sh' | sh`, { HOME: home, HEARTH_INSTALL_DIR: shared });
+    expect(install.code, install.stderr).toBe(4);
+    expect(existsSync(join(shared, "runtime/node"))).toBe(true);
+
+    const run = await bare(`'${home}/.local/bin/hearth' uninstall --yes --keep-data`, { HOME: home });
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    // The user's own files survive; everything the installer wrote is gone.
+    expect(filesUnder(home).filter((file) => !file.startsWith(".config/hearth/"))).toEqual([".local/bin/other", ".local/share/x"]);
+    expect(readFileSync(join(shared, "bin", "other"), "utf8")).toBe("#!/bin/sh\necho mine\n");
+    expect(existsSync(join(shared, "runtime"))).toBe(false);
+    expect(existsSync(join(shared, "app"))).toBe(false);
+    // The folders that still hold the user's files are said to be kept, not "Removed".
+    expect(run.stdout).toContain(`Kept:    ${shared}/bin (it also holds other`);
+    expect(run.stdout).toContain(`Kept:    ${shared} (it also holds bin, share`);
+    expect(run.stdout).not.toContain(`Removed: ${shared}\n`);
+    expect(run.stdout).not.toContain(`Removed: ${shared}/bin\n`);
+    expect(run.stdout).toContain(`Removed: ${shared}/runtime`);
+  });
+
+  it("hearth uninstall --remove-data deletes Hearth's files in HEARTH_HOME by name, and keeps a file of the user's own", async () => {
+    const home = join(root, "repo-settings-mixed");
+    mkdirSync(join(home, "logs"), { recursive: true });
+    const ours = ["config.json", "credentials.json", "local-token", "state.db", "state.db-wal", "state.db-shm", "audit.jsonl", "status.json", "logs/agent.log", "logs/agent.log.1", "logs/agent.stderr.log"];
+    for (const file of ours) writeFileSync(join(home, file), file === "credentials.json" ? JSON.stringify({ server: "http://127.0.0.1:9", device_id: "d", token: "t", user_email: "me@example.com" }) : "x\n");
+    writeFileSync(join(home, "notes.txt"), "the user's own\n");
+    const run = await hearth(["uninstall", "--yes", "--remove-data"], { HEARTH_HOME: home });
+    expect(run.code, run.stderr).toBe(0);
+    expect(filesUnder(home)).toEqual(["notes.txt"]);
+    expect(existsSync(join(home, "logs"))).toBe(false);
+    expect(run.stdout).toContain(`Kept:    ${home} (it also holds notes.txt`);
+    expect(run.stdout).toContain(`Removed: ${join(home, "credentials.json")}`);
+    expect(run.stdout).not.toContain(`Removed: ${home}\n`);
+  });
+
   it("from a repo checkout, hearth uninstall confirms first, then removes the device and, when told, the settings", async () => {
     const home = join(root, "repo-settings");
     mkdirSync(home);
