@@ -110,6 +110,17 @@ describe("hearth CLI", { timeout: 30_000 }, () => {
     expect(status.stdout).not.toContain("the-agent-token");
   });
 
+  it("takes the install key from HEARTH_INSTALL_KEY (as the install scripts pass it), and --install-key too", async () => {
+    const { env } = await isolated();
+    const server = await fakePairingServer(["approve"]);
+    servers.push(server);
+    const viaEnv = await cli(["pair", "--server", server.url], { ...env, HEARTH_INSTALL_KEY: "k3y-0123456789abcdefghijklmnopqr" });
+    expect(viaEnv.code, viaEnv.stderr).toBe(0);
+    const viaFlag = await cli(["pair", "--server", server.url, "--install-key", "k3y-0123456789abcdefghijklmnop-2"], env);
+    expect(viaFlag.code, viaFlag.stderr).toBe(0);
+    expect(server.installKeys).toEqual(["k3y-0123456789abcdefghijklmnopqr", "k3y-0123456789abcdefghijklmnop-2"]);
+  });
+
   it("stops pairing with a clear message when the code expires", async () => {
     const { env } = await isolated();
     const server = await fakePairingServer(["authorization_pending", "expired_token"]);
