@@ -22,6 +22,7 @@ const HEARTH_BIN = fileURLToPath(new URL("../../bin/hearth.mjs", import.meta.url
 // Install keys are exactly 32 url-safe characters (protocol's InstallKey).
 const KEY = "k3y-0123456789abcdefghijklmnopqr";
 const KEY2 = "k3y-0123456789abcdefghijklmnop-2";
+const KEY3 = "k3y-0123456789abcdefghijklmnop-3";
 
 let root: string;
 let tools: string;
@@ -174,6 +175,27 @@ describe("install.sh, hearth update and hearth uninstall", { timeout: 90_000 }, 
     expect(run.stdout).toContain("This computer is paired with me@example.com");
     expect(server.starts.map((start) => start.install_key)).toEqual([KEY, KEY2]);
     expect(JSON.parse(readFileSync(join(home, ".config/hearth/credentials.json"), "utf8"))).toMatchObject({ server: server.url, device_id: "device-7" });
+  });
+
+  it("keeps the install key out of every command line, and pairs plainly when the line is run again after its key was used", async () => {
+    const home = mkdtempSync(join(root, "home-rerun-"));
+    // The line comes in through the environment, so the only process that could show the key is `hearth pair`.
+    const line = { HOME: home, HEARTH_LINE: `${server.url}/install.sh?k=${KEY3}` };
+    const first = await bare(`curl -fsSL "$HEARTH_LINE" | sh`, line);
+    expect(first.code, first.stderr).toBe(4);
+    expect(server.starts.at(-1)?.install_key).toBe(KEY3);
+    // (The other tests type their line with the key into `sh -c`, which a user's interactive shell does not show.)
+    expect(server.keysInArgv).not.toContain(KEY3);
+
+    // The same line again (to repair, or by mistake): the server refuses the used key, and the pairing goes on.
+    const again = await bare(`curl -fsSL "$HEARTH_LINE" | sh`, line);
+    expect(again.code, again.stderr).toBe(4);
+    expect(server.refusedKeys).toEqual([KEY3]);
+    expect(again.stdout).toContain("This install line's key has expired or was already used, so the pairing goes on without it");
+    expect(again.stdout).toContain(`${server.url}/pair?code=WXYZ-2345`);
+    expect(again.stdout).toContain("Paired with me@example.com.");
+    expect(server.starts.at(-1)?.install_key).toBeUndefined();
+    expect(server.keysInArgv).not.toContain(KEY3);
   });
 
   it.each([
