@@ -121,6 +121,18 @@ describe("hearth CLI", { timeout: 30_000 }, () => {
     expect(server.installKeys).toEqual(["k3y-0123456789abcdefghijklmnopqr", "k3y-0123456789abcdefghijklmnop-2"]);
   });
 
+  it("pairs again over a damaged credentials.json, replacing it", async () => {
+    const { env, hearthHome } = await isolated();
+    await mkdir(hearthHome, { recursive: true });
+    await writeFile(join(hearthHome, "credentials.json"), "{ half a file");
+    const server = await fakePairingServer(["approve"]);
+    servers.push(server);
+    const pair = await cli(["pair", "--server", server.url], env);
+    expect(pair.code, pair.stderr).toBe(0);
+    expect(pair.stdout).toContain("credentials.json is damaged; pairing again replaces it.");
+    expect(JSON.parse(await readFile(join(hearthHome, "credentials.json"), "utf8"))).toMatchObject({ device_id: "device-42" });
+  });
+
   it("stops pairing with a clear message when the code expires", async () => {
     const { env } = await isolated();
     const server = await fakePairingServer(["authorization_pending", "expired_token"]);

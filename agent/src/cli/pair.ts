@@ -34,7 +34,13 @@ Options:
     } catch (error) {
       throw new UsageError(error instanceof Error ? error.message : String(error));
     }
-    const existing = loadCredentials(paths.credentials, hearth);
+    let existing = null;
+    try {
+      existing = loadCredentials(paths.credentials, hearth);
+    } catch {
+      // A damaged credentials.json is exactly what pairing again repairs (the install scripts rely on that).
+      out.log(`${paths.credentials} is damaged; pairing again replaces it.`);
+    }
     if (existing) out.log(`This computer is paired with ${existing.user_email} on ${existing.server}; pairing again replaces that.`);
     let credentials;
     try {
