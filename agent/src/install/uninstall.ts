@@ -62,15 +62,22 @@ export function removeProgram(layout: InstalledLayout, platform: NodeJS.Platform
   const report: RemovalReport = { removed: [], kept: [], afterExit: [], afterExitFolders: [] };
   const launcher = layout.record.launcher;
   const files = programFileNames(layout.dir, platform);
-  if (basename(launcher) === (platform === "win32" ? "hearth.cmd" : "hearth")) files.push(launcher, `${launcher}.new`);
-  else if (existsSync(launcher)) report.kept.push(`${launcher} (install.json names it as the launcher, but it is not called hearth: delete it yourself if it is Hearth's)`);
+  // Windows: the launcher is <program dir>\bin\hearth.cmd, which programFileNames names already.
+  if (platform !== "win32" && basename(launcher) === "hearth") files.push(launcher, `${launcher}.new`);
+  else if (platform !== "win32" && existsSync(launcher)) report.kept.push(`${launcher} (install.json names it as the launcher, but it is not called hearth: delete it yourself if it is Hearth's)`);
   for (const file of new Set(files)) {
     if (!existsSync(file)) continue;
+    // cmd.exe reads hearth.cmd line by line while this runs: deleted now, it would end with "The batch file cannot
+    // be found." So it goes after this process exits.
+    if (platform === "win32" && basename(file) === "hearth.cmd") {
+      report.afterExit.push(file);
+      continue;
+    }
     try {
       rmSync(file, { force: true });
       report.removed.push(file);
     } catch (error) {
-      // On Windows the running node.exe (and the launcher cmd is reading) cannot be deleted while this runs.
+      // On Windows the running node.exe cannot be deleted while this runs.
       if (platform !== "win32") throw new Error(`Could not remove ${file} (${error instanceof Error ? error.message : String(error)}); remove it by hand.`);
       report.afterExit.push(file);
     }
@@ -113,6 +120,8 @@ function removeAfterExit(files: string[], folders: string[]): void {
   const steps = [...files.map((file) => `del /f /q "${file}" 2>nul`), ...folders.map((folder) => `rmdir "${folder}" 2>nul`)];
   const line = `"ping -n 3 127.0.0.1 >nul & ${steps.join(" & ")}"`;
   const child = spawn("cmd.exe", ["/d", "/s", "/c", line], { detached: true, stdio: "ignore", windowsHide: true, windowsVerbatimArguments: true });
+  // No cmd.exe (or it could not start): the files stay, and the report already named them. Never crash over it.
+  child.on("error", () => {});
   child.unref();
 }
 
