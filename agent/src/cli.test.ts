@@ -118,7 +118,11 @@ describe("hearth CLI", { timeout: 30_000 }, () => {
     expect(viaEnv.code, viaEnv.stderr).toBe(0);
     const viaFlag = await cli(["pair", "--server", server.url, "--install-key", "k3y-0123456789abcdefghijklmnop-2"], env);
     expect(viaFlag.code, viaFlag.stderr).toBe(0);
-    expect(server.installKeys).toEqual(["k3y-0123456789abcdefghijklmnopqr", "k3y-0123456789abcdefghijklmnop-2"]);
+    // Not a key at all (as a hand-edited line could carry): said in one line, and a plain pairing.
+    const malformed = await cli(["pair", "--server", server.url], { ...env, HEARTH_INSTALL_KEY: "not a key" });
+    expect(malformed.code, malformed.stderr).toBe(0);
+    expect(malformed.stdout).toContain("The install key given is not one");
+    expect(server.installKeys).toEqual(["k3y-0123456789abcdefghijklmnopqr", "k3y-0123456789abcdefghijklmnop-2", undefined]);
   });
 
   it("pairs again over a damaged credentials.json, replacing it", async () => {

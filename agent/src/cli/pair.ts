@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { InstallKey } from "#protocol";
 import { hostname } from "node:os";
 import { loadCredentials, saveCredentials } from "../home/credentials.ts";
 import { ensureHomeDir, homePaths, resolveHomeDir } from "../home/paths.ts";
@@ -34,6 +35,11 @@ Options:
     } catch (error) {
       throw new UsageError(error instanceof Error ? error.message : String(error));
     }
+    // The install scripts pass the key as HEARTH_INSTALL_KEY: other local users can read a process's arguments
+    // (/proc/<pid>/cmdline), not its environment. --install-key still works, for scripts that pass it the old way.
+    const rawKey = values["install-key"] || env.HEARTH_INSTALL_KEY || undefined;
+    const installKey = rawKey === undefined ? undefined : InstallKey.safeParse(rawKey);
+    if (installKey && !installKey.success) out.log("The install key given is not one (32 letters, digits, - or _), so the pairing goes on without it: approve the code below.");
     let existing = null;
     try {
       existing = loadCredentials(paths.credentials, hearth);
@@ -48,9 +54,7 @@ Options:
         server,
         hearth,
         device: { name, platform: PLATFORM, agent_version: VERSION },
-        // The install scripts pass the key as HEARTH_INSTALL_KEY: other local users can read a process's arguments
-        // (/proc/<pid>/cmdline), not its environment. --install-key still works, for scripts that pass it the old way.
-        installKey: values["install-key"] || env.HEARTH_INSTALL_KEY || undefined,
+        installKey: installKey?.success ? installKey.data : undefined,
         callbacks: {
           onCodes: (codes) => {
             out.log("");
