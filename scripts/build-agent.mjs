@@ -128,7 +128,7 @@ export async function buildAgent({ version, out = join(root, "web/build/agent"),
     runtime: { node: pinned.node, base: "https://registry.npmjs.org", platforms: pinned.platforms },
   };
   writeFileSync(join(out, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
-  const values = { VERSION: agentVersion, NODE_VERSION: pinned.node, APP_PATH: appPath, APP_SHA256: manifest.app.sha256, APP_SIZE: String(manifest.app.size) };
+  const values = { VERSION: agentVersion, NODE_VERSION: pinned.node, APP_PATH: appPath, APP_SHA256: manifest.app.sha256 };
   const sh = readFileSync(join(root, "agent/install/install.sh"), "utf8");
   writeFileSync(join(out, "install.sh.in"), bakeTemplate("install.sh", sh, { ...values, RUNTIME_TABLE: shRuntimeTable(pinned.platforms) }));
   const ps1 = readFileSync(join(root, "agent/install/install.ps1"), "utf8");

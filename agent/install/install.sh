@@ -180,15 +180,13 @@ say "✓ Installed: $LAUNCHER"
 # 4. Pairing. A line with an install key comes from "Add a computer", whose page waits for this pairing: always pair
 # (it replaces an old pairing, which may have been removed on the server). Without a key, a computer already paired
 # with this server keeps its pairing: the re-run only updated the program.
-if [ -z "$INSTALL_KEY" ] && [ -f "$SETTINGS/credentials.json" ] && grep -q "\"server\": \"$(json_escape "$SERVER")\"" "$SETTINGS/credentials.json"; then
+if [ -z "$INSTALL_KEY" ] && [ -f "$SETTINGS/credentials.json" ] && grep -qF "\"server\": \"$(json_escape "$SERVER")\"" "$SETTINGS/credentials.json" </dev/null; then
   say "✓ Already paired with $SERVER (to pair again: hearth pair --server $SERVER)"
 else
   step "Pairing this computer with $SERVER"
-  if [ -n "$INSTALL_KEY" ]; then
-    HEARTH_INSTALLER=1 "$LAUNCHER" pair --server "$SERVER" --install-key "$INSTALL_KEY" </dev/null || fail "pairing did not finish (see above). The agent is installed: pair later with \`$LAUNCHER pair --server $SERVER\`, then run \`$LAUNCHER service install\`."
-  else
-    HEARTH_INSTALLER=1 "$LAUNCHER" pair --server "$SERVER" </dev/null || fail "pairing did not finish (see above). The agent is installed: pair later with \`$LAUNCHER pair --server $SERVER\`, then run \`$LAUNCHER service install\`."
-  fi
+  # The key goes in the environment, not the command line: other users of this computer can read every process's
+  # arguments (ps, /proc/<pid>/cmdline). A key the server refuses (expired, used) becomes a plain pairing.
+  HEARTH_INSTALLER=1 HEARTH_INSTALL_KEY="$INSTALL_KEY" "$LAUNCHER" pair --server "$SERVER" </dev/null || fail "pairing did not finish (see above). The agent is installed: pair later with \`$LAUNCHER pair --server $SERVER\`, then run \`$LAUNCHER service install\`."
 fi
 
 # 5. The background service (systemd user unit or launchd agent): starts now and at every login.

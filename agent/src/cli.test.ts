@@ -110,6 +110,33 @@ describe("hearth CLI", { timeout: 30_000 }, () => {
     expect(status.stdout).not.toContain("the-agent-token");
   });
 
+  it("takes the install key from HEARTH_INSTALL_KEY (as the install scripts pass it), and --install-key too", async () => {
+    const { env } = await isolated();
+    const server = await fakePairingServer(["approve"]);
+    servers.push(server);
+    const viaEnv = await cli(["pair", "--server", server.url], { ...env, HEARTH_INSTALL_KEY: "k3y-0123456789abcdefghijklmnopqr" });
+    expect(viaEnv.code, viaEnv.stderr).toBe(0);
+    const viaFlag = await cli(["pair", "--server", server.url, "--install-key", "k3y-0123456789abcdefghijklmnop-2"], env);
+    expect(viaFlag.code, viaFlag.stderr).toBe(0);
+    // Not a key at all (as a hand-edited line could carry): said in one line, and a plain pairing.
+    const malformed = await cli(["pair", "--server", server.url], { ...env, HEARTH_INSTALL_KEY: "not a key" });
+    expect(malformed.code, malformed.stderr).toBe(0);
+    expect(malformed.stdout).toContain("The install key given is not one");
+    expect(server.installKeys).toEqual(["k3y-0123456789abcdefghijklmnopqr", "k3y-0123456789abcdefghijklmnop-2", undefined]);
+  });
+
+  it("pairs again over a damaged credentials.json, replacing it", async () => {
+    const { env, hearthHome } = await isolated();
+    await mkdir(hearthHome, { recursive: true });
+    await writeFile(join(hearthHome, "credentials.json"), "{ half a file");
+    const server = await fakePairingServer(["approve"]);
+    servers.push(server);
+    const pair = await cli(["pair", "--server", server.url], env);
+    expect(pair.code, pair.stderr).toBe(0);
+    expect(pair.stdout).toContain("credentials.json is damaged; pairing again replaces it.");
+    expect(JSON.parse(await readFile(join(hearthHome, "credentials.json"), "utf8"))).toMatchObject({ device_id: "device-42" });
+  });
+
   it("stops pairing with a clear message when the code expires", async () => {
     const { env } = await isolated();
     const server = await fakePairingServer(["authorization_pending", "expired_token"]);

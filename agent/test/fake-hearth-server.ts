@@ -1,9 +1,26 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { AgentManifest, PairStartRequest, PairTokenRequest } from "#protocol";
 import type { DeviceInfo, PairStartResponse, PairTokenResponse } from "#protocol";
+
+/** Every process's command line, as any local user can read them (Linux /proc; elsewhere none). */
+function commandLines(): string[] {
+  let pids: string[];
+  try {
+    pids = readdirSync("/proc").filter((name) => /^\d+$/.test(name));
+  } catch {
+    return [];
+  }
+  return pids.flatMap((pid) => {
+    try {
+      return [readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ")];
+    } catch {
+      return [];
+    }
+  });
+}
 
 /**
  * A Hearth server's install surface on loopback, as the contract of issue 16 has the worker serve it: the install
@@ -16,6 +33,11 @@ export async function fakeHearthServer(options: { build: string; runtimes: strin
   const tamper = new Map<string, Buffer>();
   const starts: (DeviceInfo & { install_key?: string })[] = [];
   const revoked: string[] = [];
+  const usedKeys = new Set<string>();
+  /** Keys refused because a pairing had used them already. */
+  const refusedKeys: string[] = [];
+  /** Keys seen in a process's command line while their pairing started (never, when the scripts pass them right). */
+  const keysInArgv: string[] = [];
   const server = createServer(async (req, res) => {
     let body = "";
     for await (const chunk of req) body += String(chunk);
@@ -49,8 +71,15 @@ export async function fakeHearthServer(options: { build: string; runtimes: strin
     if (req.method === "GET" && path.startsWith("/runtime/")) return file(join(options.runtimes, path.slice("/runtime/".length)));
     if (req.method === "POST" && path === "/api/pair/start") {
       const parsed = PairStartRequest.parse(JSON.parse(body));
-      const raw: unknown = JSON.parse(body);
-      const key = typeof raw === "object" && raw !== null && "install_key" in raw && typeof raw.install_key === "string" ? raw.install_key : undefined;
+      const key = parsed.install_key;
+      // While `hearth pair` waits for this answer, is its key readable in any process's command line?
+      if (key !== undefined && commandLines().some((line) => line.includes(key))) keysInArgv.push(key);
+      // As the worker does: a key is good for one pairing; a second start with it is refused.
+      if (key !== undefined && usedKeys.has(key)) {
+        refusedKeys.push(key);
+        return json(400, { error: { code: "invalid_install_key", message: "This install line has expired. Copy a fresh one from Settings → Devices → Add a computer." } });
+      }
+      if (key !== undefined) usedKeys.add(key);
       starts.push({ ...parsed, install_key: key });
       const codes: PairStartResponse = { device_code: "dc-1", user_code: "WXYZ-2345", verification_uri: `${url}/pair`, verification_uri_complete: `${url}/pair?code=WXYZ-2345`, expires_in: 600, interval: 0 };
       return json(200, codes);
@@ -75,6 +104,8 @@ export async function fakeHearthServer(options: { build: string; runtimes: strin
   return {
     url,
     starts,
+    refusedKeys,
+    keysInArgv,
     revoked,
     tamper,
     /** Serves another build (a newer agent) from now on. */

@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { InstallKey } from "#protocol";
 import { hostname } from "node:os";
 import { loadCredentials, saveCredentials } from "../home/credentials.ts";
 import { ensureHomeDir, homePaths, resolveHomeDir } from "../home/paths.ts";
@@ -19,7 +20,8 @@ sign in, and approve the code. The agent's token is then saved in credentials.js
 Options:
   --server <url>       Your Hearth server, e.g. https://hearth.example.com
   --name <name>        How this computer appears in Hearth (default: its hostname)
-  --install-key <key>  The key of the install line from Settings → Devices (the install script passes it)
+  --install-key <key>  The key of the install line from Settings → Devices. The install script passes it in
+                       the environment instead, as HEARTH_INSTALL_KEY (other users can read a command line)
   -h, --help           Show this help`,
   run: async (argv, { out, env }) => {
     const { values } = parseOptions(argv, { server: { type: "string" }, name: { type: "string" }, "install-key": { type: "string" } });
@@ -33,7 +35,18 @@ Options:
     } catch (error) {
       throw new UsageError(error instanceof Error ? error.message : String(error));
     }
-    const existing = loadCredentials(paths.credentials, hearth);
+    // The install scripts pass the key as HEARTH_INSTALL_KEY: other local users can read a process's arguments
+    // (/proc/<pid>/cmdline), not its environment. --install-key still works, for scripts that pass it the old way.
+    const rawKey = values["install-key"] || env.HEARTH_INSTALL_KEY || undefined;
+    const installKey = rawKey === undefined ? undefined : InstallKey.safeParse(rawKey);
+    if (installKey && !installKey.success) out.log("The install key given is not one (32 letters, digits, - or _), so the pairing goes on without it: approve the code below.");
+    let existing = null;
+    try {
+      existing = loadCredentials(paths.credentials, hearth);
+    } catch {
+      // A damaged credentials.json is exactly what pairing again repairs (the install scripts rely on that).
+      out.log(`${paths.credentials} is damaged; pairing again replaces it.`);
+    }
     if (existing) out.log(`This computer is paired with ${existing.user_email} on ${existing.server}; pairing again replaces that.`);
     let credentials;
     try {
@@ -41,7 +54,7 @@ Options:
         server,
         hearth,
         device: { name, platform: PLATFORM, agent_version: VERSION },
-        installKey: values["install-key"],
+        installKey: installKey?.success ? installKey.data : undefined,
         callbacks: {
           onCodes: (codes) => {
             out.log("");
@@ -68,9 +81,8 @@ Options:
       db.close();
       if (dropped > 0) out.log(`Dropped ${dropped} result/activity frame(s) the previous pairing had not delivered, so they cannot reach this one.`);
     }
-    // The agent does not start by itself: say so, with the command this user can type. (The install script goes
-    // on to `hearth service install`, which starts it.)
-    // The installer starts the agent as a service next: it says so itself, so no "now run" hint here.
+    // Pairing does not start the agent: say how, with the command this user can type. Under the install script
+    // (HEARTH_INSTALLER=1) the next step, `hearth service install`, starts it and says so, so no hint then.
     if (env.HEARTH_INSTALLER === "1") out.log(`Paired with ${credentials.user_email}.`);
     else out.log(`Paired with ${credentials.user_email}. Now run \`${hearth} start\` to connect this computer (it keeps running until Ctrl-C).`);
     if (runningAgent(paths.status)) out.log(`An agent is already running with the old pairing: stop it and run \`${hearth} start\` again.`);

@@ -51,6 +51,19 @@ describe.runIf(noUserManager)("hearth service without a systemd user manager (th
   });
 });
 
+describe.runIf(noUserManager)("hearth service install names the settings folder it resolved", { timeout: 30_000 }, () => {
+  it("writes HEARTH_HOME=<XDG_CONFIG_HOME>/hearth into the unit when the shell has a custom XDG_CONFIG_HOME", async () => {
+    const home = await tempDir();
+    const xdg = join(home, "my config");
+    // No HEARTH_HOME: the agent would find its settings in $XDG_CONFIG_HOME/hearth, which the user manager lacks.
+    const installed = await hearth(["service", "install"], { HOME: home, HEARTH_HOME: "", XDG_CONFIG_HOME: xdg, npm_command: "exec" });
+    expect(installed.code).toBe(1);
+    const unit = readFileSync(join(xdg, "systemd", "user", "hearth.service"), "utf8");
+    expect(unit).toContain(`Environment="HEARTH_HOME=${join(xdg, "hearth")}"`);
+    expect(unit).toBe(systemdUnit({ execPath: process.execPath, entry: BIN, home: join(xdg, "hearth"), logFile: join(xdg, "hearth", "logs", "agent.log") }));
+  });
+});
+
 describe("hearth service logs", { timeout: 30_000 }, () => {
   const line = (n: number) => JSON.stringify({ time: `2026-12-06T09:40:0${n}.000Z`, level: n === 2 ? "warn" : "info", event: "test.line", msg: `line ${n}` });
   const pretty = (n: number) => `2026-12-06 09:40:0${n}Z ${n === 2 ? "WARN " : "INFO "} test.line  line ${n}`;

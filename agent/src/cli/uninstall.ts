@@ -1,4 +1,4 @@
-import { existsSync, rmSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { dirname } from "node:path";
 import { loadCredentials } from "../home/credentials.ts";
 import { resolveHomeDir, homePaths } from "../home/paths.ts";
@@ -7,7 +7,8 @@ import type { Asker } from "../install/ask.ts";
 import { installedLayout } from "../install/layout.ts";
 import { defaultServiceControl } from "../install/service-control.ts";
 import type { ServiceControl } from "../install/service-control.ts";
-import { isTooBroad, removeFromUserPath, removeProgram, revokeDevice } from "../install/uninstall.ts";
+import { isInside, isTooBroad, removeData, removeFromUserPath, removeProgram, revokeDevice } from "../install/uninstall.ts";
+import type { RemovalReport } from "../install/uninstall.ts";
 import { hearthCommand } from "../invocation.ts";
 import { CliError, parseOptions, UsageError } from "./args.ts";
 import type { CliCommand, CliContext } from "./args.ts";
@@ -22,7 +23,8 @@ From a repo checkout it removes only the service (and, if you say so, the settin
 Options:
   --yes          Do not ask for confirmation
   --keep-data    Keep the settings folder (the default when there is no terminal to ask)
-  --remove-data  Also delete the settings folder: settings, credentials, permissions and history
+  --remove-data  Also delete Hearth's files in the settings folder: settings, credentials, permissions and
+                 history (the folder too, unless it holds files of your own)
   -h, --help     Show this help`;
 
 /** Time allowed to tell the server this computer is leaving. */
@@ -61,7 +63,13 @@ async function uninstall(argv: string[], { out, env }: CliContext, service: Serv
   }
   const removed: string[] = [];
   const kept: string[] = [];
+  const afterExit: string[] = [];
   const notes: string[] = [];
+  const add = (report: RemovalReport) => {
+    removed.push(...report.removed);
+    kept.push(...report.kept);
+    afterExit.push(...report.afterExit, ...report.afterExitFolders);
+  };
 
   // The service first, so no agent reconnects while the rest goes.
   try {
@@ -79,27 +87,29 @@ async function uninstall(argv: string[], { out, env }: CliContext, service: Serv
 
   if (layout) {
     if (process.platform === "win32") notes.push(await removeFromUserPath(dirname(layout.record.launcher)));
-    removed.push(...removeProgram(layout));
+    add(removeProgram(layout));
   }
 
-  let removeData = values["remove-data"] === true;
-  if (!removeData && !values["keep-data"] && existsSync(paths.dir)) {
-    removeData = isYes(await ask(`Also delete settings, credentials and history in ${paths.dir}? [y/N] `));
+  let deleteData = values["remove-data"] === true;
+  if (!deleteData && !values["keep-data"] && existsSync(paths.dir)) {
+    deleteData = isYes(await ask(`Also delete settings, credentials and history in ${paths.dir}? [y/N] `));
   }
   if (existsSync(paths.dir)) {
-    if (removeData && isTooBroad(paths.dir)) {
+    if (deleteData && isTooBroad(paths.dir)) {
       notes.push(`Did not delete ${paths.dir}: HEARTH_HOME points at a folder that holds more than Hearth's settings. Delete Hearth's files there yourself.`);
       kept.push(paths.dir);
-    } else if (removeData) {
-      rmSync(paths.dir, { recursive: true, force: true });
-      removed.push(paths.dir);
+    } else if (deleteData) {
+      add(removeData(paths));
     } else {
       kept.push(`${paths.dir} (settings, credentials, permissions and history; delete it yourself, or run \`hearth uninstall --remove-data\` next time)`);
     }
   }
 
   for (const note of notes) out.log(note);
-  for (const path of removed) out.log(`Removed: ${path}`);
+  // A removed folder stands for the files removed in it.
+  const folders = removed.filter((path) => removed.some((other) => isInside(other, path)));
+  for (const path of removed.filter((path) => !folders.some((folder) => isInside(path, folder)))) out.log(`Removed: ${path}`);
+  for (const path of afterExit) out.log(`Removed when this process exits: ${path}`);
   for (const path of kept) out.log(`Kept:    ${path}`);
   out.log(layout ? "The Hearth agent is uninstalled." : "The background service is removed; this repo checkout itself is yours to delete.");
   return 0;

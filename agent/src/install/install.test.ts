@@ -22,6 +22,7 @@ const HEARTH_BIN = fileURLToPath(new URL("../../bin/hearth.mjs", import.meta.url
 // Install keys are exactly 32 url-safe characters (protocol's InstallKey).
 const KEY = "k3y-0123456789abcdefghijklmnopqr";
 const KEY2 = "k3y-0123456789abcdefghijklmnop-2";
+const KEY3 = "k3y-0123456789abcdefghijklmnop-3";
 
 let root: string;
 let tools: string;
@@ -176,6 +177,27 @@ describe("install.sh, hearth update and hearth uninstall", { timeout: 90_000 }, 
     expect(JSON.parse(readFileSync(join(home, ".config/hearth/credentials.json"), "utf8"))).toMatchObject({ server: server.url, device_id: "device-7" });
   });
 
+  it("keeps the install key out of every command line, and pairs plainly when the line is run again after its key was used", async () => {
+    const home = mkdtempSync(join(root, "home-rerun-"));
+    // The line comes in through the environment, so the only process that could show the key is `hearth pair`.
+    const line = { HOME: home, HEARTH_LINE: `${server.url}/install.sh?k=${KEY3}` };
+    const first = await bare(`curl -fsSL "$HEARTH_LINE" | sh`, line);
+    expect(first.code, first.stderr).toBe(4);
+    expect(server.starts.at(-1)?.install_key).toBe(KEY3);
+    // (The other tests type their line with the key into `sh -c`, which a user's interactive shell does not show.)
+    expect(server.keysInArgv).not.toContain(KEY3);
+
+    // The same line again (to repair, or by mistake): the server refuses the used key, and the pairing goes on.
+    const again = await bare(`curl -fsSL "$HEARTH_LINE" | sh`, line);
+    expect(again.code, again.stderr).toBe(4);
+    expect(server.refusedKeys).toEqual([KEY3]);
+    expect(again.stdout).toContain("This install line's key has expired or was already used, so the pairing goes on without it");
+    expect(again.stdout).toContain(`${server.url}/pair?code=WXYZ-2345`);
+    expect(again.stdout).toContain("Paired with me@example.com.");
+    expect(server.starts.at(-1)?.install_key).toBeUndefined();
+    expect(server.keysInArgv).not.toContain(KEY3);
+  });
+
   it.each([
     ["the agent", () => manifestOf(build1).app.path, "the agent"],
     ["the runtime", () => `/runtime/test-node/-/test-node-${process.versions.node}.tgz`, "the Node runtime"],
@@ -253,6 +275,48 @@ describe("install.sh, hearth update and hearth uninstall", { timeout: 90_000 }, 
     expect(filesUnder(home)).toContain(".config/hearth/credentials.json");
     expect(existsSync(join(home, ".local/share/hearth"))).toBe(false);
     expect(existsSync(join(home, ".local/bin/hearth"))).toBe(false);
+  });
+
+  it("hearth uninstall removes only the installer's own files when HEARTH_INSTALL_DIR is a shared folder (~/.local)", async () => {
+    const home = mkdtempSync(join(root, "home-shared-"));
+    const shared = join(home, ".local");
+    mkdirSync(join(shared, "bin"), { recursive: true });
+    mkdirSync(join(shared, "share"), { recursive: true });
+    writeFileSync(join(shared, "bin", "other"), "#!/bin/sh\necho mine\n");
+    writeFileSync(join(shared, "share", "x"), "mine\n");
+    const install = await bare(`curl -fsSL '${server.url}/install.sh' | sh`, { HOME: home, HEARTH_INSTALL_DIR: shared });
+    expect(install.code, install.stderr).toBe(4);
+    expect(existsSync(join(shared, "runtime/node"))).toBe(true);
+
+    const run = await bare(`'${home}/.local/bin/hearth' uninstall --yes --keep-data`, { HOME: home });
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    // The user's own files survive; everything the installer wrote is gone.
+    expect(filesUnder(home).filter((file) => !file.startsWith(".config/hearth/"))).toEqual([".local/bin/other", ".local/share/x"]);
+    expect(readFileSync(join(shared, "bin", "other"), "utf8")).toBe("#!/bin/sh\necho mine\n");
+    expect(existsSync(join(shared, "runtime"))).toBe(false);
+    expect(existsSync(join(shared, "app"))).toBe(false);
+    // The folders that still hold the user's files are said to be kept, not "Removed".
+    expect(run.stdout).toContain(`Kept:    ${shared}/bin (it also holds other`);
+    expect(run.stdout).toContain(`Kept:    ${shared} (it also holds bin, share`);
+    expect(run.stdout).not.toContain(`Removed: ${shared}\n`);
+    expect(run.stdout).not.toContain(`Removed: ${shared}/bin\n`);
+    expect(run.stdout).toContain(`Removed: ${shared}/runtime`);
+  });
+
+  it("hearth uninstall --remove-data deletes Hearth's files in HEARTH_HOME by name, and keeps a file of the user's own", async () => {
+    const home = join(root, "repo-settings-mixed");
+    mkdirSync(join(home, "logs"), { recursive: true });
+    const ours = ["config.json", "credentials.json", "local-token", "state.db", "state.db-wal", "state.db-shm", "audit.jsonl", "status.json", "logs/agent.log", "logs/agent.log.1", "logs/agent.stderr.log"];
+    for (const file of ours) writeFileSync(join(home, file), file === "credentials.json" ? JSON.stringify({ server: "http://127.0.0.1:9", device_id: "d", token: "t", user_email: "me@example.com" }) : "x\n");
+    writeFileSync(join(home, "notes.txt"), "the user's own\n");
+    const run = await hearth(["uninstall", "--yes", "--remove-data"], { HEARTH_HOME: home });
+    expect(run.code, run.stderr).toBe(0);
+    expect(filesUnder(home)).toEqual(["notes.txt"]);
+    expect(existsSync(join(home, "logs"))).toBe(false);
+    expect(run.stdout).toContain(`Kept:    ${home} (it also holds notes.txt`);
+    expect(run.stdout).toContain(`Removed: ${join(home, "credentials.json")}`);
+    expect(run.stdout).not.toContain(`Removed: ${home}\n`);
   });
 
   it("from a repo checkout, hearth uninstall confirms first, then removes the device and, when told, the settings", async () => {

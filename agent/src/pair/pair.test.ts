@@ -40,6 +40,23 @@ describe("pairing (RFC 8628 device flow)", () => {
     await expect(denied.result).rejects.toThrow(/denied in the browser/);
   });
 
+  it("pairs without the install key when the server refuses it (expired, or already used), and says so in one line", async () => {
+    const server = await fakePairingServer(["approve"], 0.05, { refuseInstallKeys: true });
+    servers.push(server);
+    const notices: string[] = [];
+    const shown: string[] = [];
+    const result = await pairDevice({
+      server: server.url,
+      device: { name: "laptop", platform: "linux-x64", agent_version: "0.1.0" },
+      installKey: "k3y-0123456789abcdefghijklmnopqr",
+      callbacks: { onCodes: (codes) => shown.push(codes.user_code), onNotice: (message) => notices.push(message) },
+    });
+    expect(result.device_id).toBe("device-42");
+    expect(server.installKeys).toEqual(["k3y-0123456789abcdefghijklmnopqr", undefined]);
+    expect(notices).toEqual(["This install line's key has expired or was already used, so the pairing goes on without it: approve the code below."]);
+    expect(shown).toEqual(["ABCD-EFGH"]);
+  });
+
   it("says when the server cannot be reached", async () => {
     const attempt = pairDevice({ server: "http://127.0.0.1:9", device: { name: "x", platform: "p", agent_version: "1" }, callbacks: { onCodes: () => {} } });
     await expect(attempt).rejects.toThrow(PairError);

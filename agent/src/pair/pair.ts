@@ -39,7 +39,13 @@ export function normalizeServer(input: string): string {
  * `expired_token` or `access_denied` end it with a PairError.
  */
 export async function pairDevice(config: PairConfig): Promise<PairTokenResponse> {
-  const start = await post(config.server, "/api/pair/start", config.installKey ? { ...config.device, install_key: config.installKey } : config.device);
+  let start = await post(config.server, "/api/pair/start", config.installKey ? { ...config.device, install_key: config.installKey } : config.device);
+  // The key of an install line is good once, for 30 minutes. A line run again later (to repair or update) still
+  // pairs: plainly, with the code to approve on /pair, only without the "Add a computer" page watching.
+  if (!start.ok && config.installKey && start.code === "invalid_install_key") {
+    config.callbacks.onNotice?.("This install line's key has expired or was already used, so the pairing goes on without it: approve the code below.");
+    start = await post(config.server, "/api/pair/start", config.device);
+  }
   if (!start.ok) throw new PairError(`The server refused to start pairing: ${start.message}`);
   const codes = PairStartResponse.safeParse(start.json);
   if (!codes.success) throw new PairError(`${config.server} did not answer like a Hearth server. Check the address.`);

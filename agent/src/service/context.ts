@@ -66,7 +66,7 @@ export function specOf(ctx: ServiceContext): ServiceSpec {
   return {
     execPath: ctx.execPath,
     entry: ctx.entry,
-    ...(ctx.env.HEARTH_HOME ? { home: ctx.env.HEARTH_HOME } : {}),
+    home: resolveHomeDir(ctx.env, ctx.platform),
     logFile: logFileOf(ctx.env, ctx.platform),
   };
 }

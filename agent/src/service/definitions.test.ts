@@ -77,13 +77,13 @@ function parsePlist(xml: string): Record<string, unknown> {
 
 describe("the systemd user unit", () => {
   it("restarts on failure but not after exit 3, starts with the session, and runs `start --service`", async () => {
-    const unit = systemdUnit({ execPath: "/opt/node", entry: "/opt/hearth.cjs", logFile: "/h/logs/agent.log" });
+    const unit = systemdUnit({ execPath: "/opt/node", entry: "/opt/hearth.cjs", home: "/h", logFile: "/h/logs/agent.log" });
     expect(unit).toContain('ExecStart="/opt/node" "/opt/hearth.cjs" "start" "--service"');
     expect(unit).toMatch(/^Restart=on-failure$/m);
     expect(unit).toMatch(/^RestartPreventExitStatus=3$/m);
     expect(unit).toMatch(/^WantedBy=default\.target$/m);
-    // No HEARTH_HOME set: no Environment line, the agent finds its settings folder itself.
-    expect(unit).not.toContain("Environment=");
+    // The settings folder is always named: the service manager does not have the shell's XDG_CONFIG_HOME.
+    expect(unit).toMatch(/^Environment="HEARTH_HOME=\/h"$/m);
   });
 
   it("escapes quotes, backslashes, % and $ in paths, and HEARTH_HOME goes in Environment=", () => {
@@ -94,12 +94,12 @@ describe("the systemd user unit", () => {
   });
 
   it("starts a Node whose path systemd refuses as a program name (a quote, a backslash) through /bin/sh, as its $0", () => {
-    const unit = systemdUnit({ execPath: "/home/o'brien/node", entry: "/e.cjs", logFile: "/h/agent.log" });
+    const unit = systemdUnit({ execPath: "/home/o'brien/node", entry: "/e.cjs", home: "/h", logFile: "/h/agent.log" });
     expect(unit).toContain(`ExecStart=/bin/sh -c "exec \\"$$0\\" \\"$$@\\"" "/home/o'brien/node" "/e.cjs" "start" "--service"`);
   });
 
   it("refuses a path with a newline, which would end the line and add settings of its own", () => {
-    expect(() => systemdUnit({ execPath: "/opt/node", entry: "/opt/x\nExecStartPre=/bin/evil", logFile: "/h/agent.log" })).toThrow(UnsafePathError);
+    expect(() => systemdUnit({ execPath: "/opt/node", entry: "/opt/x\nExecStartPre=/bin/evil", home: "/h", logFile: "/h/agent.log" })).toThrow(UnsafePathError);
   });
 
   it.skipIf(!hasSystemdAnalyze)("passes `systemd-analyze verify --user` with nothing on stderr, even from awkward folders", async () => {
@@ -110,7 +110,7 @@ describe("the systemd user unit", () => {
   });
 
   it.skipIf(!hasSystemdAnalyze)("the verification can fail: a misspelt key is reported on stderr", async () => {
-    const broken = systemdUnit({ execPath: process.execPath, entry: "/opt/hearth.cjs", logFile: "/h/agent.log" }).replace("RestartPreventExitStatus=3", "RestartPreventExitStatos=3");
+    const broken = systemdUnit({ execPath: process.execPath, entry: "/opt/hearth.cjs", home: "/h", logFile: "/h/agent.log" }).replace("RestartPreventExitStatus=3", "RestartPreventExitStatos=3");
     const verified = await verifyUnit(broken);
     expect(verified.stderr).toContain("Unknown key 'RestartPreventExitStatos'");
   });
@@ -128,12 +128,7 @@ describe("the launchd plist", () => {
       KeepAlive: { SuccessfulExit: false },
       StandardOutPath: "/dev/null",
     });
-    expect(plist.StandardErrorPath).toBe(join(spec.home ?? "", "logs", "agent.stderr.log"));
-  });
-
-  it("has no EnvironmentVariables when HEARTH_HOME is not set", () => {
-    const plist = parsePlist(launchdPlist({ execPath: "/n", entry: "/e", logFile: "/l/agent.log" }));
-    expect(plist).not.toHaveProperty("EnvironmentVariables");
+    expect(plist.StandardErrorPath).toBe(join(spec.home, "logs", "agent.stderr.log"));
   });
 });
 
@@ -163,7 +158,7 @@ describe("the Task Scheduler task", () => {
     expect(task.Settings.DisallowStartIfOnBatteries).toBe("false");
     expect(task.Actions.Exec.Command).toBe("%SystemRoot%\\System32\\conhost.exe");
     // A task has no environment: HEARTH_HOME travels as --home.
-    expect(task.Actions.Exec.Arguments).toBe(["--headless", spec.execPath, spec.entry, "start", "--service", "--home", spec.home ?? ""].map(windowsQuote).join(" "));
+    expect(task.Actions.Exec.Arguments).toBe(["--headless", spec.execPath, spec.entry, "start", "--service", "--home", spec.home].map(windowsQuote).join(" "));
   });
 
   it("quotes arguments the way Windows reads them back (CommandLineToArgvW)", () => {

@@ -6,14 +6,17 @@ import { win32 } from "node:path";
  * name with a quote or an `&` in the home path must not break (or change) the definition.
  */
 
-/** What a service runs: `[execPath, entry, "start", "--service"]`, with HEARTH_HOME when the user set one. */
+/** What a service runs: `[execPath, entry, "start", "--service"]`, with HEARTH_HOME set to the settings folder. */
 export type ServiceSpec = {
   /** The Node binary (process.execPath). */
   execPath: string;
   /** The agent's entry script (realpath of process.argv[1]). */
   entry: string;
-  /** HEARTH_HOME, only when set: otherwise the agent finds its settings folder itself. */
-  home?: string;
+  /**
+   * The settings folder, resolved when the service is installed (resolveHomeDir): always written, because a service
+   * manager does not have the user's shell environment (a custom XDG_CONFIG_HOME, say) to find it again.
+   */
+  home: string;
   /** `<HEARTH_HOME>/logs/agent.log`, named in the definition so a reader of it knows where the agent logs. */
   logFile: string;
 };
@@ -69,7 +72,7 @@ export function systemdUnit(spec: ServiceSpec): string {
     "[Service]",
     "Type=simple",
     `ExecStart=${systemdExec(spec.execPath, [spec.entry, ...SERVICE_ARGS])}`,
-    ...(spec.home === undefined ? [] : [`Environment=${systemdQuote(`HEARTH_HOME=${spec.home}`, "environment")}`]),
+    `Environment=${systemdQuote(`HEARTH_HOME=${spec.home}`, "environment")}`,
     // Exit code 3 means the server refused this computer: restarting cannot help until `hearth pair` runs again.
     "Restart=on-failure",
     "RestartPreventExitStatus=3",
@@ -93,10 +96,7 @@ export function xmlEscape(value: string): string {
 export function launchdPlist(spec: ServiceSpec): string {
   for (const [label, value] of pathsOf(spec)) assertPrintable(label, value);
   const string = (value: string) => `<string>${xmlEscape(value)}</string>`;
-  const env =
-    spec.home === undefined
-      ? []
-      : ["  <key>EnvironmentVariables</key>", "  <dict>", `    <key>HEARTH_HOME</key>`, `    ${string(spec.home)}`, "  </dict>"];
+  const env = ["  <key>EnvironmentVariables</key>", "  <dict>", `    <key>HEARTH_HOME</key>`, `    ${string(spec.home)}`, "  </dict>"];
   // stdout would repeat the log file; stderr keeps what Node prints if it dies before the agent's logger starts.
   const stderr = `${spec.logFile.replace(/\.log$/, "")}.stderr.log`;
   return [
@@ -158,11 +158,11 @@ export type TaskSpec = ServiceSpec & { user: string };
 /**
  * The Task Scheduler task: at this user's logon, restarted on failure, no time limit. It runs through
  * `conhost.exe --headless`, so no console window sits on the user's desktop. A task has no environment of its
- * own, so a HEARTH_HOME travels as `--home` (which `hearth start` reads the same way).
+ * own, so the settings folder travels as `--home` (which `hearth start` reads as it reads HEARTH_HOME).
  */
 export function taskXml(spec: TaskSpec): string {
   for (const [label, value] of pathsOf(spec)) assertPrintable(label, value);
-  const args = [spec.execPath, spec.entry, ...SERVICE_ARGS, ...(spec.home === undefined ? [] : ["--home", spec.home])];
+  const args = [spec.execPath, spec.entry, ...SERVICE_ARGS, "--home", spec.home];
   const text = (value: string) => xmlEscape(value);
   return [
     '<?xml version="1.0" encoding="UTF-16"?>',
@@ -225,7 +225,7 @@ function pathsOf(spec: ServiceSpec): [string, string][] {
   return [
     ["Node", spec.execPath],
     ["agent", spec.entry],
-    ["settings", spec.home ?? ""],
+    ["settings", spec.home],
     ["log", spec.logFile],
   ];
 }

@@ -7,6 +7,24 @@ import { firstLine, runTool } from "./run-tool.ts";
 import type { Manager } from "./types.ts";
 
 const launchctl = (ctx: ServiceContext, ...args: string[]) => runTool("launchctl", args, ctx.managerTimeoutMs, ctx.env);
+
+/**
+ * `bootout` returns before launchd has finished removing the job; a `bootstrap` in that window fails ("Bootstrap
+ * failed: 5: Input/output error"). So a re-install waits until `launchctl print` no longer finds the job, and still
+ * tries the bootstrap once more after a pause.
+ */
+export const LAUNCHD_TIMING = { goneWithinMs: 10_000, pollMs: 200, bootstrapRetryMs: 2_000 };
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waits (up to LAUNCHD_TIMING.goneWithinMs) until launchd no longer knows the job. */
+async function waitUntilGone(ctx: ServiceContext): Promise<void> {
+  const deadline = Date.now() + LAUNCHD_TIMING.goneWithinMs;
+  while (Date.now() < deadline) {
+    if (!(await launchctl(ctx, "print", target(ctx))).ok) return;
+    await sleep(LAUNCHD_TIMING.pollMs);
+  }
+}
 const domain = (ctx: ServiceContext) => `gui/${ctx.uid}`;
 const target = (ctx: ServiceContext) => `${domain(ctx)}/${LAUNCHD_LABEL}`;
 
@@ -23,8 +41,13 @@ export const launchdManager: Manager = {
     // launchd opens StandardErrorPath itself and does not make its folder.
     mkdirSync(dirname(spec.logFile), { recursive: true, mode: 0o700 });
     writeFileSync(file, launchdPlist(spec), { mode: 0o644 });
-    await launchctl(ctx, "bootout", target(ctx));
-    const boot = await launchctl(ctx, "bootstrap", domain(ctx), file);
+    const booted = await launchctl(ctx, "bootout", target(ctx));
+    if (booted.ok) await waitUntilGone(ctx);
+    let boot = await launchctl(ctx, "bootstrap", domain(ctx), file);
+    if (!boot.ok && !boot.missing) {
+      await sleep(LAUNCHD_TIMING.bootstrapRetryMs);
+      boot = await launchctl(ctx, "bootstrap", domain(ctx), file);
+    }
     if (!boot.ok) {
       return { ok: false, file, message: `launchd did not load the agent (${boot.missing ? "launchctl is not here" : firstLine(boot)}). The plist is written to ${file}; load it with \`launchctl bootstrap ${domain(ctx)} '${file}'\` from a logged-in session, or start the agent with \`${hearth} start\`.` };
     }
