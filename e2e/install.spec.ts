@@ -246,7 +246,7 @@ test("one line installs, pairs and sets up the agent; update keeps its state; un
   // wrangler dev reloads the worker when its assets change (under load that takes a while), and an isolate trusts
   // the manifest it read for up to a minute (MANIFEST_CACHE_MS).
   await expect.poll(async () => (await client.get<Manifest>("/agent/manifest.json")).version, { timeout: 90_000 }).toBe(newer);
-  await expect.poll(async () => (await device())?.update_available, { timeout: 15_000 }).toBe(true);
+  await expect.poll(async () => (await device())?.update_available, { timeout: 60_000 }).toBe(true);
   await page.goto(`${SERVER}/settings/devices`);
   await expect(page.getByText(`Update available: v${newer}`)).toBeVisible();
   const bin = `:${join(home, ".local", "bin")}`;
