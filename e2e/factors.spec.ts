@@ -100,6 +100,8 @@ test("a write approval asks for a fresh code in a small dialog, then goes throug
     // Sign-in by password alone (the owner turned the requirement off): that proves nothing for an account with a factor.
     await page.getByLabel("Require a second factor for every sign-in").uncheck();
     await expect(page.getByLabel("Require a second factor for every sign-in")).not.toBeChecked();
+    // The box flips at once; the setting is stored when the page says so (signing out before that raced the save).
+    await expect(page.getByText("Saved.", { exact: true })).toBeAttached();
     await signOut(page);
     await passwordStep(page, email);
     await expect(page.getByRole("heading", { name: "Chat", level: 1 })).toBeVisible();

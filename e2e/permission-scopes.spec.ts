@@ -61,6 +61,8 @@ test("'Always allow' in a chat grants the folder the prompt showed, and the open
 
     await reply.getByRole("button", { name: "Always allow" }).click();
     await expect(reply.getByRole("list", { name: "Commands" }).getByText("budget-2026.csv").first()).toBeVisible({ timeout: 20_000 });
+    // The reply is finished (the composer takes the next message only then; it shows Stop until then).
+    await expect(page.getByRole("button", { name: "Stop", exact: true })).toHaveCount(0, { timeout: 20_000 });
 
     // A folder below runs without asking; a folder beside it still asks, and the chooser widens that grant.
     await composer.fill("/ls ~/Documents/taxes");
