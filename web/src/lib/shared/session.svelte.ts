@@ -1,5 +1,4 @@
 import { getContext, setContext } from "svelte";
-import { LoginResponse } from "#protocol";
 import type { LoginRequest, PublicUser, RegisterRequest, SecondFactorChallenge } from "#protocol";
 import { ApiFailure, api, call, callParsed } from "./api.ts";
 
@@ -42,7 +41,8 @@ export class Session {
    * the pending sign-in to finish (with a code or a passkey, then `signedIn`). Otherwise it answers null.
    */
   async login(body: LoginRequest): Promise<SecondFactorChallenge["second_factor"] | null> {
-    const answer = await callParsed(api.auth.login.$post({ json: body }), LoginResponse);
+    // Every page holds the session, so its schema loads when it is used, not with the page (see api.ts failureOf).
+    const answer = await callParsed(api.auth.login.$post({ json: body }), import("#protocol/factors.ts").then((m) => m.LoginResponse));
     if ("second_factor" in answer) return answer.second_factor;
     await this.refresh();
     return null;
