@@ -54,11 +54,14 @@ export async function call<T>(request: Promise<ClientResponse<T, number, "json">
   throw failure;
 }
 
+/** The shell's lazily loaded schemas (shell-schemas.ts): the error body and the sign-in answer. */
+export const loadShellSchemas = () => import("./shell-schemas.ts");
+
 /** The failure a non-2xx answer describes (its `{error}` body), for calls made without `call`. */
 export async function failureOf(response: Response | ClientResponse<unknown, number, "json">): Promise<ApiFailure> {
   const body: unknown = await response.json().catch(() => null);
   // zod and the error schema load on the first failure, not with every page (the sign-in page stays small).
-  const schemas = await import("#protocol/errors.ts").catch(() => null);
+  const schemas = await loadShellSchemas().catch(() => null);
   if (!schemas) return new ApiFailure(0, "network", "Can't reach Hearth. Check your connection and reload the page.");
   const parsed = schemas.ApiErrorBody.safeParse(body);
   return parsed.success
