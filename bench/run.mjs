@@ -1,5 +1,5 @@
 // Runs the Hearth benchmarks in sequence, or the ones named:
-// `node bench/run.mjs [--quick] [round-trip|drain|agents-500|assistant|ingest|activity-queries|notifications …]`.
+// `node bench/run.mjs [--quick] [round-trip|drain|agents-500|assistant|ingest|activity-queries|notifications|web-weight …]`.
 // --quick (or BENCH_QUICK=1) runs smaller sizes: 150 round trips, 10 × 200 queued, 200 agents, 10,000 events
 // ingested, activity queries at 10,000 and 100,000 rows, 1,000 notifications.
 // The web app is built first when web/build is missing or older than web/src (lib/web-build.mjs).
@@ -9,7 +9,7 @@ import { table } from "./lib/stats.mjs";
 import { BIN, ROOT, loadAverage, startFloor, stopAll } from "./lib/proc.mjs";
 import { ensureWebBuild } from "./lib/web-build.mjs";
 
-const BENCHES = ["round-trip", "drain", "agents-500", "assistant", "ingest", "activity-queries", "notifications"];
+const BENCHES = ["round-trip", "drain", "agents-500", "assistant", "ingest", "activity-queries", "notifications", "web-weight"];
 /** The benchmarks that use the platform floor (bench/floor); it starts only when one of them runs. */
 const USE_FLOOR = ["round-trip", "drain", "agents-500"];
 

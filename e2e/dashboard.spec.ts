@@ -48,6 +48,17 @@ test("push activity with a token from Settings, see it arrive live, open one, re
   // It arrives on the open dashboard without a reload.
   await expect(dashboard.getByRole("heading", { name: "Spending by category" })).toBeVisible();
   await expect(dashboard.getByRole("img", { name: /Spending by category per week/ })).toBeVisible();
+  // chart.js loads after the page (BarChart.svelte): the bars must still be drawn, and the loading note must go.
+  const spendingChart = dashboard.getByRole("img", { name: /Spending by category per week/ });
+  await expect(spendingChart.getByText("Loading the chart…")).toHaveCount(0);
+  await expect
+    .poll(() => spendingChart.locator("canvas").evaluate((canvas: HTMLCanvasElement) => {
+      const pixels = canvas.getContext("2d")?.getImageData(0, 0, canvas.width, canvas.height).data ?? [];
+      let painted = 0;
+      for (let i = 3; i < pixels.length; i += 4) if (pixels[i] > 0) painted++;
+      return painted;
+    }))
+    .toBeGreaterThan(1000);
   const list = dashboard.getByRole("region", { name: "Activity" });
   await expect(list.getByRole("row")).toHaveCount(6); // header + 5
 

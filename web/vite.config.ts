@@ -23,6 +23,12 @@ export default defineConfig({
       },
     }),
   ],
+  build: {
+    // protocol/ only defines schemas and constants: a module of it none of whose exports a page uses is left out,
+    // whole. Without this, each `z.object(…)` counts as a side effect and the barrel (#protocol) brings every
+    // schema into the shared chunk; with it, a page that imports PASSWORD_MIN_LENGTH gets the number, not zod.
+    rollupOptions: { treeshake: { moduleSideEffects: (id: string) => !id.includes("/protocol/src/") } },
+  },
   server: {
     // `npm run dev:web` serves the UI with hot reload while `npm start` runs the API on :8787.
     proxy: { "/api": { target: "http://localhost:8787", ws: true } },

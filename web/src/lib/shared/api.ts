@@ -1,7 +1,6 @@
 import { hc } from "hono/client";
 import type { ClientResponse } from "hono/client";
 import type { z } from "zod";
-import { ApiErrorBody } from "#protocol";
 import type { ErrorCode, StepUpMethod } from "#protocol";
 import type { AppType } from "../../../../worker/src/app.ts";
 
@@ -55,9 +54,16 @@ export async function call<T>(request: Promise<ClientResponse<T, number, "json">
   throw failure;
 }
 
+/** The shell's lazily loaded schemas (shell-schemas.ts): the error body and the sign-in answer. */
+export const loadShellSchemas = () => import("./shell-schemas.ts");
+
 /** The failure a non-2xx answer describes (its `{error}` body), for calls made without `call`. */
 export async function failureOf(response: Response | ClientResponse<unknown, number, "json">): Promise<ApiFailure> {
-  const parsed = ApiErrorBody.safeParse(await response.json().catch(() => null));
+  const body: unknown = await response.json().catch(() => null);
+  // zod and the error schema load on the first failure, not with every page (the sign-in page stays small).
+  const schemas = await loadShellSchemas().catch(() => null);
+  if (!schemas) return new ApiFailure(0, "network", "Can't reach Hearth. Check your connection and reload the page.");
+  const parsed = schemas.ApiErrorBody.safeParse(body);
   return parsed.success
     ? new ApiFailure(response.status, parsed.data.error.code, parsed.data.error.message, parsed.data.error.field, parsed.data.error.methods)
     : new ApiFailure(response.status, "internal", `Hearth answered with an unexpected error (${response.status}). Try again.`);
@@ -71,11 +77,14 @@ export function noticeSignOut(failure: ApiFailure): void {
 /**
  * Like `call`, then checks the answer against its protocol schema, so the page holds the protocol's own types.
  * Use it where the route's answer type does not come through the client intact (rows read from D1, JSON values).
+ * The schema may be a promise (`import("#protocol/factors.ts").then(…)`), so a page can keep zod out of its first JS.
  * @example const { devices } = await callParsed(api.devices.$get(), DevicesAnswer);
  */
-export async function callParsed<T, S extends z.ZodType>(request: Promise<ClientResponse<T, number, "json">>, schema: S): Promise<z.output<S>> {
-  const body: unknown = await call(request);
-  const parsed = schema.safeParse(body);
+export async function callParsed<T, S extends z.ZodType>(request: Promise<ClientResponse<T, number, "json">>, schema: S | Promise<S>): Promise<z.output<S>> {
+  // A schema may still be loading (a page that keeps zod out of its first JS): it loads while the request runs.
+  const [body, loaded] = await Promise.all([call(request), Promise.resolve(schema).catch(() => null)]);
+  if (!loaded) throw new ApiFailure(0, "network", "Can't reach Hearth. Check your connection and reload the page.");
+  const parsed = loaded.safeParse(body);
   if (parsed.success) return parsed.data;
   throw new ApiFailure(200, "internal", "Hearth answered in a shape this page doesn't understand. Reload the page to get the latest version.");
 }

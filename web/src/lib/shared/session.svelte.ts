@@ -1,7 +1,6 @@
 import { getContext, setContext } from "svelte";
-import { LoginResponse } from "#protocol";
 import type { LoginRequest, PublicUser, RegisterRequest, SecondFactorChallenge } from "#protocol";
-import { ApiFailure, api, call, callParsed } from "./api.ts";
+import { ApiFailure, api, call, callParsed, loadShellSchemas } from "./api.ts";
 
 /** Why a signed-in user stopped being signed in: shown on the sign-in page. */
 export type SessionEnd = "expired" | "signed-out" | "deleted";
@@ -42,7 +41,8 @@ export class Session {
    * the pending sign-in to finish (with a code or a passkey, then `signedIn`). Otherwise it answers null.
    */
   async login(body: LoginRequest): Promise<SecondFactorChallenge["second_factor"] | null> {
-    const answer = await callParsed(api.auth.login.$post({ json: body }), LoginResponse);
+    // Every page holds the session, so its schema loads when it is used, not with the page (shell-schemas.ts).
+    const answer = await callParsed(api.auth.login.$post({ json: body }), loadShellSchemas().then((m) => m.LoginResponse));
     if ("second_factor" in answer) return answer.second_factor;
     await this.refresh();
     return null;
