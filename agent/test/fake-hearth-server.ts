@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { AgentManifest, PairStartRequest, PairTokenRequest } from "#protocol";
 import type { DeviceInfo, PairStartResponse, PairTokenResponse } from "#protocol";
 
-/** Every process's command line, as any local user can read them (Linux /proc; elsewhere none). */
+/** Every process's command line, as every local user can read them (Linux /proc; elsewhere none). */
 function commandLines(): string[] {
   let pids: string[];
   try {

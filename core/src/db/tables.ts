@@ -131,10 +131,8 @@ export const pairingCodes = sqliteTable(
     startIp: text("start_ip"),
     startPlace: text("start_place"),
     /**
-     * Set when `/start` came from an install line: that link's key hash, and the user code itself (ABCD-EFGH), which
-     * the line's owner is shown to approve in one click. (8 characters hash to nothing an offline guess cannot undo,
-     * and the code lives 10 minutes; approving still needs the owner's session and a recent second factor.)
-     * One pairing per key (unique): a second `/start` with a key someone learned cannot take the line's page over.
+     * From an install line: its key hash (unique: one pairing per line, so a learned key cannot take the page over) and
+     * the user code itself, shown to the line's owner to approve (it lives 10 minutes; approving needs a recent proof).
      */
     installKeyHash: text("install_key_hash"),
     userCode: text("user_code"),
