@@ -1,11 +1,11 @@
 import { z } from "zod";
+import { ACTIVITY_TYPES, JOB_STATUSES } from "./activity-kinds.ts";
 import { Cursor } from "./cursor.ts";
 
-export const ACTIVITY_TYPES = ["financial", "job", "browser", "system", "other"] as const;
+export { ACTIVITY_TYPES, JOB_STATUSES };
 export const ActivityType = z.enum(ACTIVITY_TYPES);
 export type ActivityType = z.infer<typeof ActivityType>;
 
-export const JOB_STATUSES = ["applied", "screening", "interview", "offer", "rejected", "withdrawn"] as const;
 export const JobStatus = z.enum(JOB_STATUSES);
 export type JobStatus = z.infer<typeof JobStatus>;
 

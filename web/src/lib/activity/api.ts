@@ -1,48 +1,45 @@
-import { z } from "zod";
-import { ActivityRetention, ActivitySummary, ActivityView, ApiErrorBody, IngestResult, IngestTokenView, StatementImportResult } from "#protocol";
-import type { CsvColumns, JobStatus, ManualApplication, UpdateActivityRetention } from "#protocol";
+import type { z } from "zod";
+import type { CsvColumns, JobStatus, ManualApplication, StatementImportResult, UpdateActivityRetention } from "#protocol";
 import { ApiFailure, api, callParsed, noticeSignOut } from "#lib/shared/api.ts";
+import { lazySchemas } from "#lib/shared/lazy-schemas.ts";
 import { filterQuery } from "./filters.ts";
 import type { ActivityFilters, Group } from "./filters.ts";
 
 // The dashboard's calls. Filters travel as query strings, the same ones the page keeps in its URL.
 
-const Page = z.object({ activities: z.array(ActivityView), next_before: z.string().nullable() });
-const One = z.object({ activity: ActivityView });
-const Ok = z.object({ ok: z.literal(true) });
+// The answers' schemas (schemas.ts, with zod) load with the first call; the dashboard also reads its URL's filters
+// with them (loadActivitySchemas).
+const { schema, load: loadActivitySchemas } = lazySchemas(() => import("./schemas.ts"));
+export { loadActivitySchemas };
 
 export const activityApi = {
   list: (filters: ActivityFilters, before?: string, limit = 50) =>
-    callParsed(api.activities.$get({ query: { ...filterQuery(filters), limit: String(limit), ...(before ? { before } : {}) } }), Page),
+    callParsed(api.activities.$get({ query: { ...filterQuery(filters), limit: String(limit), ...(before ? { before } : {}) } }), schema("ActivityPage")),
   summary: (group: Group, range: { from?: number; to?: number }) =>
     callParsed(
       api.activities.summary.$get({
         query: { group, tz_offset: String(-new Date().getTimezoneOffset()), ...(range.from ? { from: String(range.from) } : {}), ...(range.to ? { to: String(range.to) } : {}) },
       }),
-      ActivitySummary,
+      schema("ActivitySummary"),
     ),
   update: async (id: string, body: { category?: string | null; tags?: string[]; job_status?: JobStatus }) =>
-    (await callParsed(api.activities[":id"].$patch({ param: { id }, json: body }), One)).activity,
-  remove: (id: string) => callParsed(api.activities[":id"].$delete({ param: { id } }), Ok),
+    (await callParsed(api.activities[":id"].$patch({ param: { id }, json: body }), schema("OneActivity"))).activity,
+  remove: (id: string) => callParsed(api.activities[":id"].$delete({ param: { id } }), schema("Ok")),
   /** Deletes every activity of the user, from every source. */
-  removeAll: async () => (await callParsed(api.activities.$delete(), z.object({ deleted: z.number() }))).deleted,
-  ingest: (events: unknown[]) => callParsed(api.activities.$post({ json: { events } }), IngestResult),
-  addApplication: async (body: z.input<typeof ManualApplication>) => (await callParsed(api.activities.applications.$post({ json: body }), One)).activity,
+  removeAll: async () => (await callParsed(api.activities.$delete(), schema("Deleted"))).deleted,
+  ingest: (events: unknown[]) => callParsed(api.activities.$post({ json: { events } }), schema("IngestResult")),
+  addApplication: async (body: z.input<typeof ManualApplication>) => (await callParsed(api.activities.applications.$post({ json: body }), schema("OneActivity"))).activity,
   /** How long each kind of activity is kept, in days from when it was stored (null: until deleted). */
-  retention: () => callParsed(api.activities.retention.$get(), ActivityRetention),
-  setRetention: (body: UpdateActivityRetention) => callParsed(api.activities.retention.$put({ json: body }), ActivityRetention),
+  retention: () => callParsed(api.activities.retention.$get(), schema("ActivityRetention")),
+  setRetention: (body: UpdateActivityRetention) => callParsed(api.activities.retention.$put({ json: body }), schema("ActivityRetention")),
   exportUrl: (filters: ActivityFilters) => `/api/activities/export.csv?${new URLSearchParams(filterQuery(filters))}`,
 };
 
-const Tokens = z.object({ tokens: z.array(IngestTokenView) });
-const NewToken = z.object({ token: z.string(), ingest_token: IngestTokenView });
-const OneToken = z.object({ ingest_token: IngestTokenView });
-
 /** Tokens for other tools to push activity in; the secret is shown once, at creation. */
 export const ingestTokenApi = {
-  list: async () => (await callParsed(api["ingest-tokens"].$get(), Tokens)).tokens,
-  create: (name: string) => callParsed(api["ingest-tokens"].$post({ json: { name } }), NewToken),
-  revoke: async (id: string) => (await callParsed(api["ingest-tokens"][":id"].$delete({ param: { id } }), OneToken)).ingest_token,
+  list: async () => (await callParsed(api["ingest-tokens"].$get(), schema("Tokens"))).tokens,
+  create: (name: string) => callParsed(api["ingest-tokens"].$post({ json: { name } }), schema("NewToken")),
+  revoke: async (id: string) => (await callParsed(api["ingest-tokens"][":id"].$delete({ param: { id } }), schema("OneToken"))).ingest_token,
 };
 
 /**
@@ -62,13 +59,16 @@ export function uploadStatement(
     request.setRequestHeader("content-type", "application/octet-stream");
     request.upload.onprogress = (event) => event.lengthComputable && options.onprogress?.(event.loaded / event.total);
     request.onerror = () => reject(new ApiFailure(0, "network", "Can't reach Hearth. Check your connection and try again."));
-    request.onload = () => {
+    request.onload = async () => {
       let body: unknown = null;
       try {
         body = JSON.parse(request.responseText);
       } catch {
         // answered below
       }
+      const schemas = await loadActivitySchemas().catch(() => null);
+      if (!schemas) return reject(new ApiFailure(0, "network", "Can't reach Hearth. Check your connection and reload the page."));
+      const { ApiErrorBody, StatementImportResult } = schemas;
       const ok = StatementImportResult.safeParse(body);
       if (request.status === 200 && ok.success) return resolve(ok.data);
       const error = ApiErrorBody.safeParse(body);

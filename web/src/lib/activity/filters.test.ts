@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { ACTIVITY_TYPES, JOB_STATUSES } from "#protocol";
+import { ACTIVITY_TYPES, ActivityQuery, JOB_STATUSES } from "#protocol";
 import { describe, expect, it } from "vitest";
 import { dashboardUrl, dayInput, filterQuery, filtersFrom, filtersFromForm, groupFrom } from "./filters.ts";
 import type { ActivityFilters, Group } from "./filters.ts";
@@ -45,7 +45,7 @@ describe("the dashboard URL", () => {
         const params = paramsOf(dashboardUrl(chosen, group));
         // -0 travels as "0": the same amount.
         const expected = Object.fromEntries(Object.entries(chosen).map(([k, v]) => [k, Object.is(v, -0) ? 0 : v]));
-        expect(filtersFrom(params)).toEqual(expected);
+        expect(filtersFrom(params, () => ActivityQuery)).toEqual(expected);
         expect(groupFrom(params)).toBe(group);
       }),
       { numRuns: 300 },
@@ -56,7 +56,13 @@ describe("the dashboard URL", () => {
 describe("reading the URL", () => {
   it("ignores values the filters cannot hold, and keeps the rest", () => {
     const params = paramsOf("/dashboard?type=cooking&status=hired&from=yesterday&to=12.5&min_amount=lots&max_amount=40&category=%20%20&tag=%20work%20&limit=3");
-    expect(filtersFrom(params)).toEqual({ max_amount: 40, tag: "work" });
+    expect(filtersFrom(params, () => ActivityQuery)).toEqual({ max_amount: 40, tag: "work" });
+  });
+
+  it("reads a URL with no filter as no filters before the schema has loaded, and one with filters as not known yet", () => {
+    expect(filtersFrom(paramsOf("/dashboard?group=month"), () => null)).toEqual({});
+    expect(filtersFrom(paramsOf("/dashboard?category=Rent"), () => null)).toBeNull();
+    expect(filtersFrom(paramsOf("/dashboard?category=Rent"), () => ActivityQuery)).toEqual({ category: "Rent" });
   });
 
   it("groups by week when the URL names no grouping, or one it does not know", () => {
@@ -71,7 +77,7 @@ describe("the filter form", () => {
     const filters = filtersFromForm([
       ["from", "2026-03-01"],
       ["to", "2026-03-31"],
-    ]);
+    ], ActivityQuery);
     expect(filters).toEqual({ from: new Date(2026, 2, 1).getTime(), to: new Date(2026, 3, 1).getTime() - 1 });
     expect(dayInput(filters.from)).toBe("2026-03-01");
     expect(dayInput(filters.to)).toBe("2026-03-31");
@@ -85,7 +91,7 @@ describe("the filter form", () => {
         ["category", "   "],
         ["min_amount", "4.50"],
         ["status", "interview"],
-      ]),
+      ], ActivityQuery),
     ).toEqual({ q: "coffee", min_amount: 4.5, status: "interview" });
   });
 

@@ -1,5 +1,4 @@
-import { ActivityQuery } from "#protocol";
-import type { ActivityType, JobStatus } from "#protocol";
+import type { ActivityQuery, ActivityType, JobStatus } from "#protocol";
 
 // The dashboard's state lives in its URL (`/dashboard?type=money&group=month`), so Back, reload and shared links
 // show the same page. These are the pure steps between the URL, the filter form and the API query; the page only
@@ -29,13 +28,21 @@ export type Group = (typeof GROUPS)[number];
 /** The grouping a URL without `group` shows; it is left out of the URL. */
 export const DEFAULT_GROUP: Group = "week";
 
-/** Reads filters from URL search params; empty or invalid values are left out. */
-export function filtersFrom(params: { get(name: string): string | null }): ActivityFilters {
+/**
+ * Reads filters from URL search params; empty or invalid values are left out. Each value is checked with the API's
+ * own query schema, which the page loads with its first request (zod is not in its first JS): without the schema,
+ * a URL with no filter reads as no filters, and one with filters answers null (not known yet) rather than guess.
+ * `schema` is a getter, called only when a filter is there: a page deriving its filters from it then depends on
+ * the schema's arrival only when it needs it (a plain /dashboard does not reload when the schema comes).
+ */
+export function filtersFrom(params: { get(name: string): string | null }, schema: () => typeof ActivityQuery | null): ActivityFilters | null {
   const filters: ActivityFilters = {};
   for (const key of FILTER_KEYS) {
     const value = params.get(key)?.trim();
     if (!value) continue;
-    const parsed = ActivityQuery.shape[key].safeParse(value);
+    const query = schema();
+    if (!query) return null;
+    const parsed = query.shape[key].safeParse(value);
     if (parsed.success && parsed.data !== undefined) Object.assign(filters, { [key]: parsed.data });
   }
   return filters;
@@ -70,14 +77,14 @@ export function dashboardUrl(filters: ActivityFilters, group: Group): string {
  * Filters from the filter form's fields. Blank fields are no filter; the date fields hold local days
  * ("2026-10-05"), and a range takes in the whole of both: from that day's first millisecond to the last.
  */
-export function filtersFromForm(fields: Iterable<[string, FormDataEntryValue]>): ActivityFilters {
+export function filtersFromForm(fields: Iterable<[string, FormDataEntryValue]>, schema: typeof ActivityQuery): ActivityFilters {
   const params = new URLSearchParams();
   for (const [key, value] of fields) if (typeof value === "string" && value.trim()) params.set(key, value.trim());
   for (const key of ["from", "to"] as const) {
     const day = params.get(key);
     if (day) params.set(key, String(key === "from" ? new Date(`${day}T00:00`).getTime() : new Date(`${day}T23:59:59.999`).getTime()));
   }
-  return filtersFrom(params);
+  return filtersFrom(params, () => schema) ?? {};
 }
 
 /** A time as the local day a date field shows ("2026-10-05"), or "" for none. */

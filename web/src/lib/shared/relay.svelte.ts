@@ -1,8 +1,7 @@
 import { getContext, setContext } from "svelte";
 import { SvelteMap, SvelteSet } from "svelte/reactivity";
 import ReconnectingWebSocket from "partysocket/ws";
-import { HEARTBEAT_PING, HEARTBEAT_PONG, RelayToBrowserFrame, fromBrowser } from "#protocol";
-import type { BrowserFrame, CommandView, DeviceView, PermissionRequestView } from "#protocol";
+import type { BrowserFrame, CommandView, DeviceView, PermissionRequestView, RelayToBrowserFrame } from "#protocol";
 import { permissionRequests } from "#lib/permissions/api.ts";
 
 /** The browser socket's defaults, in one place (partysocket's own names for its options). */
@@ -24,6 +23,7 @@ export const RELAY_DEFAULTS = {
 
 export type RelayState = "idle" | "connecting" | "open" | "reconnecting";
 type Listener = (frame: RelayToBrowserFrame) => void;
+type Frames = typeof import("./relay-frames.ts");
 
 /**
  * The one live socket to the user's relay, shared by every signed-in page. It reconnects on its own, keeps the
@@ -46,14 +46,40 @@ export class Relay {
   /** The page this tab shows while visible, null while hidden: what the relay counts as seen (see `setViewing`). */
   #viewing: string | null = null;
   #socket: ReconnectingWebSocket | null = null;
+  /** The frames' schemas and constants (relay-frames.ts), loaded by `start` before the socket opens. */
+  #frames: Frames | null = null;
+  #starting = false;
+  #retryLoad: ReturnType<typeof setTimeout> | undefined;
   #listeners = new Set<Listener>();
   #heartbeat: ReturnType<typeof setInterval> | undefined;
   #pongDeadline: ReturnType<typeof setTimeout> | undefined;
   #everOpened = false;
 
-  /** Opens the socket (once); call when the user is signed in. */
+  /**
+   * Opens the socket (once); call when the user is signed in. The frames' schemas load first (a chunk with zod),
+   * so every frame that arrives is parsed, and nothing is sent, before the socket is open with them in hand. If
+   * they cannot load (offline), it tries again after the longest reconnect delay, as the socket itself would.
+   */
   start(): void {
-    if (this.#socket) return;
+    if (this.#socket || this.#starting) return;
+    this.#starting = true;
+    this.state = "connecting";
+    import("./relay-frames.ts").then(
+      (frames) => {
+        if (!this.#starting) return; // stopped meanwhile
+        this.#starting = false;
+        this.#frames = frames;
+        this.#open();
+      },
+      () => {
+        if (!this.#starting) return;
+        this.#starting = false;
+        this.#retryLoad = setTimeout(() => this.start(), RELAY_DEFAULTS.maxReconnectionDelay);
+      },
+    );
+  }
+
+  #open(): void {
     const url = () => `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}${RELAY_DEFAULTS.path}`;
     const socket = new ReconnectingWebSocket(url, [], {
       minReconnectionDelay: RELAY_DEFAULTS.minReconnectionDelay,
@@ -62,7 +88,6 @@ export class Relay {
       connectionTimeout: RELAY_DEFAULTS.connectionTimeout,
       maxEnqueuedMessages: RELAY_DEFAULTS.maxEnqueuedMessages,
     });
-    this.state = "connecting";
     socket.addEventListener("open", () => this.#opened());
     socket.addEventListener("close", () => this.#closed());
     socket.addEventListener("message", (event) => this.#receive(event.data));
@@ -71,6 +96,8 @@ export class Relay {
 
   /** Closes the socket for good (sign-out) and forgets everything it heard. */
   stop(): void {
+    this.#starting = false;
+    clearTimeout(this.#retryLoad);
     this.#stopHeartbeat();
     this.#socket?.close(1000, "signed out");
     this.#socket = null;
@@ -98,7 +125,8 @@ export class Relay {
   }
 
   #sendViewing(): void {
-    this.send(fromBrowser("viewing", crypto.randomUUID(), { path: this.#viewing }));
+    // No frames module yet means no open socket either: #opened sends the page once it is.
+    if (this.#frames) this.send(this.#frames.fromBrowser("viewing", crypto.randomUUID(), { path: this.#viewing }));
   }
 
   /**
@@ -162,8 +190,9 @@ export class Relay {
   }
 
   #receive(data: unknown): void {
-    if (typeof data !== "string") return;
-    if (data === HEARTBEAT_PONG) {
+    const frames = this.#frames;
+    if (typeof data !== "string" || !frames) return;
+    if (data === frames.HEARTBEAT_PONG) {
       clearTimeout(this.#pongDeadline);
       return;
     }
@@ -173,7 +202,7 @@ export class Relay {
     } catch {
       return;
     }
-    const parsed = RelayToBrowserFrame.safeParse(json);
+    const parsed = frames.RelayToBrowserFrame.safeParse(json);
     if (!parsed.success) return;
     const frame = parsed.data;
     switch (frame.type) {
@@ -214,8 +243,8 @@ export class Relay {
   #startHeartbeat(): void {
     this.#stopHeartbeat();
     this.#heartbeat = setInterval(() => {
-      if (!this.#socket || this.state !== "open") return;
-      this.#socket.send(HEARTBEAT_PING);
+      if (!this.#socket || !this.#frames || this.state !== "open") return;
+      this.#socket.send(this.#frames.HEARTBEAT_PING);
       clearTimeout(this.#pongDeadline);
       this.#pongDeadline = setTimeout(() => this.#socket?.reconnect(4000, "heartbeat timeout"), RELAY_DEFAULTS.heartbeatTimeoutMs);
     }, RELAY_DEFAULTS.heartbeatMs);
