@@ -195,3 +195,30 @@ VERSION:102
 <STMTTRN><TRNTYPE>CREDIT<DTPOSTED>20261007<TRNAMT>2500.00<FITID>E2E-3<NAME>Payroll</STMTTRN>
 </BANKTRANLIST></STMTRS></STMTTRNRS></BANKMSGSRSV1></OFX>
 `;
+
+test("on a phone (390 px), every filter field shows its whole placeholder", async ({ page, baseURL }) => {
+  if (!baseURL) throw new Error("baseURL is set in playwright.config.ts");
+  await page.setViewportSize({ width: 390, height: 844 });
+  await registerNewUser(page, "filters-phone");
+  const stored = await page.request.post("/api/activities", { data: { events: [purchase(1, 5, -12.5, "eating out", "Blue Bottle")] }, headers: { origin: baseURL } });
+  expect(stored.ok()).toBe(true);
+  await page.goto("/dashboard");
+  const fields = page.getByRole("form", { name: "Filters" }).locator("input[placeholder]");
+  await expect(fields.first()).toBeVisible();
+  // Each placeholder, measured in its field's own font, fits the field's inner width (less a number field's
+  // spinner): "Min amount" cut to "Min amoun" is what a narrow field showed.
+  const cut = await fields.evaluateAll((inputs) =>
+    inputs
+      .filter((input): input is HTMLInputElement => input instanceof HTMLInputElement)
+      .filter((input) => {
+        const style = getComputedStyle(input);
+        const context = document.createElement("canvas").getContext("2d");
+        if (!context) return true;
+        context.font = `${style.fontStyle} ${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+        const inner = input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - (input.type === "number" ? 16 : 0);
+        return context.measureText(input.placeholder).width > inner;
+      })
+      .map((input) => input.placeholder),
+  );
+  expect(cut).toEqual([]);
+});
