@@ -19,12 +19,14 @@ import type { AttemptResult, WebhookEnv, WebhookEventType, WebhookNotification }
 import { openDb, schema } from "../../core/src/db/index.ts";
 import type { Db } from "../../core/src/db/index.ts";
 import type { RelayMemory } from "./memory.ts";
+import { BACKSTOP_MS, MAX_RUNS } from "./webhook-runs.ts";
 import { webhookWake } from "./storage/index.ts";
 import type { RelayDb } from "./storage/index.ts";
 
 // The user's webhook deliveries, sent by their relay. D1 holds every delivery and attempt (the log the user
-// reads); the relay's alarm sends what is due, highest priority first, and schedules retries with backoff, so
-// a restart or an eviction loses nothing: the next alarm picks up where the last one stopped.
+// reads). A new delivery starts a send run at once (up to MAX_RUNS side by side, each run taking what is due,
+// highest priority first); the relay's alarm is the backstop (BACKSTOP_MS later) and sends retries when their
+// backoff says, so a restart or an eviction loses nothing: the next alarm picks up where the last run stopped.
 
 /** What the sender needs from the relay. */
 export interface SenderHost {
@@ -35,6 +37,8 @@ export interface SenderHost {
   readonly env: WebhookEnv;
   userId(): string;
   wakeAt(at: number): Promise<void>;
+  /** Keeps the object awake for work that outlives the call that started it (a kicked send run). */
+  keepAlive(work: Promise<unknown>): void;
   /** Tells the user in the app (an endpoint was disabled). */
   notify(draft: NotificationDraft): Promise<unknown>;
 }
@@ -44,6 +48,8 @@ export type Endpoint = { id: string; kinds: string[] };
 const Kinds = z.array(z.string()).catch([]);
 type Due = { id: string; endpointId: string; payload: string; priority: Priority; attempts: number; createdAt: number; url: string; secret: string; consecutiveFailures: number };
 type Sent = { due: Due; at: number; result: AttemptResult };
+/** A delivery ready to be written with the notification it carries (one D1 batch), and what to do once it is. */
+export type PreparedDeliveries = { writes: BatchItem<"sqlite">[]; queued: () => void };
 
 /** Deliveries sent per wake; the rest wait for the next one (a moment later). */
 const PER_WAKE = 100;
@@ -52,6 +58,17 @@ const IN_FLIGHT = 16;
 const { webhookAttempts, webhookDeliveries: deliveries, webhookEndpoints: endpoints } = schema;
 // Priorities rank by their place in PRIORITIES, not by their text: a CASE, which drizzle's builder has no form for.
 const RANK = sql.raw(`CASE ${deliveries.priority.name} ${PRIORITIES.map((p, i) => `WHEN '${p}' THEN ${i}`).join(" ")} END`);
+
+const newDeliveryId = () => `msg_${crypto.randomUUID().replaceAll("-", "")}`;
+
+/** One notification's delivery to one endpoint: the same id each time, so queueing it twice queues it once. */
+async function deliveryIdOf(notificationId: string, endpointId: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`${notificationId}\n${endpointId}`)));
+  return `msg_${[...digest.slice(0, 16)].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
+}
+
+/** Leaves out deliveries other runs are sending (`id NOT IN` one bound JSON value: D1 takes 100 parameters at most). */
+const notAmong = (ids: string[]) => (ids.length === 0 ? undefined : sql`${deliveries.id} NOT IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`);
 
 export class WebhookSender {
   readonly #host: SenderHost;
@@ -80,9 +97,24 @@ export class WebhookSender {
 
   /** Queues one delivery of `notifications` (one, or a digest) to every endpoint whose filter takes them. */
   async enqueue(notifications: NotificationView[], options: { digest?: { since: number; until: number } } = {}): Promise<number> {
-    if (notifications.length === 0) return 0;
+    const prepared = await this.prepare(notifications, options);
+    const [head, ...rest] = prepared.writes;
+    if (!head) return 0;
+    await this.#db.batch([head, ...rest]);
+    prepared.queued();
+    return prepared.writes.length;
+  }
+
+  /**
+   * The inserts of `notifications`' deliveries, for the caller's D1 batch (the notification's own insert, so both
+   * land together), and `queued`, to call once that batch is written: it wakes the sender. A single
+   * notification's delivery to an endpoint has an id made from both, so the same notification handled twice (a
+   * sweep racing the API's call) queues one delivery per endpoint.
+   */
+  async prepare(notifications: NotificationView[], options: { digest?: { since: number; until: number } } = {}): Promise<PreparedDeliveries> {
+    const writes: BatchItem<"sqlite">[] = [];
+    if (notifications.length === 0) return { writes, queued: () => {} };
     const now = Date.now();
-    let queued = 0;
     for (const endpoint of await this.#enabledEndpoints()) {
       const wanted = notifications.filter((n) => endpoint.kinds.length === 0 || endpoint.kinds.includes(n.kind));
       if (wanted.length === 0) continue;
@@ -92,11 +124,11 @@ export class WebhookSender {
         ? encodeWebhookPayload("notification.digest", { ...options.digest, notifications: payloads }, now)
         : encodeWebhookPayload("notification.created", { notification: payloads[0]! }, wanted[0]!.created_at);
       const top = wanted.map((n) => n.priority).sort((a, b) => PRIORITIES.indexOf(b) - PRIORITIES.indexOf(a))[0] ?? "normal";
-      await this.#insert(endpoint.id, type, body, top, wanted.length === 1 ? wanted[0]!.id : null, now);
-      queued += 1;
+      const single = wanted.length === 1 && !options.digest ? wanted[0]!.id : null;
+      const id = single ? await deliveryIdOf(single, endpoint.id) : newDeliveryId();
+      writes.push(this.#insertQuery(id, endpoint.id, type, body, top, wanted.length === 1 ? wanted[0]!.id : null, now));
     }
-    if (queued > 0) await this.#wake(now);
-    return queued;
+    return { writes, queued: () => (writes.length > 0 ? this.#queued(now) : undefined) };
   }
 
   /** A `webhook.test` delivery to one endpoint (it goes out while the endpoint is on). */
@@ -109,8 +141,9 @@ export class WebhookSender {
     if (!row) throw new Error("no such endpoint");
     const now = Date.now();
     const body = encodeWebhookPayload("webhook.test", { endpoint_id: endpointId, message: "This is a test from Hearth. Your endpoint works." }, now);
-    const id = await this.#insert(endpointId, "webhook.test", body, "normal", null, now);
-    await this.#wake(now);
+    const id = newDeliveryId();
+    await this.#insertQuery(id, endpointId, "webhook.test", body, "normal", null, now);
+    this.#queued(now);
     return id;
   }
 
@@ -122,7 +155,7 @@ export class WebhookSender {
       .set({ status: "pending", nextAttemptAt: now })
       .where(and(eq(deliveries.id, deliveryId), eq(deliveries.userId, this.#host.userId())))
       .returning({ id: deliveries.id });
-    if (changed.length > 0) await this.#wake(now);
+    if (changed.length > 0) this.#queued(now);
     return changed.length > 0;
   }
 
@@ -130,42 +163,104 @@ export class WebhookSender {
     return this.#host.storage.select({ at: webhookWake.at }).from(webhookWake).where(eq(webhookWake.id, 1)).get()?.at ?? null;
   }
 
-  /**
-   * Sends what is due, highest priority first, then oldest; records every attempt; schedules the next wake.
-   * Endpoints are sent to side by side, each in its queue order (see #sendTiers); the run's results (attempts,
-   * delivery states, endpoint counters) are written in one D1 batch.
-   */
+  /** The alarm: sends what is due (a run of its own, beside any kicked ones), then sets the next wake. */
   async onWake(now = Date.now()): Promise<void> {
     if (this.nextWake() === null) return;
-    const userId = this.#host.userId();
-    const results: Due[] = await this.#db
-      .select({
-        id: deliveries.id,
-        endpointId: deliveries.endpointId,
-        payload: deliveries.payload,
-        priority: deliveries.priority,
-        attempts: deliveries.attempts,
-        createdAt: deliveries.createdAt,
-        url: endpoints.url,
-        secret: endpoints.secret,
-        consecutiveFailures: endpoints.consecutiveFailures,
-      })
-      .from(deliveries)
-      .innerJoin(endpoints, eq(endpoints.id, deliveries.endpointId))
-      .where(and(eq(deliveries.userId, userId), eq(deliveries.status, "pending"), lte(deliveries.nextAttemptAt, now), eq(endpoints.enabled, true)))
-      .orderBy(desc(sql`${RANK}`), asc(deliveries.createdAt))
-      .limit(PER_WAKE);
+    await this.#run(now);
+  }
+
+  /** New deliveries are in D1: a run starts now (or, with MAX_RUNS going, once one ends); the alarm backs it up. */
+  #queued(now: number): void {
+    const book = this.#host.memory.webhookSends;
+    book.enqueues += 1;
+    this.#host.keepAlive(this.#wake(now + BACKSTOP_MS).catch((error: unknown) => console.error("relay: could not set the webhook wake", error)));
+    if (book.runs >= MAX_RUNS) {
+      book.again = true;
+      return;
+    }
+    this.#host.keepAlive(this.#run(now).catch((error: unknown) => console.error("relay: webhook run failed; the alarm retries", error)));
+  }
+
+  /**
+   * One send run, then more while a run was asked for or this one was full: takes what is due and not taken by
+   * another run (highest priority first, then oldest), sends it (see #sendTiers), writes the results in one D1
+   * batch, and, as the last run to end, sets the next wake from what is left.
+   */
+  async #run(now: number): Promise<void> {
+    const book = this.#host.memory.webhookSends;
+    book.runs += 1;
+    try {
+      for (let at = now; ; at = Date.now()) {
+        book.again = false;
+        const sent = await this.#sendDue(at);
+        if (sent < PER_WAKE && !book.again) break;
+      }
+    } finally {
+      book.runs -= 1;
+    }
+    if (book.runs === 0) await this.#scheduleNext();
+  }
+
+  /** Takes, sends and records one run's worth; returns how many it took. */
+  async #sendDue(now: number): Promise<number> {
+    const book = this.#host.memory.webhookSends;
+    const { tick, exclude } = book.beginQuery();
+    let rows: Due[] = [];
+    try {
+      rows = await this.#db
+        .select({
+          id: deliveries.id,
+          endpointId: deliveries.endpointId,
+          payload: deliveries.payload,
+          priority: deliveries.priority,
+          attempts: deliveries.attempts,
+          createdAt: deliveries.createdAt,
+          url: endpoints.url,
+          secret: endpoints.secret,
+          consecutiveFailures: endpoints.consecutiveFailures,
+        })
+        .from(deliveries)
+        .innerJoin(endpoints, eq(endpoints.id, deliveries.endpointId))
+        .where(and(eq(deliveries.userId, this.#host.userId()), eq(deliveries.status, "pending"), lte(deliveries.nextAttemptAt, now), eq(endpoints.enabled, true), notAmong(exclude)))
+        .orderBy(desc(sql`${RANK}`), asc(deliveries.createdAt))
+        .limit(PER_WAKE);
+    } finally {
+      rows = book.take(tick, rows);
+    }
     const queues = new Map<string, Due[]>();
-    for (const due of results) queues.set(due.endpointId, [...(queues.get(due.endpointId) ?? []), due]);
-    const runs = await Promise.all([...queues.values()].map((queue) => this.#sendTiers(queue)));
-    await this.#record(runs);
+    for (const due of rows) queues.set(due.endpointId, [...(queues.get(due.endpointId) ?? []), due]);
+    try {
+      const runs = await Promise.all([...queues.values()].map((queue) => this.#sendTiers(queue)));
+      await this.#record(runs);
+    } finally {
+      book.recorded(rows.map((row) => row.id));
+    }
+    return rows.length;
+  }
+
+  /** The next wake, from what is left in D1: retries' times, or none (then `webhook_wake` goes). */
+  async #scheduleNext(): Promise<void> {
+    const book = this.#host.memory.webhookSends;
+    const enqueues = book.enqueues;
+    // No run is going (so nothing is in flight): every pending delivery counts.
     const [next] = await this.#db
       .select({ at: min(deliveries.nextAttemptAt) })
       .from(deliveries)
       .innerJoin(endpoints, eq(endpoints.id, deliveries.endpointId))
-      .where(and(eq(deliveries.userId, userId), eq(deliveries.status, "pending"), eq(endpoints.enabled, true)));
-    if (next?.at == null) this.#host.storage.delete(webhookWake).run();
-    else await this.#wake(Math.max(next.at, Date.now()));
+      .where(and(eq(deliveries.userId, this.#host.userId()), eq(deliveries.status, "pending"), eq(endpoints.enabled, true)));
+    // A run (or an enqueue) that began meanwhile owns the wake now: it sets it again when it ends.
+    if (book.runs > 0 || book.enqueues !== enqueues) return;
+    if (next?.at == null) {
+      this.#host.storage.delete(webhookWake).run();
+      book.storedWake = null;
+      return;
+    }
+    // Set, not lowered: the stored time may be a wake this run has just served (an old, past time would fire the
+    // alarm again at once, for nothing).
+    const at = Math.max(next.at, Date.now());
+    this.#host.storage.insert(webhookWake).values({ id: 1, at }).onConflictDoUpdate({ target: webhookWake.id, set: { at } }).run();
+    book.storedWake = at;
+    await this.#host.wakeAt(at);
   }
 
   /**
@@ -175,11 +270,13 @@ export class WebhookSender {
    */
   async #sendTiers(queue: Due[]): Promise<Sent[]> {
     const allowPrivate = allowsPrivateTargets(this.#host.env);
+    const book = this.#host.memory.webhookSends;
     const sent: Sent[] = [];
     for (let start = 0; start < queue.length; ) {
       let end = start;
       while (end < queue.length && queue[end]!.priority === queue[start]!.priority) end += 1;
       const tier = queue.slice(start, end);
+      await book.higherSettled(tier[0]!.priority);
       const results: Sent[] = new Array(tier.length);
       let next = 0;
       const worker = async () => {
@@ -187,7 +284,12 @@ export class WebhookSender {
           const index = next++;
           const due = tier[index]!;
           const at = Date.now();
-          results[index] = { due, at, result: await attemptDelivery({ url: due.url, secret: due.secret }, { id: due.id, body: due.payload }, { allowPrivate }) };
+          book.posting(due.id, due.priority);
+          try {
+            results[index] = { due, at, result: await attemptDelivery({ url: due.url, secret: due.secret }, { id: due.id, body: due.payload }, { allowPrivate }) };
+          } finally {
+            book.posted(due.id);
+          }
         }
       };
       await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, tier.length) }, worker));
@@ -265,21 +367,20 @@ export class WebhookSender {
     });
   }
 
-  async #insert(endpointId: string, type: WebhookEventType, body: string, priority: Priority, notificationId: string | null, now: number): Promise<string> {
-    const id = `msg_${crypto.randomUUID().replaceAll("-", "")}`;
-    await this.#db
+  #insertQuery(id: string, endpointId: string, type: WebhookEventType, body: string, priority: Priority, notificationId: string | null, now: number) {
+    return this.#db
       .insert(deliveries)
-      .values({ id, endpointId, userId: this.#host.userId(), notificationId, eventType: type, payload: body, priority, status: "pending", attempts: 0, nextAttemptAt: now, createdAt: now });
-    return id;
+      .values({ id, endpointId, userId: this.#host.userId(), notificationId, eventType: type, payload: body, priority, status: "pending", attempts: 0, nextAttemptAt: now, createdAt: now })
+      .onConflictDoNothing();
   }
 
+  /** Makes sure the alarm comes by `at`: writes `webhook_wake` only when that is earlier than what it holds. */
   async #wake(at: number): Promise<void> {
-    // Only ever earlier: `min` of the stored and the new time (SQLite's scalar min, which drizzle has no builder for).
-    this.#host.storage
-      .insert(webhookWake)
-      .values({ id: 1, at })
-      .onConflictDoUpdate({ target: webhookWake.id, set: { at: sql`min(${webhookWake.at}, excluded.at)` } })
-      .run();
+    const book = this.#host.memory.webhookSends;
+    book.storedWake ??= this.nextWake();
+    if (book.storedWake !== null && book.storedWake <= at) return;
+    this.#host.storage.insert(webhookWake).values({ id: 1, at }).onConflictDoUpdate({ target: webhookWake.id, set: { at } }).run();
+    book.storedWake = at;
     await this.#host.wakeAt(at);
   }
 
