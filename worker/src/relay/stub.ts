@@ -25,6 +25,8 @@ export function relayFor(env: Env, userId: string) {
     notify: (input: NotifyInput) => stub.notify(NotifyInput.parse(input)),
     /** A notice is in the outbox (stored with the change that caused it); the relay makes it a notification. */
     noticeStored: (notice: OutboxNotice) => stub.noticeStored(OutboxNotice.parse(notice)),
+    /** Handles every notice waiting in the user's outbox (the daily cron, for calls that never arrived). */
+    sweepNotices: () => stub.sweepNotices(),
     notificationsChanged: (ids: string[]) => stub.notificationsChanged(ids),
     notificationPreferencesChanged: () => stub.notificationPreferencesChanged(),
     /** Webhook endpoints were added, changed, rotated or removed: the relay reads them again. */
