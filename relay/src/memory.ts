@@ -51,6 +51,8 @@ export class RelayMemory {
   readonly webhookSends = new SendBook();
   /** Outbox notices (D1 `notice_outbox`) being turned into notifications here now; a sweep skips them. */
   readonly noticesInHand = new Set<string>();
+  /** Outbox notices the rule dropped, not yet deleted from D1 (the first is being deleted now); lost: swept again. */
+  readonly noticesToDrop: string[] = [];
   /** When this instance last swept the notice outbox (null: not yet, so the first notice after a start sweeps). */
   noticesSweptAt: number | null = null;
   /** Set by `wipe`: the storage is gone, so closing sockets' bookkeeping must not touch it. A new instance starts on empty storage. */

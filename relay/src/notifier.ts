@@ -116,9 +116,9 @@ export class Notifier {
   /** Tells the user, if their rule for the kind says so. Returns the stored notification, or null when the rule is off. */
   async notify(draft: NotificationDraft, options: NotifyOptions = {}, now = Date.now()): Promise<NotificationView | null> {
     const { noticeId } = options;
-    // A notice the rule drops still leaves the outbox.
-    const dropped = async () => {
-      if (noticeId !== undefined) await takeNotices(this.#host.db, [noticeId]);
+    // A notice the rule drops still leaves the outbox (with others dropped meanwhile, in one statement).
+    const dropped = () => {
+      if (noticeId !== undefined) this.#drop(noticeId);
       return null;
     };
     const prefs = await this.#preferences();
@@ -181,6 +181,33 @@ export class Notifier {
     }
   }
 
+  /**
+   * Takes dropped notices out of the outbox: one DELETE for all those dropped while the last one ran. Lost with
+   * the instance, a drop costs nothing: the sweep finds the notice again, and the rule drops it again.
+   */
+  #drop(noticeId: string): void {
+    const memory = this.#host.memory;
+    memory.noticesToDrop.push(noticeId);
+    if (memory.noticesToDrop.length > 1) return; // a flush is running, or queued: it takes this one too
+    const queue = memory.noticesToDrop;
+    const flush = async () => {
+      try {
+        while (queue.length > 0) {
+          const ids = queue.slice(0, 500);
+          try {
+            await takeNotices(this.#host.db, ids);
+          } finally {
+            queue.splice(0, ids.length);
+          }
+        }
+      } catch (error) {
+        queue.splice(0); // they stay in D1, for the next sweep; the next drop starts a new flush
+        console.error("relay: dropped notices stay in the outbox until the next sweep", error);
+      }
+    };
+    this.#host.keepAlive(flush());
+  }
+
   async #handleNotice(notice: OutboxNotice): Promise<void> {
     const inHand = this.#host.memory.noticesInHand;
     if (inHand.has(notice.id)) return;
@@ -189,7 +216,7 @@ export class Notifier {
       const draft = outboxDraft(notice);
       if (!draft) {
         console.error(`relay: notice ${notice.id} (${notice.kind}) cannot be read; dropped`);
-        await takeNotices(this.#host.db, [notice.id]);
+        this.#drop(notice.id);
         return;
       }
       await this.notify(draft, { noticeId: notice.id });

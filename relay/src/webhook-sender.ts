@@ -198,7 +198,11 @@ export class WebhookSender {
     } finally {
       book.runs -= 1;
     }
-    if (book.runs === 0) await this.#scheduleNext();
+    if (book.runs === 0) return this.#scheduleNext();
+    // Other runs go on, and the last of them sets the wake; meanwhile a wake already past (the alarm that started
+    // this run) would fire the alarm again at once, for deliveries those runs hold: it moves to the backstop.
+    const at = Date.now();
+    if (book.storedWake !== undefined && book.storedWake !== null && book.storedWake <= at) await this.#setWake(at + BACKSTOP_MS);
   }
 
   /** Takes, sends and records one run's worth; returns how many it took. */
@@ -257,9 +261,12 @@ export class WebhookSender {
     }
     // Set, not lowered: the stored time may be a wake this run has just served (an old, past time would fire the
     // alarm again at once, for nothing).
-    const at = Math.max(next.at, Date.now());
+    await this.#setWake(Math.max(next.at, Date.now()));
+  }
+
+  async #setWake(at: number): Promise<void> {
     this.#host.storage.insert(webhookWake).values({ id: 1, at }).onConflictDoUpdate({ target: webhookWake.id, set: { at } }).run();
-    book.storedWake = at;
+    this.#host.memory.webhookSends.storedWake = at;
     await this.#host.wakeAt(at);
   }
 
@@ -379,9 +386,7 @@ export class WebhookSender {
     const book = this.#host.memory.webhookSends;
     book.storedWake ??= this.nextWake();
     if (book.storedWake !== null && book.storedWake <= at) return;
-    this.#host.storage.insert(webhookWake).values({ id: 1, at }).onConflictDoUpdate({ target: webhookWake.id, set: { at } }).run();
-    book.storedWake = at;
-    await this.#host.wakeAt(at);
+    await this.#setWake(at);
   }
 
   /** A notification as a receiver sees it: absolute links, and a signed single-use URL per button. */

@@ -103,6 +103,18 @@ describe("job-status notices", () => {
     expect(await notificationsOf(userId)).toBe(1);
   });
 
+  it("tells nothing of a change while the rule is off, and the notice still leaves the outbox", async () => {
+    const { client, userId, channel } = await userWithWebhook();
+    const prefs: { rules: { kind: string }[] } = await (await client.request("GET", "/api/notifications/preferences")).json();
+    const rules = prefs.rules.map((rule) => (rule.kind === KIND ? { ...rule, enabled: false } : rule));
+    expect((await client.request("PUT", "/api/notifications/preferences", { json: { rules } })).status).toBe(200);
+    const ids = await Promise.all([application(client, "Umbrella"), application(client, "Stark")]);
+    await Promise.all(ids.map((id) => patch(client, id, { job_status: "offer" })));
+    await expect.poll(() => waiting(userId)).toBe(0);
+    expect(await notificationsOf(userId)).toBe(0);
+    expect(await received(channel)).toEqual([]);
+  });
+
   it("tells a change whose call to the relay never came: the daily cron has the relay sweep its outbox, once", async () => {
     const { client, userId, channel } = await userWithWebhook();
     const id = await application(client, "Initech");
