@@ -255,6 +255,10 @@ export class WebhookSender {
     // A run (or an enqueue) that began meanwhile owns the wake now: it sets it again when it ends.
     if (book.runs > 0 || book.enqueues !== enqueues) return;
     if (next?.at == null) {
+      // Nothing pending. A backstop wake still ahead is left to fire once and find nothing: deleting it here
+      // would only make the next delivery write it (and the alarm) again, a storage write each, and each write
+      // holds the relay's next outgoing message until it is durable (the output gate).
+      if (book.storedWake != null && book.storedWake > Date.now()) return;
       this.#host.storage.delete(webhookWake).run();
       book.storedWake = null;
       return;
