@@ -7,19 +7,19 @@ import type { NotificationDraft } from "../../core/src/notifications/store.ts";
 import {
   ACTION_LINK_TTL_MS,
   LinkAction,
-  afterDelivery,
   allowsPrivateTargets,
   attemptDelivery,
   encodeWebhookPayload,
   actionLinkUrl,
   issueActionToken,
-  nextAttemptAt,
 } from "../../core/src/notifications/webhooks/index.ts";
-import type { AttemptResult, WebhookEnv, WebhookEventType, WebhookNotification } from "../../core/src/notifications/webhooks/index.ts";
+import type { WebhookEnv, WebhookEventType, WebhookNotification } from "../../core/src/notifications/webhooks/index.ts";
 import { openDb, schema } from "../../core/src/db/index.ts";
 import type { Db } from "../../core/src/db/index.ts";
 import type { RelayMemory } from "./memory.ts";
 import { BACKSTOP_MS, MAX_RUNS } from "./webhook-runs.ts";
+import { recordAttempts } from "./webhook-record.ts";
+import type { Due, Sent } from "./webhook-record.ts";
 import { webhookWake } from "./storage/index.ts";
 import type { RelayDb } from "./storage/index.ts";
 
@@ -46,8 +46,8 @@ export interface SenderHost {
 /** An enabled endpoint, as `enqueue` needs it: its filter parsed once, when the list is read. */
 export type Endpoint = { id: string; kinds: string[] };
 const Kinds = z.array(z.string()).catch([]);
-type Due = { id: string; endpointId: string; payload: string; priority: Priority; attempts: number; createdAt: number; url: string; secret: string; consecutiveFailures: number };
-type Sent = { due: Due; at: number; result: AttemptResult };
+
+
 /** A delivery ready to be written with the notification it carries (one D1 batch), and what to do once it is. */
 export type PreparedDeliveries = { writes: BatchItem<"sqlite">[]; queued: () => void };
 
@@ -55,7 +55,7 @@ export type PreparedDeliveries = { writes: BatchItem<"sqlite">[]; queued: () => 
 const PER_WAKE = 100;
 /** Deliveries of one priority on their way to one endpoint at once. */
 const IN_FLIGHT = 16;
-const { webhookAttempts, webhookDeliveries: deliveries, webhookEndpoints: endpoints } = schema;
+const { webhookDeliveries: deliveries, webhookEndpoints: endpoints } = schema;
 // Priorities rank by their place in PRIORITIES, not by their text: a CASE, which drizzle's builder has no form for.
 const RANK = sql.raw(`CASE ${deliveries.priority.name} ${PRIORITIES.map((p, i) => `WHEN '${p}' THEN ${i}`).join(" ")} END`);
 
@@ -310,54 +310,9 @@ export class WebhookSender {
     return sent;
   }
 
-  /** Writes one wake's attempts in one batch, then turns off (and tells the user of) endpoints that kept failing. */
+  /** Writes one run's attempts in one batch (see recordAttempts), then turns off endpoints that kept failing. */
   async #record(runs: Sent[][]): Promise<void> {
-    const db = this.#db;
-    const writes: BatchItem<"sqlite">[] = [];
-    const disable: { due: Due; why: string }[] = [];
-    for (const run of runs) {
-      const first = run[0];
-      if (!first) continue;
-      let failures = first.due.consecutiveFailures;
-      let why: string | null = null;
-      for (const { due, at, result } of run) {
-        const attempts = due.attempts + 1;
-        writes.push(
-          db.insert(webhookAttempts).values({
-            id: crypto.randomUUID(),
-            deliveryId: due.id,
-            attemptedAt: at,
-            statusCode: result.statusCode,
-            latencyMs: Math.round(result.latencyMs),
-            responseSnippet: result.responseSnippet,
-            error: result.error,
-          }),
-        );
-        if (result.ok) {
-          writes.push(db.update(deliveries).set({ status: "delivered", attempts, deliveredAt: at, nextAttemptAt: null }).where(eq(deliveries.id, due.id)));
-          failures = afterDelivery(failures, "delivered").consecutiveFailedDeliveries;
-          continue;
-        }
-        // A target the rules refuse fails the same way every time: no point retrying it for a day.
-        const next = result.outcome === "refused" ? null : nextAttemptAt(attempts, due.createdAt, at);
-        if (next !== null) {
-          writes.push(db.update(deliveries).set({ attempts, nextAttemptAt: next }).where(eq(deliveries.id, due.id)));
-          continue;
-        }
-        writes.push(db.update(deliveries).set({ status: "failed", attempts, nextAttemptAt: null }).where(eq(deliveries.id, due.id)));
-        const verdict = afterDelivery(failures, "gave_up");
-        failures = verdict.consecutiveFailedDeliveries;
-        if (verdict.disable || result.outcome === "refused") why ??= result.error ?? "it kept failing";
-      }
-      if (failures !== first.due.consecutiveFailures) {
-        writes.push(db.update(endpoints).set({ consecutiveFailures: failures }).where(eq(endpoints.id, first.due.endpointId)));
-      }
-      if (why !== null) disable.push({ due: first.due, why });
-    }
-    // One D1 batch: a wake's attempts and delivery states land together.
-    const [head, ...rest] = writes;
-    if (head) await db.batch([head, ...rest]);
-    for (const { due, why } of disable) await this.#disable(due, why);
+    for (const { due, why } of await recordAttempts(this.#db, runs)) await this.#disable(due, why);
   }
 
   async #disable(due: Due, why: string): Promise<void> {
