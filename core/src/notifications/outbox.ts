@@ -63,8 +63,9 @@ export function outboxDraft(notice: OutboxNotice): NotificationDraft | null {
  * The PATCH's half of a job-status change, for its D1 batch: stores the notice when (and only when) the row is a
  * job whose status is about to change, reading the old status before the UPDATE that follows it in the same
  * batch. RETURNING hands back the row as stored (none when nothing changes), for the relay call after the answer.
- * The SELECT is SQL (json_object, and the table's columns in their order) because drizzle's builder has no form
- * for json_object.
+ * A user whose saved rule for the kind is off gets no notice (and no relay call): the relay still applies the
+ * whole rule, so this only ever leaves out what it would drop. The SELECT is SQL (json_object, json_each, and the
+ * table's columns in their order) because drizzle's builder has no form for those.
  * @example db.batch([storeJobStatusNotice(db, { … }), db.update(activities)…])
  */
 export function storeJobStatusNotice(db: Db, change: { id: string; userId: string; activityId: string; to: string; at: number }) {
@@ -74,7 +75,9 @@ export function storeJobStatusNotice(db: Db, change: { id: string; userId: strin
       sql`SELECT ${change.id}, user_id, 'job_status_changed',
         json_object('activity_id', id, 'company', company, 'role', role, 'from', job_status, 'to', ${change.to}), ${change.at}
       FROM activities
-      WHERE id = ${change.activityId} AND user_id = ${change.userId} AND activity_type = 'job' AND job_status IS NOT ${change.to}`,
+      WHERE id = ${change.activityId} AND user_id = ${change.userId} AND activity_type = 'job' AND job_status IS NOT ${change.to}
+        AND NOT EXISTS (SELECT 1 FROM notification_preferences p, json_each(p.rules) r
+          WHERE p.user_id = ${change.userId} AND r.value ->> '$.kind' = 'job_status_changed' AND r.value ->> '$.enabled' = 0)`,
     )
     .returning({ id: noticeOutbox.id, kind: noticeOutbox.kind, facts: noticeOutbox.facts, createdAt: noticeOutbox.createdAt });
 }

@@ -103,13 +103,16 @@ describe("job-status notices", () => {
     expect(await notificationsOf(userId)).toBe(1);
   });
 
-  it("tells nothing of a change while the rule is off, and the notice still leaves the outbox", async () => {
+  it("tells nothing of a change while the rule is off; a notice stored just before it was turned off leaves the outbox", async () => {
     const { client, userId, channel } = await userWithWebhook();
+    const [early, ...ids] = await Promise.all([application(client, "Initrode"), application(client, "Umbrella"), application(client, "Stark")]);
+    const notice = await changeWithoutCall(userId, early!, "interview"); // stored while the rule was on
     const prefs: { rules: { kind: string }[] } = await (await client.request("GET", "/api/notifications/preferences")).json();
     const rules = prefs.rules.map((rule) => (rule.kind === KIND ? { ...rule, enabled: false } : rule));
     expect((await client.request("PUT", "/api/notifications/preferences", { json: { rules } })).status).toBe(200);
-    const ids = await Promise.all([application(client, "Umbrella"), application(client, "Stark")]);
     await Promise.all(ids.map((id) => patch(client, id, { job_status: "offer" })));
+    expect(await waiting(userId)).toBe(1); // the PATCHes stored none: the saved rule is off
+    await relayFor(env, userId).noticeStored(notice); // the relay applies the rule as it is now, and drops it
     await expect.poll(() => waiting(userId)).toBe(0);
     expect(await notificationsOf(userId)).toBe(0);
     expect(await received(channel)).toEqual([]);
