@@ -174,10 +174,16 @@ export class Notifier {
   /** Turns every notice waiting in the outbox into its notification (the oldest first, a hundred at a time). */
   async sweepNotices(): Promise<void> {
     this.#host.memory.noticesSweptAt = Date.now();
+    // Each notice once per sweep: a dropped one stays in D1 until its DELETE lands, and must not be read again.
+    const seen = new Set<string>();
     for (;;) {
-      const waiting = (await waitingNotices(this.#host.db, this.#host.userId())).filter((notice) => !this.#host.memory.noticesInHand.has(notice.id));
-      for (const notice of waiting) await this.#handleNotice(notice);
-      if (waiting.length < 100) return;
+      const rows = await waitingNotices(this.#host.db, this.#host.userId());
+      const fresh = rows.filter((notice) => !seen.has(notice.id) && !this.#host.memory.noticesInHand.has(notice.id));
+      for (const notice of fresh) {
+        seen.add(notice.id);
+        await this.#handleNotice(notice);
+      }
+      if (rows.length < 100 || fresh.length === 0) return;
     }
   }
 
@@ -310,7 +316,9 @@ export class Notifier {
   /** Runs what is due: the quiet-hours digest, offline alerts, and notices whose call never reached the relay. */
   async onWake(now = Date.now()): Promise<void> {
     const prefs = await this.#preferences();
-    if (this.#host.memory.noticesSweptAt === null || now - this.#host.memory.noticesSweptAt > SWEEP_EVERY_MS) await this.sweepNotices();
+    if (this.#host.memory.noticesSweptAt === null || now - this.#host.memory.noticesSweptAt > SWEEP_EVERY_MS) {
+      await this.sweepNotices().catch((error: unknown) => console.error("relay: the notice sweep failed; the next one retries", error));
+    }
     // A digest waits while quiet hours last (as they are now: the user may have moved or ended them since).
     if (this.#digestOwed() && !inQuietHours(prefs.quiet_hours, now)) {
       await this.#sendDigest(now);

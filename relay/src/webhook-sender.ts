@@ -47,7 +47,6 @@ export interface SenderHost {
 export type Endpoint = { id: string; kinds: string[] };
 const Kinds = z.array(z.string()).catch([]);
 
-
 /** A delivery ready to be written with the notification it carries (one D1 batch), and what to do once it is. */
 export type PreparedDeliveries = { writes: BatchItem<"sqlite">[]; queued: () => void };
 
