@@ -108,7 +108,7 @@ async function deliveryLog(user, endpointId) {
 /**
  * Where the time of each delivery went, from the delivery log's times (workerd's Date.now()) and the bench's
  * (PATCH sent, receipt): sent → queued (the API, the RPC to the relay, the notification's rows), queued → its
- * attempt began (waiting for the relay's alarm and for the deliveries ahead of it), attempt → receipt. Split by
+ * attempt began (waiting for a send run, or the relay's alarm, and for the deliveries ahead of it), attempt → receipt. Split by
  * whether the attempt began while PATCHes were still coming in.
  */
 function breakdown(deliveries, patchSentBySource, receiptsByNotification, eventsEndAt = Infinity) {
