@@ -5,6 +5,7 @@ import type { Rule } from "./permission-rules.ts";
 import type { Outboxed } from "./d1-sync.ts";
 import type { Listener } from "./turn-store.ts";
 import type { Endpoint } from "./webhook-sender.ts";
+import { SendBook } from "./webhook-runs.ts";
 
 // ── MEMORY ONLY: LOST ON HIBERNATION OR EVICTION ──────────────────────────────────────────────────
 //
@@ -46,6 +47,14 @@ export class RelayMemory {
   readonly runningTurns = new Map<string, AbortController>();
   /** Per-socket flood buckets. A socket that is sending is not hibernating, and a bucket that starts full after a wake gives nothing away. */
   readonly floodBuckets = new Map<string, Bucket>();
+  /** The webhook sender's runs: what is in flight, so overlapping runs never send a delivery twice (see SendBook). */
+  readonly webhookSends = new SendBook();
+  /** Outbox notices (D1 `notice_outbox`) being turned into notifications here now; a sweep skips them. */
+  readonly noticesInHand = new Set<string>();
+  /** Outbox notices the rule dropped, not yet deleted from D1 (the first is being deleted now); lost: swept again. */
+  readonly noticesToDrop: string[] = [];
+  /** When this instance last swept the notice outbox (null: not yet, so the first notice after a start sweeps). */
+  noticesSweptAt: number | null = null;
   /** Set by `wipe`: the storage is gone, so closing sockets' bookkeeping must not touch it. A new instance starts on empty storage. */
   wiped = false;
 }

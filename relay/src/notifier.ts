@@ -1,7 +1,9 @@
 import { PRIORITIES, atLeast, largeTransactionThresholds, money, toBrowser } from "#protocol";
 import type { NotificationPreferences, NotificationSource, NotificationView, RelayToBrowserFrame } from "#protocol";
 import { inQuietHours, loadPreferences, quietHoursEnd } from "../../core/src/notifications/preferences.ts";
-import { heldNotifications, insertNotification, markDelivered, notificationView, settleSource, unreadCount } from "../../core/src/notifications/store.ts";
+import { heldNotifications, markDelivered, notificationRow, notificationView, settleSource, storeNotification, unreadCount } from "../../core/src/notifications/store.ts";
+import { outboxDraft, takeNotice, takeNotices, waitingNotices } from "../../core/src/notifications/outbox.ts";
+import type { OutboxNotice } from "../../core/src/notifications/outbox.ts";
 import type { NotificationDraft } from "../../core/src/notifications/store.ts";
 import { eq, lte, min, sql } from "drizzle-orm";
 import { openDb } from "../../core/src/db/index.ts";
@@ -9,6 +11,7 @@ import { frameId } from "./frames.ts";
 import type { RelayMemory } from "./memory.ts";
 import { notifyWake, offlineWatch } from "./storage/index.ts";
 import type { RelayDb } from "./storage/index.ts";
+import type { PreparedDeliveries } from "./webhook-sender.ts";
 
 /** What the notifier needs from the relay that hosts it. */
 export interface NotifierHost {
@@ -27,6 +30,9 @@ export interface NotifierHost {
   settledOutcome(source: NotificationSource): string | null;
   /** Queues webhook deliveries (one notification, or a digest of several). */
   webhooks(notifications: NotificationView[], digest?: { since: number; until: number }): Promise<unknown>;
+  /** One notification's webhook deliveries, for the batch that stores it (see WebhookSender.prepare). */
+  prepareWebhooks(notification: NotificationView): Promise<PreparedDeliveries>;
+  keepAlive(work: Promise<unknown>): void;
 }
 
 type NotableRow = {
@@ -73,8 +79,15 @@ function applicationNotice(row: NotableRow, total: number): NotificationDraft {
   };
 }
 
-/** A source's number for its rule's threshold: the amount of a transaction, minutes offline. */
-export type NotifyOptions = { value?: number };
+/**
+ * `value`: a source's number for its rule's threshold (the amount of a transaction, minutes offline).
+ * `noticeId`: the draft is this outbox notice (D1 `notice_outbox`): the notification takes its id, and the notice
+ * leaves the outbox in the batch that stores it (or when the rule drops it).
+ */
+export type NotifyOptions = { value?: number; noticeId?: string };
+
+/** The relay sweeps the notice outbox at most this often while notices come in (and on its first one, and its alarm). */
+const SWEEP_EVERY_MS = 60_000;
 
 /**
  * The user's notifications as the relay makes them: each source's draft passes its rule (on or off, threshold,
@@ -102,24 +115,36 @@ export class Notifier {
 
   /** Tells the user, if their rule for the kind says so. Returns the stored notification, or null when the rule is off. */
   async notify(draft: NotificationDraft, options: NotifyOptions = {}, now = Date.now()): Promise<NotificationView | null> {
+    const { noticeId } = options;
+    // A notice the rule drops still leaves the outbox (with others dropped meanwhile, in one statement).
+    const dropped = () => {
+      if (noticeId !== undefined) this.#drop(noticeId);
+      return null;
+    };
     const prefs = await this.#preferences();
     const rule = prefs.rules.find((r) => r.kind === draft.kind);
-    if (!rule?.enabled) return null;
-    if (rule.threshold !== null && options.value !== undefined && options.value < rule.threshold) return null;
+    if (!rule?.enabled) return dropped();
+    if (rule.threshold !== null && options.value !== undefined && options.value < rule.threshold) return dropped();
     // Answered before it could be told (another tab, the chat): there is nothing left to ask.
-    if (draft.source && this.#host.settledOutcome(draft.source) !== null) return null;
+    if (draft.source && this.#host.settledOutcome(draft.source) !== null) return dropped();
     const priority = rule.priority;
     const inApp = rule.channels.in_app.enabled && atLeast(priority, rule.channels.in_app.min_priority);
     const held = priority !== "urgent" && inQuietHours(prefs.quiet_hours, now);
     const read = this.#host.watching(draft);
-    const { row, unread } = await insertNotification(this.#host.db, this.#host.userId(), draft, { priority, at: now, delivered: !held, inApp, read });
+    const row = notificationRow(this.#host.userId(), draft, { priority, at: now, delivered: !held, inApp, read, ...(noticeId === undefined ? {} : { id: noticeId }) });
+    const view = notificationView(row);
+    // The notification, its webhook deliveries and the notice's leaving the outbox land in one D1 batch.
+    const webhooks = !held && this.#toWebhooks(prefs, view) ? await this.#host.prepareWebhooks(view) : null;
+    const writes = [...(webhooks?.writes ?? []), ...(noticeId === undefined ? [] : [takeNotice(openDb(this.#host.db), noticeId)])];
+    const { stored, unread } = await storeNotification(this.#host.db, row, writes);
+    // Handled already (the API's call and a sweep raced): that one told the user.
+    if (!stored) return null;
     // Answered while it was being stored: settling found no row then, so it is settled now, and shown settled.
     const late = draft.source ? this.#host.settledOutcome(draft.source) : null;
     if (draft.source && late !== null) {
       await this.settled(draft.source, late, now);
       return null;
     }
-    const view = notificationView(row);
     if (held) {
       const end = quietHoursEnd(prefs.quiet_hours, now) ?? now;
       // The row says a digest is owed; when it goes out follows the quiet hours as they are then (`at` is kept
@@ -128,9 +153,82 @@ export class Notifier {
       await this.#host.wakeAt(end);
     } else {
       if (inApp) this.#host.toBrowsers(toBrowser("notification", frameId(), { notification: view, unread }));
-      if (this.#toWebhooks(prefs, view)) await this.#host.webhooks([view]);
+      webhooks?.queued();
     }
     return view;
+  }
+
+  /**
+   * A notice the API stored in the outbox (its call after the answer, or a sweep): becomes a notification once,
+   * however many times it is handed over. The first notice after the relay starts, and one a minute after that,
+   * also sweeps the outbox for notices whose call never came.
+   */
+  async noticeStored(notice: OutboxNotice): Promise<void> {
+    const memory = this.#host.memory;
+    if (memory.noticesSweptAt === null || Date.now() - memory.noticesSweptAt > SWEEP_EVERY_MS) {
+      this.#host.keepAlive(this.sweepNotices().catch((error: unknown) => console.error("relay: the notice sweep failed", error)));
+    }
+    await this.#handleNotice(notice);
+  }
+
+  /** Turns every notice waiting in the outbox into its notification (the oldest first, a hundred at a time). */
+  async sweepNotices(): Promise<void> {
+    this.#host.memory.noticesSweptAt = Date.now();
+    // Each notice once per sweep: a dropped one stays in D1 until its DELETE lands, and must not be read again.
+    const seen = new Set<string>();
+    for (;;) {
+      const rows = await waitingNotices(this.#host.db, this.#host.userId());
+      const fresh = rows.filter((notice) => !seen.has(notice.id) && !this.#host.memory.noticesInHand.has(notice.id));
+      for (const notice of fresh) {
+        seen.add(notice.id);
+        await this.#handleNotice(notice);
+      }
+      if (rows.length < 100 || fresh.length === 0) return;
+    }
+  }
+
+  /**
+   * Takes dropped notices out of the outbox: one DELETE for all those dropped while the last one ran. Lost with
+   * the instance, a drop costs nothing: the sweep finds the notice again, and the rule drops it again.
+   */
+  #drop(noticeId: string): void {
+    const memory = this.#host.memory;
+    memory.noticesToDrop.push(noticeId);
+    if (memory.noticesToDrop.length > 1) return; // a flush is running, or queued: it takes this one too
+    const queue = memory.noticesToDrop;
+    const flush = async () => {
+      try {
+        while (queue.length > 0) {
+          const ids = queue.slice(0, 500);
+          try {
+            await takeNotices(this.#host.db, ids);
+          } finally {
+            queue.splice(0, ids.length);
+          }
+        }
+      } catch (error) {
+        queue.splice(0); // they stay in D1, for the next sweep; the next drop starts a new flush
+        console.error("relay: dropped notices stay in the outbox until the next sweep", error);
+      }
+    };
+    this.#host.keepAlive(flush());
+  }
+
+  async #handleNotice(notice: OutboxNotice): Promise<void> {
+    const inHand = this.#host.memory.noticesInHand;
+    if (inHand.has(notice.id)) return;
+    inHand.add(notice.id);
+    try {
+      const draft = outboxDraft(notice);
+      if (!draft) {
+        console.error(`relay: notice ${notice.id} (${notice.kind}) cannot be read; dropped`);
+        this.#drop(notice.id);
+        return;
+      }
+      await this.notify(draft, { noticeId: notice.id });
+    } finally {
+      inHand.delete(notice.id);
+    }
   }
 
   /** Whether the kind's webhook channel takes this notification (a disabled webhook is never told by webhook). */
@@ -215,9 +313,12 @@ export class Notifier {
     return this.#host.storage.select({ what: notifyWake.what }).from(notifyWake).where(eq(notifyWake.what, "digest")).get() !== undefined;
   }
 
-  /** Runs what is due: the quiet-hours digest, and offline alerts. */
+  /** Runs what is due: the quiet-hours digest, offline alerts, and notices whose call never reached the relay. */
   async onWake(now = Date.now()): Promise<void> {
     const prefs = await this.#preferences();
+    if (this.#host.memory.noticesSweptAt === null || now - this.#host.memory.noticesSweptAt > SWEEP_EVERY_MS) {
+      await this.sweepNotices().catch((error: unknown) => console.error("relay: the notice sweep failed; the next one retries", error));
+    }
     // A digest waits while quiet hours last (as they are now: the user may have moved or ended them since).
     if (this.#digestOwed() && !inQuietHours(prefs.quiet_hours, now)) {
       await this.#sendDigest(now);

@@ -6,6 +6,7 @@ import type { PermissionPrompt } from "../../core/src/assistant/graph.ts";
 import { createChatModel, modelEnv } from "../../core/src/assistant/model.ts";
 import type { AssistantCapability } from "../../core/src/assistant/tools.ts";
 import { webhookEnv } from "../../core/src/notifications/webhooks/index.ts";
+import { OutboxNotice } from "../../core/src/notifications/outbox.ts";
 import { AgentLink } from "./agent-link.ts";
 import { CommandQueue } from "./command-queue.ts";
 import type { PermissionRequestRecord } from "./d1-sync.ts";
@@ -63,7 +64,7 @@ export class UserRelay extends Server<Env> {
     const wakeAt = (at: number) => this.#wakeAt(at);
     this.#flood = new FloodGuard(memory.floodBuckets);
     const sockets = (this.sockets = new Sockets({ getConnections: (tag) => this.getConnections(tag), db, userId }));
-    this.webhooks = new WebhookSender({ db, storage, memory, env: webhookEnv(env), userId, wakeAt, notify: (draft) => this.notifier.notify(draft) });
+    this.webhooks = new WebhookSender({ db, storage, memory, env: webhookEnv(env), userId, wakeAt, keepAlive, notify: (draft) => this.notifier.notify(draft) });
     this.notifier = new Notifier({
       db,
       storage,
@@ -75,6 +76,8 @@ export class UserRelay extends Server<Env> {
       watching: (draft) => sockets.isViewing(() => pagesShowing(draft, (commandId) => this.turns.store.chatOfCommand(commandId))),
       settledOutcome: (source) => (source.type === "permission_request" ? this.queue.requests.outcomeOf(source.id) : null),
       webhooks: (notifications, digest) => this.webhooks.enqueue(notifications, digest ? { digest } : {}),
+      prepareWebhooks: (notification) => this.webhooks.prepare([notification]),
+      keepAlive,
     });
     this.queue = new CommandQueue({
       db,
@@ -280,6 +283,16 @@ export class UserRelay extends Server<Env> {
   async notify(input: NotifyInput): Promise<void> {
     const { draft, value } = NotifyInput.parse(input);
     await this.notifier.notify(draft, value === undefined ? {} : { value });
+  }
+
+  /** RPC: a notice is in D1's outbox (stored with the change that caused it); it becomes a notification once. */
+  async noticeStored(notice: OutboxNotice): Promise<void> {
+    await this.notifier.noticeStored(OutboxNotice.parse(notice));
+  }
+
+  /** RPC: the daily cron found notices waiting here longer than a call takes; they are handled now. */
+  async sweepNotices(): Promise<void> {
+    await this.notifier.sweepNotices();
   }
 
   /** RPC: notifications were read or dismissed through the API; every tab updates its bell. */

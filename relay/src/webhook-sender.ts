@@ -7,24 +7,26 @@ import type { NotificationDraft } from "../../core/src/notifications/store.ts";
 import {
   ACTION_LINK_TTL_MS,
   LinkAction,
-  afterDelivery,
   allowsPrivateTargets,
   attemptDelivery,
   encodeWebhookPayload,
   actionLinkUrl,
   issueActionToken,
-  nextAttemptAt,
 } from "../../core/src/notifications/webhooks/index.ts";
-import type { AttemptResult, WebhookEnv, WebhookEventType, WebhookNotification } from "../../core/src/notifications/webhooks/index.ts";
+import type { WebhookEnv, WebhookEventType, WebhookNotification } from "../../core/src/notifications/webhooks/index.ts";
 import { openDb, schema } from "../../core/src/db/index.ts";
 import type { Db } from "../../core/src/db/index.ts";
 import type { RelayMemory } from "./memory.ts";
+import { BACKSTOP_MS, MAX_RUNS } from "./webhook-runs.ts";
+import { recordAttempts } from "./webhook-record.ts";
+import type { Due, Sent } from "./webhook-record.ts";
 import { webhookWake } from "./storage/index.ts";
 import type { RelayDb } from "./storage/index.ts";
 
 // The user's webhook deliveries, sent by their relay. D1 holds every delivery and attempt (the log the user
-// reads); the relay's alarm sends what is due, highest priority first, and schedules retries with backoff, so
-// a restart or an eviction loses nothing: the next alarm picks up where the last one stopped.
+// reads). A new delivery starts a send run at once (up to MAX_RUNS side by side, each run taking what is due,
+// highest priority first); the relay's alarm is the backstop (BACKSTOP_MS later) and sends retries when their
+// backoff says, so a restart or an eviction loses nothing: the next alarm picks up where the last run stopped.
 
 /** What the sender needs from the relay. */
 export interface SenderHost {
@@ -35,6 +37,8 @@ export interface SenderHost {
   readonly env: WebhookEnv;
   userId(): string;
   wakeAt(at: number): Promise<void>;
+  /** Keeps the object awake for work that outlives the call that started it (a kicked send run). */
+  keepAlive(work: Promise<unknown>): void;
   /** Tells the user in the app (an endpoint was disabled). */
   notify(draft: NotificationDraft): Promise<unknown>;
 }
@@ -42,16 +46,28 @@ export interface SenderHost {
 /** An enabled endpoint, as `enqueue` needs it: its filter parsed once, when the list is read. */
 export type Endpoint = { id: string; kinds: string[] };
 const Kinds = z.array(z.string()).catch([]);
-type Due = { id: string; endpointId: string; payload: string; priority: Priority; attempts: number; createdAt: number; url: string; secret: string; consecutiveFailures: number };
-type Sent = { due: Due; at: number; result: AttemptResult };
+
+/** A delivery ready to be written with the notification it carries (one D1 batch), and what to do once it is. */
+export type PreparedDeliveries = { writes: BatchItem<"sqlite">[]; queued: () => void };
 
 /** Deliveries sent per wake; the rest wait for the next one (a moment later). */
 const PER_WAKE = 100;
 /** Deliveries of one priority on their way to one endpoint at once. */
 const IN_FLIGHT = 16;
-const { webhookAttempts, webhookDeliveries: deliveries, webhookEndpoints: endpoints } = schema;
+const { webhookDeliveries: deliveries, webhookEndpoints: endpoints } = schema;
 // Priorities rank by their place in PRIORITIES, not by their text: a CASE, which drizzle's builder has no form for.
 const RANK = sql.raw(`CASE ${deliveries.priority.name} ${PRIORITIES.map((p, i) => `WHEN '${p}' THEN ${i}`).join(" ")} END`);
+
+const newDeliveryId = () => `msg_${crypto.randomUUID().replaceAll("-", "")}`;
+
+/** One notification's delivery to one endpoint: the same id each time, so queueing it twice queues it once. */
+async function deliveryIdOf(notificationId: string, endpointId: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`${notificationId}\n${endpointId}`)));
+  return `msg_${[...digest.slice(0, 16)].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
+}
+
+/** Leaves out deliveries other runs are sending (`id NOT IN` one bound JSON value: D1 takes 100 parameters at most). */
+const notAmong = (ids: string[]) => (ids.length === 0 ? undefined : sql`${deliveries.id} NOT IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`);
 
 export class WebhookSender {
   readonly #host: SenderHost;
@@ -80,9 +96,24 @@ export class WebhookSender {
 
   /** Queues one delivery of `notifications` (one, or a digest) to every endpoint whose filter takes them. */
   async enqueue(notifications: NotificationView[], options: { digest?: { since: number; until: number } } = {}): Promise<number> {
-    if (notifications.length === 0) return 0;
+    const prepared = await this.prepare(notifications, options);
+    const [head, ...rest] = prepared.writes;
+    if (!head) return 0;
+    await this.#db.batch([head, ...rest]);
+    prepared.queued();
+    return prepared.writes.length;
+  }
+
+  /**
+   * The inserts of `notifications`' deliveries, for the caller's D1 batch (the notification's own insert, so both
+   * land together), and `queued`, to call once that batch is written: it wakes the sender. A single
+   * notification's delivery to an endpoint has an id made from both, so the same notification handled twice (a
+   * sweep racing the API's call) queues one delivery per endpoint.
+   */
+  async prepare(notifications: NotificationView[], options: { digest?: { since: number; until: number } } = {}): Promise<PreparedDeliveries> {
+    const writes: BatchItem<"sqlite">[] = [];
+    if (notifications.length === 0) return { writes, queued: () => {} };
     const now = Date.now();
-    let queued = 0;
     for (const endpoint of await this.#enabledEndpoints()) {
       const wanted = notifications.filter((n) => endpoint.kinds.length === 0 || endpoint.kinds.includes(n.kind));
       if (wanted.length === 0) continue;
@@ -92,11 +123,11 @@ export class WebhookSender {
         ? encodeWebhookPayload("notification.digest", { ...options.digest, notifications: payloads }, now)
         : encodeWebhookPayload("notification.created", { notification: payloads[0]! }, wanted[0]!.created_at);
       const top = wanted.map((n) => n.priority).sort((a, b) => PRIORITIES.indexOf(b) - PRIORITIES.indexOf(a))[0] ?? "normal";
-      await this.#insert(endpoint.id, type, body, top, wanted.length === 1 ? wanted[0]!.id : null, now);
-      queued += 1;
+      const single = wanted.length === 1 && !options.digest ? wanted[0]!.id : null;
+      const id = single ? await deliveryIdOf(single, endpoint.id) : newDeliveryId();
+      writes.push(this.#insertQuery(id, endpoint.id, type, body, top, wanted.length === 1 ? wanted[0]!.id : null, now));
     }
-    if (queued > 0) await this.#wake(now);
-    return queued;
+    return { writes, queued: () => (writes.length > 0 ? this.#queued(now) : undefined) };
   }
 
   /** A `webhook.test` delivery to one endpoint (it goes out while the endpoint is on). */
@@ -109,8 +140,9 @@ export class WebhookSender {
     if (!row) throw new Error("no such endpoint");
     const now = Date.now();
     const body = encodeWebhookPayload("webhook.test", { endpoint_id: endpointId, message: "This is a test from Hearth. Your endpoint works." }, now);
-    const id = await this.#insert(endpointId, "webhook.test", body, "normal", null, now);
-    await this.#wake(now);
+    const id = newDeliveryId();
+    await this.#insertQuery(id, endpointId, "webhook.test", body, "normal", null, now);
+    this.#queued(now);
     return id;
   }
 
@@ -122,7 +154,7 @@ export class WebhookSender {
       .set({ status: "pending", nextAttemptAt: now })
       .where(and(eq(deliveries.id, deliveryId), eq(deliveries.userId, this.#host.userId())))
       .returning({ id: deliveries.id });
-    if (changed.length > 0) await this.#wake(now);
+    if (changed.length > 0) this.#queued(now);
     return changed.length > 0;
   }
 
@@ -130,42 +162,115 @@ export class WebhookSender {
     return this.#host.storage.select({ at: webhookWake.at }).from(webhookWake).where(eq(webhookWake.id, 1)).get()?.at ?? null;
   }
 
-  /**
-   * Sends what is due, highest priority first, then oldest; records every attempt; schedules the next wake.
-   * Endpoints are sent to side by side, each in its queue order (see #sendTiers); the run's results (attempts,
-   * delivery states, endpoint counters) are written in one D1 batch.
-   */
+  /** The alarm: sends what is due (a run of its own, beside any kicked ones), then sets the next wake. */
   async onWake(now = Date.now()): Promise<void> {
     if (this.nextWake() === null) return;
-    const userId = this.#host.userId();
-    const results: Due[] = await this.#db
-      .select({
-        id: deliveries.id,
-        endpointId: deliveries.endpointId,
-        payload: deliveries.payload,
-        priority: deliveries.priority,
-        attempts: deliveries.attempts,
-        createdAt: deliveries.createdAt,
-        url: endpoints.url,
-        secret: endpoints.secret,
-        consecutiveFailures: endpoints.consecutiveFailures,
-      })
-      .from(deliveries)
-      .innerJoin(endpoints, eq(endpoints.id, deliveries.endpointId))
-      .where(and(eq(deliveries.userId, userId), eq(deliveries.status, "pending"), lte(deliveries.nextAttemptAt, now), eq(endpoints.enabled, true)))
-      .orderBy(desc(sql`${RANK}`), asc(deliveries.createdAt))
-      .limit(PER_WAKE);
+    await this.#run(now);
+  }
+
+  /** New deliveries are in D1: a run starts now (or, with MAX_RUNS going, once one ends); the alarm backs it up. */
+  #queued(now: number): void {
+    const book = this.#host.memory.webhookSends;
+    book.enqueues += 1;
+    this.#host.keepAlive(this.#wake(now + BACKSTOP_MS).catch((error: unknown) => console.error("relay: could not set the webhook wake", error)));
+    if (book.runs >= MAX_RUNS) {
+      book.again = true;
+      return;
+    }
+    this.#host.keepAlive(this.#run(now).catch((error: unknown) => console.error("relay: webhook run failed; the alarm retries", error)));
+  }
+
+  /**
+   * One send run, then more while a run was asked for or this one was full: takes what is due and not taken by
+   * another run (highest priority first, then oldest), sends it (see #sendTiers), writes the results in one D1
+   * batch, and, as the last run to end, sets the next wake from what is left.
+   */
+  async #run(now: number): Promise<void> {
+    const book = this.#host.memory.webhookSends;
+    book.runs += 1;
+    try {
+      for (let at = now; ; at = Date.now()) {
+        book.again = false;
+        const sent = await this.#sendDue(at);
+        if (sent < PER_WAKE && !book.again) break;
+      }
+    } finally {
+      book.runs -= 1;
+    }
+    if (book.runs === 0) return this.#scheduleNext();
+    // Other runs go on, and the last of them sets the wake; meanwhile a wake already past (the alarm that started
+    // this run) would fire the alarm again at once, for deliveries those runs hold: it moves to the backstop.
+    const at = Date.now();
+    if (book.storedWake !== undefined && book.storedWake !== null && book.storedWake <= at) await this.#setWake(at + BACKSTOP_MS);
+  }
+
+  /** Takes, sends and records one run's worth; returns how many it took. */
+  async #sendDue(now: number): Promise<number> {
+    const book = this.#host.memory.webhookSends;
+    const { tick, exclude } = book.beginQuery();
+    let rows: Due[] = [];
+    try {
+      rows = await this.#db
+        .select({
+          id: deliveries.id,
+          endpointId: deliveries.endpointId,
+          payload: deliveries.payload,
+          priority: deliveries.priority,
+          attempts: deliveries.attempts,
+          createdAt: deliveries.createdAt,
+          url: endpoints.url,
+          secret: endpoints.secret,
+          consecutiveFailures: endpoints.consecutiveFailures,
+        })
+        .from(deliveries)
+        .innerJoin(endpoints, eq(endpoints.id, deliveries.endpointId))
+        .where(and(eq(deliveries.userId, this.#host.userId()), eq(deliveries.status, "pending"), lte(deliveries.nextAttemptAt, now), eq(endpoints.enabled, true), notAmong(exclude)))
+        .orderBy(desc(sql`${RANK}`), asc(deliveries.createdAt))
+        .limit(PER_WAKE);
+    } finally {
+      rows = book.take(tick, rows);
+    }
     const queues = new Map<string, Due[]>();
-    for (const due of results) queues.set(due.endpointId, [...(queues.get(due.endpointId) ?? []), due]);
-    const runs = await Promise.all([...queues.values()].map((queue) => this.#sendTiers(queue)));
-    await this.#record(runs);
+    for (const due of rows) queues.set(due.endpointId, [...(queues.get(due.endpointId) ?? []), due]);
+    try {
+      const runs = await Promise.all([...queues.values()].map((queue) => this.#sendTiers(queue)));
+      await this.#record(runs);
+    } finally {
+      book.recorded(rows.map((row) => row.id));
+    }
+    return rows.length;
+  }
+
+  /** The next wake, from what is left in D1: retries' times, or none (then `webhook_wake` goes). */
+  async #scheduleNext(): Promise<void> {
+    const book = this.#host.memory.webhookSends;
+    const enqueues = book.enqueues;
+    // No run is going (so nothing is in flight): every pending delivery counts.
     const [next] = await this.#db
       .select({ at: min(deliveries.nextAttemptAt) })
       .from(deliveries)
       .innerJoin(endpoints, eq(endpoints.id, deliveries.endpointId))
-      .where(and(eq(deliveries.userId, userId), eq(deliveries.status, "pending"), eq(endpoints.enabled, true)));
-    if (next?.at == null) this.#host.storage.delete(webhookWake).run();
-    else await this.#wake(Math.max(next.at, Date.now()));
+      .where(and(eq(deliveries.userId, this.#host.userId()), eq(deliveries.status, "pending"), eq(endpoints.enabled, true)));
+    // A run (or an enqueue) that began meanwhile owns the wake now: it sets it again when it ends.
+    if (book.runs > 0 || book.enqueues !== enqueues) return;
+    if (next?.at == null) {
+      // Nothing pending. A backstop wake still ahead is left to fire once and find nothing: deleting it here
+      // would only make the next delivery write it (and the alarm) again, a storage write each, and each write
+      // holds the relay's next outgoing message until it is durable (the output gate).
+      if (book.storedWake != null && book.storedWake > Date.now()) return;
+      this.#host.storage.delete(webhookWake).run();
+      book.storedWake = null;
+      return;
+    }
+    // Set, not lowered: the stored time may be a wake this run has just served (an old, past time would fire the
+    // alarm again at once, for nothing).
+    await this.#setWake(Math.max(next.at, Date.now()));
+  }
+
+  async #setWake(at: number): Promise<void> {
+    this.#host.storage.insert(webhookWake).values({ id: 1, at }).onConflictDoUpdate({ target: webhookWake.id, set: { at } }).run();
+    this.#host.memory.webhookSends.storedWake = at;
+    await this.#host.wakeAt(at);
   }
 
   /**
@@ -175,11 +280,13 @@ export class WebhookSender {
    */
   async #sendTiers(queue: Due[]): Promise<Sent[]> {
     const allowPrivate = allowsPrivateTargets(this.#host.env);
+    const book = this.#host.memory.webhookSends;
     const sent: Sent[] = [];
     for (let start = 0; start < queue.length; ) {
       let end = start;
       while (end < queue.length && queue[end]!.priority === queue[start]!.priority) end += 1;
       const tier = queue.slice(start, end);
+      await book.higherSettled(tier[0]!.priority);
       const results: Sent[] = new Array(tier.length);
       let next = 0;
       const worker = async () => {
@@ -187,7 +294,12 @@ export class WebhookSender {
           const index = next++;
           const due = tier[index]!;
           const at = Date.now();
-          results[index] = { due, at, result: await attemptDelivery({ url: due.url, secret: due.secret }, { id: due.id, body: due.payload }, { allowPrivate }) };
+          book.posting(due.id, due.priority);
+          try {
+            results[index] = { due, at, result: await attemptDelivery({ url: due.url, secret: due.secret }, { id: due.id, body: due.payload }, { allowPrivate }) };
+          } finally {
+            book.posted(due.id);
+          }
         }
       };
       await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, tier.length) }, worker));
@@ -197,54 +309,9 @@ export class WebhookSender {
     return sent;
   }
 
-  /** Writes one wake's attempts in one batch, then turns off (and tells the user of) endpoints that kept failing. */
+  /** Writes one run's attempts in one batch (see recordAttempts), then turns off endpoints that kept failing. */
   async #record(runs: Sent[][]): Promise<void> {
-    const db = this.#db;
-    const writes: BatchItem<"sqlite">[] = [];
-    const disable: { due: Due; why: string }[] = [];
-    for (const run of runs) {
-      const first = run[0];
-      if (!first) continue;
-      let failures = first.due.consecutiveFailures;
-      let why: string | null = null;
-      for (const { due, at, result } of run) {
-        const attempts = due.attempts + 1;
-        writes.push(
-          db.insert(webhookAttempts).values({
-            id: crypto.randomUUID(),
-            deliveryId: due.id,
-            attemptedAt: at,
-            statusCode: result.statusCode,
-            latencyMs: Math.round(result.latencyMs),
-            responseSnippet: result.responseSnippet,
-            error: result.error,
-          }),
-        );
-        if (result.ok) {
-          writes.push(db.update(deliveries).set({ status: "delivered", attempts, deliveredAt: at, nextAttemptAt: null }).where(eq(deliveries.id, due.id)));
-          failures = afterDelivery(failures, "delivered").consecutiveFailedDeliveries;
-          continue;
-        }
-        // A target the rules refuse fails the same way every time: no point retrying it for a day.
-        const next = result.outcome === "refused" ? null : nextAttemptAt(attempts, due.createdAt, at);
-        if (next !== null) {
-          writes.push(db.update(deliveries).set({ attempts, nextAttemptAt: next }).where(eq(deliveries.id, due.id)));
-          continue;
-        }
-        writes.push(db.update(deliveries).set({ status: "failed", attempts, nextAttemptAt: null }).where(eq(deliveries.id, due.id)));
-        const verdict = afterDelivery(failures, "gave_up");
-        failures = verdict.consecutiveFailedDeliveries;
-        if (verdict.disable || result.outcome === "refused") why ??= result.error ?? "it kept failing";
-      }
-      if (failures !== first.due.consecutiveFailures) {
-        writes.push(db.update(endpoints).set({ consecutiveFailures: failures }).where(eq(endpoints.id, first.due.endpointId)));
-      }
-      if (why !== null) disable.push({ due: first.due, why });
-    }
-    // One D1 batch: a wake's attempts and delivery states land together.
-    const [head, ...rest] = writes;
-    if (head) await db.batch([head, ...rest]);
-    for (const { due, why } of disable) await this.#disable(due, why);
+    for (const { due, why } of await recordAttempts(this.#db, runs)) await this.#disable(due, why);
   }
 
   async #disable(due: Due, why: string): Promise<void> {
@@ -265,22 +332,19 @@ export class WebhookSender {
     });
   }
 
-  async #insert(endpointId: string, type: WebhookEventType, body: string, priority: Priority, notificationId: string | null, now: number): Promise<string> {
-    const id = `msg_${crypto.randomUUID().replaceAll("-", "")}`;
-    await this.#db
+  #insertQuery(id: string, endpointId: string, type: WebhookEventType, body: string, priority: Priority, notificationId: string | null, now: number) {
+    return this.#db
       .insert(deliveries)
-      .values({ id, endpointId, userId: this.#host.userId(), notificationId, eventType: type, payload: body, priority, status: "pending", attempts: 0, nextAttemptAt: now, createdAt: now });
-    return id;
+      .values({ id, endpointId, userId: this.#host.userId(), notificationId, eventType: type, payload: body, priority, status: "pending", attempts: 0, nextAttemptAt: now, createdAt: now })
+      .onConflictDoNothing();
   }
 
+  /** Makes sure the alarm comes by `at`: writes `webhook_wake` only when that is earlier than what it holds. */
   async #wake(at: number): Promise<void> {
-    // Only ever earlier: `min` of the stored and the new time (SQLite's scalar min, which drizzle has no builder for).
-    this.#host.storage
-      .insert(webhookWake)
-      .values({ id: 1, at })
-      .onConflictDoUpdate({ target: webhookWake.id, set: { at: sql`min(${webhookWake.at}, excluded.at)` } })
-      .run();
-    await this.#host.wakeAt(at);
+    const book = this.#host.memory.webhookSends;
+    book.storedWake ??= this.nextWake();
+    if (book.storedWake !== null && book.storedWake <= at) return;
+    await this.#setWake(at);
   }
 
   /** A notification as a receiver sees it: absolute links, and a signed single-use URL per button. */

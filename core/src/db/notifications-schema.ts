@@ -117,6 +117,26 @@ export const actionTokens = sqliteTable("action_tokens", {
   usedAt: integer("used_at"),
 });
 
+/**
+ * Notices stored by the API with the change that caused them (one D1 batch), waiting for the user's relay to
+ * apply the rule and store the notification; the relay deletes each in the batch that stores it (migration 0022).
+ */
+export const noticeOutbox = sqliteTable(
+  "notice_outbox",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    kind: text("kind").notNull(),
+    /** JSON: what the notice's text is made from (see core/src/notifications/outbox.ts), parsed when read. */
+    facts: text("facts").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("notice_outbox_user_created_idx").on(t.userId, t.createdAt)],
+);
+
 export type NotificationRow = typeof notifications.$inferSelect;
 export type WebhookEndpointRow = typeof webhookEndpoints.$inferSelect;
 export type WebhookDeliveryRow = typeof webhookDeliveries.$inferSelect;
+export type NoticeOutboxRow = typeof noticeOutbox.$inferSelect;

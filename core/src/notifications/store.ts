@@ -6,6 +6,7 @@ import { z } from "zod";
 import { openDb, schema } from "../db/index.ts";
 import type { Db } from "../db/index.ts";
 import type { NotificationRow } from "../db/notifications-schema.ts";
+import type { BatchItem } from "drizzle-orm/batch";
 import { newestFirst, olderThan } from "../cursor.ts";
 
 // Notification rows in D1: what the bell counts and the notification center lists. A row held by quiet hours has
@@ -56,19 +57,14 @@ export function notificationView(row: NotificationRow): NotificationView {
   };
 }
 
-/**
- * Stores a notification; returns it with the bell's count after it (one round trip to D1 for both). `delivered`
- * false holds it for the quiet-hours digest; `read` stores it read (the user is looking at what it is about).
- */
-export async function insertNotification(
-  d1: D1Database,
-  userId: string,
-  draft: NotificationDraft,
-  options: { priority: Priority; at: number; delivered: boolean; inApp: boolean; read?: boolean },
-): Promise<{ row: NotificationRow; unread: number }> {
+/** How a notification is stored: its rule's priority, when, and which of its channels take it. */
+export type NotificationOptions = { priority: Priority; at: number; delivered: boolean; inApp: boolean; read?: boolean; id?: string };
+
+/** The row a draft becomes (not stored yet): `id` when its id is given (a notice from the outbox keeps its own). */
+export function notificationRow(userId: string, draft: NotificationDraft, options: NotificationOptions): NotificationRow {
   const { priority, at, delivered, inApp } = options;
-  const row: NotificationRow = {
-    id: crypto.randomUUID(),
+  return {
+    id: options.id ?? crypto.randomUUID(),
     userId,
     kind: draft.kind,
     title: draft.title.slice(0, 200),
@@ -85,10 +81,43 @@ export async function insertNotification(
     dismissedAt: null,
     outcome: null,
   };
-  const db = openDb(d1);
-  const [, counted] = await db.batch([db.insert(notifications).values(row), unreadQuery(db, userId)]);
-  return { row, unread: counted[0]?.n ?? 0 };
 }
+
+/**
+ * Stores a notification; returns it with the bell's count after it (one round trip to D1 for both). `delivered`
+ * false holds it for the quiet-hours digest; `read` stores it read (the user is looking at what it is about).
+ */
+export async function insertNotification(
+  d1: D1Database,
+  userId: string,
+  draft: NotificationDraft,
+  options: NotificationOptions,
+): Promise<{ row: NotificationRow; unread: number }> {
+  const row = notificationRow(userId, draft, options);
+  const { unread } = await storeNotification(d1, row);
+  return { row, unread };
+}
+
+/**
+ * Stores a built row, with `writes` that must land with it (its webhook deliveries, taking its notice out of the
+ * outbox) in the same D1 batch, and reads the bell's count after it. `stored` is false when a row with its id
+ * was there already (the same notice handled twice): nothing else in the batch changed anything then either,
+ * as long as each write is idempotent too.
+ */
+export async function storeNotification(d1: D1Database, row: NotificationRow, writes: BatchItem<"sqlite">[] = []): Promise<{ stored: boolean; unread: number }> {
+  const db = openDb(d1);
+  const insert = db.insert(notifications).values(row).onConflictDoNothing().returning({ id: notifications.id });
+  if (writes.length === 0) {
+    const [inserted, counted] = await db.batch([insert, unreadQuery(db, row.userId)]);
+    return { stored: inserted.length > 0, unread: counted[0]?.n ?? 0 };
+  }
+  // The other writes go between the insert and the count (a batch's results come back in its order).
+  const [inserted, ...rest] = await db.batch([insert, ...writes, unreadQuery(db, row.userId)]);
+  const counted = Unread.safeParse(rest.at(-1));
+  return { stored: inserted.length > 0, unread: counted.success ? (counted.data[0]?.n ?? 0) : 0 };
+}
+
+const Unread = z.array(z.object({ n: z.number() }));
 
 /** The bell's number, kept by triggers (migration 0012): one row read, however many are unread. */
 const unreadQuery = (db: Db, userId: string) => db.select({ n: notificationUnread.n }).from(notificationUnread).where(eq(notificationUnread.userId, userId));

@@ -7,17 +7,18 @@ import { requireUser, resolveSession } from "../auth/session.ts";
 import { hashToken, newToken } from "../auth/tokens.ts";
 import { newestFirst, olderThan } from "../../../core/src/cursor.ts";
 import { openDb, schema } from "../../../core/src/db/index.ts";
-import type { ActivityRow, IngestTokenRow } from "../../../core/src/db/schema.ts";
+import type { IngestTokenRow } from "../../../core/src/db/schema.ts";
 import { ApiError } from "../http/errors.ts";
 import type { AppEnv } from "../http/types.ts";
 import { jsonBody, queryParams } from "../http/validate.ts";
-import type { NotifyInput } from "../../../relay/src/index.ts";
 import { relayFor } from "../relay/stub.ts";
 import { activityFilters } from "../../../core/src/activities/filters.ts";
 import { activitiesCsv, activityView } from "../../../core/src/activities/views.ts";
 import { ingestActivities } from "../../../core/src/activities/ingest.ts";
 import { deleteAllActivities, loadRetention, recordedDays, saveRetention } from "../../../core/src/activities/retention.ts";
 import { activitySummary } from "../../../core/src/activities/summary.ts";
+import { storeJobStatusNotice } from "../../../core/src/notifications/outbox.ts";
+import type { OutboxNotice } from "../../../core/src/notifications/outbox.ts";
 
 const { activities, ingestTokens } = schema;
 
@@ -48,18 +49,24 @@ async function ingestingUser(c: Context<AppEnv>): Promise<{ userId: string; sour
 
 const EXPORT_LIMIT = 50_000;
 
-/** The notice for an application that moved through the pipeline. */
-function statusChangeNotice(row: ActivityRow, from: string | null): NotifyInput {
-  const company = row.company ?? "An application";
-  return {
-    draft: {
-      kind: "job_status_changed",
-      title: `${company}: ${row.jobStatus ?? "applied"}`,
-      body: `${row.role ? `${row.role} at ${company}` : company} moved from ${from ?? "applied"} to ${row.jobStatus ?? "applied"}.`,
-      source: { type: "activity", id: row.id },
-      link: "/dashboard/applications",
-    },
-  };
+/** Tries to reach the relay this many times (after the answer), then leaves the notice to the relay's sweep. */
+const RELAY_TRIES = [0, 500, 2_000];
+
+/**
+ * Tells the user's relay a notice is waiting (after the answer: nothing the PATCH says depends on it). The notice
+ * is in D1 already, so a call that fails loses nothing: it is tried again, and the relay's sweep of the outbox
+ * (on its next start, its alarm, and the daily cron) picks up what no call delivered.
+ */
+async function tellRelay(env: Env, userId: string, notice: OutboxNotice): Promise<void> {
+  for (const wait of RELAY_TRIES) {
+    if (wait > 0) await scheduler.wait(wait);
+    try {
+      await relayFor(env, userId).noticeStored(notice);
+      return;
+    } catch (error) {
+      console.error(`activities: telling the relay of notice ${notice.id} failed; ${wait === RELAY_TRIES.at(-1) ? "its sweep will find it" : "trying again"}`, error);
+    }
+  }
 }
 
 /** /api/activities: what the user's listeners and tools recorded. */
@@ -115,24 +122,30 @@ export const activitiesApi = new Hono<AppEnv>()
     });
   })
 
+  // One D1 batch: the notice (only for a job whose status changes, read before the change) and the change itself.
+  // The notice is durable before the 200; the relay hears of it after the answer.
   .patch("/:id", requireUser, jsonBody(UpdateActivity), async (c) => {
     const body = c.req.valid("json");
     const userId = c.get("auth").user.id;
-    const before = body.job_status === undefined ? undefined : await openDb(c.env.DB).select({ jobStatus: activities.jobStatus }).from(activities).where(and(eq(activities.id, c.req.param("id")), eq(activities.userId, userId))).get();
-    const [updated] = await openDb(c.env.DB)
+    const id = c.req.param("id");
+    const now = Date.now();
+    const db = openDb(c.env.DB);
+    const update = db
       .update(activities)
       .set({
         ...(body.category !== undefined ? { category: body.category } : {}),
         ...(body.tags !== undefined ? { tags: JSON.stringify([...new Set(body.tags)]) } : {}),
         ...(body.job_status !== undefined ? { jobStatus: body.job_status } : {}),
-        updatedAt: Date.now(),
+        updatedAt: now,
       })
-      .where(and(eq(activities.id, c.req.param("id")), eq(activities.userId, userId)))
+      .where(and(eq(activities.id, id), eq(activities.userId, userId)))
       .returning();
+    const [stored, [updated]] =
+      body.job_status === undefined
+        ? [[], await update]
+        : await db.batch([storeJobStatusNotice(db, { id: crypto.randomUUID(), userId, activityId: id, to: body.job_status, at: now }), update]);
     if (!updated) throw new ApiError(404, "not_found", "There is no such activity. It may have been deleted.");
-    if (before && updated.activityType === "job" && updated.jobStatus !== before.jobStatus) {
-      c.executionCtx.waitUntil(relayFor(c.env, userId).notify(statusChangeNotice(updated, before.jobStatus)));
-    }
+    for (const notice of stored) c.executionCtx.waitUntil(tellRelay(c.env, userId, notice));
     return c.json({ activity: activityView(updated) }, 200);
   })
 

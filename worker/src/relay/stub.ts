@@ -1,5 +1,6 @@
 import { DecideInput, DecideOutcome, DispatchInput, DispatchOutcome, NotifyInput, TurnInput } from "../../../relay/src/index.ts";
 import type { Decision } from "#protocol";
+import { OutboxNotice } from "../../../core/src/notifications/outbox.ts";
 
 /**
  * The user's relay (one Durable Object per user, addressed by the user id): the only way the worker reaches it.
@@ -22,6 +23,10 @@ export function relayFor(env: Env, userId: string) {
     stopTurn: (turnId: string) => stub.stopTurn(turnId),
     onlineDevices: () => stub.onlineDevices(),
     notify: (input: NotifyInput) => stub.notify(NotifyInput.parse(input)),
+    /** A notice is in the outbox (stored with the change that caused it); the relay makes it a notification. */
+    noticeStored: (notice: OutboxNotice) => stub.noticeStored(OutboxNotice.parse(notice)),
+    /** Handles every notice waiting in the user's outbox (the daily cron, for calls that never arrived). */
+    sweepNotices: () => stub.sweepNotices(),
     notificationsChanged: (ids: string[]) => stub.notificationsChanged(ids),
     notificationPreferencesChanged: () => stub.notificationPreferencesChanged(),
     /** Webhook endpoints were added, changed, rotated or removed: the relay reads them again. */

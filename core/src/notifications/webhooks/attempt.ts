@@ -1,4 +1,5 @@
 import { signedRequest } from "./sign.ts";
+import type { SignedHeaders } from "./sign.ts";
 import { checkTarget } from "./target.ts";
 
 // One delivery attempt: sign, POST, and describe what happened for the delivery log. It never throws, so the
@@ -63,12 +64,24 @@ export async function attemptDelivery(endpoint: DeliveryEndpoint, message: Deliv
   if (!target.ok) return failure("refused", null, 0, null, `not sent: ${target.reason}`);
 
   const headers = signedRequest(endpoint.secret, { id: message.id, timestamp: message.timestamp ?? new Date(), body: message.body });
-  const signal = AbortSignal.timeout(timeoutMs);
-  const fetchImpl = options.fetchImpl ?? ((url, init) => fetch(url, init));
+  // A timer cleared when the attempt ends (not AbortSignal.timeout, whose timer outlives the attempt by up to
+  // timeoutMs and keeps the relay from being evicted or hibernating meanwhile).
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(), timeoutMs);
+  try {
+    return await sendSigned({ url: target.url, headers, body: message.body, signal: deadline.signal, timeoutMs, fetchImpl: options.fetchImpl ?? ((url, init) => fetch(url, init)) });
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The POST itself, and what its answer makes of the attempt; `signal` is the attempt's deadline. */
+async function sendSigned(request: { url: string; headers: SignedHeaders; body: string; signal: AbortSignal; timeoutMs: number; fetchImpl: FetchLike }): Promise<AttemptResult> {
+  const { url, headers, signal, timeoutMs, fetchImpl } = request;
   const started = Date.now();
   let response: Response;
   try {
-    response = await fetchImpl(target.url, { method: "POST", headers, body: message.body, redirect: "manual", signal });
+    response = await fetchImpl(url, { method: "POST", headers, body: request.body, redirect: "manual", signal });
   } catch (error) {
     const latencyMs = Date.now() - started;
     if (signal.aborted) return failure("timeout", null, latencyMs, null, `timed out after ${seconds(timeoutMs)}`);
