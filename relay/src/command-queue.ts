@@ -118,7 +118,10 @@ export class CommandQueue {
       this.putRequest(requestForCommand(requestId, command), null);
     }
     await this.#host.scheduleAlarm();
-    await this.flushNow();
+    // The relay's SQLite has the command, so the caller is answered now and D1 catches up behind the answer
+    // (the alarm retries a failed flush). A read of the command before then is answered by the relay
+    // (`UserRelay.command`, used by GET /api/commands/:id).
+    this.flushSoon();
     return { ok: true, command: commandView(command) };
   }
 

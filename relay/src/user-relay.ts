@@ -1,6 +1,6 @@
 import { Server } from "partyserver";
 import type { Connection, ConnectionContext, WSMessage } from "partyserver";
-import { AgentFrame, BrowserFrame, CLOSE_FLOODED, HEARTBEAT_PING, HEARTBEAT_PONG, toAgent, toBrowser } from "#protocol";
+import { AgentFrame, BrowserFrame, CLOSE_FLOODED, HEARTBEAT_PING, HEARTBEAT_PONG, commandView, toAgent, toBrowser } from "#protocol";
 import type { Decision, PermissionRequestView } from "#protocol";
 import type { PermissionPrompt } from "../../core/src/assistant/graph.ts";
 import { createChatModel, modelEnv } from "../../core/src/assistant/model.ts";
@@ -247,6 +247,12 @@ export class UserRelay extends Server<Env> {
   async dispatch(input: DispatchArgs): Promise<unknown> {
     const outcome: DispatchOutcome = await this.queue.dispatch(DispatchInput.parse(input));
     return outcome;
+  }
+
+  /** RPC: one command as the relay holds it, or null: the API's read of a command D1 has not caught up with yet. */
+  async command(commandId: string): Promise<unknown> {
+    const command = this.queue.commands.get(z.string().parse(commandId));
+    return command ? commandView(command) : null;
   }
 
   /** RPC: the user's answer to a permission request. */

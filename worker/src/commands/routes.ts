@@ -43,8 +43,11 @@ export const commandsApi = new Hono<AppEnv>()
       .from(commands)
       .where(and(eq(commands.id, c.req.param("id")), eq(commands.userId, c.get("auth").user.id)))
       .get();
-    if (!row) throw new ApiError(404, "not_found", "There is no such command.");
-    return c.json({ command: commandView(commandRecordOf(row)) }, 200);
+    if (row) return c.json({ command: commandView(commandRecordOf(row)) }, 200);
+    // The 202 does not wait for D1's mirror: a command dispatched a moment ago may be in the relay alone.
+    const fresh = await relayFor(c.env, c.get("auth").user.id).command(c.req.param("id"));
+    if (!fresh) throw new ApiError(404, "not_found", "There is no such command.");
+    return c.json({ command: fresh }, 200);
   })
 
   .post("/:id/retry", async (c) => {
