@@ -61,6 +61,8 @@ describe("D1Sync", () => {
       createdAt: t,
       updatedAt: t,
       retryOf: null,
+      result: undefined,
+      error: null,
     };
     const state = (status: QueuedCommand["status"], at: number, extra: Partial<QueuedCommand> = {}): QueuedCommand => ({ ...base, status, updatedAt: at, ...extra });
     const move = (command: QueuedCommand) => ({ kind: "command" as const, command, audit: { ...line(`${command.status}`), commandId: command.id } });
@@ -71,20 +73,20 @@ describe("D1Sync", () => {
       const sync = new D1Sync(openStorage(storage.storage), env.DB, userId);
       sync.record(move(state("queued", t)));
       sync.record(move(state("sent", t + 1)));
-      sync.record(move(state("running", t + 2)));
+      sync.record(move(state("acked", t + 2)));
       sync.record(move(state("done", t + 3, { result: { entries: ["a"] } })));
       await sync.flush();
       expect(await row()).toEqual({ status: "done", result: JSON.stringify({ entries: ["a"] }), updated_at: t + 3 });
-      expect(await audit()).toEqual(["queued", "sent", "running", "done"]);
+      expect(await audit()).toEqual(["queued", "sent", "acked", "done"]);
 
-      // A restart copies the same entries again, and a stale state arrives late: still one row, done, and four lines.
+      // A restart copies the same entries again, and a stale state arrives late: still one row, done.
       const again = new D1Sync(openStorage(storage.storage), env.DB, userId);
       expect(again.pending()).toBe(4);
       await again.flush();
-      again.record(move(state("running", t + 2)));
+      again.record(move(state("acked", t + 2)));
       await again.flush();
     });
     expect(await row()).toMatchObject({ status: "done", updated_at: t + 3 });
-    expect(await audit()).toEqual(["queued", "sent", "running", "done", "running"]);
+    expect(await audit()).toEqual(["queued", "sent", "acked", "done", "acked"]);
   });
 });
