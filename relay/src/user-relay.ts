@@ -87,6 +87,7 @@ export class UserRelay extends Server<Env> {
       userId,
       keepAlive,
       scheduleAlarm: () => this.#scheduleAlarm(),
+      wakeAt,
       notify: (draft, options) => this.notifier.notify(draft, options),
       settle: (source, outcome) => this.notifier.settled(source, outcome),
       afterDecision: (request, decision) => this.#afterDecision(request, decision),

@@ -107,5 +107,20 @@ describe("GET /api/commands/:id", () => {
     const { client: stranger } = await signedIn();
     expect((await stranger.request("GET", `/api/commands/${id}`)).status).toBe(404);
     expect((await client.request("GET", `/api/commands/${crypto.randomUUID()}`)).status).toBe(404);
+
+    // D1 a step behind (queued) while the relay has moved on (sent): the relay's state is the answer.
+    await env.DB.prepare(
+      "INSERT INTO commands (id, user_id, device_id, target, action, parameters, status, read_only, created_at, updated_at, deadline_at) VALUES (?, ?, ?, 'filesystem', 'list', '{}', 'queued', 1, ?, ?, ?)",
+    )
+      .bind(id, me.user.id, deviceId, Date.now(), Date.now(), Date.now() + 60_000)
+      .run();
+    await runInDurableObject(env.RELAY.getByName(me.user.id), (relay: UserRelay) => relay.commands.move(id, "sent", Date.now()));
+    const moved: { command: { status: string } } = await (await client.request("GET", `/api/commands/${id}`)).json();
+    expect(moved.command.status).toBe("sent");
+
+    // A finished command the relay no longer holds is D1's to answer.
+    const [old] = await seedCommands(me.user.id, [Date.now() - 1000]);
+    const done: { command: { id: string; status: string } } = await (await client.request("GET", `/api/commands/${old}`)).json();
+    expect(done.command).toMatchObject({ id: old, status: "done" });
   });
 });

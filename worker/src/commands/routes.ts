@@ -1,6 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { Hono } from "hono";
 import { CommandListQuery, DispatchRequest, commandView, cursorAfter } from "#protocol";
+import type { CommandStatus } from "#protocol";
 import { requireUser, requireUserAtRelay } from "../auth/session.ts";
 import { dispatchAsSession } from "../auth/session-cache.ts";
 import { openDb, schema } from "../../../core/src/db/index.ts";
@@ -13,6 +14,9 @@ import { acceptedCommand, retryCommand } from "./dispatch.ts";
 import { commandRecordOf } from "./record.ts";
 
 const { commands } = schema;
+
+/** A command in one of these states never changes again, so D1's copy of it is the relay's. */
+const FINAL: ReadonlySet<CommandStatus> = new Set(["done", "failed", "expired"]);
 
 /** /api/commands: run commands on the user's devices, through their relay, and read their records. */
 export const commandsApi = new Hono<AppEnv>()
@@ -45,9 +49,12 @@ export const commandsApi = new Hono<AppEnv>()
       .from(commands)
       .where(and(eq(commands.id, c.req.param("id")), eq(commands.userId, c.get("auth").user.id)))
       .get();
-    if (row) return c.json({ command: commandView(commandRecordOf(row)) }, 200);
-    // The 202 does not wait for D1's mirror: a command dispatched a moment ago may be in the relay alone.
-    const fresh = await relayFor(c.env, c.get("auth").user.id).command(c.req.param("id"));
+    const stored = row ? commandView(commandRecordOf(row)) : null;
+    if (stored && FINAL.has(stored.status)) return c.json({ command: stored }, 200);
+    // D1 mirrors the relay a moment behind (the 202 does not wait for it, and flushes gather changes for a few
+    // milliseconds): a command still under way is read from the relay, which has its latest state. A relay that
+    // has pruned it (a day after it ended) leaves D1's copy.
+    const fresh = (await relayFor(c.env, c.get("auth").user.id).command(c.req.param("id"))) ?? stored;
     if (!fresh) throw new ApiError(404, "not_found", "There is no such command.");
     return c.json({ command: fresh }, 200);
   })
