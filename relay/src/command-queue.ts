@@ -124,8 +124,8 @@ export class CommandQueue {
     // A command on its way to the device: the relay's SQLite has it, so the caller is answered without waiting for
     // D1's answer (the alarm retries a failed flush). The flush's batch is on its way before this returns, and
     // D1 takes one database's requests in order, so a D1 read made after the 202 normally sees the command; when
-    // it does not (a flush that failed), GET /api/commands/:id asks the relay (`UserRelay.command`). A prompt or a refusal waits for D1, since the caller
-    // goes on to read it there (the pending requests, the audit log).
+    // it does not (a flush that failed), GET /api/commands/:id asks the relay (`UserRelay.command`). A prompt or
+    // a refusal waits for D1, since the caller goes on to read it there (the pending requests, the audit log).
     if (command.status === "queued" || command.status === "sent") this.flushSoon();
     else await this.flushNow();
     return { ok: true, command: commandView(command) };
