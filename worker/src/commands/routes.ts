@@ -51,9 +51,9 @@ export const commandsApi = new Hono<AppEnv>()
       .get();
     const stored = row ? commandView(commandRecordOf(row)) : null;
     if (stored && FINAL.has(stored.status)) return c.json({ command: stored }, 200);
-    // D1 mirrors the relay a moment behind (the 202 does not wait for it, and flushes gather changes for a few
-    // milliseconds): a command still under way is read from the relay, which has its latest state. A relay that
-    // has pruned it (a day after it ended) leaves D1's copy.
+    // D1 mirrors the relay a moment behind (the 202 does not wait for D1, and each state change reaches D1 a flush
+    // after the browsers hear of it): a command still under way is read from the relay, which has its latest
+    // state. A relay that has pruned it (a day after it ended) leaves D1's copy.
     const fresh = (await relayFor(c.env, c.get("auth").user.id).command(c.req.param("id"))) ?? stored;
     if (!fresh) throw new ApiError(404, "not_found", "There is no such command.");
     return c.json({ command: fresh }, 200);
