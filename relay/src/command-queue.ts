@@ -40,6 +40,8 @@ export interface QueueHost {
   keepAlive(work: Promise<unknown>): void;
   /** Sets the relay's alarm for the earliest work due (deadlines, a D1 retry, notices). */
   scheduleAlarm(): Promise<void>;
+  /** Sets the relay's alarm for `at`, unless it is set sooner already. */
+  wakeAt(at: number): Promise<void>;
   /** Tells the user, if their rule for the kind says so. */
   notify(draft: NotificationDraft, options: NotifyOptions): Promise<unknown>;
   /** A source was settled: its notifications say so and offer no buttons any more. */
@@ -117,8 +119,15 @@ export class CommandQueue {
       this.changed(command, { kind: "command.awaiting_permission", summary: `${describe(command)} waits for your permission` });
       this.putRequest(requestForCommand(requestId, command), null);
     }
-    await this.#host.scheduleAlarm();
-    await this.flushNow();
+    // Only this command's deadline is new; every other reason to wake is as it was (the alarm recomputes them all).
+    if (command.status !== "failed") await this.#host.wakeAt(command.deadlineAt);
+    // A command on its way to the device: the relay's SQLite has it, so the caller is answered without waiting for
+    // D1's answer (the alarm retries a failed flush). The flush's batch is on its way before this returns, and
+    // D1 takes one database's requests in order, so a D1 read made after the 202 normally sees the command; when
+    // it does not (a flush that failed), GET /api/commands/:id asks the relay (`UserRelay.command`). A prompt or
+    // a refusal waits for D1, since the caller goes on to read it there (the pending requests, the audit log).
+    if (command.status === "queued" || command.status === "sent") this.flushSoon();
+    else await this.flushNow();
     return { ok: true, command: commandView(command) };
   }
 

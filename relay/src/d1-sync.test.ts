@@ -5,6 +5,7 @@ import { TestClient } from "../../test/client.ts";
 import { D1Sync } from "./d1-sync.ts";
 import { openStorage } from "./storage/index.ts";
 import type { AuditLine } from "./d1-sync.ts";
+import type { QueuedCommand } from "./command-store.ts";
 
 // The relay's outbox to D1, over a real relay's SQLite and the real D1: a relay that restarts before it has
 // deleted what it already copied copies those entries again, and the audit log still has each line once.
@@ -39,5 +40,53 @@ describe("D1Sync", () => {
 
     const rows = await env.DB.prepare("SELECT summary FROM audit_log WHERE user_id = ? AND kind = 'test.outbox' ORDER BY id").bind(userId).all();
     expect(rows.results.map((row) => row.summary)).toEqual(["one", "two", "three"]);
+  });
+
+  it("writes a command once per flush in its last state, keeps every audit line, and never goes back to an older state", async () => {
+    const client = new TestClient();
+    await client.register();
+    const me: { user: { id: string } } = await (await client.request("GET", "/api/auth/me")).json();
+    const userId = me.user.id;
+    const t = Date.now();
+    const base: QueuedCommand = {
+      id: crypto.randomUUID(),
+      deviceId: "device-1",
+      seq: 1,
+      status: "queued",
+      command: { target: "filesystem", action: "list", parameters: { path: "~" } },
+      readOnly: true,
+      approval: { permission_id: null, kind: "always", expires_at: null },
+      requestId: null,
+      deadlineAt: t + 60_000,
+      createdAt: t,
+      updatedAt: t,
+      retryOf: null,
+      result: undefined,
+      error: null,
+    };
+    const state = (status: QueuedCommand["status"], at: number, extra: Partial<QueuedCommand> = {}): QueuedCommand => ({ ...base, status, updatedAt: at, ...extra });
+    const move = (command: QueuedCommand) => ({ kind: "command" as const, command, audit: { ...line(`${command.status}`), commandId: command.id } });
+    const row = () => env.DB.prepare("SELECT status, result, updated_at FROM commands WHERE id = ?").bind(base.id).first();
+    const audit = async () => (await env.DB.prepare("SELECT summary FROM audit_log WHERE user_id = ? AND kind = 'test.outbox' ORDER BY id").bind(userId).all()).results.map((r) => r.summary);
+
+    await runInDurableObject(env.RELAY.getByName(userId), async (_relay, storage) => {
+      const sync = new D1Sync(openStorage(storage.storage), env.DB, userId);
+      sync.record(move(state("queued", t)));
+      sync.record(move(state("sent", t + 1)));
+      sync.record(move(state("acked", t + 2)));
+      sync.record(move(state("done", t + 3, { result: { entries: ["a"] } })));
+      await sync.flush();
+      expect(await row()).toEqual({ status: "done", result: JSON.stringify({ entries: ["a"] }), updated_at: t + 3 });
+      expect(await audit()).toEqual(["queued", "sent", "acked", "done"]);
+
+      // A restart copies the same entries again, and a stale state arrives late: still one row, done.
+      const again = new D1Sync(openStorage(storage.storage), env.DB, userId);
+      expect(again.pending()).toBe(4);
+      await again.flush();
+      again.record(move(state("acked", t + 2)));
+      await again.flush();
+    });
+    expect(await row()).toMatchObject({ status: "done", updated_at: t + 3 });
+    expect(await audit()).toEqual(["queued", "sent", "acked", "done", "acked"]);
   });
 });

@@ -36,13 +36,82 @@ export type SyncEntry =
   | { kind: "device_seen"; deviceId: string; at: number };
 
 const BATCH = 100;
+/**
+ * A flush's commands and audit lines each go to D1 as one JSON parameter; past this many characters they are cut
+ * into several, well under D1's 2 MB limit on one value (a command's result can be large).
+ */
+const JSON_CHUNK_CHARS = 500_000;
+
+/** The command columns, in the order the upsert's `SELECT` lists them from each JSON element. */
+const COMMAND_COLUMNS = [
+  ["id", "id"],
+  ["device_id", "deviceId"],
+  ["target", "target"],
+  ["action", "action"],
+  ["parameters", "parameters"],
+  ["status", "status"],
+  ["seq", "seq"],
+  ["read_only", "readOnly"],
+  ["result", "result"],
+  ["error_code", "errorCode"],
+  ["error_message", "errorMessage"],
+  ["retry_of", "retryOf"],
+  ["created_at", "createdAt"],
+  ["updated_at", "updatedAt"],
+  ["deadline_at", "deadlineAt"],
+] as const;
+type CommandRowJson = Record<(typeof COMMAND_COLUMNS)[number][1], Json>;
+
+const AUDIT_COLUMNS = [
+  ["at", "at"],
+  ["kind", "kind"],
+  ["device_id", "deviceId"],
+  ["command_id", "commandId"],
+  ["summary", "summary"],
+  ["detail", "detail"],
+  ["relay_seq", "relaySeq"],
+] as const;
+type AuditRowJson = Record<(typeof AUDIT_COLUMNS)[number][1], Json>;
+
+const fromJson = (columns: readonly (readonly [string, string])[]) => columns.map(([, key]) => `json_extract(value, '$.${key}')`).join(", ");
+const names = (columns: readonly (readonly [string, string])[]) => columns.map(([column]) => column).join(", ");
+
+/**
+ * Every command row of a flush in one statement. A late flush never takes a command back to an older state.
+ * (`WHERE true` is SQLite's way to tell an upsert's `ON CONFLICT` from a join's `ON` after `INSERT … SELECT`.)
+ */
+const UPSERT_COMMANDS = `INSERT INTO commands (user_id, ${names(COMMAND_COLUMNS)}) SELECT ?1, ${fromJson(COMMAND_COLUMNS)} FROM json_each(?2) WHERE true
+  ON CONFLICT (id) DO UPDATE SET status = excluded.status, seq = excluded.seq, result = excluded.result, error_code = excluded.error_code,
+  error_message = excluded.error_message, updated_at = excluded.updated_at WHERE excluded.updated_at >= commands.updated_at`;
+
+/** Every audit line of a flush in one statement, in outbox order; a line whose outbox number is in already is skipped (see the class comment). */
+const ADD_AUDIT = `INSERT INTO audit_log (user_id, ${names(AUDIT_COLUMNS)}) SELECT ?1, ${fromJson(AUDIT_COLUMNS)} FROM json_each(?2) WHERE true ORDER BY key ON CONFLICT DO NOTHING`;
+
+/** Cuts rows into JSON arrays of at most about `JSON_CHUNK_CHARS` characters (a single larger row is an array of its own). */
+function jsonChunks(rows: readonly Record<string, Json>[]): string[] {
+  const chunks: string[] = [];
+  let parts: string[] = [];
+  let size = 0;
+  for (const row of rows) {
+    const text = JSON.stringify(row);
+    if (parts.length > 0 && size + text.length > JSON_CHUNK_CHARS) {
+      chunks.push(`[${parts.join(",")}]`);
+      parts = [];
+      size = 0;
+    }
+    parts.push(text);
+    size += text.length + 1;
+  }
+  if (parts.length > 0) chunks.push(`[${parts.join(",")}]`);
+  return chunks;
+}
 
 /** The value an upsert's conflicting insert carried for `column` (SQLite's `excluded.` row, which drizzle does not name). */
 const excluded = (column: SQLiteColumn) => sql.raw(`excluded."${column.name}"`);
 
 /**
- * A D1 statement drizzle builds once, with placeholders, bound per use: the outbox copies two statements per
- * command, and building each with drizzle cost the drain a visible share of its CPU (bench/drain.mjs).
+ * A D1 statement drizzle builds once, with placeholders, bound per use: building each with drizzle cost the drain
+ * a visible share of its CPU (bench/drain.mjs).
  */
 function prepared(d1: D1Database, query: { toSQL(): { sql: string; params: unknown[] } }): (values: Record<string, unknown>) => D1PreparedStatement {
   const { sql: text, params } = query.toSQL();
@@ -63,12 +132,17 @@ export type Outboxed = { id: number; at: number; entry: SyncEntry };
  * in the write that is happening anyway, instead of in a write of their own. A restart before that deletion
  * copies those rows again, which is harmless: commands and requests are upserts, and each audit line carries
  * its outbox number (`audit_log.relay_seq`, unique per user), so it is added once.
+ *
+ * Coalesced: a flush (up to `BATCH` entries) writes each command once, in its last state, and all its audit
+ * lines in one statement, so a command that went queued → sent → running → done between two flushes costs two
+ * D1 statements, not eight. Callers that need D1 to have caught up await `flush()`; the rest let it run after
+ * they answer (`CommandQueue.flushSoon`), since the relay's SQLite is the source of truth.
  */
 export class D1Sync {
   readonly #d1: D1Database;
   readonly #userId: string;
-  readonly #upsertCommand;
-  readonly #addAudit;
+  readonly #upsertCommands: D1PreparedStatement;
+  readonly #addAudit: D1PreparedStatement;
   readonly #upsertRequest;
   readonly #deviceSeen;
   /** Entries in SQLite not yet copied to D1, oldest first, and the id up to which they are copied (see `RelayMemory.outbox`). */
@@ -84,51 +158,9 @@ export class D1Sync {
     this.#d1 = d1;
     this.#memory = memory;
     const drizzleD1 = openDb(d1);
-    const { auditLog, commands, devices, permissionRequests: requests } = schema;
-    this.#upsertCommand = prepared(
-      d1,
-      drizzleD1
-        .insert(commands)
-        .values({
-          id: p("id"),
-          userId: p("userId"),
-          deviceId: p("deviceId"),
-          target: p("target"),
-          action: p("action"),
-          parameters: p("parameters"),
-          status: p("status"),
-          seq: p("seq"),
-          readOnly: p("readOnly"),
-          result: p("result"),
-          errorCode: p("errorCode"),
-          errorMessage: p("errorMessage"),
-          retryOf: p("retryOf"),
-          createdAt: p("createdAt"),
-          updatedAt: p("updatedAt"),
-          deadlineAt: p("deadlineAt"),
-        })
-        .onConflictDoUpdate({
-          target: commands.id,
-          set: {
-            status: excluded(commands.status),
-            seq: excluded(commands.seq),
-            result: excluded(commands.result),
-            errorCode: excluded(commands.errorCode),
-            errorMessage: excluded(commands.errorMessage),
-            updatedAt: excluded(commands.updatedAt),
-          },
-          // A flush that arrives late never takes a command back to an older state.
-          setWhere: sql`${excluded(commands.updatedAt)} >= ${commands.updatedAt}`,
-        }),
-    );
-    // Ignored when this outbox number is already in (a flush repeated after a restart): see the class comment.
-    this.#addAudit = prepared(
-      d1,
-      drizzleD1
-        .insert(auditLog)
-        .values({ userId: p("userId"), at: p("at"), kind: p("kind"), deviceId: p("deviceId"), commandId: p("commandId"), summary: p("summary"), detail: p("detail"), relaySeq: p("relaySeq") })
-        .onConflictDoNothing(),
-    );
+    const { devices, permissionRequests: requests } = schema;
+    this.#upsertCommands = d1.prepare(UPSERT_COMMANDS);
+    this.#addAudit = d1.prepare(ADD_AUDIT);
     this.#upsertRequest = prepared(
       d1,
       drizzleD1
@@ -216,58 +248,44 @@ export class D1Sync {
     const last = rows.at(-1);
     if (!last) return false;
     // One D1 batch: the entries land together or not at all, and a failed flush is retried whole.
-    await this.#d1.batch(rows.flatMap((row) => this.#statements(row.entry, row.at, row.id)));
+    await this.#d1.batch(this.#statements(rows));
     this.#memory.pending.splice(0, rows.length);
     this.#memory.copiedUpTo = last.id;
     return this.#memory.pending.length > 0;
   }
 
-  #statements(entry: SyncEntry, at: number, seq: number): D1PreparedStatement[] {
+  /**
+   * A flush's statements: commands first (a permission request names its command), each in its last state; then
+   * requests and devices in outbox order; then every audit line, in outbox order.
+   */
+  #statements(rows: readonly Outboxed[]): D1PreparedStatement[] {
     const userId = this.#userId;
-    switch (entry.kind) {
-      case "command":
-        return [this.#command(entry.command), this.#audit(entry.audit, at, seq)];
-      case "audit":
-        return [this.#audit(entry.audit, at, seq)];
-      case "request":
-        return [this.#request(entry.request)];
-      case "device_seen":
-        return [this.#deviceSeen({ at: entry.at, deviceId: entry.deviceId, userId })];
+    const latest = new Map<string, CommandRowJson>();
+    const audit: AuditRowJson[] = [];
+    const others: D1PreparedStatement[] = [];
+    for (const { id: seq, at, entry } of rows) {
+      switch (entry.kind) {
+        case "command":
+          // Map order is first insertion: a command keeps its place, and its row is its last state.
+          latest.set(entry.command.id, commandRow(entry.command));
+          audit.push(auditRow(entry.audit, at, seq));
+          break;
+        case "audit":
+          audit.push(auditRow(entry.audit, at, seq));
+          break;
+        case "request":
+          others.push(this.#request(entry.request));
+          break;
+        case "device_seen":
+          others.push(this.#deviceSeen({ at: entry.at, deviceId: entry.deviceId, userId }));
+          break;
+      }
     }
-  }
-
-  #command(c: QueuedCommand): D1PreparedStatement {
-    return this.#upsertCommand({
-      id: c.id,
-      userId: this.#userId,
-      deviceId: c.deviceId,
-      target: c.command.target,
-      action: c.command.action,
-      parameters: JSON.stringify(c.command.parameters),
-      status: c.status,
-      seq: c.seq,
-      readOnly: c.readOnly ? 1 : 0,
-      result: c.result === undefined ? null : JSON.stringify(c.result),
-      errorCode: c.error?.code ?? null,
-      errorMessage: c.error?.message ?? null,
-      retryOf: c.retryOf,
-      createdAt: c.createdAt,
-      updatedAt: c.updatedAt,
-      deadlineAt: c.deadlineAt,
-    });
-  }
-
-  #audit(line: AuditLine, at: number, seq: number): D1PreparedStatement {
-    return this.#addAudit({
-      userId: this.#userId,
-      at,
-      kind: line.kind,
-      deviceId: line.deviceId,
-      commandId: line.commandId,
-      summary: line.summary,
-      detail: JSON.stringify(line.detail ?? {}),
-      relaySeq: seq,
-    });
+    return [
+      ...jsonChunks([...latest.values()]).map((chunk) => this.#upsertCommands.bind(userId, chunk)),
+      ...others,
+      ...jsonChunks(audit).map((chunk) => this.#addAudit.bind(userId, chunk)),
+    ];
   }
 
   #request(r: PermissionRequestRecord): D1PreparedStatement {
@@ -289,4 +307,30 @@ export class D1Sync {
       decidedAt: r.decidedAt,
     });
   }
+}
+
+/** A command's D1 row as one element of the upsert's JSON (see `COMMAND_COLUMNS`). */
+function commandRow(c: QueuedCommand): CommandRowJson {
+  return {
+    id: c.id,
+    deviceId: c.deviceId,
+    target: c.command.target,
+    action: c.command.action,
+    parameters: JSON.stringify(c.command.parameters),
+    status: c.status,
+    seq: c.seq,
+    readOnly: c.readOnly ? 1 : 0,
+    result: c.result === undefined ? null : JSON.stringify(c.result),
+    errorCode: c.error?.code ?? null,
+    errorMessage: c.error?.message ?? null,
+    retryOf: c.retryOf,
+    createdAt: c.createdAt,
+    updatedAt: c.updatedAt,
+    deadlineAt: c.deadlineAt,
+  };
+}
+
+/** An audit line as one element of the audit insert's JSON; `seq` is its outbox number. */
+function auditRow(line: AuditLine, at: number, seq: number): AuditRowJson {
+  return { at, kind: line.kind, deviceId: line.deviceId, commandId: line.commandId, summary: line.summary, detail: JSON.stringify(line.detail ?? {}), relaySeq: seq };
 }

@@ -1,12 +1,13 @@
 import { Server } from "partyserver";
 import type { Connection, ConnectionContext, WSMessage } from "partyserver";
-import { AgentFrame, BrowserFrame, CLOSE_FLOODED, HEARTBEAT_PING, HEARTBEAT_PONG, toAgent, toBrowser } from "#protocol";
+import { AgentFrame, BrowserFrame, CLOSE_FLOODED, HEARTBEAT_PING, HEARTBEAT_PONG, commandView, toAgent, toBrowser } from "#protocol";
 import type { Decision, PermissionRequestView } from "#protocol";
 import type { PermissionPrompt } from "../../core/src/assistant/graph.ts";
 import { createChatModel, modelEnv } from "../../core/src/assistant/model.ts";
 import type { AssistantCapability } from "../../core/src/assistant/tools.ts";
 import { webhookEnv } from "../../core/src/notifications/webhooks/index.ts";
 import { OutboxNotice } from "../../core/src/notifications/outbox.ts";
+import { readConfig } from "../../core/src/config.ts";
 import { AgentLink } from "./agent-link.ts";
 import { CommandQueue } from "./command-queue.ts";
 import type { PermissionRequestRecord } from "./d1-sync.ts";
@@ -18,6 +19,7 @@ import { pagesShowing } from "./notices.ts";
 import { Notifier } from "./notifier.ts";
 import { evaluate } from "./permission-rules.ts";
 import { requestView } from "./requests.ts";
+import { RelaySessions } from "./sessions.ts";
 import { DecideInput, DispatchInput, NotifyInput, TurnInput } from "./rpc.ts";
 import type { DecideOutcome, DispatchArgs, DispatchOutcome } from "./rpc.ts";
 import { CLOSE_ACCOUNT_DELETED, CLOSE_REPLACED, RELAY_DEVICE_HEADER, RELAY_LATEST_AGENT_HEADER, RELAY_ROLE_HEADER, RELAY_USER_HEADER, Sockets, connectionTags } from "./sockets.ts";
@@ -51,6 +53,7 @@ export class UserRelay extends Server<Env> {
   readonly turns: Turns;
   readonly notifier: Notifier;
   readonly webhooks: WebhookSender;
+  readonly sessions: RelaySessions;
   readonly #flood: FloodGuard;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -87,10 +90,12 @@ export class UserRelay extends Server<Env> {
       userId,
       keepAlive,
       scheduleAlarm: () => this.#scheduleAlarm(),
+      wakeAt,
       notify: (draft, options) => this.notifier.notify(draft, options),
       settle: (source, outcome) => this.notifier.settled(source, outcome),
       afterDecision: (request, decision) => this.#afterDecision(request, decision),
     });
+    this.sessions = new RelaySessions({ db, cache: memory.sessions, userId, idleMs: () => readConfig(env).sessionIdleMs, wiped: () => memory.wiped, keepAlive });
     this.agents = new AgentLink({ db, memory, sockets, queue: this.queue, notifier: this.notifier, userId, keepAlive, activityStored: (ids) => this.#stored(ids) });
     this.turns = new Turns(storage, memory, {
       db,
@@ -252,6 +257,29 @@ export class UserRelay extends Server<Env> {
     return outcome;
   }
 
+  /**
+   * RPC: the commands API's dispatch, with the session checked here rather than in D1 (./sessions.ts): the
+   * dispatch path's one call. `sessionId` is the hash of the request's cookie; `touch` slides its idle timer.
+   */
+  async dispatchAs(sessionId: string, touch: boolean, input: DispatchArgs): Promise<unknown> {
+    if ((await this.sessions.check(z.string().parse(sessionId), z.boolean().parse(touch))) !== "ok") {
+      const refused: DispatchOutcome = { ok: false, code: "session_expired", message: "Your session has expired. Sign in again to continue." };
+      return refused;
+    }
+    return this.dispatch(input);
+  }
+
+  /** RPC: the worker ended these sessions in D1 (sign-out, a password change, …); they are refused from the next request. */
+  async sessionsEnded(ids: string[]): Promise<void> {
+    this.sessions.ended(z.array(z.string()).parse(ids));
+  }
+
+  /** RPC: one command as the relay holds it, or null: the API's read of a command D1 has not caught up with yet. */
+  async command(commandId: string): Promise<unknown> {
+    const command = this.queue.commands.get(z.string().parse(commandId));
+    return command ? commandView(command) : null;
+  }
+
   /** RPC: the user's answer to a permission request. */
   async decide(input: DecideInput): Promise<unknown> {
     const { requestId, decision, scope } = DecideInput.parse(input);
@@ -344,6 +372,7 @@ export class UserRelay extends Server<Env> {
    */
   async wipe(): Promise<void> {
     this.memory.wiped = true;
+    this.memory.sessions.clear();
     for (const socket of this.sockets.all()) socket.close(CLOSE_ACCOUNT_DELETED, "account deleted");
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();

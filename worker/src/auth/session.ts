@@ -9,13 +9,12 @@ import { clientIp } from "../http/client-ip.ts";
 import { ApiError } from "../http/errors.ts";
 import type { AppEnv, Authenticated } from "../http/types.ts";
 import type { SessionView } from "#protocol";
+import { sessionExpired, touchDue } from "../../../relay/src/index.ts";
 import { describeAgent } from "./describe-agent.ts";
+import { SESSION_COOKIE, relaySessionOf, rememberUser, sessionCookieValue, sessionsEnded } from "./session-cache.ts";
 import { hashToken, newToken } from "./tokens.ts";
 
-export const SESSION_COOKIE = "hearth_session";
-
-/** Sliding the idle timer costs a write, so it moves at most this often (or a tenth of the idle timeout, if shorter). */
-const TOUCH_INTERVAL_MS = 60_000;
+export { SESSION_COOKIE };
 
 export function isHttps(c: Context): boolean {
   return new URL(c.req.url).protocol === "https:";
@@ -27,7 +26,8 @@ export function isHttps(c: Context): boolean {
  */
 export async function startSession(c: Context<AppEnv>, userId: string, proof: ProofMethod): Promise<void> {
   const { sessionMaxMs } = readConfig(c.env);
-  const token = newToken();
+  // The cookie names its user, so the dispatch path can ask that user's relay to check it (./session-cache.ts).
+  const token = sessionCookieValue(userId, newToken());
   const now = Date.now();
   await openDb(c.env.DB)
     .insert(schema.sessions)
@@ -49,12 +49,19 @@ export async function startSession(c: Context<AppEnv>, userId: string, proof: Pr
     secure: isHttps(c),
     maxAge: Math.floor(sessionMaxMs / 1000),
   });
+  rememberUser(userId);
 }
 
 /** Ends the request's session, if any, and clears its cookie. */
 export async function endSession(c: Context<AppEnv>): Promise<void> {
   const token = getCookie(c, SESSION_COOKIE);
-  if (token) await openDb(c.env.DB).delete(schema.sessions).where(eq(schema.sessions.id, await hashToken(token)));
+  if (token) {
+    const ended = await openDb(c.env.DB)
+      .delete(schema.sessions)
+      .where(eq(schema.sessions.id, await hashToken(token)))
+      .returning({ id: schema.sessions.id, userId: schema.sessions.userId });
+    for (const { id, userId } of ended) await sessionsEnded(c.env, userId, [id]);
+  }
   deleteCookie(c, SESSION_COOKIE, { path: "/", secure: isHttps(c) });
 }
 
@@ -80,11 +87,12 @@ export async function resolveSession(
 
   const { sessionIdleMs } = readConfig(c.env);
   const now = Date.now();
-  if (now >= row.session.expiresAt || now >= row.session.lastSeenAt + sessionIdleMs) {
+  if (sessionExpired(row.session, now, sessionIdleMs)) {
     await db.delete(schema.sessions).where(eq(schema.sessions.id, id));
     return "expired";
   }
-  if (touch && now - row.session.lastSeenAt >= Math.min(TOUCH_INTERVAL_MS, sessionIdleMs / 10)) {
+  rememberUser(row.user.id);
+  if (touch && touchDue(row.session, now, sessionIdleMs)) {
     await db.update(schema.sessions).set({ lastSeenAt: now }).where(eq(schema.sessions.id, id));
     row.session.lastSeenAt = now;
   }
@@ -94,6 +102,23 @@ export async function resolveSession(
 
 /** Requires a signed-in user; sets `c.var.auth`. A request with `?passive=1` does not count as activity. */
 export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
+  await checkSessionInD1(c);
+  await next();
+});
+
+/**
+ * For the dispatch path (POST /api/commands): a cookie the user's relay can check goes to it as
+ * `c.var.relaySession`, checked in the dispatch call itself with no D1 read (./session-cache.ts); any other
+ * request is `requireUser`.
+ */
+export const requireUserAtRelay = createMiddleware<AppEnv>(async (c, next) => {
+  const atRelay = relaySessionOf(getCookie(c, SESSION_COOKIE));
+  if (atRelay) c.set("relaySession", atRelay);
+  else await checkSessionInD1(c);
+  await next();
+});
+
+async function checkSessionInD1(c: Context<AppEnv>): Promise<void> {
   const result = await resolveSession(c, { touch: c.req.query("passive") !== "1" });
   if (result === "none") throw new ApiError(401, "unauthenticated", "You are signed out. Sign in to continue.");
   if (result === "expired") {
@@ -101,8 +126,7 @@ export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
     throw new ApiError(401, "session_expired", "Your session has expired. Sign in again to continue.");
   }
   c.set("auth", result);
-  await next();
-});
+}
 
 // ── Settings → Account: the user's sessions ─────────────────────────────────────────────────────
 
@@ -133,6 +157,7 @@ export async function endSessionById(c: Context<AppEnv>, userId: string, session
     .delete(schema.sessions)
     .where(and(eq(schema.sessions.id, sessionId), eq(schema.sessions.userId, userId)))
     .returning({ id: schema.sessions.id });
+  await sessionsEnded(c.env, userId, ended.map((row) => row.id));
   return ended.length > 0;
 }
 
@@ -142,5 +167,6 @@ export async function endOtherSessions(c: Context<AppEnv>, userId: string, keepI
     .delete(schema.sessions)
     .where(and(eq(schema.sessions.userId, userId), ne(schema.sessions.id, keepId)))
     .returning({ id: schema.sessions.id });
+  await sessionsEnded(c.env, userId, ended.map((row) => row.id));
   return ended.length;
 }

@@ -1,4 +1,6 @@
 import { env } from "cloudflare:workers";
+import { runInDurableObject } from "cloudflare:test";
+import type { UserRelay } from "../../../relay/src/user-relay.ts";
 import { describe, expect, it } from "vitest";
 import { errorOf, TestClient } from "../../../test/client.ts";
 import { userWithDevice } from "../../../test/sockets.ts";
@@ -73,5 +75,52 @@ describe("GET /api/commands/:id", () => {
     const refused = await stranger.request("GET", `/api/commands/${command.id}`);
     expect(refused.status).toBe(404);
     expect(await errorOf(refused)).toMatchObject({ code: "not_found" });
+  });
+
+  it("finds a command its relay holds before D1's mirror has it (the 202 does not wait for the mirror)", async () => {
+    const { client, deviceId } = await userWithDevice();
+    const me: { user: { id: string } } = await (await client.request("GET", "/api/auth/me")).json();
+    // In the relay's queue only, as between a 202 and the mirror's flush behind it.
+    const id = crypto.randomUUID();
+    await runInDurableObject(env.RELAY.getByName(me.user.id), (relay: UserRelay) => {
+      const now = Date.now();
+      relay.commands.insert({
+        id,
+        deviceId,
+        status: "queued",
+        command: { target: "filesystem", action: "list", parameters: { path: "~" } },
+        readOnly: true,
+        approval: { permission_id: null, kind: "always", expires_at: null },
+        requestId: null,
+        deadlineAt: now + 600_000,
+        createdAt: now,
+        retryOf: null,
+      });
+    });
+    expect(await env.DB.prepare("SELECT id FROM commands WHERE id = ?").bind(id).first()).toBeNull();
+
+    const read = await client.request("GET", `/api/commands/${id}`);
+    expect(read.status).toBe(200);
+    const body: { command: { id: string; status: string; device_id: string; seq: number | null } } = await read.json();
+    expect(body.command).toMatchObject({ id, device_id: deviceId, status: "queued" });
+
+    const { client: stranger } = await signedIn();
+    expect((await stranger.request("GET", `/api/commands/${id}`)).status).toBe(404);
+    expect((await client.request("GET", `/api/commands/${crypto.randomUUID()}`)).status).toBe(404);
+
+    // D1 a step behind (queued) while the relay has moved on (sent): the relay's state is the answer.
+    await env.DB.prepare(
+      "INSERT INTO commands (id, user_id, device_id, target, action, parameters, status, read_only, created_at, updated_at, deadline_at) VALUES (?, ?, ?, 'filesystem', 'list', '{}', 'queued', 1, ?, ?, ?)",
+    )
+      .bind(id, me.user.id, deviceId, Date.now(), Date.now(), Date.now() + 60_000)
+      .run();
+    await runInDurableObject(env.RELAY.getByName(me.user.id), (relay: UserRelay) => relay.commands.move(id, "sent", Date.now()));
+    const moved: { command: { status: string } } = await (await client.request("GET", `/api/commands/${id}`)).json();
+    expect(moved.command.status).toBe("sent");
+
+    // A finished command the relay no longer holds is D1's to answer.
+    const [old] = await seedCommands(me.user.id, [Date.now() - 1000]);
+    const done: { command: { id: string; status: string } } = await (await client.request("GET", `/api/commands/${old}`)).json();
+    expect(done.command).toMatchObject({ id: old, status: "done" });
   });
 });

@@ -1,7 +1,9 @@
 import { and, eq } from "drizzle-orm";
 import { Hono } from "hono";
 import { CommandListQuery, DispatchRequest, commandView, cursorAfter } from "#protocol";
-import { requireUser } from "../auth/session.ts";
+import type { CommandStatus } from "#protocol";
+import { requireUser, requireUserAtRelay } from "../auth/session.ts";
+import { dispatchAsSession } from "../auth/session-cache.ts";
 import { openDb, schema } from "../../../core/src/db/index.ts";
 import { newestFirst, olderThan } from "../../../core/src/cursor.ts";
 import { ApiError } from "../http/errors.ts";
@@ -13,17 +15,21 @@ import { commandRecordOf } from "./record.ts";
 
 const { commands } = schema;
 
+/** A command in one of these states never changes again, so D1's copy of it is the relay's. */
+const FINAL: ReadonlySet<CommandStatus> = new Set(["done", "failed", "expired"]);
+
 /** /api/commands: run commands on the user's devices, through their relay, and read their records. */
 export const commandsApi = new Hono<AppEnv>()
-  .use(requireUser)
-  .post("/", jsonBody(DispatchRequest), async (c) => {
-    const userId = c.get("auth").user.id;
+  .post("/", requireUserAtRelay, jsonBody(DispatchRequest), async (c) => {
     const body = c.req.valid("json");
-    const command = acceptedCommand(await relayFor(c.env, userId).dispatch({ deviceId: body.device_id, command: body.command, deadlineMs: body.deadline_ms }));
-    return c.json({ command }, 202);
+    const input = { deviceId: body.device_id, command: body.command, deadlineMs: body.deadline_ms };
+    // The round trip's hot path: where the relay can check the session, one RPC does both, and D1 is not read.
+    const atRelay = c.get("relaySession");
+    const outcome = atRelay ? await dispatchAsSession(c, atRelay, input) : await relayFor(c.env, c.get("auth").user.id).dispatch(input);
+    return c.json({ command: acceptedCommand(outcome) }, 202);
   })
 
-  .get("/", queryParams(CommandListQuery), async (c) => {
+  .get("/", requireUser, queryParams(CommandListQuery), async (c) => {
     const userId = c.get("auth").user.id;
     const { limit, before, device_id } = c.req.valid("query");
     const rows = await openDb(c.env.DB)
@@ -37,16 +43,22 @@ export const commandsApi = new Hono<AppEnv>()
     return c.json({ commands: rows.map((row) => commandView(commandRecordOf(row))), next_before: rows.length === limit && last ? cursorAfter(last.createdAt, last.id) : null }, 200);
   })
 
-  .get("/:id", async (c) => {
+  .get("/:id", requireUser, async (c) => {
     const row = await openDb(c.env.DB)
       .select()
       .from(commands)
       .where(and(eq(commands.id, c.req.param("id")), eq(commands.userId, c.get("auth").user.id)))
       .get();
-    if (!row) throw new ApiError(404, "not_found", "There is no such command.");
-    return c.json({ command: commandView(commandRecordOf(row)) }, 200);
+    const stored = row ? commandView(commandRecordOf(row)) : null;
+    if (stored && FINAL.has(stored.status)) return c.json({ command: stored }, 200);
+    // D1 mirrors the relay a moment behind (the 202 does not wait for D1, and each state change reaches D1 a flush
+    // after the browsers hear of it): a command still under way is read from the relay, which has its latest
+    // state. A relay that has pruned it (a day after it ended) leaves D1's copy.
+    const fresh = (await relayFor(c.env, c.get("auth").user.id).command(c.req.param("id"))) ?? stored;
+    if (!fresh) throw new ApiError(404, "not_found", "There is no such command.");
+    return c.json({ command: fresh }, 200);
   })
 
-  .post("/:id/retry", async (c) => {
+  .post("/:id/retry", requireUser, async (c) => {
     return c.json({ command: await retryCommand(c.env, c.get("auth").user.id, c.req.param("id")) }, 202);
   });

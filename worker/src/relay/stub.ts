@@ -1,4 +1,5 @@
 import { DecideInput, DecideOutcome, DispatchInput, DispatchOutcome, NotifyInput, TurnInput } from "../../../relay/src/index.ts";
+import { CommandView } from "#protocol";
 import type { Decision } from "#protocol";
 import { OutboxNotice } from "../../../core/src/notifications/outbox.ts";
 
@@ -12,6 +13,12 @@ export function relayFor(env: Env, userId: string) {
   return {
     fetch: (request: Request) => stub.fetch(request),
     dispatch: async (input: DispatchInput) => DispatchOutcome.parse(await stub.dispatch(DispatchInput.parse(input))),
+    /** One command as the relay holds it (null when it has none): for a read that D1's mirror has not caught up with. */
+    command: async (commandId: string) => CommandView.nullable().parse(await stub.command(commandId)),
+    /** Dispatches for the session `sessionId` (its cookie's hash), which the relay checks without D1 (relay/src/sessions.ts). */
+    dispatchAs: async (sessionId: string, touch: boolean, input: DispatchInput) => DispatchOutcome.parse(await stub.dispatchAs(sessionId, touch, DispatchInput.parse(input))),
+    /** Sessions of this user were ended in D1: the relay refuses them from the next request. */
+    sessionsEnded: (ids: string[]) => stub.sessionsEnded(ids),
     /** Answers a permission request; `scope` (for grants) left out means the narrowest the prompt offers. */
     decide: async (requestId: string, decision: Decision, scope?: string | null) =>
       DecideOutcome.parse(await stub.decide(DecideInput.parse({ requestId, decision, ...(scope === undefined ? {} : { scope }) }))),
