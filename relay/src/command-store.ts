@@ -143,7 +143,9 @@ export class CommandStore {
         errorMessage: sql`coalesce(${field("message")}, ${c.errorMessage})`,
       })
       .from(sql`json_each(${p("batch")}) AS j`)
-      .where(and(sql`${c.id} = ${field("id")}`, eq(c.deviceId, p("deviceId")), inArray(c.status, OWED)))
+      // The unary `+` keeps SQLite from driving the join by the (device, status, seq) index, which would scan every
+      // owed command of the device once per result: the primary key, looked up per result, is the cheap way in.
+      .where(and(sql`${c.id} = ${field("id")}`, sql`+${c.deviceId} = ${p("deviceId")}`, sql`+${c.status} IN ${OWED}`))
       .returning()
       .prepare();
     this.#takeSeqStatement = db
