@@ -8,7 +8,7 @@ import { DEFAULT_OPTIONS } from "../defaults.ts";
 import type { AgentOptions } from "../defaults.ts";
 import type { Logger } from "../log.ts";
 import { bearerWebSocket } from "./bearer-socket.ts";
-import type { InboundCommand, InboundPermissionUpdate, OutboundHello } from "./frames.ts";
+import type { InboundCommand, InboundCommands, InboundPermissionUpdate, OutboundHello } from "./frames.ts";
 
 /** Close code the relay uses when the device was revoked. */
 export const CLOSE_REVOKED = 4001;
@@ -21,6 +21,8 @@ export type LinkState = "connecting" | "connected" | "offline" | "stopped";
 export type LinkHandlers = {
   onWelcome: (pending: number) => void;
   onCommand: (frame: InboundCommand) => void;
+  /** A `commands` frame (the relay took the `batch` feature this agent's hello names). */
+  onCommands: (frame: InboundCommands) => void;
   /** `refused`: events of an activity frame the server would not store, with why. */
   onAck: (ref: string, refused: RefusedEvent[]) => void;
   onPermissionUpdate: (frame: InboundPermissionUpdate) => void;
@@ -181,6 +183,9 @@ export class RelayLink {
         case "command":
           if (!this.#welcomed) return;
           return this.#config.handlers.onCommand(frame);
+        case "commands":
+          if (!this.#welcomed) return;
+          return this.#config.handlers.onCommands(frame);
         case "ack":
           return this.#config.handlers.onAck(frame.ref, frame.refused ?? []);
         case "permission_update":

@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import type { DatabaseSync } from "node:sqlite";
-import { ActivityFrame, checkActivityEvent, fromAgent } from "#protocol";
+import { ActivityFrame, checkActivityEvent, fromAgent, toAgent } from "#protocol";
 import type { ActivityEvent, RefusedEvent } from "#protocol";
-import type { InboundCommand, OutboundAck, OutboundActivity } from "../link/frames.ts";
+import type { InboundCommand, InboundCommands, OutboundAck, OutboundAcks, OutboundActivity } from "../link/frames.ts";
 import type { Logger } from "../log.ts";
 import { INTERRUPTED_MESSAGE } from "../store/commands.ts";
-import type { CommandStore } from "../store/commands.ts";
+import type { CommandStore, StoredCommand } from "../store/commands.ts";
 import { inTransaction } from "../store/db.ts";
 import type { Outbox } from "../store/outbox.ts";
 import type { RefusedActivity } from "../store/refused-activity.ts";
@@ -53,16 +53,41 @@ export class CommandProcessor {
 
   /** Handles a `command` frame from the relay. */
   onCommand(frame: InboundCommand): void {
-    const { store, log } = this.#deps;
+    const { store } = this.#deps;
     const known = store.get(frame.id);
+    if (!known) store.receive(frame);
+    this.#ack(frame.id);
+    this.#take(frame, known);
+  }
+
+  /**
+   * Handles a `commands` frame (feature `batch`): every new command in it is stored in one transaction, then one
+   * cumulative `acks` says all of them (and every earlier seq) are on this machine; each then goes on as a single one.
+   */
+  onCommands(frame: InboundCommands): void {
+    const { store, db } = this.#deps;
+    const commands = frame.commands.map(({ id, ...body }) => toAgent("command", id, body));
+    const known = inTransaction(db, () =>
+      commands.map((command) => {
+        const stored = store.get(command.id);
+        if (!stored) store.receive(command);
+        return stored;
+      }),
+    );
+    const throughSeq = Math.max(...commands.map((command) => command.seq));
+    const acks: OutboundAcks = fromAgent("acks", `acks-${randomUUID()}`, { through_seq: throughSeq });
+    this.#deps.channel.sendText(JSON.stringify(acks));
+    commands.forEach((command, index) => this.#take(command, known[index] ?? null));
+  }
+
+  /** A command stored and acked: a new one is scheduled; one known before is answered as its state says. */
+  #take(frame: InboundCommand, known: StoredCommand | null): void {
+    const { log } = this.#deps;
     if (!known) {
-      store.receive(frame);
-      this.#ack(frame.id);
       log.info("command.received", `Received ${describe(frame)} (#${frame.seq}).`, { command_id: frame.id, seq: frame.seq });
       this.#schedule(frame);
       return;
     }
-    this.#ack(frame.id);
     if (known.status === "done" && known.result) {
       // Finished before: answer from the store, never run it again.
       if (this.#deps.outbox.put(known.result)) this.#deps.onOutboxChange?.();
