@@ -111,6 +111,33 @@ describe("the relay link", () => {
     expect(again.map((r) => r.id).sort()).toEqual(first.map((r) => r.id).sort());
   });
 
+  it("sends results that finish together in one results frame to a relay that takes batches, and forgets them on its ack", async () => {
+    const { relay, start } = await setup();
+    relay.features = ["batch"];
+    relay.autoAck = false;
+    const agent = await start();
+    await relay.waitFor((frame) => frame.type === "hello");
+    const bodies = Array.from({ length: 5 }, (_, i) => {
+      const { v: _v, type: _type, ...body } = relay.command(`r${i}`, i + 1, "system", "info", {}, true);
+      return body;
+    });
+    relay.send({ v: 1, type: "commands", id: "batch-1", commands: bodies });
+    await relay.until(() => agent.outbox.size() === 5);
+    const reported = () => [
+      ...relay.frames.filter(isResult).map((r) => r.command_id),
+      ...relay.frames.flatMap((frame) => (frame.type === "results" ? frame.results.map((r) => r.command_id) : [])),
+    ];
+    await relay.until(() => reported().length === 5);
+    // Five read-only commands that ran at once: each reported once, and results that finished together went together.
+    expect(reported().sort()).toEqual(["r0", "r1", "r2", "r3", "r4"]);
+    const batches = relay.frames.filter((frame) => frame.type === "results");
+    expect(batches.some((frame) => frame.type === "results" && frame.results.length > 1)).toBe(true);
+    // Nothing leaves the outbox before its ack: then every result, batched or single, is forgotten.
+    expect(agent.outbox.size()).toBe(5);
+    for (const frame of relay.frames) if (frame.type === "results" || frame.type === "result") relay.ack(frame.id);
+    await relay.until(() => agent.outbox.size() === 0);
+  });
+
   it("ignores malformed frames and keeps working", async () => {
     const { relay, start } = await setup();
     await start();

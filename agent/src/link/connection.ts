@@ -19,7 +19,8 @@ export type LinkState = "connecting" | "connected" | "offline" | "stopped";
 
 /** What the link hands to the rest of the agent. Every frame arrives parsed; malformed ones never get here. */
 export type LinkHandlers = {
-  onWelcome: (pending: number) => void;
+  /** `features`: what the relay will use on this connection (`welcome.features`). */
+  onWelcome: (pending: number, features: readonly string[]) => void;
   onCommand: (frame: InboundCommand) => void;
   /** A `commands` frame (the relay took the `batch` feature this agent's hello names). */
   onCommands: (frame: InboundCommands) => void;
@@ -203,7 +204,7 @@ export class RelayLink {
     this.#setState("connected");
     this.#config.log.info("link.connected", `Connected to ${this.#config.server}${frame.pending > 0 ? `; ${frame.pending} command(s) waiting` : ""}.`, { pending: frame.pending });
     this.#startHeartbeat(frame.heartbeat_ms > 0 ? frame.heartbeat_ms : this.#options.heartbeatMs);
-    this.#config.handlers.onWelcome(frame.pending);
+    this.#config.handlers.onWelcome(frame.pending, frame.features ?? []);
   }
 
   #startHeartbeat(intervalMs: number): void {

@@ -207,7 +207,7 @@ export async function startAgent(setup: AgentSetup): Promise<RunningAgent> {
     log,
     options,
     handlers: {
-      onWelcome: () => processor.onWelcome(),
+      onWelcome: (_pending, features) => processor.onWelcome(features.includes(FEATURES.batch)),
       onCommand: (frame) => processor.onCommand(frame),
       onCommands: (frame) => processor.onCommands(frame),
       onAck: (ref, refused) => {
