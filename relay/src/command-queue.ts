@@ -1,6 +1,6 @@
 import type { Connection } from "partyserver";
 import { and, eq } from "drizzle-orm";
-import { COMMAND_DEFAULT_DEADLINE_MS, QUEUE_LIMIT_PER_DEVICE, commandView, toAgent, toBrowser } from "#protocol";
+import { COMMAND_DEFAULT_DEADLINE_MS, MAX_BATCH, QUEUE_LIMIT_PER_DEVICE, commandView, toAgent, toBrowser } from "#protocol";
 import type { FrameBody, RelayToAgentFrame } from "#protocol";
 import type { CommandView, Decision, NotificationSource } from "#protocol";
 import { openDb, schema } from "../../core/src/db/index.ts";
@@ -219,7 +219,8 @@ export class CommandQueue {
       views.push(view);
       for (const watcher of this.#host.memory.commandWatchers.get(command.id) ?? []) watcher(view);
     }
-    this.#host.sockets.toBrowsers(toBrowser("command_updates", frameId(), { commands: views }));
+    // A cumulative ack may move more than a frame carries: the tabs get them MAX_BATCH a frame.
+    for (let i = 0; i < views.length; i += MAX_BATCH) this.#host.sockets.toBrowsers(toBrowser("command_updates", frameId(), { commands: views.slice(i, i + MAX_BATCH) }));
     const done = commands.filter((c) => c.status === "done");
     for (const command of commands) {
       const draft = command.status === "done" && done.length > 1 ? null : commandNotification(command);
