@@ -5,19 +5,24 @@
 //
 // Measured:
 //   1. dispatch rate: POST /api/commands with N in flight (default 16), agents offline;
-//   2. drain rate: from opening the 10 agent sockets to the relay's ack of the last of 10,000 results
-//      (each agent, a protocol client, acks every command and sends its result, with at most 16 answered
-//      commands awaiting the relay's ack: flow control, as a real agent runs a bounded number at once);
+//   2. drain rate: from opening the 10 agent sockets to the relay's ack of the last of 10,000 results. Each agent is
+//      a protocol client. By default it speaks batch frames (hello features ["batch"]): the relay sends commands 100
+//      a frame, the agent answers each frame with one cumulative `acks` and its results in `results` frames of 100,
+//      at most 2 of them awaiting the relay's ack (BENCH_DRAIN_BATCH_WINDOW). BENCH_DRAIN_BATCH=0: one frame per
+//      command, as before batches: it acks every command and sends its result, with at most 16 answered commands
+//      awaiting the relay's ack (BENCH_DRAIN_WINDOW). Both are flow control, as a real agent runs a bounded number at once;
 //   3. D1 catch-up: until GET /api/commands shows all 10,000 "done" (the relay copies to D1 through its outbox).
 // Checked: each device receives seq 1..1000 strictly increasing, each command exactly once, matching the seq the
 // API returned at dispatch; all 10,000 end "done" in D1.
 // Baselines (same run, the floor worker): (1) against HTTP → worker → DO SQLite insert → response at the same
 // concurrency; (2) against a DO pushing the same number of frames over 10 sockets to bare `ws` clients that
 // answer each with an ack and a result under the same flow control, the DO acking each result (same frame
-// counts, none of the logic) — once bare, once with one SQLite write per state change (sent, acked, done).
+// counts, none of the logic) — once bare, once with one SQLite write per state change (sent, acked, done); then the
+// same in batch frames of 100 (one SQLite write per frame and state change), the like-for-like floor for batches.
 import { ms, note, pool, ratio, table } from "./lib/stats.mjs";
 import { ProtocolAgent, userWithDevice } from "./lib/hearth.mjs";
-import { FloorClient, floorStore } from "./lib/floor.mjs";
+import { BatchProtocolAgent } from "./lib/agent.mjs";
+import { BatchFloorClient, FloorClient, floorStore } from "./lib/floor.mjs";
 import { cpuSeconds, sleep, startFloor, startHearth } from "./lib/proc.mjs";
 import { QUEUE_LIMIT_PER_DEVICE } from "../protocol/src/command.ts";
 
@@ -34,6 +39,11 @@ export async function run(ctx = {}) {
   // Each agent answers (ack + result) at most `window` commands ahead of the relay's acks. Without flow control
   // (BENCH_DRAIN_WINDOW=0), 10 sockets each answering 1000 commands at once swamp the runtime: see README.
   const windowSize = Number(process.env.BENCH_DRAIN_WINDOW ?? 16) || Infinity;
+  // Batch frames (hello features ["batch"]): commands 100 a frame, one cumulative ack each, results 100 a frame with
+  // at most BENCH_DRAIN_BATCH_WINDOW results frames unconfirmed. BENCH_DRAIN_BATCH=0: one frame per command, as before.
+  const batched = process.env.BENCH_DRAIN_BATCH !== "0";
+  const batchWindow = Number(process.env.BENCH_DRAIN_BATCH_WINDOW ?? 2);
+  const flow = batched ? `batch frames of ≤100, ≤${batchWindow} results frames unconfirmed per agent` : `single frames, ≤${windowSize} unconfirmed per agent`;
   const floorStores = Math.min(total, Number(process.env.BENCH_DRAIN_FLOOR_STORES ?? 1500));
   console.log(`\n## drain: ${total} commands queued offline (${devices} devices × ${perDevice}; the per-device bound is ${QUEUE_LIMIT_PER_DEVICE}), then drained\n`);
 
@@ -76,7 +86,7 @@ export async function run(ctx = {}) {
     const storeCpu = cpuSeconds(floor.child) - storeCpu0;
 
     // ── 2. drain ──
-    note(`connecting ${devices} agents; each acks and answers every command, at most ${windowSize} unconfirmed at a time`);
+    note(`connecting ${devices} agents; each acks and answers every command (${flow})`);
     let acked = 0;
     let finish;
     const allAcked = new Promise((resolve) => (finish = resolve));
@@ -84,9 +94,11 @@ export async function run(ctx = {}) {
     const drainStart = performance.now();
     await Promise.all(
       paired.map(async (device) => {
-        const agent = new ProtocolAgent(hearth.origin, device.token, device.deviceId, { window: windowSize });
-        agent.onProgress = () => {
-          acked++;
+        const agent = batched
+          ? new BatchProtocolAgent(hearth.origin, device.token, device.deviceId, { window: batchWindow })
+          : new ProtocolAgent(hearth.origin, device.token, device.deviceId, { window: windowSize });
+        agent.onProgress = (count = 1) => {
+          acked += count;
           if (acked === total - refused) finish();
         };
         agents.push(agent);
@@ -137,15 +149,22 @@ export async function run(ctx = {}) {
       );
     }
 
-    // ── 5. floor drain: same frame counts, 10 sockets to one DO; bare, then with one SQLite write per state change ──
-    note(`floor: a DO pushes ${total} frames over ${devices} sockets; clients ack + answer each; the DO acks each answer`);
+    // ── 5. floor drain: same frame counts, 10 sockets to one DO; bare, then with one SQLite write per state change;
+    //    first one frame per command (the old floors), then in batch frames of 100 (like for like with batch frames) ──
+    note(`floor: a DO pushes ${total} commands over ${devices} sockets; clients ack + answer each; the DO acks each answer (single frames, then frames of 100)`);
     const floorRate = {};
     const floorCpu = {};
-    for (const durable of [false, true]) {
-      const floorRoom = `fdrain-${durable ? "durable" : "bare"}-${Date.now()}`;
+    const floorModes = [
+      { key: "bare", durable: false, batch: false },
+      { key: "durable", durable: true, batch: false },
+      { key: "batchBare", durable: false, batch: true },
+      { key: "batchDurable", durable: true, batch: true },
+    ];
+    for (const { key, durable, batch } of floorModes) {
+      const floorRoom = `fdrain-${key}-${Date.now()}`;
       const clients = [];
       for (let i = 0; i < devices; i++) {
-        const client = new FloorClient(floor.origin, floorRoom, { window: windowSize });
+        const client = batch ? new BatchFloorClient(floor.origin, floorRoom, { window: batchWindow }) : new FloorClient(floor.origin, floorRoom, { window: windowSize });
         await client.open();
         clients.push(client);
         floorClients.push(client);
@@ -154,18 +173,22 @@ export async function run(ctx = {}) {
       const floorStart = performance.now();
       const outcomes = await Promise.allSettled(clients.map((c) => c.drain(perDevice, { durable, timeoutMs: Number(process.env.BENCH_DRAIN_FLOOR_TIMEOUT_MS ?? 90_000) })));
       const floorAcked = clients.reduce((n, c) => n + c.acks, 0);
-      floorRate[durable ? "durable" : "bare"] = rate(floorAcked, performance.now() - floorStart);
-      if (outcomes.some((o) => o.status === "rejected")) findings.push(`the floor drain (${durable ? "durable" : "bare"}) did not finish: ${floorAcked} of ${total} acked; its rate is from what finished`);
-      floorCpu[durable ? "durable" : "bare"] = cpuSeconds(floor.child) - floorCpu0;
+      floorRate[key] = rate(floorAcked, performance.now() - floorStart);
+      if (outcomes.some((o) => o.status === "rejected")) findings.push(`the floor drain (${key}) did not finish: ${floorAcked} of ${total} acked; its rate is from what finished`);
+      floorCpu[key] = cpuSeconds(floor.child) - floorCpu0;
       for (const c of clients) c.close();
     }
+    // The floor the drain is compared with: the same frames it used (batch or single), with durable writes.
+    const likeFloor = batched ? "batchDurable" : "durable";
 
     console.log(
       table([
         ["phase", "count", "time s", "rate", "baseline (floor, same run)", "Hearth/floor"],
         [`dispatch (POST /api/commands, ${inFlight} in flight)`, total - refused, (dispatchMs / 1000).toFixed(1), perS(dispatchRate), `${perS(storeRate)} HTTP→DO SQLite insert`, ratio(dispatchRate, storeRate)],
-        [`drain (connect → last result acked; ≤${windowSize} unconfirmed per agent)`, acked, (drainMs / 1000).toFixed(1), perS(drainRate), `${perS(floorRate.durable)} DO→ws→DO + 3 SQLite writes/cmd`, ratio(drainRate, floorRate.durable)],
-        ["", "", "", "", `${perS(floorRate.bare)} DO→ws→DO frames only`, ratio(drainRate, floorRate.bare)],
+        [`drain (connect → last result acked; ${flow})`, acked, (drainMs / 1000).toFixed(1), perS(drainRate), `${perS(floorRate.durable)} DO→ws→DO, 1 cmd/frame + 3 SQLite writes/cmd`, ratio(drainRate, floorRate.durable)],
+        ["", "", "", "", `${perS(floorRate.bare)} DO→ws→DO, 1 cmd/frame, frames only`, ratio(drainRate, floorRate.bare)],
+        ["", "", "", "", `${perS(floorRate.batchDurable)} DO→ws→DO, 100 cmds/frame + 3 SQLite writes/frame`, ratio(drainRate, floorRate.batchDurable)],
+        ["", "", "", "", `${perS(floorRate.batchBare)} DO→ws→DO, 100 cmds/frame, frames only`, ratio(drainRate, floorRate.batchBare)],
         [`  of which connect + hello → welcome (all ${devices})`, "", (welcomedMs / 1000).toFixed(2), "", "", ""],
         [`D1 shows all done (from connect)`, d1.done, (d1Ms / 1000).toFixed(1), perS(rate(d1.done, d1Ms)), "", ""],
       ]),
@@ -173,10 +196,12 @@ export async function run(ctx = {}) {
     const perCmd = (seconds, n) => `${ms((seconds * 1000) / n)} ms`;
     console.log(
       `\nworkerd CPU per command (from /proc): dispatch ${perCmd(dispatchCpu, total - refused)} (floor store ${perCmd(storeCpu, floorStores)}), ` +
-        `drain ${perCmd(drainCpu, Math.max(acked, 1))} (durable floor ${perCmd(floorCpu.durable, total)}, bare floor ${perCmd(floorCpu.bare, total)})`,
+        `drain ${perCmd(drainCpu, Math.max(acked, 1))} (durable floor ${perCmd(floorCpu.durable, total)}, bare floor ${perCmd(floorCpu.bare, total)}; ` +
+        `batched: durable ${perCmd(floorCpu.batchDurable, total)}, bare ${perCmd(floorCpu.batchBare, total)})`,
     );
     console.log(
-      `RATIO drain throughput Hearth/durable floor = ${ratio(drainRate, floorRate.durable)} (Hearth/bare floor = ${ratio(drainRate, floorRate.bare)})   dispatch rate Hearth/floor = ${ratio(dispatchRate, storeRate)}`,
+      `RATIO drain throughput (${batched ? "batch frames" : "single frames"}) Hearth/durable floor of the same frames = ${ratio(drainRate, floorRate[likeFloor])} ` +
+        `(1 cmd/frame floors: durable ${ratio(drainRate, floorRate.durable)}, bare ${ratio(drainRate, floorRate.bare)}; 100 cmds/frame bare ${ratio(drainRate, floorRate.batchBare)})   dispatch rate Hearth/floor = ${ratio(dispatchRate, storeRate)}`,
     );
     console.log(
       problems.length === 0
@@ -187,8 +212,10 @@ export async function run(ctx = {}) {
     for (const finding of findings) console.log(`FINDING: ${finding}`);
 
     return [
-      { bench: name, figure: `drain ${total} cmds (${devices} devices)`, value: perS(drainRate), baseline: `durable floor ${perS(floorRate.durable)}`, ratio: ratio(drainRate, floorRate.durable) },
+      { bench: name, figure: `drain ${total} cmds (${devices} devices, ${batched ? "batch frames" : "single frames"})`, value: perS(drainRate), baseline: `durable floor ${perS(floorRate.durable)}`, ratio: ratio(drainRate, floorRate.durable) },
       { bench: name, figure: "", value: "", baseline: `bare floor ${perS(floorRate.bare)}`, ratio: ratio(drainRate, floorRate.bare) },
+      { bench: name, figure: "", value: "", baseline: `batched durable floor ${perS(floorRate.batchDurable)}`, ratio: ratio(drainRate, floorRate.batchDurable) },
+      { bench: name, figure: "", value: "", baseline: `batched bare floor ${perS(floorRate.batchBare)}`, ratio: ratio(drainRate, floorRate.batchBare) },
       { bench: name, figure: `dispatch, ${inFlight} in flight`, value: perS(dispatchRate), baseline: `floor ${perS(storeRate)}`, ratio: ratio(dispatchRate, storeRate) },
       { bench: name, figure: "order / once / all done", value: problems.length === 0 ? "ok" : `${problems.length} problems`, baseline: "", ratio: "" },
       ...(d1.pagingLost > 0 ? [{ bench: name, figure: "GET /api/commands paging", value: `skipped ${d1.pagingLost}`, baseline: "", ratio: "" }] : []),

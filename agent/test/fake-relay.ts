@@ -27,6 +27,8 @@ export class FakeRelay {
   /** When false, the heartbeat goes unanswered. */
   answerHeartbeat = true;
   heartbeatMs = 30_000;
+  /** Features this relay takes when the agent's hello names them (echoed in `welcome.features`). */
+  features: string[] = [];
   /** Commands delivered after each `welcome`, like the relay's owed queue. */
   owed: Extract<RelayToAgentFrame, { type: "command" }>[] = [];
   readonly #http: Server;
@@ -130,11 +132,12 @@ export class FakeRelay {
       const frame = AgentFrame.parse(JSON.parse(text));
       this.frames.push(frame);
       if (frame.type === "hello") {
-        ws.send(JSON.stringify({ v: PROTOCOL_VERSION, type: "welcome", id: "w", device_id: frame.device_id, server_time: Date.now(), heartbeat_ms: this.heartbeatMs, pending: this.owed.length }));
+        ws.send(JSON.stringify({ v: PROTOCOL_VERSION, type: "welcome", id: "w", device_id: frame.device_id, server_time: Date.now(), heartbeat_ms: this.heartbeatMs, pending: this.owed.length, features: this.features.filter((f) => frame.features?.includes(f)) }));
         for (const command of this.owed) ws.send(JSON.stringify(command));
       }
-      if (this.autoAck && (frame.type === "result" || frame.type === "activity")) this.ack(frame.id);
+      if (this.autoAck && (frame.type === "result" || frame.type === "results" || frame.type === "activity")) this.ack(frame.id);
       if (frame.type === "result") this.owed = this.owed.filter((command) => command.id !== frame.command_id);
+      if (frame.type === "results") this.owed = this.owed.filter((command) => !frame.results.some((r) => r.command_id === command.id));
       this.#wake();
     });
   }

@@ -8,6 +8,10 @@
 //   ws {type:"drain", n, durable} → the DO sends n frames {type:"command", id, seq}; the client answers each with
 //                              {type:"ack"} and {type:"result", id}; the DO answers each result with {type:"ack", ref}.
 //                              With `durable`, the DO also writes one SQLite row per state change (sent, ack, result).
+//   ws {type:"drain", n, durable, batch: B} → the same in batch frames: {type:"commands", commands:[{id, seq}…]} of up
+//                              to B; the client answers each with {type:"acks", through_seq} and {type:"results", id,
+//                              results:[…]}; the DO answers each results frame with one {type:"ack", ref}. With
+//                              `durable`, one SQLite write per batch per state change (sent, acks, results).
 //
 // No auth, no D1, no validation: this is what the runtime and `wrangler dev` cost on their own.
 import { DurableObject } from "cloudflare:workers";
@@ -57,10 +61,20 @@ export class Floor extends DurableObject<Env> {
       // `durable`: one SQLite write per state change (sent, acked, done), as a durable queue must do at least.
       const durable = frame.durable === true;
       socket.serializeAttachment({ durable });
-      for (let seq = 1; seq <= frame.n; seq++) {
+      const batch = typeof frame.batch === "number" && frame.batch > 1 ? frame.batch : 0;
+      for (let first = 1; batch > 0 && first <= frame.n; first += batch) {
+        const commands = [];
+        for (let seq = first; seq < first + batch && seq <= frame.n; seq++) commands.push({ id: `c${seq}`, seq });
+        if (durable) this.ctx.storage.sql.exec("INSERT INTO rows (body) VALUES (?)", `sent c${first}..`);
+        socket.send(JSON.stringify({ type: "commands", commands }));
+      }
+      for (let seq = 1; batch === 0 && seq <= frame.n; seq++) {
         if (durable) this.ctx.storage.sql.exec("INSERT INTO rows (body) VALUES (?)", `sent c${seq}`);
         socket.send(JSON.stringify({ type: "command", id: `c${seq}`, seq }));
       }
+    } else if (frame.type === "acks" || frame.type === "results") {
+      if ((socket.deserializeAttachment() as { durable?: boolean } | null)?.durable) this.ctx.storage.sql.exec("INSERT INTO rows (body) VALUES (?)", `${frame.type} ${frame.id ?? frame.through_seq}`);
+      if (frame.type === "results") socket.send(JSON.stringify({ type: "ack", ref: frame.id }));
     } else if (frame.type === "ack" || frame.type === "result") {
       if ((socket.deserializeAttachment() as { durable?: boolean } | null)?.durable) this.ctx.storage.sql.exec("INSERT INTO rows (body) VALUES (?)", `${frame.type} ${frame.id}`);
       if (frame.type === "result") socket.send(JSON.stringify({ type: "ack", ref: frame.id }));

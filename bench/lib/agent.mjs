@@ -1,10 +1,12 @@
 // The agent the round-trip benchmark drives: the real `hearth` agent (`hearth pair`, then `hearth start`, in a
 // temporary HEARTH_HOME whose filesystem root is a temporary folder) when its CLI has `pair` and `start`;
 // otherwise the minimal protocol client from hearth.mjs. The output says which one ran.
+import { randomUUID } from "node:crypto";
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { ProtocolAgent } from "./hearth.mjs";
+import WebSocket from "ws";
+import { CONNECTORS, ProtocolAgent } from "./hearth.mjs";
 import { BIN, ROOT, sleep, spawnGroup, stopGroup } from "./proc.mjs";
 
 const HEARTH = `${ROOT}agent/bin/hearth.mjs`;
@@ -105,5 +107,106 @@ export async function startAgent(origin, user, ctx = {}) {
   } catch (error) {
     if (choice === "real") throw error;
     return startProtocolAgent(origin, user, `the real agent did not start (${String(error.message).split("\n")[0]})`);
+  }
+}
+
+/** What the bench's clients answer for `filesystem.list`. */
+const LIST_DATA = { entries: [{ name: "notes.txt", kind: "file", size: 1204 }, { name: "photos", kind: "folder", size: null }] };
+
+/**
+ * The bench's protocol client speaking batch frames (hello `features: ["batch"]`): each `commands` frame is answered
+ * with one cumulative `acks`, and results go in `results` frames of up to 100, with at most `window` results frames
+ * awaiting the relay's ack (flow control, as ProtocolAgent's `window` counts single results). The same surface as
+ * ProtocolAgent for the drain bench: `commands` (id, seq in arrival order), `errors`, `onProgress(n)` per acked result.
+ */
+export class BatchProtocolAgent {
+  constructor(origin, token, deviceId, { window = 2, batch = 100 } = {}) {
+    this.origin = origin;
+    this.token = token;
+    this.deviceId = deviceId;
+    this.window = window;
+    this.batch = batch;
+    this.waiting = [];
+    this.commands = [];
+    this.errors = [];
+    this.resultsAcked = 0;
+    this.onProgress = null;
+    /** Results frame id → how many results it carried, until the relay acks it. */
+    this.unacked = new Map();
+    this.features = null;
+  }
+
+  async connect() {
+    this.ws = new WebSocket(`${this.origin.replace(/^http/, "ws")}/api/agent`, { headers: { authorization: `Bearer ${this.token}` } });
+    let welcomed;
+    let failed;
+    const welcome = new Promise((resolve, reject) => {
+      welcomed = resolve;
+      failed = reject;
+    });
+    this.ws.once("close", (code, reason) => failed(new Error(`agent socket closed before welcome: ${code} ${reason}`)));
+    this.ws.once("error", (error) => failed(error));
+    this.ws.on("message", (data) => this.#onFrame(JSON.parse(String(data)), welcomed));
+    await new Promise((resolve, reject) => {
+      this.ws.once("open", resolve);
+      this.ws.once("error", reject);
+    });
+    this.ws.send(JSON.stringify({ v: 1, type: "hello", id: randomUUID(), device_id: this.deviceId, agent_version: "0.2.0", platform: "linux", connectors: CONNECTORS, features: ["batch"] }));
+    const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error("no welcome within 30 s")), 30_000).unref());
+    this.welcome = await Promise.race([welcome, timeout]);
+    this.features = this.welcome.features ?? [];
+    if (!this.features.includes("batch")) throw new Error(`the relay did not take the batch feature (welcome.features = ${JSON.stringify(this.welcome.features)})`);
+    return this.welcome;
+  }
+
+  #onFrame(frame, welcomed) {
+    switch (frame.type) {
+      case "welcome":
+        welcomed(frame);
+        return;
+      case "commands": {
+        for (const command of frame.commands) {
+          this.commands.push({ id: command.id, seq: command.seq });
+          this.waiting.push(command.id);
+        }
+        this.ws.send(JSON.stringify({ v: 1, type: "acks", id: randomUUID(), through_seq: frame.commands.at(-1).seq }));
+        this.#pump();
+        return;
+      }
+      case "command":
+        // Not expected once the relay took the feature; recorded so the bench's check sees it.
+        this.commands.push({ id: frame.id, seq: frame.seq });
+        this.waiting.push(frame.id);
+        this.#pump();
+        return;
+      case "ack": {
+        const count = this.unacked.get(frame.ref);
+        if (count === undefined) return;
+        this.unacked.delete(frame.ref);
+        if (frame.refused?.length) this.errors.push({ type: "refused", ref: frame.ref, refused: frame.refused });
+        this.resultsAcked += count;
+        this.#pump();
+        this.onProgress?.(count);
+        return;
+      }
+      case "error":
+        this.errors.push(frame);
+        return;
+    }
+  }
+
+  #pump() {
+    while (this.unacked.size < this.window && this.waiting.length > 0) {
+      const now = Date.now();
+      const ids = this.waiting.splice(0, this.batch);
+      const id = randomUUID();
+      this.unacked.set(id, ids.length);
+      const results = ids.map((command_id) => ({ command_id, outcome: { status: "done", data: LIST_DATA }, started_at: now, finished_at: now }));
+      this.ws.send(JSON.stringify({ v: 1, type: "results", id, results }));
+    }
+  }
+
+  close() {
+    this.ws?.terminate();
   }
 }

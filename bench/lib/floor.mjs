@@ -81,6 +81,74 @@ export class FloorClient {
   }
 }
 
+/**
+ * The floor's client for batch frames (the drain with `batch`): each `commands` frame is answered with one `acks` and
+ * its results in `results` frames of up to `batch`, at most `window` results frames awaiting the DO's ack, as the
+ * drain bench's BatchProtocolAgent does. `acks` counts results acked.
+ */
+export class BatchFloorClient extends FloorClient {
+  constructor(origin, room, { window = 2, batch = 100 } = {}) {
+    super(origin, room);
+    this.batchWindow = window;
+    this.batch = batch;
+    this.resultFrames = new Map();
+  }
+
+  #pump() {
+    while (this.resultFrames.size < this.batchWindow && this.waiting.length > 0) {
+      const ids = this.waiting.splice(0, this.batch);
+      const id = `r${ids[0]}-${ids.length}`;
+      this.resultFrames.set(id, ids.length);
+      this.ws.send(JSON.stringify({ type: "results", id, results: ids.map((command_id) => ({ command_id, outcome: { status: "done", data: { entries: [] } } })) }));
+    }
+  }
+
+  async open() {
+    this.ws = new WebSocket(`${this.origin.replace(/^http/, "ws")}/ws?room=${this.room}`);
+    this.ws.on("message", (data) => {
+      const frame = JSON.parse(String(data));
+      if (frame.type === "commands") {
+        for (const command of frame.commands) {
+          this.commands.push(command.seq);
+          this.waiting.push(command.id);
+        }
+        this.ws.send(JSON.stringify({ type: "acks", through_seq: frame.commands.at(-1).seq }));
+        this.#pump();
+      } else if (frame.type === "ack") {
+        const count = this.resultFrames.get(frame.ref) ?? 0;
+        this.resultFrames.delete(frame.ref);
+        this.acks += count;
+        this.#pump();
+        this.onProgress?.();
+      }
+    });
+    await new Promise((resolve, reject) => {
+      this.ws.once("open", resolve);
+      this.ws.once("error", reject);
+    });
+  }
+
+  /** As FloorClient.drain, in batch frames of `batch`. */
+  async drain(n, { durable = false, timeoutMs = 120_000 } = {}) {
+    this.acks = 0;
+    this.commands = [];
+    const started = performance.now();
+    const done = new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`floor batch drain: ${this.acks}/${n} acked after ${timeoutMs} ms`)), timeoutMs);
+      this.onProgress = () => {
+        if (this.acks === n) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+    });
+    this.ws.send(JSON.stringify({ type: "drain", n, durable, batch: this.batch }));
+    await done;
+    this.onProgress = null;
+    return performance.now() - started;
+  }
+}
+
 /** A durable write with nothing else: HTTP → worker → DO SQLite insert → response. Resolves with ms. */
 export async function floorStore(origin, room, body) {
   const started = performance.now();

@@ -55,18 +55,46 @@ export const HelloFrame = frame("hello", {
   connectors: z.array(ConnectorDescriptor).max(50),
   /** The agent's local limits (folders, shell programs, apps), so the server can refuse at once what it would refuse. */
   limits: AgentLimits.optional(),
+  /**
+   * Optional protocol features this agent speaks (see `FEATURES`). An agent that names `"batch"` gets `commands`
+   * frames instead of `command` ones, and may send `acks` and `results`. Unknown names are ignored.
+   */
+  features: z.array(z.string().max(40)).max(20).optional(),
 });
 
 /** agent → relay: command `ref` is stored on the machine (before it runs). */
 export const AgentAckFrame = frame("ack", { ref: FrameId });
 
-/** agent → relay: how command `command_id` ended. The relay answers `ack` with `ref` = this frame's id. */
-export const ResultFrame = frame("result", {
+/** What a `result` frame says besides its envelope: also one entry of a `results` frame. */
+const ResultBody = z.object({
   command_id: FrameId,
   outcome: CommandOutcome,
   started_at: z.number().nullable(),
   finished_at: z.number(),
 });
+
+/** agent → relay: how command `command_id` ended. The relay answers `ack` with `ref` = this frame's id. */
+export const ResultFrame = frame("result", ResultBody.shape);
+
+/** Protocol features a client may name in `hello.features`; `welcome.features` echoes the ones the relay will use. */
+export const FEATURES = { batch: "batch" } as const;
+
+/** The most commands in one `commands` frame, and results in one `results` frame. */
+export const MAX_BATCH = 100;
+
+/**
+ * agent → relay (feature `batch`): every command of this device with `seq` ≤ `through_seq` is stored on the machine.
+ * Cumulative: one `acks` stands for all before it, so a lost one is made good by the next. A `through_seq` beyond the
+ * highest seq the relay sent on this socket is refused (`validation_failed`) and moves nothing.
+ */
+export const AgentAcksFrame = frame("acks", { through_seq: z.number().int().nonnegative() });
+
+/**
+ * agent → relay (feature `batch`): up to `MAX_BATCH` results, each a `result` frame's body. The relay answers one
+ * `ack` with `ref` = this frame's id once every result it takes is persisted; results it refuses (an unknown
+ * command, another device's) are named in the ack's `refused` by index, with the reason, and are not counted.
+ */
+export const ResultsFrame = frame("results", { results: z.array(ResultBody).min(1).max(MAX_BATCH) });
 
 /**
  * agent → relay: a batch of activity events; the relay acks the frame once they are stored. Each event is checked
@@ -86,6 +114,8 @@ export const AgentFrame = z.discriminatedUnion("type", [
   HelloFrame,
   AgentAckFrame,
   ResultFrame,
+  AgentAcksFrame,
+  ResultsFrame,
   ActivityFrame,
   AgentPermissionRequestFrame,
 ]);
@@ -101,10 +131,12 @@ export const WelcomeFrame = frame("welcome", {
   heartbeat_ms: z.number(),
   /** Commands without a result that follow this frame. */
   pending: z.number(),
+  /** The features of `hello.features` the relay will use on this socket; absent or empty: single frames only. */
+  features: z.array(z.string().max(40)).max(20).optional(),
 });
 
-/** relay → agent: run this. `id` is the command's id; a redelivery has the same id and seq. */
-export const CommandFrame = frame("command", {
+/** What a `command` frame says besides its envelope. */
+const CommandBody = z.object({
   seq: z.number().int().nonnegative(),
   command: Command,
   read_only: z.boolean(),
@@ -112,8 +144,19 @@ export const CommandFrame = frame("command", {
   approval: Approval,
 });
 
+/** relay → agent: run this. `id` is the command's id; a redelivery has the same id and seq. */
+export const CommandFrame = frame("command", CommandBody.shape);
+
 /**
- * relay → agent: frame `ref` (a `result` or `activity`) is stored; the agent may forget it. For an `activity` frame,
+ * relay → agent (feature `batch`): up to `MAX_BATCH` commands in ascending `seq`, each a `command` frame's body plus
+ * its `id` (the command's id). The agent stores them, then answers one `acks` with the highest seq it stored.
+ */
+export const CommandsFrame = frame("commands", { commands: z.array(CommandBody.extend({ id: FrameId })).min(1).max(MAX_BATCH) });
+
+/**
+ * relay → agent: frame `ref` (a `result`, `results` or `activity`) is stored; the agent may forget it. For a
+ * `results` frame, `refused` names the results the relay did not take (by index, with why): resending them changes
+ * nothing, so the agent forgets them too and logs the reason. For an `activity` frame,
  * `refused` names the events the server would not store and why: the agent keeps those for the user to see
  * (`hearth status`) instead of dropping them, and the relay records them for the device page.
  */
@@ -130,6 +173,7 @@ export const RelayToAgentFrame = z.discriminatedUnion("type", [
   ErrorFrame,
   WelcomeFrame,
   CommandFrame,
+  CommandsFrame,
   RelayAckFrame,
   PermissionUpdateFrame,
 ]);
@@ -154,6 +198,12 @@ export const AgentStatusFrame = frame("agent_status", { device: DeviceView });
 
 /** relay → browser: a command changed state. */
 export const CommandUpdateFrame = frame("command_update", { command: CommandView });
+
+/**
+ * relay → browser: many commands changed state at once (a batch an agent acked or finished): each one's new state,
+ * in one frame instead of one `command_update` each. A single change still comes as `command_update`.
+ */
+export const CommandUpdatesFrame = frame("command_updates", { commands: z.array(CommandView).min(1).max(MAX_BATCH) });
 
 /** relay → browser: a command or an agent waits for the user's answer; `request.status` says if it is still open. */
 export const PermissionPromptFrame = frame("permission_prompt", { request: PermissionRequestView });
@@ -193,6 +243,7 @@ export const RelayToBrowserFrame = z.discriminatedUnion("type", [
   TypingFrame,
   AgentStatusFrame,
   CommandUpdateFrame,
+  CommandUpdatesFrame,
   PermissionPromptFrame,
   TurnFrame,
   ActivityStoredFrame,

@@ -1,6 +1,6 @@
 import type { Connection } from "partyserver";
 import { and, eq, isNull } from "drizzle-orm";
-import { toAgent } from "#protocol";
+import { FEATURES, MAX_BATCH, toAgent } from "#protocol";
 import type { AgentFrame, ErrorCode, Json } from "#protocol";
 import { ingestActivities } from "../../core/src/activities/ingest.ts";
 import { openDb, schema } from "../../core/src/db/index.ts";
@@ -14,8 +14,8 @@ import { CLOSE_REVOKED, HEARTBEAT_MS } from "./sockets.ts";
 import type { SocketState, Sockets } from "./sockets.ts";
 import { describe } from "./wording.ts";
 
-/** Owed commands sent per step when an agent reconnects to a backlog. */
-const REDELIVER_CHUNK = 100;
+/** Owed commands sent per step when an agent reconnects to a backlog: one `commands` frame to an agent that speaks batches. */
+const REDELIVER_CHUNK = MAX_BATCH;
 
 /** What the agent link needs from the relay that holds it. */
 export interface AgentLinkHost {
@@ -33,6 +33,7 @@ export interface AgentLinkHost {
 
 type Hello = Extract<AgentFrame, { type: "hello" }>;
 type PermissionRequestFrame = Extract<AgentFrame, { type: "permission_request" }>;
+type ResultsFrame = Extract<AgentFrame, { type: "results" }>;
 
 /**
  * The agent's side of the relay: the frames a greeted agent sends (hello, ack, result, permission request,
@@ -53,6 +54,10 @@ export class AgentLink {
       case "result":
         this.#onResult(frame.command_id, frame.outcome);
         return this.#host.sockets.send(connection, toAgent("ack", frameId(), { ref: frame.id }));
+      case "acks":
+        return this.#onAcks(connection, deviceId, frame.id, frame.through_seq);
+      case "results":
+        return this.#onResults(connection, deviceId, frame);
       case "permission_request":
         return this.#onPermissionRequest(deviceId, frame);
       case "activity":
@@ -60,7 +65,7 @@ export class AgentLink {
     }
   }
 
-  async onHello(connection: Connection<SocketState>, deviceId: string, hello: Pick<Hello, "agent_version" | "platform" | "connectors" | "limits">): Promise<void> {
+  async onHello(connection: Connection<SocketState>, deviceId: string, hello: Pick<Hello, "agent_version" | "platform" | "connectors" | "limits" | "features">): Promise<void> {
     const host = this.#host;
     const now = Date.now();
     const { devices } = schema;
@@ -75,9 +80,11 @@ export class AgentLink {
     }
     host.memory.devices.delete(deviceId);
     host.notifier.agentCameBack(deviceId);
-    connection.setState({ role: "agent", deviceId, ready: true });
+    // An agent that does not name "batch" gets single frames, as before batches existed.
+    const batch = hello.features?.includes(FEATURES.batch) ?? false;
+    connection.setState({ role: "agent", deviceId, ready: true, batch });
     const pending = host.queue.commands.countOwed(deviceId);
-    host.sockets.send(connection, toAgent("welcome", frameId(), { device_id: deviceId, server_time: now, heartbeat_ms: HEARTBEAT_MS, pending }));
+    host.sockets.send(connection, toAgent("welcome", frameId(), { device_id: deviceId, server_time: now, heartbeat_ms: HEARTBEAT_MS, pending, features: batch ? [FEATURES.batch] : [] }));
     // The first chunk goes out, and new commands start waiting their turn, before anything here awaits.
     const redelivery = this.#redeliver(connection, deviceId);
     await host.sockets.broadcastDevice(deviceId);
@@ -114,7 +121,8 @@ export class AgentLink {
       let afterSeq = 0;
       for (;;) {
         const chunk = queue.commands.owed(deviceId, afterSeq, REDELIVER_CHUNK);
-        for (const command of chunk) queue.deliver(connection, command);
+        if (connection.state?.role === "agent" && connection.state.batch) queue.deliverBatch(connection, chunk);
+        else for (const command of chunk) queue.deliver(connection, command);
         queue.flushSoon();
         const last = chunk.at(-1);
         if (!last?.seq || connection.readyState !== WebSocket.OPEN) return;
@@ -163,6 +171,41 @@ export class AgentLink {
     const moved = queue.commands.move(commandId, "acked", Date.now());
     if (moved) queue.changed(moved, { kind: "command.acked", summary: `${describe(moved)} received by the device` });
     queue.flushSoon();
+  }
+
+  /** A cumulative ack: everything of the device up to `throughSeq` is stored on the machine. One write for the lot. */
+  #onAcks(connection: Connection<SocketState>, deviceId: string, ref: string, throughSeq: number): void {
+    const { queue, sockets } = this.#host;
+    const state = connection.state;
+    const sentThrough = state?.role === "agent" ? (state.sentThrough ?? 0) : 0;
+    if (throughSeq > sentThrough) {
+      return sockets.refuse(connection, {
+        code: "validation_failed",
+        message: `acks.through_seq is ${throughSeq}, but the highest seq sent on this connection is ${sentThrough}. Ack only commands you received.`,
+        ref,
+      });
+    }
+    const moved = queue.commands.ackThrough(deviceId, throughSeq, Date.now());
+    queue.changedMany(moved, (command) => ({ kind: "command.acked", summary: `${describe(command)} received by the device` }));
+    queue.flushSoon();
+  }
+
+  /**
+   * A batch of results, persisted in one write before the one `ack` that answers the frame; results the relay
+   * would not take are named in the ack's `refused`, and the rest are stored.
+   */
+  #onResults(connection: Connection<SocketState>, deviceId: string, frame: ResultsFrame): void {
+    const { queue, sockets } = this.#host;
+    const { moved, refused } = queue.commands.finishMany(
+      deviceId,
+      frame.results.map((r) => ({ commandId: r.command_id, outcome: r.outcome })),
+      Date.now(),
+    );
+    queue.changedMany(moved, (command) =>
+      command.status === "done" ? { kind: "command.done", summary: `${describe(command)} finished` } : { kind: `command.${command.status}`, summary: `${describe(command)} failed: ${command.error?.message ?? ""}` },
+    );
+    queue.flushSoon();
+    sockets.send(connection, toAgent("ack", frameId(), { ref: frame.id, ...(refused.length > 0 ? { refused } : {}) }));
   }
 
   #onResult(commandId: string, outcome: { status: "done"; data?: Json } | { status: "failed"; error: { code: ErrorCode; message: string } }): void {

@@ -1,6 +1,7 @@
 import type { Connection } from "partyserver";
 import { and, eq } from "drizzle-orm";
-import { COMMAND_DEFAULT_DEADLINE_MS, QUEUE_LIMIT_PER_DEVICE, commandView, toAgent, toBrowser } from "#protocol";
+import { COMMAND_DEFAULT_DEADLINE_MS, MAX_BATCH, QUEUE_LIMIT_PER_DEVICE, commandView, toAgent, toBrowser } from "#protocol";
+import type { FrameBody, RelayToAgentFrame } from "#protocol";
 import type { CommandView, Decision, NotificationSource } from "#protocol";
 import { openDb, schema } from "../../core/src/db/index.ts";
 import type { NotificationDraft } from "../../core/src/notifications/store.ts";
@@ -13,7 +14,7 @@ import { checkAction } from "./devices.ts";
 import type { DeviceRecord } from "./devices.ts";
 import { frameId } from "./frames.ts";
 import type { RelayMemory } from "./memory.ts";
-import { commandNotification, requestNotification } from "./notices.ts";
+import { commandNotification, commandsFinishedNotification, requestNotification } from "./notices.ts";
 import type { NotifyOptions } from "./notifier.ts";
 import { approvalFromDecision, approvalFromRule, evaluate, grantFor } from "./permission-rules.ts";
 import type { Rule } from "./permission-rules.ts";
@@ -21,7 +22,7 @@ import { recordGrant } from "./grants.ts";
 import { RequestStore, requestForCommand, requestView } from "./requests.ts";
 import type { DecideOutcome, DispatchInput, DispatchOutcome } from "./rpc.ts";
 import { CLOSE_REVOKED } from "./sockets.ts";
-import type { Sockets } from "./sockets.ts";
+import type { SocketState, Sockets } from "./sockets.ts";
 import { consumedGrants } from "./storage/index.ts";
 import type { RelayDb } from "./storage/index.ts";
 import { decisionText, describe, requestOutcome } from "./wording.ts";
@@ -209,6 +210,48 @@ export class CommandQueue {
     if (draft) this.notifyLater(draft);
   }
 
+  /**
+   * Records many state changes of one device at once (a batch the agent acked or finished): each goes to D1 and to
+   * its watchers as `changed` does, but the browsers get one `command_updates` frame, and the ones that finished
+   * one "N commands finished" notice. A single change is told exactly as `changed` tells it.
+   */
+  changedMany(commands: readonly QueuedCommand[], lineFor: (command: QueuedCommand) => Omit<AuditLine, "deviceId" | "commandId">): void {
+    const [only] = commands;
+    if (commands.length <= 1) {
+      if (only) this.changed(only, lineFor(only));
+      return;
+    }
+    const views: CommandView[] = [];
+    for (const command of commands) {
+      this.sync.record({ kind: "command", command, audit: { ...lineFor(command), deviceId: command.deviceId, commandId: command.id, detail: { status: command.status, seq: command.seq } } });
+      const view = commandView(command);
+      views.push(view);
+      for (const watcher of this.#host.memory.commandWatchers.get(command.id) ?? []) watcher(view);
+    }
+    // A cumulative ack may move more than a frame carries: the tabs get them MAX_BATCH a frame.
+    for (let i = 0; i < views.length; i += MAX_BATCH) this.#host.sockets.toBrowsers(toBrowser("command_updates", frameId(), { commands: views.slice(i, i + MAX_BATCH) }));
+    const done = commands.filter((c) => c.status === "done");
+    for (const command of commands) {
+      const draft = command.status === "done" && done.length > 1 ? null : commandNotification(command);
+      if (draft) this.notifyLater(draft);
+    }
+    if (done.length > 1) this.#notifyFinished(done);
+  }
+
+  /** One notice for commands of one device that finished together, with the device's name. */
+  #notifyFinished(done: readonly QueuedCommand[]): void {
+    const deviceId = done[0]?.deviceId;
+    if (!deviceId) return;
+    const told = this.deviceFor(deviceId)
+      .catch(() => null)
+      .then((device) => this.#host.notify(commandsFinishedNotification(deviceId, device?.name ?? "your device", done), {}))
+      .then(
+        () => undefined,
+        (error: unknown) => console.error("relay: a notification failed", error),
+      );
+    this.#host.keepAlive(told);
+  }
+
   /** Notifies without holding up the caller; a failure is logged (the source's own record is already safe). */
   notifyLater(draft: NotificationDraft, options: NotifyOptions = {}): void {
     this.#host.keepAlive(this.#host.notify(draft, options).then(() => undefined, (error: unknown) => console.error("relay: a notification failed", error)));
@@ -257,15 +300,35 @@ export class CommandQueue {
     return current;
   }
 
-  /** Sends a command frame; a queued command becomes sent. */
-  deliver(socket: Connection, command: QueuedCommand): QueuedCommand {
-    if (command.seq === null || !command.approval) return command;
-    this.#host.sockets.send(socket, toAgent("command", command.id, { seq: command.seq, command: command.command, read_only: command.readOnly, deadline_at: command.deadlineAt, approval: command.approval }));
+  /** Sends a command frame (a `commands` frame of one to an agent that speaks batches); a queued command becomes sent. */
+  deliver(socket: Connection<SocketState>, command: QueuedCommand): QueuedCommand {
+    const body = commandBody(command);
+    if (!body) return command;
+    if (socket.state?.role === "agent" && socket.state.batch) this.deliverBatch(socket, [command]);
+    else this.#host.sockets.send(socket, toAgent("command", command.id, body));
     if (command.status !== "queued") return command;
     const moved = this.commands.move(command.id, "sent", Date.now());
     if (!moved) return command;
     this.changed(moved, { kind: "command.sent", summary: `${describe(moved)} sent to the device` });
     return moved;
+  }
+
+  /**
+   * Sends commands (ascending seq, at most `MAX_BATCH`) to an agent that speaks batches, as one `commands` frame, and
+   * remembers on the socket the highest seq sent, which its `acks` may not pass. Their state is not moved here:
+   * redelivery does not depend on `sent` (every owed command goes again), so a backlog goes from queued straight
+   * to acked when the agent's `acks` arrives, one write for the lot.
+   */
+  deliverBatch(socket: Connection<SocketState>, commands: readonly QueuedCommand[]): void {
+    const bodies = commands.flatMap((command) => {
+      const body = commandBody(command);
+      return body ? [{ id: command.id, ...body }] : [];
+    });
+    const last = bodies.at(-1);
+    const state = socket.state;
+    if (!last || state?.role !== "agent") return;
+    if (last.seq > (state.sentThrough ?? 0)) socket.setState({ ...state, sentThrough: last.seq });
+    this.#host.sockets.send(socket, toAgent("commands", frameId(), { commands: bodies }));
   }
 
   /** The user's rules, less the one-time grants already spent here (cached in memory; see `RelayMemory.rules`). */
@@ -299,4 +362,10 @@ export class CommandQueue {
   flushSoon(): void {
     this.#host.keepAlive(this.flushNow());
   }
+}
+
+/** A command as the agent gets it (a `command` frame's body), or null for one that cannot be sent (no seq or approval yet). */
+function commandBody(command: QueuedCommand): FrameBody<RelayToAgentFrame, "command"> | null {
+  if (command.seq === null || !command.approval) return null;
+  return { seq: command.seq, command: command.command, read_only: command.readOnly, deadline_at: command.deadlineAt, approval: command.approval };
 }

@@ -1,5 +1,5 @@
 import { Approval, ErrorCode } from "#protocol";
-import type { CommandRecord, CommandStatus, Failure, Json } from "#protocol";
+import type { CommandOutcome, CommandRecord, CommandStatus, Failure, Json } from "#protocol";
 import { and, asc, count, eq, gt, inArray, lt, lte, min, notInArray, sql } from "drizzle-orm";
 import { canMove, OWED_STATUSES } from "./lifecycle.ts";
 import { deviceSeq, queuedCommands } from "./storage/index.ts";
@@ -11,6 +11,13 @@ export type QueuedCommand = CommandRecord & { approval: Approval | null; request
 type Row = typeof queuedCommands.$inferSelect;
 
 const OWED: CommandStatus[] = [...OWED_STATUSES];
+/** What an agent's ack moves on: anything owed that is not acked yet. */
+const UNACKED: CommandStatus[] = ["queued", "sent"];
+
+/** One result of a `results` frame, as `finishMany` takes it. */
+export type BatchResult = { commandId: string; outcome: CommandOutcome };
+/** What `finishMany` did: the commands it moved (in seq order), and the results it refused, by index. */
+export type BatchFinish = { moved: QueuedCommand[]; refused: { index: number; reason: string }[] };
 const OPEN: CommandStatus[] = [...OWED_STATUSES, "awaiting_permission"];
 
 /** Reads a status written by this module back into its type. */
@@ -64,6 +71,9 @@ export class CommandStore {
   readonly #takeSeqStatement;
   readonly #countOpenStatement;
   readonly #nextDeadlineStatement;
+  readonly #ackThroughStatement;
+  readonly #ownersStatement;
+  readonly #finishManyStatement;
 
   constructor(db: RelayDb) {
     this.#db = db;
@@ -106,6 +116,38 @@ export class CommandStore {
       .prepare();
     this.#countOpenStatement = db.select({ n: count() }).from(c).where(and(eq(c.deviceId, p("deviceId")), inArray(c.status, OPEN))).prepare();
     this.#nextDeadlineStatement = db.select({ at: min(c.deadlineAt) }).from(c).where(inArray(c.status, OPEN)).prepare();
+    // One write per cumulative ack: every unacked command of the device up to the seq (bench/drain.mjs).
+    this.#ackThroughStatement = db
+      .update(c)
+      .set({ status: "acked", updatedAt: sql`${p("now")}` })
+      .where(and(eq(c.deviceId, p("deviceId")), lte(c.seq, p("throughSeq")), inArray(c.status, UNACKED)))
+      .returning()
+      .prepare();
+    // Who each command of a `results` frame belongs to, and where it stands: one read for the whole frame.
+    this.#ownersStatement = db
+      .select({ id: c.id, deviceId: c.deviceId, status: c.status })
+      .from(c)
+      .where(sql`${c.id} IN (SELECT value FROM json_each(${p("ids")}))`)
+      .prepare();
+    // One write per `results` frame: `batch` is a JSON array of {id, status, result, code, message}, where `result`
+    // is already JSON text (or null); a field a result does not carry keeps its stored value, as in `move`. The
+    // status filter is the state machine's: only an owed command can end (a repeat or a late result changes nothing).
+    const field = (name: string) => sql.raw(`json_extract(j.value, '$.${name}')`);
+    this.#finishManyStatement = db
+      .update(c)
+      .set({
+        status: sql`${field("status")}`,
+        updatedAt: sql`${p("now")}`,
+        result: sql`coalesce(${field("result")}, ${c.result})`,
+        errorCode: sql`coalesce(${field("code")}, ${c.errorCode})`,
+        errorMessage: sql`coalesce(${field("message")}, ${c.errorMessage})`,
+      })
+      .from(sql`json_each(${p("batch")}) AS j`)
+      // The unary `+` keeps SQLite from driving the join by the (device, status, seq) index, which would scan every
+      // owed command of the device once per result: the primary key, looked up per result, is the cheap way in.
+      .where(and(sql`${c.id} = ${field("id")}`, sql`+${c.deviceId} = ${p("deviceId")}`, sql`+${c.status} IN ${OWED}`))
+      .returning()
+      .prepare();
     this.#takeSeqStatement = db
       .insert(deviceSeq)
       .values({ deviceId: sql.placeholder("deviceId"), next: 1 })
@@ -207,6 +249,48 @@ export class CommandStore {
       error: extra.error ?? current.error,
       approval: extra.approval ?? current.approval,
     };
+  }
+
+  /**
+   * An agent's cumulative ack: every command of `deviceId` up to `throughSeq` not yet acked becomes `acked`, in one
+   * write. Returns the commands it moved, in seq order (none for a repeated ack).
+   */
+  ackThrough(deviceId: string, throughSeq: number, now: number): QueuedCommand[] {
+    return this.#ackThroughStatement
+      .all({ deviceId, throughSeq, now })
+      .map(fromRow)
+      .sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
+  }
+
+  /**
+   * Ends the commands of a `results` frame from `deviceId` in one write. A result for a command the relay does not
+   * know, or one of another device, is refused (by index); a repeat, or one for a command already final, changes
+   * nothing and is not refused (the agent may forget it, as with a single `result`). The first of two results for
+   * the same command in one frame wins, as the first of two frames would.
+   */
+  finishMany(deviceId: string, results: readonly BatchResult[], now: number): BatchFinish {
+    const refused: BatchFinish["refused"] = [];
+    const owners = new Map(this.#ownersStatement.all({ ids: JSON.stringify(results.map((r) => r.commandId)) }).map((row) => [row.id, row]));
+    const batch: { id: string; status: string; result: string | null; code: string | null; message: string | null }[] = [];
+    const taken = new Set<string>();
+    results.forEach(({ commandId, outcome }, index) => {
+      const owner = owners.get(commandId);
+      if (!owner) return refused.push({ index, reason: `There is no command ${commandId} on this server (it may have ended more than a day ago).` });
+      if (owner.deviceId !== deviceId) return refused.push({ index, reason: `Command ${commandId} was sent to another device, not this one.` });
+      if (taken.has(commandId) || !canMove(asStatus(owner.status), outcome.status)) return;
+      taken.add(commandId);
+      batch.push(
+        outcome.status === "done"
+          ? { id: commandId, status: "done", result: JSON.stringify(outcome.data ?? null), code: null, message: null }
+          : { id: commandId, status: "failed", result: null, code: outcome.error.code, message: outcome.error.message },
+      );
+    });
+    if (batch.length === 0) return { moved: [], refused };
+    const moved = this.#finishManyStatement
+      .all({ batch: JSON.stringify(batch), deviceId, now })
+      .map(fromRow)
+      .sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
+    return { moved, refused };
   }
 
   /** Forgets final commands older than `before`: D1 keeps their record; the relay needs only open ones. */

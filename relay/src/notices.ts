@@ -39,6 +39,25 @@ export function commandNotification(command: QueuedCommand): NotificationDraft |
   }
 }
 
+/**
+ * One notice for many commands of a device that finished together (a drained batch), instead of one each: "37
+ * commands finished on Laptop". Failed and expired ones keep their own notice, with its Retry button.
+ */
+export function commandsFinishedNotification(deviceId: string, deviceName: string, finished: readonly QueuedCommand[]): NotificationDraft {
+  const counts = new Map<string, number>();
+  for (const command of finished) counts.set(describe(command), (counts.get(describe(command)) ?? 0) + 1);
+  const kinds = [...counts].sort((a, b) => b[1] - a[1]);
+  const shown = kinds.slice(0, 3).map(([what, n]) => (n > 1 ? `${what} ×${n}` : what));
+  const more = kinds.length > 3 ? `, and ${kinds.length - 3} more kinds` : "";
+  return {
+    kind: "command_finished",
+    title: `Done: ${finished.length} commands on ${deviceName}`,
+    body: `${finished.length} commands finished on ${deviceName}: ${shown.join(", ")}${more}.`,
+    source: { type: "device", id: deviceId },
+    link: `/settings/devices/${deviceId}`,
+  };
+}
+
 /** The notice for a new permission request: approve or deny it from the notification. */
 export function requestNotification(request: PermissionRequestRecord): NotificationDraft {
   return {

@@ -26,8 +26,14 @@ export const CLOSE_ACCOUNT_DELETED = 4002;
 export const HEARTBEAT_MS = 30_000;
 
 export type ConnectionRole = "browser" | "agent";
-/** Kept in the socket's attachment, so it survives hibernation. A browser's `viewing` is its visible page, if any. */
-export type SocketState = { role: "browser"; viewing?: string | null; latestAgent?: string | null } | { role: "agent"; deviceId: string; ready: boolean };
+/**
+ * Kept in the socket's attachment, so it survives hibernation. A browser's `viewing` is its visible page, if any. An
+ * agent's `batch` says it speaks batch frames (its hello named the feature); `sentThrough` is the highest seq sent on
+ * this socket, which a cumulative `acks` may not go beyond.
+ */
+export type SocketState =
+  | { role: "browser"; viewing?: string | null; latestAgent?: string | null }
+  | { role: "agent"; deviceId: string; ready: boolean; batch?: boolean; sentThrough?: number };
 
 /** The tags a new socket gets (partyserver keeps them across hibernation): every agent by device, every browser. */
 export function connectionTags(request: Request): string[] {

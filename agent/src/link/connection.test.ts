@@ -85,6 +85,59 @@ describe("the relay link", () => {
     await relay.until(() => agent.outbox.size() === 0);
   });
 
+  it("speaks batch frames: names the feature, stores a commands frame, then acks it once, cumulatively", async () => {
+    const { relay, start } = await setup();
+    await start();
+    const hello = await relay.waitFor((frame) => frame.type === "hello");
+    expect(hello.type === "hello" && hello.features).toEqual(["batch"]);
+    const bodies = ["b1", "b2", "b3"].map((id, i) => {
+      const { v: _v, type: _type, ...body } = relay.command(id, i + 1, "system", "info", {}, true);
+      return body;
+    });
+    relay.send({ v: 1, type: "commands", id: "batch-1", commands: bodies });
+    const acks = await relay.waitFor((frame) => frame.type === "acks");
+    expect(acks).toMatchObject({ through_seq: 3 });
+    await relay.until(() => relay.frames.filter(isResult).length === 3);
+    expect(relay.frames.filter((frame) => frame.type === "ack")).toEqual([]);
+    const first = relay.frames.filter(isResult);
+    expect(first.map((r) => r.command_id).sort()).toEqual(["b1", "b2", "b3"]);
+    for (const result of first) relay.ack(result.id);
+
+    // Sent again (a lost ack): acked again, and answered from the store with the same results, not run again.
+    relay.send({ v: 1, type: "commands", id: "batch-2", commands: bodies });
+    await relay.until(() => relay.frames.filter((frame) => frame.type === "acks").length === 2);
+    await relay.until(() => relay.frames.filter(isResult).length === 6);
+    const again = relay.frames.filter(isResult).slice(3);
+    expect(again.map((r) => r.id).sort()).toEqual(first.map((r) => r.id).sort());
+  });
+
+  it("sends results that finish together in one results frame to a relay that takes batches, and forgets them on its ack", async () => {
+    const { relay, start } = await setup();
+    relay.features = ["batch"];
+    relay.autoAck = false;
+    const agent = await start();
+    await relay.waitFor((frame) => frame.type === "hello");
+    const bodies = Array.from({ length: 5 }, (_, i) => {
+      const { v: _v, type: _type, ...body } = relay.command(`r${i}`, i + 1, "system", "info", {}, true);
+      return body;
+    });
+    relay.send({ v: 1, type: "commands", id: "batch-1", commands: bodies });
+    await relay.until(() => agent.outbox.size() === 5);
+    const reported = () => [
+      ...relay.frames.filter(isResult).map((r) => r.command_id),
+      ...relay.frames.flatMap((frame) => (frame.type === "results" ? frame.results.map((r) => r.command_id) : [])),
+    ];
+    await relay.until(() => reported().length === 5);
+    // Five read-only commands that ran at once: each reported once, and results that finished together went together.
+    expect(reported().sort()).toEqual(["r0", "r1", "r2", "r3", "r4"]);
+    const batches = relay.frames.filter((frame) => frame.type === "results");
+    expect(batches.some((frame) => frame.type === "results" && frame.results.length > 1)).toBe(true);
+    // Nothing leaves the outbox before its ack: then every result, batched or single, is forgotten.
+    expect(agent.outbox.size()).toBe(5);
+    for (const frame of relay.frames) if (frame.type === "results" || frame.type === "result") relay.ack(frame.id);
+    await relay.until(() => agent.outbox.size() === 0);
+  });
+
   it("ignores malformed frames and keeps working", async () => {
     const { relay, start } = await setup();
     await start();

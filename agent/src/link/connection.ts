@@ -8,7 +8,7 @@ import { DEFAULT_OPTIONS } from "../defaults.ts";
 import type { AgentOptions } from "../defaults.ts";
 import type { Logger } from "../log.ts";
 import { bearerWebSocket } from "./bearer-socket.ts";
-import type { InboundCommand, InboundPermissionUpdate, OutboundHello } from "./frames.ts";
+import type { InboundCommand, InboundCommands, InboundPermissionUpdate, OutboundHello } from "./frames.ts";
 
 /** Close code the relay uses when the device was revoked. */
 export const CLOSE_REVOKED = 4001;
@@ -19,8 +19,11 @@ export type LinkState = "connecting" | "connected" | "offline" | "stopped";
 
 /** What the link hands to the rest of the agent. Every frame arrives parsed; malformed ones never get here. */
 export type LinkHandlers = {
-  onWelcome: (pending: number) => void;
+  /** `features`: what the relay will use on this connection (`welcome.features`). */
+  onWelcome: (pending: number, features: readonly string[]) => void;
   onCommand: (frame: InboundCommand) => void;
+  /** A `commands` frame (the relay took the `batch` feature this agent's hello names). */
+  onCommands: (frame: InboundCommands) => void;
   /** `refused`: events of an activity frame the server would not store, with why. */
   onAck: (ref: string, refused: RefusedEvent[]) => void;
   onPermissionUpdate: (frame: InboundPermissionUpdate) => void;
@@ -181,6 +184,9 @@ export class RelayLink {
         case "command":
           if (!this.#welcomed) return;
           return this.#config.handlers.onCommand(frame);
+        case "commands":
+          if (!this.#welcomed) return;
+          return this.#config.handlers.onCommands(frame);
         case "ack":
           return this.#config.handlers.onAck(frame.ref, frame.refused ?? []);
         case "permission_update":
@@ -198,7 +204,7 @@ export class RelayLink {
     this.#setState("connected");
     this.#config.log.info("link.connected", `Connected to ${this.#config.server}${frame.pending > 0 ? `; ${frame.pending} command(s) waiting` : ""}.`, { pending: frame.pending });
     this.#startHeartbeat(frame.heartbeat_ms > 0 ? frame.heartbeat_ms : this.#options.heartbeatMs);
-    this.#config.handlers.onWelcome(frame.pending);
+    this.#config.handlers.onWelcome(frame.pending, frame.features ?? []);
   }
 
   #startHeartbeat(intervalMs: number): void {

@@ -1,8 +1,10 @@
 import type { z } from "zod";
-import type { ActivityFrame, AgentAckFrame, AgentPermissionRequestFrame, CommandFrame, HelloFrame, PermissionUpdateFrame, ResultFrame } from "#protocol";
+import type { ActivityFrame, AgentAckFrame, AgentAcksFrame, AgentPermissionRequestFrame, CommandFrame, CommandsFrame, HelloFrame, PermissionUpdateFrame, ResultFrame } from "#protocol";
 
 // The protocol exports schemas; these are the frame types the agent handles, derived from them.
 export type InboundCommand = z.infer<typeof CommandFrame>;
+/** A batch of commands (feature `batch`): each entry is a `command` frame's body plus its id. */
+export type InboundCommands = z.infer<typeof CommandsFrame>;
 export type InboundPermissionUpdate = z.infer<typeof PermissionUpdateFrame>;
 export type OutboundResult = z.infer<typeof ResultFrame>;
 export type OutboundActivity = z.infer<typeof ActivityFrame>;
@@ -11,3 +13,5 @@ export type OutboundPermissionRequest = z.input<typeof AgentPermissionRequestFra
 /** Frames that go through the durable outbox: they are kept until the relay acks them. */
 export type DurableFrame = OutboundResult | OutboundActivity;
 export type OutboundAck = z.infer<typeof AgentAckFrame>;
+/** "Every command up to this seq is stored here" (feature `batch`). */
+export type OutboundAcks = z.infer<typeof AgentAcksFrame>;

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { HelloFrame, fromAgent } from "#protocol";
+import { FEATURES, HelloFrame, fromAgent } from "#protocol";
 import type { ActivityEvent } from "#protocol";
 import { hearthCommand } from "../invocation.ts";
 import type { AgentOptions } from "../defaults.ts";
@@ -96,7 +96,7 @@ export async function startAgent(setup: AgentSetup): Promise<RunningAgent> {
   // Read once at start, like the rest of config.json: a changed config takes a restart.
   const limits = await connectors.limits();
   const hello = (): OutboundHello =>
-    HelloFrame.parse(fromAgent("hello", `hello-${randomUUID()}`, { device_id: credentials.device_id, agent_version: VERSION, platform: PLATFORM, connectors: descriptors, limits }));
+    HelloFrame.parse(fromAgent("hello", `hello-${randomUUID()}`, { device_id: credentials.device_id, agent_version: VERSION, platform: PLATFORM, connectors: descriptors, limits, features: [FEATURES.batch] }));
   hello(); // fail at startup, not on every connect, if a connector describes itself wrongly
 
   // The link is made last, but the processor and asker need a way to reach it.
@@ -207,8 +207,9 @@ export async function startAgent(setup: AgentSetup): Promise<RunningAgent> {
     log,
     options,
     handlers: {
-      onWelcome: () => processor.onWelcome(),
+      onWelcome: (_pending, features) => processor.onWelcome(features.includes(FEATURES.batch)),
       onCommand: (frame) => processor.onCommand(frame),
+      onCommands: (frame) => processor.onCommands(frame),
       onAck: (ref, refused) => {
         if (setup.debugIgnoreActivityAcks && ref.startsWith("activity-")) return;
         processor.onAck(ref, refused);

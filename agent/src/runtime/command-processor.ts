@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import type { DatabaseSync } from "node:sqlite";
-import { ActivityFrame, checkActivityEvent, fromAgent } from "#protocol";
+import { ActivityFrame, MAX_BATCH, MAX_FRAME_BYTES, ResultFrame, checkActivityEvent, fromAgent, toAgent } from "#protocol";
 import type { ActivityEvent, RefusedEvent } from "#protocol";
-import type { InboundCommand, OutboundAck, OutboundActivity } from "../link/frames.ts";
+import type { InboundCommand, InboundCommands, OutboundAck, OutboundAcks, OutboundActivity } from "../link/frames.ts";
 import type { Logger } from "../log.ts";
 import { INTERRUPTED_MESSAGE } from "../store/commands.ts";
-import type { CommandStore } from "../store/commands.ts";
+import type { CommandStore, StoredCommand } from "../store/commands.ts";
 import { inTransaction } from "../store/db.ts";
 import type { Outbox } from "../store/outbox.ts";
 import type { RefusedActivity } from "../store/refused-activity.ts";
@@ -31,6 +31,10 @@ export type ProcessorDeps = {
 
 /** Activity frames carry at most this many events. */
 const ACTIVITY_BATCH = 500;
+/** While other commands are still running, a finished result waits this long for others to share its `results` frame. */
+const RESULT_BATCH_WAIT_MS = 2;
+/** A `results` frame stays under this many bytes (the relay refuses frames over MAX_FRAME_BYTES). */
+const RESULTS_FRAME_BUDGET = MAX_FRAME_BYTES - 4096;
 
 /**
  * The durable command path. A command is stored before it is acked, marked running before its action starts, and
@@ -46,6 +50,14 @@ export class CommandProcessor {
   #startScheduled = false;
   /** Outbox frames already sent on the current connection, so a redelivered command does not send its result twice. */
   #sentOnLink = new Set<string>();
+  /** Whether the relay took the `batch` feature on this connection (its `welcome` said so). */
+  #batchResults = false;
+  /** Results waiting to go out together in a `results` frame, and whether their flush is scheduled. */
+  #resultQueue: string[] = [];
+  #resultTimer: NodeJS.Timeout | undefined;
+  #resultImmediate: NodeJS.Immediate | undefined;
+  /** `results` frames sent on this connection, by id: the outbox frames each carries, to forget on its ack. */
+  #batches = new Map<string, string[]>();
 
   constructor(deps: ProcessorDeps) {
     this.#deps = deps;
@@ -53,20 +65,45 @@ export class CommandProcessor {
 
   /** Handles a `command` frame from the relay. */
   onCommand(frame: InboundCommand): void {
-    const { store, log } = this.#deps;
+    const { store } = this.#deps;
     const known = store.get(frame.id);
+    if (!known) store.receive(frame);
+    this.#ack(frame.id);
+    this.#take(frame, known);
+  }
+
+  /**
+   * Handles a `commands` frame (feature `batch`): every new command in it is stored in one transaction, then one
+   * cumulative `acks` says all of them (and every earlier seq) are on this machine; each then goes on as a single one.
+   */
+  onCommands(frame: InboundCommands): void {
+    const { store, db } = this.#deps;
+    const commands = frame.commands.map(({ id, ...body }) => toAgent("command", id, body));
+    const known = inTransaction(db, () =>
+      commands.map((command) => {
+        const stored = store.get(command.id);
+        if (!stored) store.receive(command);
+        return stored;
+      }),
+    );
+    const throughSeq = Math.max(...commands.map((command) => command.seq));
+    const acks: OutboundAcks = fromAgent("acks", `acks-${randomUUID()}`, { through_seq: throughSeq });
+    this.#deps.channel.sendText(JSON.stringify(acks));
+    commands.forEach((command, index) => this.#take(command, known[index] ?? null));
+  }
+
+  /** A command stored and acked: a new one is scheduled; one known before is answered as its state says. */
+  #take(frame: InboundCommand, known: StoredCommand | null): void {
+    const { log } = this.#deps;
     if (!known) {
-      store.receive(frame);
-      this.#ack(frame.id);
       log.info("command.received", `Received ${describe(frame)} (#${frame.seq}).`, { command_id: frame.id, seq: frame.seq });
       this.#schedule(frame);
       return;
     }
-    this.#ack(frame.id);
     if (known.status === "done" && known.result) {
       // Finished before: answer from the store, never run it again.
       if (this.#deps.outbox.put(known.result)) this.#deps.onOutboxChange?.();
-      this.#sendDurable(known.result.id);
+      this.#sendResult(known.result.id);
       return;
     }
     if (this.#active.has(frame.id)) return;
@@ -74,7 +111,7 @@ export class CommandProcessor {
       // Running, but not in this process: startup recovery should have settled it. Whatever happened, never repeat it.
       const result = this.#deps.store.finish(frame.id, { status: "failed", error: { code: "interrupted", message: INTERRUPTED_MESSAGE } }, known.startedAt);
       this.#deps.onOutboxChange?.();
-      this.#sendDurable(result.id);
+      this.#sendResult(result.id);
       return;
     }
     // Stored but never started by this process: a crash before `running`, or a read-only command reset at startup.
@@ -87,6 +124,18 @@ export class CommandProcessor {
    */
   onAck(ref: string, refused: readonly RefusedEvent[] = []): void {
     const { outbox, log } = this.#deps;
+    const batch = this.#batches.get(ref);
+    if (batch) {
+      // A results frame: every result in it is stored, or refused for good (resending would change nothing).
+      this.#batches.delete(ref);
+      for (const { index, reason } of refused) log.warn("result.refused", `The server did not take a result (${batch[index] ?? "?"}): ${reason}`);
+      inTransaction(this.#deps.db, () => {
+        for (const frameId of batch) outbox.remove(frameId);
+      });
+      for (const frameId of batch) this.#sentOnLink.delete(frameId);
+      this.#deps.onOutboxChange?.();
+      return;
+    }
     const removed = inTransaction(this.#deps.db, () => {
       if (refused.length > 0) {
         const entry = outbox.get(ref);
@@ -105,9 +154,11 @@ export class CommandProcessor {
     }
   }
 
-  /** After `welcome`: replay the whole outbox, oldest first. */
-  onWelcome(): void {
+  /** After `welcome`: replay the whole outbox, oldest first. `batch`: the relay takes `results` frames on this connection. */
+  onWelcome(batch = false): void {
     this.#sentOnLink.clear();
+    this.#batches.clear();
+    this.#batchResults = batch;
     const entries = this.#deps.outbox.list();
     if (entries.length > 0) this.#deps.log.info("outbox.flush", `Sending ${entries.length} stored frame(s) the server has not confirmed yet.`, { count: entries.length });
     for (const entry of entries) {
@@ -199,11 +250,66 @@ export class CommandProcessor {
       this.#deps.onOutboxChange?.();
       const how = result.outcome.status === "done" ? "done" : `failed (${result.outcome.error.code}: ${result.outcome.error.message})`;
       log.info("command.finished", `${describe(frame)} ${how}.`, { command_id: frame.id, status: result.outcome.status });
-      this.#sendDurable(stored.id);
+      this.#sendResult(stored.id);
     } catch (error) {
       // Only storage can fail here. The command stays as stored; a restart reports it, never reruns a side effect.
       log.error("command.store_failed", `Could not store the result of ${describe(frame)}: ${error instanceof Error ? error.message : String(error)}`, { command_id: frame.id });
     }
+  }
+
+  /**
+   * Sends a stored result: alone when the relay takes no batches, else with the results that finish about now, in
+   * one `results` frame. With nothing else running it goes on the next turn of the event loop, so a single command's
+   * round trip does not wait; during a burst it waits RESULT_BATCH_WAIT_MS, or until MAX_BATCH are waiting.
+   */
+  #sendResult(frameId: string): void {
+    if (!this.#batchResults) return this.#sendDurable(frameId);
+    this.#resultQueue.push(frameId);
+    if (this.#resultQueue.length >= MAX_BATCH) return this.#flushResults();
+    if (this.#resultTimer || this.#resultImmediate) return;
+    if (this.#active.size + this.#toStart.length > 1) this.#resultTimer = setTimeout(() => this.#flushResults(), RESULT_BATCH_WAIT_MS);
+    else this.#resultImmediate = setImmediate(() => this.#flushResults());
+  }
+
+  #flushResults(): void {
+    clearTimeout(this.#resultTimer);
+    clearImmediate(this.#resultImmediate);
+    this.#resultTimer = undefined;
+    this.#resultImmediate = undefined;
+    const waiting = this.#resultQueue.splice(0).filter((frameId) => !this.#sentOnLink.has(frameId));
+    if (!this.#deps.channel.ready()) return; // the outbox keeps them; `welcome` replays it
+    let chunk: { frameId: string; text: string }[] = [];
+    let bytes = 0;
+    const send = () => {
+      const [only] = chunk;
+      if (chunk.length === 1 && only) this.#sendDurable(only.frameId);
+      else if (chunk.length > 1) this.#sendBatch(chunk);
+      chunk = [];
+      bytes = 0;
+    };
+    for (const frameId of waiting) {
+      const entry = this.#deps.outbox.get(frameId);
+      if (!entry) continue;
+      if (chunk.length >= MAX_BATCH || bytes + entry.text.length > RESULTS_FRAME_BUDGET) send();
+      chunk.push(entry);
+      bytes += entry.text.length;
+    }
+    send();
+  }
+
+  /** One `results` frame for stored result frames; each stays in the outbox until the frame's ack. */
+  #sendBatch(entries: readonly { frameId: string; text: string }[]): void {
+    const results = entries.map((entry) => {
+      const { v: _v, type: _type, id: _id, ...body } = ResultFrame.parse(JSON.parse(entry.text));
+      return body;
+    });
+    const frame = fromAgent("results", `results-${randomUUID()}`, { results });
+    if (!this.#deps.channel.sendText(JSON.stringify(frame))) return;
+    this.#batches.set(
+      frame.id,
+      entries.map((entry) => entry.frameId),
+    );
+    for (const entry of entries) this.#sentOnLink.add(entry.frameId);
   }
 
   #sendDurable(frameId: string): void {

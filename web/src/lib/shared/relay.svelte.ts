@@ -218,6 +218,9 @@ export class Relay {
       case "command_update":
         this.rememberCommand(frame.command);
         break;
+      case "command_updates":
+        for (const command of frame.commands) this.rememberCommand(command);
+        break;
       case "permission_prompt":
         if (frame.request.status === "pending") this.prompts.set(frame.request.id, frame.request);
         else this.prompts.delete(frame.request.id);
