@@ -96,7 +96,7 @@ GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5`;
 }
 
 /** One group of the summary statement: a bucket and the rollup key, with its counts and sums (minor units). */
-type Group = {
+export type SummaryGroup = {
   bucket: string;
   activity_type: string;
   category: string;
@@ -126,7 +126,12 @@ function entry<K, V>(map: Map<K, V>, key: K, create: () => V): V {
 export async function activitySummary(d1: D1Database, userId: string, query: Query): Promise<ActivitySummary> {
   const statement = summaryStatement(userId, query);
   // A batch of one, so the bench's node:sqlite stand-in (bench/lib/activity-sql.mjs) times exactly this statement.
-  const [{ results: groups }] = await d1.batch<Group>([d1.prepare(statement.sql).bind(...statement.args)]);
+  const [{ results }] = await d1.batch<SummaryGroup>([d1.prepare(statement.sql).bind(...statement.args)]);
+  return summaryFromGroups(query.group, results);
+}
+
+/** The summary's parts added up from its groups, which come ordered by bucket, type, category, currency, status. */
+export function summaryFromGroups(group: Query["group"], groups: readonly SummaryGroup[]): ActivitySummary {
   const minor = (value: unknown) => Number(value ?? 0);
 
   const spending: ActivitySummary["spending"] = [];
@@ -152,7 +157,7 @@ export async function activitySummary(d1: D1Database, userId: string, query: Que
     }
   }
   return {
-    group: query.group,
+    group,
     spending,
     cash_flow: [...cashFlow.values()]
       .sort((a, b) => sqlOrder(a.bucket, b.bucket) || sqlOrder(a.currency, b.currency))
