@@ -1,128 +1,19 @@
 import type { z } from "zod";
 import { ActivitySummaryQuery, ActivityType, JobStatus } from "#protocol";
 import type { ActivitySummary } from "#protocol";
+import { summaryStatement } from "./summary-sql.ts";
 
-// The dashboard's aggregates, added up in D1 from the rollups (migration 0020): the browser never downloads the
-// rows, and D1 never walks them either. Buckets are the viewer's local days, Monday-start weeks or months, from
-// `tz_offset`; `from` and `to` are inclusive and may fall on any millisecond.
+// The dashboard's aggregates, added up in D1 from the rollups (migration 0020, summary-sql.ts): the browser never
+// downloads the rows, and D1 never walks them either. Buckets are the viewer's local days, Monday-start weeks or
+// months, from `tz_offset`; `from` and `to` are inclusive and may fall on any millisecond.
 //
-// Why this is exact, and what must stay true:
-// - The rollups (`activity_rollup_daily`, `activity_rollup_hourly`) are kept by triggers on `activities`, so every
-//   writer updates them in its own statement. They count every row once, under its UTC day and UTC hour.
-// - A UTC day whose first and last second fall in the same local bucket, and which lies wholly inside the range, is
-//   read from the daily rollup. Any other day ("cut": a local midnight, week or month start, or a range edge falls
-//   inside it) is read hour by hour from the hourly rollup, the same way, and any hour that is itself cut (offsets
-//   like +330 or +345, or a range edge at 10:17) is read from the activities themselves, through the covering index
-//   (`activities_user_type_time_cover_idx`, one seek per cut hour and type). Every row is counted at exactly one
-//   of the three grains. Buckets start on whole minutes, so a day's or hour's last whole second stands for its
-//   last millisecond.
-// - One statement answers every part: rows are grouped by (bucket, type, category, currency, status), the rollups'
-//   own key, and spending, cash flow, applications, the pipeline and the timeline are added up here from those
-//   groups (a few thousand at most). The key already says 'uncategorised' for a missing category and 'applied' for a
-//   missing status, as the summary always has.
-// - A range bound is written only when it is given: `(? IS NULL OR …)` would stop SQLite from seeking to it.
-// - The cut days and hours drive their joins (`CROSS JOIN` fixes SQLite's join order): left to itself, SQLite put
-//   the activities outside and walked every row of the user once per cut hour.
-//
-// summary.test.ts compares this with a plain GROUP BY over `activities` on random rows, writes and zones.
+// One statement answers every part: rows are grouped by (bucket, type, category, currency, status), the rollups'
+// own key, and spending, cash flow, applications, the pipeline and the timeline are added up here from those groups
+// (a few thousand at most). The key already says 'uncategorised' for a missing category and 'applied' for a missing
+// status, as the summary always has. summary-rollups.test.ts compares the answers with the raw rows grouped in
+// JavaScript, after random writes, for random zones, ranges and buckets.
 
 type Query = z.output<typeof ActivitySummaryQuery>;
-
-const DAY_MS = 86_400_000;
-const HOUR_MS = 3_600_000;
-/** The types the summary counts; the IN list lets the raw edges seek on the covering index per type. */
-const TYPES_SQL = ActivityType.options.map((type) => `'${type}'`).join(", ");
-
-/** SQL for the bucket label of an epoch-seconds expression `seconds`, in the viewer's zone (`?2`: the offset in seconds). */
-function label(group: Query["group"], seconds: string): string {
-  const local = `${seconds} + ?2, 'unixepoch'`;
-  switch (group) {
-    case "day":
-      return `strftime('%Y-%m-%d', ${local})`;
-    case "week":
-      return `date(${local}, '-6 days', 'weekday 1')`;
-    case "month":
-      return `strftime('%Y-%m', ${local})`;
-  }
-}
-
-/** SQL for ⌊x / m⌋ (SQLite's `/` rounds toward zero, which is wrong before 1970). */
-const floorDiv = (x: string, m: number) => `((${x}) - (((${x}) % ${m}) + ${m}) % ${m}) / ${m}`;
-
-/**
- * SQL that is true when the UTC span [`start`, `start` + `length`) lies in one local bucket: its first and last
- * whole seconds share a bucket. Days and weeks by arithmetic (1970-01-01 was a Thursday, so Monday-start weeks are
- * ⌊(local ms + 3 days) / 7 days⌋), months by their labels.
- */
-function sameBucket(group: Query["group"], start: string, length: number): string {
-  const last = `${start} + ${length - 1000}`;
-  switch (group) {
-    case "day":
-      return `${floorDiv(`${start} + ?2 * 1000`, DAY_MS)} = ${floorDiv(`${last} + ?2 * 1000`, DAY_MS)}`;
-    case "week":
-      return `${floorDiv(`${start} + ?2 * 1000 + ${3 * DAY_MS}`, 7 * DAY_MS)} = ${floorDiv(`${last} + ?2 * 1000 + ${3 * DAY_MS}`, 7 * DAY_MS)}`;
-    case "month":
-      return `${label(group, `${start} / 1000`)} = ${label(group, `(${last}) / 1000`)}`;
-  }
-}
-
-/** The summary's one statement and its arguments (`?1` the user, `?2` the offset in seconds, then the bounds given). */
-export function summaryStatement(userId: string, query: Query): { sql: string; args: (string | number)[] } {
-  const args: (string | number)[] = [userId, query.tz_offset * 60];
-  const bound = (value: number) => `?${args.push(value)}`;
-  const from = query.from === undefined ? undefined : bound(query.from);
-  const to = query.to === undefined ? undefined : bound(query.to);
-  const and = (conditions: (string | false | undefined)[]) => conditions.filter(Boolean).map((c) => ` AND ${c}`).join("");
-  /** The span [column, column + length) overlaps the range. */
-  const overlaps = (column: string, length: number) => and([from && `${column} > ${from} - ${length}`, to && `${column} <= ${to}`]);
-  /** The span lies in one bucket and wholly in the range. */
-  const whole = (column: string, length: number) =>
-    `${sameBucket(query.group, column, length)}${and([from && `${column} >= ${from}`, to && `${column} + ${length - 1} <= ${to}`])}`;
-  const key = "activity_type, category, currency, job_status";
-  const sums = "entries, spent_entries, spent_minor, income_minor";
-  const rollup = (alias: string) => [...key.split(", "), ...sums.split(", ")].map((c) => `${alias}.${c}`).join(", ");
-  // floor(occurred_at / 1000): SQLite's `/` rounds toward zero, which would put a time before 1970 a second late.
-  const rawSeconds = floorDiv("a.occurred_at", 1000);
-  // Labels are computed once per day and per cut hour, not per rollup row: date functions are most of the cost.
-  const sql = `WITH
-days AS MATERIALIZED (
-  SELECT day, ${label(query.group, "day / 1000")} AS bucket, ${whole("day", DAY_MS)} AS whole
-  FROM (SELECT DISTINCT day FROM activity_rollup_daily WHERE user_id = ?1${overlaps("day", DAY_MS)})
-),
-hours AS MATERIALIZED (
-  SELECT hour, ${label(query.group, "hour / 1000")} AS bucket, ${whole("hour", HOUR_MS)} AS whole,
-    ${from ? `max(hour, ${from})` : "hour"} AS lo, ${to ? `min(hour + ${HOUR_MS - 1}, ${to})` : `hour + ${HOUR_MS - 1}`} AS hi
-  FROM (
-    SELECT DISTINCT h.hour FROM days AS d
-    CROSS JOIN activity_rollup_hourly AS h ON h.user_id = ?1 AND h.hour >= d.day AND h.hour < d.day + ${DAY_MS}
-    WHERE NOT d.whole${overlaps("h.hour", HOUR_MS)}
-  )
-),
-parts AS (
-  SELECT d.bucket, ${rollup("r")} FROM days AS d
-  CROSS JOIN activity_rollup_daily AS r ON r.user_id = ?1 AND r.day = d.day WHERE d.whole
-  UNION ALL
-  SELECT h.bucket, ${rollup("r")} FROM hours AS h
-  CROSS JOIN activity_rollup_hourly AS r ON r.user_id = ?1 AND r.hour = h.hour WHERE h.whole
-  UNION ALL
-  SELECT ${label(query.group, rawSeconds)}, a.activity_type,
-    CASE WHEN a.activity_type = 'financial' THEN coalesce(a.category, 'uncategorised') ELSE '' END,
-    CASE WHEN a.activity_type = 'financial' THEN coalesce(a.currency, '') ELSE '' END,
-    CASE WHEN a.activity_type = 'job' THEN coalesce(a.job_status, 'applied') ELSE '' END,
-    1,
-    CASE WHEN a.activity_type = 'financial' AND a.amount_minor < 0 THEN 1 ELSE 0 END,
-    CASE WHEN a.activity_type = 'financial' AND a.amount_minor < 0 THEN a.amount_minor ELSE 0 END,
-    CASE WHEN a.activity_type = 'financial' AND a.amount_minor > 0 THEN a.amount_minor ELSE 0 END
-  FROM hours AS h
-  CROSS JOIN activities AS a INDEXED BY activities_user_type_time_cover_idx
-    ON a.user_id = ?1 AND a.activity_type IN (${TYPES_SQL}) AND a.occurred_at >= h.lo AND a.occurred_at <= h.hi
-  WHERE NOT h.whole
-)
-SELECT bucket, ${key}, sum(entries) AS entries, sum(spent_entries) AS spent_entries, sum(spent_minor) AS spent_minor,
-  sum(income_minor) AS income_minor
-FROM parts GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5`;
-  return { sql, args };
-}
 
 /** One group of the summary statement: a bucket and the rollup key, with its counts and sums (minor units). */
 export type SummaryGroup = {
