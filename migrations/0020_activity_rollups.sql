@@ -1,4 +1,4 @@
--- The dashboard summary's rollups of `activities` (core/src/db/rollup-schema.ts, core/src/activities/summary.ts).
+-- The dashboard summary's rollups of `activities` (core/src/db/rollup-schema.ts, core/src/activities/summary-sql.ts).
 -- The tables are drizzle-kit's, made WITHOUT ROWID by hand: the primary key is the only way in, so each trigger's
 -- upsert touches one B-tree, not a rowid table and its key index.
 CREATE TABLE `activity_rollup_daily` (

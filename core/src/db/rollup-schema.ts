@@ -2,7 +2,7 @@ import { integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core"
 import type { AnySQLiteColumn } from "drizzle-orm/sqlite-core";
 import { users } from "./tables.ts";
 
-// The dashboard summary's rollups (core/src/activities/summary.ts): per user, per UTC day and per UTC hour, the
+// The dashboard summary's rollups (core/src/activities/summary-sql.ts): per user, per UTC day and per UTC hour, the
 // activity counts and money sums the summary adds up, so an all-time summary reads thousands of rollup rows, not a
 // million activities. SQLite triggers on `activities` keep them exact under every writer (ingest, edits, deletes,
 // retention, the demo reset, account deletion): see migrations/0020_activity_rollups.sql, which also makes both tables
