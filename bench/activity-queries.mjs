@@ -15,7 +15,7 @@
 // Goal (issue 17): the all-time summary by week and by month at 1M rows, p95 < 100 ms through the API.
 import { ms, note, percentile, ratio, table } from "./lib/stats.mjs";
 import { User } from "./lib/hearth.mjs";
-import { persistDir, startHearth } from "./lib/proc.mjs";
+import { freePort, persistDir, startHearth } from "./lib/proc.mjs";
 import { restartHearth, stopKeepingState, summaryTotal } from "./lib/activity.mjs";
 import { SUMMARY_KINDS, loadDirect, localD1File, rawSummary, rollupFill } from "./lib/activity-sql.mjs";
 
@@ -71,7 +71,9 @@ export async function run() {
   console.log(`\n## activity-queries: the dashboard's queries at ${sizes.map(count).join(" and ")} rows, p50 and p95\n`);
 
   note("starting Hearth and registering a user");
-  let hearth = await startHearth();
+  // A port away from 8801 and up, where every bench looks first: Hearth is stopped for minutes during a load, and a
+  // bench started meanwhile took its port, so the restart reached someone else's Hearth (401 session_expired).
+  let hearth = await startHearth({ port: await freePort(20_000 + Math.floor(Math.random() * 20_000)) });
   try {
     const user = await new User(hearth.origin).register();
     const userId = (await user.request("GET", "/api/auth/me")).body.user.id;
