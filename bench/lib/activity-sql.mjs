@@ -6,8 +6,8 @@ import { activitySummary } from "../../core/src/activities/summary.ts";
 import { INSERT_SQL, activityEvent, rowValues } from "./activity-data.mjs";
 import { percentile } from "./stats.mjs";
 
-/** The summary's five statements, in the order activitySummary batches them. */
-export const SUMMARY_KINDS = ["money", "jobs", "others"];
+/** The summary's statements, in the order activitySummary batches them: one, over the rollups (migration 0020). */
+export const SUMMARY_KINDS = ["rollups"];
 
 /** Hearth's local D1 file under a `--persist-to` folder (the miniflare D1 object's SQLite database). */
 export function localD1File(persist) {
@@ -46,6 +46,20 @@ export function loadDirect(file, { userId, from, to, prefix, now, onProgress }) 
     db.close();
   }
   return performance.now() - started;
+}
+
+/**
+ * What the rollup triggers made of the load: rollup rows per grain, and the activities they count (each grain must
+ * count every row of the user once).
+ */
+export function rollupFill(file, userId) {
+  const db = new DatabaseSync(file);
+  try {
+    const grain = (table) => db.prepare(`SELECT count(*) AS rows, coalesce(sum(entries), 0) AS counted FROM ${table} WHERE user_id = ?`).get(userId);
+    return { daily: grain("activity_rollup_daily"), hourly: grain("activity_rollup_hourly") };
+  } finally {
+    db.close();
+  }
 }
 
 /** Enough of D1Database for activitySummary: each batch runs its statements one by one, through `run(sql, args, i)`. */

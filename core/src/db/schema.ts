@@ -6,3 +6,5 @@ export * from "./factors-schema.ts";
 export * from "./install-schema.ts";
 /** LangGraph checkpoints (the assistant's durable graph state): see core/src/assistant/checkpointer.ts. */
 export * from "../assistant/checkpointer-schema.ts";
+/** The dashboard summary's daily and hourly rollups of `activities`, kept by triggers (migration 0020). */
+export * from "./rollup-schema.ts";

@@ -51,8 +51,10 @@ async function rowsOf(userId: string): Promise<Record<string, unknown[]>> {
   // D1 refuses pragma_table_info, so the column is found in each table's CREATE statement.
   const tables = await env.DB.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\' ORDER BY name").all<{ name: string; sql: string }>();
   const rows: Record<string, unknown[]> = {};
-  for (const { name } of tables.results.filter((t) => /[`"\s(]user_id[`"\s]/.test(t.sql))) {
-    rows[name] = (await env.DB.prepare(`SELECT * FROM "${name}" WHERE user_id = ? ORDER BY rowid`).bind(userId).all()).results;
+  for (const { name, sql } of tables.results.filter((t) => /[`"\s(]user_id[`"\s]/.test(t.sql))) {
+    // A WITHOUT ROWID table (the activity rollups) has no rowid; it is read in its primary key's order.
+    const order = /WITHOUT ROWID/i.test(sql) ? "" : " ORDER BY rowid";
+    rows[name] = (await env.DB.prepare(`SELECT * FROM "${name}" WHERE user_id = ?${order}`).bind(userId).all()).results;
   }
   return rows;
 }
