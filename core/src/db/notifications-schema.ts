@@ -119,7 +119,7 @@ export const actionTokens = sqliteTable("action_tokens", {
 
 /**
  * Notices stored by the API with the change that caused them (one D1 batch), waiting for the user's relay to
- * apply the rule and store the notification; the relay deletes each in the batch that stores it (migration 0022).
+ * apply the rule and store the notification; the relay deletes each in the batch that stores it (migration 0021).
  */
 export const noticeOutbox = sqliteTable(
   "notice_outbox",

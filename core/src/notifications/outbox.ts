@@ -4,7 +4,7 @@ import { openDb, schema } from "../db/index.ts";
 import type { Db } from "../db/index.ts";
 import type { NotificationDraft } from "./store.ts";
 
-// The notice outbox (migration 0022): a notice the API stores in the same D1 batch as the change that causes it,
+// The notice outbox (migration 0021): a notice the API stores in the same D1 batch as the change that causes it,
 // so it is durable before the API answers, and the user's relay can be told after the answer (waitUntil). The
 // relay turns each row into a notification (its rule, quiet hours, channels) and deletes the row in the same
 // D1 batch that stores the notification, whose id is the row's id: a row handled twice (the API's call and a
