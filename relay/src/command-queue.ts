@@ -8,7 +8,7 @@ import type { NotificationDraft } from "../../core/src/notifications/store.ts";
 import { CommandStore } from "./command-store.ts";
 import type { QueuedCommand } from "./command-store.ts";
 import { D1Sync } from "./d1-sync.ts";
-import type { AuditLine, PermissionRequestRecord } from "./d1-sync.ts";
+import type { AuditLine, PermissionRequestRecord, SyncEntry } from "./d1-sync.ts";
 import { loadRules } from "./d1-reads.ts";
 import { checkAction } from "./devices.ts";
 import type { DeviceRecord } from "./devices.ts";
@@ -202,7 +202,7 @@ export class CommandQueue {
 
   /** Records a state change: D1 (through the outbox) and every open browser. */
   changed(command: QueuedCommand, line: Omit<AuditLine, "deviceId" | "commandId">): void {
-    this.sync.record({ kind: "command", command, audit: { ...line, deviceId: command.deviceId, commandId: command.id, detail: { status: command.status, seq: command.seq } } });
+    this.sync.record(commandEntry(command, line));
     const view = commandView(command);
     this.#host.sockets.toBrowsers(toBrowser("command_update", frameId(), { command: view }));
     for (const watcher of this.#host.memory.commandWatchers.get(command.id) ?? []) watcher(view);
@@ -221,9 +221,10 @@ export class CommandQueue {
       if (only) this.changed(only, lineFor(only));
       return;
     }
+    // One outbox write for the batch, as the batch was one write to the queue.
+    this.sync.recordMany(commands.map((command) => commandEntry(command, lineFor(command))));
     const views: CommandView[] = [];
     for (const command of commands) {
-      this.sync.record({ kind: "command", command, audit: { ...lineFor(command), deviceId: command.deviceId, commandId: command.id, detail: { status: command.status, seq: command.seq } } });
       const view = commandView(command);
       views.push(view);
       for (const watcher of this.#host.memory.commandWatchers.get(command.id) ?? []) watcher(view);
@@ -362,6 +363,11 @@ export class CommandQueue {
   flushSoon(): void {
     this.#host.keepAlive(this.flushNow());
   }
+}
+
+/** A state change as the D1 outbox keeps it: the command's new state and its audit line. */
+function commandEntry(command: QueuedCommand, line: Omit<AuditLine, "deviceId" | "commandId">): SyncEntry {
+  return { kind: "command", command, audit: { ...line, deviceId: command.deviceId, commandId: command.id, detail: { status: command.status, seq: command.seq } } };
 }
 
 /** A command as the agent gets it (a `command` frame's body), or null for one that cannot be sent (no seq or approval yet). */
