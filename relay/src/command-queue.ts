@@ -27,10 +27,7 @@ import { consumedGrants } from "./storage/index.ts";
 import type { RelayDb } from "./storage/index.ts";
 import { decisionText, describe, requestOutcome } from "./wording.ts";
 
-/**
- * How long an intermediate state's D1 flush waits for the final state to come and carry it (a command the agent
- * acked is done a few ms later in a round trip, and a drain's results follow its acks as closely).
- */
+/** How long an acked state's D1 flush waits for the result's flush to carry it (it normally follows in a few ms). */
 const SETTLE_MS = 40;
 
 /** Final commands stay in the relay this long, to answer late or repeated frames; D1 keeps them for good. */
@@ -69,8 +66,7 @@ export class CommandQueue {
   readonly #host: QueueHost;
   /** Read on every dispatch, so built once. */
   readonly #consumedGrants;
-  /** A `flushAfterSettle` timer is running. */
-  #settling = false;
+  #settling = false; // a `flushAfterSettle` timer is running
 
   constructor(host: QueueHost) {
     this.#host = host;
