@@ -134,6 +134,33 @@ describe("batch frames", () => {
     socket.close();
   });
 
+  it("bring an ack that no result follows to the audit log all the same, a moment later", async () => {
+    const { client, token, deviceId } = await userWithDevice();
+    await allowAll(client);
+    const ids = await queue(client, deviceId, 2);
+    const { socket } = await connectBatchAgent(token, deviceId);
+    await receive(socket, 2);
+    const logged = async (kind: string) => {
+      const audit: { entries: { kind: string; command_id: string | null }[] } = await (await client.request("GET", "/api/audit?limit=200")).json();
+      return audit.entries.filter((e) => e.kind === kind).flatMap((e) => (e.command_id ? [e.command_id] : []));
+    };
+    const until = async (kind: string) => {
+      let found = await logged(kind);
+      for (let tries = 0; tries < 100 && found.length < 2; tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        found = await logged(kind);
+      }
+      return found.sort();
+    };
+    // Every earlier flush (the dispatches', the redelivery's) is over, so none of them carries the ack by chance.
+    expect(await until("command.queued")).toEqual([...ids].sort());
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    socket.send({ v: 1, type: "acks", id: "a1", through_seq: 2 });
+    // The acked state's flush waits for a result to carry it; none comes, so it goes on its own.
+    expect(await until("command.acked")).toEqual([...ids].sort());
+    socket.close();
+  });
+
   it("refuse an ack beyond what was sent, and name refused results by index while storing the rest", async () => {
     const { client, token, deviceId } = await userWithDevice();
     await allowAll(client);

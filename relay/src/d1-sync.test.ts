@@ -42,6 +42,33 @@ describe("D1Sync", () => {
     expect(rows.results.map((row) => row.summary)).toEqual(["one", "two", "three"]);
   });
 
+  it("records a batch in one write, each entry with its own number, in order, and adds each line once across a restart", async () => {
+    const client = new TestClient();
+    await client.register();
+    const me: { user: { id: string } } = await (await client.request("GET", "/api/auth/me")).json();
+    const userId = me.user.id;
+    const many = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => ({ kind: "audit" as const, audit: line(`line ${from + i}`) }));
+
+    await runInDurableObject(env.RELAY.getByName(userId), async (_relay, state) => {
+      const first = new D1Sync(openStorage(state.storage), env.DB, userId);
+      first.record({ kind: "audit", audit: line("line 0") });
+      first.recordMany(many(1, 150));
+      expect(first.pending()).toBe(151);
+      // A restart before any flush: the batch's rows are in SQLite, each on its own, in order.
+      const second = new D1Sync(openStorage(state.storage), env.DB, userId);
+      expect(second.pending()).toBe(151);
+      await second.flush();
+      // Another restart before the copied rows are deleted copies them again; a batch recorded after is added too.
+      const third = new D1Sync(openStorage(state.storage), env.DB, userId);
+      third.recordMany(many(151, 152));
+      await third.flush();
+    });
+
+    const rows = await env.DB.prepare("SELECT summary, relay_seq FROM audit_log WHERE user_id = ? AND kind = 'test.outbox' ORDER BY relay_seq").bind(userId).all();
+    expect(rows.results.map((row) => row.summary)).toEqual(Array.from({ length: 153 }, (_, i) => `line ${i}`));
+    expect(new Set(rows.results.map((row) => row.relay_seq)).size).toBe(153);
+  });
+
   it("writes a command once per flush in its last state, keeps every audit line, and never goes back to an older state", async () => {
     const client = new TestClient();
     await client.register();

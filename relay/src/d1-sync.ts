@@ -152,6 +152,7 @@ export class D1Sync {
   // Built once: every state change of every command runs them.
   readonly #deleteCopied;
   readonly #append;
+  readonly #appendMany;
 
   /** Loads the outbox's rows into `memory` (a fresh relay's memory: this runs once per instance). */
   constructor(db: RelayDb, d1: D1Database, userId: string, memory: RelayMemory["outbox"] = { pending: [], copiedUpTo: 0 }) {
@@ -201,6 +202,13 @@ export class D1Sync {
       .values({ at: sql.placeholder("at"), entry: sql.placeholder("entry") })
       .returning({ id: syncOutbox.id })
       .prepare();
+    // Every entry of a batch in one statement: the id column is listed first (NULL: SQLite numbers the row), and
+    // rows go in in array order, so their ids ascend in that order.
+    this.#appendMany = db
+      .insert(syncOutbox)
+      .select(sql`SELECT NULL, ${sql.placeholder("at")}, value FROM json_each(${sql.placeholder("entries")}) ORDER BY key`)
+      .returning({ id: syncOutbox.id })
+      .prepare();
     memory.copiedUpTo = 0;
     memory.pending = db
       .select()
@@ -211,13 +219,40 @@ export class D1Sync {
   }
 
   record(entry: SyncEntry, at = Date.now()): void {
-    if (this.#memory.copiedUpTo > 0) {
-      this.#deleteCopied.run({ upTo: this.#memory.copiedUpTo });
-      this.#memory.copiedUpTo = 0;
-    }
+    this.#deleteCopiedRows();
     const row = this.#append.get({ at, entry: JSON.stringify(entry) });
     if (!row) throw new Error("relay storage: sync_outbox returned no row");
     this.#memory.pending.push({ id: row.id, at, entry });
+  }
+
+  /**
+   * Records many entries (a batch of state changes) in one SQLite write instead of one each: a batch the agent
+   * acked or finished cost the drain a visible share of its CPU per command. Each entry still gets its own outbox
+   * number, so each audit line is still added to D1 once.
+   */
+  recordMany(entries: readonly SyncEntry[], at = Date.now()): void {
+    const [only] = entries;
+    if (entries.length <= 1) {
+      if (only) this.record(only, at);
+      return;
+    }
+    this.#deleteCopiedRows();
+    const ids = this.#appendMany
+      .all({ at, entries: JSON.stringify(entries) })
+      .map((row) => row.id)
+      .sort((a, b) => a - b);
+    for (const [i, entry] of entries.entries()) {
+      const id = ids[i];
+      if (id === undefined) throw new Error(`relay storage: sync_outbox numbered ${ids.length} of ${entries.length} entries`);
+      this.#memory.pending.push({ id, at, entry });
+    }
+  }
+
+  /** Deletes the rows the last flush copied, in the write that is happening anyway (see the class comment). */
+  #deleteCopiedRows(): void {
+    if (this.#memory.copiedUpTo === 0) return;
+    this.#deleteCopied.run({ upTo: this.#memory.copiedUpTo });
+    this.#memory.copiedUpTo = 0;
   }
 
   pending(): number {
