@@ -170,7 +170,7 @@ export class AgentLink {
     const { queue } = this.#host;
     const moved = queue.commands.move(commandId, "acked", Date.now());
     if (moved) queue.changed(moved, { kind: "command.acked", summary: `${describe(moved)} received by the device` });
-    queue.flushAfterSettle();
+    queue.flushSoon();
   }
 
   /** A cumulative ack: everything of the device up to `throughSeq` is stored on the machine. One write for the lot. */
@@ -187,7 +187,7 @@ export class AgentLink {
     }
     const moved = queue.commands.ackThrough(deviceId, throughSeq, Date.now());
     queue.changedMany(moved, (command) => ({ kind: "command.acked", summary: `${describe(command)} received by the device` }));
-    queue.flushAfterSettle();
+    queue.flushSoon();
   }
 
   /**

@@ -27,9 +27,6 @@ import { consumedGrants } from "./storage/index.ts";
 import type { RelayDb } from "./storage/index.ts";
 import { decisionText, describe, requestOutcome } from "./wording.ts";
 
-/** How long an acked state's D1 flush waits for the result's flush to carry it (it normally follows in a few ms). */
-const SETTLE_MS = 40;
-
 /** Final commands stay in the relay this long, to answer late or repeated frames; D1 keeps them for good. */
 const KEEP_FINAL_MS = 24 * 60 * 60_000;
 
@@ -66,7 +63,6 @@ export class CommandQueue {
   readonly #host: QueueHost;
   /** Read on every dispatch, so built once. */
   readonly #consumedGrants;
-  #settling = false; // a `flushAfterSettle` timer is running
 
   constructor(host: QueueHost) {
     this.#host = host;
@@ -366,22 +362,6 @@ export class CommandQueue {
 
   flushSoon(): void {
     this.#host.keepAlive(this.flushNow());
-  }
-
-  /**
-   * For an intermediate state (acked): its flush waits `SETTLE_MS`, so the final state's flush, which normally
-   * follows within it, carries it in the same D1 call; one flush per round trip fewer. Nobody reads an intermediate
-   * state from D1 in the meantime: GET /api/commands/:id asks the relay for a command still under way. The entries
-   * are in the relay's SQLite already, so a flush that never runs (an evicted object) is made by the next one.
-   */
-  flushAfterSettle(): void {
-    if (this.#settling) return; // one timer at a time: the flush it makes takes everything recorded by then
-    this.#settling = true;
-    const later = scheduler.wait(SETTLE_MS).then(() => {
-      this.#settling = false;
-      return this.sync.pending() > 0 ? this.flushNow() : undefined;
-    });
-    this.#host.keepAlive(later);
   }
 }
 
