@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { TestClient } from "../../test/client.ts";
 import { connectAgent, openAgentResponse, openBrowserSocket, pairDevice, TestSocket, TEST_CONNECTORS, userWithDevice } from "../../test/sockets.ts";
-import { RelayToBrowserFrame } from "#protocol";
+import { MAX_FRAME_BYTES, RelayToBrowserFrame } from "#protocol";
 import { DispatchOutcome } from "./rpc.ts";
 
 // Batch frames (feature "batch"): the backlog goes out as `commands` frames, the agent acks cumulatively with `acks`
@@ -23,11 +23,12 @@ async function userIdOf(client: TestClient): Promise<string> {
 }
 
 /** Queues `count` commands for the device straight through the relay's RPC (the API's path, without the HTTP). */
-async function queue(client: TestClient, deviceId: string, count: number): Promise<string[]> {
+async function queue(client: TestClient, deviceId: string, count: number, pad = ""): Promise<string[]> {
   const relay = env.RELAY.getByName(await userIdOf(client));
   const ids: string[] = [];
   for (let i = 0; i < count; i++) {
-    const outcome = DispatchOutcome.parse(await relay.dispatch({ deviceId, command: { target: "filesystem", action: "list", parameters: { path: `~/${i}` } } }));
+    const parameters = pad ? { path: `~/${i}`, content: pad } : { path: `~/${i}` };
+    const outcome = DispatchOutcome.parse(await relay.dispatch({ deviceId, command: { target: "filesystem", action: "list", parameters } }));
     if (!outcome.ok) throw new Error(outcome.message);
     ids.push(outcome.command.id);
   }
@@ -110,6 +111,36 @@ describe("batch frames", () => {
     // One frame per batch: no single `command_update` for any of these 250 commands.
     expect(tab.frames.filter((f) => f.type === "command_update")).toHaveLength(0);
     tab.close();
+    socket.close();
+  }, 30_000);
+
+  it("cut a backlog of large commands into frames under the agent's frame limit, and refuse a command no frame could carry", async () => {
+    const { client, token, deviceId } = await userWithDevice();
+    await allowAll(client);
+    // 100 commands of 20 KB: 2 MB, which one frame of 100 could not carry (the agent's socket closes at 1 MiB).
+    const ids = await queue(client, deviceId, 100, "x".repeat(20_000));
+    const { socket } = await connectBatchAgent(token, deviceId);
+    const frames: string[] = [];
+    let seen = 0;
+    while (seen < 100) {
+      const frame = await socket.next("commands");
+      frames.push(JSON.stringify(frame));
+      seen += (frame.commands as Batch).length;
+    }
+    expect(frames.length).toBeGreaterThan(1);
+    for (const text of frames) expect(new TextEncoder().encode(text).byteLength).toBeLessThan(MAX_FRAME_BYTES);
+    socket.send({ v: 1, type: "acks", id: "a1", through_seq: 100 });
+    expect((await status(client, ids[99] ?? "", "acked")).status).toBe("acked");
+    expect((await status(client, ids[0] ?? "", "acked")).status).toBe("acked");
+
+    // A command too large for any frame is refused at dispatch, in words that say what to do.
+    const big = await client.request("POST", "/api/commands", {
+      json: { device_id: deviceId, command: { target: "filesystem", action: "list", parameters: { path: "~", content: "x".repeat(MAX_FRAME_BYTES - 1000) } } },
+    });
+    expect(big.status).toBe(413);
+    const relay = env.RELAY.getByName(await userIdOf(client));
+    const refused = DispatchOutcome.parse(await relay.dispatch({ deviceId, command: { target: "filesystem", action: "list", parameters: { path: "~", content: "é".repeat(MAX_FRAME_BYTES / 2) } } }));
+    expect(refused).toMatchObject({ ok: false, code: "payload_too_large", message: expect.stringContaining("Send less at once") });
     socket.close();
   }, 30_000);
 

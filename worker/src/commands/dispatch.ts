@@ -13,7 +13,7 @@ import { commandRecordOf } from "./record.ts";
 const { commands } = schema;
 
 /** HTTP statuses for the relay's refusals (the relay checks the device, the action and the queue bound). */
-const REFUSAL_STATUS: Partial<Record<ErrorCode, ContentfulStatusCode>> = { not_found: 404, device_revoked: 409, not_ready: 409, queue_full: 429 };
+const REFUSAL_STATUS: Partial<Record<ErrorCode, ContentfulStatusCode>> = { not_found: 404, device_revoked: 409, not_ready: 409, queue_full: 429, payload_too_large: 413 };
 
 /** The queued command, or the relay's refusal thrown as an ApiError with its HTTP status. */
 export function acceptedCommand(outcome: DispatchOutcome): CommandView {
