@@ -64,8 +64,17 @@ export async function dispatchAsSession(c: Context<AppEnv>, session: RelaySessio
   return outcome;
 }
 
-/** Tells the user's relay that these sessions were ended in D1, before the caller answers. */
+/**
+ * Tells the user's relay that these sessions were ended in D1, before the caller answers. A failed call does not
+ * fail the sign-out: the rows are gone already (a retry would find nothing to end), and the relay reads each
+ * session it holds from D1 again within a minute (relay/src/sessions.ts `RECHECK_MS`), so it is refused by then.
+ */
 export async function sessionsEnded(env: Env, userId: string, ids: string[]): Promise<void> {
-  if (ids.length > 0) await relayFor(env, userId).sessionsEnded(ids);
+  if (ids.length === 0) return;
+  try {
+    await relayFor(env, userId).sessionsEnded(ids);
+  } catch (error) {
+    console.error("auth: the relay was not told of ended sessions; it reads them again within a minute", error);
+  }
 }
 
