@@ -12,7 +12,12 @@ import type { RefusedActivity } from "../store/refused-activity.ts";
 import type { Executor } from "./executor.ts";
 
 /** The part of the relay link the processor needs. */
-export type FrameChannel = { ready: () => boolean; sendText: (text: string) => boolean };
+export type FrameChannel = {
+  ready: () => boolean;
+  sendText: (text: string) => boolean;
+  /** Drops the connection and opens a new one: after `hello` the relay sends everything still owed, in order. */
+  reconnect?: () => void;
+};
 
 export type ProcessorDeps = {
   db: DatabaseSync;
@@ -58,6 +63,12 @@ export class CommandProcessor {
   #resultImmediate: NodeJS.Immediate | undefined;
   /** `results` frames sent on this connection, by id: the outbox frames each carries, to forget on its ack. */
   #batches = new Map<string, string[]>();
+  /**
+   * A `commands` frame failed to store on this connection. From then on, until the next `welcome`, no `acks` goes
+   * out and later frames are dropped: an `acks` is cumulative, so one for a later frame would tell the relay the
+   * lost commands are stored too. The reconnect brings them all again, in order.
+   */
+  #storeFailed = false;
 
   constructor(deps: ProcessorDeps) {
     this.#deps = deps;
@@ -77,15 +88,24 @@ export class CommandProcessor {
    * cumulative `acks` says all of them (and every earlier seq) are on this machine; each then goes on as a single one.
    */
   onCommands(frame: InboundCommands): void {
-    const { store, db } = this.#deps;
+    const { store, db, log } = this.#deps;
+    if (this.#storeFailed) return;
     const commands = frame.commands.map(({ id, ...body }) => toAgent("command", id, body));
-    const known = inTransaction(db, () =>
-      commands.map((command) => {
-        const stored = store.get(command.id);
-        if (!stored) store.receive(command);
-        return stored;
-      }),
-    );
+    let known: (StoredCommand | null)[];
+    try {
+      known = inTransaction(db, () =>
+        commands.map((command) => {
+          const stored = store.get(command.id);
+          if (!stored) store.receive(command);
+          return stored;
+        }),
+      );
+    } catch (error) {
+      this.#storeFailed = true;
+      log.error("command.store_failed", `Could not store ${commands.length} command(s) from the server (${error instanceof Error ? error.message : String(error)}); reconnecting, so the server sends them again.`);
+      this.#deps.channel.reconnect?.();
+      return;
+    }
     const throughSeq = Math.max(...commands.map((command) => command.seq));
     const acks: OutboundAcks = fromAgent("acks", `acks-${randomUUID()}`, { through_seq: throughSeq });
     this.#deps.channel.sendText(JSON.stringify(acks));
@@ -156,6 +176,7 @@ export class CommandProcessor {
 
   /** After `welcome`: replay the whole outbox, oldest first. `batch`: the relay takes `results` frames on this connection. */
   onWelcome(batch = false): void {
+    this.#storeFailed = false;
     this.#sentOnLink.clear();
     this.#batches.clear();
     this.#batchResults = batch;
