@@ -132,10 +132,11 @@ export class CommandQueue {
     // Only this command's deadline is new; every other reason to wake is as it was (the alarm recomputes them all).
     if (command.status !== "failed") await this.#host.wakeAt(command.deadlineAt);
     // A command on its way to the device: the relay's SQLite has it, so the caller is answered without waiting for
-    // D1's answer (the alarm retries a failed flush). The flush's batch is on its way before this returns, and
-    // D1 takes one database's requests in order, so a D1 read made after the 202 normally sees the command; when
-    // it does not (a flush that failed), GET /api/commands/:id asks the relay (`UserRelay.command`). A prompt or
-    // a refusal waits for D1, since the caller goes on to read it there (the pending requests, the audit log).
+    // D1's answer (the alarm retries a failed flush). D1's mirror lags by a flush (one already in flight delays
+    // this one until it ends), and nothing orders the worker's later D1 reads after it: so the reads that must see
+    // the latest state ask the relay for a command D1 does not show final (GET /api/commands/:id and a retry,
+    // `UserRelay.command`); the list shows D1's copy, a flush behind. A prompt or a refusal waits for D1, since the
+    // caller goes on to read it there (the pending requests, the audit log).
     if (command.status === "queued" || command.status === "sent") this.flushSoon();
     else await this.flushNow();
     return { ok: true, command: commandView(command) };
