@@ -1,4 +1,5 @@
 import { env } from "cloudflare:workers";
+import { evictDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { TestClient } from "../../test/client.ts";
 import { connectAgent, openAgentResponse, openBrowserSocket, pairDevice, TestSocket, TEST_CONNECTORS, userWithDevice } from "../../test/sockets.ts";
@@ -164,6 +165,61 @@ describe("batch frames", () => {
     expect(lines(ids[2] ?? "")).toEqual(["command.queued", "command.done"]);
     socket.close();
   });
+
+  it("after losing the socket mid-batch, send the unfinished rest again and count nothing twice", async () => {
+    const { client, token, deviceId } = await userWithDevice();
+    await allowAll(client);
+    const ids = await queue(client, deviceId, 4);
+    const first = await connectBatchAgent(token, deviceId);
+    await receive(first.socket, 4);
+    // Stored two, finished one; then the socket goes before anything else is said.
+    first.socket.send({ v: 1, type: "acks", id: "a1", through_seq: 2 });
+    expect((await status(client, ids[1] ?? "", "acked")).status).toBe("acked");
+    first.socket.send({ v: 1, type: "results", id: "r1", results: [done(ids[0] ?? "", { n: 1 })] });
+    await first.socket.next("ack", (f) => f.ref === "r1");
+    first.socket.close();
+    await first.socket.waitClosed();
+
+    const second = await connectBatchAgent(token, deviceId);
+    // Everything without a result comes again, in order, acked or not; the finished one does not.
+    expect((await receive(second.socket, 3)).flat().map((c) => c.id)).toEqual(ids.slice(1));
+    // The agent's outbox replays the result it had no ack for, as a single frame: taken once.
+    second.socket.send({ v: 1, type: "result", id: "replay", command_id: ids[0], outcome: { status: "done", data: { n: 2 } }, started_at: 1, finished_at: 2 });
+    await second.socket.next("ack", (f) => f.ref === "replay");
+    second.socket.send({ v: 1, type: "acks", id: "a2", through_seq: 4 });
+    second.socket.send({ v: 1, type: "results", id: "r2", results: ids.slice(1).map((c) => done(c)) });
+    expect((await second.socket.next("ack", (f) => f.ref === "r2")).refused).toBeUndefined();
+    for (const id of ids) expect((await status(client, id, "done")).status).toBe("done");
+    expect((await status(client, ids[0] ?? "")).result).toEqual({ n: 1 });
+
+    const audit: { entries: { kind: string; command_id: string | null }[] } = await (await client.request("GET", "/api/audit?limit=200")).json();
+    const lines = (id: string) => audit.entries.filter((e) => e.command_id === id).map((e) => e.kind).reverse();
+    expect(lines(ids[0] ?? "")).toEqual(["command.queued", "command.acked", "command.done"]);
+    for (const id of ids.slice(1)) expect(lines(id)).toEqual(["command.queued", "command.acked", "command.done"]);
+    second.socket.close();
+  }, 30_000);
+
+  it("take a results frame again after a relay restart ate its ack, and count it once", async () => {
+    const { client, token, deviceId } = await userWithDevice();
+    await allowAll(client);
+    const ids = await queue(client, deviceId, 3);
+    const first = await connectBatchAgent(token, deviceId);
+    await receive(first.socket, 3);
+    first.socket.send({ v: 1, type: "results", id: "r1", results: ids.map((c) => done(c, { first: true })) });
+    await first.socket.next("ack", (f) => f.ref === "r1");
+    // The relay restarts; the agent never saw that ack (as far as it knows), so it keeps the results and sends them again.
+    await evictDurableObject(env.RELAY.getByName(await userIdOf(client)));
+    first.socket.close();
+    await first.socket.waitClosed();
+    const second = await connectBatchAgent(token, deviceId);
+    expect(second.welcome.pending).toBe(0);
+    second.socket.send({ v: 1, type: "results", id: "r1", results: ids.map((c) => done(c, { first: false })) });
+    expect((await second.socket.next("ack", (f) => f.ref === "r1")).refused).toBeUndefined();
+    for (const id of ids) expect(await status(client, id, "done")).toMatchObject({ status: "done", result: { first: true } });
+    const audit: { entries: { kind: string; command_id: string | null }[] } = await (await client.request("GET", "/api/audit?limit=200")).json();
+    for (const id of ids) expect(audit.entries.filter((e) => e.command_id === id && e.kind === "command.done")).toHaveLength(1);
+    second.socket.close();
+  }, 30_000);
 
   it("refuse an ack beyond what was sent, and name refused results by index while storing the rest", async () => {
     const { client, token, deviceId } = await userWithDevice();
