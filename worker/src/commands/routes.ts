@@ -2,7 +2,7 @@ import { and, eq } from "drizzle-orm";
 import { Hono } from "hono";
 import { CommandListQuery, DispatchRequest, commandView, cursorAfter } from "#protocol";
 import { requireUser, requireUserAtRelay } from "../auth/session.ts";
-import { dispatchAsSession } from "../auth/session-cache.ts";
+import { dispatchAsSession } from "../auth/relay-session.ts";
 import { openDb, schema } from "../../../core/src/db/index.ts";
 import { newestFirst, olderThan } from "../../../core/src/cursor.ts";
 import { ApiError } from "../http/errors.ts";

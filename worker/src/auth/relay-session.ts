@@ -2,15 +2,17 @@ import type { Context } from "hono";
 import { deleteCookie } from "hono/cookie";
 import type { DispatchInput, DispatchOutcome } from "../../../relay/src/index.ts";
 import { ApiError } from "../http/errors.ts";
+import { isHttps } from "../http/https.ts";
 import type { AppEnv } from "../http/types.ts";
 import { relayFor } from "../relay/stub.ts";
 import { hashToken } from "./tokens.ts";
 
 // The dispatch path's session check, without a D1 read (issue 17): a session cookie is `<user id>.<token>` and
 // the session's id is the hash of the whole value, so the cookie names the user's relay, and a cookie whose user
-// part was changed names no session at all. The relay checks the session from its memory (relay/src/sessions.ts);
-// every writer that ends a session tells it first (./session.ts). Cookies from before this format have no user
-// part and are checked in D1, as every other route checks them (`requireUser`).
+// part was changed names no session at all. The relay checks the session from its memory, read from D1 again at
+// least once a minute (relay/src/sessions.ts); every writer that ends a session tells it first (./session.ts).
+// Cookies from before this format have no user part and are checked in D1, as every other route checks them
+// (`requireUser`).
 
 export const SESSION_COOKIE = "hearth_session";
 
@@ -58,7 +60,7 @@ export async function dispatchAsSession(c: Context<AppEnv>, session: RelaySessio
   const touch = c.req.query("passive") !== "1";
   const outcome = await relayFor(c.env, session.userId).dispatchAs(await hashToken(session.cookie), touch, input);
   if (!outcome.ok && outcome.code === "session_expired") {
-    deleteCookie(c, SESSION_COOKIE, { path: "/", secure: new URL(c.req.url).protocol === "https:" });
+    deleteCookie(c, SESSION_COOKIE, { path: "/", secure: isHttps(c) });
     throw new ApiError(401, "session_expired", outcome.message);
   }
   return outcome;
