@@ -211,6 +211,25 @@ describe("the durable command path", () => {
     await agent.processor.idle();
   });
 
+  it("names the command, not the outbox frame, when the relay refuses a result of a results frame", async () => {
+    const fixture = await testExecutor();
+    const agent = await boot(fixture);
+    const warnings: { message: string; fields: Record<string, unknown> | undefined }[] = [];
+    const log = { ...silentLogger, warn: (_event: string, message: string, fields?: Record<string, unknown>) => warnings.push({ message, fields }) };
+    const processor = new CommandProcessor({ db: agent.db, store: agent.store, outbox: agent.outbox, refused: new RefusedActivity(agent.db), executor: fixture.executor, channel: agent.channel, log });
+    processor.onWelcome(true);
+    const stat = (id: string, seq: number) => command(id, seq, "stat", { path: "Documents" }, true);
+    processor.onCommands(toAgent("commands", "f1", { commands: [stat("x1", 1), stat("x2", 2)].map(({ v: _v, type: _t, ...body }) => body) }));
+    await processor.idle();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const sent = agent.channel.frames.find((f) => f.type === "results");
+    if (sent?.type !== "results") throw new Error("no results frame was sent");
+    const refusedIndex = sent.results.findIndex((r) => r.command_id === "x2");
+    processor.onAck(sent.id, [{ index: refusedIndex, reason: "no such command" }]);
+    expect(warnings).toEqual([{ message: expect.stringContaining("command x2: no such command"), fields: { command_id: "x2" } }]);
+    expect(agent.outbox.size()).toBe(0);
+  });
+
   it("never drops activity quietly: what the server refuses, and what it would refuse, is kept with its reason", async () => {
     const fixture = await testExecutor();
     const agent = await boot(fixture);

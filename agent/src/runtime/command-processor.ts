@@ -61,8 +61,8 @@ export class CommandProcessor {
   #resultQueue: string[] = [];
   #resultTimer: NodeJS.Timeout | undefined;
   #resultImmediate: NodeJS.Immediate | undefined;
-  /** `results` frames sent on this connection, by id: the outbox frames each carries, to forget on its ack. */
-  #batches = new Map<string, string[]>();
+  /** `results` frames sent on this connection, by id: the outbox frame and command of each result it carries, in order. */
+  #batches = new Map<string, { frameId: string; commandId: string }[]>();
   /**
    * A `commands` frame failed to store on this connection. From then on, until the next `welcome`, no `acks` goes
    * out and later frames are dropped: an `acks` is cumulative, so one for a later frame would tell the relay the
@@ -148,11 +148,11 @@ export class CommandProcessor {
     if (batch) {
       // A results frame: every result in it is stored, or refused for good (resending would change nothing).
       this.#batches.delete(ref);
-      for (const { index, reason } of refused) log.warn("result.refused", `The server did not take a result (${batch[index] ?? "?"}): ${reason}`);
+      for (const { index, reason } of refused) log.warn("result.refused", `The server did not take the result of command ${batch[index]?.commandId ?? "?"}: ${reason}`, { command_id: batch[index]?.commandId ?? null });
       inTransaction(this.#deps.db, () => {
-        for (const frameId of batch) outbox.remove(frameId);
+        for (const { frameId } of batch) outbox.remove(frameId);
       });
-      for (const frameId of batch) this.#sentOnLink.delete(frameId);
+      for (const { frameId } of batch) this.#sentOnLink.delete(frameId);
       this.#deps.onOutboxChange?.();
       return;
     }
@@ -328,7 +328,7 @@ export class CommandProcessor {
     if (!this.#deps.channel.sendText(JSON.stringify(frame))) return;
     this.#batches.set(
       frame.id,
-      entries.map((entry) => entry.frameId),
+      entries.map((entry, index) => ({ frameId: entry.frameId, commandId: results[index]?.command_id ?? "?" })),
     );
     for (const entry of entries) this.#sentOnLink.add(entry.frameId);
   }
