@@ -82,7 +82,9 @@ export class CommandQueue {
     if (!checked.ok) return checked;
     // Every command must fit a frame of its own to the agent, whatever path it came by (the API's 1 MiB body
     // limit is not enough: an assistant turn has none, and the frame adds its envelope).
-    const size = new TextEncoder().encode(JSON.stringify(input.command)).byteLength;
+    const text = JSON.stringify(input.command);
+    // UTF-8 takes at most 3 bytes per UTF-16 unit: a command short enough is not encoded to be measured.
+    const size = text.length * 3 <= MAX_COMMAND_BYTES ? text.length : new TextEncoder().encode(text).byteLength;
     if (size > MAX_COMMAND_BYTES) {
       return { ok: false, code: "payload_too_large", message: `This command is ${size} bytes; a command can be at most ${MAX_COMMAND_BYTES}. Send less at once (split the file or the script).`, field: "command.parameters" };
     }
