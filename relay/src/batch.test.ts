@@ -145,6 +145,34 @@ describe("batch frames", () => {
     socket.close();
   }, 30_000);
 
+  it("tell the tabs of a results frame whose views pass the frame limit in more than one frame, each under it", async () => {
+    const { client, token, deviceId } = await userWithDevice();
+    await allowAll(client);
+    const ids = await queue(client, deviceId, 100);
+    const tab = await openBrowserSocket(client);
+    const { socket } = await connectBatchAgent(token, deviceId);
+    await receive(socket, 100);
+    // A results frame just under the limit: its 100 views (each with its result, and more fields) are over it.
+    const data = "y".repeat(10_250);
+    const frame = { v: 1, type: "results", id: "big", results: ids.map((c) => done(c, data)) };
+    expect(JSON.stringify(frame).length).toBeLessThan(MAX_FRAME_BYTES);
+    socket.send(frame);
+    expect((await socket.next("ack", (f) => f.ref === "big")).refused).toBeUndefined();
+    const told: View[] = [];
+    const sizes: number[] = [];
+    while (told.length < 100) {
+      const update = await tab.next("command_updates");
+      sizes.push(new TextEncoder().encode(JSON.stringify(update)).byteLength);
+      told.push(...(update.commands as View[]));
+    }
+    expect(sizes.length).toBeGreaterThan(1);
+    for (const size of sizes) expect(size).toBeLessThan(MAX_FRAME_BYTES);
+    expect(told.map((c) => c.id)).toEqual(ids);
+    expect(told.every((c) => c.status === "done" && c.result === data)).toBe(true);
+    tab.close();
+    socket.close();
+  }, 30_000);
+
   it("take a repeated cumulative ack and repeated results once: one audit line each", async () => {
     const { client, token, deviceId } = await userWithDevice();
     await allowAll(client);
