@@ -108,6 +108,8 @@ export async function run() {
 
       // ── query through the API ──
       hearth = await restartHearth(hearth);
+      // Its port may have changed (another bench took the old one while it was stopped).
+      user.origin = hearth.origin;
       const total = await summaryTotal(user);
       if (total !== size) throw new Error(`the summary counts ${count(total)} rows, not ${count(size)}: the load did not land as the API sees it`);
       const first = await user.request("GET", "/api/activities?limit=50");

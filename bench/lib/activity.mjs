@@ -4,26 +4,12 @@
 import { rmSync } from "node:fs";
 import { randomUUID } from "node:crypto";
 import { request } from "./hearth.mjs";
-import { BIN, ROOT, freePort, persistDir, sleep, spawnGroup, stopGroup } from "./proc.mjs";
+import { BIN, ROOT, freePort, persistDir, portIsFree, sleep, spawnGroup, stopGroup, waitHealthy } from "./proc.mjs";
 import { rowValues } from "./activity-data.mjs";
 import { pool } from "./stats.mjs";
 
 /** How long a window may go without an ack or an answer before the bench gives up on it. */
 const STALL_MS = 120_000;
-
-async function waitHealthy(child, url, label, timeoutMs = 90_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${label} exited (${child.exitCode}):\n${child.output.join("").slice(-3000)}`);
-    try {
-      if ((await fetch(url, { signal: AbortSignal.timeout(1000) })).ok) return;
-    } catch {
-      // not yet
-    }
-    await sleep(200);
-  }
-  throw new Error(`${label} did not answer ${url} within ${timeoutMs / 1000} s:\n${child.output.join("").slice(-3000)}`);
-}
 
 function exited(child) {
   return child.exitCode !== null ? Promise.resolve(child.exitCode) : new Promise((resolve) => child.on("exit", (code) => resolve(code)));
@@ -78,7 +64,7 @@ async function startD1FloorOnce() {
     rmSync(persist, { recursive: true, force: true });
   };
   try {
-    await waitHealthy(child, `${origin}/health`, `the D1 floor on port ${port}`);
+    await waitHealthy(child, `${origin}/health`, 90_000, `the D1 floor on port ${port}`);
   } catch (error) {
     await stop();
     throw error;
@@ -188,22 +174,36 @@ export async function stopKeepingState(hearth) {
   await stopGroup(hearth.child);
 }
 
-/** Starts Hearth again, with the same code, on the state a previous start left (no --fresh); migrations are a no-op. */
+/**
+ * Starts Hearth again, with the same code, on the state a previous start left (no --fresh); migrations are a no-op.
+ * While it was stopped, another bench may have taken its port: then it starts on a fresh one (the state folder is
+ * named in the arguments, so it is the same state), and the caller's clients must use the new `origin`.
+ */
 export async function restartHearth(hearth) {
   // startHearth ran `node <code root>scripts/start.mjs …` in the code root (a snapshot, unless told otherwise).
   const [, script, ...args] = hearth.child.spawnargs;
-  const started = Date.now();
-  const child = spawnGroup(process.execPath, [script, ...args.filter((a) => a !== "--fresh")], { cwd: script.replace(/scripts\/start\.mjs$/, ""), label: `hearth:${hearth.port}` });
-  try {
-    await waitHealthy(child, `${hearth.origin}/api/health`, `Hearth on port ${hearth.port}, restarted`);
-  } catch (error) {
-    await stopGroup(child);
-    throw error;
+  const kept = args.filter((a) => a !== "--fresh");
+  const portAt = kept.indexOf("--port") + 1;
+  if (portAt === 0) throw new Error("restartHearth: the first start named no --port");
+  for (let attempt = 1; ; attempt++) {
+    const port = attempt === 1 && (await portIsFree(hearth.port)) ? hearth.port : await freePort(20_000 + Math.floor(Math.random() * 20_000));
+    kept[portAt] = String(port);
+    const origin = `http://localhost:${port}`;
+    const started = Date.now();
+    const child = spawnGroup(process.execPath, [script, ...kept], { cwd: script.replace(/scripts\/start\.mjs$/, ""), label: `hearth:${port}` });
+    try {
+      await waitHealthy(child, `${origin}/api/health`, 90_000, `Hearth on port ${port}, restarted`);
+    } catch (error) {
+      await stopGroup(child);
+      if (attempt >= 3 || !String(error.message).includes("Address already in use")) throw error;
+      process.stderr.write(`  · Hearth's port ${port} was taken while it restarted; trying a fresh port\n`);
+      continue;
+    }
+    // The first handle's stop() removes the state folder; its own process is already gone.
+    const stop = async () => {
+      await stopGroup(child);
+      await hearth.stop();
+    };
+    return { ...hearth, child, port, origin, startMs: Date.now() - started, stop };
   }
-  // The first handle's stop() removes the state folder; its own process is already gone.
-  const stop = async () => {
-    await stopGroup(child);
-    await hearth.stop();
-  };
-  return { ...hearth, child, startMs: Date.now() - started, stop };
 }

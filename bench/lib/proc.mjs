@@ -1,7 +1,7 @@
 // Starting and stopping the servers the benchmarks use, and reading their memory.
 // Every child is spawned in its own process group (detached), so one kill(-pid) ends it and everything under it.
 import { spawn } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
@@ -76,14 +76,7 @@ export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A free TCP port on 127.0.0.1, starting from `from`. */
 export async function freePort(from = 8801) {
-  for (let port = from; port < from + 200; port++) {
-    const ok = await new Promise((resolve) => {
-      const server = createServer();
-      server.once("error", () => resolve(false));
-      server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
-    });
-    if (ok) return port;
-  }
+  for (let port = from; port < from + 200; port++) if (await portIsFree(port)) return port;
   throw new Error(`no free port from ${from}`);
 }
 
@@ -113,19 +106,87 @@ export function spawnGroup(command, args, { cwd = ROOT, env = {}, label = comman
   return child;
 }
 
-async function waitHealthy(child, url, timeoutMs, label) {
+/** What `wrangler dev` (or workerd under it) prints when another process holds its port. */
+const PORT_TAKEN = "Address already in use";
+
+/**
+ * Resolves once `url` answers 2xx from the server `child` started: the listening socket on the url's port must
+ * belong to `child` or a process under it. Any other server answering there is someone else's (another bench's
+ * Hearth took the port between our check and our bind), and a bench that talked to it would measure, or fail on,
+ * the wrong thing; a child that says "Address already in use" fails at once.
+ */
+export async function waitHealthy(child, url, timeoutMs, label) {
   const deadline = Date.now() + timeoutMs;
+  const port = Number(new URL(url).port);
+  const failed = () => {
+    const output = child.output.join("");
+    if (output.includes(PORT_TAKEN)) throw new Error(`${label} could not take its port ${port} (${PORT_TAKEN}):\n${output.slice(-3000)}`);
+    if (child.exitCode !== null) throw new Error(`${label} exited (${child.exitCode}):\n${output.slice(-3000)}`);
+  };
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${label} exited (${child.exitCode}):\n${child.output.join("").slice(-3000)}`);
+    failed();
     try {
       const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
-      if (response.ok) return;
+      if (response.ok && ownsPort(child, port)) return;
     } catch {
       // not yet
     }
     await sleep(200);
   }
-  throw new Error(`${label} did not answer ${url} within ${timeoutMs / 1000} s:\n${child.output.join("").slice(-3000)}`);
+  const other = ownsPort(child, port) ? "" : ` (port ${port} is ${portListeners(port).size > 0 ? "held by another process" : "not listened on"})`;
+  throw new Error(`${label} did not answer ${url} within ${timeoutMs / 1000} s${other}:\n${child.output.join("").slice(-3000)}`);
+}
+
+/** The socket inodes listening on `port` (any address), from /proc/net/tcp and tcp6. */
+function portListeners(port) {
+  const hex = `:${port.toString(16).toUpperCase().padStart(4, "0")}`;
+  const inodes = new Set();
+  for (const file of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+    let text;
+    try {
+      text = readFileSync(file, "utf8");
+    } catch {
+      continue;
+    }
+    for (const line of text.split("\n").slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      // local_address ends in the port; state 0A is LISTEN; field 9 is the socket's inode.
+      if (fields.length > 9 && fields[1].endsWith(hex) && fields[3] === "0A") inodes.add(fields[9]);
+    }
+  }
+  return inodes;
+}
+
+/** Whether `child` or a process under it holds a socket listening on `port`. */
+export function ownsPort(child, port) {
+  const inodes = portListeners(port);
+  if (inodes.size === 0 || !child.pid) return false;
+  for (const pid of [child.pid, ...descendants(child.pid)]) {
+    let fds;
+    try {
+      fds = readdirSync(`/proc/${pid}/fd`);
+    } catch {
+      continue;
+    }
+    for (const fd of fds) {
+      try {
+        const socket = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+        if (socket && inodes.has(socket[1])) return true;
+      } catch {
+        // closed meanwhile
+      }
+    }
+  }
+  return false;
+}
+
+/** Whether nothing listens on `port` of 127.0.0.1 now. */
+export function portIsFree(port) {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+  });
 }
 
 /**

@@ -1,8 +1,9 @@
 import { env } from "cloudflare:workers";
+import { evictDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { TestClient } from "../../test/client.ts";
 import { connectAgent, openAgentResponse, openBrowserSocket, pairDevice, TestSocket, TEST_CONNECTORS, userWithDevice } from "../../test/sockets.ts";
-import { RelayToBrowserFrame } from "#protocol";
+import { MAX_FRAME_BYTES, RelayToBrowserFrame } from "#protocol";
 import { DispatchOutcome } from "./rpc.ts";
 
 // Batch frames (feature "batch"): the backlog goes out as `commands` frames, the agent acks cumulatively with `acks`
@@ -23,11 +24,12 @@ async function userIdOf(client: TestClient): Promise<string> {
 }
 
 /** Queues `count` commands for the device straight through the relay's RPC (the API's path, without the HTTP). */
-async function queue(client: TestClient, deviceId: string, count: number): Promise<string[]> {
+async function queue(client: TestClient, deviceId: string, count: number, pad = ""): Promise<string[]> {
   const relay = env.RELAY.getByName(await userIdOf(client));
   const ids: string[] = [];
   for (let i = 0; i < count; i++) {
-    const outcome = DispatchOutcome.parse(await relay.dispatch({ deviceId, command: { target: "filesystem", action: "list", parameters: { path: `~/${i}` } } }));
+    const parameters = pad ? { path: `~/${i}`, content: pad } : { path: `~/${i}` };
+    const outcome = DispatchOutcome.parse(await relay.dispatch({ deviceId, command: { target: "filesystem", action: "list", parameters } }));
     if (!outcome.ok) throw new Error(outcome.message);
     ids.push(outcome.command.id);
   }
@@ -113,6 +115,64 @@ describe("batch frames", () => {
     socket.close();
   }, 30_000);
 
+  it("cut a backlog of large commands into frames under the agent's frame limit, and refuse a command no frame could carry", async () => {
+    const { client, token, deviceId } = await userWithDevice();
+    await allowAll(client);
+    // 100 commands of 20 KB: 2 MB, which one frame of 100 could not carry (the agent's socket closes at 1 MiB).
+    const ids = await queue(client, deviceId, 100, "x".repeat(20_000));
+    const { socket } = await connectBatchAgent(token, deviceId);
+    const frames: string[] = [];
+    let seen = 0;
+    while (seen < 100) {
+      const frame = await socket.next("commands");
+      frames.push(JSON.stringify(frame));
+      seen += (frame.commands as Batch).length;
+    }
+    expect(frames.length).toBeGreaterThan(1);
+    for (const text of frames) expect(new TextEncoder().encode(text).byteLength).toBeLessThan(MAX_FRAME_BYTES);
+    socket.send({ v: 1, type: "acks", id: "a1", through_seq: 100 });
+    expect((await status(client, ids[99] ?? "", "acked")).status).toBe("acked");
+    expect((await status(client, ids[0] ?? "", "acked")).status).toBe("acked");
+
+    // A command too large for any frame is refused at dispatch, in words that say what to do.
+    const big = await client.request("POST", "/api/commands", {
+      json: { device_id: deviceId, command: { target: "filesystem", action: "list", parameters: { path: "~", content: "x".repeat(MAX_FRAME_BYTES - 1000) } } },
+    });
+    expect(big.status).toBe(413);
+    const relay = env.RELAY.getByName(await userIdOf(client));
+    const refused = DispatchOutcome.parse(await relay.dispatch({ deviceId, command: { target: "filesystem", action: "list", parameters: { path: "~", content: "é".repeat(MAX_FRAME_BYTES / 2) } } }));
+    expect(refused).toMatchObject({ ok: false, code: "payload_too_large", message: expect.stringContaining("Send less at once") });
+    socket.close();
+  }, 30_000);
+
+  it("tell the tabs of a results frame whose views pass the frame limit in more than one frame, each under it", async () => {
+    const { client, token, deviceId } = await userWithDevice();
+    await allowAll(client);
+    const ids = await queue(client, deviceId, 100);
+    const tab = await openBrowserSocket(client);
+    const { socket } = await connectBatchAgent(token, deviceId);
+    await receive(socket, 100);
+    // A results frame just under the limit: its 100 views (each with its result, and more fields) are over it.
+    const data = "y".repeat(10_250);
+    const frame = { v: 1, type: "results", id: "big", results: ids.map((c) => done(c, data)) };
+    expect(JSON.stringify(frame).length).toBeLessThan(MAX_FRAME_BYTES);
+    socket.send(frame);
+    expect((await socket.next("ack", (f) => f.ref === "big")).refused).toBeUndefined();
+    const told: View[] = [];
+    const sizes: number[] = [];
+    while (told.length < 100) {
+      const update = await tab.next("command_updates");
+      sizes.push(new TextEncoder().encode(JSON.stringify(update)).byteLength);
+      told.push(...(update.commands as View[]));
+    }
+    expect(sizes.length).toBeGreaterThan(1);
+    for (const size of sizes) expect(size).toBeLessThan(MAX_FRAME_BYTES);
+    expect(told.map((c) => c.id)).toEqual(ids);
+    expect(told.every((c) => c.status === "done" && c.result === data)).toBe(true);
+    tab.close();
+    socket.close();
+  }, 30_000);
+
   it("take a repeated cumulative ack and repeated results once: one audit line each", async () => {
     const { client, token, deviceId } = await userWithDevice();
     await allowAll(client);
@@ -134,7 +194,7 @@ describe("batch frames", () => {
     socket.close();
   });
 
-  it("bring an ack that no result follows to the audit log all the same, a moment later", async () => {
+  it("bring an ack that no result follows to the audit log all the same", async () => {
     const { client, token, deviceId } = await userWithDevice();
     await allowAll(client);
     const ids = await queue(client, deviceId, 2);
@@ -156,10 +216,65 @@ describe("batch frames", () => {
     expect(await until("command.queued")).toEqual([...ids].sort());
     await new Promise((resolve) => setTimeout(resolve, 200));
     socket.send({ v: 1, type: "acks", id: "a1", through_seq: 2 });
-    // The acked state's flush waits for a result to carry it; none comes, so it goes on its own.
+    // No result follows to carry the acked state: it is flushed on its own.
     expect(await until("command.acked")).toEqual([...ids].sort());
     socket.close();
   });
+
+  it("after losing the socket mid-batch, send the unfinished rest again and count nothing twice", async () => {
+    const { client, token, deviceId } = await userWithDevice();
+    await allowAll(client);
+    const ids = await queue(client, deviceId, 4);
+    const first = await connectBatchAgent(token, deviceId);
+    await receive(first.socket, 4);
+    // Stored two, finished one; then the socket goes before anything else is said.
+    first.socket.send({ v: 1, type: "acks", id: "a1", through_seq: 2 });
+    expect((await status(client, ids[1] ?? "", "acked")).status).toBe("acked");
+    first.socket.send({ v: 1, type: "results", id: "r1", results: [done(ids[0] ?? "", { n: 1 })] });
+    await first.socket.next("ack", (f) => f.ref === "r1");
+    first.socket.close();
+    await first.socket.waitClosed();
+
+    const second = await connectBatchAgent(token, deviceId);
+    // Everything without a result comes again, in order, acked or not; the finished one does not.
+    expect((await receive(second.socket, 3)).flat().map((c) => c.id)).toEqual(ids.slice(1));
+    // The agent's outbox replays the result it had no ack for, as a single frame: taken once.
+    second.socket.send({ v: 1, type: "result", id: "replay", command_id: ids[0], outcome: { status: "done", data: { n: 2 } }, started_at: 1, finished_at: 2 });
+    await second.socket.next("ack", (f) => f.ref === "replay");
+    second.socket.send({ v: 1, type: "acks", id: "a2", through_seq: 4 });
+    second.socket.send({ v: 1, type: "results", id: "r2", results: ids.slice(1).map((c) => done(c)) });
+    expect((await second.socket.next("ack", (f) => f.ref === "r2")).refused).toBeUndefined();
+    for (const id of ids) expect((await status(client, id, "done")).status).toBe("done");
+    expect((await status(client, ids[0] ?? "")).result).toEqual({ n: 1 });
+
+    const audit: { entries: { kind: string; command_id: string | null }[] } = await (await client.request("GET", "/api/audit?limit=200")).json();
+    const lines = (id: string) => audit.entries.filter((e) => e.command_id === id).map((e) => e.kind).reverse();
+    expect(lines(ids[0] ?? "")).toEqual(["command.queued", "command.acked", "command.done"]);
+    for (const id of ids.slice(1)) expect(lines(id)).toEqual(["command.queued", "command.acked", "command.done"]);
+    second.socket.close();
+  }, 30_000);
+
+  it("take a results frame again after a relay restart ate its ack, and count it once", async () => {
+    const { client, token, deviceId } = await userWithDevice();
+    await allowAll(client);
+    const ids = await queue(client, deviceId, 3);
+    const first = await connectBatchAgent(token, deviceId);
+    await receive(first.socket, 3);
+    first.socket.send({ v: 1, type: "results", id: "r1", results: ids.map((c) => done(c, { first: true })) });
+    await first.socket.next("ack", (f) => f.ref === "r1");
+    // The relay restarts; the agent never saw that ack (as far as it knows), so it keeps the results and sends them again.
+    await evictDurableObject(env.RELAY.getByName(await userIdOf(client)));
+    first.socket.close();
+    await first.socket.waitClosed();
+    const second = await connectBatchAgent(token, deviceId);
+    expect(second.welcome.pending).toBe(0);
+    second.socket.send({ v: 1, type: "results", id: "r1", results: ids.map((c) => done(c, { first: false })) });
+    expect((await second.socket.next("ack", (f) => f.ref === "r1")).refused).toBeUndefined();
+    for (const id of ids) expect(await status(client, id, "done")).toMatchObject({ status: "done", result: { first: true } });
+    const audit: { entries: { kind: string; command_id: string | null }[] } = await (await client.request("GET", "/api/audit?limit=200")).json();
+    for (const id of ids) expect(audit.entries.filter((e) => e.command_id === id && e.kind === "command.done")).toHaveLength(1);
+    second.socket.close();
+  }, 30_000);
 
   it("refuse an ack beyond what was sent, and name refused results by index while storing the rest", async () => {
     const { client, token, deviceId } = await userWithDevice();

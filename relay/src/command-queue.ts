@@ -12,7 +12,7 @@ import type { AuditLine, PermissionRequestRecord, SyncEntry } from "./d1-sync.ts
 import { loadRules } from "./d1-reads.ts";
 import { checkAction } from "./devices.ts";
 import type { DeviceRecord } from "./devices.ts";
-import { frameId } from "./frames.ts";
+import { FRAME_BUDGET, frameId, framesOf } from "./frames.ts";
 import type { RelayMemory } from "./memory.ts";
 import { commandNotification, commandsFinishedNotification, requestNotification } from "./notices.ts";
 import type { NotifyOptions } from "./notifier.ts";
@@ -26,6 +26,9 @@ import type { SocketState, Sockets } from "./sockets.ts";
 import { consumedGrants } from "./storage/index.ts";
 import type { RelayDb } from "./storage/index.ts";
 import { decisionText, describe, requestOutcome } from "./wording.ts";
+
+/** The largest command (as JSON) dispatch takes: with its id, seq, approval and envelope it still fits one frame. */
+export const MAX_COMMAND_BYTES = FRAME_BUDGET - 4096;
 
 /** Final commands stay in the relay this long, to answer late or repeated frames; D1 keeps them for good. */
 const KEEP_FINAL_MS = 24 * 60 * 60_000;
@@ -77,6 +80,14 @@ export class CommandQueue {
     // Before any prompt: what the agent would refuse for its local limits is refused now, in its words.
     const checked = checkAction(await this.deviceFor(input.deviceId), input.command);
     if (!checked.ok) return checked;
+    // Every command must fit a frame of its own to the agent, whatever path it came by (the API's 1 MiB body
+    // limit is not enough: an assistant turn has none, and the frame adds its envelope).
+    const text = JSON.stringify(input.command);
+    // UTF-8 takes at most 3 bytes per UTF-16 unit: a command short enough is not encoded to be measured.
+    const size = text.length * 3 <= MAX_COMMAND_BYTES ? text.length : new TextEncoder().encode(text).byteLength;
+    if (size > MAX_COMMAND_BYTES) {
+      return { ok: false, code: "payload_too_large", message: `This command is ${size} bytes; a command can be at most ${MAX_COMMAND_BYTES}. Send less at once (split the file or the script).`, field: "command.parameters" };
+    }
     if (this.commands.countOpen(input.deviceId) >= QUEUE_LIMIT_PER_DEVICE) {
       return {
         ok: false,
@@ -123,10 +134,11 @@ export class CommandQueue {
     // Only this command's deadline is new; every other reason to wake is as it was (the alarm recomputes them all).
     if (command.status !== "failed") await this.#host.wakeAt(command.deadlineAt);
     // A command on its way to the device: the relay's SQLite has it, so the caller is answered without waiting for
-    // D1's answer (the alarm retries a failed flush). The flush's batch is on its way before this returns, and
-    // D1 takes one database's requests in order, so a D1 read made after the 202 normally sees the command; when
-    // it does not (a flush that failed), GET /api/commands/:id asks the relay (`UserRelay.command`). A prompt or
-    // a refusal waits for D1, since the caller goes on to read it there (the pending requests, the audit log).
+    // D1's answer (the alarm retries a failed flush). D1's mirror lags by a flush (one already in flight delays
+    // this one until it ends), and nothing orders the worker's later D1 reads after it: so the reads that must see
+    // the latest state ask the relay for a command D1 does not show final (GET /api/commands/:id and a retry,
+    // `UserRelay.command`); the list shows D1's copy, a flush behind. A prompt or a refusal waits for D1, since the
+    // caller goes on to read it there (the pending requests, the audit log).
     if (command.status === "queued" || command.status === "sent") this.flushSoon();
     else await this.flushNow();
     return { ok: true, command: commandView(command) };
@@ -229,8 +241,9 @@ export class CommandQueue {
       views.push(view);
       for (const watcher of this.#host.memory.commandWatchers.get(command.id) ?? []) watcher(view);
     }
-    // A cumulative ack may move more than a frame carries: the tabs get them MAX_BATCH a frame.
-    for (let i = 0; i < views.length; i += MAX_BATCH) this.#host.sockets.toBrowsers(toBrowser("command_updates", frameId(), { commands: views.slice(i, i + MAX_BATCH) }));
+    // A cumulative ack may move more than a frame carries: the tabs get them MAX_BATCH a frame, and fewer when
+    // their results are large (a frame over the socket's limit would be lost).
+    for (const chunk of framesOf(views, MAX_BATCH)) this.#host.sockets.toBrowsers(toBrowser("command_updates", frameId(), { commands: chunk }));
     const done = commands.filter((c) => c.status === "done");
     for (const command of commands) {
       const draft = command.status === "done" && done.length > 1 ? null : commandNotification(command);
@@ -315,21 +328,24 @@ export class CommandQueue {
   }
 
   /**
-   * Sends commands (ascending seq, at most `MAX_BATCH`) to an agent that speaks batches, as one `commands` frame, and
-   * remembers on the socket the highest seq sent, which its `acks` may not pass. Their state is not moved here:
-   * redelivery does not depend on `sent` (every owed command goes again), so a backlog goes from queued straight
-   * to acked when the agent's `acks` arrives, one write for the lot.
+   * Sends commands (ascending seq) to an agent that speaks batches, as `commands` frames of at most `MAX_BATCH`
+   * commands and `FRAME_BUDGET` bytes (the agent's socket closes on a frame over `MAX_FRAME_BYTES`, and the same
+   * frame would go again on every reconnect), and remembers on the socket the highest seq sent, which its `acks`
+   * may not pass. Their state is not moved here: redelivery does not depend on `sent` (every owed command goes
+   * again), so a backlog goes from queued straight to acked when the agent's `acks` arrives, one write for the lot.
    */
   deliverBatch(socket: Connection<SocketState>, commands: readonly QueuedCommand[]): void {
     const bodies = commands.flatMap((command) => {
       const body = commandBody(command);
       return body ? [{ id: command.id, ...body }] : [];
     });
-    const last = bodies.at(-1);
-    const state = socket.state;
-    if (!last || state?.role !== "agent") return;
-    if (last.seq > (state.sentThrough ?? 0)) socket.setState({ ...state, sentThrough: last.seq });
-    this.#host.sockets.send(socket, toAgent("commands", frameId(), { commands: bodies }));
+    for (const chunk of framesOf(bodies, MAX_BATCH)) {
+      const last = chunk.at(-1);
+      const state = socket.state;
+      if (!last || state?.role !== "agent") return;
+      if (last.seq > (state.sentThrough ?? 0)) socket.setState({ ...state, sentThrough: last.seq });
+      this.#host.sockets.send(socket, toAgent("commands", frameId(), { commands: chunk }));
+    }
   }
 
   /** The user's rules, less the one-time grants already spent here (cached in memory; see `RelayMemory.rules`). */

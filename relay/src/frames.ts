@@ -58,6 +58,40 @@ export function readFrame<S extends z.ZodType>(
   return withRef({ code: "validation_failed", message: `The ${String(type ?? "")} frame is not valid${where}: ${issue?.message ?? "unknown problem"}.` });
 }
 
+/** What a frame the relay builds from many items may hold: `MAX_FRAME_BYTES` less room for its envelope. */
+export const FRAME_BUDGET = MAX_FRAME_BYTES - 4096;
+
+/**
+ * An item's UTF-8 size as JSON, or an upper bound of it (3 bytes per UTF-16 unit) when that bound is small: a
+ * small item is not encoded, and a hundred of them stay far under `FRAME_BUDGET` either way.
+ */
+function jsonBytes(item: unknown): number {
+  const text = JSON.stringify(item);
+  return text.length * 3 <= 4096 ? text.length * 3 : new TextEncoder().encode(text).byteLength;
+}
+
+/**
+ * Cuts items into frames of at most `maxCount` items and `FRAME_BUDGET` bytes of JSON, in order. An item too
+ * large to share a frame goes in one of its own (dispatch refuses a command too large for any frame).
+ */
+export function framesOf<T>(items: readonly T[], maxCount: number, budget = FRAME_BUDGET): T[][] {
+  const frames: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const item of items) {
+    const size = jsonBytes(item) + 1;
+    if (current.length > 0 && (current.length >= maxCount || bytes + size > budget)) {
+      frames.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(item);
+    bytes += size;
+  }
+  if (current.length > 0) frames.push(current);
+  return frames;
+}
+
 /** Encodes a frame for the wire. */
 export function encodeFrame(frame: RelayFrame): string {
   return JSON.stringify(frame);

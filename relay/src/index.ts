@@ -5,4 +5,4 @@ export { DecideInput, DecideOutcome, DispatchInput, DispatchOutcome, NotifyInput
 export { deviceView, findAction } from "./devices.ts";
 export type { DeviceRecord } from "./devices.ts";
 export { requestView } from "./requests.ts";
-export { sessionExpired, touchDue, TOUCH_INTERVAL_MS } from "./sessions.ts";
+export { sessionExpired, touchDue } from "./sessions.ts";

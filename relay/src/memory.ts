@@ -3,7 +3,7 @@ import type { DeviceRecord } from "./devices.ts";
 import type { Bucket } from "./flood.ts";
 import type { Rule } from "./permission-rules.ts";
 import type { Outboxed } from "./d1-sync.ts";
-import type { SessionTimes } from "./sessions.ts";
+import type { CachedSession } from "./sessions.ts";
 import type { Listener } from "./turn-store.ts";
 import type { Endpoint } from "./webhook-sender.ts";
 import { SendBook } from "./webhook-runs.ts";
@@ -26,9 +26,10 @@ export class RelayMemory {
   readonly devices = new Map<string, DeviceRecord>();
   /**
    * The user's sign-in sessions that dispatched here, by id (D1 `sessions`: the times a check compares). The
-   * worker tells the relay of every session it ends before it answers (`sessionsEnded`); see ./sessions.ts.
+   * worker tells the relay of every session it ends before it answers (`sessionsEnded`), and each entry is read
+   * from D1 again at least once a minute, in case it was not told; see ./sessions.ts.
    */
-  readonly sessions = new Map<string, SessionTimes>();
+  readonly sessions = new Map<string, CachedSession>();
   /** The user's permission rules (D1 `permissions`); null means "read again". `rulesChanged` and `decide` clear it. */
   rules: Rule[] | null = null;
   /** The user's notification preferences (D1); null means "read again". `notificationPreferencesChanged` clears it. */

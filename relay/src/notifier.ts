@@ -1,7 +1,7 @@
 import { PRIORITIES, atLeast, largeTransactionThresholds, money, toBrowser } from "#protocol";
 import type { NotificationPreferences, NotificationSource, NotificationView, RelayToBrowserFrame } from "#protocol";
 import { inQuietHours, loadPreferences, quietHoursEnd } from "../../core/src/notifications/preferences.ts";
-import { heldNotifications, markDelivered, notificationRow, notificationView, settleSource, storeNotification, unreadCount } from "../../core/src/notifications/store.ts";
+import { heldNotifications, markDelivered, notificationRow, notificationView, settleSource, storeNotification, unreadCount, withdrawDeliveries } from "../../core/src/notifications/store.ts";
 import { outboxDraft, takeNotice, takeNotices, waitingNotices } from "../../core/src/notifications/outbox.ts";
 import type { OutboxNotice } from "../../core/src/notifications/outbox.ts";
 import type { NotificationDraft } from "../../core/src/notifications/store.ts";
@@ -139,9 +139,11 @@ export class Notifier {
     const { stored, unread } = await storeNotification(this.#host.db, row, writes);
     // Handled already (the API's call and a sweep raced): that one told the user.
     if (!stored) return null;
-    // Answered while it was being stored: settling found no row then, so it is settled now, and shown settled.
+    // Answered while it was being stored: settling found no row then, so it is settled now, and shown settled;
+    // its webhook deliveries, stored in the same batch, are taken back before any send run can post them.
     const late = draft.source ? this.#host.settledOutcome(draft.source) : null;
     if (draft.source && late !== null) {
+      if (webhooks && webhooks.writes.length > 0) await withdrawDeliveries(this.#host.db, this.#host.userId(), row.id);
       await this.settled(draft.source, late, now);
       return null;
     }

@@ -6,10 +6,14 @@ import { openDb, schema } from "../../core/src/db/index.ts";
 // Every writer that ends a session tells the relay before it answers (worker/src/auth/session.ts:
 // sign-out, ending one session, "sign out everywhere" and a password change; account deletion wipes the relay),
 // and expiry and the idle timeout are times the relay compares itself, so each takes effect on the next request.
-// Whatever the cache does not know for sure (no entry, or an entry that looks expired) is read from D1 again.
+// Whatever the cache does not know for sure (no entry, or an entry that looks expired) is read from D1 again, and
+// so is every entry at least once per `RECHECK_MS`: a session ended in D1 without the relay being told (the call
+// failed, or a writer that forgot) is refused within that bound, however the relay's memory looks.
 
 /** Sliding the idle timer costs a D1 write, so it moves at most this often (or a tenth of the idle timeout, if shorter). */
 export const TOUCH_INTERVAL_MS = 60_000;
+/** An entry is trusted this long after D1 last vouched for it (a read, or a touch that matched the row). */
+export const RECHECK_MS = TOUCH_INTERVAL_MS;
 /** A user has a handful of sessions; past this many cached, the oldest entry goes (it is read again if used). */
 const MAX_CACHED = 64;
 
@@ -26,13 +30,16 @@ export function touchDue(times: SessionTimes, now: number, idleMs: number): bool
   return now - times.lastSeenAt >= Math.min(TOUCH_INTERVAL_MS, idleMs / 10);
 }
 
+/** A cached session: its times, and when D1 last confirmed its row exists. */
+export type CachedSession = SessionTimes & { checkedAt: number };
+
 /** What the relay's check answers: the session is live (and was touched if due), or why it is not. */
 export type SessionCheck = "ok" | "expired";
 
 export interface SessionHost {
   readonly db: D1Database;
   /** The cache: `RelayMemory.sessions`. */
-  readonly cache: Map<string, SessionTimes>;
+  readonly cache: Map<string, CachedSession>;
   userId(): string;
   idleMs(): number;
   /** True once the account is deleted: no session of it is live any more. */
@@ -43,7 +50,7 @@ export interface SessionHost {
 /** The relay's session cache (memory only: a fresh instance reads each session from D1 once). */
 export class RelaySessions {
   readonly #host: SessionHost;
-  readonly #cache: Map<string, SessionTimes>;
+  readonly #cache: Map<string, CachedSession>;
   /** Moves on every `ended`: a D1 read that a sign-out overtook is answered, but not cached. */
   #generation = 0;
   readonly #read;
@@ -57,7 +64,12 @@ export class RelaySessions {
     const { sessions } = schema;
     const id = sql.placeholder("id");
     this.#read = db.select({ userId: sessions.userId, expiresAt: sessions.expiresAt, lastSeenAt: sessions.lastSeenAt }).from(sessions).where(eq(sessions.id, id)).prepare();
-    this.#touch = db.update(sessions).set({ lastSeenAt: sql`max(${sessions.lastSeenAt}, ${sql.placeholder("at")})` }).where(eq(sessions.id, id)).prepare();
+    this.#touch = db
+      .update(sessions)
+      .set({ lastSeenAt: sql`max(${sessions.lastSeenAt}, ${sql.placeholder("at")})` })
+      .where(eq(sessions.id, id))
+      .returning({ id: sessions.id })
+      .prepare();
     this.#delete = db.delete(sessions).where(eq(sessions.id, id)).prepare();
   }
 
@@ -69,15 +81,16 @@ export class RelaySessions {
     if (this.#host.wiped()) return "expired";
     const idleMs = this.#host.idleMs();
     let times = this.#cache.get(id);
-    // Only a live-looking entry is trusted; anything else is D1's to say (another tab may have slid the timer).
-    if (!times || sessionExpired(times, now, idleMs)) {
+    // Only a live-looking entry D1 vouched for lately is trusted; anything else is D1's to say (another tab may
+    // have slid the timer, or the session was ended without the relay hearing of it).
+    if (!times || sessionExpired(times, now, idleMs) || now - times.checkedAt >= RECHECK_MS) {
       const generation = this.#generation;
       const row = await this.#read.get({ id });
       if (!row || row.userId !== this.#host.userId()) {
         this.#cache.delete(id);
         return "expired";
       }
-      times = { expiresAt: row.expiresAt, lastSeenAt: row.lastSeenAt };
+      times = { expiresAt: row.expiresAt, lastSeenAt: row.lastSeenAt, checkedAt: now };
       if (sessionExpired(times, now, idleMs)) {
         this.#cache.delete(id);
         await this.#delete.run({ id });
@@ -87,7 +100,16 @@ export class RelaySessions {
     }
     if (touch && touchDue(times, now, idleMs)) {
       times.lastSeenAt = now;
-      this.#host.keepAlive(this.#touch.run({ id, at: now }).catch((error: unknown) => console.error("relay: a session's last_seen_at was not written", error)));
+      const generation = this.#generation;
+      const touched = this.#touch.all({ id, at: now }).then(
+        (rows) => {
+          // No row: the session was ended in D1 meanwhile, so the entry goes and the next request asks D1.
+          if (rows.length === 0) this.#cache.delete(id);
+          else if (generation === this.#generation && this.#cache.get(id) === times) times.checkedAt = now;
+        },
+        (error: unknown) => console.error("relay: a session's last_seen_at was not written", error),
+      );
+      this.#host.keepAlive(touched);
     }
     return "ok";
   }
@@ -99,7 +121,7 @@ export class RelaySessions {
     else for (const id of ids) this.#cache.delete(id);
   }
 
-  #remember(id: string, times: SessionTimes): void {
+  #remember(id: string, times: CachedSession): void {
     this.#cache.delete(id);
     this.#cache.set(id, times);
     const oldest = this.#cache.keys().next();

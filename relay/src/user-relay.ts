@@ -1,23 +1,18 @@
 import { Server } from "partyserver";
 import type { Connection, ConnectionContext, WSMessage } from "partyserver";
 import { AgentFrame, BrowserFrame, CLOSE_FLOODED, HEARTBEAT_PING, HEARTBEAT_PONG, commandView, toAgent, toBrowser } from "#protocol";
-import type { Decision, PermissionRequestView } from "#protocol";
-import type { PermissionPrompt } from "../../core/src/assistant/graph.ts";
-import { createChatModel, modelEnv } from "../../core/src/assistant/model.ts";
-import type { AssistantCapability } from "../../core/src/assistant/tools.ts";
 import { webhookEnv } from "../../core/src/notifications/webhooks/index.ts";
 import { OutboxNotice } from "../../core/src/notifications/outbox.ts";
 import { readConfig } from "../../core/src/config.ts";
 import { AgentLink } from "./agent-link.ts";
+import { createTurns } from "./assistant-turns.ts";
 import { CommandQueue } from "./command-queue.ts";
-import type { PermissionRequestRecord } from "./d1-sync.ts";
-import { checkLimits, deviceView, parseConnectors } from "./devices.ts";
+import { deviceView } from "./devices.ts";
 import { FloodGuard, SOCKET_BUDGETS } from "./flood.ts";
 import { frameId, readFrame } from "./frames.ts";
 import { RelayMemory } from "./memory.ts";
 import { pagesShowing } from "./notices.ts";
 import { Notifier } from "./notifier.ts";
-import { evaluate } from "./permission-rules.ts";
 import { requestView } from "./requests.ts";
 import { RelaySessions } from "./sessions.ts";
 import { DecideInput, DispatchInput, NotifyInput, TurnInput } from "./rpc.ts";
@@ -26,7 +21,7 @@ import { CLOSE_ACCOUNT_DELETED, CLOSE_REPLACED, RELAY_DEVICE_HEADER, RELAY_LATES
 import type { ConnectionRole, SocketState } from "./sockets.ts";
 import { openStorage } from "./storage/index.ts";
 import type { RelayDb } from "./storage/index.ts";
-import { Turns } from "./turns.ts";
+import type { Turns } from "./turns.ts";
 import { WebhookSender } from "./webhook-sender.ts";
 import { z } from "zod";
 
@@ -93,32 +88,11 @@ export class UserRelay extends Server<Env> {
       wakeAt,
       notify: (draft, options) => this.notifier.notify(draft, options),
       settle: (source, outcome) => this.notifier.settled(source, outcome),
-      afterDecision: (request, decision) => this.#afterDecision(request, decision),
+      afterDecision: (request, decision) => this.turns.resume(request.id, decision),
     });
     this.sessions = new RelaySessions({ db, cache: memory.sessions, userId, idleMs: () => readConfig(env).sessionIdleMs, wiped: () => memory.wiped, keepAlive });
     this.agents = new AgentLink({ db, memory, sockets, queue: this.queue, notifier: this.notifier, userId, keepAlive, activityStored: (ids) => this.#stored(ids) });
-    this.turns = new Turns(storage, memory, {
-      db,
-      userId,
-      model: createChatModel(modelEnv(env)),
-      capabilities: () => this.#capabilities(),
-      gate: async (command, deviceId) => {
-        // What the agent would refuse anyway is refused now, in its words, and never prompted for.
-        const refused = checkLimits(await this.queue.deviceFor(deviceId), command);
-        return refused ? { refused } : evaluate(await this.queue.loadRules(), command, deviceId, Date.now()).effect;
-      },
-      dispatchForTurn: (deviceId, command, decision) => this.queue.dispatch({ deviceId, command, ...(decision ? { decision } : {}) }),
-      deviceOnline: (deviceId) => sockets.isOnline(deviceId),
-      watchCommand: (commandId, onChange) => this.queue.watchCommand(commandId, onChange),
-      askForTurn: (prompt) => this.#askForTurn(prompt),
-      keepAlive,
-      withdrawPrompt: (requestId) => {
-        const request = this.queue.requests.get(requestId);
-        if (request?.status === "pending") this.queue.putRequest({ ...request, status: "expired", decidedAt: Date.now() }, null);
-        this.queue.flushSoon();
-      },
-      announce: (turn, state) => sockets.toBrowsers(toBrowser("turn", frameId(), { chat_id: turn.chatId, thread_id: turn.threadId, message_id: turn.id, state })),
-    });
+    this.turns = createTurns({ env, db, storage, memory, sockets, queue: this.queue, userId, keepAlive });
     // The heartbeat is answered by the runtime itself, so an idle relay can stay hibernated.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(HEARTBEAT_PING, HEARTBEAT_PONG));
     ctx.waitUntil(this.turns.recoverInterrupted());
@@ -376,46 +350,5 @@ export class UserRelay extends Server<Env> {
     for (const socket of this.sockets.all()) socket.close(CLOSE_ACCOUNT_DELETED, "account deleted");
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
-  }
-
-  // ── the assistant's turns ───────────────────────────────────────────────────────────────────
-
-  async #capabilities(): Promise<AssistantCapability[]> {
-    const capabilities: AssistantCapability[] = [];
-    for (const device of await this.sockets.loadDevices()) {
-      if (device.revokedAt !== null) continue;
-      for (const connector of parseConnectors(device.connectors)) {
-        for (const action of connector.actions) {
-          capabilities.push({ deviceId: device.id, deviceName: device.name, target: connector.target, action: action.action, readOnly: action.read_only, parameters: action.parameters });
-        }
-      }
-    }
-    // Online devices first: the graph picks the first device that offers an action.
-    return capabilities.sort((a, b) => Number(this.sockets.isOnline(b.deviceId)) - Number(this.sockets.isOnline(a.deviceId)));
-  }
-
-  #askForTurn(prompt: PermissionPrompt): PermissionRequestView {
-    const record: PermissionRequestRecord = {
-      id: crypto.randomUUID(),
-      deviceId: prompt.deviceId,
-      commandId: null,
-      agentRef: null,
-      target: prompt.command.target,
-      action: prompt.command.action,
-      context: `The assistant wants to run ${prompt.summary}.`,
-      parameters: prompt.command.parameters,
-      oneTime: true,
-      status: "pending",
-      decision: null,
-      createdAt: Date.now(),
-      decidedAt: null,
-    };
-    this.queue.putRequest(record, { kind: "permission.requested", summary: `The assistant asks to run ${prompt.summary}`, deviceId: prompt.deviceId, commandId: null });
-    this.queue.flushSoon();
-    return requestView(record);
-  }
-
-  #afterDecision(request: PermissionRequestRecord, decision: Decision): void {
-    this.turns.resume(request.id, decision);
   }
 }

@@ -90,8 +90,4 @@ export class SendBook {
       await new Promise<void>((resolve) => this.#settled.set(higher, [...(this.#settled.get(higher) ?? []), resolve]));
     }
   }
-
-  inFlight(): number {
-    return this.#inFlight.size;
-  }
 }

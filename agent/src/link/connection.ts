@@ -92,6 +92,13 @@ export class RelayLink {
     return this.#socket.send(text);
   }
 
+  /** Drops the current connection and opens a new one (a frame the agent could not keep is sent again after `hello`). */
+  reconnect(): void {
+    this.#welcomed = false;
+    clearInterval(this.#heartbeat);
+    this.#socket?.reconnect();
+  }
+
   /** Opens the link; it keeps reconnecting until `stop()` or a fatal refusal. */
   start(): void {
     if (this.#socket) return;

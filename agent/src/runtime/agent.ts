@@ -101,7 +101,7 @@ export async function startAgent(setup: AgentSetup): Promise<RunningAgent> {
 
   // The link is made last, but the processor and asker need a way to reach it.
   let link: RelayLink | null = null;
-  const channel = { ready: () => link?.ready() ?? false, sendText: (text: string) => link?.sendText(text) ?? false };
+  const channel = { ready: () => link?.ready() ?? false, sendText: (text: string) => link?.sendText(text) ?? false, reconnect: () => link?.reconnect() };
   const asker = new PermissionAsker(channel, options.permissionTimeout);
   const executor = new Executor({ connectors, permissions: new PermissionStore(db, setup.home), audit: new AuditLog(paths.audit), ask: (question) => asker.ask(question), limits });
 

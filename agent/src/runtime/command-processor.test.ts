@@ -1,8 +1,9 @@
 import { existsSync } from "node:fs";
+import { DatabaseSync } from "node:sqlite";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { AgentFrame, PROTOCOL_VERSION } from "#protocol";
+import { AgentFrame, PROTOCOL_VERSION, toAgent } from "#protocol";
 import type { Json } from "#protocol";
 import { testExecutor } from "../../test/executor.ts";
 import type { InboundCommand } from "../link/frames.ts";
@@ -16,6 +17,10 @@ import { CommandProcessor } from "./command-processor.ts";
 /** Collects what the processor sends, parsed with the protocol's schema, as the relay would read it. */
 class RecordingChannel {
   open = true;
+  reconnects = 0;
+  reconnect = () => {
+    this.reconnects += 1;
+  };
   readonly frames: AgentFrame[] = [];
   ready = () => this.open;
   sendText = (text: string) => {
@@ -178,6 +183,51 @@ describe("the durable command path", () => {
     agent.channel.open = true;
     agent.processor.onWelcome();
     expect(agent.channel.results().map((r) => r.command_id)).toEqual(agent.outbox.list().map((e) => AgentFrame.parse(JSON.parse(e.text))).map((f) => (f.type === "result" ? f.command_id : "")));
+  });
+
+  it("acks no later commands frame after one failed to store, and reconnects so the relay sends them all again", async () => {
+    const fixture = await testExecutor();
+    const agent = await boot(fixture);
+    agent.processor.onWelcome(true);
+    const batch = (...frames: InboundCommand[]) => toAgent("commands", `f-${frames[0]?.id ?? ""}`, { commands: frames.map(({ v: _v, type: _t, ...body }) => body) });
+    const stat = (id: string, seq: number) => command(id, seq, "stat", { path: "Documents" }, true);
+    // Another process holds the write lock (`hearth permissions` writing, say): storing the first frame fails.
+    agent.db.exec("PRAGMA busy_timeout = 0");
+    const other = new DatabaseSync(join(fixture.home, "state.db"));
+    other.exec("BEGIN IMMEDIATE");
+    agent.processor.onCommands(batch(stat("a", 1), stat("b", 2)));
+    other.exec("ROLLBACK");
+    other.close();
+    agent.processor.onCommands(batch(stat("c", 3)));
+    // An `acks` through 3 would tell the relay that 1 and 2 are stored: none goes out, and the link starts again.
+    expect(agent.channel.frames.filter((f) => f.type === "acks")).toEqual([]);
+    expect(agent.channel.reconnects).toBe(1);
+    expect(agent.store.get("a")).toBeNull();
+
+    // After the new welcome the relay sends everything owed, and the acks cover what is now stored.
+    agent.processor.onWelcome(true);
+    agent.processor.onCommands(batch(stat("a", 1), stat("b", 2), stat("c", 3)));
+    expect(agent.channel.frames.filter((f) => f.type === "acks").map((f) => (f.type === "acks" ? f.through_seq : 0))).toEqual([3]);
+    await agent.processor.idle();
+  });
+
+  it("names the command, not the outbox frame, when the relay refuses a result of a results frame", async () => {
+    const fixture = await testExecutor();
+    const agent = await boot(fixture);
+    const warnings: { message: string; fields: Record<string, unknown> | undefined }[] = [];
+    const log = { ...silentLogger, warn: (_event: string, message: string, fields?: Record<string, unknown>) => warnings.push({ message, fields }) };
+    const processor = new CommandProcessor({ db: agent.db, store: agent.store, outbox: agent.outbox, refused: new RefusedActivity(agent.db), executor: fixture.executor, channel: agent.channel, log });
+    processor.onWelcome(true);
+    const stat = (id: string, seq: number) => command(id, seq, "stat", { path: "Documents" }, true);
+    processor.onCommands(toAgent("commands", "f1", { commands: [stat("x1", 1), stat("x2", 2)].map(({ v: _v, type: _t, ...body }) => body) }));
+    await processor.idle();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const sent = agent.channel.frames.find((f) => f.type === "results");
+    if (sent?.type !== "results") throw new Error("no results frame was sent");
+    const refusedIndex = sent.results.findIndex((r) => r.command_id === "x2");
+    processor.onAck(sent.id, [{ index: refusedIndex, reason: "no such command" }]);
+    expect(warnings).toEqual([{ message: expect.stringContaining("command x2: no such command"), fields: { command_id: "x2" } }]);
+    expect(agent.outbox.size()).toBe(0);
   });
 
   it("never drops activity quietly: what the server refuses, and what it would refuse, is kept with its reason", async () => {

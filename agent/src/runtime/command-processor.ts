@@ -12,7 +12,12 @@ import type { RefusedActivity } from "../store/refused-activity.ts";
 import type { Executor } from "./executor.ts";
 
 /** The part of the relay link the processor needs. */
-export type FrameChannel = { ready: () => boolean; sendText: (text: string) => boolean };
+export type FrameChannel = {
+  ready: () => boolean;
+  sendText: (text: string) => boolean;
+  /** Drops the connection and opens a new one: after `hello` the relay sends everything still owed, in order. */
+  reconnect?: () => void;
+};
 
 export type ProcessorDeps = {
   db: DatabaseSync;
@@ -56,8 +61,14 @@ export class CommandProcessor {
   #resultQueue: string[] = [];
   #resultTimer: NodeJS.Timeout | undefined;
   #resultImmediate: NodeJS.Immediate | undefined;
-  /** `results` frames sent on this connection, by id: the outbox frames each carries, to forget on its ack. */
-  #batches = new Map<string, string[]>();
+  /** `results` frames sent on this connection, by id: the outbox frame and command of each result it carries, in order. */
+  #batches = new Map<string, { frameId: string; commandId: string }[]>();
+  /**
+   * A `commands` frame failed to store on this connection. From then on, until the next `welcome`, no `acks` goes
+   * out and later frames are dropped: an `acks` is cumulative, so one for a later frame would tell the relay the
+   * lost commands are stored too. The reconnect brings them all again, in order.
+   */
+  #storeFailed = false;
 
   constructor(deps: ProcessorDeps) {
     this.#deps = deps;
@@ -77,15 +88,24 @@ export class CommandProcessor {
    * cumulative `acks` says all of them (and every earlier seq) are on this machine; each then goes on as a single one.
    */
   onCommands(frame: InboundCommands): void {
-    const { store, db } = this.#deps;
+    const { store, db, log } = this.#deps;
+    if (this.#storeFailed) return;
     const commands = frame.commands.map(({ id, ...body }) => toAgent("command", id, body));
-    const known = inTransaction(db, () =>
-      commands.map((command) => {
-        const stored = store.get(command.id);
-        if (!stored) store.receive(command);
-        return stored;
-      }),
-    );
+    let known: (StoredCommand | null)[];
+    try {
+      known = inTransaction(db, () =>
+        commands.map((command) => {
+          const stored = store.get(command.id);
+          if (!stored) store.receive(command);
+          return stored;
+        }),
+      );
+    } catch (error) {
+      this.#storeFailed = true;
+      log.error("command.store_failed", `Could not store ${commands.length} command(s) from the server (${error instanceof Error ? error.message : String(error)}); reconnecting, so the server sends them again.`);
+      this.#deps.channel.reconnect?.();
+      return;
+    }
     const throughSeq = Math.max(...commands.map((command) => command.seq));
     const acks: OutboundAcks = fromAgent("acks", `acks-${randomUUID()}`, { through_seq: throughSeq });
     this.#deps.channel.sendText(JSON.stringify(acks));
@@ -128,11 +148,11 @@ export class CommandProcessor {
     if (batch) {
       // A results frame: every result in it is stored, or refused for good (resending would change nothing).
       this.#batches.delete(ref);
-      for (const { index, reason } of refused) log.warn("result.refused", `The server did not take a result (${batch[index] ?? "?"}): ${reason}`);
+      for (const { index, reason } of refused) log.warn("result.refused", `The server did not take the result of command ${batch[index]?.commandId ?? "?"}: ${reason}`, { command_id: batch[index]?.commandId ?? null });
       inTransaction(this.#deps.db, () => {
-        for (const frameId of batch) outbox.remove(frameId);
+        for (const { frameId } of batch) outbox.remove(frameId);
       });
-      for (const frameId of batch) this.#sentOnLink.delete(frameId);
+      for (const { frameId } of batch) this.#sentOnLink.delete(frameId);
       this.#deps.onOutboxChange?.();
       return;
     }
@@ -156,6 +176,7 @@ export class CommandProcessor {
 
   /** After `welcome`: replay the whole outbox, oldest first. `batch`: the relay takes `results` frames on this connection. */
   onWelcome(batch = false): void {
+    this.#storeFailed = false;
     this.#sentOnLink.clear();
     this.#batches.clear();
     this.#batchResults = batch;
@@ -307,7 +328,7 @@ export class CommandProcessor {
     if (!this.#deps.channel.sendText(JSON.stringify(frame))) return;
     this.#batches.set(
       frame.id,
-      entries.map((entry) => entry.frameId),
+      entries.map((entry, index) => ({ frameId: entry.frameId, commandId: results[index]?.command_id ?? "?" })),
     );
     for (const entry of entries) this.#sentOnLink.add(entry.frameId);
   }

@@ -71,10 +71,28 @@ export async function pruneActivities(d1: D1Database, now: number, recordedDays:
   return counted[0]?.n ?? 0;
 }
 
-/** "Delete all my activity": every row of one user, from every source. Returns how many went. */
-export async function deleteAllActivities(d1: D1Database, userId: string): Promise<number> {
+/**
+ * Rows one statement of "delete all" takes. Each deleted row runs the search index's and the rollups' triggers
+ * (migration 0020: four statements more per row), and D1 limits each statement's time: in node:sqlite one DELETE
+ * of 1M rows took 54 s with the rollup triggers (bench/activity-deletes.mjs, /work/notes/i17/bench-g.md), past
+ * D1's 30 s. A chunk of this many takes about a second there, and a 1M-row user needs 50 queries, within a
+ * Worker's budget of D1 queries per request (1,000 on the paid plan).
+ */
+export const DELETE_CHUNK = 20_000;
+
+/**
+ * "Delete all my activity": every row of one user, from every source, `chunk` rows per statement (see
+ * `DELETE_CHUNK`); the triggers keep the rollups exact after each. Returns how many went. Not one transaction: a
+ * failure part way leaves the rest, and running it again deletes them.
+ */
+export async function deleteAllActivities(d1: D1Database, userId: string, chunk = DELETE_CHUNK): Promise<number> {
   const db = openDb(d1);
-  const mine = eq(activities.userId, userId);
-  const [counted] = await db.batch([db.select({ n: count() }).from(activities).where(mine), db.delete(activities).where(mine)]);
-  return counted[0]?.n ?? 0;
+  let deleted = 0;
+  for (;;) {
+    const some = db.select({ id: activities.id }).from(activities).where(eq(activities.userId, userId)).limit(chunk);
+    const [counted] = await db.batch([db.select({ n: count() }).from(some.as("some")), db.delete(activities).where(inArray(activities.id, some))]);
+    const n = counted[0]?.n ?? 0;
+    deleted += n;
+    if (n < chunk) return deleted;
+  }
 }

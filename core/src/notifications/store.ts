@@ -12,7 +12,7 @@ import { newestFirst, olderThan } from "../cursor.ts";
 // Notification rows in D1: what the bell counts and the notification center lists. A row held by quiet hours has
 // no `delivered_at` yet; the bell and the list show delivered rows only, so a held one appears with its digest.
 
-const { notifications } = schema;
+const { notifications, webhookDeliveries } = schema;
 
 /** Written only by the triggers of migration 0012; read here. */
 const notificationUnread = sqliteTable("notification_unread", { userId: text("user_id").primaryKey(), n: integer("n").notNull() });
@@ -84,18 +84,13 @@ export function notificationRow(userId: string, draft: NotificationDraft, option
 }
 
 /**
- * Stores a notification; returns it with the bell's count after it (one round trip to D1 for both). `delivered`
- * false holds it for the quiet-hours digest; `read` stores it read (the user is looking at what it is about).
+ * Takes back the webhook deliveries of a notification that were queued but never tried: its source was settled
+ * while it was being stored, so an "approve?" webhook would ask about something already answered.
  */
-export async function insertNotification(
-  d1: D1Database,
-  userId: string,
-  draft: NotificationDraft,
-  options: NotificationOptions,
-): Promise<{ row: NotificationRow; unread: number }> {
-  const row = notificationRow(userId, draft, options);
-  const { unread } = await storeNotification(d1, row);
-  return { row, unread };
+export async function withdrawDeliveries(d1: D1Database, userId: string, notificationId: string): Promise<void> {
+  await openDb(d1)
+    .delete(webhookDeliveries)
+    .where(and(eq(webhookDeliveries.userId, userId), eq(webhookDeliveries.notificationId, notificationId), eq(webhookDeliveries.status, "pending"), eq(webhookDeliveries.attempts, 0)));
 }
 
 /**

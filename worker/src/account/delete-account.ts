@@ -1,6 +1,7 @@
 import { eq, inArray, sql } from "drizzle-orm";
 import { sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { openDb, schema } from "../../../core/src/db/index.ts";
+import { deleteAllActivities } from "../../../core/src/activities/retention.ts";
 import { relayFor } from "../relay/stub.ts";
 
 // Deleting an account removes every row of the user. The tables are read from the database itself (every table
@@ -69,5 +70,8 @@ export async function deleteUserRows(d1: D1Database, user: { id: string; email: 
  */
 export async function deleteAccount(env: Env, user: { id: string; email: string }): Promise<void> {
   await relayFor(env, user.id).wipe();
+  // A heavy user's activity first, in chunks: as one statement of the batch below it could pass D1's time limit
+  // (see `DELETE_CHUNK`). A failure after this leaves an account with no activity, and deleting it again finishes.
+  await deleteAllActivities(env.DB, user.id);
   await deleteUserRows(env.DB, user);
 }

@@ -7,7 +7,7 @@ import type { AppEnv } from "../http/types.ts";
 import { relayFor } from "../relay/stub.ts";
 import type { KnownBrowserView } from "#protocol";
 import { describeAgent } from "./describe-agent.ts";
-import { isHttps } from "./session.ts";
+import { isHttps } from "../http/https.ts";
 import { hashToken, newToken } from "./tokens.ts";
 
 // "Sign-in from a new device": each browser that signs in gets a long-lived random cookie, and D1 keeps its hash

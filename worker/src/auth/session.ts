@@ -11,14 +11,11 @@ import type { AppEnv, Authenticated } from "../http/types.ts";
 import type { SessionView } from "#protocol";
 import { sessionExpired, touchDue } from "../../../relay/src/index.ts";
 import { describeAgent } from "./describe-agent.ts";
-import { SESSION_COOKIE, relaySessionOf, rememberUser, sessionCookieValue, sessionsEnded } from "./session-cache.ts";
+import { SESSION_COOKIE, relaySessionOf, rememberUser, sessionCookieValue, sessionsEnded } from "./relay-session.ts";
 import { hashToken, newToken } from "./tokens.ts";
+import { isHttps } from "../http/https.ts";
 
 export { SESSION_COOKIE };
-
-export function isHttps(c: Context): boolean {
-  return new URL(c.req.url).protocol === "https:";
-}
 
 /**
  * Starts a session for the user and sets its cookie. The token goes to the browser; D1 keeps its hash.
@@ -26,7 +23,7 @@ export function isHttps(c: Context): boolean {
  */
 export async function startSession(c: Context<AppEnv>, userId: string, proof: ProofMethod): Promise<void> {
   const { sessionMaxMs } = readConfig(c.env);
-  // The cookie names its user, so the dispatch path can ask that user's relay to check it (./session-cache.ts).
+  // The cookie names its user, so the dispatch path can ask that user's relay to check it (./relay-session.ts).
   const token = sessionCookieValue(userId, newToken());
   const now = Date.now();
   await openDb(c.env.DB)
@@ -108,7 +105,7 @@ export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
 
 /**
  * For the dispatch path (POST /api/commands): a cookie the user's relay can check goes to it as
- * `c.var.relaySession`, checked in the dispatch call itself with no D1 read (./session-cache.ts); any other
+ * `c.var.relaySession`, checked in the dispatch call itself with no D1 read (./relay-session.ts); any other
  * request is `requireUser`.
  */
 export const requireUserAtRelay = createMiddleware<AppEnv>(async (c, next) => {

@@ -1,5 +1,6 @@
 import { and, eq } from "drizzle-orm";
-import type { CommandView, ErrorCode } from "#protocol";
+import { CommandView, commandView } from "#protocol";
+import type { CommandStatus, ErrorCode } from "#protocol";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { DispatchOutcome } from "../../../relay/src/index.ts";
 import { openDb, schema } from "../../../core/src/db/index.ts";
@@ -13,7 +14,7 @@ import { commandRecordOf } from "./record.ts";
 const { commands } = schema;
 
 /** HTTP statuses for the relay's refusals (the relay checks the device, the action and the queue bound). */
-const REFUSAL_STATUS: Partial<Record<ErrorCode, ContentfulStatusCode>> = { not_found: 404, device_revoked: 409, not_ready: 409, queue_full: 429 };
+const REFUSAL_STATUS: Partial<Record<ErrorCode, ContentfulStatusCode>> = { not_found: 404, device_revoked: 409, not_ready: 409, queue_full: 429, payload_too_large: 413 };
 
 /** The queued command, or the relay's refusal thrown as an ApiError with its HTTP status. */
 export function acceptedCommand(outcome: DispatchOutcome): CommandView {
@@ -21,13 +22,22 @@ export function acceptedCommand(outcome: DispatchOutcome): CommandView {
   return outcome.command;
 }
 
-/** Runs a failed or expired command again, as a new command (the API's retry, and a notification's Retry). */
+/** A command in one of these states never changes again, so D1's copy of it is the relay's. */
+export const FINAL: ReadonlySet<CommandStatus> = new Set(["done", "failed", "expired"]);
+
+/**
+ * Runs a failed or expired command again, as a new command (the API's retry, and a notification's Retry). D1
+ * mirrors the relay a flush behind, so a command D1 still shows under way (or not at all) is read from the relay,
+ * which has its latest state: a retry pressed right after the failure finds it failed.
+ */
 export async function retryCommand(env: Env, userId: string, commandId: string): Promise<CommandView> {
   const row = await openDb(env.DB).select().from(commands).where(and(eq(commands.id, commandId), eq(commands.userId, userId))).get();
-  if (!row) throw new ApiError(404, "not_found", "There is no such command.");
-  if (row.status !== "failed" && row.status !== "expired") {
+  let original = row ? commandView(commandRecordOf(row)) : null;
+  if (!original || !FINAL.has(original.status)) original = CommandView.nullable().parse(await relayFor(env, userId).command(commandId)) ?? original;
+  if (!original) throw new ApiError(404, "not_found", "There is no such command.");
+  if (original.status !== "failed" && original.status !== "expired") {
     throw new ApiError(409, "conflict", "Only a failed or expired command can be retried; this one is still going or finished.");
   }
-  const { command } = commandRecordOf(row);
-  return acceptedCommand(await relayFor(env, userId).dispatch({ deviceId: row.deviceId, command, retryOf: row.id }));
+  const command = { target: original.target, action: original.action, parameters: original.parameters };
+  return acceptedCommand(await relayFor(env, userId).dispatch({ deviceId: original.device_id, command, retryOf: original.id }));
 }

@@ -1,22 +1,18 @@
 import { and, eq } from "drizzle-orm";
 import { Hono } from "hono";
 import { CommandListQuery, DispatchRequest, commandView, cursorAfter } from "#protocol";
-import type { CommandStatus } from "#protocol";
 import { requireUser, requireUserAtRelay } from "../auth/session.ts";
-import { dispatchAsSession } from "../auth/session-cache.ts";
+import { dispatchAsSession } from "../auth/relay-session.ts";
 import { openDb, schema } from "../../../core/src/db/index.ts";
 import { newestFirst, olderThan } from "../../../core/src/cursor.ts";
 import { ApiError } from "../http/errors.ts";
 import type { AppEnv } from "../http/types.ts";
 import { jsonBody, queryParams } from "../http/validate.ts";
 import { relayFor } from "../relay/stub.ts";
-import { acceptedCommand, retryCommand } from "./dispatch.ts";
+import { FINAL, acceptedCommand, retryCommand } from "./dispatch.ts";
 import { commandRecordOf } from "./record.ts";
 
 const { commands } = schema;
-
-/** A command in one of these states never changes again, so D1's copy of it is the relay's. */
-const FINAL: ReadonlySet<CommandStatus> = new Set(["done", "failed", "expired"]);
 
 /** /api/commands: run commands on the user's devices, through their relay, and read their records. */
 export const commandsApi = new Hono<AppEnv>()

@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { runDurableObjectAlarm } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, inject, it } from "vitest";
 import type { NotificationView } from "#protocol";
 import { TestClient } from "../../../test/client.ts";
@@ -7,6 +7,10 @@ import { userWithDevice } from "../../../test/sockets.ts";
 import type { ReceivedDelivery } from "../../../test/webhook-receiver.ts";
 import { WebhookPayload, newWebhookSecret } from "../../../core/src/notifications/webhooks/index.ts";
 import { relayFor } from "../relay/stub.ts";
+import { loadPreferences } from "../../../core/src/notifications/preferences.ts";
+import type { PermissionRequestRecord } from "../../../relay/src/d1-sync.ts";
+import { requestNotification } from "../../../relay/src/notices.ts";
+import type { UserRelay } from "../../../relay/src/user-relay.ts";
 
 // The relay's webhook sender, end to end in workerd: a notification becomes a signed delivery that a real
 // receiver on loopback verifies with the standardwebhooks package; failures retry and are logged; a receiver
@@ -94,6 +98,45 @@ describe("webhook deliveries", () => {
       expect(action.url).toMatch(/^http:\/\/hearth\.test\/api\/actions#[\w-]+\.[\w-]+$/);
       expect(action.expires_at).toBeGreaterThan(Date.now() + 23 * 60 * 60_000);
     }
+  });
+
+  it("sends no webhook for a permission request answered while its notification was being stored", async () => {
+    const { client, deviceId } = await userWithDevice();
+    const me: { user: { id: string } } = await (await client.request("GET", "/api/auth/me")).json();
+    const userId = me.user.id;
+    const { channel } = await endpointFor(userId);
+    const stored = await runInDurableObject(env.RELAY.getByName(userId), async (relay: UserRelay) => {
+      const request: PermissionRequestRecord = {
+        id: crypto.randomUUID(),
+        deviceId,
+        commandId: null,
+        agentRef: "agent-ref",
+        target: "filesystem",
+        action: "write",
+        context: "wants to write ~/a.txt",
+        parameters: { path: "~/a.txt" },
+        oneTime: true,
+        status: "pending",
+        decision: null,
+        createdAt: Date.now(),
+        decidedAt: null,
+      };
+      relay.queue.requests.put(request);
+      relay.memory.preferences = await loadPreferences(env.DB, userId);
+      const told = relay.notifier.notify(requestNotification(request));
+      // The notifier has checked the request (still pending) and is waiting on D1: the user answers now.
+      for (let i = 0; i < 20; i++) await Promise.resolve();
+      relay.queue.requests.put({ ...request, status: "denied", decision: "deny", decidedAt: Date.now() });
+      await told;
+      return env.DB.prepare("SELECT outcome FROM notifications WHERE user_id = ? AND source_id = ?").bind(userId, request.id).first<{ outcome: string | null }>();
+    });
+    // It was stored (and settled) before the answer was seen: the late path, not the early drop.
+    expect(stored?.outcome).toMatch(/Denied/);
+    await retryNow(userId);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await received(channel)).toEqual([]);
+    const pending = await env.DB.prepare("SELECT id FROM webhook_deliveries WHERE user_id = ? AND status = 'pending'").bind(userId).all();
+    expect(pending.results).toEqual([]);
   });
 
   it("retries a flaky receiver until it answers, delivering once and logging every attempt", async () => {

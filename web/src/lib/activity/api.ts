@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import type { CsvColumns, JobStatus, ManualApplication, StatementImportResult, UpdateActivityRetention } from "#protocol";
-import { ApiFailure, api, callParsed, noticeSignOut } from "#lib/shared/api.ts";
+import { ApiFailure, api, callParsed, noticeSignOut, outOfDate } from "#lib/shared/api.ts";
 import { lazySchemas } from "#lib/shared/lazy-schemas.ts";
 import { filterQuery } from "./filters.ts";
 import type { ActivityFilters, Group } from "./filters.ts";
@@ -67,7 +67,8 @@ export function uploadStatement(
         // answered below
       }
       const schemas = await loadActivitySchemas().catch(() => null);
-      if (!schemas) return reject(new ApiFailure(0, "network", "Can't reach Hearth. Check your connection and reload the page."));
+      // A 200 means the statement is imported: the page only cannot read the answer, so it must not invite a re-upload.
+      if (!schemas) return reject(request.status === 200 ? outOfDate(200) : new ApiFailure(0, "network", "Can't reach Hearth. Check your connection and reload the page."));
       const { ApiErrorBody, StatementImportResult } = schemas;
       const ok = StatementImportResult.safeParse(body);
       if (request.status === 200 && ok.success) return resolve(ok.data);

@@ -7,15 +7,29 @@ import type { AppType } from "../../../../worker/src/app.ts";
 /** The typed API client: routes, bodies and answers come from the worker's `AppType`. */
 export const api = hc<AppType>("/", { init: { credentials: "same-origin" } }).api;
 
+/**
+ * Not the server's: `network` (Hearth was not reached, so nothing was done) and `out_of_date` (Hearth answered,
+ * and did what was asked, but this page could not load the code to read the answer).
+ */
+export type ClientFailureCode = "network" | "out_of_date";
+
+/**
+ * For a request Hearth answered with success whose answer this page cannot read (its schema chunk failed to
+ * load: offline since, or a deploy replaced it). The change is stored, so the words must not invite sending it again.
+ */
+export function outOfDate(status: number): ApiFailure {
+  return new ApiFailure(status, "out_of_date", "Done, but this page is out of date and can't show the result. Reload the page to see it (there is no need to do it again).");
+}
+
 /** A failed API call, with the server's code and message (and the field at fault, when there is one). */
 export class ApiFailure extends Error {
   readonly status: number;
-  readonly code: ErrorCode | "network";
+  readonly code: ErrorCode | ClientFailureCode;
   readonly field: string | undefined;
   /** With `step_up_required`: how the user can confirm it's them. */
   readonly methods: StepUpMethod[];
 
-  constructor(status: number, code: ErrorCode | "network", message: string, field?: string, methods: StepUpMethod[] = []) {
+  constructor(status: number, code: ErrorCode | ClientFailureCode, message: string, field?: string, methods: StepUpMethod[] = []) {
     super(message);
     this.status = status;
     this.code = code;
@@ -83,7 +97,8 @@ export function noticeSignOut(failure: ApiFailure): void {
 export async function callParsed<T, S extends z.ZodType>(request: Promise<ClientResponse<T, number, "json">>, schema: S | Promise<S>): Promise<z.output<S>> {
   // A schema may still be loading (a page that keeps zod out of its first JS): it loads while the request runs.
   const [body, loaded] = await Promise.all([call(request), Promise.resolve(schema).catch(() => null)]);
-  if (!loaded) throw new ApiFailure(0, "network", "Can't reach Hearth. Check your connection and reload the page.");
+  // The request succeeded (`call` threw otherwise): whatever it changed is stored, so this is no network failure.
+  if (!loaded) throw outOfDate(200);
   const parsed = loaded.safeParse(body);
   if (parsed.success) return parsed.data;
   throw new ApiFailure(200, "internal", "Hearth answered in a shape this page doesn't understand. Reload the page to get the latest version.");

@@ -2,15 +2,17 @@ import type { Context } from "hono";
 import { deleteCookie } from "hono/cookie";
 import type { DispatchInput, DispatchOutcome } from "../../../relay/src/index.ts";
 import { ApiError } from "../http/errors.ts";
+import { isHttps } from "../http/https.ts";
 import type { AppEnv } from "../http/types.ts";
 import { relayFor } from "../relay/stub.ts";
 import { hashToken } from "./tokens.ts";
 
 // The dispatch path's session check, without a D1 read (issue 17): a session cookie is `<user id>.<token>` and
 // the session's id is the hash of the whole value, so the cookie names the user's relay, and a cookie whose user
-// part was changed names no session at all. The relay checks the session from its memory (relay/src/sessions.ts);
-// every writer that ends a session tells it first (./session.ts). Cookies from before this format have no user
-// part and are checked in D1, as every other route checks them (`requireUser`).
+// part was changed names no session at all. The relay checks the session from its memory, read from D1 again at
+// least once a minute (relay/src/sessions.ts); every writer that ends a session tells it first (./session.ts).
+// Cookies from before this format have no user part and are checked in D1, as every other route checks them
+// (`requireUser`).
 
 export const SESSION_COOKIE = "hearth_session";
 
@@ -58,14 +60,23 @@ export async function dispatchAsSession(c: Context<AppEnv>, session: RelaySessio
   const touch = c.req.query("passive") !== "1";
   const outcome = await relayFor(c.env, session.userId).dispatchAs(await hashToken(session.cookie), touch, input);
   if (!outcome.ok && outcome.code === "session_expired") {
-    deleteCookie(c, SESSION_COOKIE, { path: "/", secure: new URL(c.req.url).protocol === "https:" });
+    deleteCookie(c, SESSION_COOKIE, { path: "/", secure: isHttps(c) });
     throw new ApiError(401, "session_expired", outcome.message);
   }
   return outcome;
 }
 
-/** Tells the user's relay that these sessions were ended in D1, before the caller answers. */
+/**
+ * Tells the user's relay that these sessions were ended in D1, before the caller answers. A failed call does not
+ * fail the sign-out: the rows are gone already (a retry would find nothing to end), and the relay reads each
+ * session it holds from D1 again within a minute (relay/src/sessions.ts `RECHECK_MS`), so it is refused by then.
+ */
 export async function sessionsEnded(env: Env, userId: string, ids: string[]): Promise<void> {
-  if (ids.length > 0) await relayFor(env, userId).sessionsEnded(ids);
+  if (ids.length === 0) return;
+  try {
+    await relayFor(env, userId).sessionsEnded(ids);
+  } catch (error) {
+    console.error("auth: the relay was not told of ended sessions; it reads them again within a minute", error);
+  }
 }
 

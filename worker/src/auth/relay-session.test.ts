@@ -143,6 +143,35 @@ describe("the dispatch path's session check, in the relay", () => {
     expect((await dispatch(client, deviceId)).status).toBe(202);
   });
 
+  it("refuses, within a minute, a session ended in D1 that the relay was never told of", async () => {
+    const { other, deviceId, userId } = await twoBrowsers();
+    const id = await hashToken(other.token);
+    // Ended behind the relay's back (as when the worker's call to tell it failed).
+    await env.DB.prepare("DELETE FROM sessions WHERE id = ?").bind(id).run();
+    // A minute on, the relay's memory still looks live, but it asks D1 again.
+    await runInDurableObject(env.RELAY.getByName(userId), (relay: UserRelay) => {
+      const entry = relay.memory.sessions.get(id);
+      if (!entry) throw new Error("the relay has no such session cached");
+      entry.checkedAt = Date.now() - MINUTE;
+    });
+    await expectSignedOut(other, deviceId);
+    expect(await runInDurableObject(env.RELAY.getByName(userId), (relay: UserRelay) => relay.memory.sessions.has(id))).toBe(false);
+  });
+
+  it("drops a cached session whose idle-timer write finds no row in D1, so the next dispatch is refused", async () => {
+    const { other, deviceId, userId } = await twoBrowsers();
+    const id = await hashToken(other.token);
+    await env.DB.prepare("DELETE FROM sessions WHERE id = ?").bind(id).run();
+    // The timer is due to slide: that write matches no row any more.
+    await runInDurableObject(env.RELAY.getByName(userId), (relay: UserRelay) => {
+      const entry = relay.memory.sessions.get(id);
+      if (entry) entry.lastSeenAt = Date.now() - 2 * MINUTE;
+    });
+    await dispatch(other, deviceId);
+    await expect.poll(() => cached(userId, other)).toBe(false);
+    await expectSignedOut(other, deviceId);
+  });
+
   it("still takes a cookie from before the user part, checked in D1", async () => {
     const { client, deviceId } = await userWithDevice();
     const userId = await userIdOf(client);
