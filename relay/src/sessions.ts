@@ -74,7 +74,7 @@ export class RelaySessions {
   }
 
   /**
-   * Checks the session `id` (the hash of its cookie) of this relay's user; `touch` slides its idle timer, as any
+   * Checks the session `id` (the hash of its cookie) of this relay's user; `touch` slides its idle timer, as every
    * request that counts as activity does. The D1 write of a touch runs behind the answer.
    */
   async check(id: string, touch: boolean, now = Date.now()): Promise<SessionCheck> {
