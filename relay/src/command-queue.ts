@@ -12,7 +12,7 @@ import type { AuditLine, PermissionRequestRecord, SyncEntry } from "./d1-sync.ts
 import { loadRules } from "./d1-reads.ts";
 import { checkAction } from "./devices.ts";
 import type { DeviceRecord } from "./devices.ts";
-import { FRAME_BUDGET, frameId, framesOf } from "./frames.ts";
+import { FRAME_BUDGET, frameId, framesOf, oversize } from "./frames.ts";
 import type { RelayMemory } from "./memory.ts";
 import { commandNotification, commandsFinishedNotification, requestNotification } from "./notices.ts";
 import type { NotifyOptions } from "./notifier.ts";
@@ -82,10 +82,8 @@ export class CommandQueue {
     if (!checked.ok) return checked;
     // Every command must fit a frame of its own to the agent, whatever path it came by (the API's 1 MiB body
     // limit is not enough: an assistant turn has none, and the frame adds its envelope).
-    const text = JSON.stringify(input.command);
-    // UTF-8 takes at most 3 bytes per UTF-16 unit: a command short enough is not encoded to be measured.
-    const size = text.length * 3 <= MAX_COMMAND_BYTES ? text.length : new TextEncoder().encode(text).byteLength;
-    if (size > MAX_COMMAND_BYTES) {
+    const size = oversize(JSON.stringify(input.command), MAX_COMMAND_BYTES);
+    if (size !== null) {
       return { ok: false, code: "payload_too_large", message: `This command is ${size} bytes; a command can be at most ${MAX_COMMAND_BYTES}. Send less at once (split the file or the script).`, field: "command.parameters" };
     }
     if (this.commands.countOpen(input.deviceId) >= QUEUE_LIMIT_PER_DEVICE) {

@@ -12,7 +12,7 @@ function idOf(json: unknown): string | undefined {
  * The message's size in bytes when it is over `max`, else null. A string too short to be over it (UTF-8 takes
  * at most 3 bytes per UTF-16 unit) is not encoded, nor one too long to be under it (at least 1 byte per unit).
  */
-function oversize(message: string | ArrayBuffer | ArrayBufferView, max: number): number | null {
+export function oversize(message: string | ArrayBuffer | ArrayBufferView, max: number): number | null {
   if (typeof message !== "string") return message.byteLength > max ? message.byteLength : null;
   if (message.length * 3 <= max) return null;
   if (message.length > max) return message.length;
@@ -75,6 +75,8 @@ function jsonBytes(item: unknown): number {
  * large to share a frame goes in one of its own (dispatch refuses a command too large for any frame).
  */
 export function framesOf<T>(items: readonly T[], maxCount: number, budget = FRAME_BUDGET): T[][] {
+  // One item gets a frame of its own whatever its size: no need to measure it (the live path sends one at a time).
+  if (items.length <= 1) return items.length === 0 ? [] : [[...items]];
   const frames: T[][] = [];
   let current: T[] = [];
   let bytes = 0;

@@ -6,3 +6,4 @@ export { deviceView, findAction } from "./devices.ts";
 export type { DeviceRecord } from "./devices.ts";
 export { requestView } from "./requests.ts";
 export { sessionExpired, touchDue } from "./sessions.ts";
+export { isFinal } from "./lifecycle.ts";

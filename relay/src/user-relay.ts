@@ -90,7 +90,9 @@ export class UserRelay extends Server<Env> {
       settle: (source, outcome) => this.notifier.settled(source, outcome),
       afterDecision: (request, decision) => this.turns.resume(request.id, decision),
     });
-    this.sessions = new RelaySessions({ db, cache: memory.sessions, userId, idleMs: () => readConfig(env).sessionIdleMs, wiped: () => memory.wiped, keepAlive });
+    // The idle timeout is configuration, fixed for the isolate's life: parsed once, not on every dispatch.
+    const { sessionIdleMs } = readConfig(env);
+    this.sessions = new RelaySessions({ db, cache: memory.sessions, userId, idleMs: () => sessionIdleMs, wiped: () => memory.wiped, keepAlive });
     this.agents = new AgentLink({ db, memory, sockets, queue: this.queue, notifier: this.notifier, userId, keepAlive, activityStored: (ids) => this.#stored(ids) });
     this.turns = createTurns({ env, db, storage, memory, sockets, queue: this.queue, userId, keepAlive });
     // The heartbeat is answered by the runtime itself, so an idle relay can stay hibernated.

@@ -311,9 +311,11 @@ export class CommandProcessor {
     for (const frameId of waiting) {
       const entry = this.#deps.outbox.get(frameId);
       if (!entry) continue;
-      if (chunk.length >= MAX_BATCH || bytes + entry.text.length > RESULTS_FRAME_BUDGET) send();
+      // Bytes, not UTF-16 units: the relay measures the frame in UTF-8, and a non-ASCII result is larger there.
+      const size = Buffer.byteLength(entry.text);
+      if (chunk.length >= MAX_BATCH || bytes + size > RESULTS_FRAME_BUDGET) send();
       chunk.push(entry);
-      bytes += entry.text.length;
+      bytes += size;
     }
     send();
   }

@@ -1,7 +1,8 @@
 import { and, eq } from "drizzle-orm";
 import { CommandView, commandView } from "#protocol";
-import type { CommandStatus, ErrorCode } from "#protocol";
+import type { ErrorCode } from "#protocol";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { isFinal } from "../../../relay/src/index.ts";
 import type { DispatchOutcome } from "../../../relay/src/index.ts";
 import { openDb, schema } from "../../../core/src/db/index.ts";
 import { ApiError } from "../http/errors.ts";
@@ -22,18 +23,22 @@ export function acceptedCommand(outcome: DispatchOutcome): CommandView {
   return outcome.command;
 }
 
-/** A command in one of these states never changes again, so D1's copy of it is the relay's. */
-export const FINAL: ReadonlySet<CommandStatus> = new Set(["done", "failed", "expired"]);
-
 /**
- * Runs a failed or expired command again, as a new command (the API's retry, and a notification's Retry). D1
- * mirrors the relay a flush behind, so a command D1 still shows under way (or not at all) is read from the relay,
- * which has its latest state: a retry pressed right after the failure finds it failed.
+ * The command's latest state. D1 mirrors the relay a flush behind (the 202 does not wait for D1), so a command D1
+ * does not show final (or not at all) is read from the relay, which has its latest state; a relay that has pruned
+ * it (a day after it ended) leaves D1's copy.
  */
-export async function retryCommand(env: Env, userId: string, commandId: string): Promise<CommandView> {
+export async function latestCommand(env: Env, userId: string, commandId: string): Promise<CommandView | null> {
   const row = await openDb(env.DB).select().from(commands).where(and(eq(commands.id, commandId), eq(commands.userId, userId))).get();
-  let original = row ? commandView(commandRecordOf(row)) : null;
-  if (!original || !FINAL.has(original.status)) original = CommandView.nullable().parse(await relayFor(env, userId).command(commandId)) ?? original;
+  const stored = row ? commandView(commandRecordOf(row)) : null;
+  if (stored && isFinal(stored.status)) return stored;
+  return CommandView.nullable().parse(await relayFor(env, userId).command(commandId)) ?? stored;
+}
+
+/** Runs a failed or expired command again, as a new command (the API's retry, and a notification's Retry). */
+export async function retryCommand(env: Env, userId: string, commandId: string): Promise<CommandView> {
+  // The latest state: a retry pressed right after the failure finds it failed, though D1 may not show it yet.
+  const original = await latestCommand(env, userId, commandId);
   if (!original) throw new ApiError(404, "not_found", "There is no such command.");
   if (original.status !== "failed" && original.status !== "expired") {
     throw new ApiError(409, "conflict", "Only a failed or expired command can be retried; this one is still going or finished.");

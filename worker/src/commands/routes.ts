@@ -9,7 +9,7 @@ import { ApiError } from "../http/errors.ts";
 import type { AppEnv } from "../http/types.ts";
 import { jsonBody, queryParams } from "../http/validate.ts";
 import { relayFor } from "../relay/stub.ts";
-import { FINAL, acceptedCommand, retryCommand } from "./dispatch.ts";
+import { acceptedCommand, latestCommand, retryCommand } from "./dispatch.ts";
 import { commandRecordOf } from "./record.ts";
 
 const { commands } = schema;
@@ -40,19 +40,9 @@ export const commandsApi = new Hono<AppEnv>()
   })
 
   .get("/:id", requireUser, async (c) => {
-    const row = await openDb(c.env.DB)
-      .select()
-      .from(commands)
-      .where(and(eq(commands.id, c.req.param("id")), eq(commands.userId, c.get("auth").user.id)))
-      .get();
-    const stored = row ? commandView(commandRecordOf(row)) : null;
-    if (stored && FINAL.has(stored.status)) return c.json({ command: stored }, 200);
-    // D1 mirrors the relay a moment behind (the 202 does not wait for D1, and each state change reaches D1 a flush
-    // after the browsers hear of it): a command still under way is read from the relay, which has its latest
-    // state. A relay that has pruned it (a day after it ended) leaves D1's copy.
-    const fresh = (await relayFor(c.env, c.get("auth").user.id).command(c.req.param("id"))) ?? stored;
-    if (!fresh) throw new ApiError(404, "not_found", "There is no such command.");
-    return c.json({ command: fresh }, 200);
+    const command = await latestCommand(c.env, c.get("auth").user.id, c.req.param("id"));
+    if (!command) throw new ApiError(404, "not_found", "There is no such command.");
+    return c.json({ command }, 200);
   })
 
   .post("/:id/retry", requireUser, async (c) => {
