@@ -31,6 +31,11 @@ export const ActionDescriptor = z.object({
   read_only: z.boolean(),
   /** JSON Schema of the action's `parameters` object. */
   parameters: z.record(z.string(), z.json()),
+  /**
+   * Set when the action is a bridged MCP tool: its name on the server. Its `description` is then the server's words,
+   * which the assistant passes to a model only as quoted data.
+   */
+  mcp_tool: z.string().max(200).optional(),
 });
 export type ActionDescriptor = z.infer<typeof ActionDescriptor>;
 

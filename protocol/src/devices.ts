@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ConnectorDescriptor } from "./command.ts";
+import { McpServerStatus } from "./mcp.ts";
 
 /** What an agent says about itself when it pairs. */
 export const DeviceInfo = z.object({
@@ -106,6 +107,8 @@ export const DeviceView = DeviceInfo.extend({
   last_seen_at: z.number().nullable(),
   revoked_at: z.number().nullable(),
   connectors: z.array(ConnectorDescriptor),
+  /** The agent's MCP servers, as it last reported them (empty for agents without the bridge). */
+  mcp_servers: z.array(McpServerStatus).default([]),
   /** The folders the agent may use, as it shows them (`~/Documents`); null when it has not said. */
   folders: z.array(z.string()).nullable().optional(),
   /** The agent version this server offers (null: no agent build), and whether this device runs an older one. */

@@ -3,6 +3,7 @@ import { Approval, Command, CommandOutcome, CommandView, ConnectorDescriptor } f
 import { RefusedEvent } from "./activity.ts";
 import { DeviceView } from "./devices.ts";
 import { AgentLimits } from "./limits.ts";
+import { LocalAuditEntry, McpServerStatus } from "./mcp.ts";
 import { ErrorCode } from "./errors.ts";
 import { NotificationView } from "./notifications.ts";
 import { Decision, PermissionRequestBody, PermissionRequestView } from "./permissions.ts";
@@ -60,7 +61,25 @@ export const HelloFrame = frame("hello", {
    * frames instead of `command` ones, and may send `acks` and `results`. Unknown names are ignored.
    */
   features: z.array(z.string().max(40)).max(20).optional(),
+  /** The agent's MCP servers and their tools' states (see mcp.ts); absent from agents without the bridge. */
+  mcp_servers: z.array(McpServerStatus).max(50).optional(),
 });
+
+/**
+ * agent → relay: what the agent offers changed while connected (an MCP server started, stopped, crashed or changed
+ * its tools). Replaces the `connectors`, `limits` and `mcp_servers` of its `hello`; the relay answers `ack`.
+ */
+export const ConnectorsFrame = frame("connectors", {
+  connectors: HelloFrame.shape.connectors,
+  limits: HelloFrame.shape.limits,
+  mcp_servers: HelloFrame.shape.mcp_servers,
+});
+
+/**
+ * agent → relay: commands local clients ran on the agent (see `LocalAuditEntry`), for the server's audit log. Sent
+ * through the agent's durable outbox; the relay answers `ack` once they are stored (a resent entry is stored once).
+ */
+export const AuditFrame = frame("audit", { entries: z.array(LocalAuditEntry).min(1).max(100) });
 
 /** agent → relay: command `ref` is stored on the machine (before it runs). */
 export const AgentAckFrame = frame("ack", { ref: FrameId });
@@ -118,6 +137,8 @@ export const AgentFrame = z.discriminatedUnion("type", [
   ResultsFrame,
   ActivityFrame,
   AgentPermissionRequestFrame,
+  ConnectorsFrame,
+  AuditFrame,
 ]);
 export type AgentFrame = z.infer<typeof AgentFrame>;
 

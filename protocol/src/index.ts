@@ -5,6 +5,7 @@ export * from "./command.ts";
 export * from "./permissions.ts";
 export * from "./devices.ts";
 export * from "./limits.ts";
+export * from "./mcp.ts";
 export * from "./activity.ts";
 export * from "./frames.ts";
 export * from "./cursor.ts";

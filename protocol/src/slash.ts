@@ -7,10 +7,10 @@ export type SlashSpec = {
   aliases: readonly string[];
   usage: string;
   does: string;
-  /** The `target.action` it runs, so a client can offer only what the user's devices can do; null for /help. */
+  /** The `target.action` it runs, so a client can offer only what the user's devices can do; null for /help and /tool (any bridged MCP tool). */
   action: string | null;
 };
-export type SlashName = "ls" | "cat" | "find" | "grep" | "open" | "run" | "launch" | "info" | "trash" | "help";
+export type SlashName = "ls" | "cat" | "find" | "grep" | "open" | "run" | "launch" | "info" | "trash" | "tool" | "help";
 
 export const SLASH_COMMANDS: readonly SlashSpec[] = [
   { name: "ls", aliases: ["list", "dir"], usage: "/ls <folder>", does: "list a folder", action: "filesystem.list" },
@@ -22,6 +22,7 @@ export const SLASH_COMMANDS: readonly SlashSpec[] = [
   { name: "launch", aliases: ["start", "app"], usage: "/launch <app>", does: "start an application", action: "apps.launch" },
   { name: "info", aliases: ["system", "sys"], usage: "/info", does: "show OS, disk, memory and uptime", action: "system.info" },
   { name: "trash", aliases: ["delete", "rm"], usage: "/trash <path>", does: "move a file to the trash (never deletes)", action: "filesystem.trash" },
+  { name: "tool", aliases: ["mcp"], usage: "/tool <server>.<tool> {json}", does: "run a tool of a connected MCP server", action: null },
   { name: "help", aliases: ["?", "commands"], usage: "/help", does: "show what I can do", action: null },
 ];
 

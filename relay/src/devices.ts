@@ -42,6 +42,7 @@ export function deviceView(device: DeviceRecord, online: boolean, latest: string
     last_seen_at: online ? Date.now() : device.lastSeenAt,
     revoked_at: device.revokedAt,
     connectors: Connectors.parse(JSON.parse(device.connectors)),
+    mcp_servers: [], // issue 18: read from the device row once it has the column
     folders: parseLimits(device.limits)?.folders?.shown ?? null,
     latest_agent_version: latest,
     // A revoked device runs nothing the server could update.

@@ -64,6 +64,7 @@ function parseSlash(text: string): ParsedIntent {
   const usage = `Give it like this: ${spec.usage}.`;
   switch (spec.name) {
     case "help": return { kind: "help" };
+    case "tool": return unknown("MCP tools are not wired into the assistant yet."); // issue 18: replaced by the /tool parser
     case "info": return systemInfo();
     case "ls": return list(arg ? slashPlace(arg) : null);
     case "cat": return arg ? read(slashPlace(arg)) : unknown(`Which file? ${usage}`);
