@@ -1,6 +1,8 @@
 import { hearthCommand } from "../invocation.ts";
 import { AuditLog } from "../audit/audit-log.ts";
+import { Name } from "#protocol";
 import { knownActions } from "../connectors/registry.ts";
+import { mcpNameProblem } from "../mcp/config-entry.ts";
 import { ensureHomeDir, homePaths, resolveHomeDir } from "../home/paths.ts";
 import type { HomePaths } from "../home/paths.ts";
 import { DEFAULT_RULES } from "../permissions/rules.ts";
@@ -120,9 +122,13 @@ function addRule(argv: string[], effect: Effect, paths: HomePaths, out: Output):
   const verb = effect === "allow" ? "grant" : "deny";
   if (!target || !action || extra.length > 0) throw new UsageError(`Give a target and an action, e.g. hearth permissions ${verb} filesystem write`);
   const known = knownActions();
-  if (target !== "*") {
+  // An MCP server's target and tools are whatever it offers while it runs: any server name (and action name) goes.
+  const mcpServer = !Object.hasOwn(known, target) && target !== "*" && mcpNameProblem(target) === null;
+  if (mcpServer) {
+    if (action !== "*" && !Name.safeParse(action).success) throw new UsageError(`"${action}" is not an action name; an MCP tool's action is its name in lower case with _ (see \`hearth mcp list\`)`);
+  } else if (target !== "*") {
     const actions = Object.hasOwn(known, target) ? known[target] : undefined;
-    if (!actions) throw new UsageError(`unknown target "${target}"; use one of ${Object.keys(known).join(", ")} or "*"`);
+    if (!actions) throw new UsageError(`unknown target "${target}"; use one of ${Object.keys(known).join(", ")}, an MCP server's name, or "*"`);
     if (action !== "*" && !actions.includes(action)) throw new UsageError(`${target} has no action "${action}"; use one of ${actions.join(", ")} or "*"`);
   } else if (action !== "*" && !Object.values(known).some((actions) => actions.includes(action))) {
     throw new UsageError(`no connector has an action "${action}"`);

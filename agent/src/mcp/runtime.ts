@@ -83,7 +83,12 @@ export function startMcpRuntime(options: McpRuntimeOptions): McpRuntime {
     if (stopped) return;
     try {
       const next = loadConfig(paths.config).config.mcp_servers;
-      for (const name of Object.keys(configured)) if (!Object.hasOwn(next, name)) removed.add(name);
+      for (const name of Object.keys(configured)) {
+        if (Object.hasOwn(next, name)) continue;
+        // Removed: re-added later, it is approved afresh (bridge.update forgets too; forgetting twice is harmless).
+        removed.add(name);
+        pins.forget(name);
+      }
       for (const name of Object.keys(next)) removed.delete(name);
       configured = next;
     } catch (error) {
