@@ -26,8 +26,6 @@ export type ConnectorEnvironment = { configPath: string; agentVersion: string; h
  */
 export type ConnectorSet = {
   connectors: Connector[];
-  /** The filesystem connector's roots, which the MCP bridge also checks path parameters against. */
-  sandbox: Sandbox;
   /** Why `target.action` is not offered when something other than `disabled` knows (an MCP server); else null. */
   explain?: (target: string, action: string) => string | null;
   /** Target → why it is off here (for example, the shell with an empty allowlist). */
@@ -40,7 +38,7 @@ export type ConnectorSet = {
  * Builds the connectors from config.json. A connector with nothing to offer (the shell without an allowlist, apps
  * without entries) is left out of `hello`, so the assistant never proposes it, and a command for it says how to turn it on.
  */
-export function createConnectors(config: ResolvedConfig, env: ConnectorEnvironment): ConnectorSet {
+export function createConnectors(config: ResolvedConfig, env: ConnectorEnvironment): ConnectorSet & { sandbox: Sandbox } {
   const sandbox = new Sandbox(config.filesystem.roots, env.home);
   const connectors: Connector[] = [
     createFilesystemConnector({ roots: config.filesystem.roots, maxReadBytes: config.filesystem.max_read_bytes, ...(env.home ? { home: env.home } : {}), ...(env.trash ? { trash: env.trash } : {}) }),
@@ -64,6 +62,7 @@ export function createConnectors(config: ResolvedConfig, env: ConnectorEnvironme
     off: disabled,
     config_path: env.configPath,
   });
+  // The sandbox too: the MCP bridge checks path parameters against the same roots.
   return { connectors, disabled, limits, sandbox };
 }
 

@@ -119,7 +119,6 @@ export async function startAgent(setup: AgentSetup): Promise<RunningAgent> {
     },
     disabled: builtins.disabled,
     limits: builtins.limits,
-    sandbox: builtins.sandbox,
     explain: mcp.explain,
   };
   type Offers = { connectors: ConnectorDescriptor[]; limits: AgentLimits; mcp_servers: McpServerStatus[] };
