@@ -90,6 +90,8 @@ describe("hearth mcp (agent not running)", { timeout: 30_000 }, () => {
 
   it("lets hearth permissions name an MCP server's tools, and says where a damaged file is", async () => {
     const { paths, run } = await home();
+    expect(await run("permissions", "grant", "files", "read_file")).toMatchObject({ code: 2, stderr: expect.stringContaining("an MCP server set up here") });
+    expect(await run("mcp", "add", "files", "--", "files-server")).toMatchObject({ code: 0 });
     expect(await run("permissions", "grant", "files", "read_file")).toMatchObject({ code: 0, stdout: expect.stringContaining("Allowed files read_file") });
     expect(await run("permissions", "deny", "mcp", "add")).toMatchObject({ code: 0 });
     expect(await run("permissions", "grant", "filesystem", "read_file")).toMatchObject({ code: 2 });
