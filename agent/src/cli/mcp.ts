@@ -3,7 +3,8 @@ import { loadConfig } from "../home/config.ts";
 import { ensureHomeDir, homePaths, resolveHomeDir } from "../home/paths.ts";
 import type { HomePaths } from "../home/paths.ts";
 import { runningAgent } from "../home/status-file.ts";
-import { describeServer, mcpNameProblem, specOf } from "../mcp/config-entry.ts";
+import { mcpNameProblem } from "../mcp/config-entry.ts";
+import { describeSpec } from "../mcp/display.ts";
 import { editMcpServers } from "../mcp/config-file.ts";
 import { McpStoreError, PendingStore, PinsFileStore } from "../mcp/store.ts";
 import { CliError, parseOptions, UsageError } from "./args.ts";
@@ -62,7 +63,7 @@ const SUBCOMMANDS: Record<string, Sub> = {
       const pending = new PendingStore(paths.mcpPending);
       if (files(() => pending.remove(name)) !== undefined) out.log(`(This replaces the request for "${name}" from the web app.)`);
       const added = config.mcp_servers[name];
-      out.log(`Added the MCP server "${name}": ${added ? describeServer(specOf(added)) : ""}`);
+      out.log(`Added the MCP server "${name}": ${added ? describeSpec(added) : ""}`);
       out.log(whenItStarts(paths));
       return 0;
     },
@@ -169,7 +170,7 @@ function listServers(paths: HomePaths, out: Output): void {
     if (!entry) continue;
     const status = live.find((server) => server.name === name);
     const state = !entry.enabled ? "disabled" : (status?.state ?? (agent ? "starting" : "set up"));
-    out.log(`${name}  ${state}  ${describeServer(specOf(entry))}`);
+    out.log(`${name}  ${state}  ${describeSpec(entry)}`);
     if (status?.error) out.log(`  error: ${status.error}`);
     if (status?.state === "restarting" && status.next_retry_at) out.log(`  next try in ${Math.max(0, Math.round((status.next_retry_at - Date.now()) / 1000))} s (${status.restarts} restart(s) so far)`);
     const width = Math.max(0, ...(status?.tools ?? []).map((tool) => tool.tool.length));
@@ -189,7 +190,7 @@ function listServers(paths: HomePaths, out: Output): void {
   const waiting = Object.entries(pending);
   if (waiting.length > 0) {
     out.log("\nAsked for from the web app, waiting for your approval here:");
-    for (const [name, request] of waiting) out.log(`  ${name}  ${describeServer(request.server)}  → \`${hearth} mcp approve ${name}\``);
+    for (const [name, request] of waiting) out.log(`  ${name}  ${describeSpec(request.server)}  → \`${hearth} mcp approve ${name}\``);
   }
 }
 

@@ -10,7 +10,7 @@ import { hearthCommand } from "../invocation.ts";
 import type { Logger } from "../log.ts";
 import { VERSION } from "../version.ts";
 import { createMcpBridge } from "./bridge.ts";
-import { describeServer } from "./config-entry.ts";
+import { describeSpec } from "./display.ts";
 import { createMcpManageConnector } from "./manage.ts";
 import { FilePinStore, McpStoreError, PendingStore, PinsFileStore } from "./store.ts";
 import type { PendingRequest, QueuedApproval } from "./store.ts";
@@ -165,7 +165,7 @@ export function startMcpRuntime(options: McpRuntimeOptions): McpRuntime {
 
 /** A server that does not run, as the device page shows it. */
 function blocked(name: string, server: McpServerConfig | PendingRequest["server"], error: string | null): McpServerStatus {
-  return { name, transport: "command" in server ? "stdio" : "http", display: describeServer(server).slice(0, 2000), state: "stopped", error, restarts: 0, next_retry_at: null, tools: [] };
+  return { name, transport: "command" in server ? "stdio" : "http", display: describeSpec(server), state: "stopped", error, restarts: 0, next_retry_at: null, tools: [] };
 }
 
 function readPending(pending: PendingStore, log: Logger): Record<string, PendingRequest> | null {
