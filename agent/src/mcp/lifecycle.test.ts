@@ -89,6 +89,27 @@ describe("the bridge's servers", () => {
     const everything = JSON.stringify(bridge.status()) + JSON.stringify(describeConnectors(bridge.connectors())) + lines.join("\n");
     for (const secret of ["pa55w0rd-long", "abcd-secret", "header-secret-value"]) expect(everything).not.toContain(secret);
   });
+
+  it("notices a Streamable HTTP server that went away at the next call, and reconnects when it is back", async () => {
+    const port = await freePort();
+    const serve = async () => {
+      const child = spawn(process.execPath, [SERVER_EVERYTHING, "streamableHttp"], { env: { ...process.env, PORT: String(port) }, stdio: ["ignore", "ignore", "pipe"] });
+      children.push(child);
+      await new Promise<void>((resolve) => child.stderr?.on("data", (chunk: Buffer) => chunk.toString().includes("listening") && resolve()));
+      return child;
+    };
+    const first = await serve();
+    const { bridge } = await startBridge({ web: { url: `http://127.0.0.1:${port}/mcp`, headers: {}, read_only_tools: [], enabled: true } }, { backoff: { firstMs: 300, maxMs: 300 } });
+    bridge.start();
+    await waitFor("running", () => bridge.status()[0]?.state === "running");
+    first.kill("SIGKILL");
+    await new Promise((resolve) => first.once("exit", resolve));
+    expect(await call(bridge, "web", "echo", { message: "anyone?" })).toMatchObject({ ok: false, error: { code: "execution_failed" } });
+    expect(bridge.status()[0]).toMatchObject({ state: "restarting", restarts: 1, error: expect.stringContaining("fetch failed") });
+    await serve();
+    await waitFor("running again", () => bridge.status()[0]?.state === "running", 10_000);
+    expect(await call(bridge, "web", "echo", { message: "back" })).toMatchObject({ ok: true });
+  });
 });
 
 function freePort(): Promise<number> {
