@@ -83,7 +83,7 @@ export function createToolAction(options: ToolActionOptions): Action {
       }
       const checked = schema.validate(parameters);
       if (!checked.valid) {
-        return { ok: false, error: { code: "invalid_parameters", message: `The parameters do not match ${definition.name}'s input schema — ${checked.errorMessage}.` } };
+        return { ok: false, error: { code: "invalid_parameters", message: `The parameters do not match ${definition.name}'s input schema — ${checked.errorMessage.replace(/(^|, )data(?=[/ .[]|$)/g, "$1parameters")}.` } };
       }
       let confined: { args: Record<string, unknown>; scopes: string[] };
       try {
