@@ -40,6 +40,8 @@ export function createMcpBridge(options: McpBridgeOptions): McpBridge {
   const backoff = options.backoff ?? { firstMs: DEFAULT_BACKOFF.firstMs, maxMs: DEFAULT_BACKOFF.maxMs };
   const entries = new Map<string, ServerEntry>();
   let started = false;
+  // The latest config.json servers: what `start()` starts if `update()` came first.
+  let configured = options.servers;
 
   const definitionOf = (tool: Tool): ToolDefinition | null => {
     const schema = JsonObject.safeParse(tool.inputSchema);
@@ -68,6 +70,7 @@ export function createMcpBridge(options: McpBridgeOptions): McpBridge {
       for (const { definition } of definitions) options.pins.pin(name, definition.name, { hash: checkPin(definition, undefined).hash, definition, approved_at: now, by: "first_start" });
     }
     entry.listedOnce = true;
+    const pins = options.pins.pinsOf(name);
     entry.tools = definitions.map(({ tool, definition }) => ({
       definition,
       action: actions.get(definition.name) ?? definition.name,
@@ -78,9 +81,8 @@ export function createMcpBridge(options: McpBridgeOptions): McpBridge {
         ...(tool.annotations?.idempotentHint === undefined ? {} : { idempotent: tool.annotations.idempotentHint }),
         ...(tool.annotations?.openWorldHint === undefined ? {} : { open_world: tool.annotations.openWorldHint }),
       },
-      check: { state: "new", hash: "" },
+      check: checkPin(definition, pins[definition.name]),
     }));
-    recheck(name, entry);
     const changed = entry.tools.filter((tool) => tool.check.state !== "enabled").map((tool) => `${tool.definition.name} (${tool.check.state})`);
     if (changed.length > 0) options.log.warn("mcp.tools", `MCP server ${name} has tools waiting for your approval: ${changed.join(", ")}. Review them on the device page or with \`hearth mcp approve ${name}\`.`, { server: name });
     options.onChange();
@@ -118,7 +120,6 @@ export function createMcpBridge(options: McpBridgeOptions): McpBridge {
     const action = createToolAction({
       server: name,
       definition: tool.definition,
-      hash,
       description: (tool.definition.description || tool.title || tool.definition.name).slice(0, 500),
       readOnly,
       sandbox: options.sandbox,
@@ -129,14 +130,10 @@ export function createMcpBridge(options: McpBridgeOptions): McpBridge {
     return action;
   };
 
-  const stopEntry = async (entry: ServerEntry): Promise<void> => {
-    await entry.connection.stop();
-  };
-
   return {
     start() {
       started = true;
-      for (const [name, config] of Object.entries(options.servers)) {
+      for (const [name, config] of Object.entries(configured)) {
         if (entries.has(name)) continue;
         const entry = makeEntry(name, config);
         entries.set(name, entry);
@@ -145,12 +142,12 @@ export function createMcpBridge(options: McpBridgeOptions): McpBridge {
     },
 
     update(servers) {
-      options.servers = servers;
+      configured = servers;
       if (!started) return;
       for (const [name, entry] of [...entries]) {
         if (Object.hasOwn(servers, name)) continue;
         entries.delete(name);
-        void stopEntry(entry);
+        void entry.connection.stop();
         options.pins.forget(name);
         options.log.info("mcp.removed", `MCP server ${name} was removed; its approvals are forgotten.`, { server: name });
       }
@@ -165,7 +162,7 @@ export function createMcpBridge(options: McpBridgeOptions): McpBridge {
           if (!config.enabled && wasEnabled) void old.connection.stop().then(() => options.onChange());
           continue;
         }
-        if (old) void stopEntry(old);
+        if (old) void old.connection.stop();
         const entry = makeEntry(name, config);
         entries.set(name, entry);
         if (config.enabled) entry.connection.start();
@@ -228,7 +225,7 @@ export function createMcpBridge(options: McpBridgeOptions): McpBridge {
       started = false;
       const all = [...entries.values()];
       entries.clear();
-      await Promise.all(all.map(stopEntry));
+      await Promise.all(all.map((entry) => entry.connection.stop()));
     },
   };
 }

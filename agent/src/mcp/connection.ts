@@ -3,7 +3,7 @@ import { pathToFileURL } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { getDefaultEnvironment, StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { ListRootsRequestSchema, ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
+import { ErrorCode, ListRootsRequestSchema, McpError, ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import type { CallToolResult, Tool } from "@modelcontextprotocol/sdk/types.js";
 import type { McpServerSpec, McpServerStatus } from "#protocol";
 import type { Sandbox } from "../connectors/sandbox.ts";
@@ -83,7 +83,17 @@ export class McpConnection {
   async callTool(name: string, args: Record<string, unknown>, timeoutMs: number): Promise<CallToolResult> {
     const client = this.#client;
     if (!client || this.state !== "running") throw new Error(`the server is ${this.state}, not running`);
-    const result = await client.callTool({ name, arguments: args }, undefined, { timeout: timeoutMs, resetTimeoutOnProgress: false, maxTotalTimeout: timeoutMs });
+    const generation = this.#generation;
+    let result: Awaited<ReturnType<Client["callTool"]>>;
+    try {
+      result = await client.callTool({ name, arguments: args }, undefined, { timeout: timeoutMs, resetTimeoutOnProgress: false, maxTotalTimeout: timeoutMs });
+    } catch (error) {
+      // A Streamable HTTP server that went away is only noticed when a request fails (there is no process to
+      // watch): anything but the server's own JSON-RPC answer (or our timeout) means the connection is gone.
+      const answered = error instanceof McpError && error.code !== ErrorCode.ConnectionClosed;
+      if (!answered) this.#failed(generation, error);
+      throw error;
+    }
     // The SDK's compatibility type allows the old `toolResult` shape; Hearth reads only the current one.
     if (!("content" in result) || !Array.isArray(result.content)) throw new Error("the server answered with an old (pre-2025) tool result, which Hearth does not read");
     return { ...result, content: result.content };

@@ -5,8 +5,8 @@ import { call, childPids, nodeServer, SERVER_EVERYTHING, startBridge, waitFor } 
 // The bridge against the reference server "everything" from npm (stdio): every kind of result, a tool list that
 // changes after connect, a slow tool against a deadline, and a crash.
 
-async function everything() {
-  const started = await startBridge({ every: nodeServer(SERVER_EVERYTHING, ["stdio"]) });
+async function everything(backoff?: { firstMs: number; maxMs: number }) {
+  const started = await startBridge({ every: nodeServer(SERVER_EVERYTHING, ["stdio"]) }, backoff ? { backoff } : {});
   started.bridge.start();
   await waitFor("the everything server running", () => started.bridge.status()[0]?.state === "running");
   return started;
@@ -59,7 +59,8 @@ describe("the everything server", () => {
   });
 
   it("restarts a server that was killed, and reports it while it is down", async () => {
-    const { bridge, changes, lines } = await everything();
+    // A second before the restart: long enough to see it down, even on a busy machine.
+    const { bridge, changes, lines } = await everything({ firstMs: 1000, maxMs: 2000 });
     const [pid] = childPids(SERVER_EVERYTHING);
     expect(pid).toBeGreaterThan(0);
     const before = changes.count;

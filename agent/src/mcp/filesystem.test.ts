@@ -46,6 +46,9 @@ describe("the filesystem server", () => {
     expect(text(await call(bridge, "files", "list_directory", { path: folder }))).toContain("[FILE] notes.txt");
     // A path written the way Hearth reads paths (`~/…`) is resolved by Hearth and sent as what it checked.
     expect(text(await call(bridge, "files", "read_text_file", { path: "~/Documents/work/notes.txt" }))).toBe("buy milk\n");
+    // The server's own error (a missing file inside the roots) is a failed command with its words.
+    const missing = await call(bridge, "files", "read_text_file", { path: join(folder, "missing.txt") });
+    expect(missing).toMatchObject({ ok: false, error: { code: "execution_failed", message: expect.stringMatching(/^The tool read_text_file reported an error: .*ENOENT/) } });
     // The path is the command's permission scope, as for filesystem.*.
     const found = findAction({ connectors: bridge.connectors(), disabled: {}, limits: async () => ({ folders: null, shell_programs: null, apps: [], off: {}, config_path: "" }) }, "files", "read_text_file");
     const prepared = found.ok ? await found.action.prepare({ path: join(folder, "notes.txt") }) : null;

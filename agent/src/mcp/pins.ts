@@ -53,16 +53,17 @@ export function diffDefinitions(approved: ToolDefinition, current: ToolDefinitio
       lines.push({ mark: " ", text: a[i]! });
       i += 1;
       j += 1;
-    } else if (j < b.length && (i === a.length || lcs[i]![j + 1]! >= lcs[i + 1]![j]!)) {
-      lines.push({ mark: "+", text: b[j]! });
-      j += 1;
-    } else {
+    } else if (i < a.length && (j === b.length || lcs[i + 1]![j]! >= lcs[i]![j + 1]!)) {
+      // Removed lines first, as a unified diff shows them.
       lines.push({ mark: "-", text: a[i]! });
       i += 1;
+    } else {
+      lines.push({ mark: "+", text: b[j]! });
+      j += 1;
     }
   }
-  const near = (k: number) => lines[k]?.mark !== " " || lines[k - 1]?.mark === "-" || lines[k - 1]?.mark === "+" || lines[k + 1]?.mark === "-" || lines[k + 1]?.mark === "+";
-  const kept = lines.filter((line, k) => line.mark !== " " || near(k));
+  const changedAt = (k: number) => lines[k] !== undefined && lines[k].mark !== " ";
+  const kept = lines.filter((line, k) => line.mark !== " " || changedAt(k - 1) || changedAt(k + 1));
   return kept.map((line) => `${line.mark} ${line.text}`).join("\n").slice(0, MAX_DIFF);
 }
 

@@ -77,8 +77,8 @@ describe("a tool that changes after approval", () => {
     bridge.start();
     await waitFor("the server running", () => bridge.status()[0]?.state === "running");
     const missing = await call(bridge, "notes", "greet_person", {});
-    expect(missing).toMatchObject({ ok: false, error: { code: "invalid_parameters", message: expect.stringContaining("must have required property 'name'") } });
+    expect(missing).toMatchObject({ ok: false, error: { code: "invalid_parameters", message: expect.stringContaining("parameters must have required property 'name'") } });
     const wrongType = await call(bridge, "notes", "greet_person", { name: 42 });
-    expect(wrongType).toMatchObject({ ok: false, error: { code: "invalid_parameters", message: expect.stringContaining("must be string") } });
+    expect(wrongType).toMatchObject({ ok: false, error: { code: "invalid_parameters", message: expect.stringContaining("parameters/name must be string") } });
   });
 });

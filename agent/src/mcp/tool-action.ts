@@ -18,14 +18,10 @@ export const DEFAULT_CALL_TIMEOUT_MS = 5 * 60_000;
 const PATH_NAMES = new Set(["path", "source", "destination", "file", "directory", "dir", "folder", "filename"]);
 const isPathName = (name: string): boolean => PATH_NAMES.has(name) || name.endsWith("_path");
 
-// The SDK's own ajv set-up (formats on, unknown keywords tolerated), shared, so the bundle carries one copy of ajv.
-const validators = new AjvJsonSchemaValidator();
 
 export type ToolActionOptions = {
   server: string;
   definition: ToolDefinition;
-  /** The hash the definition was approved with: the call is made only while the tool still has it. */
-  hash: string;
   description: string;
   readOnly: boolean;
   sandbox: Sandbox;
@@ -61,25 +57,31 @@ async function confinePaths(args: Record<string, unknown>, sandbox: Sandbox): Pr
 /** The action for one approved tool. */
 export function createToolAction(options: ToolActionOptions): Action {
   const { definition, server } = options;
-  let validate: JsonSchemaValidator<unknown> | null = null;
-  let schemaError: string | null = null;
-  try {
-    validate = validators.getValidator(definition.input_schema);
-  } catch (error) {
-    schemaError = error instanceof Error ? error.message : String(error);
-  }
+  // Compiled at the first call, not when offered: listing a server stays cheap. Each tool gets its own ajv (the SDK's
+  // set-up: formats on, unknown keywords tolerated), so one server's `$id` can never stand in for another's schema.
+  let compiled: { validate: JsonSchemaValidator<unknown> } | { error: string } | null = null;
+  const validator = () => {
+    if (compiled) return compiled;
+    try {
+      compiled = { validate: new AjvJsonSchemaValidator().getValidator(definition.input_schema) };
+    } catch (error) {
+      compiled = { error: error instanceof Error ? error.message : String(error) };
+    }
+    return compiled;
+  };
   return {
     description: options.description,
     readOnly: options.readOnly,
     jsonSchema: definition.input_schema,
     mcpTool: definition.name,
     prepare: async (parameters, context?: ActionContext) => {
-      if (!validate) {
-        return { ok: false, error: { code: "execution_failed", message: `The server ${server} gave the tool ${definition.name} an input schema Hearth cannot check (${schemaError}), so Hearth does not call it. Update or fix the server.` } };
+      const schema = validator();
+      if ("error" in schema) {
+        return { ok: false, error: { code: "execution_failed", message: `The server ${server} gave the tool ${definition.name} an input schema Hearth cannot check (${schema.error}), so Hearth does not call it. Update or fix the server.` } };
       }
-      const checked = validate(parameters);
+      const checked = schema.validate(parameters);
       if (!checked.valid) {
-        return { ok: false, error: { code: "invalid_parameters", message: `The parameters do not match ${definition.name}'s input schema — ${checked.errorMessage}.` } };
+        return { ok: false, error: { code: "invalid_parameters", message: `The parameters do not match ${definition.name}'s input schema — ${checked.errorMessage.replace(/(^|, )data(?=[/ .[]|$)/g, "$1parameters")}.` } };
       }
       let confined: { args: Record<string, unknown>; scopes: string[] };
       try {
