@@ -309,9 +309,10 @@ export async function startAgent(setup: AgentSetup): Promise<RunningAgent> {
       link?.stop();
       await endpoint?.close();
       if (connectorsTimer) clearTimeout(connectorsTimer);
-      await mcp.stop();
       const grace = new Promise((resolve) => setTimeout(resolve, options.shutdownGrace).unref());
       await Promise.race([processor.idle(), grace]);
+      // After the grace: a tool call still running needs its server until then.
+      await mcp.stop();
       if (processor.activeCount > 0) log.warn("agent.cut_off", `${processor.activeCount} command(s) were still running; they will be reported as interrupted (or re-run if read-only) next time.`);
       else db.close();
       if (statusTimer) clearTimeout(statusTimer);
