@@ -73,6 +73,7 @@ describe("the mcp connector", () => {
     const outcome = await agent.run("mcp", "add", { name: "notes", server: { command: process.execPath, args: [script], env: { TOKEN: "s3cret" } } });
     expect(outcome).toEqual({ status: "done", data: { status: "pending_approval", name: "notes", message: expect.stringMatching(/^On test-pc, run `.*hearth mcp approve notes` to start it\.$/) } });
     expect(JSON.parse(await readFile(agent.paths.mcpPending, "utf8")).pending.notes.server.command).toBe(process.execPath);
+    expect(agent.lines.join("\n")).toMatch(/info mcp\.requested The Hearth app asks to add the MCP server "notes"\. Nothing runs until you approve it here: `.*hearth mcp approve notes` shows what it would run\./);
     expect(agent.runtime.servers()).toEqual([expect.objectContaining({ name: "notes", state: "pending_approval", tools: [] })]);
     // The secret the request carried is in the private file only, never in what the agent reports.
     expect(JSON.stringify(agent.runtime.servers())).not.toContain("s3cret");

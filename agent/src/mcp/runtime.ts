@@ -139,7 +139,7 @@ export function startMcpRuntime(options: McpRuntimeOptions): McpRuntime {
     }
   }
 
-  const manage = createMcpManageConnector({ configPath: paths.config, pending, pins, bridge, deviceName: options.deviceName, refresh: reload });
+  const manage = createMcpManageConnector({ configPath: paths.config, pending, pins, bridge, deviceName: options.deviceName, log, refresh: reload });
   const watcher = watchHome(paths, reload, log);
   bridge.start();
   setImmediate(applyApprovals);
