@@ -50,6 +50,7 @@ describe("a running agent's MCP servers", { timeout: 60_000 }, () => {
     expect(readStatus(paths.status)?.mcp_servers?.[0]?.tools[0]?.state).toBe("changed");
     const listed = await hearthHere("mcp", "list");
     expect(listed.stdout).toMatch(/greeter {2}running {2}.*\n {2}Greet-Person {2}changed {2}→ `.*hearth mcp approve greeter Greet-Person`/);
+    expect((await hearthHere("status")).stdout).toMatch(/MCP servers: +greeter running \(1 tool\(s\) to approve\); see `.*hearth mcp list`/);
 
     // `hearth mcp approve <server> <tool>` shows the diff, queues the approval, and the agent applies it.
     const approved = await hearthHere("mcp", "approve", "greeter", "Greet-Person", "--yes");
