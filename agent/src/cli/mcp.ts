@@ -126,7 +126,7 @@ Run \`hearth mcp <command> --help\` for details.`,
       context.out.log(mcpCommand.usage);
       return 0;
     }
-    if (sub === "serve") return runServe(rest);
+    if (sub === "serve") return runServe(rest, context.env);
     const entry = Object.hasOwn(SUBCOMMANDS, sub) ? SUBCOMMANDS[sub] : undefined;
     if (!entry) throw new UsageError(`unknown mcp command "${sub}"; use add, list, remove, approve or serve`);
     const beforeDashes = rest.indexOf("--") === -1 ? rest : rest.slice(0, rest.indexOf("--"));
@@ -140,10 +140,11 @@ Run \`hearth mcp <command> --help\` for details.`,
 
 /**
  * `hearth mcp serve` lives in agent/src/cli/mcp-serve.ts (issue 18's serve part), which exports
- * `runMcpServe(argv): Promise<number>`. Loaded by a computed name so this file compiles before that one exists;
- * once both are merged this can become a plain `import("./mcp-serve.ts")`.
+ * `runMcpServe(argv, env): Promise<number>`. Loaded by a computed name so this file compiles before that one exists.
+ * Once both are merged this must become a plain `(await import("./mcp-serve.ts")).runMcpServe(argv, env)`: the
+ * one-file bundle (scripts/build-agent.mjs) only takes in modules named literally.
  */
-async function runServe(argv: string[]): Promise<number> {
+async function runServe(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const specifier = "./mcp-serve.ts";
   let loaded: unknown;
   try {
@@ -152,7 +153,7 @@ async function runServe(argv: string[]): Promise<number> {
     throw new CliError("`hearth mcp serve` is not part of this build of the agent.");
   }
   if (typeof loaded !== "object" || loaded === null || !("runMcpServe" in loaded) || typeof loaded.runMcpServe !== "function") throw new CliError("`hearth mcp serve` is not part of this build of the agent.");
-  const code: unknown = await loaded.runMcpServe(argv);
+  const code: unknown = await loaded.runMcpServe(argv, env);
   return typeof code === "number" ? code : 1;
 }
 
