@@ -28,13 +28,14 @@ afterEach(async () => {
  * The agent's MCP side as `hearth start` wires it, minus the link: a temporary HEARTH_HOME, the real runtime (bridge,
  * files, watcher) and the real executor over built-ins + MCP, so commands pass the same gate, rules and audit.
  */
-async function mcpAgent(servers: Record<string, unknown> = {}) {
+async function mcpAgent(servers: Record<string, unknown> = {}, pinsFile?: string) {
   const home = await tempDir();
   const root = join(home, "Documents");
   await mkdir(root);
   const paths = homePaths(join(home, ".config", "hearth"));
   await mkdir(paths.dir, { recursive: true });
   await writeFile(paths.config, JSON.stringify({ filesystem: { roots: [root] }, mcp_servers: servers }));
+  if (pinsFile !== undefined) await writeFile(paths.mcpPins, pinsFile);
   const config = AgentConfig.parse(JSON.parse(await readFile(paths.config, "utf8")));
   const builtins = createConnectors({ ...config, filesystem: { ...config.filesystem, roots: [root] } }, { configPath: paths.config, agentVersion: "test", home });
   const lines: string[] = [];
@@ -140,5 +141,21 @@ describe("the mcp connector", () => {
     await waitFor("the mark to show", () => agent.runtime.servers()[0]?.tools[0]?.read_only === true);
     expect(agent.runtime.servers()[0]).toMatchObject({ state: "running", restarts: before });
     expect(await agent.run("mcp", "set_read_only", { server: "nobody", tool: "x", read_only: true })).toMatchObject({ status: "failed", error: { code: "not_found" } });
+  });
+});
+
+describe("the MCP runtime", () => {
+  it("starts no server while the pins file is damaged, says so for each, and starts them once it is fixed", async () => {
+    const home = await tempDir();
+    const { server } = await rugPull(home);
+    const agent = await mcpAgent({ greeter: server }, "{ damaged");
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    expect(agent.runtime.connectors().map((c) => c.target)).toEqual(["mcp"]);
+    expect(agent.runtime.servers()).toEqual([expect.objectContaining({ name: "greeter", state: "stopped", error: expect.stringContaining("mcp-pins.json is damaged") })]);
+    expect(agent.lines.join("\n")).toContain("error mcp.pins_damaged");
+    expect(await agent.run("greeter", "greet_person", { name: "Ada" })).toMatchObject({ status: "failed", error: { code: "unknown_action", message: expect.stringContaining("mcp-pins.json is damaged") } });
+    expect(await readFile(agent.paths.mcpPins, "utf8")).toBe("{ damaged");
+    await writeFile(agent.paths.mcpPins, JSON.stringify({ version: 1, pins: {} }));
+    await waitFor("greeter to start", () => agent.runtime.connectors().some((c) => c.target === "greeter"));
   });
 });
