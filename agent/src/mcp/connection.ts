@@ -16,6 +16,8 @@ import { describeSpec, redactor } from "./display.ts";
 /** Restart delays: the first, doubled per failure up to the most; a run of `resetAfterMs` starts over at the first. */
 export const DEFAULT_BACKOFF = { firstMs: 1000, maxMs: 5 * 60_000, resetAfterMs: 60_000 };
 const STDERR_LINES = 20;
+/** At most this many stderr lines a minute reach the agent's log per server, so a chatty server cannot flood it. */
+const STDERR_LOG_PER_MINUTE = 300;
 const MAX_TOOLS = 200;
 const LIST_TIMEOUT_MS = 30_000;
 
@@ -53,6 +55,7 @@ export class McpConnection {
   #delayMs: number;
   #connectedAt = 0;
   #stderr: string[] = [];
+  #logged = { minute: 0, lines: 0 };
   #listing: Promise<void> | null = null;
   #listAgain = false;
 
@@ -191,7 +194,11 @@ export class McpConnection {
     if (!line) return;
     this.#stderr.push(line);
     if (this.#stderr.length > STDERR_LINES) this.#stderr.shift();
-    this.#options.log.info("mcp.stderr", `[${this.name}] ${line}`, { server: this.name });
+    const minute = Math.floor(Date.now() / 60_000);
+    if (minute !== this.#logged.minute) this.#logged = { minute, lines: 0 };
+    this.#logged.lines += 1;
+    if (this.#logged.lines <= STDERR_LOG_PER_MINUTE) this.#options.log.info("mcp.stderr", `[${this.name}] ${line}`, { server: this.name });
+    else if (this.#logged.lines === STDERR_LOG_PER_MINUTE + 1) this.#options.log.warn("mcp.stderr", `[${this.name}] writes more than ${STDERR_LOG_PER_MINUTE} lines a minute; the rest of this minute's are left out of the log.`, { server: this.name });
   }
 
   /** Lists every page of tools, then hands the listing to the bridge. */

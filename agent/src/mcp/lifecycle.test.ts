@@ -46,6 +46,16 @@ describe("the bridge's servers", () => {
     expect(lines.join("\n")).not.toContain(secret);
   });
 
+  it("keeps a chatty server from flooding the log, and keeps its last lines for the status", async () => {
+    const script = "for (let i = 1; i <= 1000; i++) console.error('line ' + i); process.exit(1)";
+    const { bridge, lines } = await startBridge({ chatty: { command: process.execPath, args: ["-e", script], env: {}, read_only_tools: [], enabled: true } }, { backoff: { firstMs: 5000, maxMs: 5000 } });
+    bridge.start();
+    const down = await waitFor("the server down", () => bridge.status().find((s) => s.state === "restarting"));
+    expect(down.error?.split("\n").slice(-2)).toEqual(["line 999", "line 1000"]);
+    expect(lines.filter((line) => line.startsWith("info mcp.stderr")).length).toBe(300);
+    expect(lines).toContain("warn mcp.stderr [chatty] writes more than 300 lines a minute; the rest of this minute's are left out of the log.");
+  });
+
   it("follows config.json: read-only marks without a restart, a new spec restarts, removal forgets the pins", async () => {
     const config = await rugPull();
     const pins = memoryPins();
