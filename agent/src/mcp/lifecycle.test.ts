@@ -47,11 +47,14 @@ describe("the bridge's servers", () => {
   });
 
   it("keeps a chatty server from flooding the log, and keeps its last lines for the status", async () => {
-    const script = "for (let i = 1; i <= 1000; i++) console.error('line ' + i); process.exit(1)";
+    // exitCode, not exit(): process.exit() can cut off what is still being written to a pipe.
+    const script = "for (let i = 1; i <= 1000; i++) console.error('line ' + i); process.exitCode = 1";
     const { bridge, lines } = await startBridge({ chatty: { command: process.execPath, args: ["-e", script], env: {}, read_only_tools: [], enabled: true } }, { backoff: { firstMs: 5000, maxMs: 5000 } });
     bridge.start();
-    const down = await waitFor("the server down", () => bridge.status().find((s) => s.state === "restarting"));
-    expect(down.error?.split("\n").slice(-2)).toEqual(["line 999", "line 1000"]);
+    await waitFor("the server down", () => bridge.status().find((s) => s.state === "restarting"));
+    // Its last words arrive just after its exit is seen; the status shows them once they have.
+    const down = await waitFor("its last lines in the status", () => bridge.status().find((s) => s.error?.endsWith("line 1000")));
+    expect(down.error?.split("\n")).toEqual(["The server exited before it finished starting.", ...Array.from({ length: 20 }, (_, i) => `line ${981 + i}`)]);
     expect(lines.filter((line) => line.startsWith("info mcp.stderr")).length).toBe(300);
     expect(lines).toContain("warn mcp.stderr [chatty] writes more than 300 lines a minute; the rest of this minute's are left out of the log.");
   });
