@@ -3,7 +3,7 @@ import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
 import { describeConnectors } from "../connectors/types.ts";
-import { call, childPids, memoryPins, nodeServer, RUG_PULL, SERVER_EVERYTHING, startBridge, waitFor } from "../../test/mcp-bridge.ts";
+import { call, childPids, memoryPins, nodeServer, PAGED, RUG_PULL, SERVER_EVERYTHING, startBridge, waitFor } from "../../test/mcp-bridge.ts";
 import type { McpServerConfig } from "./types.ts";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -24,6 +24,20 @@ async function rugPull(): Promise<McpServerConfig> {
 }
 
 describe("the bridge's servers", () => {
+  it("reads every page of tools, and gives clashing names their own actions in the server's order", async () => {
+    const { bridge } = await startBridge({ paged: nodeServer(PAGED) });
+    bridge.start();
+    await waitFor("running", () => bridge.status()[0]?.state === "running");
+    expect(bridge.status()[0]?.tools.map((t) => [t.tool, t.action, t.state])).toEqual([
+      ["read-file", "read_file", "enabled"],
+      ["read_file", "read_file_2", "enabled"],
+      ["Read.File", "read_file_3", "enabled"],
+      ["zeta", "zeta", "enabled"],
+    ]);
+    expect(await call(bridge, "paged", "read_file_2", {})).toMatchObject({ ok: true, data: { content: [{ type: "text", text: "called read_file" }] } });
+    expect(await call(bridge, "paged", "read_file_3", {})).toMatchObject({ ok: true, data: { content: [{ type: "text", text: "called Read.File" }] } });
+  });
+
   it("reports a missing program as failed, says which, and keeps retrying", async () => {
     const { bridge } = await startBridge({ ghost: { command: "hearth-no-such-program", args: [], env: {}, read_only_tools: [], enabled: true } }, { backoff: { firstMs: 100, maxMs: 200 } });
     bridge.start();
