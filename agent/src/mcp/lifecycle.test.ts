@@ -38,6 +38,21 @@ describe("the bridge's servers", () => {
     expect(await call(bridge, "paged", "read_file_3", {})).toMatchObject({ ok: true, data: { content: [{ type: "text", text: "called Read.File" }] } });
   });
 
+  it("offers what hello can carry: at most 100 tools a server, none with a huge schema", async () => {
+    const { bridge, lines } = await startBridge({ paged: nodeServer(PAGED, ["120"]) });
+    bridge.start();
+    await waitFor("running", () => bridge.status()[0]?.state === "running");
+    const tools = bridge.status()[0]?.tools ?? [];
+    expect(tools.length).toBe(125);
+    expect(tools.find((t) => t.tool === "huge")?.state).toBe("enabled");
+    const actions = Object.keys(bridge.connectors()[0]?.actions ?? {});
+    expect(actions.length).toBe(100);
+    expect(actions).not.toContain("huge");
+    expect(actions.at(-1)).toBe("more_96");
+    expect(lines.join("\n")).toContain("which Hearth does not offer: huge.");
+    expect(lines.join("\n")).toContain("lists 125 tools; Hearth offers at most 100 of a server");
+  });
+
   it("reports a missing program as failed, says which, and keeps retrying", async () => {
     const { bridge } = await startBridge({ ghost: { command: "hearth-no-such-program", args: [], env: {}, read_only_tools: [], enabled: true } }, { backoff: { firstMs: 100, maxMs: 200 } });
     bridge.start();
