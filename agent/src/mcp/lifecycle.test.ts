@@ -53,6 +53,18 @@ describe("the bridge's servers", () => {
     expect(lines.join("\n")).toContain("lists 125 tools; Hearth offers at most 100 of a server");
   });
 
+  it("kills a server that does not exit within a second of stop", async () => {
+    const stubborn = "process.stdin.resume(); process.stdin.on('end', () => {}); process.on('SIGTERM', () => {}); setInterval(() => {}, 1000); console.error('stubborn up')";
+    const { bridge } = await startBridge({ stubborn: { command: process.execPath, args: ["-e", stubborn], env: {}, read_only_tools: [], enabled: true } });
+    bridge.start();
+    const [pid] = await waitFor("the child up", () => (childPids("stubborn up").length > 0 ? childPids("stubborn up") : undefined));
+    expect(bridge.status()[0]?.state).toBe("starting");
+    const started = Date.now();
+    await bridge.stop();
+    expect(Date.now() - started).toBeLessThan(2000);
+    await waitFor("the child gone", () => !childPids("stubborn up").includes(pid ?? 0), 2000);
+  });
+
   it("reports a missing program as failed, says which, and keeps retrying", async () => {
     const { bridge } = await startBridge({ ghost: { command: "hearth-no-such-program", args: [], env: {}, read_only_tools: [], enabled: true } }, { backoff: { firstMs: 100, maxMs: 200 } });
     bridge.start();
