@@ -16,6 +16,12 @@ import type { McpBridge, McpBridgeOptions, McpServerConfig, PinnedTool, ToolDefi
 
 const JsonObject = z.record(z.string(), z.json());
 
+// What `hello` can carry (protocol/src/command.ts, frames.ts): 100 actions a connector, in a frame of 1 MiB.
+const MAX_ACTIONS = 100;
+/** A tool whose input schema is bigger than this is not offered: a handful of them would fill `hello`. */
+const MAX_SCHEMA_BYTES = 32 * 1024;
+const schemaBytes = (definition: ToolDefinition): number => Buffer.byteLength(JSON.stringify(definition.input_schema));
+
 /** A listed tool, named and checked against its pin. */
 type ListedTool = { definition: ToolDefinition; action: string; title?: string; hints: McpToolStatus["hints"]; check: PinCheck };
 
@@ -83,6 +89,9 @@ export function createMcpBridge(options: McpBridgeOptions): McpBridge {
       },
       check: checkPin(definition, pins[definition.name]),
     }));
+    const huge = entry.tools.filter((tool) => schemaBytes(tool.definition) > MAX_SCHEMA_BYTES).map((tool) => tool.definition.name);
+    if (huge.length > 0) options.log.warn("mcp.tools", `MCP server ${name} has tools whose input schema is over ${MAX_SCHEMA_BYTES / 1024} KiB, which Hearth does not offer: ${huge.join(", ")}.`, { server: name });
+    if (entry.tools.length > MAX_ACTIONS) options.log.warn("mcp.tools", `MCP server ${name} lists ${entry.tools.length} tools; Hearth offers at most ${MAX_ACTIONS} of a server (the first approved ones).`, { server: name });
     const changed = entry.tools.filter((tool) => tool.check.state !== "enabled").map((tool) => `${tool.definition.name} (${tool.check.state})`);
     if (changed.length > 0) options.log.warn("mcp.tools", `MCP server ${name} has tools waiting for your approval: ${changed.join(", ")}. Review them on the device page or with \`hearth mcp approve ${name}\`.`, { server: name });
     options.onChange();
@@ -175,7 +184,8 @@ export function createMcpBridge(options: McpBridgeOptions): McpBridge {
       for (const [name, entry] of entries) {
         if (!entry.config.enabled || entry.connection.state !== "running") continue;
         const actions: Record<string, Action> = {};
-        for (const tool of entry.tools) if (tool.check.state === "enabled") actions[tool.action] = actionFor(name, entry, tool);
+        const offered = entry.tools.filter((tool) => tool.check.state === "enabled" && schemaBytes(tool.definition) <= MAX_SCHEMA_BYTES).slice(0, MAX_ACTIONS);
+        for (const tool of offered) actions[tool.action] = actionFor(name, entry, tool);
         connectors.push({ target: name, description: `MCP server ${name} (${entry.connection.display})`, actions });
       }
       return connectors;
