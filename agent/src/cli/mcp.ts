@@ -3,7 +3,7 @@ import { loadConfig } from "../home/config.ts";
 import { ensureHomeDir, homePaths, resolveHomeDir } from "../home/paths.ts";
 import type { HomePaths } from "../home/paths.ts";
 import { runningAgent } from "../home/status-file.ts";
-import { mcpNameProblem } from "../mcp/config-entry.ts";
+import { McpServerEntry, mcpNameProblem } from "../mcp/config-entry.ts";
 import { describeSpec } from "../mcp/display.ts";
 import { editMcpServers } from "../mcp/config-file.ts";
 import { McpStoreError, PendingStore, PinsFileStore } from "../mcp/store.ts";
@@ -53,6 +53,9 @@ const SUBCOMMANDS: Record<string, Sub> = {
         ...(values.url !== undefined ? { url: values.url, headers: pairs(values.header ?? [], "--header") } : { command, args, env: pairs(values.env ?? [], "--env") }),
         ...(values["read-only"] ? { read_only_tools: values["read-only"] } : {}),
       };
+      // Checked alone first, so a bad --url is reported as this command's mistake, not as config.json's.
+      const checked = McpServerEntry.safeParse(entry);
+      if (!checked.success) throw new UsageError(checked.error.issues.map((issue) => `${issue.path.join(".") || "server"}: ${issue.message.replace(/\.$/, "")}`).join("; "));
       ensureHomeDir(paths);
       const { config } = files(() =>
         editMcpServers(paths.config, (servers) => {
