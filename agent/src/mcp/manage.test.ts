@@ -56,7 +56,10 @@ async function mcpAgent(servers: Record<string, unknown> = {}, pinsFile?: string
   /** A command approved once in the web app, as the relay delivers it. */
   const run = async (target: string, action: string, parameters: Record<string, Json>) =>
     (await executor.execute({ commandId: `c${++seq}`, source: "relay", target, action, parameters, approval: { permission_id: null, kind: "once", expires_at: null } })).outcome;
-  return { home, root, paths, runtime, run, lines, changes };
+  /** The same command from a local program (the local endpoint, `hearth mcp serve`). */
+  const runLocal = async (target: string, action: string, parameters: Record<string, Json>) =>
+    (await executor.execute({ commandId: `l${++seq}`, source: "local", target, action, parameters, approval: null })).outcome;
+  return { home, root, paths, runtime, run, runLocal, lines, changes };
 }
 
 const rugPull = async (home: string, description = "Greets a person by name.") => {
@@ -86,6 +89,14 @@ describe("the mcp connector", () => {
     // The same request, approved here (what `hearth mcp approve` writes), does start it: the check above could fail.
     editMcpServers(agent.paths.config, (servers) => void (servers.notes = { command: process.execPath, args: [script] }));
     await waitFor("the approved program to start", () => existsSync(marker));
+  });
+
+  it("is not for local programs: a script or an MCP client cannot add servers or approve tools for itself", async () => {
+    const agent = await mcpAgent();
+    const refused = await agent.runLocal("mcp", "add", { name: "notes", server: { command: "x" } });
+    expect(refused).toEqual({ status: "failed", error: { code: "denied_locally", message: expect.stringMatching(/^Local programs cannot manage MCP servers\. Use the device page in the Hearth app, or `.*hearth mcp` on this computer\.$/) } });
+    expect(await agent.runLocal("mcp", "approve_tool", { server: "notes", tool: "t", hash: "0".repeat(64) })).toMatchObject({ status: "failed", error: { code: "denied_locally" } });
+    expect(existsSync(agent.paths.mcpPending)).toBe(false);
   });
 
   it("refuses to add a name that is set up or belongs to a built-in connector", async () => {
