@@ -14,6 +14,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand
   service: { summary: "Run the agent in the background: install, uninstall, status, logs", load: async () => (await import("./cli/service.ts")).serviceCommand },
   doctor: { summary: "Check everything the agent needs, and say how to fix what fails", load: async () => (await import("./cli/doctor.ts")).doctorCommand },
   update: { summary: "Update this installed agent to the version your server offers", load: async () => (await import("./cli/update.ts")).updateCommand },
+  // Until agent/src/cli/mcp.ts (add, list, remove, approve) lands and dispatches `serve` to runMcpServe.
+  mcp: { summary: "Offer this computer's connectors to MCP clients: mcp serve", load: async () => (await import("./cli/mcp-serve.ts")).mcpServeOnlyCommand },
   uninstall: { summary: "Remove the agent from this computer (asks about your settings)", load: async () => (await import("./cli/uninstall.ts")).uninstallCommand },
 };
 
