@@ -67,11 +67,14 @@ describe("hearth mcp serve (stdio)", () => {
 
     // A write asks: the question goes to Hearth (here the fake relay stands in for the web app) naming the client,
     // the MCP client hears that the call waits, and the file is written only once the user allows it.
-    const approved = client.callTool({ name: "filesystem__write", arguments: { path: join(root, "approved.txt"), content: "yes" } });
+    const progress: string[] = [];
+    const onprogress = (update: { message?: string }) => void progress.push(update.message ?? "");
+    const approved = client.callTool({ name: "filesystem__write", arguments: { path: join(root, "approved.txt"), content: "yes" } }, undefined, { onprogress, resetTimeoutOnProgress: true });
     const asked = await relay.waitFor(isAsk, 20_000);
     expect(asked).toMatchObject({ target: "filesystem", action: "write" });
     expect(asked.context).toContain("test-client (MCP) on this computer asks to run filesystem.write");
     await relay.until(() => notices.some((notice) => notice.includes("Waiting for your approval in Hearth")), 10_000);
+    await relay.until(() => progress.some((message) => message.includes("Waiting for your approval in Hearth")), 10_000);
     expect(existsSync(join(root, "approved.txt"))).toBe(false);
     relay.send({ v: PROTOCOL_VERSION, type: "permission_update", id: "u-1", ref: asked.id, decision: "allow_once" });
     const written = await approved;

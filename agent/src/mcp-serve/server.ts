@@ -9,6 +9,9 @@ import { AgentUnavailableError, LocalAgentClient } from "./agent-client.ts";
 import type { AgentWelcome } from "./agent-client.ts";
 import { offeredTools, toCallToolResult, toolError } from "./tools.ts";
 
+/** While a call waits for the user, how often the client hears progress (when it asked for progress). */
+const PROGRESS_EVERY_MS = 15_000;
+
 /** What the MCP client calls us with: JSON arguments by name (the SDK checks only that it is an object). */
 const ToolArguments = z.record(z.string(), z.json());
 
@@ -62,14 +65,25 @@ export function createHearthMcpServer(options: { paths: HomePaths; log: Logger }
       const parameters = ToolArguments.safeParse(request.params.arguments ?? {});
       if (!parameters.success) return toolError(`The arguments of ${name} must be a JSON object.`);
       const progressToken = extra._meta?.progressToken;
+      let ticking: NodeJS.Timeout | undefined;
       const onAsk = (question: { context: string }) => {
         const message = `Waiting for your approval in Hearth: ${question.context} Answer it in the Hearth app (or its notification).`;
         options.log.info("mcp.ask", `${clientName()}: ${name} waits for the user's approval in Hearth.`);
         // On the call's own stream, so a Streamable HTTP client hears it with the call.
         void extra.sendNotification({ method: "notifications/message", params: { level: "notice", logger: "hearth", data: message } }).catch(() => {});
-        if (progressToken !== undefined) void extra.sendNotification({ method: "notifications/progress", params: { progressToken, progress: 0, message } }).catch(() => {});
+        if (progressToken === undefined) return;
+        // The user may take longer than a client's request timeout; progress keeps a client that resets it on progress waiting.
+        let progress = 0;
+        const tick = () => void extra.sendNotification({ method: "notifications/progress", params: { progressToken, progress: progress++, message } }).catch(() => {});
+        tick();
+        ticking = setInterval(tick, PROGRESS_EVERY_MS);
       };
-      const outcome = await agent.run(offered.target, offered.action, parameters.data, onAsk, extra.signal);
+      let outcome;
+      try {
+        outcome = await agent.run(offered.target, offered.action, parameters.data, onAsk, extra.signal);
+      } finally {
+        clearInterval(ticking);
+      }
       return toCallToolResult(outcome);
     } catch (error) {
       if (error instanceof AgentUnavailableError) return toolError(error.message);
