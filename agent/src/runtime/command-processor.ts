@@ -225,7 +225,14 @@ export class CommandProcessor {
     const ids: string[] = [];
     for (let i = 0; i < entries.length; i += AUDIT_BATCH) {
       const frame: OutboundAudit = fromAgent("audit", `audit-${randomUUID()}`, { entries: entries.slice(i, i + AUDIT_BATCH) });
-      this.#deps.outbox.put(frame);
+      try {
+        this.#deps.outbox.put(frame);
+      } catch (error) {
+        // Called from inside a command's run (the executor's audit), which must not fail for it: a local command
+        // that ends while the agent stops meets a closed store. audit.jsonl has the line already.
+        this.#deps.log.warn("audit.unsent", `A local command's audit entry could not be queued for the server (${error instanceof Error ? error.message : String(error)}); it is in audit.jsonl.`);
+        continue;
+      }
       ids.push(frame.id);
       this.#sendDurable(frame.id);
     }
