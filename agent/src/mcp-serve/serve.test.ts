@@ -13,6 +13,7 @@ import { agentHome } from "../../test/agent-home.ts";
 import { FakeRelay } from "../../test/fake-relay.ts";
 import { spawnHearth } from "../../test/hearth-process.ts";
 import { runningAgent } from "../../test/running-agent.ts";
+import { tempDir } from "../../test/temp.ts";
 
 const BIN = fileURLToPath(new URL("../../bin/hearth.mjs", import.meta.url));
 const isAsk = (frame: AgentFrame): frame is Extract<AgentFrame, { type: "permission_request" }> => frame.type === "permission_request";
@@ -107,6 +108,14 @@ describe("hearth mcp serve (stdio)", () => {
     ]);
     const lines = (await readFile(paths.audit, "utf8")).trim().split("\n").map((line) => JSON.parse(line));
     expect(lines.filter((line) => line.client === "test-client (MCP)").map((line) => line.action)).toEqual(["list", "write", "write", "read"]);
+  });
+
+  it("says how to pair when this computer is not paired yet", async () => {
+    const home = await tempDir();
+    const { client } = await mcpClient({ HEARTH_HOME: join(home, "hearth"), HOME: home });
+    const result = await client.callTool({ name: "filesystem__list", arguments: {} });
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toMatch(/not paired with Hearth yet\. Run `.*pair --server/);
   });
 
   it("answers with a clear error while the agent is not running, and reaches it on the next call once it runs", async () => {
