@@ -18,7 +18,10 @@ const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 const NO_BODY: { ok: true; value: unknown } = { ok: true, value: undefined };
 
-type Session = { transport: StreamableHTTPServerTransport; close: () => Promise<void> };
+/** A session unheard from this long is ended (each holds a connection to the agent); its client starts a new one. */
+const SESSION_IDLE_MS = 30 * 60_000;
+
+type Session = { transport: StreamableHTTPServerTransport; close: () => Promise<void>; lastSeen: number };
 
 /**
  * `hearth mcp serve --http`: Streamable HTTP on 127.0.0.1 only. Every request must carry the local token as
@@ -31,6 +34,7 @@ export class McpHttpServer {
   readonly #sessions = new Map<string, Session>();
   readonly #options: { paths: HomePaths; log: Logger; token: string; port: number };
   #port = 0;
+  #sweep: NodeJS.Timeout | undefined;
 
   constructor(options: { paths: HomePaths; log: Logger; token: string; port: number }) {
     this.#options = options;
@@ -50,6 +54,8 @@ export class McpHttpServer {
         this.#http.off("error", reject);
         const address: AddressInfo | string | null = this.#http.address();
         this.#port = typeof address === "object" && address !== null ? address.port : this.#options.port;
+        // Clients often go away without ending their session (no DELETE): forget the ones gone quiet.
+        this.#sweep = setInterval(() => this.#forgetIdle(Date.now() - SESSION_IDLE_MS), 60_000).unref();
         resolve(this.#port);
       });
     });
@@ -57,6 +63,7 @@ export class McpHttpServer {
 
   /** Ends every session and stops listening. */
   async close(): Promise<void> {
+    clearInterval(this.#sweep);
     for (const session of this.#sessions.values()) await session.close();
     this.#sessions.clear();
     await new Promise<void>((resolve) => {
@@ -82,7 +89,10 @@ export class McpHttpServer {
     // The SDK reads the body itself unless given it; it is read here once, to tell an initialize request apart.
     const body = request.method === "POST" ? await readJson(request) : NO_BODY;
     if (!body.ok) return sendError(response, 400, "malformed_json", body.message);
-    if (known) return known.transport.handleRequest(request, response, body.value);
+    if (known) {
+      known.lastSeen = Date.now();
+      return known.transport.handleRequest(request, response, body.value);
+    }
     if (request.method !== "POST" || !isInitializeRequest(body.value)) return sendError(response, 400, "bad_request", "Start an MCP session with an initialize request (POST) first.");
 
     const port = this.#port;
@@ -92,7 +102,7 @@ export class McpHttpServer {
       enableDnsRebindingProtection: true,
       allowedHosts: [`127.0.0.1:${port}`, `localhost:${port}`],
       allowedOrigins: [`http://127.0.0.1:${port}`, `http://localhost:${port}`],
-      onsessioninitialized: (id) => void this.#sessions.set(id, { transport, close: mcp.close }),
+      onsessioninitialized: (id) => void this.#sessions.set(id, { transport, close: mcp.close, lastSeen: Date.now() }),
       onsessionclosed: (id) => {
         this.#sessions.delete(id);
         void mcp.close();
@@ -103,6 +113,14 @@ export class McpHttpServer {
     };
     await mcp.server.connect(transport);
     await transport.handleRequest(request, response, body.value);
+  }
+
+  #forgetIdle(before: number): void {
+    for (const [id, session] of this.#sessions) {
+      if (session.lastSeen >= before) continue;
+      this.#sessions.delete(id);
+      void session.close();
+    }
   }
 }
 
