@@ -26,7 +26,7 @@ describe("offeredTools", () => {
       action: "read",
       tool: { name: "filesystem__read", inputSchema: schema, annotations: { readOnlyHint: true } },
     });
-    expect(tools.get("files__local")?.tool).toMatchObject({ inputSchema: { type: "object", properties: {} }, annotations: { readOnlyHint: false, destructiveHint: true } });
+    expect(tools.get("files__local")?.tool).toMatchObject({ inputSchema: { type: "object", properties: {} }, annotations: { readOnlyHint: false } });
   });
 });
 

@@ -28,7 +28,8 @@ export function offeredTools(connectors: readonly ConnectorDescriptor[]): Map<st
           title: `${connector.target}.${action.action}`,
           description: `Hearth ${connector.target}.${action.action} on this computer: ${action.description} (${connector.description}) The user's Hearth rules decide whether it runs; some calls wait for their approval in Hearth.`,
           inputSchema: objectSchema(action.parameters),
-          annotations: { readOnlyHint: action.read_only, ...(action.read_only ? {} : { destructiveHint: true }), openWorldHint: connector.target === "browser" },
+          // Only what Hearth knows; MCP's defaults for the other hints (destructive, open world) are the cautious ones.
+          annotations: { readOnlyHint: action.read_only },
         },
       });
     }
