@@ -110,6 +110,19 @@ describe("hearth mcp serve (stdio)", () => {
     expect(lines.filter((line) => line.client === "test-client (MCP)").map((line) => line.action)).toEqual(["list", "write", "write", "read"]);
   });
 
+  it("says so when a call needs approval while the agent cannot reach Hearth, and still runs what needs none", async () => {
+    const { relay, env, root, paths } = await runningAgent();
+    const { client } = await mcpClient(env);
+    relay.online = false;
+    relay.drop();
+    await relay.until(() => readStatus(paths.status)?.state !== "connected", 10_000);
+    const write = await client.callTool({ name: "filesystem__write", arguments: { path: join(root, "offline.txt"), content: "x" } });
+    expect(write.isError).toBe(true);
+    expect(textOf(write)).toContain("needs your approval in the Hearth app, but the agent is not connected to the server right now");
+    expect(existsSync(join(root, "offline.txt"))).toBe(false);
+    expect((await client.callTool({ name: "filesystem__list", arguments: { path: root } })).isError).toBeFalsy();
+  });
+
   it("says how to pair when this computer is not paired yet", async () => {
     const home = await tempDir();
     const { client } = await mcpClient({ HEARTH_HOME: join(home, "hearth"), HOME: home });
