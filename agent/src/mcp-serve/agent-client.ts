@@ -95,13 +95,13 @@ export class LocalAgentClient {
   async #open(): Promise<AgentWelcome> {
     const { port, token } = locateAgent(this.#options.paths);
     const socket = new WebSocket(`ws://127.0.0.1:${port}`, { maxPayload: MAX_FRAME_BYTES, handshakeTimeout: this.#options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS });
+    socket.on("error", () => {}); // an error is followed by "close", which is handled below
     await new Promise<void>((resolve, reject) => {
       socket.once("open", () => resolve());
       socket.once("error", (error) => reject(new AgentUnavailableError(`${notRunning()} (${error.message})`)));
     });
     this.#socket = socket;
     socket.on("message", (data) => this.#onMessage(String(data)));
-    socket.on("error", () => {}); // "close" follows, and handles it
     socket.on("close", () => {
       if (this.#socket === socket) this.#socket = null;
       this.#welcome = null;
