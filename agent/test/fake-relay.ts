@@ -22,7 +22,7 @@ export class FakeRelay {
   connections = 0;
   /** When false, upgrades get 503 (the server is "down"). */
   online = true;
-  /** When false, results and activity are not acked (so they stay in the agent's outbox). */
+  /** When false, results, activity and audit entries are not acked (so they stay in the agent's outbox). */
   autoAck = true;
   /** When false, the heartbeat goes unanswered. */
   answerHeartbeat = true;
@@ -135,7 +135,7 @@ export class FakeRelay {
         ws.send(JSON.stringify({ v: PROTOCOL_VERSION, type: "welcome", id: "w", device_id: frame.device_id, server_time: Date.now(), heartbeat_ms: this.heartbeatMs, pending: this.owed.length, features: this.features.filter((f) => frame.features?.includes(f)) }));
         for (const command of this.owed) ws.send(JSON.stringify(command));
       }
-      if (this.autoAck && (frame.type === "result" || frame.type === "results" || frame.type === "activity")) this.ack(frame.id);
+      if (this.autoAck && (frame.type === "result" || frame.type === "results" || frame.type === "activity" || frame.type === "audit")) this.ack(frame.id);
       if (frame.type === "result") this.owed = this.owed.filter((command) => command.id !== frame.command_id);
       if (frame.type === "results") this.owed = this.owed.filter((command) => !frame.results.some((r) => r.command_id === command.id));
       this.#wake();

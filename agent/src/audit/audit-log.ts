@@ -7,6 +7,8 @@ export type AuditRecord = {
   source: "relay" | "local" | "cli";
   target: string;
   action: string;
+  /** For a local command: which local client asked ("claude-desktop (MCP)", "hearth-extension"). */
+  client?: string;
   /** What the local permission store said, and on what authority the command ran. */
   decision: string;
   /** The path, URL, program or app the command touched, when it has one. */

@@ -141,23 +141,9 @@ Run \`hearth mcp <command> --help\` for details.`,
   },
 };
 
-/**
- * `hearth mcp serve` lives in agent/src/cli/mcp-serve.ts (issue 18's serve part), which exports
- * `runMcpServe(argv, env): Promise<number>`. Loaded by a computed name so this file compiles before that one exists.
- * Once both are merged this must become a plain `(await import("./mcp-serve.ts")).runMcpServe(argv, env)`: the
- * one-file bundle (scripts/build-agent.mjs) only takes in modules named literally.
- */
+/** `hearth mcp serve`: Hearth's connectors offered to an MCP client (agent/src/cli/mcp-serve.ts). */
 async function runServe(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const specifier = "./mcp-serve.ts";
-  let loaded: unknown;
-  try {
-    loaded = await import(specifier);
-  } catch {
-    throw new CliError("`hearth mcp serve` is not part of this build of the agent.");
-  }
-  if (typeof loaded !== "object" || loaded === null || !("runMcpServe" in loaded) || typeof loaded.runMcpServe !== "function") throw new CliError("`hearth mcp serve` is not part of this build of the agent.");
-  const code: unknown = await loaded.runMcpServe(argv, env);
-  return typeof code === "number" ? code : 1;
+  return (await import("./mcp-serve.ts")).runMcpServe(argv, env);
 }
 
 /** Prints config.json's servers (with the running agent's view of them), then the pending requests. */

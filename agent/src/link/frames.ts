@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { ActivityFrame, AgentAckFrame, AgentAcksFrame, AgentPermissionRequestFrame, CommandFrame, CommandsFrame, ConnectorsFrame, HelloFrame, PermissionUpdateFrame, ResultFrame } from "#protocol";
+import type { ActivityFrame, AgentAckFrame, AgentAcksFrame, AgentPermissionRequestFrame, AuditFrame, CommandFrame, CommandsFrame, ConnectorsFrame, HelloFrame, PermissionUpdateFrame, ResultFrame } from "#protocol";
 
 // The protocol exports schemas; these are the frame types the agent handles, derived from them.
 export type InboundCommand = z.infer<typeof CommandFrame>;
@@ -8,12 +8,14 @@ export type InboundCommands = z.infer<typeof CommandsFrame>;
 export type InboundPermissionUpdate = z.infer<typeof PermissionUpdateFrame>;
 export type OutboundResult = z.infer<typeof ResultFrame>;
 export type OutboundActivity = z.infer<typeof ActivityFrame>;
+/** What local clients ran here, for the server's audit log. */
+export type OutboundAudit = z.infer<typeof AuditFrame>;
 export type OutboundHello = z.infer<typeof HelloFrame>;
 /** What the agent offers changed while connected (MCP servers): sent as it happens, not kept; the next hello says it again. */
 export type OutboundConnectors = z.infer<typeof ConnectorsFrame>;
 export type OutboundPermissionRequest = z.input<typeof AgentPermissionRequestFrame>;
 /** Frames that go through the durable outbox: they are kept until the relay acks them. */
-export type DurableFrame = OutboundResult | OutboundActivity;
+export type DurableFrame = OutboundResult | OutboundActivity | OutboundAudit;
 export type OutboundAck = z.infer<typeof AgentAckFrame>;
 /** "Every command up to this seq is stored here" (feature `batch`). */
 export type OutboundAcks = z.infer<typeof AgentAcksFrame>;

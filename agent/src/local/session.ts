@@ -30,7 +30,8 @@ export class LocalSession {
   readonly #ws: WebSocket;
   readonly #deps: SessionDeps;
   #authenticated: boolean;
-  #client = "local client";
+  /** The client's own name from `local_auth`, for the logs, the audit lines and the question to the user. */
+  #client: string | null = null;
   /** Activity types this client registered a listener for (the design's `register_listener`). */
   readonly listeners = new Set<ActivityType>();
 
@@ -82,8 +83,8 @@ export class LocalSession {
         return;
       }
       this.#authenticated = true;
-      this.#client = frame.client ?? this.#client;
-      this.#deps.log.info("local.connected", `${this.#client} connected to the local endpoint.`);
+      this.#client = frame.client?.trim() || this.#client;
+      this.#deps.log.info("local.connected", `${this.#client ?? "A local client"} connected to the local endpoint.`);
       return this.#send({ v: LOCAL_PROTOCOL_VERSION, type: "local_welcome", id: randomUUID(), ref: frame.id, ...this.#deps.describe() });
     }
     if (!this.#authenticated) return this.#refuse("unauthenticated", `Send local_auth with the token from ${this.#deps.tokenPath} first.`, frame.id);
@@ -152,7 +153,8 @@ export class LocalSession {
   }
 
   async #run(target: string, action: string, parameters: Record<string, Json>, onAsk: (question: PermissionQuestion) => void): Promise<{ ok: true; data: Json } | { ok: false; error: Failure }> {
-    const result = await this.#deps.executor.execute({ commandId: `local-${randomUUID()}`, source: "local", target, action, parameters, approval: null, onAsk });
+    const client = this.#client === null ? {} : { client: this.#client };
+    const result = await this.#deps.executor.execute({ commandId: `local-${randomUUID()}`, source: "local", target, action, parameters, approval: null, onAsk, ...client });
     return result.outcome.status === "done" ? { ok: true, data: result.outcome.data } : { ok: false, error: result.outcome.error };
   }
 

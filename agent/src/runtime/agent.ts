@@ -146,7 +146,15 @@ export async function startAgent(setup: AgentSetup): Promise<RunningAgent> {
   let link: RelayLink | null = null;
   const channel = { ready: () => link?.ready() ?? false, sendText: (text: string) => link?.sendText(text) ?? false, reconnect: () => link?.reconnect() };
   const asker = new PermissionAsker(channel, options.permissionTimeout);
-  const executor = new Executor({ connectors, permissions: new PermissionStore(db, setup.home), audit: new AuditLog(paths.audit), ask: (question) => asker.ask(question), limits });
+  const executor = new Executor({
+    connectors,
+    permissions: new PermissionStore(db, setup.home),
+    audit: new AuditLog(paths.audit),
+    ask: (question) => asker.ask(question),
+    limits,
+    // Every command a local client ran (an MCP client through `hearth mcp serve`, the extension) reaches the server's audit log.
+    onLocalCommand: (entry) => processor.recordAudit([entry]),
+  });
 
   const startedAt = Date.now();
   let localPort: number | null = null;

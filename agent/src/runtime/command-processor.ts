@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { DatabaseSync } from "node:sqlite";
 import { ActivityFrame, MAX_BATCH, MAX_FRAME_BYTES, ResultFrame, checkActivityEvent, fromAgent, toAgent } from "#protocol";
-import type { ActivityEvent, RefusedEvent } from "#protocol";
-import type { InboundCommand, InboundCommands, OutboundAck, OutboundAcks, OutboundActivity } from "../link/frames.ts";
+import type { ActivityEvent, LocalAuditEntry, RefusedEvent } from "#protocol";
+import type { InboundCommand, InboundCommands, OutboundAck, OutboundAcks, OutboundActivity, OutboundAudit } from "../link/frames.ts";
 import type { Logger } from "../log.ts";
 import { INTERRUPTED_MESSAGE } from "../store/commands.ts";
 import type { CommandStore, StoredCommand } from "../store/commands.ts";
@@ -36,6 +36,8 @@ export type ProcessorDeps = {
 
 /** Activity frames carry at most this many events. */
 const ACTIVITY_BATCH = 500;
+/** Audit frames carry at most this many entries (the protocol's bound). */
+const AUDIT_BATCH = 100;
 /** While other commands are still running, a finished result waits this long for others to share its `results` frame. */
 const RESULT_BATCH_WAIT_MS = 2;
 /** A `results` frame stays under this many bytes (the relay refuses frames over MAX_FRAME_BYTES). */
@@ -212,6 +214,29 @@ export class CommandProcessor {
       this.#sendDurable(frame.id);
     }
     this.#deps.onOutboxChange?.();
+    return ids;
+  }
+
+  /**
+   * Queues what local clients ran here for the server's audit log, durably like activity: each `audit` frame leaves
+   * the outbox only on the relay's ack (a resent entry is stored once there, by `entry_id`). Returns the frame ids.
+   */
+  recordAudit(entries: readonly LocalAuditEntry[]): string[] {
+    const ids: string[] = [];
+    for (let i = 0; i < entries.length; i += AUDIT_BATCH) {
+      const frame: OutboundAudit = fromAgent("audit", `audit-${randomUUID()}`, { entries: entries.slice(i, i + AUDIT_BATCH) });
+      try {
+        this.#deps.outbox.put(frame);
+      } catch (error) {
+        // Called from inside a command's run (the executor's audit), which must not fail for it: a local command
+        // that ends while the agent stops meets a closed store. audit.jsonl has the line already.
+        this.#deps.log.warn("audit.unsent", `A local command's audit entry could not be queued for the server (${error instanceof Error ? error.message : String(error)}); it is in audit.jsonl.`);
+        continue;
+      }
+      ids.push(frame.id);
+      this.#sendDurable(frame.id);
+    }
+    if (ids.length > 0) this.#deps.onOutboxChange?.();
     return ids;
   }
 

@@ -6,7 +6,7 @@ import { findAction } from "../connectors/registry.ts";
 import type { ConnectorSet } from "../connectors/registry.ts";
 import { toFailure } from "../connectors/types.ts";
 import type { PermissionStore } from "../permissions/store.ts";
-import { MCP_TARGET, checkAgentLimits } from "#protocol";
+import { LocalAuditEntry, MCP_TARGET, checkAgentLimits } from "#protocol";
 import type { AgentLimits } from "#protocol";
 import type { PermissionAnswer, PermissionQuestion } from "./permission-asker.ts";
 
@@ -25,6 +25,8 @@ export type ExecutionRequest = {
   beforeRun?: () => Promise<void> | void;
   /** Told when the user is about to be asked (a local caller hears that its command waits for an answer). */
   onAsk?: (question: PermissionQuestion) => void;
+  /** Who asked, for a local command: the local client's name ("claude-desktop (MCP)"), for the audit logs and the question. */
+  client?: string;
 };
 
 export type ExecutionResult = { outcome: CommandOutcome; startedAt: number | null; finishedAt: number };
@@ -37,6 +39,11 @@ export type ExecutorDeps = {
   ask?: (question: PermissionQuestion) => Promise<PermissionAnswer>;
   /** The limits advertised in `hello`: checked first, with the check the server runs, so both refuse alike. */
   limits?: AgentLimits;
+  /**
+   * Told of every local command once it is decided and ended, for the server's audit log (the agent queues it in its
+   * durable outbox). Relay commands need none: the server has its own record of those.
+   */
+  onLocalCommand?: (entry: LocalAuditEntry) => void;
 };
 
 const ONE_HOUR = 60 * 60_000;
@@ -114,7 +121,7 @@ export class Executor {
     if (!this.#deps.ask) {
       return { ok: false, why: "no_channel", error: { code: "denied_locally", message: `${what} needs your approval, and this agent cannot ask for it.` } };
     }
-    const question: PermissionQuestion = { target: request.target, action: request.action, context: `A program on this computer asks to run ${what}.`, parameters: request.parameters };
+    const question: PermissionQuestion = { target: request.target, action: request.action, context: `${request.client ?? "A program"} on this computer asks to run ${what}.`, parameters: request.parameters };
     request.onAsk?.(question);
     const answer = await this.#deps.ask(question);
     if (!answer.ok) {
@@ -144,11 +151,26 @@ export class Executor {
       source: request.source,
       target: request.target,
       action: request.action,
+      ...(request.client === undefined ? {} : { client: request.client }),
       decision,
       scope,
       outcome,
       duration_ms: Date.now() - since,
     });
+    if (request.source !== "local" || !this.#deps.onLocalCommand) return;
+    // Cut to the server's bounds, so a long path does not cost the line. One that still does not fit (a target that
+    // is no name, from the design's dialect) stays in audit.jsonl only: the server would refuse the frame for good.
+    const entry = LocalAuditEntry.safeParse({
+      entry_id: request.commandId,
+      at: Date.now(),
+      client: (request.client ?? "local client").slice(0, 80),
+      target: request.target,
+      action: request.action,
+      scope: scope === null ? null : scope.slice(0, 2000),
+      decision: decision.slice(0, 200),
+      outcome: outcome.slice(0, 200),
+    });
+    if (entry.success) this.#deps.onLocalCommand(entry.data);
   }
 }
 
