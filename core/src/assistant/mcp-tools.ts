@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { MCP_TARGET, RESERVED_TARGETS } from "#protocol";
+import { MCP_TARGET, McpToolResult, RESERVED_TARGETS } from "#protocol";
 import type { Json } from "#protocol";
 import type { Capability, ParsedIntent } from "./parser.ts";
 import { clip } from "./places.ts";
@@ -124,3 +124,36 @@ function listTools(bridged: readonly (Capability & { mcpTool: string })[]): stri
 }
 
 const unknown = (reason: string): ParsedIntent => ({ kind: "unknown", reason });
+
+/** A chat answer's bounds for an MCP tool's result: the tool's text is quoted, clipped, never interpreted. */
+const RESULT_LIMITS = { pieces: 10, textChars: 2000 } as const;
+
+/**
+ * The chat's answer for a bridged tool's result (`McpToolResult`), or null when `data` is not one: its text quoted
+ * in fenced blocks, images, audio and files named (the chat shows them), links as text with their address. Like any
+ * machine output, it is data for the user to read, never given to a model.
+ */
+export function mcpResultAnswer(data: Json, what: string, fence: (text: string) => string): string | null {
+  const parsed = McpToolResult.safeParse(data);
+  if (!parsed.success) return null;
+  const { content } = parsed.data;
+  if (content.length === 0) return `Done: ${what}. The tool returned nothing.`;
+  const clipText = (text: string) => (text.length > RESULT_LIMITS.textChars ? `${text.slice(0, RESULT_LIMITS.textChars)}…` : text);
+  const pieces = content.slice(0, RESULT_LIMITS.pieces).map((piece): string => {
+    switch (piece.type) {
+      case "text":
+        return fence(clipText(piece.text));
+      case "image":
+      case "audio":
+        return `(${piece.type === "image" ? "an image" : "audio"}, ${quoteData(piece.mime_type, 100)})`;
+      case "resource":
+        return piece.text === undefined ? `(a file: ${quoteData(piece.uri, 200)})` : `${quoteData(piece.uri, 200)}:\n${fence(clipText(piece.text))}`;
+      case "resource_link":
+        return `Link: ${quoteData(piece.name, 100)} (${quoteData(piece.uri, 300)})`;
+      case "omitted":
+        return `(${quoteData(piece.kind, 100)} left out: ${quoteData(piece.reason, 300)})`;
+    }
+  });
+  const more = content.length > RESULT_LIMITS.pieces ? [`… and ${content.length - RESULT_LIMITS.pieces} more parts`] : [];
+  return [`Done: ${what}.`, ...pieces, ...more].join("\n\n");
+}
