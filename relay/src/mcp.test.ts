@@ -8,6 +8,7 @@ import type { TestClient } from "../../test/client.ts";
 import { FILES_CONNECTOR, FILES_SERVER, MCP_CONNECTOR, PENDING_SERVER } from "../../test/mcp.ts";
 import { TEST_CONNECTORS, connectAgent, openBrowserSocket, userWithDevice } from "../../test/sockets.ts";
 import type { TestSocket } from "../../test/sockets.ts";
+import { SseReader } from "../../test/sse.ts";
 
 // The relay's side of MCP connectors (issue 18): what the agent reports of its MCP servers reaches the device page,
 // a `connectors` frame changes what can be dispatched at once, and local clients' commands land in the audit log
@@ -172,5 +173,42 @@ describe("an audit frame", () => {
     const lines = await untilLocalLines(client, 1);
     expect(lines.map((line) => z.object({ entry_id: z.string() }).parse(line.detail).entry_id)).toEqual(["ok"]);
     socket.close();
+  });
+});
+
+describe("a bridged tool in the chat, without a model", () => {
+  async function ask(client: TestClient, content: string) {
+    const chat: { chat: { id: string } } = await (await client.request("POST", "/api/chats", { json: {} })).json();
+    const response = await client.request("POST", `/api/chats/${chat.chat.id}/messages`, { json: { content } });
+    expect(response.status).toBe(200);
+    return new SseReader(response);
+  }
+
+  it("goes through the permission gate like any action: asked about, then run once allowed", async () => {
+    const { client, token, deviceId } = await userWithDevice();
+    const { socket: agent } = await connectAgent(token, deviceId, { connectors: [...TEST_CONNECTORS, FILES_CONNECTOR, MCP_CONNECTOR], mcp_servers: [FILES_SERVER] });
+
+    // No rule covers it and it has effects: the turn asks first, and nothing reaches the agent.
+    const asked = await ask(client, '/tool files.read_file {"path": "~/notes.txt"}');
+    const permission = await asked.until("permission");
+    expect(JSON.stringify(permission.data)).toContain("files");
+    expect(agent.frames.filter((f) => f.type === "command")).toEqual([]);
+
+    // With a rule that allows it, it runs at once, and its result is quoted back.
+    expect((await client.request("POST", "/api/permissions", { json: { target: "files", action: "read_file", effect: "allow" } })).status).toBe(201);
+    const stream = await ask(client, '/tool files.read_file {"path": "~/notes.txt"}');
+    const command = await agent.next("command");
+    expect(command.command).toEqual({ target: "files", action: "read_file", parameters: { path: "~/notes.txt" } });
+    agent.send({ v: 1, type: "result", id: crypto.randomUUID(), command_id: command.id, outcome: { status: "done", data: { mcp: true, content: [{ type: "text", text: "buy milk" }] } }, started_at: Date.now(), finished_at: Date.now() });
+    await stream.until("done");
+    expect(stream.text()).toBe('Done: Run the MCP tool files.read_file with {"path":"~/notes.txt"}.\n\n```\nbuy milk\n```');
+
+    // The management connector is out of the chat's reach, whatever rule the user has.
+    expect((await client.request("POST", "/api/permissions", { json: { target: "*", action: "*", effect: "allow" } })).status).toBe(201);
+    const refused = await ask(client, '/tool mcp.add {"name": "evil", "server": {"command": "sh"}}');
+    await refused.until("done");
+    expect(refused.text()).toContain("device page");
+    expect(agent.frames.filter((f) => f.type === "command")).toEqual([]);
+    agent.close();
   });
 });
