@@ -107,6 +107,17 @@ describe("a connectors frame", () => {
     agent.close();
   });
 
+  // (Local D1 answers in order anyway, so this shows what the user sees, not the ordering of writes that guards it.)
+  it("sent several at once are each acked, and the last one stands", async () => {
+    const { client, token, deviceId } = await userWithDevice();
+    const { socket: agent } = await connectAgent(token, deviceId);
+    const ids = Array.from({ length: 6 }, (_, i) => `burst-${i}`);
+    for (const [i, id] of ids.entries()) agent.send({ v: 1, type: "connectors", id, connectors: TEST_CONNECTORS, mcp_servers: [{ ...FILES_SERVER, restarts: i, tools: [] }] });
+    for (const id of ids) await agent.next("ack", (f) => f.ref === id);
+    expect((await devices(client))[0]?.mcp_servers.map((server) => server.restarts)).toEqual([5]);
+    agent.close();
+  });
+
   it("from a device revoked meanwhile changes nothing, and the agent is told it is revoked", async () => {
     const { client, token, deviceId } = await userWithDevice();
     const { socket: agent } = await connectAgent(token, deviceId);
