@@ -90,16 +90,21 @@ export function waitingCount(server: Pick<McpServerStatus, "tools">): number {
 
 export type DiffLine = { kind: "added" | "removed" | "context" | "header"; text: string };
 
-/** A tool's diff, line by line: `-` lines were approved and are gone, `+` lines are new, `@@`/`---`/`+++` are headers. */
+/**
+ * A tool's diff, line by line. The agent marks each line with `-` (approved, now gone), `+` (new) or a space
+ * (context), then one space, then the line of the pretty-printed definition (whose own indentation is kept);
+ * `@@`, `---` and `+++` lines are headers.
+ */
 export function diffLines(diff: string): DiffLine[] {
   return diff
     .replace(/\n$/, "")
     .split("\n")
     .map((line): DiffLine => {
-      if (line.startsWith("@@") || line.startsWith("---") || line.startsWith("+++")) return { kind: "header", text: line };
-      if (line.startsWith("-")) return { kind: "removed", text: line.slice(1) };
-      if (line.startsWith("+")) return { kind: "added", text: line.slice(1) };
-      return { kind: "context", text: line.startsWith(" ") ? line.slice(1) : line };
+      if (line.startsWith("@@") || line.startsWith("--- ") || line.startsWith("+++ ")) return { kind: "header", text: line };
+      const text = line.slice(line[1] === " " ? 2 : 1);
+      if (line.startsWith("-")) return { kind: "removed", text };
+      if (line.startsWith("+")) return { kind: "added", text };
+      return { kind: "context", text: line.startsWith(" ") ? text : line };
     });
 }
 
