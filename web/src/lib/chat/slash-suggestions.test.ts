@@ -10,7 +10,7 @@ const device = (status: DeviceView["status"], connectors: ConnectorDescriptor[])
 
 const laptop = device("online", [
   { target: "filesystem", description: "", actions: [action("list")] },
-  { target: "files", description: "", actions: [action("list_directory", "list_directory", "Get a detailed listing of all files and directories in a specified path."), action("read_text_file", "read-text-file", "Read a file")] },
+  { target: "files", description: "", actions: [action("list_directory", "list_directory", "Get a detailed listing of all files and directories in a specified path."), action("read_text_file", "read-text-file", "Read a file"), action("send_mail", "send mail")] },
   { target: "mcp", description: "", actions: [action("add", "add"), action("remove")] },
 ]);
 const desktop = device("offline", [{ target: "files", description: "", actions: [action("list_directory", "list_directory", "Another description")] }]);
@@ -21,19 +21,20 @@ describe("slash suggestions", () => {
     expect(bridgedTools([laptop, desktop, revoked])).toEqual([
       { server: "files", tool: "list_directory", description: "Get a detailed listing of all files and directories in a specified path." },
       { server: "files", tool: "read-text-file", description: "Read a file" },
+      { server: "files", tool: "send_mail", description: "" }, // "send mail" is typed as its action
     ]);
   });
 
   it("offers the tools under /tool after a bare slash, among the other commands", () => {
     const all = slashSuggestions("/", [laptop]);
-    expect(all.map((s) => s.usage)).toEqual(["/ls <folder>", "/tool files.list_directory {json}", "/tool files.read-text-file {json}", "/help"]);
+    expect(all.map((s) => s.usage)).toEqual(["/ls <folder>", "/tool files.list_directory {json}", "/tool files.read-text-file {json}", "/tool files.send_mail {json}", "/help"]);
     expect(all[1]).toEqual({
       key: "tool:files.list_directory",
       usage: "/tool files.list_directory {json}",
       does: "Get a detailed listing of all files and directories in a specified path.",
       insert: "/tool files.list_directory ",
     });
-    expect(slashSuggestions("/mc", [laptop]).map((s) => s.key)).toEqual(["tool:files.list_directory", "tool:files.read-text-file"]);
+    expect(slashSuggestions("/mc", [laptop]).map((s) => s.key)).toEqual(["tool:files.list_directory", "tool:files.read-text-file", "tool:files.send_mail"]);
     expect(slashSuggestions("/l", [laptop]).map((s) => s.key)).toEqual(["ls"]);
   });
 

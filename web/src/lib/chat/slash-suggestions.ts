@@ -9,6 +9,9 @@ import type { DeviceView } from "#protocol";
 /** One line of the list: what it shows (`usage`, `does`) and what choosing it puts in the box (`insert`). */
 export type Suggestion = { key: string; usage: string; does: string; insert: string };
 
+/** MCP's own rule for tool names (as core/src/assistant/mcp-tools.ts reads them). */
+const PLAIN_TOOL_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
+
 type Devices = Iterable<Pick<DeviceView, "status" | "connectors">>;
 
 /** Every bridged MCP tool of the user's (not revoked) devices, once per `server.tool`, in the devices' order. */
@@ -20,8 +23,10 @@ export function bridgedTools(devices: Devices): { server: string; tool: string; 
       if (connector.target === MCP_TARGET) continue;
       for (const action of connector.actions) {
         if (action.mcp_tool === undefined) continue;
-        const key = `${connector.target}.${action.mcp_tool}`;
-        if (!seen.has(key)) seen.set(key, { server: connector.target, tool: action.mcp_tool, description: action.description });
+        // As the assistant's /tool parser shows it: the MCP name, or the action where the name has spaces or the like.
+        const tool = PLAIN_TOOL_NAME.test(action.mcp_tool) ? action.mcp_tool : action.action;
+        const key = `${connector.target}.${tool}`;
+        if (!seen.has(key)) seen.set(key, { server: connector.target, tool, description: action.description });
       }
     }
   }
