@@ -112,11 +112,11 @@ export async function pairDevice(client: TestClient, name = "Test laptop"): Prom
 }
 
 /** Connects an agent socket and completes the handshake; returns the socket and the welcome frame. */
-export async function connectAgent(token: string, deviceId: string, hello: { limits?: unknown; connectors?: unknown[] } = {}) {
+export async function connectAgent(token: string, deviceId: string, hello: { limits?: unknown; connectors?: unknown[]; mcp_servers?: unknown[] } = {}) {
   const response = await openAgentResponse(token);
   if (!response.webSocket) throw new Error(`agent socket refused: ${response.status} ${await response.text()}`);
   const socket = new TestSocket(response.webSocket);
-  socket.send({ v: 1, type: "hello", id: crypto.randomUUID(), device_id: deviceId, agent_version: "0.1.0", platform: "linux", connectors: hello.connectors ?? TEST_CONNECTORS, ...(hello.limits ? { limits: hello.limits } : {}) });
+  socket.send({ v: 1, type: "hello", id: crypto.randomUUID(), device_id: deviceId, agent_version: "0.1.0", platform: "linux", connectors: hello.connectors ?? TEST_CONNECTORS, ...(hello.limits ? { limits: hello.limits } : {}), ...(hello.mcp_servers ? { mcp_servers: hello.mcp_servers } : {}) });
   const welcome = await socket.next("welcome");
   return { socket, welcome };
 }

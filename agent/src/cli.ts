@@ -14,6 +14,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CliCommand
   service: { summary: "Run the agent in the background: install, uninstall, status, logs", load: async () => (await import("./cli/service.ts")).serviceCommand },
   doctor: { summary: "Check everything the agent needs, and say how to fix what fails", load: async () => (await import("./cli/doctor.ts")).doctorCommand },
   update: { summary: "Update this installed agent to the version your server offers", load: async () => (await import("./cli/update.ts")).updateCommand },
+  mcp: { summary: "Connect MCP servers as connectors (add, list, remove, approve), or serve Hearth to an MCP client", load: async () => (await import("./cli/mcp.ts")).mcpCommand },
   uninstall: { summary: "Remove the agent from this computer (asks about your settings)", load: async () => (await import("./cli/uninstall.ts")).uninstallCommand },
 };
 
@@ -51,8 +52,8 @@ export async function main(argv: string[], out: Output = { log: console.log, err
     return 2;
   }
   const entry = await listed.load();
-  // `permissions` reads its own sub-command's --help.
-  if (command !== "permissions" && (rest.includes("--help") || rest.includes("-h"))) {
+  // `permissions` and `mcp` read their own sub-command's --help (and `mcp add … -- prog --help` is the program's).
+  if (command !== "permissions" && command !== "mcp" && (rest.includes("--help") || rest.includes("-h"))) {
     out.log(entry.usage);
     return 0;
   }
@@ -60,7 +61,7 @@ export async function main(argv: string[], out: Output = { log: console.log, err
     return await entry.run(rest, { out, env });
   } catch (error) {
     if (error instanceof UsageError) {
-      const help = command === "permissions" && rest[0] && !rest[0].startsWith("-") ? `${hearth} permissions ${rest[0]} --help` : `${hearth} ${command} --help`;
+      const help = (command === "permissions" || command === "mcp") && rest[0] && !rest[0].startsWith("-") ? `${hearth} ${command} ${rest[0]} --help` : `${hearth} ${command} --help`;
       out.error(`hearth ${command}: ${error.message}. Run "${help}".`);
       return 2;
     }

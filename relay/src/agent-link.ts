@@ -8,6 +8,8 @@ import { recordRefusals } from "./activity-refusals.ts";
 import type { CommandQueue } from "./command-queue.ts";
 import type { PermissionRequestRecord } from "./d1-sync.ts";
 import { frameId } from "./frames.ts";
+import { localAuditLines } from "./local-audit.ts";
+import type { InboundAgentFrame } from "./local-audit.ts";
 import type { RelayMemory } from "./memory.ts";
 import type { Notifier } from "./notifier.ts";
 import { CLOSE_REVOKED, HEARTBEAT_MS } from "./sockets.ts";
@@ -32,6 +34,17 @@ export interface AgentLinkHost {
 }
 
 type Hello = Extract<AgentFrame, { type: "hello" }>;
+type ConnectorsFrame = Extract<AgentFrame, { type: "connectors" }>;
+type AuditFrame = Extract<InboundAgentFrame, { type: "audit" }>;
+/** What the agent offers: its `hello` and each `connectors` frame replace all three on the device row. */
+type Offer = Pick<Hello, "connectors" | "limits" | "mcp_servers">;
+
+/** An offer as the device row's columns (an agent that says nothing of limits or MCP servers has none). */
+const offerColumns = (offer: Offer) => ({
+  connectors: JSON.stringify(offer.connectors),
+  limits: offer.limits === undefined ? null : JSON.stringify(offer.limits),
+  mcpServers: JSON.stringify(offer.mcp_servers ?? []),
+});
 type PermissionRequestFrame = Extract<AgentFrame, { type: "permission_request" }>;
 type ResultsFrame = Extract<AgentFrame, { type: "results" }>;
 
@@ -47,7 +60,7 @@ export class AgentLink {
   }
 
   /** A frame from a greeted agent (hello and ping are answered before this, by the relay). */
-  async onFrame(connection: Connection<SocketState>, deviceId: string, frame: Exclude<AgentFrame, { type: "hello" | "ping" | "pong" }>): Promise<void> {
+  async onFrame(connection: Connection<SocketState>, deviceId: string, frame: Exclude<InboundAgentFrame, { type: "hello" | "ping" | "pong" }>): Promise<void> {
     switch (frame.type) {
       case "ack":
         return this.#onAck(frame.ref);
@@ -62,23 +75,21 @@ export class AgentLink {
         return this.#onPermissionRequest(deviceId, frame);
       case "activity":
         return this.#onActivity(connection, deviceId, frame);
+      case "connectors":
+        return this.#onConnectors(connection, deviceId, frame);
+      case "audit":
+        return this.#onAudit(connection, deviceId, frame);
     }
   }
 
-  async onHello(connection: Connection<SocketState>, deviceId: string, hello: Pick<Hello, "agent_version" | "platform" | "connectors" | "limits" | "features">): Promise<void> {
+  async onHello(connection: Connection<SocketState>, deviceId: string, hello: Pick<Hello, "agent_version" | "platform" | "connectors" | "limits" | "features" | "mcp_servers">): Promise<void> {
     const host = this.#host;
     const now = Date.now();
-    const { devices } = schema;
-    const updated = await openDb(host.db)
-      .update(devices)
-      .set({ connectors: JSON.stringify(hello.connectors), limits: hello.limits === undefined ? null : JSON.stringify(hello.limits), agentVersion: hello.agent_version, platform: hello.platform, lastSeenAt: now })
-      .where(and(eq(devices.id, deviceId), eq(devices.userId, host.userId()), isNull(devices.revokedAt)))
-      .returning({ id: devices.id });
-    if (updated.length === 0) {
+    const stored = await this.#storeDevice(deviceId, { ...offerColumns(hello), agentVersion: hello.agent_version, platform: hello.platform, lastSeenAt: now });
+    if (!stored) {
       connection.close(CLOSE_REVOKED, "device revoked");
       return;
     }
-    host.memory.devices.delete(deviceId);
     host.notifier.agentCameBack(deviceId);
     // An agent that does not name "batch" gets single frames, as before batches existed.
     const batch = hello.features?.includes(FEATURES.batch) ?? false;
@@ -89,6 +100,83 @@ export class AgentLink {
     const redelivery = this.#redeliver(connection, deviceId);
     await host.sockets.broadcastDevice(deviceId);
     await redelivery;
+  }
+
+  /**
+   * Writes to the device's row unless it is revoked (then false). Writes for one device go in the order their frames
+   * came (each waits for the one before), so a late D1 answer never puts back an older offer; then the cached row
+   * is dropped, so the next dispatch and the chat's gate check the actions the agent offers now.
+   */
+  async #storeDevice(deviceId: string, columns: Partial<typeof schema.devices.$inferInsert>): Promise<boolean> {
+    const { db, memory, userId } = this.#host;
+    const { devices } = schema;
+    const before = memory.deviceWrites.get(deviceId);
+    const write = (async () => {
+      await before?.catch(() => undefined);
+      return openDb(db)
+        .update(devices)
+        .set(columns)
+        .where(and(eq(devices.id, deviceId), eq(devices.userId, userId()), isNull(devices.revokedAt)))
+        .returning({ id: devices.id });
+    })();
+    memory.deviceWrites.set(deviceId, write);
+    try {
+      const updated = await write;
+      memory.devices.delete(deviceId);
+      return updated.length > 0;
+    } finally {
+      if (memory.deviceWrites.get(deviceId) === write) memory.deviceWrites.delete(deviceId);
+    }
+  }
+
+  /**
+   * What the agent offers changed while it is connected (an MCP server started, crashed, changed its tools): the
+   * device row takes the new offer, the tabs hear it, and the frame is acked. A revoked device's frame changes nothing.
+   */
+  async #onConnectors(connection: Connection<SocketState>, deviceId: string, frame: ConnectorsFrame): Promise<void> {
+    const { sockets } = this.#host;
+    let stored: boolean;
+    try {
+      stored = await this.#storeDevice(deviceId, offerColumns(frame));
+    } catch (error) {
+      console.error("relay: storing an agent's connectors failed", error);
+      return sockets.refuse(connection, { code: "internal", message: "The relay could not store this agent's connectors just now; send them again.", ref: frame.id });
+    }
+    if (!stored) {
+      connection.close(CLOSE_REVOKED, "device revoked");
+      return;
+    }
+    sockets.send(connection, toAgent("ack", frameId(), { ref: frame.id }));
+    await sockets.broadcastDevice(deviceId);
+  }
+
+  /**
+   * Commands local clients ran on the agent, for the audit log: recorded in the relay's outbox to D1 (durable here
+   * before the ack lets the agent forget them); an entry sent again is stored once (see ./local-audit.ts). Malformed
+   * entries are named in an `error` frame and in the ack's `refused`, as activity's are.
+   */
+  async #onAudit(connection: Connection<SocketState>, deviceId: string, frame: AuditFrame): Promise<void> {
+    const { queue, sockets } = this.#host;
+    let revoked: boolean;
+    try {
+      const device = await queue.deviceFor(deviceId);
+      revoked = device === null || device.revokedAt !== null;
+    } catch (error) {
+      console.error("relay: reading a device for its audit entries failed", error);
+      return sockets.refuse(connection, { code: "internal", message: "The relay could not store these audit entries just now; send them again.", ref: frame.id });
+    }
+    if (revoked) {
+      connection.close(CLOSE_REVOKED, "device revoked");
+      return;
+    }
+    const { lines, refused } = localAuditLines(deviceId, frame.entries, Date.now());
+    queue.sync.recordMany(lines.map((audit) => ({ kind: "audit", audit })));
+    queue.flushSoon();
+    if (refused.length > 0) {
+      const which = refused.slice(0, 5).map((r) => `#${r.index}: ${r.reason}`).join("; ");
+      sockets.refuse(connection, { code: "validation_failed", message: `${refused.length} of ${frame.entries.length} audit entries were refused (${which}).`, ref: frame.id });
+    }
+    sockets.send(connection, toAgent("ack", frameId(), { ref: frame.id, ...(refused.length > 0 ? { refused } : {}) }));
   }
 
   /** An agent's socket closed: unless another socket of the device is up, it is offline from now. */

@@ -63,7 +63,16 @@ async function capabilities(sockets: Sockets): Promise<AssistantCapability[]> {
     if (device.revokedAt !== null) continue;
     for (const connector of parseConnectors(device.connectors)) {
       for (const action of connector.actions) {
-        found.push({ deviceId: device.id, deviceName: device.name, target: connector.target, action: action.action, readOnly: action.read_only, parameters: action.parameters });
+        found.push({
+          deviceId: device.id,
+          deviceName: device.name,
+          target: connector.target,
+          action: action.action,
+          readOnly: action.read_only,
+          parameters: action.parameters,
+          description: action.description,
+          mcpTool: action.mcp_tool,
+        });
       }
     }
   }

@@ -13,6 +13,7 @@ export async function loadDevices(d1: D1Database, userId: string, deviceId?: str
     agentVersion: devices.agentVersion,
     connectors: devices.connectors,
     limits: devices.limits,
+    mcpServers: devices.mcpServers,
     createdAt: devices.createdAt,
     lastSeenAt: devices.lastSeenAt,
     revokedAt: devices.revokedAt,

@@ -8,7 +8,15 @@ import type { RelayDb } from "./storage/index.ts";
 import type { RelayMemory } from "./memory.ts";
 
 /** One audit line: what happened, in words, plus structured detail. */
-export type AuditLine = { kind: string; summary: string; deviceId: string | null; commandId: string | null; detail?: Record<string, Json> };
+export type AuditLine = {
+  kind: string;
+  summary: string;
+  deviceId: string | null;
+  commandId: string | null;
+  detail?: Record<string, Json>;
+  /** When it happened, if not when the relay recorded it (a local client's command the agent reports later). */
+  at?: number;
+};
 
 export type PermissionRequestRecord = {
   id: string;
@@ -367,5 +375,5 @@ function commandRow(c: QueuedCommand): CommandRowJson {
 
 /** An audit line as one element of the audit insert's JSON; `seq` is its outbox number. */
 function auditRow(line: AuditLine, at: number, seq: number): AuditRowJson {
-  return { at, kind: line.kind, deviceId: line.deviceId, commandId: line.commandId, summary: line.summary, detail: JSON.stringify(line.detail ?? {}), relaySeq: seq };
+  return { at: line.at ?? at, kind: line.kind, deviceId: line.deviceId, commandId: line.commandId, summary: line.summary, detail: JSON.stringify(line.detail ?? {}), relaySeq: seq };
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { AgentLimits, ConnectorDescriptor, checkAgentLimits, updateAvailable } from "#protocol";
+import { AgentLimits, ConnectorDescriptor, McpServerStatus, checkAgentLimits, updateAvailable } from "#protocol";
 import type { DeviceView, Failure } from "#protocol";
 
 /** A device row from D1, as the relay and the devices API read it. */
@@ -11,6 +11,8 @@ export type DeviceRecord = {
   connectors: string;
   /** The agent's advertised local limits (JSON `AgentLimits`), or null before an agent that sends them said hello. */
   limits: string | null;
+  /** The agent's MCP servers as it last reported them (JSON `McpServerStatus[]`; "[]" for agents without the bridge). */
+  mcpServers: string;
   createdAt: number;
   lastSeenAt: number | null;
   revokedAt: number | null;
@@ -22,6 +24,18 @@ const Connectors = z.array(ConnectorDescriptor).catch([]);
 export function parseConnectors(json: string): z.infer<typeof Connectors> {
   try {
     return Connectors.parse(JSON.parse(json));
+  } catch {
+    return [];
+  }
+}
+
+const McpServers = z.array(McpServerStatus);
+
+/** A device's MCP servers, from the JSON D1 keeps; unreadable JSON (an older shape, a cut write) reads as none. */
+export function parseMcpServers(json: string): McpServerStatus[] {
+  try {
+    const parsed = McpServers.safeParse(JSON.parse(json));
+    return parsed.success ? parsed.data : [];
   } catch {
     return [];
   }
@@ -42,7 +56,7 @@ export function deviceView(device: DeviceRecord, online: boolean, latest: string
     last_seen_at: online ? Date.now() : device.lastSeenAt,
     revoked_at: device.revokedAt,
     connectors: Connectors.parse(JSON.parse(device.connectors)),
-    mcp_servers: [], // issue 18: read from the device row once it has the column
+    mcp_servers: parseMcpServers(device.mcpServers),
     folders: parseLimits(device.limits)?.folders?.shown ?? null,
     latest_agent_version: latest,
     // A revoked device runs nothing the server could update.

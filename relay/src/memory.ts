@@ -21,7 +21,7 @@ export class RelayMemory {
 
   /**
    * Devices by id (D1 `devices`), so a dispatch reads nothing from D1. Every writer of those rows tells the
-   * relay before it answers its caller: the agent's hello and `revokeDevice` drop the entry.
+   * relay before it answers its caller: the agent's hello and `connectors` frames and `revokeDevice` drop the entry.
    */
   readonly devices = new Map<string, DeviceRecord>();
   /**
@@ -44,6 +44,11 @@ export class RelayMemory {
 
   // ── work running in this instance (none of it can be running in a hibernated object) ──
 
+  /**
+   * Device → its row's latest write of what the agent offers (hello, `connectors`), which the next one waits for, so
+   * they reach D1 in the order the frames came. A write in flight keeps the object awake.
+   */
+  readonly deviceWrites = new Map<string, Promise<unknown>>();
   /** Device → the connection whose backlog is being redelivered right now. The loop that set it keeps the object awake. */
   readonly redelivering = new Map<string, string>();
   /** Who waits for a command's next state (an assistant turn waiting for its result, which keeps the object awake). */

@@ -1,6 +1,6 @@
 import { Server } from "partyserver";
 import type { Connection, ConnectionContext, WSMessage } from "partyserver";
-import { AgentFrame, BrowserFrame, CLOSE_FLOODED, HEARTBEAT_PING, HEARTBEAT_PONG, commandView, toAgent, toBrowser } from "#protocol";
+import { BrowserFrame, CLOSE_FLOODED, HEARTBEAT_PING, HEARTBEAT_PONG, commandView, toAgent, toBrowser } from "#protocol";
 import { webhookEnv } from "../../core/src/notifications/webhooks/index.ts";
 import { OutboxNotice } from "../../core/src/notifications/outbox.ts";
 import { readConfig } from "../../core/src/config.ts";
@@ -10,6 +10,7 @@ import { CommandQueue } from "./command-queue.ts";
 import { deviceView } from "./devices.ts";
 import { FloodGuard, SOCKET_BUDGETS } from "./flood.ts";
 import { frameId, readFrame } from "./frames.ts";
+import { InboundAgentFrame } from "./local-audit.ts";
 import { RelayMemory } from "./memory.ts";
 import { pagesShowing } from "./notices.ts";
 import { Notifier } from "./notifier.ts";
@@ -143,7 +144,7 @@ export class UserRelay extends Server<Env> {
     if (admission === "ignore") return;
     if (admission === "shed") return this.#shed(connection, state.role);
     if (state.role === "browser") return this.#onBrowserMessage(connection, message);
-    const read = readFrame(AgentFrame, message, SOCKET_BUDGETS.agent.maxFrame);
+    const read = readFrame(InboundAgentFrame, message, SOCKET_BUDGETS.agent.maxFrame);
     if (!read.ok) return this.sockets.refuse(connection, read);
     const frame = read.frame;
     if (frame.type === "ping") return this.sockets.send(connection, toAgent("pong", frame.id, {}));

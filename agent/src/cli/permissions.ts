@@ -1,6 +1,10 @@
 import { hearthCommand } from "../invocation.ts";
 import { AuditLog } from "../audit/audit-log.ts";
+import { Name } from "#protocol";
 import { knownActions } from "../connectors/registry.ts";
+import { loadConfig } from "../home/config.ts";
+import { mcpNameProblem } from "../mcp/config-entry.ts";
+import { PendingStore } from "../mcp/store.ts";
 import { ensureHomeDir, homePaths, resolveHomeDir } from "../home/paths.ts";
 import type { HomePaths } from "../home/paths.ts";
 import { DEFAULT_RULES } from "../permissions/rules.ts";
@@ -120,9 +124,13 @@ function addRule(argv: string[], effect: Effect, paths: HomePaths, out: Output):
   const verb = effect === "allow" ? "grant" : "deny";
   if (!target || !action || extra.length > 0) throw new UsageError(`Give a target and an action, e.g. hearth permissions ${verb} filesystem write`);
   const known = knownActions();
-  if (target !== "*") {
+  // An MCP server's tools are whatever it offers while it runs: for a server set up (or asked for) here, any action name goes.
+  const mcpServer = !Object.hasOwn(known, target) && target !== "*" && mcpNameProblem(target) === null && mcpServerNames(paths).includes(target);
+  if (mcpServer) {
+    if (action !== "*" && !Name.safeParse(action).success) throw new UsageError(`"${action}" is not an action name; an MCP tool's action is its name in lower case with _ (see \`hearth mcp list\`)`);
+  } else if (target !== "*") {
     const actions = Object.hasOwn(known, target) ? known[target] : undefined;
-    if (!actions) throw new UsageError(`unknown target "${target}"; use one of ${Object.keys(known).join(", ")} or "*"`);
+    if (!actions) throw new UsageError(`unknown target "${target}"; use one of ${Object.keys(known).join(", ")}, an MCP server set up here (\`hearth mcp list\`), or "*"`);
     if (action !== "*" && !actions.includes(action)) throw new UsageError(`${target} has no action "${action}"; use one of ${actions.join(", ")} or "*"`);
   } else if (action !== "*" && !Object.values(known).some((actions) => actions.includes(action))) {
     throw new UsageError(`no connector has an action "${action}"`);
@@ -141,6 +149,22 @@ function addRule(argv: string[], effect: Effect, paths: HomePaths, out: Output):
     }
     return 0;
   });
+}
+
+/** The MCP servers set up in config.json or waiting for approval (a rule may be made before the server is approved). */
+function mcpServerNames(paths: HomePaths): string[] {
+  const names: string[] = [];
+  try {
+    names.push(...Object.keys(loadConfig(paths.config).config.mcp_servers));
+  } catch {
+    // A config.json the agent cannot read has no servers to name; `hearth start` reports the problem.
+  }
+  try {
+    names.push(...Object.keys(new PendingStore(paths.mcpPending).list()));
+  } catch {
+    // Likewise for a damaged pending file (`hearth mcp list` reports it).
+  }
+  return names;
 }
 
 function describeRule(rule: LocalRule): string {

@@ -14,14 +14,20 @@ import type { Action, Connector } from "./types.ts";
 import { AgentConfig } from "../home/config.ts";
 import type { ResolvedConfig } from "../home/config.ts";
 import { dirname, sep } from "node:path";
+import { MCP_ACTIONS, MCP_TARGET } from "#protocol";
 import type { AgentLimits, Failure } from "#protocol";
 
 /** Everything `createConnectors` needs besides the config. `osSandbox` defaults to probing this computer's bubblewrap. */
 export type ConnectorEnvironment = { configPath: string; agentVersion: string; home?: string; trash?: TrashOptions; osSandbox?: OsSandbox };
 
-/** The connectors this computer offers, and why any known one is missing. */
+/**
+ * The connectors this computer offers, and why any known one is missing. The running agent's set is live: its
+ * `connectors` also holds the MCP servers' connectors as they are now, so every command sees the current set.
+ */
 export type ConnectorSet = {
   connectors: Connector[];
+  /** Why `target.action` is not offered when something other than `disabled` knows (an MCP server); else null. */
+  explain?: (target: string, action: string) => string | null;
   /** Target → why it is off here (for example, the shell with an empty allowlist). */
   disabled: Record<string, string>;
   /** The local limits to advertise in `hello` (they read the roots' real paths, hence async). */
@@ -32,7 +38,7 @@ export type ConnectorSet = {
  * Builds the connectors from config.json. A connector with nothing to offer (the shell without an allowlist, apps
  * without entries) is left out of `hello`, so the assistant never proposes it, and a command for it says how to turn it on.
  */
-export function createConnectors(config: ResolvedConfig, env: ConnectorEnvironment): ConnectorSet {
+export function createConnectors(config: ResolvedConfig, env: ConnectorEnvironment): ConnectorSet & { sandbox: Sandbox } {
   const sandbox = new Sandbox(config.filesystem.roots, env.home);
   const connectors: Connector[] = [
     createFilesystemConnector({ roots: config.filesystem.roots, maxReadBytes: config.filesystem.max_read_bytes, ...(env.home ? { home: env.home } : {}), ...(env.trash ? { trash: env.trash } : {}) }),
@@ -56,7 +62,8 @@ export function createConnectors(config: ResolvedConfig, env: ConnectorEnvironme
     off: disabled,
     config_path: env.configPath,
   });
-  return { connectors, disabled, limits };
+  // The sandbox too: the MCP bridge checks path parameters against the same roots.
+  return { connectors, disabled, limits, sandbox };
 }
 
 /** The shell connector's settings, or why it is off (with the fix): no patterns, or no OS sandbox to run them in. */
@@ -81,20 +88,30 @@ export function shellState(config: ResolvedConfig, configPath: string, osSandbox
 
 /** Finds an action, or the failure to report: `unknown_action`, with what exists or how to turn it on. */
 export function findAction(set: ConnectorSet, target: string, action: string): { ok: true; action: Action } | { ok: false; error: Failure } {
-  const connector = set.connectors.find((candidate) => candidate.target === target);
+  // Read once: a live set's MCP part may change between two reads.
+  const connectors = set.connectors;
+  const connector = connectors.find((candidate) => candidate.target === target);
   if (!connector) {
     // hasOwn, not a plain lookup: names like "constructor" must not reach Object.prototype.
-    const reason = (Object.hasOwn(set.disabled, target) ? set.disabled[target] : undefined) ?? `This agent has no "${target}" connector. It has: ${set.connectors.map((c) => c.target).join(", ")}.`;
+    const reason =
+      (Object.hasOwn(set.disabled, target) ? set.disabled[target] : undefined) ??
+      set.explain?.(target, action) ??
+      `This agent has no "${target}" connector (no built-in one, and no MCP server of that name runs here). It has: ${connectors.map((c) => c.target).join(", ")}.`;
     return { ok: false, error: { code: "unknown_action", message: reason } };
   }
   const found = Object.hasOwn(connector.actions, action) ? connector.actions[action] : undefined;
   if (!found) {
-    return { ok: false, error: { code: "unknown_action", message: `${target} has no action "${action}". It has: ${Object.keys(connector.actions).join(", ")}.` } };
+    const reason = set.explain?.(target, action) ?? `${target} has no action "${action}". It has: ${Object.keys(connector.actions).join(", ")}.`;
+    return { ok: false, error: { code: "unknown_action", message: reason } };
   }
   return { ok: true, action: found };
 }
 
-/** Every target and its actions this agent version knows, whether or not config.json turns them on. */
+/**
+ * Every built-in target and its actions this agent version knows, whether or not config.json turns them on, and the
+ * `mcp` management connector's. MCP servers' tools are not here: they are dynamic (whatever a server lists while it
+ * runs), so callers accept any server name that is not a built-in target.
+ */
 export function knownActions(): Record<string, string[]> {
   const everything = createConnectors(
     {
@@ -104,8 +121,9 @@ export function knownActions(): Record<string, string[]> {
       listeners: AgentConfig.shape.listeners.parse(undefined),
       privacy: AgentConfig.shape.privacy.parse(undefined),
       local_endpoint: { enabled: false, port: 0 },
+      mcp_servers: {},
     },
     { configPath: "config.json", agentVersion: "0", osSandbox: { ok: true, bwrap: "bwrap" } },
   );
-  return Object.fromEntries(everything.connectors.map((connector) => [connector.target, Object.keys(connector.actions)]));
+  return { ...Object.fromEntries(everything.connectors.map((connector) => [connector.target, Object.keys(connector.actions)])), [MCP_TARGET]: Object.values(MCP_ACTIONS) };
 }

@@ -28,13 +28,21 @@ export type ActionSpec<S extends z.ZodType> = {
 /** A command checked and ready: what it touches, and the thunk that runs it. */
 export type PreparedAction = { ok: true; scopes: string[]; run: () => Promise<unknown> } | { ok: false; error: Failure };
 
+/** What the executor knows about the command an action is prepared for. */
+export type ActionContext = {
+  /** The command's deadline (epoch ms), if it has one: a bridged MCP tool waits for its server until then. */
+  deadlineAt?: number;
+};
+
 /** An action with its parameter type erased, as the executor sees it. */
 export type Action = {
   description: string;
   readOnly: boolean;
   /** JSON Schema of the parameters, as advertised in `hello`. */
   jsonSchema: Record<string, Json>;
-  prepare: (parameters: Record<string, unknown>) => Promise<PreparedAction>;
+  /** Set for a bridged MCP tool: its name on the server (advertised as `mcp_tool`). */
+  mcpTool?: string;
+  prepare: (parameters: Record<string, unknown>, context?: ActionContext) => Promise<PreparedAction>;
 };
 
 /** A connector: a target name and its actions. */
@@ -81,6 +89,7 @@ export function describeConnectors(connectors: readonly Connector[]): ConnectorD
       description: spec.description.slice(0, 500),
       read_only: spec.readOnly,
       parameters: spec.jsonSchema,
+      ...(spec.mcpTool === undefined ? {} : { mcp_tool: spec.mcpTool.slice(0, 200) }),
     })),
   }));
 }

@@ -3,6 +3,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
 import { LOCAL_DEFAULT_PORT, MAX_FRAME_BYTES, Name } from "#protocol";
+import { McpServerEntry, mcpNameProblem } from "../mcp/config-entry.ts";
 import { isPattern, parseCommandPattern } from "../connectors/shell-patterns.ts";
 import { DEFAULT_OPTIONS } from "../defaults.ts";
 import { BROWSERS } from "../listeners/history-profiles.ts";
@@ -98,6 +99,19 @@ export const AgentConfig = z.strictObject({
       retention_days: z.number().int().min(1).max(36_500).default(365),
     })
     .prefault({}),
+  /**
+   * MCP servers to run as connectors, by name (Claude Desktop's `mcpServers` entries fit). Listing a server here is
+   * the user's approval on this computer to start it.
+   */
+  mcp_servers: z
+    .record(z.string(), McpServerEntry)
+    .default({})
+    .superRefine((servers, ctx) => {
+      for (const name of Object.keys(servers)) {
+        const problem = mcpNameProblem(name);
+        if (problem) ctx.addIssue({ code: "custom", path: [name], message: problem });
+      }
+    }),
   local_endpoint: z
     .strictObject({
       enabled: z.boolean().default(true),
@@ -129,12 +143,17 @@ export function loadConfig(path: string): { config: ResolvedConfig; exists: bool
   } catch (error) {
     throw new ConfigError(`${path} is not valid JSON (${error instanceof Error ? error.message : String(error)}). Fix it, or delete it to get the defaults back.`);
   }
+  return { config: parseConfig(json, path), exists: true };
+}
+
+/** Validates config.json's content. Throws ConfigError naming each bad field. */
+export function parseConfig(json: unknown, path: string): ResolvedConfig {
   const parsed = AgentConfig.safeParse(json);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `  ${issue.path.join(".") || "(top level)"}: ${issue.message}`);
     throw new ConfigError(`${path} has ${problems.length === 1 ? "a problem" : "problems"}:\n${problems.join("\n")}\nFix ${problems.length === 1 ? "it" : "them"}, or delete the file to get the defaults back.`);
   }
-  return { config: resolve(parsed.data), exists: true };
+  return resolve(parsed.data);
 }
 
 /** Writes config.json with the defaults, so the user can see and edit them. */

@@ -11,6 +11,10 @@ export type HomePaths = {
   stateDb: string;
   audit: string;
   status: string;
+  /** The approved definitions of MCP servers' tools, and approvals queued by `hearth mcp approve`. */
+  mcpPins: string;
+  /** MCP servers asked for from the web app, waiting for `hearth mcp approve` here. */
+  mcpPending: string;
 };
 
 /**
@@ -34,6 +38,8 @@ export function homePaths(dir: string = resolveHomeDir()): HomePaths {
     stateDb: join(dir, "state.db"),
     audit: join(dir, "audit.jsonl"),
     status: join(dir, "status.json"),
+    mcpPins: join(dir, "mcp-pins.json"),
+    mcpPending: join(dir, "mcp-pending.json"),
   };
 }
 

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { z } from "zod";
+import { McpServerStatus } from "#protocol";
 
 /** status.json: what a running `hearth start` says about itself, for `hearth status`. */
 export const AgentStatus = z.object({
@@ -12,6 +13,8 @@ export const AgentStatus = z.object({
   updated_at: z.number(),
   /** Why a stopped agent stopped, when it was for a reason the user must act on (the server refused it: pair again). */
   reason: z.string().optional(),
+  /** The MCP servers as the running agent has them, for `hearth mcp list` and `hearth mcp approve` (their diffs). */
+  mcp_servers: z.array(McpServerStatus).optional(),
 });
 export type AgentStatus = z.infer<typeof AgentStatus>;
 

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { ActivityFrame, AgentAckFrame, AgentAcksFrame, AgentPermissionRequestFrame, CommandFrame, CommandsFrame, HelloFrame, PermissionUpdateFrame, ResultFrame } from "#protocol";
+import type { ActivityFrame, AgentAckFrame, AgentAcksFrame, AgentPermissionRequestFrame, CommandFrame, CommandsFrame, ConnectorsFrame, HelloFrame, PermissionUpdateFrame, ResultFrame } from "#protocol";
 
 // The protocol exports schemas; these are the frame types the agent handles, derived from them.
 export type InboundCommand = z.infer<typeof CommandFrame>;
@@ -9,6 +9,8 @@ export type InboundPermissionUpdate = z.infer<typeof PermissionUpdateFrame>;
 export type OutboundResult = z.infer<typeof ResultFrame>;
 export type OutboundActivity = z.infer<typeof ActivityFrame>;
 export type OutboundHello = z.infer<typeof HelloFrame>;
+/** What the agent offers changed while connected (MCP servers): sent as it happens, not kept; the next hello says it again. */
+export type OutboundConnectors = z.infer<typeof ConnectorsFrame>;
 export type OutboundPermissionRequest = z.input<typeof AgentPermissionRequestFrame>;
 /** Frames that go through the durable outbox: they are kept until the relay acks them. */
 export type DurableFrame = OutboundResult | OutboundActivity;

@@ -1,13 +1,14 @@
 import { randomUUID } from "node:crypto";
-import { homedir } from "node:os";
+import { homedir, hostname } from "node:os";
 import { join } from "node:path";
-import { FEATURES, HelloFrame, fromAgent } from "#protocol";
-import type { ActivityEvent } from "#protocol";
+import { ConnectorsFrame, FEATURES, HelloFrame, MCP_TARGET, fromAgent } from "#protocol";
+import type { ActivityEvent, AgentLimits, ConnectorDescriptor, McpServerStatus } from "#protocol";
 import { hearthCommand } from "../invocation.ts";
 import type { AgentOptions } from "../defaults.ts";
 import { DEFAULT_OPTIONS } from "../defaults.ts";
 import { AuditLog } from "../audit/audit-log.ts";
 import { createConnectors } from "../connectors/registry.ts";
+import type { ConnectorSet } from "../connectors/registry.ts";
 import type { TrashOptions } from "../connectors/trash.ts";
 import { describeConnectors } from "../connectors/types.ts";
 import type { ResolvedConfig } from "../home/config.ts";
@@ -16,13 +17,14 @@ import { ensureLocalToken } from "../home/local-token.ts";
 import type { HomePaths } from "../home/paths.ts";
 import { clearStatus, writeStatus } from "../home/status-file.ts";
 import type { AgentStatus } from "../home/status-file.ts";
-import type { OutboundHello } from "../link/frames.ts";
+import type { OutboundConnectors, OutboundHello } from "../link/frames.ts";
 import { RelayLink } from "../link/connection.ts";
 import { historyListenerFromConfig } from "../listeners/history.ts";
 import { privacyFilter } from "../listeners/privacy.ts";
 import { StatementsListener } from "../listeners/statements.ts";
 import { LocalEndpoint } from "../local/endpoint.ts";
 import type { Logger } from "../log.ts";
+import { startMcpRuntime } from "../mcp/runtime.ts";
 import { PermissionStore } from "../permissions/store.ts";
 import { CommandStore } from "../store/commands.ts";
 import { openStateDb } from "../store/db.ts";
@@ -36,6 +38,8 @@ import { PermissionAsker } from "./permission-asker.ts";
 
 /** How often, at most, a changing outbox size is written to status.json (state changes are written at once). */
 const STATUS_EVERY_MS = 1000;
+/** How long a burst of MCP changes (a server starting lists its tools, then its resources…) settles before one frame. */
+const CONNECTORS_SETTLE_MS = 100;
 
 export type AgentSetup = {
   paths: HomePaths;
@@ -50,6 +54,8 @@ export type AgentSetup = {
   /** Tests point `~` and the trash at temporary folders. */
   home?: string;
   trash?: TrashOptions;
+  /** Tests shorten the MCP servers' restart backoff. */
+  mcpBackoff?: { firstMs: number; maxMs: number };
 };
 
 /** A running agent. */
@@ -84,19 +90,53 @@ export async function startAgent(setup: AgentSetup): Promise<RunningAgent> {
   // At start and daily: forget what is past privacy.retention_days (and finished commands past their window).
   const retention = scheduleRetention({ db, commands: store, retentionDays: config.privacy.retention_days, commandRetentionMs: options.commandRetention }, log);
 
-  const connectors = createConnectors(config, {
+  const builtins = createConnectors(config, {
     configPath: paths.config,
     agentVersion: VERSION,
     ...(setup.home ? { home: setup.home } : {}),
     ...(setup.trash ? { trash: setup.trash } : {}),
   });
   // Commands were asked for but cannot be confined here: say so now, not only when a command is refused.
-  if (config.shell.allow.length > 0 && connectors.disabled.shell) log.warn("shell.off", connectors.disabled.shell);
-  const descriptors = describeConnectors(connectors.connectors);
-  // Read once at start, like the rest of config.json: a changed config takes a restart.
-  const limits = await connectors.limits();
-  const hello = (): OutboundHello =>
-    HelloFrame.parse(fromAgent("hello", `hello-${randomUUID()}`, { device_id: credentials.device_id, agent_version: VERSION, platform: PLATFORM, connectors: descriptors, limits, features: [FEATURES.batch] }));
+  if (config.shell.allow.length > 0 && builtins.disabled.shell) log.warn("shell.off", builtins.disabled.shell);
+  // Read once at start, like the rest of config.json: a changed config takes a restart (but for mcp_servers).
+  const limits = await builtins.limits();
+
+  // MCP servers come and go while the agent runs (config.json and the CLI's files are watched): the set below is
+  // read afresh by every command and every hello, and a change is told to the relay in a `connectors` frame.
+  let mcpChangedSoon = () => {};
+  const mcp = startMcpRuntime({
+    paths,
+    servers: config.mcp_servers,
+    sandbox: builtins.sandbox,
+    log,
+    deviceName: hostname(),
+    onChange: () => mcpChangedSoon(),
+    ...(setup.mcpBackoff ? { backoff: setup.mcpBackoff } : {}),
+  });
+  const connectors: ConnectorSet = {
+    get connectors() {
+      return [...builtins.connectors, ...mcp.connectors()];
+    },
+    disabled: builtins.disabled,
+    limits: builtins.limits,
+    explain: mcp.explain,
+  };
+  type Offers = { connectors: ConnectorDescriptor[]; limits: AgentLimits; mcp_servers: McpServerStatus[] };
+  const offers = (): Offers => {
+    const full = { connectors: describeConnectors(connectors.connectors), limits, mcp_servers: mcp.servers() };
+    if (HelloFrame.shape.connectors.safeParse(full.connectors).success && HelloFrame.shape.mcp_servers.safeParse(full.mcp_servers).success) return full;
+    // More servers or tools than a frame may carry: offer the built-ins rather than fail every (re)connect.
+    log.error("mcp.too_many", "The MCP servers offer more than a hello frame can carry (at most 50 connectors of 100 actions, 50 servers); their tools are not offered. Remove some servers from config.json.");
+    return { connectors: describeConnectors([...builtins.connectors, ...mcp.connectors().filter((connector) => connector.target === MCP_TARGET)]), limits, mcp_servers: [] };
+  };
+  // What the relay was last told (by hello or a connectors frame), so an unchanged set is not sent again.
+  let lastOffered = "";
+  const hello = (): OutboundHello => {
+    const current = offers();
+    const frame = HelloFrame.parse(fromAgent("hello", `hello-${randomUUID()}`, { device_id: credentials.device_id, agent_version: VERSION, platform: PLATFORM, ...current, features: [FEATURES.batch] }));
+    lastOffered = JSON.stringify(current);
+    return frame;
+  };
   hello(); // fail at startup, not on every connect, if a connector describes itself wrongly
 
   // The link is made last, but the processor and asker need a way to reach it.
@@ -115,6 +155,7 @@ export async function startAgent(setup: AgentSetup): Promise<RunningAgent> {
     local_port: localPort,
     started_at: startedAt,
     updated_at: Date.now(),
+    mcp_servers: mcp.servers(),
   });
   let statusTimer: NodeJS.Timeout | null = null;
   const saveStatus = () => {
@@ -125,6 +166,23 @@ export async function startAgent(setup: AgentSetup): Promise<RunningAgent> {
   // The outbox changes with every result; `hearth status` needs its size, not a file write per command.
   const saveStatusSoon = () => {
     statusTimer ??= setTimeout(saveStatus, STATUS_EVERY_MS).unref();
+  };
+  // Only while connected, and only what changed: a (re)connect's hello carries the current set anyway.
+  const sendConnectors = () => {
+    if (!channel.ready()) return;
+    const current = offers();
+    const text = JSON.stringify(current);
+    if (text === lastOffered) return;
+    const frame: OutboundConnectors = ConnectorsFrame.parse(fromAgent("connectors", `connectors-${randomUUID()}`, current));
+    if (channel.sendText(JSON.stringify(frame))) lastOffered = text;
+  };
+  let connectorsTimer: NodeJS.Timeout | null = null;
+  mcpChangedSoon = () => {
+    connectorsTimer ??= setTimeout(() => {
+      connectorsTimer = null;
+      saveStatus();
+      sendConnectors();
+    }, CONNECTORS_SETTLE_MS).unref();
   };
   const processor = new CommandProcessor({
     db,
@@ -178,13 +236,14 @@ export async function startAgent(setup: AgentSetup): Promise<RunningAgent> {
       tokenPath: paths.localToken,
       executor,
       recordActivity,
-      describe: () => ({ device_id: credentials.device_id, connected: channel.ready(), connectors: descriptors, agent_version: VERSION }),
+      describe: () => ({ device_id: credentials.device_id, connected: channel.ready(), connectors: describeConnectors(connectors.connectors), agent_version: VERSION }),
       log,
     });
     try {
       localPort = await endpoint.listen();
     } catch (error) {
       retention.stop();
+      await mcp.stop();
       db.close();
       if (error instanceof Error && "code" in error && error.code === "EADDRINUSE") {
         throw new PortInUseError(
@@ -207,10 +266,16 @@ export async function startAgent(setup: AgentSetup): Promise<RunningAgent> {
     log,
     options,
     handlers: {
-      onWelcome: (_pending, features) => processor.onWelcome(features.includes(FEATURES.batch)),
+      onWelcome: (_pending, features) => {
+        processor.onWelcome(features.includes(FEATURES.batch));
+        // A change between hello and welcome was not sent (not ready then): send it now.
+        mcpChangedSoon();
+      },
       onCommand: (frame) => processor.onCommand(frame),
       onCommands: (frame) => processor.onCommands(frame),
       onAck: (ref, refused) => {
+        // A connectors frame is not kept, so its ack settles nothing.
+        if (ref.startsWith("connectors-")) return;
         if (setup.debugIgnoreActivityAcks && ref.startsWith("activity-")) return;
         processor.onAck(ref, refused);
       },
@@ -243,6 +308,8 @@ export async function startAgent(setup: AgentSetup): Promise<RunningAgent> {
       retention.stop();
       link?.stop();
       await endpoint?.close();
+      if (connectorsTimer) clearTimeout(connectorsTimer);
+      await mcp.stop();
       const grace = new Promise((resolve) => setTimeout(resolve, options.shutdownGrace).unref());
       await Promise.race([processor.idle(), grace]);
       if (processor.activeCount > 0) log.warn("agent.cut_off", `${processor.activeCount} command(s) were still running; they will be reported as interrupted (or re-run if read-only) next time.`);

@@ -72,7 +72,7 @@ export class Executor {
     if (request.deadlineAt !== undefined && Date.now() > request.deadlineAt) {
       return fail({ code: "expired", message: "Its deadline passed before it could start, so it was not run. Retry it if it is still wanted." }, "none");
     }
-    const prepared = await found.action.prepare(request.parameters);
+    const prepared = await found.action.prepare(request.parameters, request.deadlineAt === undefined ? {} : { deadlineAt: request.deadlineAt });
     if (!prepared.ok) return fail(prepared.error, "none");
     const scope = prepared.scopes[0] ?? null;
     const decision = this.#deps.permissions.decide({ target: request.target, action: request.action, scopes: prepared.scopes });

@@ -1,4 +1,5 @@
 import { CONFIGURE_LLM_HINT } from "./model.ts";
+import { toolHelpLine } from "./mcp-tools.ts";
 import { SENTENCE_EXAMPLES, SLASH_COMMANDS } from "./phrases.ts";
 import type { Capability } from "./parser.ts";
 
@@ -22,13 +23,14 @@ export function helpText(context: HelpContext): string {
   const offered = new Set(context.capabilities.map((c) => `${c.target}.${c.action}`));
   const slash = SLASH_COMMANDS.filter((spec) => spec.action !== null && offered.has(spec.action));
   const sentences = [...SENTENCE_EXAMPLES].filter(([action]) => offered.has(action)).map(([, example]) => example);
+  const tool = toolHelpLine(context.capabilities);
   // Paragraphs apart, so markdown does not fold a sentence into the list above it.
   const paragraphs =
-    slash.length === 0
+    slash.length === 0 && tool === null
       ? ["No connected device can do anything yet: start the agent on your computer with `npx hearth start`, or pair one with `npx hearth pair`."]
       : [
-          ["Here is what I can do on your computer:", ...slash.map((spec) => `- \`${spec.usage}\`: ${spec.does}`), "- `/help`: show this list"].join("\n"),
-          `Or say it in words: ${sentences.join(", ")}.`,
+          ["Here is what I can do on your computer:", ...slash.map((spec) => `- \`${spec.usage}\`: ${spec.does}`), ...(tool ? [tool] : []), "- `/help`: show this list"].join("\n"),
+          ...(sentences.length > 0 ? [`Or say it in words: ${sentences.join(", ")}.`] : []),
         ];
   if (context.activity) paragraphs.push(ACTIVITY_EXAMPLES);
   if (!context.model) paragraphs.push(CONFIGURE_LLM_HINT);

@@ -9,6 +9,7 @@ import { agentPath, clip, EXPLICIT_PATH, EXTENSION, homePath, isVague, parseLoca
 import { writeRequest } from "./write-rule.ts";
 import type { SlashSpec } from "./phrases.ts";
 import { parseActivityQuestion, type ActivityAsk } from "./activity/index.ts";
+import { parseToolCommand } from "./mcp-tools.ts";
 
 // The assistant's deterministic parser: one chat message in, one intent out, with no model and no I/O.
 // What must stay true: it never throws, the same text always gives the same intent, and only the explicit
@@ -22,7 +23,8 @@ export type ParsedIntent =
   /** A question about what the user did, answered from activity data; `query` is null when no phrasing fits ("how much time …"). */
   | { kind: "activity_query"; question: string; query: ActivityAsk | null }
   | { kind: "unknown"; reason: string };
-export type Capability = { target: string; action: string };
+/** One action a connected device offers; `mcpTool` is set when it is a bridged MCP tool (its name on the server). */
+export type Capability = { target: string; action: string; mcpTool?: string | undefined };
 export type ParseContext = {
   /** How paths name the home folder; only "~" (the agent expands it on the computer). */
   home?: "~";
@@ -44,7 +46,7 @@ const AGENT_FOLDERS = "the agent's folders";
 /** Turns one chat message into a command, help, an activity question, or a reason it was not understood; never throws. @example parseMessage("list my downloads") */
 export function parseMessage(text: string, context: ParseContext = {}): ParsedIntent {
   const clean = text.replace(/[\u2018\u2019\u201B]/g, "'").replace(/[\u201C\u201D\u201E]/g, '"').trim();
-  const intent = clean.startsWith("/") ? parseSlash(clean) : parseSentence(clean);
+  const intent = clean.startsWith("/") ? parseSlash(clean, context) : parseSentence(clean);
   return intent.kind === "command" && context.capabilities ? checkCapability(intent, context.capabilities) : intent;
 }
 
@@ -55,7 +57,7 @@ const SLASH_BY_NAME: ReadonlyMap<string, SlashSpec> = new Map(
   SLASH_COMMANDS.flatMap((spec) => [spec.name, ...spec.aliases].map((name): [string, SlashSpec] => [name, spec])),
 );
 
-function parseSlash(text: string): ParsedIntent {
+function parseSlash(text: string, context: ParseContext): ParsedIntent {
   const match = SLASH.exec(text);
   const word = match?.[1] ?? "";
   const spec = SLASH_BY_NAME.get(word.toLowerCase());
@@ -64,7 +66,7 @@ function parseSlash(text: string): ParsedIntent {
   const usage = `Give it like this: ${spec.usage}.`;
   switch (spec.name) {
     case "help": return { kind: "help" };
-    case "tool": return unknown("MCP tools are not wired into the assistant yet."); // issue 18: replaced by the /tool parser
+    case "tool": return parseToolCommand(arg, context.capabilities);
     case "info": return systemInfo();
     case "ls": return list(arg ? slashPlace(arg) : null);
     case "cat": return arg ? read(slashPlace(arg)) : unknown(`Which file? ${usage}`);

@@ -1,5 +1,6 @@
 import type { Json } from "#protocol";
 import { formatDuration } from "#protocol";
+import { mcpResultAnswer } from "./mcp-tools.ts";
 import type { ParsedCommand } from "./parser.ts";
 
 // The respond node's wording, as plain templates. What must stay true: output from a machine is DATA. It is
@@ -36,7 +37,7 @@ export function answerFor(outcome: TurnOutcome, context: AnswerContext): string 
     case "failed":
       return `${what} on ${device} failed: ${outcome.error.message}`;
     case "done":
-      return context.command ? summariseResult(context.command, outcome.data, what) : `Done: ${what}.`;
+      return mcpResultAnswer(outcome.data, what, fence) ?? (context.command ? summariseResult(context.command, outcome.data, what) : `Done: ${what}.`);
   }
 }
 

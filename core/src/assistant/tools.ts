@@ -1,13 +1,16 @@
 import type { ToolDefinition } from "@langchain/core/language_models/base";
 import type { ToolCall } from "@langchain/core/messages/tool";
 import type { Json } from "#protocol";
+import { MCP_TARGET } from "#protocol";
+import { bridgedToolDescription, bridgedToolParameters } from "./mcp-tools.ts";
 import type { ParsedCommand } from "./parser.ts";
 import { ACTION_WORDS } from "./phrases.ts";
 
 // The model's view of the user's machines: one tool per target.action that some connected device offers.
 // What must stay true: a tool call only ever becomes a command that a device offers, and never shell.run —
 // the parser's rule that only an explicit `/run` runs a program holds for the model too, so nothing a model
-// reads or is told can start a program.
+// reads or is told can start a program. Nor can it add an MCP server or approve a tool: the `mcp` connector is never
+// offered. A bridged MCP tool is offered like any action, with its server's description quoted as data.
 
 /** One action one device offers, as the relay knows it from the agent's `hello`. */
 export type AssistantCapability = {
@@ -18,10 +21,16 @@ export type AssistantCapability = {
   readOnly: boolean;
   /** The action's JSON Schema from the agent's descriptor; the built-in table is used when absent. */
   parameters?: Record<string, Json>;
+  /** The descriptor's description: for a bridged MCP tool, the server's words (given to a model only quoted). */
+  description?: string;
+  /** Set when the action is a bridged MCP tool: its name on the server. */
+  mcpTool?: string | undefined;
 };
 
 /** Actions the model is never offered: programs only run from an explicit `/run`. */
 export const MODEL_EXCLUDED_ACTIONS: ReadonlySet<string> = new Set(["shell.run"]);
+/** Connectors the model is never offered at all: MCP servers are managed by the user, on the device page and the computer. */
+export const MODEL_EXCLUDED_TARGETS: ReadonlySet<string> = new Set([MCP_TARGET]);
 
 const path = { type: "string", description: "A path; ~ is the home folder, e.g. ~/Downloads. A relative path is read from the home folder." };
 const objectOf = (properties: Record<string, Json>, required: string[]): Record<string, Json> => ({
@@ -73,11 +82,14 @@ export function buildTools(capabilities: readonly AssistantCapability[]): ToolDe
   const byKey = groupByAction(capabilities);
   return [...byKey.values()].map((offers) => {
     const [first] = offers;
-    const base = first.parameters ?? KNOWN_PARAMETERS.get(`${first.target}.${first.action}`) ?? ANY_PARAMETERS;
+    const mcpTool = first.mcpTool;
+    const schema = first.parameters ?? KNOWN_PARAMETERS.get(`${first.target}.${first.action}`) ?? ANY_PARAMETERS;
+    const base = mcpTool === undefined ? schema : bridgedToolParameters(schema);
     const names = [...new Set(offers.map((offer) => offer.deviceName))];
     const parameters = names.length > 1 ? withDevice(base, names) : base;
     const words = ACTION_WORDS.get(`${first.target}.${first.action}`) ?? `${first.target}.${first.action}`;
-    const description = `${capitalise(words)} on ${names.join(" or ")}${first.readOnly ? " (read-only)" : ""}.`;
+    const description =
+      mcpTool === undefined ? `${capitalise(words)} on ${names.join(" or ")}${first.readOnly ? " (read-only)" : ""}.` : bridgedToolDescription({ ...first, mcpTool }, names);
     return { type: "function", function: { name: toolName(first.target, first.action), description, parameters } };
   });
 }
@@ -104,7 +116,7 @@ export function commandFromToolCall(
 function groupByAction(capabilities: readonly AssistantCapability[]): Map<string, [AssistantCapability, ...AssistantCapability[]]> {
   const groups = new Map<string, [AssistantCapability, ...AssistantCapability[]]>();
   for (const capability of capabilities) {
-    if (MODEL_EXCLUDED_ACTIONS.has(`${capability.target}.${capability.action}`)) continue;
+    if (MODEL_EXCLUDED_ACTIONS.has(`${capability.target}.${capability.action}`) || MODEL_EXCLUDED_TARGETS.has(capability.target)) continue;
     const key = toolName(capability.target, capability.action);
     const group = groups.get(key);
     if (group) group.push(capability);

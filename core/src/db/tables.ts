@@ -1,4 +1,5 @@
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { sql } from "drizzle-orm";
 
 /** Times are epoch milliseconds, set by the worker, so the client and SQL agree without time-zone parsing. */
 export const users = sqliteTable("users", {
@@ -106,6 +107,8 @@ export const devices = sqliteTable(
     connectors: text("connectors").notNull().default("[]"),
     /** The local limits the agent last advertised in `hello` (JSON `AgentLimits`: folders, shell, apps); null before. */
     limits: text("limits"),
+    /** The agent's MCP servers as it last reported them (JSON `McpServerStatus[]`, from `hello` and `connectors`). */
+    mcpServers: text("mcp_servers").notNull().default("[]"),
     createdAt: integer("created_at").notNull(),
     lastSeenAt: integer("last_seen_at"),
     revokedAt: integer("revoked_at"),
@@ -243,7 +246,14 @@ export const auditLog = sqliteTable(
     /** The relay's outbox number for this line: a flush the relay repeats after a restart adds it only once. */
     relaySeq: integer("relay_seq"),
   },
-  (t) => [index("audit_user_id_idx").on(t.userId, t.id), uniqueIndex("audit_user_relay_seq_idx").on(t.userId, t.relaySeq)],
+  (t) => [
+    index("audit_user_id_idx").on(t.userId, t.id),
+    uniqueIndex("audit_user_relay_seq_idx").on(t.userId, t.relaySeq),
+    // A local client's command (`audit` frame) is one line per agent entry, however often the agent resends it.
+    uniqueIndex("audit_local_entry_idx")
+      .on(t.userId, t.deviceId, sql`${t.detail} ->> '$.entry_id'`)
+      .where(sql`kind = 'local_command'`),
+  ],
 );
 
 export type Device = typeof devices.$inferSelect;

@@ -1,0 +1,123 @@
+import { createServer } from "node:net";
+import { spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { afterEach, describe, expect, it } from "vitest";
+import { describeConnectors } from "../connectors/types.ts";
+import { call, childPids, memoryPins, nodeServer, RUG_PULL, SERVER_EVERYTHING, startBridge, waitFor } from "../../test/mcp-bridge.ts";
+import type { McpServerConfig } from "./types.ts";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { tempDir } from "../../test/temp.ts";
+
+// A server's life as config.json changes, a program that is missing or dies at once, secrets kept out of sight,
+// and a Streamable HTTP server.
+
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of children.splice(0)) child.kill("SIGKILL");
+});
+
+async function rugPull(): Promise<McpServerConfig> {
+  const file = join(await tempDir(), "state.json");
+  await writeFile(file, JSON.stringify({ description: "Greets a person by name.", extra: [] }));
+  return nodeServer(RUG_PULL, [file]);
+}
+
+describe("the bridge's servers", () => {
+  it("reports a missing program as failed, says which, and keeps retrying", async () => {
+    const { bridge } = await startBridge({ ghost: { command: "hearth-no-such-program", args: [], env: {}, read_only_tools: [], enabled: true } }, { backoff: { firstMs: 100, maxMs: 200 } });
+    bridge.start();
+    const failed = await waitFor("the server failed", () => bridge.status().find((s) => s.state === "failed"));
+    expect(failed.error).toContain('The program "hearth-no-such-program" was not found');
+    expect(failed.next_retry_at).toEqual(expect.any(Number));
+    await waitFor("a few retries", () => (bridge.status()[0]?.restarts ?? 0) >= 3, 5000);
+    expect(bridge.connectors()).toEqual([]);
+  });
+
+  it("never shows env values: not in the status, the error or the log", async () => {
+    const secret = "sk-very-secret-4242";
+    const script = "console.error('my token is ' + process.env.API_TOKEN); process.exit(3)";
+    const { bridge, lines } = await startBridge({ leaky: { command: process.execPath, args: ["-e", script], env: { API_TOKEN: secret }, read_only_tools: [], enabled: true } }, { backoff: { firstMs: 5000, maxMs: 5000 } });
+    bridge.start();
+    const down = await waitFor("the server down", () => bridge.status().find((s) => s.state === "restarting"));
+    expect(down.error).toContain("my token is ***");
+    expect(JSON.stringify(bridge.status())).not.toContain(secret);
+    expect(lines.join("\n")).toContain("[leaky] my token is ***");
+    expect(lines.join("\n")).not.toContain(secret);
+  });
+
+  it("follows config.json: read-only marks without a restart, a new spec restarts, removal forgets the pins", async () => {
+    const config = await rugPull();
+    const pins = memoryPins();
+    const { bridge } = await startBridge({ notes: config }, { pins });
+    bridge.start();
+    await waitFor("running", () => bridge.status()[0]?.state === "running");
+    const [pid] = childPids("mcp-rug-pull");
+    expect(describeConnectors(bridge.connectors())[0]?.actions[0]?.read_only).toBe(false);
+
+    bridge.update({ notes: { ...config, read_only_tools: ["Greet-Person"] } });
+    expect(describeConnectors(bridge.connectors())[0]?.actions[0]?.read_only).toBe(true);
+    expect(bridge.status()[0]?.tools[0]?.read_only).toBe(true);
+    expect(childPids("mcp-rug-pull")).toEqual([pid]);
+
+    bridge.update({ notes: { ...config, enabled: false } });
+    expect(bridge.status()[0]?.state).toBe("stopped");
+    expect(bridge.connectors()).toEqual([]);
+    await waitFor("the child gone", () => childPids("mcp-rug-pull").length === 0);
+
+    bridge.update({ notes: { ...config, env: { GREETING: "x" } } });
+    await waitFor("running again", () => bridge.status()[0]?.state === "running");
+    expect(childPids("mcp-rug-pull")).not.toContain(pid);
+    expect(await call(bridge, "notes", "greet_person", { name: "Bo" })).toMatchObject({ ok: true });
+
+    bridge.update({});
+    expect(bridge.status()).toEqual([]);
+    expect(pins.all.notes).toBeUndefined();
+    await waitFor("the child gone", () => childPids("mcp-rug-pull").length === 0);
+  });
+
+  it("speaks Streamable HTTP, and shows its address without credentials or query", async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, [SERVER_EVERYTHING, "streamableHttp"], { env: { ...process.env, PORT: String(port) }, stdio: ["ignore", "ignore", "pipe"] });
+    children.push(child);
+    await new Promise<void>((resolve) => child.stderr?.on("data", (chunk: Buffer) => chunk.toString().includes("listening") && resolve()));
+    const { bridge, lines } = await startBridge({ web: { url: `http://me:pa55w0rd-long@127.0.0.1:${port}/mcp?key=abcd-secret`, headers: { "X-Api-Key": "header-secret-value" }, read_only_tools: [], enabled: true } });
+    bridge.start();
+    const running = await waitFor("the http server running", () => bridge.status().find((s) => s.state === "running"));
+    expect(running).toMatchObject({ transport: "http", display: `http://127.0.0.1:${port}/mcp?…` });
+    expect(await call(bridge, "web", "echo", { message: "over http" })).toMatchObject({ ok: true, data: { content: [{ type: "text", text: "Echo: over http" }] } });
+    const everything = JSON.stringify(bridge.status()) + JSON.stringify(describeConnectors(bridge.connectors())) + lines.join("\n");
+    for (const secret of ["pa55w0rd-long", "abcd-secret", "header-secret-value"]) expect(everything).not.toContain(secret);
+  });
+
+  it("notices a Streamable HTTP server that went away at the next call, and reconnects when it is back", async () => {
+    const port = await freePort();
+    const serve = async () => {
+      const child = spawn(process.execPath, [SERVER_EVERYTHING, "streamableHttp"], { env: { ...process.env, PORT: String(port) }, stdio: ["ignore", "ignore", "pipe"] });
+      children.push(child);
+      await new Promise<void>((resolve) => child.stderr?.on("data", (chunk: Buffer) => chunk.toString().includes("listening") && resolve()));
+      return child;
+    };
+    const first = await serve();
+    const { bridge } = await startBridge({ web: { url: `http://127.0.0.1:${port}/mcp`, headers: {}, read_only_tools: [], enabled: true } }, { backoff: { firstMs: 300, maxMs: 300 } });
+    bridge.start();
+    await waitFor("running", () => bridge.status()[0]?.state === "running");
+    first.kill("SIGKILL");
+    await new Promise((resolve) => first.once("exit", resolve));
+    expect(await call(bridge, "web", "echo", { message: "anyone?" })).toMatchObject({ ok: false, error: { code: "execution_failed" } });
+    expect(bridge.status()[0]).toMatchObject({ state: "restarting", restarts: 1, error: expect.stringContaining("fetch failed") });
+    await serve();
+    await waitFor("running again", () => bridge.status()[0]?.state === "running", 10_000);
+    expect(await call(bridge, "web", "echo", { message: "back" })).toMatchObject({ ok: true });
+  });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
