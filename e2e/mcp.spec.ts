@@ -55,7 +55,7 @@ test("add the filesystem MCP server from the device page, approve it on the comp
     expect(approved.code, approved.output).toBe(0);
     await expect(server.getByText("Running", { exact: true })).toBeVisible({ timeout: 30_000 });
     await expect(server).toContainText(/Runs: .*server-filesystem\/dist\/index\.js/);
-    await server.getByText(/\d+ tools/).click();
+    await server.getByRole("button", { name: /\d+ tools/ }).click();
     const tools = server.getByRole("list", { name: "Tools of files" });
     await expect(tools.getByRole("listitem").filter({ hasText: "list_directory" }).first()).toBeVisible();
     await expect(tools.getByText("server says read-only").first()).toBeVisible();
