@@ -1,4 +1,4 @@
-import { toBrowser } from "#protocol";
+import { MCP_TARGET, toBrowser } from "#protocol";
 import type { PermissionRequestView } from "#protocol";
 import type { PermissionPrompt } from "../../core/src/assistant/graph.ts";
 import { createChatModel, modelEnv } from "../../core/src/assistant/model.ts";
@@ -62,6 +62,9 @@ async function capabilities(sockets: Sockets): Promise<AssistantCapability[]> {
   for (const device of await sockets.loadDevices()) {
     if (device.revokedAt !== null) continue;
     for (const connector of parseConnectors(device.connectors)) {
+      // MCP servers are managed by the user on the device page and the computer, never by a turn: the parser and the
+      // model do not offer `mcp.*` (core/src/assistant/mcp-tools.ts), and a turn does not even see it.
+      if (connector.target === MCP_TARGET) continue;
       for (const action of connector.actions) {
         found.push({
           deviceId: device.id,

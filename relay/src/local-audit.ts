@@ -53,14 +53,16 @@ const MAX_SUMMARY = 500;
 
 /**
  * The audit line's words, e.g. `claude-desktop (MCP) ran filesystem.read on ~/notes.txt: done`, or
- * `… ran shell.run: failed (permission_denied), deny:local rule` when the agent's decision was not a plain allow.
+ * `… ran filesystem.write on ~/x: failed (timeout), ask:allow_once` when the agent's decision was not a plain allow,
+ * or `… was refused shell.run (deny:local rule)` when the agent said no.
  */
 export function localAuditSummary(entry: LocalAuditEntry): string {
-  const on = entry.scope ? ` on ${entry.scope}` : "";
+  const who = entry.client || "A local client";
+  const what = `${entry.target}.${entry.action}${entry.scope ? ` on ${entry.scope}` : ""}`;
   const failed = /^failed:(.+)$/.exec(entry.outcome);
   const outcome = failed ? `failed (${failed[1]})` : entry.outcome;
   const decision = entry.decision === "allow" ? "" : `, ${entry.decision}`;
-  const summary = oneLine(`${entry.client || "A local client"} ran ${entry.target}.${entry.action}${on}: ${outcome}${decision}`);
+  const summary = oneLine(entry.decision.startsWith("deny") ? `${who} was refused ${what} (${entry.decision})` : `${who} ran ${what}: ${outcome}${decision}`);
   return summary.length > MAX_SUMMARY ? `${summary.slice(0, MAX_SUMMARY - 1)}…` : summary;
 }
 

@@ -107,6 +107,17 @@ describe("a connectors frame", () => {
     agent.close();
   });
 
+  // (Local D1 answers in order anyway, so this shows what the user sees, not the ordering of writes that guards it.)
+  it("sent several at once are each acked, and the last one stands", async () => {
+    const { client, token, deviceId } = await userWithDevice();
+    const { socket: agent } = await connectAgent(token, deviceId);
+    const ids = Array.from({ length: 6 }, (_, i) => `burst-${i}`);
+    for (const [i, id] of ids.entries()) agent.send({ v: 1, type: "connectors", id, connectors: TEST_CONNECTORS, mcp_servers: [{ ...FILES_SERVER, restarts: i, tools: [] }] });
+    for (const id of ids) await agent.next("ack", (f) => f.ref === id);
+    expect((await devices(client))[0]?.mcp_servers.map((server) => server.restarts)).toEqual([5]);
+    agent.close();
+  });
+
   it("from a device revoked meanwhile changes nothing, and the agent is told it is revoked", async () => {
     const { client, token, deviceId } = await userWithDevice();
     const { socket: agent } = await connectAgent(token, deviceId);
@@ -145,19 +156,20 @@ describe("an audit frame", () => {
     const { socket } = await connectAgent(token, deviceId);
     socket.send({ v: 1, type: "audit", id: "a1", entries });
     await socket.next("ack", (f) => f.ref === "a1");
-    socket.send({ v: 1, type: "audit", id: "a2", entries: [entry("e3", { client: "goose\n(MCP)", scope: null, action: "list" })] });
+    socket.send({ v: 1, type: "audit", id: "a2", entries: [entry("e3", { client: "goose\n(MCP)", scope: null, action: "list" }), entry("e4", { target: "shell", action: "run", scope: "rm", decision: "deny:local rule", outcome: "failed:denied_locally" })] });
     await socket.next("ack", (f) => f.ref === "a2");
-    const lines = await untilLocalLines(client, 3);
-    // The third line is in, so the resent frame's flush ran before it: still one line per entry.
+    const lines = await untilLocalLines(client, 4);
+    // The new lines are in, so the resent frame's flush ran before them: still one line per entry.
     await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(await localLines(client)).toHaveLength(3);
+    expect(await localLines(client)).toHaveLength(4);
 
     expect(lines.map((line) => line.summary)).toEqual([
+      "claude-desktop (MCP) was refused shell.run on rm (deny:local rule)",
       "goose (MCP) ran filesystem.list: done",
       "claude-desktop (MCP) ran filesystem.write on ~/x.txt: failed (outside_roots), ask:allow_once",
       "claude-desktop (MCP) ran filesystem.read on ~/notes.txt: done",
     ]);
-    const last = lines[2];
+    const last = lines[3];
     expect(last).toMatchObject({ device_id: deviceId, command_id: null, at: entries[0]?.at, detail: entries[0] });
     socket.close();
   });

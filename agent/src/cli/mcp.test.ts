@@ -60,6 +60,7 @@ describe("hearth mcp (agent not running)", { timeout: 30_000 }, () => {
     const { paths, run } = await home();
     expect(await run("mcp", "add", "shell", "--", "x")).toMatchObject({ code: 2, stderr: expect.stringContaining(`"shell" is the name of Hearth's built-in shell connector`) });
     expect(await run("mcp", "add", "notes")).toMatchObject({ code: 2, stderr: expect.stringContaining("say what to run: -- <command> [args…], or --url <url>. Run \"npx hearth mcp add --help\"") });
+    expect(await run("mcp", "add", "docs", "--url", "ftp://docs.example")).toMatchObject({ code: 2, stderr: expect.stringContaining("url: Use an http:// or https:// address of a Streamable HTTP MCP server. Run \"npx hearth mcp add --help\"") });
     expect(existsSync(paths.config)).toBe(false);
     // `--help` after `--` belongs to the program, not to hearth.
     expect(await run("mcp", "add", "notes", "--", "notes-server", "--help")).toMatchObject({ code: 0 });

@@ -3,7 +3,8 @@ import { loadConfig } from "../home/config.ts";
 import { ensureHomeDir, homePaths, resolveHomeDir } from "../home/paths.ts";
 import type { HomePaths } from "../home/paths.ts";
 import { runningAgent } from "../home/status-file.ts";
-import { describeServer, mcpNameProblem, specOf } from "../mcp/config-entry.ts";
+import { McpServerEntry, mcpNameProblem } from "../mcp/config-entry.ts";
+import { describeSpec } from "../mcp/display.ts";
 import { editMcpServers } from "../mcp/config-file.ts";
 import { McpStoreError, PendingStore, PinsFileStore } from "../mcp/store.ts";
 import { CliError, parseOptions, UsageError } from "./args.ts";
@@ -52,6 +53,9 @@ const SUBCOMMANDS: Record<string, Sub> = {
         ...(values.url !== undefined ? { url: values.url, headers: pairs(values.header ?? [], "--header") } : { command, args, env: pairs(values.env ?? [], "--env") }),
         ...(values["read-only"] ? { read_only_tools: values["read-only"] } : {}),
       };
+      // Checked alone first, so a bad --url is reported as this command's mistake, not as config.json's.
+      const checked = McpServerEntry.safeParse(entry);
+      if (!checked.success) throw new UsageError(checked.error.issues.map((issue) => `${issue.path.join(".") || "server"}: ${issue.message.replace(/\.$/, "")}`).join("; "));
       ensureHomeDir(paths);
       const { config } = files(() =>
         editMcpServers(paths.config, (servers) => {
@@ -62,7 +66,7 @@ const SUBCOMMANDS: Record<string, Sub> = {
       const pending = new PendingStore(paths.mcpPending);
       if (files(() => pending.remove(name)) !== undefined) out.log(`(This replaces the request for "${name}" from the web app.)`);
       const added = config.mcp_servers[name];
-      out.log(`Added the MCP server "${name}": ${added ? describeServer(specOf(added)) : ""}`);
+      out.log(`Added the MCP server "${name}": ${added ? describeSpec(added) : ""}`);
       out.log(whenItStarts(paths));
       return 0;
     },
@@ -125,7 +129,7 @@ Run \`hearth mcp <command> --help\` for details.`,
       context.out.log(mcpCommand.usage);
       return 0;
     }
-    if (sub === "serve") return runServe(rest);
+    if (sub === "serve") return runServe(rest, context.env);
     const entry = Object.hasOwn(SUBCOMMANDS, sub) ? SUBCOMMANDS[sub] : undefined;
     if (!entry) throw new UsageError(`unknown mcp command "${sub}"; use add, list, remove, approve or serve`);
     const beforeDashes = rest.indexOf("--") === -1 ? rest : rest.slice(0, rest.indexOf("--"));
@@ -139,10 +143,11 @@ Run \`hearth mcp <command> --help\` for details.`,
 
 /**
  * `hearth mcp serve` lives in agent/src/cli/mcp-serve.ts (issue 18's serve part), which exports
- * `runMcpServe(argv): Promise<number>`. Loaded by a computed name so this file compiles before that one exists;
- * once both are merged this can become a plain `import("./mcp-serve.ts")`.
+ * `runMcpServe(argv, env): Promise<number>`. Loaded by a computed name so this file compiles before that one exists.
+ * Once both are merged this must become a plain `(await import("./mcp-serve.ts")).runMcpServe(argv, env)`: the
+ * one-file bundle (scripts/build-agent.mjs) only takes in modules named literally.
  */
-async function runServe(argv: string[]): Promise<number> {
+async function runServe(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const specifier = "./mcp-serve.ts";
   let loaded: unknown;
   try {
@@ -151,7 +156,7 @@ async function runServe(argv: string[]): Promise<number> {
     throw new CliError("`hearth mcp serve` is not part of this build of the agent.");
   }
   if (typeof loaded !== "object" || loaded === null || !("runMcpServe" in loaded) || typeof loaded.runMcpServe !== "function") throw new CliError("`hearth mcp serve` is not part of this build of the agent.");
-  const code: unknown = await loaded.runMcpServe(argv);
+  const code: unknown = await loaded.runMcpServe(argv, env);
   return typeof code === "number" ? code : 1;
 }
 
@@ -169,7 +174,7 @@ function listServers(paths: HomePaths, out: Output): void {
     if (!entry) continue;
     const status = live.find((server) => server.name === name);
     const state = !entry.enabled ? "disabled" : (status?.state ?? (agent ? "starting" : "set up"));
-    out.log(`${name}  ${state}  ${describeServer(specOf(entry))}`);
+    out.log(`${name}  ${state}  ${describeSpec(entry)}`);
     if (status?.error) out.log(`  error: ${status.error}`);
     if (status?.state === "restarting" && status.next_retry_at) out.log(`  next try in ${Math.max(0, Math.round((status.next_retry_at - Date.now()) / 1000))} s (${status.restarts} restart(s) so far)`);
     const width = Math.max(0, ...(status?.tools ?? []).map((tool) => tool.tool.length));
@@ -189,7 +194,7 @@ function listServers(paths: HomePaths, out: Output): void {
   const waiting = Object.entries(pending);
   if (waiting.length > 0) {
     out.log("\nAsked for from the web app, waiting for your approval here:");
-    for (const [name, request] of waiting) out.log(`  ${name}  ${describeServer(request.server)}  → \`${hearth} mcp approve ${name}\``);
+    for (const [name, request] of waiting) out.log(`  ${name}  ${describeSpec(request.server)}  → \`${hearth} mcp approve ${name}\``);
   }
 }
 

@@ -6,6 +6,7 @@ import type { ResolvedConfig } from "../home/config.ts";
 import { loadCredentials } from "../home/credentials.ts";
 import { homePaths, resolveHomeDir } from "../home/paths.ts";
 import { runningAgent } from "../home/status-file.ts";
+import type { McpServerStatus } from "#protocol";
 import { hearthCommand } from "../invocation.ts";
 import { CliError, parseOptions } from "./args.ts";
 import type { CliCommand } from "./args.ts";
@@ -53,6 +54,7 @@ Options:
     rows.push(["Folders", config.filesystem.roots.join(", ")]);
     rows.push(...shellRows(config, paths.config, hearth));
     rows.push(["Apps", Object.keys(config.apps).join(", ") || "none configured"]);
+    rows.push(["MCP servers", mcpSummary(Object.keys(config.mcp_servers), agent?.mcp_servers ?? null, hearth)]);
     const port = agent?.local_port ?? config.local_endpoint.port;
     rows.push(["Local endpoint", config.local_endpoint.enabled ? `127.0.0.1:${port}` : "off"]);
     rows.push(["Settings", paths.dir]);
@@ -63,6 +65,17 @@ Options:
     return 0;
   },
 };
+
+/** One line about the MCP servers: their states while the agent runs, and how many tools wait for approval. */
+function mcpSummary(configured: string[], live: McpServerStatus[] | null, hearth: string): string {
+  if (configured.length === 0) return `none (\`${hearth} mcp add\` adds one)`;
+  const states = configured.map((name) => {
+    const server = live?.find((candidate) => candidate.name === name);
+    const off = server?.tools.filter((tool) => tool.state !== "enabled").length ?? 0;
+    return `${name} ${server?.state ?? "set up"}${off > 0 ? ` (${off} tool(s) to approve)` : ""}`;
+  });
+  return `${states.join(", ")}; see \`${hearth} mcp list\``;
+}
 
 /** How long `hearth status` waits for the server's manifest: status must stay quick when the server is away. */
 const MANIFEST_TIMEOUT_MS = 3_000;

@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { writePrivateFile } from "./private-file.ts";
 import { z } from "zod";
 import { McpServerStatus } from "#protocol";
 
@@ -18,9 +19,9 @@ export const AgentStatus = z.object({
 });
 export type AgentStatus = z.infer<typeof AgentStatus>;
 
-/** Records the running agent's state. */
+/** Records the running agent's state, whole: `hearth mcp approve` reads the diffs in it while the agent rewrites it. */
 export function writeStatus(path: string, status: AgentStatus): void {
-  writeFileSync(path, `${JSON.stringify(status)}\n`, { mode: 0o600 });
+  writePrivateFile(path, `${JSON.stringify(status)}\n`);
 }
 
 /** The last status written, or null when there is none (or it is unreadable). */

@@ -155,7 +155,7 @@ export function isTooBroad(dir: string): boolean {
 /** The SQLite side files of state.db (write-ahead log, shared memory, rollback journal). */
 const STATE_DB_SIDE_FILES = ["-wal", "-shm", "-journal"];
 /** The files written through writePrivateFile land first as `<name>.<pid>.tmp`; a crash can leave one. */
-const PRIVATE_TEMP = /^(credentials\.json|local-token|config\.json|mcp-pins\.json|mcp-pending\.json)\.\d+\.tmp$/;
+const PRIVATE_TEMP = /^(credentials\.json|local-token|status\.json|config\.json|mcp-pins\.json|mcp-pending\.json)\.\d+\.tmp$/;
 
 /**
  * The files the agent writes in its settings folder, by name: settings, pairing, local token, state (with SQLite's

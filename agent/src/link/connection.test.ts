@@ -50,7 +50,7 @@ describe("the relay link", () => {
     await start();
     const hello = await relay.waitFor((frame) => frame.type === "hello");
     expect(hello).toMatchObject({ device_id: "device-1", agent_version: expect.any(String) });
-    expect(hello.type === "hello" && hello.connectors.map((c) => c.target)).toEqual(["filesystem", "browser", "system"]);
+    expect(hello.type === "hello" && hello.connectors.map((c) => c.target)).toEqual(["filesystem", "browser", "system", "mcp"]);
     await relay.until(() => relay.heartbeats >= 3);
     expect(HEARTBEAT_PING).toBe('{"v":1,"type":"ping","id":"hb"}');
   });

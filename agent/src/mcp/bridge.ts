@@ -16,6 +16,12 @@ import type { McpBridge, McpBridgeOptions, McpServerConfig, PinnedTool, ToolDefi
 
 const JsonObject = z.record(z.string(), z.json());
 
+// What `hello` can carry (protocol/src/command.ts, frames.ts): 100 actions a connector, in a frame of 1 MiB.
+const MAX_ACTIONS = 100;
+/** A tool whose input schema is bigger than this is not offered: a handful of them would fill `hello`. */
+const MAX_SCHEMA_BYTES = 32 * 1024;
+const schemaBytes = (definition: ToolDefinition): number => Buffer.byteLength(JSON.stringify(definition.input_schema));
+
 /** A listed tool, named and checked against its pin. */
 type ListedTool = { definition: ToolDefinition; action: string; title?: string; hints: McpToolStatus["hints"]; check: PinCheck };
 
@@ -40,6 +46,8 @@ export function createMcpBridge(options: McpBridgeOptions): McpBridge {
   const backoff = options.backoff ?? { firstMs: DEFAULT_BACKOFF.firstMs, maxMs: DEFAULT_BACKOFF.maxMs };
   const entries = new Map<string, ServerEntry>();
   let started = false;
+  // The latest config.json servers: what `start()` starts if `update()` came first.
+  let configured = options.servers;
 
   const definitionOf = (tool: Tool): ToolDefinition | null => {
     const schema = JsonObject.safeParse(tool.inputSchema);
@@ -68,6 +76,7 @@ export function createMcpBridge(options: McpBridgeOptions): McpBridge {
       for (const { definition } of definitions) options.pins.pin(name, definition.name, { hash: checkPin(definition, undefined).hash, definition, approved_at: now, by: "first_start" });
     }
     entry.listedOnce = true;
+    const pins = options.pins.pinsOf(name);
     entry.tools = definitions.map(({ tool, definition }) => ({
       definition,
       action: actions.get(definition.name) ?? definition.name,
@@ -78,9 +87,11 @@ export function createMcpBridge(options: McpBridgeOptions): McpBridge {
         ...(tool.annotations?.idempotentHint === undefined ? {} : { idempotent: tool.annotations.idempotentHint }),
         ...(tool.annotations?.openWorldHint === undefined ? {} : { open_world: tool.annotations.openWorldHint }),
       },
-      check: { state: "new", hash: "" },
+      check: checkPin(definition, pins[definition.name]),
     }));
-    recheck(name, entry);
+    const huge = entry.tools.filter((tool) => schemaBytes(tool.definition) > MAX_SCHEMA_BYTES).map((tool) => tool.definition.name);
+    if (huge.length > 0) options.log.warn("mcp.tools", `MCP server ${name} has tools whose input schema is over ${MAX_SCHEMA_BYTES / 1024} KiB, which Hearth does not offer: ${huge.join(", ")}.`, { server: name });
+    if (entry.tools.length > MAX_ACTIONS) options.log.warn("mcp.tools", `MCP server ${name} lists ${entry.tools.length} tools; Hearth offers at most ${MAX_ACTIONS} of a server (the first approved ones).`, { server: name });
     const changed = entry.tools.filter((tool) => tool.check.state !== "enabled").map((tool) => `${tool.definition.name} (${tool.check.state})`);
     if (changed.length > 0) options.log.warn("mcp.tools", `MCP server ${name} has tools waiting for your approval: ${changed.join(", ")}. Review them on the device page or with \`hearth mcp approve ${name}\`.`, { server: name });
     options.onChange();
@@ -118,7 +129,6 @@ export function createMcpBridge(options: McpBridgeOptions): McpBridge {
     const action = createToolAction({
       server: name,
       definition: tool.definition,
-      hash,
       description: (tool.definition.description || tool.title || tool.definition.name).slice(0, 500),
       readOnly,
       sandbox: options.sandbox,
@@ -129,14 +139,10 @@ export function createMcpBridge(options: McpBridgeOptions): McpBridge {
     return action;
   };
 
-  const stopEntry = async (entry: ServerEntry): Promise<void> => {
-    await entry.connection.stop();
-  };
-
   return {
     start() {
       started = true;
-      for (const [name, config] of Object.entries(options.servers)) {
+      for (const [name, config] of Object.entries(configured)) {
         if (entries.has(name)) continue;
         const entry = makeEntry(name, config);
         entries.set(name, entry);
@@ -145,12 +151,12 @@ export function createMcpBridge(options: McpBridgeOptions): McpBridge {
     },
 
     update(servers) {
-      options.servers = servers;
+      configured = servers;
       if (!started) return;
       for (const [name, entry] of [...entries]) {
         if (Object.hasOwn(servers, name)) continue;
         entries.delete(name);
-        void stopEntry(entry);
+        void entry.connection.stop();
         options.pins.forget(name);
         options.log.info("mcp.removed", `MCP server ${name} was removed; its approvals are forgotten.`, { server: name });
       }
@@ -165,7 +171,7 @@ export function createMcpBridge(options: McpBridgeOptions): McpBridge {
           if (!config.enabled && wasEnabled) void old.connection.stop().then(() => options.onChange());
           continue;
         }
-        if (old) void stopEntry(old);
+        if (old) void old.connection.stop();
         const entry = makeEntry(name, config);
         entries.set(name, entry);
         if (config.enabled) entry.connection.start();
@@ -178,7 +184,8 @@ export function createMcpBridge(options: McpBridgeOptions): McpBridge {
       for (const [name, entry] of entries) {
         if (!entry.config.enabled || entry.connection.state !== "running") continue;
         const actions: Record<string, Action> = {};
-        for (const tool of entry.tools) if (tool.check.state === "enabled") actions[tool.action] = actionFor(name, entry, tool);
+        const offered = entry.tools.filter((tool) => tool.check.state === "enabled" && schemaBytes(tool.definition) <= MAX_SCHEMA_BYTES).slice(0, MAX_ACTIONS);
+        for (const tool of offered) actions[tool.action] = actionFor(name, entry, tool);
         connectors.push({ target: name, description: `MCP server ${name} (${entry.connection.display})`, actions });
       }
       return connectors;
@@ -228,7 +235,7 @@ export function createMcpBridge(options: McpBridgeOptions): McpBridge {
       started = false;
       const all = [...entries.values()];
       entries.clear();
-      await Promise.all(all.map(stopEntry));
+      await Promise.all(all.map((entry) => entry.connection.stop()));
     },
   };
 }

@@ -48,16 +48,3 @@ export function mcpNameProblem(name: string): string | null {
   if (!Name.safeParse(name).success) return `"${name}" cannot name an MCP server: use lower-case letters, digits and _ (starting with a letter, at most 40), like "files" or "github".`;
   return null;
 }
-
-/** What a server runs, without secrets: the command and its arguments, or the URL without credentials or query. */
-export function describeServer(spec: McpServerSpec): string {
-  if ("command" in spec) return [spec.command, ...spec.args].map((part) => (/[\s"'\\]/.test(part) ? JSON.stringify(part) : part)).join(" ");
-  const url = new URL(spec.url);
-  return `${url.protocol}//${url.host}${url.pathname}`;
-}
-
-/** The spec part of a config entry (what a restart depends on), without Hearth's own keys. */
-export function specOf(config: McpServerConfig): McpServerSpec {
-  if ("command" in config) return { command: config.command, args: config.args, env: config.env, ...(config.cwd !== undefined ? { cwd: config.cwd } : {}) };
-  return { url: config.url, headers: config.headers };
-}

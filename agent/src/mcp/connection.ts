@@ -16,6 +16,8 @@ import { describeSpec, redactor } from "./display.ts";
 /** Restart delays: the first, doubled per failure up to the most; a run of `resetAfterMs` starts over at the first. */
 export const DEFAULT_BACKOFF = { firstMs: 1000, maxMs: 5 * 60_000, resetAfterMs: 60_000 };
 const STDERR_LINES = 20;
+/** At most this many stderr lines a minute reach the agent's log per server, so a chatty server cannot flood it. */
+const STDERR_LOG_PER_MINUTE = 300;
 const MAX_TOOLS = 200;
 const LIST_TIMEOUT_MS = 30_000;
 
@@ -39,7 +41,6 @@ export class McpConnection {
   readonly name: string;
   readonly spec: McpServerSpec;
   state: State = "stopped";
-  error: string | null = null;
   restarts = 0;
   nextRetryAt: number | null = null;
   readonly #options: ConnectionOptions;
@@ -52,7 +53,11 @@ export class McpConnection {
   #timer: NodeJS.Timeout | null = null;
   #delayMs: number;
   #connectedAt = 0;
+  /** The last stderr lines of the current (or last) process; each process gets its own array. */
   #stderr: string[] = [];
+  /** Why the server is down: the reason, and the stderr lines of the process that died (still filling as its pipe drains). */
+  #failure: { reason: string; stderr: string[] } | null = null;
+  #logged = { minute: 0, lines: 0 };
   #listing: Promise<void> | null = null;
   #listAgain = false;
 
@@ -67,6 +72,16 @@ export class McpConnection {
   /** What runs, as shown to the user (no secrets). */
   get display(): string {
     return describeSpec(this.spec);
+  }
+
+  /**
+   * Why it failed or is restarting, with the dead process's last stderr lines. Read when asked, because a process's
+   * exit is often seen before the last of its stderr is: the lines that explain a crash come in just after it.
+   */
+  get error(): string | null {
+    if (!this.#failure) return null;
+    const tail = this.#failure.stderr.join("\n");
+    return this.#redact(`${this.#failure.reason}${tail ? `\n${tail}` : ""}`).slice(-2000);
   }
 
   get transportKind(): "stdio" | "http" {
@@ -143,7 +158,7 @@ export class McpConnection {
       if (generation !== this.#generation) return;
       if (closed) throw new Error("the connection closed right after it opened");
       this.state = "running";
-      this.error = null;
+      this.#failure = null;
       this.#connectedAt = Date.now();
       this.#options.log.info("mcp.started", `MCP server ${this.name} is running.`, { server: this.name });
       this.#options.onState();
@@ -191,7 +206,11 @@ export class McpConnection {
     if (!line) return;
     this.#stderr.push(line);
     if (this.#stderr.length > STDERR_LINES) this.#stderr.shift();
-    this.#options.log.info("mcp.stderr", `[${this.name}] ${line}`, { server: this.name });
+    const minute = Math.floor(Date.now() / 60_000);
+    if (minute !== this.#logged.minute) this.#logged = { minute, lines: 0 };
+    this.#logged.lines += 1;
+    if (this.#logged.lines <= STDERR_LOG_PER_MINUTE) this.#options.log.info("mcp.stderr", `[${this.name}] ${line}`, { server: this.name });
+    else if (this.#logged.lines === STDERR_LOG_PER_MINUTE + 1) this.#options.log.warn("mcp.stderr", `[${this.name}] writes more than ${STDERR_LOG_PER_MINUTE} lines a minute; the rest of this minute's are left out of the log.`, { server: this.name });
   }
 
   /** Lists every page of tools, then hands the listing to the bridge. */
@@ -234,13 +253,14 @@ export class McpConnection {
     const ranMs = this.state === "running" ? Date.now() - this.#connectedAt : 0;
     if (ranMs >= DEFAULT_BACKOFF.resetAfterMs) this.#delayMs = this.#options.backoff.firstMs;
     const missing = error instanceof Error && "code" in error && error.code === "ENOENT" && "command" in this.spec;
-    const tail = this.#stderr.join("\n");
+    const closed = !error || (error instanceof McpError && error.code === ErrorCode.ConnectionClosed);
+    const ended = `${this.transportKind === "stdio" ? "The server exited" : "The connection closed"}${this.state === "running" ? "" : " before it finished starting"}.`;
     const why = missing
       ? `The program "${"command" in this.spec ? this.spec.command : ""}" was not found. Install it, or fix "command" of mcp_servers.${this.name} in config.json (use a full path if it is not on the agent's PATH).`
-      : error
-        ? `${this.state === "running" ? "The connection failed" : "It could not be started"}: ${error instanceof Error ? error.message : String(error)}${tail ? `\n${tail}` : ""}`
-        : `${this.transportKind === "stdio" ? "The server exited" : "The connection closed"}.${tail ? `\n${tail}` : ""}`;
-    this.error = this.#redact(why).slice(-2000);
+      : closed
+        ? ended
+        : `${this.state === "running" ? "The connection failed" : "It could not be started"}: ${error instanceof Error ? error.message : String(error)}`;
+    this.#failure = { reason: why, stderr: this.#stderr };
     this.state = missing ? "failed" : "restarting";
     this.restarts += 1;
     const delay = this.#delayMs;

@@ -3,7 +3,7 @@ import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
 import { describeConnectors } from "../connectors/types.ts";
-import { call, childPids, memoryPins, nodeServer, RUG_PULL, SERVER_EVERYTHING, startBridge, waitFor } from "../../test/mcp-bridge.ts";
+import { call, childPids, memoryPins, nodeServer, PAGED, RUG_PULL, SERVER_EVERYTHING, startBridge, waitFor } from "../../test/mcp-bridge.ts";
 import type { McpServerConfig } from "./types.ts";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -24,6 +24,47 @@ async function rugPull(): Promise<McpServerConfig> {
 }
 
 describe("the bridge's servers", () => {
+  it("reads every page of tools, and gives clashing names their own actions in the server's order", async () => {
+    const { bridge } = await startBridge({ paged: nodeServer(PAGED) });
+    bridge.start();
+    await waitFor("running", () => bridge.status()[0]?.state === "running");
+    expect(bridge.status()[0]?.tools.map((t) => [t.tool, t.action, t.state])).toEqual([
+      ["read-file", "read_file", "enabled"],
+      ["read_file", "read_file_2", "enabled"],
+      ["Read.File", "read_file_3", "enabled"],
+      ["zeta", "zeta", "enabled"],
+    ]);
+    expect(await call(bridge, "paged", "read_file_2", {})).toMatchObject({ ok: true, data: { content: [{ type: "text", text: "called read_file" }] } });
+    expect(await call(bridge, "paged", "read_file_3", {})).toMatchObject({ ok: true, data: { content: [{ type: "text", text: "called Read.File" }] } });
+  });
+
+  it("offers what hello can carry: at most 100 tools a server, none with a huge schema", async () => {
+    const { bridge, lines } = await startBridge({ paged: nodeServer(PAGED, ["120"]) });
+    bridge.start();
+    await waitFor("running", () => bridge.status()[0]?.state === "running");
+    const tools = bridge.status()[0]?.tools ?? [];
+    expect(tools.length).toBe(125);
+    expect(tools.find((t) => t.tool === "huge")?.state).toBe("enabled");
+    const actions = Object.keys(bridge.connectors()[0]?.actions ?? {});
+    expect(actions.length).toBe(100);
+    expect(actions).not.toContain("huge");
+    expect(actions.at(-1)).toBe("more_96");
+    expect(lines.join("\n")).toContain("which Hearth does not offer: huge.");
+    expect(lines.join("\n")).toContain("lists 125 tools; Hearth offers at most 100 of a server");
+  });
+
+  it("kills a server that does not exit within a second of stop", async () => {
+    const stubborn = "process.stdin.resume(); process.stdin.on('end', () => {}); process.on('SIGTERM', () => {}); setInterval(() => {}, 1000); console.error('stubborn up')";
+    const { bridge } = await startBridge({ stubborn: { command: process.execPath, args: ["-e", stubborn], env: {}, read_only_tools: [], enabled: true } });
+    bridge.start();
+    const [pid] = await waitFor("the child up", () => (childPids("stubborn up").length > 0 ? childPids("stubborn up") : undefined));
+    expect(bridge.status()[0]?.state).toBe("starting");
+    const started = Date.now();
+    await bridge.stop();
+    expect(Date.now() - started).toBeLessThan(2000);
+    await waitFor("the child gone", () => !childPids("stubborn up").includes(pid ?? 0), 2000);
+  });
+
   it("reports a missing program as failed, says which, and keeps retrying", async () => {
     const { bridge } = await startBridge({ ghost: { command: "hearth-no-such-program", args: [], env: {}, read_only_tools: [], enabled: true } }, { backoff: { firstMs: 100, maxMs: 200 } });
     bridge.start();
@@ -44,6 +85,19 @@ describe("the bridge's servers", () => {
     expect(JSON.stringify(bridge.status())).not.toContain(secret);
     expect(lines.join("\n")).toContain("[leaky] my token is ***");
     expect(lines.join("\n")).not.toContain(secret);
+  });
+
+  it("keeps a chatty server from flooding the log, and keeps its last lines for the status", async () => {
+    // exitCode, not exit(): process.exit() can cut off what is still being written to a pipe.
+    const script = "for (let i = 1; i <= 1000; i++) console.error('line ' + i); process.exitCode = 1";
+    const { bridge, lines } = await startBridge({ chatty: { command: process.execPath, args: ["-e", script], env: {}, read_only_tools: [], enabled: true } }, { backoff: { firstMs: 5000, maxMs: 5000 } });
+    bridge.start();
+    await waitFor("the server down", () => bridge.status().find((s) => s.state === "restarting"));
+    // Its last words arrive just after its exit is seen; the status shows them once they have.
+    const down = await waitFor("its last lines in the status", () => bridge.status().find((s) => s.error?.endsWith("line 1000")));
+    expect(down.error?.split("\n")).toEqual(["The server exited before it finished starting.", ...Array.from({ length: 20 }, (_, i) => `line ${981 + i}`)]);
+    expect(lines.filter((line) => line.startsWith("info mcp.stderr")).length).toBe(300);
+    expect(lines).toContain("warn mcp.stderr [chatty] writes more than 300 lines a minute; the rest of this minute's are left out of the log.");
   });
 
   it("follows config.json: read-only marks without a restart, a new spec restarts, removal forgets the pins", async () => {

@@ -28,13 +28,14 @@ afterEach(async () => {
  * The agent's MCP side as `hearth start` wires it, minus the link: a temporary HEARTH_HOME, the real runtime (bridge,
  * files, watcher) and the real executor over built-ins + MCP, so commands pass the same gate, rules and audit.
  */
-async function mcpAgent(servers: Record<string, unknown> = {}) {
+async function mcpAgent(servers: Record<string, unknown> = {}, pinsFile?: string) {
   const home = await tempDir();
   const root = join(home, "Documents");
   await mkdir(root);
   const paths = homePaths(join(home, ".config", "hearth"));
   await mkdir(paths.dir, { recursive: true });
   await writeFile(paths.config, JSON.stringify({ filesystem: { roots: [root] }, mcp_servers: servers }));
+  if (pinsFile !== undefined) await writeFile(paths.mcpPins, pinsFile);
   const config = AgentConfig.parse(JSON.parse(await readFile(paths.config, "utf8")));
   const builtins = createConnectors({ ...config, filesystem: { ...config.filesystem, roots: [root] } }, { configPath: paths.config, agentVersion: "test", home });
   const lines: string[] = [];
@@ -55,7 +56,10 @@ async function mcpAgent(servers: Record<string, unknown> = {}) {
   /** A command approved once in the web app, as the relay delivers it. */
   const run = async (target: string, action: string, parameters: Record<string, Json>) =>
     (await executor.execute({ commandId: `c${++seq}`, source: "relay", target, action, parameters, approval: { permission_id: null, kind: "once", expires_at: null } })).outcome;
-  return { home, root, paths, runtime, run, lines, changes };
+  /** The same command from a local program (the local endpoint, `hearth mcp serve`). */
+  const runLocal = async (target: string, action: string, parameters: Record<string, Json>) =>
+    (await executor.execute({ commandId: `l${++seq}`, source: "local", target, action, parameters, approval: null })).outcome;
+  return { home, root, paths, runtime, run, runLocal, lines, changes };
 }
 
 const rugPull = async (home: string, description = "Greets a person by name.") => {
@@ -73,6 +77,7 @@ describe("the mcp connector", () => {
     const outcome = await agent.run("mcp", "add", { name: "notes", server: { command: process.execPath, args: [script], env: { TOKEN: "s3cret" } } });
     expect(outcome).toEqual({ status: "done", data: { status: "pending_approval", name: "notes", message: expect.stringMatching(/^On test-pc, run `.*hearth mcp approve notes` to start it\.$/) } });
     expect(JSON.parse(await readFile(agent.paths.mcpPending, "utf8")).pending.notes.server.command).toBe(process.execPath);
+    expect(agent.lines.join("\n")).toMatch(/info mcp\.requested The Hearth app asks to add the MCP server "notes"\. Nothing runs until you approve it here: `.*hearth mcp approve notes` shows what it would run\./);
     expect(agent.runtime.servers()).toEqual([expect.objectContaining({ name: "notes", state: "pending_approval", tools: [] })]);
     // The secret the request carried is in the private file only, never in what the agent reports.
     expect(JSON.stringify(agent.runtime.servers())).not.toContain("s3cret");
@@ -84,6 +89,14 @@ describe("the mcp connector", () => {
     // The same request, approved here (what `hearth mcp approve` writes), does start it: the check above could fail.
     editMcpServers(agent.paths.config, (servers) => void (servers.notes = { command: process.execPath, args: [script] }));
     await waitFor("the approved program to start", () => existsSync(marker));
+  });
+
+  it("is not for local programs: a script or an MCP client cannot add servers or approve tools for itself", async () => {
+    const agent = await mcpAgent();
+    const refused = await agent.runLocal("mcp", "add", { name: "notes", server: { command: "x" } });
+    expect(refused).toEqual({ status: "failed", error: { code: "denied_locally", message: expect.stringMatching(/^Local programs cannot manage MCP servers\. Use the device page in the Hearth app, or `.*hearth mcp` on this computer\.$/) } });
+    expect(await agent.runLocal("mcp", "approve_tool", { server: "notes", tool: "t", hash: "0".repeat(64) })).toMatchObject({ status: "failed", error: { code: "denied_locally" } });
+    expect(existsSync(agent.paths.mcpPending)).toBe(false);
   });
 
   it("refuses to add a name that is set up or belongs to a built-in connector", async () => {
@@ -139,5 +152,21 @@ describe("the mcp connector", () => {
     await waitFor("the mark to show", () => agent.runtime.servers()[0]?.tools[0]?.read_only === true);
     expect(agent.runtime.servers()[0]).toMatchObject({ state: "running", restarts: before });
     expect(await agent.run("mcp", "set_read_only", { server: "nobody", tool: "x", read_only: true })).toMatchObject({ status: "failed", error: { code: "not_found" } });
+  });
+});
+
+describe("the MCP runtime", () => {
+  it("starts no server while the pins file is damaged, says so for each, and starts them once it is fixed", async () => {
+    const home = await tempDir();
+    const { server } = await rugPull(home);
+    const agent = await mcpAgent({ greeter: server }, "{ damaged");
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    expect(agent.runtime.connectors().map((c) => c.target)).toEqual(["mcp"]);
+    expect(agent.runtime.servers()).toEqual([expect.objectContaining({ name: "greeter", state: "stopped", error: expect.stringContaining("mcp-pins.json is damaged") })]);
+    expect(agent.lines.join("\n")).toContain("error mcp.pins_damaged");
+    expect(await agent.run("greeter", "greet_person", { name: "Ada" })).toMatchObject({ status: "failed", error: { code: "unknown_action", message: expect.stringContaining("mcp-pins.json is damaged") } });
+    expect(await readFile(agent.paths.mcpPins, "utf8")).toBe("{ damaged");
+    await writeFile(agent.paths.mcpPins, JSON.stringify({ version: 1, pins: {} }));
+    await waitFor("greeter to start", () => agent.runtime.connectors().some((c) => c.target === "greeter"));
   });
 });

@@ -7,6 +7,7 @@ import { editMcpServers, readRaw } from "./config-file.ts";
 import { FileLockTimeout } from "./file-lock.ts";
 import { McpStoreError } from "./store.ts";
 import type { PendingStore } from "./store.ts";
+import type { Logger } from "../log.ts";
 import type { McpBridge, PinStore } from "./types.ts";
 
 export type ManageDeps = {
@@ -16,6 +17,7 @@ export type ManageDeps = {
   bridge: McpBridge;
   /** How the user knows this computer, for "On <device>, run …". */
   deviceName: string;
+  log: Logger;
   /** Re-reads the files at once, so the change shows in the next `connectors` frame without waiting for the watcher. */
   refresh: () => void;
 };
@@ -43,6 +45,8 @@ export function createMcpManageConnector(deps: ManageDeps): Connector {
               throw new ActionError("conflict", `An MCP server named "${name}" is already set up on ${deps.deviceName}. Remove it first, or pick another name.`);
             }
             deps.pending.add(name, { server, requested_at: Date.now(), command_id: null });
+            // Said here too, for the person at this computer: nothing runs until they approve it.
+            deps.log.info("mcp.requested", `The Hearth app asks to add the MCP server "${name}". Nothing runs until you approve it here: \`${hearth} mcp approve ${name}\` shows what it would run.`, { server: name });
             deps.refresh();
             return { status: "pending_approval", name, message: `On ${deps.deviceName}, run \`${hearth} mcp approve ${name}\` to start it.` };
           }),

@@ -33,12 +33,13 @@ const MAX_DIFF = 8000;
 /**
  * What changed between the approved and the current definition: a line diff (longest common subsequence) with `-`
  * for approved lines that are gone and `+` for new ones, unchanged lines left out but for one line of context.
- * Definitions are small (a description and a schema), so the quadratic table is fine; the text is cut to 8000.
+ * Definitions are small (a description and a schema), so the quadratic table is fine; past 500 × 500 lines the
+ * diff just says both were replaced. The text is cut to 8000.
  */
 export function diffDefinitions(approved: ToolDefinition, current: ToolDefinition): string {
   const a = pretty(approved);
   const b = pretty(current);
-  if (a.length * b.length > 4_000_000) return `- (the approved definition, ${a.length} lines)\n+ (a new definition, ${b.length} lines)`.slice(0, MAX_DIFF);
+  if (a.length * b.length > 250_000) return `- (the approved definition, ${a.length} lines)\n+ (a new definition, ${b.length} lines)`.slice(0, MAX_DIFF);
   const lcs: number[][] = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(0));
   for (let i = a.length - 1; i >= 0; i -= 1) {
     for (let j = b.length - 1; j >= 0; j -= 1) {

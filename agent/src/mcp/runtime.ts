@@ -10,7 +10,7 @@ import { hearthCommand } from "../invocation.ts";
 import type { Logger } from "../log.ts";
 import { VERSION } from "../version.ts";
 import { createMcpBridge } from "./bridge.ts";
-import { describeServer } from "./config-entry.ts";
+import { describeSpec } from "./display.ts";
 import { createMcpManageConnector } from "./manage.ts";
 import { FilePinStore, McpStoreError, PendingStore, PinsFileStore } from "./store.ts";
 import type { PendingRequest, QueuedApproval } from "./store.ts";
@@ -139,21 +139,23 @@ export function startMcpRuntime(options: McpRuntimeOptions): McpRuntime {
     }
   }
 
-  const manage = createMcpManageConnector({ configPath: paths.config, pending, pins, bridge, deviceName: options.deviceName, refresh: reload });
+  const manage = createMcpManageConnector({ configPath: paths.config, pending, pins, bridge, deviceName: options.deviceName, log, refresh: reload });
+  /** The bridge's servers (or, while the pins file is damaged, each configured one stopped with why), then the requests. */
+  const servers = (): McpServerStatus[] => {
+    const running = pins.broken === null ? bridge.status() : Object.entries(configured).map(([name, server]) => blocked(name, server, pins.broken ?? ""));
+    const waiting = Object.entries(requests)
+      .filter(([name]) => !running.some((server) => server.name === name))
+      .map(([name, request]): McpServerStatus => ({ ...blocked(name, request.server, null), state: "pending_approval" }));
+    return [...running, ...waiting];
+  };
   const watcher = watchHome(paths, reload, log);
   bridge.start();
   setImmediate(applyApprovals);
 
   return {
     connectors: () => [manage, ...bridge.connectors()],
-    servers: () => {
-      const running = pins.broken === null ? bridge.status() : Object.entries(configured).map(([name, server]) => blocked(name, server, pins.broken ?? ""));
-      const waiting = Object.entries(requests)
-        .filter(([name]) => !running.some((server) => server.name === name))
-        .map(([name, request]): McpServerStatus => ({ ...blocked(name, request.server, null), state: "pending_approval" }));
-      return [...running, ...waiting];
-    },
-    explain: (target, action) => explainMissing(target, action, bridge.status(), requests, removed),
+    servers,
+    explain: (target, action) => explainMissing(target, action, servers(), removed),
     reload,
     stop: async () => {
       stopped = true;
@@ -165,7 +167,7 @@ export function startMcpRuntime(options: McpRuntimeOptions): McpRuntime {
 
 /** A server that does not run, as the device page shows it. */
 function blocked(name: string, server: McpServerConfig | PendingRequest["server"], error: string | null): McpServerStatus {
-  return { name, transport: "command" in server ? "stdio" : "http", display: describeServer(server).slice(0, 2000), state: "stopped", error, restarts: 0, next_retry_at: null, tools: [] };
+  return { name, transport: "command" in server ? "stdio" : "http", display: describeSpec(server), state: "stopped", error, restarts: 0, next_retry_at: null, tools: [] };
 }
 
 function readPending(pending: PendingStore, log: Logger): Record<string, PendingRequest> | null {
@@ -179,7 +181,7 @@ function readPending(pending: PendingStore, log: Logger): Record<string, Pending
 }
 
 /** The words for a command whose MCP target or tool is not offered right now. */
-function explainMissing(target: string, action: string, status: McpServerStatus[], requests: Record<string, PendingRequest>, removed: Set<string>): string | null {
+function explainMissing(target: string, action: string, status: McpServerStatus[], removed: Set<string>): string | null {
   const hearth = hearthCommand();
   const server = status.find((candidate) => candidate.name === target);
   if (server && server.state === "running") {
@@ -188,8 +190,8 @@ function explainMissing(target: string, action: string, status: McpServerStatus[
     if (tool?.state === "new") return `The MCP server "${target}" added the tool "${tool.tool}" after you approved the server, so it is off until you approve it (on the device page, or \`${hearth} mcp approve ${target} ${tool.tool}\` on the computer).`;
     return null;
   }
+  if (server?.state === "pending_approval") return `The MCP server "${target}" is waiting for approval on the computer: run \`${hearth} mcp approve ${target}\` there.`;
   if (server) return `The MCP server "${target}" is not running (${server.state}${server.error ? `: ${server.error}` : ""}), so its tools are not available. See \`${hearth} mcp list\` on the computer.`;
-  if (Object.hasOwn(requests, target)) return `The MCP server "${target}" is waiting for approval on the computer: run \`${hearth} mcp approve ${target}\` there.`;
   if (removed.has(target)) return `The MCP server "${target}" was removed from this computer, so its tools are gone.`;
   return null;
 }

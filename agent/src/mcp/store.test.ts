@@ -1,5 +1,7 @@
+import { spawn } from "node:child_process";
 import { readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { tempDir } from "../../test/temp.ts";
 import { ConfigError, loadConfig } from "../home/config.ts";
@@ -89,6 +91,20 @@ describe("the MCP files", () => {
     expect(cliSide.read().approvals).toEqual([expect.objectContaining({ server: "files", tool: "write", hash: HASH })]);
     expect(cliSide.settleApprovals(() => true)).toBe(0);
     expect(cliSide.read()).toEqual({ version: 1, pins: { files: { read: pin() } }, approvals: [] });
+  });
+
+  it("loses no approval when several processes queue them at once (the lock)", async () => {
+    const dir = await tempDir();
+    const path = join(dir, "mcp-pins.json");
+    const script = join(dir, "queue.mjs");
+    await writeFile(script, `const { PinsFileStore } = await import(process.argv[2]);
+const store = new PinsFileStore(process.argv[3]);
+for (let i = 0; i < 25; i++) store.queueApproval("files", process.argv[4] + "-" + i, "${HASH}");`);
+    const storeModule = fileURLToPath(new URL("./store.ts", import.meta.url));
+    const writers = ["a", "b", "c", "d"].map((who) => new Promise<number | null>((resolve) => spawn(process.execPath, [script, storeModule, path, who], { stdio: "inherit" }).once("exit", resolve)));
+    expect(await Promise.all(writers)).toEqual([0, 0, 0, 0]);
+    expect(new PinsFileStore(path).read().approvals).toHaveLength(100);
+    expect((await readdir(dir)).sort()).toEqual(["mcp-pins.json", "queue.mjs"]);
   });
 
   it("reports a damaged pins file and never overwrites it", async () => {

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { z } from "zod";
-import { McpServerSpec, Name } from "#protocol";
+import { McpServerName, McpServerSpec, Name } from "#protocol";
 import { hearthCommand } from "../invocation.ts";
 import { writePrivateFile } from "../home/private-file.ts";
 import type { Logger } from "../log.ts";
@@ -37,7 +37,8 @@ type PinsFile = z.infer<typeof PinsFile>;
 export const PendingRequest = z.object({ server: McpServerSpec, requested_at: z.number(), command_id: z.string().nullable() });
 export type PendingRequest = z.infer<typeof PendingRequest>;
 
-const PendingFile = z.strictObject({ version: z.literal(1), pending: z.record(z.string(), PendingRequest).default({}) });
+// Keys are server names: each request is reported as a server (in `hello`), so a hand-edited bad name is refused here.
+const PendingFile = z.strictObject({ version: z.literal(1), pending: z.record(McpServerName, PendingRequest).default({}) });
 type PendingFile = z.infer<typeof PendingFile>;
 
 /** A damaged MCP file: the message names it and says how to fix it. */

@@ -22,8 +22,6 @@ const isPathName = (name: string): boolean => PATH_NAMES.has(name) || name.endsW
 export type ToolActionOptions = {
   server: string;
   definition: ToolDefinition;
-  /** The hash the definition was approved with: the call is made only while the tool still has it. */
-  hash: string;
   description: string;
   readOnly: boolean;
   sandbox: Sandbox;

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { homedir, hostname } from "node:os";
 import { join } from "node:path";
-import { ConnectorsFrame, FEATURES, HelloFrame, MCP_TARGET, fromAgent } from "#protocol";
-import type { ActivityEvent, AgentLimits, ConnectorDescriptor, McpServerStatus } from "#protocol";
+import { ConnectorsFrame, FEATURES, HelloFrame, fromAgent } from "#protocol";
+import type { ActivityEvent } from "#protocol";
 import { hearthCommand } from "../invocation.ts";
 import type { AgentOptions } from "../defaults.ts";
 import { DEFAULT_OPTIONS } from "../defaults.ts";
@@ -24,6 +24,8 @@ import { privacyFilter } from "../listeners/privacy.ts";
 import { StatementsListener } from "../listeners/statements.ts";
 import { LocalEndpoint } from "../local/endpoint.ts";
 import type { Logger } from "../log.ts";
+import { fitOffers } from "../mcp/offers.ts";
+import type { Offers } from "../mcp/offers.ts";
 import { startMcpRuntime } from "../mcp/runtime.ts";
 import { PermissionStore } from "../permissions/store.ts";
 import { CommandStore } from "../store/commands.ts";
@@ -121,13 +123,14 @@ export async function startAgent(setup: AgentSetup): Promise<RunningAgent> {
     limits: builtins.limits,
     explain: mcp.explain,
   };
-  type Offers = { connectors: ConnectorDescriptor[]; limits: AgentLimits; mcp_servers: McpServerStatus[] };
+  // Said once per change of what is left out, not on every check.
+  let leftOutBefore = "";
   const offers = (): Offers => {
-    const full = { connectors: describeConnectors(connectors.connectors), limits, mcp_servers: mcp.servers() };
-    if (HelloFrame.shape.connectors.safeParse(full.connectors).success && HelloFrame.shape.mcp_servers.safeParse(full.mcp_servers).success) return full;
-    // More servers or tools than a frame may carry: offer the built-ins rather than fail every (re)connect.
-    log.error("mcp.too_many", "The MCP servers offer more than a hello frame can carry (at most 50 connectors of 100 actions, 50 servers); their tools are not offered. Remove some servers from config.json.");
-    return { connectors: describeConnectors([...builtins.connectors, ...mcp.connectors().filter((connector) => connector.target === MCP_TARGET)]), limits, mcp_servers: [] };
+    const { offers: fitted, leftOut } = fitOffers(builtins.connectors, mcp.connectors(), mcp.servers(), limits);
+    const said = leftOut.join(", ");
+    if (said !== leftOutBefore && said !== "") log.error("mcp.too_much", `The MCP servers offer more than one frame can carry (1 MiB; at most 50 connectors of 100 actions, 50 servers), so this is not offered to Hearth: ${said}. Remove or disable some servers in config.json.`);
+    leftOutBefore = said;
+    return fitted;
   };
   // What the relay was last told (by hello or a connectors frame), so an unchanged set is not sent again.
   let lastOffered = "";
@@ -309,9 +312,10 @@ export async function startAgent(setup: AgentSetup): Promise<RunningAgent> {
       link?.stop();
       await endpoint?.close();
       if (connectorsTimer) clearTimeout(connectorsTimer);
-      await mcp.stop();
       const grace = new Promise((resolve) => setTimeout(resolve, options.shutdownGrace).unref());
       await Promise.race([processor.idle(), grace]);
+      // After the grace: a tool call still running needs its server until then.
+      await mcp.stop();
       if (processor.activeCount > 0) log.warn("agent.cut_off", `${processor.activeCount} command(s) were still running; they will be reported as interrupted (or re-run if read-only) next time.`);
       else db.close();
       if (statusTimer) clearTimeout(statusTimer);

@@ -6,7 +6,7 @@ import { findAction } from "../connectors/registry.ts";
 import type { ConnectorSet } from "../connectors/registry.ts";
 import { toFailure } from "../connectors/types.ts";
 import type { PermissionStore } from "../permissions/store.ts";
-import { checkAgentLimits } from "#protocol";
+import { MCP_TARGET, checkAgentLimits } from "#protocol";
 import type { AgentLimits } from "#protocol";
 import type { PermissionAnswer, PermissionQuestion } from "./permission-asker.ts";
 
@@ -67,6 +67,11 @@ export class Executor {
     };
     const found = findAction(this.#deps.connectors, request.target, request.action);
     if (!found.ok) return fail(found.error, "none");
+    // A local program (an MCP client through `hearth mcp serve`, a script) must not approve a changed tool or add a
+    // server for itself: MCP servers are managed from the Hearth app (gated, audited) or with `hearth mcp` here.
+    if (request.source === "local" && request.target === MCP_TARGET) {
+      return fail({ code: "denied_locally", message: `Local programs cannot manage MCP servers. Use the device page in the Hearth app, or \`${hearthCommand()} mcp\` on this computer.` }, "deny:local_mcp");
+    }
     const beyond = this.#deps.limits ? checkAgentLimits(request, this.#deps.limits) : null;
     if (beyond) return fail(beyond, "none");
     if (request.deadlineAt !== undefined && Date.now() > request.deadlineAt) {

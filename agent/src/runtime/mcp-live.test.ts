@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { AgentFrame } from "#protocol";
 import { hearth } from "../../test/hearth-process.ts";
-import { RUG_PULL } from "../../test/mcp-bridge.ts";
+import { RUG_PULL, SERVER_FILESYSTEM } from "../../test/mcp-bridge.ts";
 import { runningAgent } from "../../test/running-agent.ts";
 import { readStatus } from "../home/status-file.ts";
 
@@ -50,6 +50,7 @@ describe("a running agent's MCP servers", { timeout: 60_000 }, () => {
     expect(readStatus(paths.status)?.mcp_servers?.[0]?.tools[0]?.state).toBe("changed");
     const listed = await hearthHere("mcp", "list");
     expect(listed.stdout).toMatch(/greeter {2}running {2}.*\n {2}Greet-Person {2}changed {2}→ `.*hearth mcp approve greeter Greet-Person`/);
+    expect((await hearthHere("status")).stdout).toMatch(/MCP servers: +greeter running \(1 tool\(s\) to approve\); see `.*hearth mcp list`/);
 
     // `hearth mcp approve <server> <tool>` shows the diff, queues the approval, and the agent applies it.
     const approved = await hearthHere("mcp", "approve", "greeter", "Greet-Person", "--yes");
@@ -96,5 +97,30 @@ describe("a running agent's MCP servers", { timeout: 60_000 }, () => {
     await writeFile(paths.config, JSON.stringify(config));
     const gone = await relay.waitFor((frame): frame is Connectors => isConnectors(frame) && relay.frames.filter(isConnectors).indexOf(frame) >= count && actionsOf(frame, "greeter") === null, 10_000);
     expect(gone.mcp_servers).toEqual([]);
+  });
+
+  it("adds the reference filesystem server from the web app only once approved on the computer, then runs its tools inside the roots", async () => {
+    const agent = await runningAgent();
+    const { relay, env, root, paths } = agent;
+    await writeFile(join(root, "note.txt"), "milk, eggs");
+    relay.send(relay.command("a1", 1, "mcp", "add", { name: "files", server: { command: process.execPath, args: [SERVER_FILESYSTEM, root] } }));
+    const asked = await relay.waitFor((frame): frame is Result => frame.type === "result" && frame.command_id === "a1", 15_000);
+    expect(asked.outcome).toEqual({ status: "done", data: { status: "pending_approval", name: "files", message: expect.stringMatching(/^On .+, run `.*hearth mcp approve files` to start it\.$/) } });
+    const waiting = await relay.waitFor((frame): frame is Connectors => isConnectors(frame) && frame.mcp_servers?.[0]?.state === "pending_approval", 10_000);
+    expect(actionsOf(waiting, "files")).toBeNull();
+    expect(JSON.parse(await readFile(paths.config, "utf8")).mcp_servers ?? {}).toEqual({});
+
+    const approved = await hearth(["mcp", "approve", "files", "--yes"], env);
+    expect(approved.stdout).toContain(`command: ${process.execPath}`);
+    expect(approved).toMatchObject({ code: 0, stdout: expect.stringContaining("The running agent starts it now") });
+    const offered = await relay.waitFor((frame): frame is Connectors => isConnectors(frame) && (actionsOf(frame, "files")?.length ?? 0) > 0, 20_000);
+    expect(actionsOf(offered, "files")).toEqual(expect.arrayContaining(["list_directory", "read_text_file"]));
+
+    relay.send(relay.command("r1", 2, "files", "read_text_file", { path: join(root, "note.txt") }));
+    const read = await relay.waitFor((frame): frame is Result => frame.type === "result" && frame.command_id === "r1", 15_000);
+    expect(read.outcome).toMatchObject({ status: "done", data: { mcp: true, content: [{ type: "text", text: "milk, eggs" }] } });
+    relay.send(relay.command("r2", 3, "files", "read_text_file", { path: "/etc/hostname" }));
+    const outside = await relay.waitFor((frame): frame is Result => frame.type === "result" && frame.command_id === "r2", 15_000);
+    expect(outside.outcome).toMatchObject({ status: "failed", error: { code: "outside_roots" } });
   });
 });

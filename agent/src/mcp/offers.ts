@@ -1,0 +1,31 @@
+import { HelloFrame, MAX_FRAME_BYTES } from "#protocol";
+import type { AgentLimits, ConnectorDescriptor, McpServerStatus } from "#protocol";
+import type { Connector } from "../connectors/types.ts";
+import { describeConnectors } from "../connectors/types.ts";
+
+/** What `hello` and `connectors` frames say the agent offers. */
+export type Offers = { connectors: ConnectorDescriptor[]; limits: AgentLimits; mcp_servers: McpServerStatus[] };
+
+/** Room left in a frame for the envelope and hello's other fields. */
+const FRAME_BUDGET = MAX_FRAME_BYTES - 16 * 1024;
+
+/**
+ * What to offer, made to fit one frame. MCP servers can list more (or larger) tools than a frame may carry, and a
+ * hello the relay refuses would cut the whole computer off, so the last servers' connectors are left out until it
+ * fits, then the diffs in the states, then the states themselves. `left_out` names what was dropped, for the log.
+ */
+export function fitOffers(builtins: readonly Connector[], mcp: readonly Connector[], servers: McpServerStatus[], limits: AgentLimits): { offers: Offers; leftOut: string[] } {
+  const fits = (offers: Offers) =>
+    HelloFrame.shape.connectors.safeParse(offers.connectors).success &&
+    HelloFrame.shape.mcp_servers.safeParse(offers.mcp_servers).success &&
+    Buffer.byteLength(JSON.stringify(offers)) <= FRAME_BUDGET;
+  const offered = [...mcp];
+  const leftOut: string[] = [];
+  const make = (states: McpServerStatus[]): Offers => ({ connectors: describeConnectors([...builtins, ...offered]), limits, mcp_servers: states });
+  // The first MCP connector is the `mcp` management one: it always stays.
+  while (!fits(make(servers)) && offered.length > 1) leftOut.push(offered.pop()?.target ?? "");
+  if (fits(make(servers))) return { offers: make(servers), leftOut };
+  const withoutDiffs = servers.map((server) => ({ ...server, tools: server.tools.map(({ diff: _diff, ...tool }) => tool) }));
+  if (fits(make(withoutDiffs))) return { offers: make(withoutDiffs), leftOut: [...leftOut, "the tools' diffs"] };
+  return { offers: make([]), leftOut: [...leftOut, "the servers' states"] };
+}
