@@ -37,6 +37,7 @@ test("add the filesystem MCP server from the device page, approve it on the comp
     await section.getByLabel("Arguments").fill(`${SERVER}\n${folder}`);
     await section.getByRole("button", { name: "Ask the computer" }).click();
     await expect(section.getByText(/belongs to a built-in connector/)).toBeVisible();
+    await expect(section.getByLabel("Name")).toBeFocused();
     await section.getByLabel("Name").fill("files");
     await section.getByRole("button", { name: "Ask the computer" }).click();
 
