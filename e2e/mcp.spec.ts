@@ -65,6 +65,11 @@ test("add the filesystem MCP server from the device page, approve it on the comp
     // In chat, / offers the bridged tool; the command runs through the prompt like a built-in one.
     await page.getByRole("link", { name: "Chat" }).first().click();
     const composer = page.getByRole("combobox", { name: "Message" });
+    await composer.fill("/");
+    const offered = page.getByRole("listbox", { name: "Commands" });
+    await expect(offered).toContainText("/ls <folder>");
+    await expect(offered).toContainText("/tool files.list_directory {json}");
+    await expect(offered).not.toContainText("/tool mcp."); // the management connector is never a chat tool
     await composer.fill("/tool files.list_d");
     await expect(page.getByRole("listbox", { name: "Commands" }).getByRole("option", { name: /\/tool files\.list_directory \{json\}/ })).toBeVisible();
     await composer.fill(`/tool files.list_directory ${JSON.stringify({ path: folder })}`);

@@ -38,6 +38,11 @@ describe("slash suggestions", () => {
     expect(slashSuggestions("/l", [laptop]).map((s) => s.key)).toEqual(["ls"]);
   });
 
+  it("reads the devices as the relay keeps them (a Map's values, read once)", () => {
+    const live = new Map([["laptop", laptop]]);
+    expect(slashSuggestions("/", live.values()).map((s) => s.key)).toEqual(["ls", "tool:files.list_directory", "tool:files.read-text-file", "tool:files.send_mail", "help"]);
+  });
+
   it("narrows to the tools whose server.tool starts with what follows /tool", () => {
     expect(slashSuggestions("/tool files.r", [laptop]).map((s) => s.insert)).toEqual(["/tool files.read-text-file "]);
     expect(slashSuggestions("/tool nothing", [laptop])).toEqual([]);

@@ -40,7 +40,9 @@ const DOES_MAX = 80;
  * bridged tool; `/tool files.li` narrows to the tools that start so. Nothing for any other text.
  * @example slashSuggestions("/tool fi", devices) // [{ key: "tool:files.list_directory", usage: "/tool files.list_directory {json}", insert: "/tool files.list_directory ", … }]
  */
-export function slashSuggestions(text: string, devices: Devices): Suggestion[] {
+export function slashSuggestions(text: string, given: Devices): Suggestion[] {
+  // Read twice below: a Map's values() iterator would be empty the second time.
+  const devices = [...given];
   const tools = bridgedTools(devices);
   const toolLines = (prefix: string) =>
     tools
