@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -27,6 +27,15 @@ export class AgentProcess {
     child.stderr?.on("data", (chunk: Buffer) => (this.output += chunk.toString()));
     this.process = child;
     return child;
+  }
+
+  /**
+   * Runs a one-off `hearth <args>` beside the running agent (same HEARTH_HOME), as the user would in a second
+   * terminal on the computer; resolves with its exit code and output.
+   */
+  cli(args: string[], env: Record<string, string> = {}): { code: number | null; output: string } {
+    const run = spawnSync(process.execPath, [BIN, ...args], { env: { ...process.env, HOME: this.root, HEARTH_HOME: this.home, ...env }, encoding: "utf8", timeout: 30_000 });
+    return { code: run.status, output: `${run.stdout}${run.stderr}` };
   }
 
   async waitFor(pattern: RegExp, timeoutMs = 30_000): Promise<RegExpExecArray> {

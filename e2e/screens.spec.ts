@@ -1,10 +1,12 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, test } from "@playwright/test";
 import type { Browser, BrowserContextOptions } from "@playwright/test";
 import type { AgentProcess } from "./agent-process.ts";
+import { mcpServers } from "./mcp-seed.ts";
 import { pairAndStart } from "./paired-agent.ts";
 import { registerNewUser } from "./register.ts";
+import { seedMcp } from "./mcp-seed.ts";
 import { axeFindings, overflowOf, overlapsOf, screenshotWhole } from "./screens.ts";
 
 // Every page on a phone (390×844) and a desktop (1280×800), in light and dark: the page fits its width, no two
@@ -12,7 +14,7 @@ import { axeFindings, overflowOf, overlapsOf, screenshotWhole } from "./screens.
 // screenshots are kept with the test's results. One user with real data (a paired agent, activity, a chat with a
 // thread) is set up once and shared; each width and scheme is one browser context that visits every page.
 
-type Seed = { storageState: NonNullable<BrowserContextOptions["storageState"]>; deviceId: string; chatId: string; threadRootId: string };
+type Seed = { storageState: NonNullable<BrowserContextOptions["storageState"]>; deviceId: string; chatId: string; threadRootId: string; mcpChatId: string };
 let seed: Seed | null = null;
 let agent: AgentProcess | null = null;
 
@@ -26,13 +28,22 @@ const EVENTS = [
 ];
 
 test.beforeAll(async ({ browser }, testInfo) => {
-  testInfo.setTimeout(120_000);
+  testInfo.setTimeout(180_000);
   const baseURL = testInfo.project.use.baseURL;
   if (!baseURL) throw new Error("baseURL is set in playwright.config.ts");
   const context = await browser.newContext({ baseURL });
   const page = await context.newPage();
   await registerNewUser(page, "screens");
-  const paired = await pairAndStart(page, baseURL, "Screens laptop");
+  // MCP servers approved in config.json (the everything server from npm, and a server that changes a tool after
+  // approval), so the device page shows running servers, a changed tool's diff and a pending request.
+  let mcpState = "";
+  const paired = await pairAndStart(page, baseURL, "Screens laptop", {
+    beforeStart: (a) => {
+      mcpState = join(a.home, "rug-pull.json");
+      const config: Record<string, unknown> = JSON.parse(readFileSync(join(a.home, "config.json"), "utf8"));
+      writeFileSync(join(a.home, "config.json"), JSON.stringify({ ...config, mcp_servers: mcpServers(mcpState) }));
+    },
+  });
   agent = paired.agent;
   mkdirSync(join(agent.root, "Documents"));
   writeFileSync(join(agent.root, "Documents", "notes.md"), "# Notes\n");
@@ -45,7 +56,8 @@ test.beforeAll(async ({ browser }, testInfo) => {
   const root = listed.messages.find((m) => m.role === "user");
   if (!root) throw new Error("the chat has no message of the user to open a thread on");
   expect((await page.request.post(`/api/chats/${chatId}/messages`, { data: { content: "/help", thread_id: root.id }, headers })).ok()).toBe(true);
-  seed = { storageState: await context.storageState(), deviceId: paired.deviceId, chatId, threadRootId: root.id };
+  const { chatId: mcpChatId } = await seedMcp(page, baseURL, paired.deviceId, mcpState);
+  seed = { storageState: await context.storageState(), deviceId: paired.deviceId, chatId, threadRootId: root.id, mcpChatId };
   await context.close();
 });
 
@@ -59,6 +71,7 @@ function signedInRoutes(s: Seed): string[] {
     "/chat",
     `/chat/${s.chatId}`,
     `/chat/${s.chatId}?thread=${s.threadRootId}`,
+    `/chat/${s.mcpChatId}`,
     "/dashboard",
     "/dashboard/applications",
     "/dashboard/import",

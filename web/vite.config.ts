@@ -17,6 +17,8 @@ export default defineConfig({
           "script-src": ["self"],
           "style-src": ["self", "unsafe-inline"],
           "img-src": ["self", "data:"],
+          // An MCP tool's audio result plays from the base64 it came with (web/src/lib/commands/mcp-result.ts).
+          "media-src": ["self", "data:"],
           "object-src": ["none"],
           "base-uri": ["none"],
         },

@@ -2,6 +2,8 @@ import type { CommandView } from "#protocol";
 import { prettyJson } from "./parameters.ts";
 import { formatSize, readFileListing, readFileText, readSearch, readSystemInfo, resultImages, resultSentence } from "./result.ts";
 import type { FileListing, SearchResult, SystemFacts } from "./result.ts";
+import { readMcpResult } from "./mcp-result.ts";
+import type { McpResultView } from "./mcp-result.ts";
 
 // What a command's card shows, decided here so that it can be tested without a DOM: CommandResult.svelte and
 // CommandItem.svelte only lay these out. Each action's result reads as what it is (a file list, matches, disk
@@ -16,6 +18,8 @@ export type ResultView =
   | { kind: "receipt"; sentence: string }
   | { kind: "text"; content: string; truncated: boolean }
   | { kind: "images"; images: string[] }
+  /** A bridged MCP tool's result: its pieces (text, images, resources…) and its structured content. */
+  | { kind: "mcp"; mcp: McpResultView }
   | { kind: "json"; json: string }
   | { kind: "empty" };
 
@@ -26,6 +30,10 @@ export type ResultView =
  */
 export function resultView(command: Pick<CommandView, "target" | "action" | "result">): { view: ResultView; raw: string | null } {
   const { target, action, result } = command;
+  // A bridged tool's result is recognised by its shape, whatever the server and tool are called; its pieces are the
+  // whole of it (the raw JSON would repeat every image's base64).
+  const mcp = readMcpResult(result);
+  if (mcp) return { view: { kind: "mcp", mcp }, raw: null };
   const json = prettyJson(result);
   const read = (view: ResultView) => ({ view, raw: json || null });
   const whole = (view: ResultView) => ({ view, raw: null });
