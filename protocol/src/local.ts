@@ -50,7 +50,15 @@ export const LocalActivityFrame = localFrame("activity", { events: z.array(Local
 /** local client → agent: liveness probe, answered by `pong` with `ref` = this frame's id. */
 export const LocalPingFrame = localFrame("ping", {});
 
-export const LocalClientFrame = z.discriminatedUnion("type", [LocalAuthFrame, LocalCommandFrame, LocalActivityFrame, LocalPingFrame]);
+/**
+ * local client → agent: take back command `ref` (a `command` frame's id on this connection) while it waits for the
+ * user's answer. It then ends `failed` (`permission_denied`, "cancelled by <client> before you answered"), and nothing
+ * runs even if the user approves it in Hearth later. A command that is not waiting (it needed no answer, was
+ * answered, or ended; or there is no such command) is not touched: the answer is an `error` with `ref` = this frame.
+ */
+export const LocalCancelFrame = localFrame("cancel", { ref: LocalFrameId });
+
+export const LocalClientFrame = z.discriminatedUnion("type", [LocalAuthFrame, LocalCommandFrame, LocalActivityFrame, LocalPingFrame, LocalCancelFrame]);
 export type LocalClientFrame = z.infer<typeof LocalClientFrame>;
 
 // ── agent → local client ─────────────────────────────────────────────────────────────────────
@@ -92,7 +100,8 @@ export const LocalErrorFrame = localFrame("error", {
 
 /**
  * agent → local client: the agent's own policy says "ask" about command `ref`, so it asks the user through the
- * Hearth app (the seed's shape); the command's `result` follows once the user answers (or the wait ends).
+ * Hearth app (the seed's shape); the command's `result` follows once the user answers (or the wait ends, or the
+ * client sends `cancel`).
  */
 export const LocalPermissionRequestFrame = localFrame("permission_request", {
   ref: LocalFrameId,
@@ -100,6 +109,8 @@ export const LocalPermissionRequestFrame = localFrame("permission_request", {
   action: z.string(),
   context: z.string(),
   one_time: z.boolean(),
+  /** What the command acts on (its first scope: a path, a URL, an app), when it has one. */
+  scope: z.string().optional(),
 });
 
 export const LocalAgentFrame = z.discriminatedUnion("type", [LocalWelcomeFrame, LocalResultFrame, LocalAckFrame, LocalPongFrame, LocalErrorFrame, LocalPermissionRequestFrame]);

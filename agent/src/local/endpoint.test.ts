@@ -1,3 +1,6 @@
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { readFile, writeFile } from "node:fs/promises";
 import { request } from "node:http";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -6,6 +9,8 @@ import { LocalAgentFrame } from "#protocol";
 import type { ActivityEvent } from "#protocol";
 import { testExecutor } from "../../test/executor.ts";
 import { silentLogger } from "../log.ts";
+import type { ExecutorDeps } from "../runtime/executor.ts";
+import type { PermissionAnswer } from "../runtime/permission-asker.ts";
 import { CLOSE_UNAUTHENTICATED, LocalEndpoint } from "./endpoint.ts";
 
 const TOKEN = "a-local-token-that-is-long-enough-000000";
@@ -14,8 +19,8 @@ afterEach(async () => {
   for (const close of closers.splice(0)) await close();
 });
 
-async function endpoint() {
-  const fixture = await testExecutor();
+async function endpoint(options: { ask?: ExecutorDeps["ask"] } = {}) {
+  const fixture = await testExecutor(options);
   const activity: ActivityEvent[] = [];
   const server = new LocalEndpoint({
     port: 0,
@@ -171,5 +176,51 @@ describe("the local endpoint", () => {
     const client = await connect(port, { authorization: `Bearer ${TOKEN}` });
     client.send({ v: 1, type: "ping", id: "p" });
     expect(await client.next()).toMatchObject({ type: "pong", ref: "p" });
+  });
+
+  it("takes back a command that waits for the user's answer: it fails as cancelled, is audited so, and a late approval runs nothing", async () => {
+    let approveLater: ((answer: PermissionAnswer) => void) | undefined;
+    let asked: AbortSignal | undefined;
+    // This asker ignores the withdrawal on purpose, like an answer already on its way: the executor must still run nothing.
+    const { port, root, auditPath } = await endpoint({ ask: (_question, signal) => new Promise((resolve) => ((approveLater = resolve), (asked = signal))) });
+    const client = await connect(port);
+    client.send({ v: 1, type: "local_auth", id: "a", token: TOKEN, client: "test-client" });
+    await client.next();
+    const target = join(root, "late.txt");
+    client.send({ v: 1, type: "command", id: "c1", target: "filesystem", action: "write", parameters: { path: target, content: "x" } });
+    expect(await client.next()).toMatchObject({ type: "permission_request", ref: "c1", target: "filesystem", action: "write", scope: expect.stringContaining("late.txt") });
+    client.send({ v: 1, type: "cancel", id: "x1", ref: "c1" });
+    const ended = await client.next();
+    expect(ended).toMatchObject({ type: "result", ref: "c1", outcome: { status: "failed", error: { code: "permission_denied", message: expect.stringContaining("cancelled by test-client before you answered") } } });
+    expect(asked?.aborted).toBe(true);
+
+    approveLater?.({ ok: true, decision: "allow_always" });
+    // A ping's answer comes after anything the late approval could have set off on this connection.
+    client.send({ v: 1, type: "ping", id: "p" });
+    expect(await client.next()).toMatchObject({ type: "pong", ref: "p" });
+    expect(existsSync(target)).toBe(false);
+    const lines = (await readFile(auditPath, "utf8")).trim().split("\n").map((line) => JSON.parse(line));
+    expect(lines.map((line) => [line.action, line.decision, line.outcome])).toEqual([["write", "ask:cancelled", "failed:permission_denied"]]);
+
+    // Ended, or never sent: nothing to cancel, and an error says so.
+    client.send({ v: 1, type: "cancel", id: "x2", ref: "c1" });
+    expect(await client.next()).toMatchObject({ type: "error", code: "not_found", ref: "x2", message: expect.stringContaining("not in progress") });
+    client.send({ v: 1, type: "cancel", id: "x3", ref: "never-sent" });
+    expect(await client.next()).toMatchObject({ type: "error", code: "not_found", ref: "x3" });
+  });
+
+  it("leaves a command that is not waiting for an answer alone: the cancel gets an error, the command its result", async () => {
+    const { port, root } = await endpoint();
+    const client = await connect(port);
+    client.send({ v: 1, type: "local_auth", id: "a", token: TOKEN });
+    await client.next();
+    // Reading a named pipe blocks until something writes to it: a read that needs no approval, held running.
+    const pipe = join(root, "pipe");
+    execFileSync("mkfifo", [pipe]);
+    client.send({ v: 1, type: "command", id: "c1", target: "filesystem", action: "read", parameters: { path: pipe } });
+    client.send({ v: 1, type: "cancel", id: "x1", ref: "c1" });
+    expect(await client.next()).toMatchObject({ type: "error", code: "conflict", ref: "x1", message: expect.stringContaining("not waiting for the user's answer") });
+    await writeFile(pipe, "still read");
+    expect(await client.next()).toMatchObject({ type: "result", ref: "c1", outcome: { status: "done" } });
   });
 });

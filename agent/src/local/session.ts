@@ -34,6 +34,8 @@ export class LocalSession {
   #client: string | null = null;
   /** Activity types this client registered a listener for (the design's `register_listener`). */
   readonly listeners = new Set<ActivityType>();
+  /** v1 commands not answered yet, by frame id; `withdraw` is set while one waits for the user's answer. */
+  readonly #inProgress = new Map<string, { withdraw: (() => boolean) | null }>();
 
   constructor(ws: WebSocket, deps: SessionDeps, authenticated: boolean) {
     this.#ws = ws;
@@ -72,7 +74,7 @@ export class LocalSession {
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const code: ErrorCode = issue?.path[0] === "type" ? "unknown_frame" : "validation_failed";
-      return this.#refuse(code, `The frame is not valid${issue?.path.length ? ` at ${issue.path.join(".")}` : ""}: ${issue?.message ?? "unknown problem"}. Frames are local_auth, command, activity and ping.`, ref);
+      return this.#refuse(code, `The frame is not valid${issue?.path.length ? ` at ${issue.path.join(".")}` : ""}: ${issue?.message ?? "unknown problem"}. Frames are local_auth, command, cancel, activity and ping.`, ref);
     }
     const frame = parsed.data;
     if (frame.type === "local_auth") {
@@ -105,14 +107,38 @@ export class LocalSession {
         return this.#send({ v: LOCAL_PROTOCOL_VERSION, type: "ack", id: randomUUID(), ref: frame.id });
       }
       case "command": {
-        const onAsk = (question: PermissionQuestion) =>
-          this.#send({ v: LOCAL_PROTOCOL_VERSION, type: "permission_request", id: randomUUID(), ref: frame.id, target: question.target, action: question.action, context: question.context, one_time: true });
-        void this.#run(frame.target, frame.action, frame.parameters, onAsk).then((outcome) =>
-          this.#send({ v: LOCAL_PROTOCOL_VERSION, type: "result", id: randomUUID(), ref: frame.id, outcome: outcome.ok ? { status: "done", data: outcome.data } : { status: "failed", error: outcome.error } }),
-        );
+        const entry: { withdraw: (() => boolean) | null } = { withdraw: null };
+        this.#inProgress.set(frame.id, entry);
+        const onAsk = (question: PermissionQuestion, withdraw: () => boolean) => {
+          entry.withdraw = withdraw;
+          const scope = question.scope === undefined ? {} : { scope: question.scope };
+          this.#send({ v: LOCAL_PROTOCOL_VERSION, type: "permission_request", id: randomUUID(), ref: frame.id, target: question.target, action: question.action, context: question.context, one_time: true, ...scope });
+        };
+        void this.#run(frame.target, frame.action, frame.parameters, onAsk).then((outcome) => {
+          if (this.#inProgress.get(frame.id) === entry) this.#inProgress.delete(frame.id);
+          this.#send({ v: LOCAL_PROTOCOL_VERSION, type: "result", id: randomUUID(), ref: frame.id, outcome: outcome.ok ? { status: "done", data: outcome.data } : { status: "failed", error: outcome.error } });
+        });
         return;
       }
+      case "cancel":
+        return this.#cancel(frame.id, frame.ref);
     }
+  }
+
+  /**
+   * Takes back command `ref` while it waits for the user's answer; its `result` (failed) is the answer. Anything
+   * else is left alone and answered with an error: only an unanswered question can be taken back, since once a
+   * command runs, stopping it half-way could leave things half-done.
+   */
+  #cancel(id: string, ref: string): void {
+    const entry = this.#inProgress.get(ref);
+    if (entry === undefined) {
+      return this.#refuse("not_found", `Command ${JSON.stringify(ref)} is not in progress on this connection (it has ended, or was never sent here), so there is nothing to cancel.`, id);
+    }
+    if (entry.withdraw === null || !entry.withdraw()) {
+      return this.#refuse("conflict", `Command ${JSON.stringify(ref)} is not waiting for the user's answer (it needed none, or was already answered), so it was not cancelled: it runs to its end, and its result follows.`, id);
+    }
+    this.#deps.log.info("local.cancelled", `${this.#client ?? "A local client"} took back a command that was waiting for the user's answer.`);
   }
 
   // ── the design's dialect ────────────────────────────────────────────────────────────────────
@@ -152,7 +178,7 @@ export class LocalSession {
     }
   }
 
-  async #run(target: string, action: string, parameters: Record<string, Json>, onAsk: (question: PermissionQuestion) => void): Promise<{ ok: true; data: Json } | { ok: false; error: Failure }> {
+  async #run(target: string, action: string, parameters: Record<string, Json>, onAsk: (question: PermissionQuestion, withdraw: () => boolean) => void): Promise<{ ok: true; data: Json } | { ok: false; error: Failure }> {
     const client = this.#client === null ? {} : { client: this.#client };
     const result = await this.#deps.executor.execute({ commandId: `local-${randomUUID()}`, source: "local", target, action, parameters, approval: null, onAsk, ...client });
     return result.outcome.status === "done" ? { ok: true, data: result.outcome.data } : { ok: false, error: result.outcome.error };

@@ -150,7 +150,7 @@ export async function startAgent(setup: AgentSetup): Promise<RunningAgent> {
     connectors,
     permissions: new PermissionStore(db, setup.home),
     audit: new AuditLog(paths.audit),
-    ask: (question) => asker.ask(question),
+    ask: (question, signal) => asker.ask(question, signal),
     limits,
     // Every command a local client ran (an MCP client through `hearth mcp serve`, the extension) reaches the server's audit log.
     onLocalCommand: (entry) => processor.recordAudit([entry]),

@@ -23,8 +23,12 @@ export type ExecutionRequest = {
   deadlineAt?: number;
   /** Runs once the command is cleared to run, just before its action: where the durable path marks it `running`. */
   beforeRun?: () => Promise<void> | void;
-  /** Told when the user is about to be asked (a local caller hears that its command waits for an answer). */
-  onAsk?: (question: PermissionQuestion) => void;
+  /**
+   * Told when the user is about to be asked (a local caller hears that its command waits for an answer). `withdraw`
+   * takes the question back while it waits: the command then ends `failed` and nothing runs, whatever the user answers
+   * later. It returns whether it did (false once the answer came, or the wait ended).
+   */
+  onAsk?: (question: PermissionQuestion, withdraw: () => boolean) => void;
   /** Who asked, for a local command: the local client's name ("claude-desktop (MCP)"), for the audit logs and the question. */
   client?: string;
 };
@@ -35,8 +39,8 @@ export type ExecutorDeps = {
   connectors: ConnectorSet;
   permissions: PermissionStore;
   audit: AuditLog;
-  /** Asks the user through the relay, for commands that need approval and arrived without one. */
-  ask?: (question: PermissionQuestion) => Promise<PermissionAnswer>;
+  /** Asks the user through the relay, for commands that need approval and arrived without one; `signal` withdraws the question. */
+  ask?: (question: PermissionQuestion, signal: AbortSignal) => Promise<PermissionAnswer>;
   /** The limits advertised in `hello`: checked first, with the check the server runs, so both refuse alike. */
   limits?: AgentLimits;
   /**
@@ -121,9 +125,28 @@ export class Executor {
     if (!this.#deps.ask) {
       return { ok: false, why: "no_channel", error: { code: "denied_locally", message: `${what} needs your approval, and this agent cannot ask for it.` } };
     }
-    const question: PermissionQuestion = { target: request.target, action: request.action, context: `${request.client ?? "A program"} on this computer asks to run ${what}.`, parameters: request.parameters };
-    request.onAsk?.(question);
-    const answer = await this.#deps.ask(question);
+    const question: PermissionQuestion = {
+      target: request.target,
+      action: request.action,
+      context: `${request.client ?? "A program"} on this computer asks to run ${what}.`,
+      parameters: request.parameters,
+      ...(scopes[0] === undefined ? {} : { scope: scopes[0] }),
+    };
+    const withdrawal = new AbortController();
+    let waiting = true;
+    const withdraw = () => {
+      if (!waiting || withdrawal.signal.aborted) return false;
+      withdrawal.abort();
+      return true;
+    };
+    // The race makes a withdrawal final even if an asker ignored the signal; once withdrawn, a late "allow" runs nothing.
+    const withdrawn = new Promise<PermissionAnswer>((resolve) => withdrawal.signal.addEventListener("abort", () => resolve({ ok: false, reason: "cancelled" }), { once: true }));
+    request.onAsk?.(question, withdraw);
+    const answer = await Promise.race([this.#deps.ask(question, withdrawal.signal), withdrawn]);
+    waiting = false;
+    if (withdrawal.signal.aborted) {
+      return { ok: false, why: "cancelled", error: { code: "permission_denied", message: `${what} was cancelled by ${request.client ?? "the program that asked"} before you answered, so it did not run.` } };
+    }
     if (!answer.ok) {
       return answer.reason === "offline"
         ? { ok: false, why: "offline", error: { code: "denied_locally", message: `${what} needs your approval in the Hearth app, but the agent is not connected to the server right now. Check that \`${hearthCommand()} start\` is connected, then try again.` } }

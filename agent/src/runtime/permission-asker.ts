@@ -3,11 +3,11 @@ import { fromAgent } from "#protocol";
 import type { Decision, Json } from "#protocol";
 import type { InboundPermissionUpdate, OutboundPermissionRequest } from "../link/frames.ts";
 
-/** What the user should be asked. */
-export type PermissionQuestion = { target: string; action: string; context: string; parameters: Record<string, Json> };
+/** What the user should be asked. `scope` is what the command acts on (its first scope), for the asker's own wording. */
+export type PermissionQuestion = { target: string; action: string; context: string; parameters: Record<string, Json>; scope?: string };
 
-/** The user's answer, or why there is none. */
-export type PermissionAnswer = { ok: true; decision: Decision } | { ok: false; reason: "offline" | "timeout" };
+/** The user's answer, or why there is none ("cancelled": the program that asked took the question back). */
+export type PermissionAnswer = { ok: true; decision: Decision } | { ok: false; reason: "offline" | "timeout" | "cancelled" };
 
 /** The part of the relay link the asker needs. */
 export type AskChannel = { ready: () => boolean; sendText: (text: string) => boolean };
@@ -26,8 +26,12 @@ export class PermissionAsker {
     this.#timeoutMs = timeoutMs;
   }
 
-  /** Sends a `permission_request` and waits for the matching `permission_update`. */
-  ask(question: PermissionQuestion): Promise<PermissionAnswer> {
+  /**
+   * Sends a `permission_request` and waits for the matching `permission_update`. Aborting `signal` stops the wait
+   * ("cancelled") and forgets the request, so an answer that comes later finds no waiter and runs nothing.
+   */
+  ask(question: PermissionQuestion, signal?: AbortSignal): Promise<PermissionAnswer> {
+    if (signal?.aborted) return Promise.resolve({ ok: false, reason: "cancelled" });
     if (!this.#channel.ready()) return Promise.resolve({ ok: false, reason: "offline" });
     const frame: OutboundPermissionRequest = fromAgent("permission_request", `perm-${randomUUID()}`, {
       target: question.target,
@@ -39,12 +43,15 @@ export class PermissionAsker {
     });
     return new Promise((resolve) => {
       const timer = setTimeout(() => finish({ ok: false, reason: "timeout" }), this.#timeoutMs);
+      const onAbort = () => finish({ ok: false, reason: "cancelled" });
       const finish = (answer: PermissionAnswer) => {
         clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
         this.#waiting.delete(frame.id);
         resolve(answer);
       };
       this.#waiting.set(frame.id, finish);
+      signal?.addEventListener("abort", onAbort, { once: true });
       if (!this.#channel.sendText(JSON.stringify(frame))) finish({ ok: false, reason: "offline" });
     });
   }
