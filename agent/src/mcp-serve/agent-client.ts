@@ -14,8 +14,15 @@ export type AgentWelcome = { device_id: string | null; connected: boolean; conne
 /** The agent cannot be reached or refused this client; the message says how to fix it. */
 export class AgentUnavailableError extends Error {}
 
-/** Told that the agent asks the user about a command (its rules say "ask"): the call now waits for that answer. */
-export type OnPermissionRequest = (question: { target: string; action: string; context: string }) => void;
+/** What the agent asks the user about a command; `scope` is what the command acts on, when it has one. */
+export type PermissionQuestion = { target: string; action: string; context: string; scope?: string };
+
+/**
+ * Told that the agent asks the user about a command (its rules say "ask"): the call now waits for that answer.
+ * `cancel` asks the agent to take the question back; the command then ends failed (nothing ran), unless the answer
+ * came first, in which case the command's own outcome follows as usual.
+ */
+export type OnPermissionRequest = (question: PermissionQuestion, cancel: () => void) => void;
 
 export type AgentClientOptions = {
   paths: HomePaths;
@@ -25,7 +32,7 @@ export type AgentClientOptions = {
   connectTimeoutMs?: number;
 };
 
-type Waiting = { onAsk: OnPermissionRequest; settle: (outcome: CommandOutcome) => void };
+type Waiting = { onAsk: OnPermissionRequest; settle: (outcome: CommandOutcome) => void; cancel: () => void };
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 
@@ -78,10 +85,17 @@ export class LocalAgentClient {
         this.#waiting.delete(id);
         resolve(outcome);
       };
-      // The agent has no way to take a command back: the caller stops waiting, the command ends on its own.
-      const onAbort = () => settle({ status: "failed", error: { code: "interrupted", message: "The MCP client cancelled the call. If the agent had already started it, it runs to its end; see the audit log." } });
+      // The agent takes back only a question still waiting for the user; a command that runs, runs to its end.
+      const cancel = () => {
+        if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ v: LOCAL_PROTOCOL_VERSION, type: "cancel", id: `cancel-${randomUUID()}`, ref: id }));
+      };
+      // The MCP client gave up on the call (its own cancel or timeout): no one reads the outcome any more.
+      const onAbort = () => {
+        cancel();
+        settle({ status: "failed", error: { code: "interrupted", message: "The MCP client cancelled the call. If it was still waiting for the user's approval it will not run; if the agent had already started it, it runs to its end (see the audit log)." } });
+      };
       signal?.addEventListener("abort", onAbort, { once: true });
-      this.#waiting.set(id, { onAsk, settle });
+      this.#waiting.set(id, { onAsk, settle, cancel });
       socket.send(JSON.stringify({ v: LOCAL_PROTOCOL_VERSION, type: "command", id, target, action, parameters }));
     });
   }
@@ -141,9 +155,11 @@ export class LocalAgentClient {
         this.#authing.delete(frame.ref);
         return;
       }
-      case "permission_request":
-        this.#waiting.get(frame.ref)?.onAsk({ target: frame.target, action: frame.action, context: frame.context });
+      case "permission_request": {
+        const waiting = this.#waiting.get(frame.ref);
+        waiting?.onAsk({ target: frame.target, action: frame.action, context: frame.context, ...(frame.scope === undefined ? {} : { scope: frame.scope }) }, waiting.cancel);
         return;
+      }
       case "result":
         this.#waiting.get(frame.ref)?.settle(frame.outcome);
         return;
