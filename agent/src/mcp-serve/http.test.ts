@@ -1,9 +1,10 @@
+import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { request } from "node:http";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { LATEST_PROTOCOL_VERSION, LoggingMessageNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
+import { ElicitRequestSchema, LATEST_PROTOCOL_VERSION, LoggingMessageNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { PROTOCOL_VERSION } from "#protocol";
 import type { AgentFrame } from "#protocol";
@@ -94,5 +95,26 @@ describe("hearth mcp serve --http", () => {
       ["http-client (MCP)", "list", "done"],
       ["http-client (MCP)", "write", "done"],
     ]);
+  });
+
+  it("shows the cancel form on the call's own stream, and a cancel there takes the question back from the agent", async () => {
+    const { relay, agent, env, root, token } = await runningAgent();
+    const { url } = await serveHttp(env);
+    const client = new Client({ name: "http-client", version: "1.0.0" }, { capabilities: { elicitation: {} } });
+    const forms: string[] = [];
+    client.setRequestHandler(ElicitRequestSchema, (request) => {
+      forms.push(request.params.message);
+      return { action: "decline" };
+    });
+    await client.connect(new StreamableHTTPClientTransport(url, { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
+    cleanups.push(() => client.close());
+
+    const cancelled = await client.callTool({ name: "filesystem__write", arguments: { path: join(root, "never.txt"), content: "no" } });
+    expect(cancelled).toMatchObject({ isError: true, content: [{ type: "text", text: "Cancelled here; nothing ran." }] });
+    expect(forms).toEqual([expect.stringContaining("waits for your approval in Hearth. Approval happens only there; you can cancel the call here.")]);
+    const asked = await relay.waitFor(isAsk, 20_000);
+    relay.send({ v: PROTOCOL_VERSION, type: "permission_update", id: "u-1", ref: asked.id, decision: "allow_always" });
+    await relay.until(() => agent.output().stdout.includes("permission.stale"), 10_000);
+    expect(existsSync(join(root, "never.txt"))).toBe(false);
   });
 });
