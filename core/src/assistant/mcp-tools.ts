@@ -38,22 +38,6 @@ export function bridgedToolDescription(capability: { target: string; mcpTool: st
   return `Run the MCP tool "${quoteData(capability.mcpTool, 80)}" of server ${capability.target} on ${devices.join(" or ")}${capability.readOnly ? " (read-only)" : ""}.${said}`;
 }
 
-/**
- * A bridged tool's JSON Schema for the model: the server's schema, with every `description` and `title` in it
- * quoted as the server's words, since the model reads them as it reads the tool's description.
- */
-export function bridgedToolParameters(schema: Record<string, Json>): Record<string, Json> {
-  const walk = (value: Json, key: string | null): Json => {
-    if (typeof value === "string") return key === "description" || key === "title" ? `Server's words: "${quoteData(value, 200)}"` : value;
-    if (Array.isArray(value)) return value.map((item) => walk(item, null));
-    if (value === null || typeof value !== "object") return value;
-    // Under `properties`, keys are parameter names, not schema keywords: a parameter called "description" stays as it is.
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, key === "properties" ? walk(v, null) : walk(v, k)]));
-  };
-  const walked = walk(schema, null);
-  return typeof walked === "object" && walked !== null && !Array.isArray(walked) ? walked : schema;
-}
-
 const Arguments = z.record(z.string(), z.json());
 
 /**

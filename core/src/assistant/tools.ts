@@ -2,7 +2,8 @@ import type { ToolDefinition } from "@langchain/core/language_models/base";
 import type { ToolCall } from "@langchain/core/messages/tool";
 import type { Json } from "#protocol";
 import { MCP_TARGET } from "#protocol";
-import { bridgedToolDescription, bridgedToolParameters } from "./mcp-tools.ts";
+import { bridgedToolParameters } from "./mcp-schema.ts";
+import { bridgedToolDescription } from "./mcp-tools.ts";
 import type { ParsedCommand } from "./parser.ts";
 import { ACTION_WORDS } from "./phrases.ts";
 
