@@ -8,7 +8,7 @@ import { ACTIVITY_EXAMPLES, helpText } from "./help.ts";
 import { parseMessage, type ParsedCommand } from "./parser.ts";
 import { CAN_DO } from "./phrases.ts";
 import { answerFor, type TurnOutcome } from "./respond.ts";
-import { buildTools, commandFromToolCall, type AssistantCapability } from "./tools.ts";
+import { MODEL_TOOL_LIMIT, buildTools, commandFromToolCall, type AssistantCapability } from "./tools.ts";
 
 // One chat turn: understand → permissionGate → execute → respond, checkpointed so a permission prompt can
 // wait for the user across requests and restarts. Pure and dependency-injected: the relay supplies the gate,
@@ -102,7 +102,7 @@ export function buildAssistantGraph(deps: AssistantDeps) {
   /** The one model call of a turn; falls back to the parser's reason when there is no model or no tool. */
   async function understandWithModel(text: string, reason: string): Promise<Update> {
     const withActivity = model ? await offersActivity() : false;
-    const tools = [...buildTools(deps.capabilities), ...(withActivity ? [ACTIVITY_TOOL] : [])];
+    const tools = [...buildTools(deps.capabilities, MODEL_TOOL_LIMIT - (withActivity ? 1 : 0)), ...(withActivity ? [ACTIVITY_TOOL] : [])];
     if (!model?.bindTools || tools.length === 0) {
       // One sentence and the pointer to /help (the reason ends with it); /help itself lists what works.
       return { outcome: reply(reason) };

@@ -46,7 +46,7 @@ describe("buildTools", () => {
   it("offers one tool per action, never shell.run, and a device choice when several devices offer it", () => {
     const tools = buildTools([...LAPTOP, cap("filesystem", "list", true, "desktop")]);
     expect(tools.map((tool) => tool.function.name)).toEqual(["filesystem__list", "filesystem__read"]);
-    expect(tools[0]?.function.parameters).toMatchObject({ required: ["device"], properties: { device: { enum: ["laptop", "desktop"] } } }); // no path: the agent's folders
+    expect(tools[0]?.function.parameters).toMatchObject({ required: ["hearth_device"], properties: { hearth_device: { enum: ["laptop", "desktop"] } } }); // no path: the agent's folders
     expect(tools[1]?.function.parameters).toMatchObject({ required: ["path"] });
   });
 
@@ -54,13 +54,13 @@ describe("buildTools", () => {
     const capabilities = [...LAPTOP, cap("filesystem", "list", true, "desktop")];
     const names = fc.constantFrom("filesystem__list", "filesystem__read", "shell__run", "shell.run", "system__info", "");
     fc.assert(
-      fc.property(names, fc.dictionary(fc.constantFrom("path", "device", "program", "args"), fc.jsonValue()), (name, args) => {
+      fc.property(names, fc.dictionary(fc.constantFrom("path", "hearth_device", "program", "args"), fc.jsonValue()), (name, args) => {
         const result = commandFromToolCall({ name, args }, capabilities);
         if ("reason" in result) return;
         const offered = capabilities.find((c) => c.deviceId === result.deviceId && c.target === result.command.target && c.action === result.command.action);
         expect(offered).toBeDefined();
         expect(result.command.target).not.toBe("shell");
-        expect(result.command.parameters).not.toHaveProperty("device");
+        expect(result.command.parameters).not.toHaveProperty("hearth_device");
       }),
     );
   });
