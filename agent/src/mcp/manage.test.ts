@@ -99,6 +99,17 @@ describe("the mcp connector", () => {
     expect(existsSync(agent.paths.mcpPending)).toBe(false);
   });
 
+  it("keeps at most ten requests waiting: the eleventh is refused until one is approved or removed, a repeated one replaces", async () => {
+    const agent = await mcpAgent();
+    for (let i = 1; i <= 10; i++) expect(await agent.run("mcp", "add", { name: `s${i}`, server: { command: "x" } })).toMatchObject({ status: "done" });
+    expect(await agent.run("mcp", "add", { name: "s11", server: { command: "x" } })).toEqual({ status: "failed", error: { code: "conflict", message: expect.stringMatching(/^10 MCP servers are already waiting for approval on test-pc\. Approve them there \(`.*hearth mcp approve <name>`\) or remove some, then ask again\.$/) } });
+    expect(await agent.run("mcp", "add", { name: "s3", server: { command: "y" } })).toMatchObject({ status: "done" });
+    expect(Object.keys(JSON.parse(await readFile(agent.paths.mcpPending, "utf8")).pending)).toHaveLength(10);
+    expect(await agent.run("mcp", "remove", { server: "s1" })).toMatchObject({ status: "done" });
+    expect(await agent.run("mcp", "add", { name: "s11", server: { command: "x" } })).toMatchObject({ status: "done" });
+    expect(agent.runtime.servers().map((s) => s.name)).toContain("s11");
+  });
+
   it("refuses to add a name that is set up or belongs to a built-in connector", async () => {
     const agent = await mcpAgent({ files: { command: "true", enabled: false } });
     expect(await agent.run("mcp", "add", { name: "files", server: { command: "x" } })).toEqual({ status: "failed", error: { code: "conflict", message: expect.stringContaining(`"files" is already set up on test-pc`) } });

@@ -10,6 +10,12 @@ import type { PendingStore } from "./store.ts";
 import type { Logger } from "../log.ts";
 import type { McpBridge, PinStore } from "./types.ts";
 
+/**
+ * Requests from the web app waiting for approval here, at most. Each costs the sender only a prompt, and every request
+ * is a server state in `hello`, so without a bound they would crowd out the states of the servers that run.
+ */
+export const MAX_PENDING = 10;
+
 export type ManageDeps = {
   configPath: string;
   pending: PendingStore;
@@ -43,6 +49,10 @@ export function createMcpManageConnector(deps: ManageDeps): Connector {
             const configured = readRaw(deps.configPath).mcp_servers;
             if (typeof configured === "object" && configured !== null && Object.hasOwn(configured, name)) {
               throw new ActionError("conflict", `An MCP server named "${name}" is already set up on ${deps.deviceName}. Remove it first, or pick another name.`);
+            }
+            const waiting = Object.keys(deps.pending.list());
+            if (!waiting.includes(name) && waiting.length >= MAX_PENDING) {
+              throw new ActionError("conflict", `${MAX_PENDING} MCP servers are already waiting for approval on ${deps.deviceName}. Approve them there (\`${hearth} mcp approve <name>\`) or remove some, then ask again.`);
             }
             deps.pending.add(name, { server, requested_at: Date.now(), command_id: null });
             // Said here too, for the person at this computer: nothing runs until they approve it.
