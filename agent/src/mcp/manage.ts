@@ -3,7 +3,7 @@ import { ActionError, defineAction } from "../connectors/types.ts";
 import type { Connector } from "../connectors/types.ts";
 import { ConfigError } from "../home/config.ts";
 import { hearthCommand } from "../invocation.ts";
-import { editMcpServers, readRaw } from "./config-file.ts";
+import { editMcpServers, isRecord, readRaw } from "./config-file.ts";
 import { FileLockTimeout } from "./file-lock.ts";
 import { McpStoreError } from "./store.ts";
 import type { PendingStore } from "./store.ts";
@@ -47,7 +47,7 @@ export function createMcpManageConnector(deps: ManageDeps): Connector {
         run: async ({ name, server }) =>
           guarded(() => {
             const configured = readRaw(deps.configPath).mcp_servers;
-            if (typeof configured === "object" && configured !== null && Object.hasOwn(configured, name)) {
+            if (isRecord(configured) && Object.hasOwn(configured, name)) {
               throw new ActionError("conflict", `An MCP server named "${name}" is already set up on ${deps.deviceName}. Remove it first, or pick another name.`);
             }
             const waiting = Object.keys(deps.pending.list());
@@ -100,7 +100,7 @@ export function createMcpManageConnector(deps: ManageDeps): Connector {
           guarded(() => {
             editMcpServers(deps.configPath, (servers) => {
               const entry = Object.hasOwn(servers, server) ? servers[server] : undefined;
-              if (typeof entry !== "object" || entry === null || Array.isArray(entry)) {
+              if (!isRecord(entry)) {
                 throw new ActionError("not_found", `There is no MCP server "${server}" set up on ${deps.deviceName}.`);
               }
               const marks = "read_only_tools" in entry && Array.isArray(entry.read_only_tools) ? entry.read_only_tools.filter((mark): mark is string => typeof mark === "string") : [];

@@ -61,6 +61,19 @@ function readFile<T>(path: string, schema: z.ZodType<T>, empty: T, consequence: 
   return parsed.data;
 }
 
+/**
+ * Changes one of the files under its lock: read fresh (so the CLI's and the agent's writes never undo each other),
+ * changed, written whole. Throws McpStoreError (damaged: never overwritten) or FileLockTimeout.
+ */
+function updateFile<F, T>(path: string, read: () => F, change: (file: F) => T): T {
+  return withFileLock(path, () => {
+    const file = read();
+    const result = change(file);
+    writePrivateFile(path, `${JSON.stringify(file, null, 2)}\n`);
+    return result;
+  });
+}
+
 const own = <T>(record: Record<string, T>, key: string): T | undefined => (Object.hasOwn(record, key) ? record[key] : undefined);
 
 /** The pins file: read fresh for every change, so the CLI's and the agent's writes never undo each other. */
@@ -78,12 +91,7 @@ export class PinsFileStore {
 
   /** Changes the file under its lock. Throws McpStoreError (damaged) or FileLockTimeout. */
   update<T>(change: (file: PinsFile) => T): T {
-    return withFileLock(this.path, () => {
-      const file = this.read();
-      const result = change(file);
-      writePrivateFile(this.path, `${JSON.stringify(file, null, 2)}\n`);
-      return result;
-    });
+    return updateFile(this.path, () => this.read(), change);
   }
 
   /** Queues a tool approval for the running agent (`hearth mcp approve <server> <tool>`). */
@@ -199,7 +207,7 @@ export class PendingStore {
 
   /** Every pending request by name. Throws McpStoreError when the file is damaged. */
   list(): Record<string, PendingRequest> {
-    return readFile(this.path, PendingFile, { version: 1, pending: {} }, `Fix it, or delete it to drop the requests (ask for the servers again from the web app, or add them with \`${hearthCommand()} mcp add\`).`).pending;
+    return this.#read().pending;
   }
 
   /** One pending request, or undefined. */
@@ -224,12 +232,11 @@ export class PendingStore {
     });
   }
 
+  #read(): PendingFile {
+    return readFile(this.path, PendingFile, { version: 1, pending: {} }, `Fix it, or delete it to drop the requests (ask for the servers again from the web app, or add them with \`${hearthCommand()} mcp add\`).`);
+  }
+
   #update<T>(change: (file: PendingFile) => T): T {
-    return withFileLock(this.path, () => {
-      const file = readFile(this.path, PendingFile, { version: 1, pending: {} }, `Fix it, or delete it to drop the requests.`);
-      const result = change(file);
-      writePrivateFile(this.path, `${JSON.stringify(file, null, 2)}\n`);
-      return result;
-    });
+    return updateFile(this.path, () => this.#read(), change);
   }
 }
