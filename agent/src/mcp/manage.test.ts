@@ -135,6 +135,12 @@ describe("the mcp connector", () => {
     expect(audit.filter((entry) => entry.target === "mcp").map((entry) => entry.outcome)).toEqual(["done", "failed:not_found"]);
   });
 
+  it("forgets at start the pins of a server removed while the agent was stopped, so added again it is approved afresh", async () => {
+    const pin = { hash: "a".repeat(64), definition: { name: "t", description: "d", input_schema: {} }, approved_at: 1, by: "first_start" };
+    const agent = await mcpAgent({ kept: { command: "true", enabled: false } }, JSON.stringify({ version: 1, pins: { gone: { t: pin }, kept: { t: pin } }, approvals: [{ server: "gone", tool: "t", hash: "b".repeat(64), queued_at: 1 }] }));
+    expect(JSON.parse(await readFile(agent.paths.mcpPins, "utf8"))).toEqual({ version: 1, pins: { kept: { t: pin } }, approvals: [] });
+  });
+
   it("approve_tool turns a changed tool back on only with the hash the user was shown", async () => {
     const home = await tempDir();
     const rug = await rugPull(home);

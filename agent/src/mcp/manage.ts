@@ -8,7 +8,7 @@ import { FileLockTimeout } from "./file-lock.ts";
 import { McpStoreError } from "./store.ts";
 import type { PendingStore } from "./store.ts";
 import type { Logger } from "../log.ts";
-import type { McpBridge, PinStore } from "./types.ts";
+import type { McpBridge } from "./types.ts";
 
 /**
  * Requests from the web app waiting for approval here, at most. Each costs the sender only a prompt, and every request
@@ -19,7 +19,6 @@ export const MAX_PENDING = 10;
 export type ManageDeps = {
   configPath: string;
   pending: PendingStore;
-  pins: PinStore;
   bridge: McpBridge;
   /** How the user knows this computer, for "On <device>, run …". */
   deviceName: string;
@@ -75,7 +74,7 @@ export function createMcpManageConnector(deps: ManageDeps): Connector {
             });
             const wasPending = deps.pending.remove(server) !== undefined;
             if (!wasConfigured && !wasPending) throw new ActionError("not_found", `There is no MCP server "${server}" on ${deps.deviceName}, set up or waiting for approval.`);
-            deps.pins.forget(server);
+            // The refresh hands the bridge the servers without it: it stops the program and forgets its pins.
             deps.refresh();
             return { status: "removed", name: server, was: wasConfigured ? "configured" : "pending_approval" };
           }),

@@ -116,7 +116,7 @@ export class PinsFileStore {
     });
   }
 
-  /** Forgets a server's pins and queued approvals (the server was removed). */
+  /** Forgets a server's pins and queued approvals (the server left config.json). The only place this is done. */
   forget(server: string): void {
     if (!existsSync(this.path)) return;
     this.update((file) => {
@@ -127,9 +127,11 @@ export class PinsFileStore {
 }
 
 /**
- * The bridge's PinStore over the pins file. It answers from memory (the agent is the only writer of pins) and writes
- * every change through. A damaged file is never overwritten: `broken` says why, changes stay in memory and are
- * logged, and `reload()` picks the file up again once the user has fixed it.
+ * The bridge's PinStore over the pins file. It answers from memory, since the running agent is the only writer of
+ * pins (the CLI only queues approvals in the same file, and `hearth mcp remove` only edits config.json: the bridge
+ * forgets a server that leaves it, and the agent's next start one that left while it was stopped). Every change is
+ * written through. A damaged file is never overwritten: `broken` says why, changes stay in memory and are logged,
+ * and `reload()` picks the file up again once the user has fixed it.
  */
 export class FilePinStore implements PinStore {
   readonly #file: PinsFileStore;
@@ -167,30 +169,34 @@ export class FilePinStore implements PinStore {
     return Object.fromEntries(this.#pins.get(server) ?? []);
   }
 
+  /** The servers that have pins (to forget those no longer configured). */
+  servers(): string[] {
+    return [...this.#pins.keys()];
+  }
+
   pin(server: string, tool: string, pin: PinnedTool): void {
     const tools = this.#pins.get(server) ?? new Map<string, PinnedTool>();
     tools.set(tool, pin);
     this.#pins.set(server, tools);
-    this.#write(`pin ${server}.${tool}`, (file) => {
-      file.pins[server] = { ...(own(file.pins, server) ?? {}), ...Object.fromEntries([[tool, pin]]) };
-    });
+    this.#write(`pin ${server}.${tool}`, () =>
+      this.#file.update((file) => {
+        file.pins[server] = { ...(own(file.pins, server) ?? {}), ...Object.fromEntries([[tool, pin]]) };
+      }),
+    );
   }
 
   forget(server: string): void {
     this.#pins.delete(server);
-    this.#write(`forget ${server}`, (file) => {
-      delete file.pins[server];
-      file.approvals = file.approvals.filter((queued) => queued.server !== server);
-    });
+    this.#write(`forget ${server}`, () => this.#file.forget(server));
   }
 
-  #write(what: string, change: (file: PinsFile) => void): void {
+  #write(what: string, write: () => void): void {
     if (this.#broken !== null) {
       this.#log.error("mcp.pins_unsaved", `Did not save the MCP pins (${what}): ${this.#broken}`);
       return;
     }
     try {
-      this.#file.update(change);
+      write();
     } catch (error) {
       this.#log.error("mcp.pins_unsaved", `Could not save the MCP pins (${what}); it holds until the agent stops: ${error instanceof Error ? error.message : String(error)}`);
     }
