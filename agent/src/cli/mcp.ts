@@ -6,7 +6,7 @@ import { runningAgent } from "../home/status-file.ts";
 import { McpServerEntry, mcpNameProblem } from "../mcp/config-entry.ts";
 import { describeSpec } from "../mcp/display.ts";
 import { editMcpServers } from "../mcp/config-file.ts";
-import { McpStoreError, PendingStore, PinsFileStore } from "../mcp/store.ts";
+import { McpStoreError, PendingStore } from "../mcp/store.ts";
 import { CliError, parseOptions, UsageError } from "./args.ts";
 import type { CliCommand, CliContext, Output } from "./args.ts";
 import { approveCommand } from "./mcp-approve.ts";
@@ -85,8 +85,9 @@ from the web app waiting for \`hearth mcp approve\`.`,
   remove: {
     usage: `Usage: hearth mcp remove <name>
 
-Removes an MCP server (or a request waiting for approval). The running agent stops it, and its approved tool
-definitions are forgotten: added again, it is approved afresh.`,
+Removes an MCP server (or a request waiting for approval) from config.json. The running agent stops it and
+forgets its approved tool definitions (a stopped agent does so at its next start): added again, it is approved
+afresh.`,
     run: async (argv, paths, { out }) => {
       const { positionals } = parseOptions(argv, {}, true);
       const [name, ...extra] = positionals;
@@ -100,7 +101,6 @@ definitions are forgotten: added again, it is approved afresh.`,
       );
       const pending = files(() => new PendingStore(paths.mcpPending).remove(name)) !== undefined;
       if (!configured && !pending) throw new CliError(`There is no MCP server "${name}" (set up or waiting). See \`${hearthCommand()} mcp list\`.`);
-      files(() => new PinsFileStore(paths.mcpPins).forget(name));
       out.log(configured ? `Removed the MCP server "${name}"${runningAgent(paths.status) ? "; the running agent stops it now" : ""}.` : `Dropped the request for "${name}".`);
       return 0;
     },

@@ -27,6 +27,8 @@ export type LinkHandlers = {
   /** `refused`: events of an activity frame the server would not store, with why. */
   onAck: (ref: string, refused: RefusedEvent[]) => void;
   onPermissionUpdate: (frame: InboundPermissionUpdate) => void;
+  /** The relay refused the frame `ref` (an `error` frame naming it; the socket stays open), e.g. "send them again". */
+  onRefused?: (ref: string, message: string) => void;
   onState?: (state: LinkState) => void;
   /** The server refused this device for good (token refused, or revoked): the agent must stop and pair again. */
   onFatal: (message: string) => void;
@@ -187,6 +189,7 @@ export class RelayLink {
             return;
           }
           this.#config.log.warn("link.error_frame", `The server refused a frame (${frame.code}): ${frame.message}`, { code: frame.code, ref: frame.ref ?? null });
+          if (frame.ref !== undefined) this.#config.handlers.onRefused?.(frame.ref, frame.message);
           return;
         case "command":
           if (!this.#welcomed) return;

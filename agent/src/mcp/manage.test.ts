@@ -99,6 +99,17 @@ describe("the mcp connector", () => {
     expect(existsSync(agent.paths.mcpPending)).toBe(false);
   });
 
+  it("keeps at most ten requests waiting: the eleventh is refused until one is approved or removed, a repeated one replaces", async () => {
+    const agent = await mcpAgent();
+    for (let i = 1; i <= 10; i++) expect(await agent.run("mcp", "add", { name: `s${i}`, server: { command: "x" } })).toMatchObject({ status: "done" });
+    expect(await agent.run("mcp", "add", { name: "s11", server: { command: "x" } })).toEqual({ status: "failed", error: { code: "conflict", message: expect.stringMatching(/^10 MCP servers are already waiting for approval on test-pc\. Approve them there \(`.*hearth mcp approve <name>`\) or remove some, then ask again\.$/) } });
+    expect(await agent.run("mcp", "add", { name: "s3", server: { command: "y" } })).toMatchObject({ status: "done" });
+    expect(Object.keys(JSON.parse(await readFile(agent.paths.mcpPending, "utf8")).pending)).toHaveLength(10);
+    expect(await agent.run("mcp", "remove", { server: "s1" })).toMatchObject({ status: "done" });
+    expect(await agent.run("mcp", "add", { name: "s11", server: { command: "x" } })).toMatchObject({ status: "done" });
+    expect(agent.runtime.servers().map((s) => s.name)).toContain("s11");
+  });
+
   it("refuses to add a name that is set up or belongs to a built-in connector", async () => {
     const agent = await mcpAgent({ files: { command: "true", enabled: false } });
     expect(await agent.run("mcp", "add", { name: "files", server: { command: "x" } })).toEqual({ status: "failed", error: { code: "conflict", message: expect.stringContaining(`"files" is already set up on test-pc`) } });
@@ -122,6 +133,12 @@ describe("the mcp connector", () => {
     // Both sides of each command are in the local audit log.
     const audit = (await readFile(agent.paths.audit, "utf8")).trim().split("\n").map((line) => JSON.parse(line));
     expect(audit.filter((entry) => entry.target === "mcp").map((entry) => entry.outcome)).toEqual(["done", "failed:not_found"]);
+  });
+
+  it("forgets at start the pins of a server removed while the agent was stopped, so added again it is approved afresh", async () => {
+    const pin = { hash: "a".repeat(64), definition: { name: "t", description: "d", input_schema: {} }, approved_at: 1, by: "first_start" };
+    const agent = await mcpAgent({ kept: { command: "true", enabled: false } }, JSON.stringify({ version: 1, pins: { gone: { t: pin }, kept: { t: pin } }, approvals: [{ server: "gone", tool: "t", hash: "b".repeat(64), queued_at: 1 }] }));
+    expect(JSON.parse(await readFile(agent.paths.mcpPins, "utf8"))).toEqual({ version: 1, pins: { kept: { t: pin } }, approvals: [] });
   });
 
   it("approve_tool turns a changed tool back on only with the hash the user was shown", async () => {

@@ -3,17 +3,22 @@ import { ActionError, defineAction } from "../connectors/types.ts";
 import type { Connector } from "../connectors/types.ts";
 import { ConfigError } from "../home/config.ts";
 import { hearthCommand } from "../invocation.ts";
-import { editMcpServers, readRaw } from "./config-file.ts";
+import { editMcpServers, isRecord, readRaw } from "./config-file.ts";
 import { FileLockTimeout } from "./file-lock.ts";
 import { McpStoreError } from "./store.ts";
 import type { PendingStore } from "./store.ts";
 import type { Logger } from "../log.ts";
-import type { McpBridge, PinStore } from "./types.ts";
+import type { McpBridge } from "./types.ts";
+
+/**
+ * Requests from the web app waiting for approval here, at most. Each costs the sender only a prompt, and every request
+ * is a server state in `hello`, so without a bound they would crowd out the states of the servers that run.
+ */
+export const MAX_PENDING = 10;
 
 export type ManageDeps = {
   configPath: string;
   pending: PendingStore;
-  pins: PinStore;
   bridge: McpBridge;
   /** How the user knows this computer, for "On <device>, run …". */
   deviceName: string;
@@ -41,8 +46,12 @@ export function createMcpManageConnector(deps: ManageDeps): Connector {
         run: async ({ name, server }) =>
           guarded(() => {
             const configured = readRaw(deps.configPath).mcp_servers;
-            if (typeof configured === "object" && configured !== null && Object.hasOwn(configured, name)) {
+            if (isRecord(configured) && Object.hasOwn(configured, name)) {
               throw new ActionError("conflict", `An MCP server named "${name}" is already set up on ${deps.deviceName}. Remove it first, or pick another name.`);
+            }
+            const waiting = Object.keys(deps.pending.list());
+            if (!waiting.includes(name) && waiting.length >= MAX_PENDING) {
+              throw new ActionError("conflict", `${MAX_PENDING} MCP servers are already waiting for approval on ${deps.deviceName}. Approve them there (\`${hearth} mcp approve <name>\`) or remove some, then ask again.`);
             }
             deps.pending.add(name, { server, requested_at: Date.now(), command_id: null });
             // Said here too, for the person at this computer: nothing runs until they approve it.
@@ -65,7 +74,7 @@ export function createMcpManageConnector(deps: ManageDeps): Connector {
             });
             const wasPending = deps.pending.remove(server) !== undefined;
             if (!wasConfigured && !wasPending) throw new ActionError("not_found", `There is no MCP server "${server}" on ${deps.deviceName}, set up or waiting for approval.`);
-            deps.pins.forget(server);
+            // The refresh hands the bridge the servers without it: it stops the program and forgets its pins.
             deps.refresh();
             return { status: "removed", name: server, was: wasConfigured ? "configured" : "pending_approval" };
           }),
@@ -90,7 +99,7 @@ export function createMcpManageConnector(deps: ManageDeps): Connector {
           guarded(() => {
             editMcpServers(deps.configPath, (servers) => {
               const entry = Object.hasOwn(servers, server) ? servers[server] : undefined;
-              if (typeof entry !== "object" || entry === null || Array.isArray(entry)) {
+              if (!isRecord(entry)) {
                 throw new ActionError("not_found", `There is no MCP server "${server}" set up on ${deps.deviceName}.`);
               }
               const marks = "read_only_tools" in entry && Array.isArray(entry.read_only_tools) ? entry.read_only_tools.filter((mark): mark is string => typeof mark === "string") : [];

@@ -37,7 +37,24 @@ describe("fitting what the agent offers into one frame", () => {
     const fitted = fitOffers([], [connector("mcp", 1)], huge, LIMITS);
     expect(fitted.leftOut).toEqual(["the tools' diffs"]);
     expect(fitted.offers.mcp_servers[0]?.tools[0]?.diff).toBeUndefined();
-    const tooMany = Array.from({ length: 51 }, (_, i) => state(`s${i}`));
-    expect(fitOffers([], [connector("mcp", 1)], tooMany, LIMITS)).toMatchObject({ offers: { mcp_servers: [] }, leftOut: ["the servers' states"] });
+  });
+
+  it("past 50 servers (a flood of requests from the web), leaves out the last states only, and keeps every connector", () => {
+    const tooMany = Array.from({ length: 53 }, (_, i) => state(`s${i}`, "d"));
+    const { offers, leftOut } = fitOffers([], [connector("mcp", 1), connector("s0", 1)], tooMany, LIMITS);
+    expect(offers.mcp_servers.map((s) => s.name)).toEqual(tooMany.slice(0, 50).map((s) => s.name));
+    expect(offers.mcp_servers[0]?.tools[0]?.diff).toBe("d");
+    expect(offers.connectors.map((c) => c.target)).toEqual(["mcp", "s0"]);
+    expect(leftOut).toEqual(["the states of s50, s51, s52"]);
+  });
+
+  it("when the states are too large even without diffs, drops them from the end, not all of them", () => {
+    const tool = (i: number): McpServerStatus["tools"][number] => ({ tool: `t${i}`, action: `t${i}`, description: "x".repeat(500), state: "changed", hash: "a".repeat(64), read_only: false, hints: {} });
+    const huge = Array.from({ length: 20 }, (_, i): McpServerStatus => ({ ...state(`s${i}`), tools: Array.from({ length: 200 }, (_, t) => tool(t)) }));
+    const { offers, leftOut } = fitOffers([], [connector("mcp", 1)], huge, LIMITS);
+    expect(offers.mcp_servers.length).toBeGreaterThan(0);
+    expect(offers.mcp_servers.length).toBeLessThan(20);
+    expect(offers.mcp_servers.map((s) => s.name)).toEqual(huge.slice(0, offers.mcp_servers.length).map((s) => s.name));
+    expect(leftOut).toEqual(["the tools' diffs", expect.stringMatching(/^the states of s\d+, .*s19$/)]);
   });
 });

@@ -78,6 +78,12 @@ export function startMcpRuntime(options: McpRuntimeOptions): McpRuntime {
     ...(options.backoff ? { backoff: options.backoff } : {}),
   });
   if (pins.broken !== null) log.error("mcp.pins_damaged", pins.broken);
+  // A server removed while the agent was stopped (`hearth mcp remove` only edits config.json): forget it now, as
+  // bridge.update does for one removed while it runs.
+  const forgetUnconfigured = () => {
+    for (const name of pins.servers()) if (!Object.hasOwn(configured, name)) pins.forget(name);
+  };
+  if (pins.broken === null) forgetUnconfigured();
 
   const reload = () => {
     if (stopped) return;
@@ -85,9 +91,8 @@ export function startMcpRuntime(options: McpRuntimeOptions): McpRuntime {
       const next = loadConfig(paths.config).config.mcp_servers;
       for (const name of Object.keys(configured)) {
         if (Object.hasOwn(next, name)) continue;
-        // Removed: re-added later, it is approved afresh (bridge.update forgets too; forgetting twice is harmless).
+        // Removed (bridge.update below forgets its pins, so re-added later it is approved afresh): its tools' commands say so.
         removed.add(name);
-        pins.forget(name);
       }
       for (const name of Object.keys(next)) removed.delete(name);
       configured = next;
@@ -95,7 +100,10 @@ export function startMcpRuntime(options: McpRuntimeOptions): McpRuntime {
       if (!(error instanceof ConfigError)) throw error;
       log.error("mcp.config_invalid", `${error.message}\nThe MCP servers stay as they were until it is fixed.`);
     }
-    if (pins.broken !== null && pins.reload()) log.info("mcp.pins_fixed", `${paths.mcpPins} is readable again; starting the MCP servers.`);
+    if (pins.broken !== null && pins.reload()) {
+      log.info("mcp.pins_fixed", `${paths.mcpPins} is readable again; starting the MCP servers.`);
+      forgetUnconfigured();
+    }
     const next = JSON.stringify(desired());
     if (next !== applied) {
       applied = next;
@@ -139,7 +147,7 @@ export function startMcpRuntime(options: McpRuntimeOptions): McpRuntime {
     }
   }
 
-  const manage = createMcpManageConnector({ configPath: paths.config, pending, pins, bridge, deviceName: options.deviceName, log, refresh: reload });
+  const manage = createMcpManageConnector({ configPath: paths.config, pending, bridge, deviceName: options.deviceName, log, refresh: reload });
   /** The bridge's servers (or, while the pins file is damaged, each configured one stopped with why), then the requests. */
   const servers = (): McpServerStatus[] => {
     const running = pins.broken === null ? bridge.status() : Object.entries(configured).map(([name, server]) => blocked(name, server, pins.broken ?? ""));

@@ -61,6 +61,19 @@ function readFile<T>(path: string, schema: z.ZodType<T>, empty: T, consequence: 
   return parsed.data;
 }
 
+/**
+ * Changes one of the files under its lock: read fresh (so the CLI's and the agent's writes never undo each other),
+ * changed, written whole. Throws McpStoreError (damaged: never overwritten) or FileLockTimeout.
+ */
+function updateFile<F, T>(path: string, read: () => F, change: (file: F) => T): T {
+  return withFileLock(path, () => {
+    const file = read();
+    const result = change(file);
+    writePrivateFile(path, `${JSON.stringify(file, null, 2)}\n`);
+    return result;
+  });
+}
+
 const own = <T>(record: Record<string, T>, key: string): T | undefined => (Object.hasOwn(record, key) ? record[key] : undefined);
 
 /** The pins file: read fresh for every change, so the CLI's and the agent's writes never undo each other. */
@@ -78,12 +91,7 @@ export class PinsFileStore {
 
   /** Changes the file under its lock. Throws McpStoreError (damaged) or FileLockTimeout. */
   update<T>(change: (file: PinsFile) => T): T {
-    return withFileLock(this.path, () => {
-      const file = this.read();
-      const result = change(file);
-      writePrivateFile(this.path, `${JSON.stringify(file, null, 2)}\n`);
-      return result;
-    });
+    return updateFile(this.path, () => this.read(), change);
   }
 
   /** Queues a tool approval for the running agent (`hearth mcp approve <server> <tool>`). */
@@ -108,7 +116,7 @@ export class PinsFileStore {
     });
   }
 
-  /** Forgets a server's pins and queued approvals (the server was removed). */
+  /** Forgets a server's pins and queued approvals (the server left config.json). The only place this is done. */
   forget(server: string): void {
     if (!existsSync(this.path)) return;
     this.update((file) => {
@@ -119,9 +127,11 @@ export class PinsFileStore {
 }
 
 /**
- * The bridge's PinStore over the pins file. It answers from memory (the agent is the only writer of pins) and writes
- * every change through. A damaged file is never overwritten: `broken` says why, changes stay in memory and are
- * logged, and `reload()` picks the file up again once the user has fixed it.
+ * The bridge's PinStore over the pins file. It answers from memory, since the running agent is the only writer of
+ * pins (the CLI only queues approvals in the same file, and `hearth mcp remove` only edits config.json: the bridge
+ * forgets a server that leaves it, and the agent's next start one that left while it was stopped). Every change is
+ * written through. A damaged file is never overwritten: `broken` says why, changes stay in memory and are logged,
+ * and `reload()` picks the file up again once the user has fixed it.
  */
 export class FilePinStore implements PinStore {
   readonly #file: PinsFileStore;
@@ -159,30 +169,34 @@ export class FilePinStore implements PinStore {
     return Object.fromEntries(this.#pins.get(server) ?? []);
   }
 
+  /** The servers that have pins (to forget those no longer configured). */
+  servers(): string[] {
+    return [...this.#pins.keys()];
+  }
+
   pin(server: string, tool: string, pin: PinnedTool): void {
     const tools = this.#pins.get(server) ?? new Map<string, PinnedTool>();
     tools.set(tool, pin);
     this.#pins.set(server, tools);
-    this.#write(`pin ${server}.${tool}`, (file) => {
-      file.pins[server] = { ...(own(file.pins, server) ?? {}), ...Object.fromEntries([[tool, pin]]) };
-    });
+    this.#write(`pin ${server}.${tool}`, () =>
+      this.#file.update((file) => {
+        file.pins[server] = { ...(own(file.pins, server) ?? {}), ...Object.fromEntries([[tool, pin]]) };
+      }),
+    );
   }
 
   forget(server: string): void {
     this.#pins.delete(server);
-    this.#write(`forget ${server}`, (file) => {
-      delete file.pins[server];
-      file.approvals = file.approvals.filter((queued) => queued.server !== server);
-    });
+    this.#write(`forget ${server}`, () => this.#file.forget(server));
   }
 
-  #write(what: string, change: (file: PinsFile) => void): void {
+  #write(what: string, write: () => void): void {
     if (this.#broken !== null) {
       this.#log.error("mcp.pins_unsaved", `Did not save the MCP pins (${what}): ${this.#broken}`);
       return;
     }
     try {
-      this.#file.update(change);
+      write();
     } catch (error) {
       this.#log.error("mcp.pins_unsaved", `Could not save the MCP pins (${what}); it holds until the agent stops: ${error instanceof Error ? error.message : String(error)}`);
     }
@@ -199,7 +213,7 @@ export class PendingStore {
 
   /** Every pending request by name. Throws McpStoreError when the file is damaged. */
   list(): Record<string, PendingRequest> {
-    return readFile(this.path, PendingFile, { version: 1, pending: {} }, `Fix it, or delete it to drop the requests (ask for the servers again from the web app, or add them with \`${hearthCommand()} mcp add\`).`).pending;
+    return this.#read().pending;
   }
 
   /** One pending request, or undefined. */
@@ -224,12 +238,11 @@ export class PendingStore {
     });
   }
 
+  #read(): PendingFile {
+    return readFile(this.path, PendingFile, { version: 1, pending: {} }, `Fix it, or delete it to drop the requests (ask for the servers again from the web app, or add them with \`${hearthCommand()} mcp add\`).`);
+  }
+
   #update<T>(change: (file: PendingFile) => T): T {
-    return withFileLock(this.path, () => {
-      const file = readFile(this.path, PendingFile, { version: 1, pending: {} }, `Fix it, or delete it to drop the requests.`);
-      const result = change(file);
-      writePrivateFile(this.path, `${JSON.stringify(file, null, 2)}\n`);
-      return result;
-    });
+    return updateFile(this.path, () => this.#read(), change);
   }
 }

@@ -42,6 +42,9 @@ import { PermissionAsker } from "./permission-asker.ts";
 const STATUS_EVERY_MS = 1000;
 /** How long a burst of MCP changes (a server starting lists its tools, then its resources…) settles before one frame. */
 const CONNECTORS_SETTLE_MS = 100;
+/** A `connectors` frame the relay refused (it could not store it just now) is sent again after this, doubling to the max. */
+const CONNECTORS_RETRY_FIRST_MS = 1_000;
+const CONNECTORS_RETRY_MAX_MS = 60_000;
 
 export type AgentSetup = {
   paths: HomePaths;
@@ -132,12 +135,18 @@ export async function startAgent(setup: AgentSetup): Promise<RunningAgent> {
     leftOutBefore = said;
     return fitted;
   };
-  // What the relay was last told (by hello or a connectors frame), so an unchanged set is not sent again.
+  // What the relay has taken (the hello it welcomed, or a connectors frame it acked), so an unchanged set is not
+  // sent again. A connectors frame counts only once acked: the relay refuses one it could not store ("send them
+  // again"), and until it is stored the device row (what dispatch and the chat check) holds the old actions.
   let lastOffered = "";
+  // The last connectors frame sent and not yet acked or refused. A later frame replaces it: the relay stores a
+  // device's frames in order, so only the latest one's fate matters.
+  let inFlight: { id: string; text: string } | null = null;
   const hello = (): OutboundHello => {
     const current = offers();
     const frame = HelloFrame.parse(fromAgent("hello", `hello-${randomUUID()}`, { device_id: credentials.device_id, agent_version: VERSION, platform: PLATFORM, ...current, features: [FEATURES.batch] }));
     lastOffered = JSON.stringify(current);
+    inFlight = null;
     return frame;
   };
   hello(); // fail at startup, not on every connect, if a connector describes itself wrongly
@@ -153,7 +162,7 @@ export async function startAgent(setup: AgentSetup): Promise<RunningAgent> {
     ask: (question, signal) => asker.ask(question, signal),
     limits,
     // Every command a local client ran (an MCP client through `hearth mcp serve`, the extension) reaches the server's audit log.
-    onLocalCommand: (entry) => processor.recordAudit([entry]),
+    onLocalCommand: (entry) => processor.queueAudit(entry),
   });
 
   const startedAt = Date.now();
@@ -183,9 +192,9 @@ export async function startAgent(setup: AgentSetup): Promise<RunningAgent> {
     if (!channel.ready()) return;
     const current = offers();
     const text = JSON.stringify(current);
-    if (text === lastOffered) return;
+    if (text === (inFlight?.text ?? lastOffered)) return;
     const frame: OutboundConnectors = ConnectorsFrame.parse(fromAgent("connectors", `connectors-${randomUUID()}`, current));
-    if (channel.sendText(JSON.stringify(frame))) lastOffered = text;
+    if (channel.sendText(JSON.stringify(frame))) inFlight = { id: frame.id, text };
   };
   let connectorsTimer: NodeJS.Timeout | null = null;
   mcpChangedSoon = () => {
@@ -194,6 +203,24 @@ export async function startAgent(setup: AgentSetup): Promise<RunningAgent> {
       saveStatus();
       sendConnectors();
     }, CONNECTORS_SETTLE_MS).unref();
+  };
+  let retryDelay = CONNECTORS_RETRY_FIRST_MS;
+  let retryTimer: NodeJS.Timeout | null = null;
+  const connectorsAcked = (ref: string) => {
+    if (inFlight?.id !== ref) return;
+    lastOffered = inFlight.text;
+    inFlight = null;
+    retryDelay = CONNECTORS_RETRY_FIRST_MS;
+  };
+  const connectorsRefused = (ref: string, message: string) => {
+    if (inFlight?.id !== ref) return;
+    inFlight = null;
+    log.warn("connectors.refused", `The server did not take the new list of connectors ("${message}"); sending it again in ${Math.round(retryDelay / 1000)} s.`);
+    retryTimer ??= setTimeout(() => {
+      retryTimer = null;
+      mcpChangedSoon();
+    }, retryDelay).unref();
+    retryDelay = Math.min(retryDelay * 2, CONNECTORS_RETRY_MAX_MS);
   };
   const processor = new CommandProcessor({
     db,
@@ -285,13 +312,16 @@ export async function startAgent(setup: AgentSetup): Promise<RunningAgent> {
       onCommand: (frame) => processor.onCommand(frame),
       onCommands: (frame) => processor.onCommands(frame),
       onAck: (ref, refused) => {
-        // A connectors frame is not kept, so its ack settles nothing.
-        if (ref.startsWith("connectors-")) return;
+        // A connectors frame is not in the outbox: its ack only tells that the relay has the list now.
+        if (ref.startsWith("connectors-")) return connectorsAcked(ref);
         if (setup.debugIgnoreActivityAcks && ref.startsWith("activity-")) return;
         processor.onAck(ref, refused);
       },
       onPermissionUpdate: (frame) => {
         if (!asker.answer(frame)) log.info("permission.stale", "An answer arrived for a permission request no longer waiting.");
+      },
+      onRefused: (ref, message) => {
+        if (ref.startsWith("connectors-")) connectorsRefused(ref, message);
       },
       onState: saveStatus,
       onFatal: (message) => resolveFatal(message),
@@ -320,8 +350,10 @@ export async function startAgent(setup: AgentSetup): Promise<RunningAgent> {
       link?.stop();
       await endpoint?.close();
       if (connectorsTimer) clearTimeout(connectorsTimer);
+      if (retryTimer) clearTimeout(retryTimer);
       const grace = new Promise((resolve) => setTimeout(resolve, options.shutdownGrace).unref());
       await Promise.race([processor.idle(), grace]);
+      processor.flushAudit();
       // After the grace: a tool call still running needs its server until then.
       await mcp.stop();
       if (processor.activeCount > 0) log.warn("agent.cut_off", `${processor.activeCount} command(s) were still running; they will be reported as interrupted (or re-run if read-only) next time.`);
