@@ -162,7 +162,7 @@ export async function startAgent(setup: AgentSetup): Promise<RunningAgent> {
     ask: (question, signal) => asker.ask(question, signal),
     limits,
     // Every command a local client ran (an MCP client through `hearth mcp serve`, the extension) reaches the server's audit log.
-    onLocalCommand: (entry) => processor.queueAudit(entry),
+    onLocalCommand: (entry) => processor.recordAudit([entry]),
   });
 
   const startedAt = Date.now();
@@ -353,7 +353,6 @@ export async function startAgent(setup: AgentSetup): Promise<RunningAgent> {
       if (retryTimer) clearTimeout(retryTimer);
       const grace = new Promise((resolve) => setTimeout(resolve, options.shutdownGrace).unref());
       await Promise.race([processor.idle(), grace]);
-      processor.flushAudit();
       // After the grace: a tool call still running needs its server until then.
       await mcp.stop();
       if (processor.activeCount > 0) log.warn("agent.cut_off", `${processor.activeCount} command(s) were still running; they will be reported as interrupted (or re-run if read-only) next time.`);

@@ -38,8 +38,6 @@ export type ProcessorDeps = {
 const ACTIVITY_BATCH = 500;
 /** Audit frames carry at most this many entries (the protocol's bound). */
 const AUDIT_BATCH = 100;
-/** How long a local command's audit entry waits for others to share its frame (a script running in a loop). */
-const AUDIT_BATCH_WAIT_MS = 200;
 /** While other commands are still running, a finished result waits this long for others to share its `results` frame. */
 const RESULT_BATCH_WAIT_MS = 2;
 /** A `results` frame stays under this many bytes (the relay refuses frames over MAX_FRAME_BYTES). */
@@ -73,9 +71,6 @@ export class CommandProcessor {
    * lost commands are stored too. The reconnect brings them all again, in order.
    */
   #storeFailed = false;
-  /** Audit entries collected for one frame, and the timer that queues them. */
-  #auditQueue: LocalAuditEntry[] = [];
-  #auditTimer: NodeJS.Timeout | undefined;
 
   constructor(deps: ProcessorDeps) {
     this.#deps = deps;
@@ -220,25 +215,6 @@ export class CommandProcessor {
     }
     this.#deps.onOutboxChange?.();
     return ids;
-  }
-
-  /**
-   * One local command's audit entry, for the server's audit log: entries that come within AUDIT_BATCH_WAIT_MS of the
-   * first share one frame (up to AUDIT_BATCH), so a client calling in a loop costs one outbox row, frame and D1
-   * write per batch, not per call. Until queued they are only in memory; audit.jsonl has each line already.
-   */
-  queueAudit(entry: LocalAuditEntry): void {
-    this.#auditQueue.push(entry);
-    if (this.#auditQueue.length >= AUDIT_BATCH) return this.flushAudit();
-    this.#auditTimer ??= setTimeout(() => this.flushAudit(), AUDIT_BATCH_WAIT_MS).unref();
-  }
-
-  /** Queues the collected audit entries now (also before the store closes at stop). */
-  flushAudit(): void {
-    clearTimeout(this.#auditTimer);
-    this.#auditTimer = undefined;
-    const entries = this.#auditQueue.splice(0);
-    if (entries.length > 0) this.recordAudit(entries);
   }
 
   /**
