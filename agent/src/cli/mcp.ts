@@ -168,7 +168,7 @@ function listServers(paths: HomePaths, out: Output): void {
     const width = Math.max(0, ...(status?.tools ?? []).map((tool) => printable(tool.tool).length));
     for (const tool of status?.tools ?? []) {
       const marks = [tool.state, ...(entry.read_only_tools.includes(tool.tool) ? ["read-only"] : [])].join(", ");
-      const fix = tool.state === "enabled" ? "" : `  → \`${hearth} mcp approve ${name} ${printable(JSON.stringify(tool.tool))}\``;
+      const fix = tool.state === "enabled" ? "" : `  → \`${hearth} mcp approve ${name} ${/^[\w.-]+$/.test(tool.tool) ? tool.tool : printable(JSON.stringify(tool.tool))}\``;
       out.log(`  ${printable(tool.tool).padEnd(width)}  ${marks}${fix}`);
     }
   }
