@@ -19,6 +19,8 @@ export type FilesystemOptions = {
   maxReadBytes?: number;
   home?: string;
   trash?: TrashOptions;
+  /** Folders and files no action may reach even inside a root (Hearth's own; see Sandbox). */
+  protect?: readonly string[];
   searchMaxVisited?: number;
   searchMaxFileBytes?: number;
 };
@@ -28,7 +30,7 @@ const PathParam = z.string().min(1).max(4096).describe("A path inside the allowe
 /** The filesystem connector: list, stat, read, search (read-only), write and trash, all confined to the roots. */
 export function createFilesystemConnector(options: FilesystemOptions): Connector {
   const home = options.home ?? homedir();
-  const sandbox = new Sandbox(options.roots, home);
+  const sandbox = new Sandbox(options.roots, home, options.protect);
   const maxReadBytes = options.maxReadBytes ?? DEFAULT_OPTIONS.maxReadBytes;
   const scopes = (params: { path: string }) => sandbox.scopes(params.path);
 
@@ -128,7 +130,7 @@ export function createFilesystemConnector(options: FilesystemOptions): Connector
     }),
     scopes,
     run: async (params) => {
-      const target = await sandbox.resolve(params.path);
+      const target = await sandbox.resolve(params.path, { change: true });
       const roots = await sandbox.confinement();
       if (roots.real.includes(target.real)) throw new ActionError("invalid_parameters", `${target.display} is one of the allowed folders, not a file.`);
       if (params.create_folders) await withFsErrors(homeRelative(dirname(target.path), home), () => mkdir(dirname(target.real), { recursive: true }));
@@ -148,7 +150,7 @@ export function createFilesystemConnector(options: FilesystemOptions): Connector
     parameters: z.object({ path: PathParam }),
     scopes,
     run: async (params) => {
-      const target = await sandbox.resolve(params.path);
+      const target = await sandbox.resolve(params.path, { change: true });
       // Trash the entry the user named: for a link, the link itself, not what it points to.
       const entry = join(await withFsErrors(target.display, () => realpath(dirname(target.path))), basename(target.path));
       await withFsErrors(target.display, () => lstat(entry));
