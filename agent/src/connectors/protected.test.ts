@@ -69,6 +69,8 @@ describe("Hearth's own folders, with the home folder as a root", { timeout: 30_0
     const written = await call(bridge, "files", "write_file", { path: "~/.config/hearth/config.json", content: "{}" });
     expect(written).toMatchObject({ ok: false, error: { code: "outside_roots", message: expect.stringContaining("Hearth's own settings or program") } });
     expect(await call(bridge, "files", "write_file", { path: join(paths.dir, "mcp-pending.json"), content: "{}" })).toMatchObject({ ok: false, error: { code: "outside_roots" } });
+    // Moving the folder that holds it away (then another in its place) would swap Hearth's settings just the same.
+    expect(await call(bridge, "files", "move_file", { source: "~/.config", destination: "~/old" })).toMatchObject({ ok: false, error: { code: "outside_roots", message: expect.stringContaining("holds ~/.config/hearth") } });
     expect(await readFile(paths.config, "utf8")).toBe(before);
     expect(existsSync(paths.mcpPending)).toBe(false);
     // The same server writes elsewhere in the root: the check can pass.
