@@ -17,7 +17,7 @@ export async function testExecutor(options: { ask?: ExecutorDeps["ask"]; config?
   const db = openStateDb(join(home, "state.db"));
   const permissions = new PermissionStore(db, home);
   const parsed = AgentConfig.parse(options.config ?? {});
-  const connectors = createConnectors({ ...parsed, filesystem: { ...parsed.filesystem, roots: [root] } }, { configPath: join(home, "config.json"), agentVersion: "test", home, trash: { dataHome: join(home, ".trash-data") } });
+  const connectors = createConnectors({ ...parsed, filesystem: { ...parsed.filesystem, roots: [root] } }, { configPath: join(home, ".config", "hearth", "config.json"), agentVersion: "test", home, trash: { dataHome: join(home, ".trash-data") } });
   const auditPath = join(home, "audit.jsonl");
   const executor = new Executor({ connectors, permissions, audit: new AuditLog(auditPath), ...(options.ask ? { ask: options.ask } : {}) });
   return { home, root, db, permissions, executor, auditPath };

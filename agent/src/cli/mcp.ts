@@ -10,6 +10,7 @@ import { McpStoreError, PendingStore } from "../mcp/store.ts";
 import { CliError, parseOptions, UsageError } from "./args.ts";
 import type { CliCommand, CliContext, Output } from "./args.ts";
 import { approveCommand } from "./mcp-approve.ts";
+import { printable } from "./printable.ts";
 import { files, whenItStarts } from "./mcp-files.ts";
 
 type Sub = { usage: string; run: (argv: string[], paths: HomePaths, context: CliContext) => Promise<number> };
@@ -160,14 +161,15 @@ function listServers(paths: HomePaths, out: Output): void {
     if (!entry) continue;
     const status = live.find((server) => server.name === name);
     const state = !entry.enabled ? "disabled" : (status?.state ?? (agent ? "starting" : "set up"));
-    out.log(`${name}  ${state}  ${describeSpec(entry)}`);
-    if (status?.error) out.log(`  error: ${status.error}`);
+    // The servers' words (errors, tool names) and specs asked for from the web are shown escaped, never obeyed.
+    out.log(`${name}  ${state}  ${printable(describeSpec(entry))}`);
+    if (status?.error) out.log(`  error: ${printable(status.error)}`);
     if (status?.state === "restarting" && status.next_retry_at) out.log(`  next try in ${Math.max(0, Math.round((status.next_retry_at - Date.now()) / 1000))} s (${status.restarts} restart(s) so far)`);
-    const width = Math.max(0, ...(status?.tools ?? []).map((tool) => tool.tool.length));
+    const width = Math.max(0, ...(status?.tools ?? []).map((tool) => printable(tool.tool).length));
     for (const tool of status?.tools ?? []) {
       const marks = [tool.state, ...(entry.read_only_tools.includes(tool.tool) ? ["read-only"] : [])].join(", ");
-      const fix = tool.state === "enabled" ? "" : `  → \`${hearth} mcp approve ${name} ${tool.tool}\``;
-      out.log(`  ${tool.tool.padEnd(width)}  ${marks}${fix}`);
+      const fix = tool.state === "enabled" ? "" : `  → \`${hearth} mcp approve ${name} ${/^[\w.-]+$/.test(tool.tool) ? tool.tool : printable(JSON.stringify(tool.tool))}\``;
+      out.log(`  ${printable(tool.tool).padEnd(width)}  ${marks}${fix}`);
     }
   }
   let pending: ReturnType<PendingStore["list"]> = {};
@@ -180,7 +182,7 @@ function listServers(paths: HomePaths, out: Output): void {
   const waiting = Object.entries(pending);
   if (waiting.length > 0) {
     out.log("\nAsked for from the web app, waiting for your approval here:");
-    for (const [name, request] of waiting) out.log(`  ${name}  ${describeSpec(request.server)}  → \`${hearth} mcp approve ${name}\``);
+    for (const [name, request] of waiting) out.log(`  ${name}  ${printable(describeSpec(request.server))}  → \`${hearth} mcp approve ${name}\``);
   }
 }
 

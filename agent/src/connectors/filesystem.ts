@@ -9,6 +9,7 @@ import { kindOf, looksBinary, withFsErrors } from "./fs-errors.ts";
 import { holdFolder, openInside, writeInside } from "./fs-handles.ts";
 import { searchAction } from "./fs-search.ts";
 import { Sandbox } from "./sandbox.ts";
+import type { HoldOption } from "./sandbox.ts";
 import { moveToTrash } from "./trash.ts";
 import type { TrashOptions } from "./trash.ts";
 import { ActionError, defineAction } from "./types.ts";
@@ -19,18 +20,25 @@ export type FilesystemOptions = {
   maxReadBytes?: number;
   home?: string;
   trash?: TrashOptions;
+  /** Folders and files no action may reach even inside a root (Hearth's own; see Sandbox). */
+  protect?: readonly string[];
   searchMaxVisited?: number;
   searchMaxFileBytes?: number;
 };
+
+/** What the reading actions pass to Sandbox: they may name a folder that holds Hearth's own. */
+const READING: HoldOption = { mayHold: true };
 
 const PathParam = z.string().min(1).max(4096).describe("A path inside the allowed folders. ~ is the home folder; a relative path is read from the home folder.");
 
 /** The filesystem connector: list, stat, read, search (read-only), write and trash, all confined to the roots. */
 export function createFilesystemConnector(options: FilesystemOptions): Connector {
   const home = options.home ?? homedir();
-  const sandbox = new Sandbox(options.roots, home);
+  const sandbox = new Sandbox(options.roots, home, options.protect);
   const maxReadBytes = options.maxReadBytes ?? DEFAULT_OPTIONS.maxReadBytes;
   const scopes = (params: { path: string }) => sandbox.scopes(params.path);
+  // The reading actions may name a folder holding Hearth's own (list `~`); nothing may reach inside one (Sandbox).
+  const readScopes = (params: { path: string }) => sandbox.scopes(params.path, READING);
 
   const list = defineAction({
     description: "List a folder: names, kinds, sizes and modification times. With no path: the allowed folders (or the one allowed folder's entries).",
@@ -40,13 +48,13 @@ export function createFilesystemConnector(options: FilesystemOptions): Connector
       include_hidden: z.boolean().default(false),
       limit: z.number().int().min(1).max(5000).default(500),
     }),
-    scopes: (params) => (params.path === undefined ? sandbox.displayRoots() : sandbox.scopes(params.path)),
+    scopes: (params) => (params.path === undefined ? sandbox.displayRoots() : sandbox.scopes(params.path, READING)),
     run: async (params) => {
       const only = sandbox.displayRoots();
       // With no folder named, one allowed folder is listed itself; several are listed as the folders they are.
       const path = params.path ?? (only.length === 1 ? only[0] : undefined);
       if (path === undefined) return listRoots(sandbox);
-      const target = await sandbox.resolve(path);
+      const target = await sandbox.resolve(path, READING);
       const folder = await holdFolder(await sandbox.confinement(), target.real, target.display);
       try {
         const dirents = await withFsErrors(target.display, () => readdir(folder.path, { withFileTypes: true }));
@@ -68,9 +76,9 @@ export function createFilesystemConnector(options: FilesystemOptions): Connector
     description: "Describe one file or folder: kind, size, times.",
     readOnly: true,
     parameters: z.object({ path: PathParam }),
-    scopes,
+    scopes: readScopes,
     run: async (params) => {
-      const target = await sandbox.resolve(params.path);
+      const target = await sandbox.resolve(params.path, READING);
       const link = await withFsErrors(target.display, () => lstat(target.path));
       const info = await withFsErrors(target.display, () => stat(target.real));
       return {
@@ -88,9 +96,9 @@ export function createFilesystemConnector(options: FilesystemOptions): Connector
     description: `Read a text file, up to ${maxReadBytes} bytes; says when the file was cut short.`,
     readOnly: true,
     parameters: z.object({ path: PathParam, max_bytes: z.number().int().min(1).max(maxReadBytes).optional() }),
-    scopes,
+    scopes: readScopes,
     run: async (params) => {
-      const target = await sandbox.resolve(params.path);
+      const target = await sandbox.resolve(params.path, READING);
       const cap = params.max_bytes ?? maxReadBytes;
       const handle = await openInside(await sandbox.confinement(), target.real, constants.O_RDONLY, target.display);
       try {

@@ -35,7 +35,7 @@ export function searchAction(sandbox: Sandbox, limits: SearchLimits): Action {
     description: "Find files under a folder (or under every allowed folder) by name and/or by text they contain. Bounded; says when results were cut short.",
     readOnly: true,
     parameters: SearchParameters,
-    scopes: (params) => (params.path === undefined ? sandbox.displayRoots() : sandbox.scopes(params.path)),
+    scopes: (params) => (params.path === undefined ? sandbox.displayRoots() : sandbox.scopes(params.path, { mayHold: true })),
     run: async (params) => {
       const bases = params.path === undefined ? await existingRoots(sandbox) : [await folderToSearch(sandbox, params.path)];
       const roots = await sandbox.confinement();
@@ -85,7 +85,8 @@ export function searchAction(sandbox: Sandbox, limits: SearchLimits): Action {
 }
 
 async function folderToSearch(sandbox: Sandbox, path: string): Promise<Base> {
-  const base = await sandbox.resolve(path);
+  // Reading only: it may start at a folder that holds Hearth's own (Sandbox refuses what is inside them).
+  const base = await sandbox.resolve(path, { mayHold: true });
   const info = await withFsErrors(base.display, () => stat(base.real));
   if (!info.isDirectory()) throw new ActionError("invalid_parameters", `${base.display} is a file; search needs a folder.`);
   return base;

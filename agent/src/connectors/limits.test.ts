@@ -20,7 +20,7 @@ async function setup() {
   // A root reached through a link: its real form counts as inside too.
   await symlink(join(home, "elsewhere"), join(home, "Linked"));
   const config = { ...AgentConfig.parse({}), filesystem: { roots: ["~/Documents", "~/Linked", "~/Missing"], max_read_bytes: 1000 } };
-  const set = createConnectors(config, { configPath: join(home, "config.json"), agentVersion: "test", home });
+  const set = createConnectors(config, { configPath: join(home, ".config", "hearth", "config.json"), agentVersion: "test", home });
   return { home, limits: await set.limits(), sandbox: new Sandbox(config.filesystem.roots, home) };
 }
 

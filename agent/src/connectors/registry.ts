@@ -1,4 +1,5 @@
 import { hearthCommand } from "../invocation.ts";
+import { defaultLauncher, defaultProgramDir, installedLayout } from "../install/layout.ts";
 import { createAppsConnector } from "./apps.ts";
 import { createBrowserConnector } from "./browser.ts";
 import { createFilesystemConnector } from "./filesystem.ts";
@@ -39,9 +40,10 @@ export type ConnectorSet = {
  * without entries) is left out of `hello`, so the assistant never proposes it, and a command for it says how to turn it on.
  */
 export function createConnectors(config: ResolvedConfig, env: ConnectorEnvironment): ConnectorSet & { sandbox: Sandbox } {
-  const sandbox = new Sandbox(config.filesystem.roots, env.home);
+  const protect = agentFolders(env.configPath);
+  const sandbox = new Sandbox(config.filesystem.roots, env.home, protect);
   const connectors: Connector[] = [
-    createFilesystemConnector({ roots: config.filesystem.roots, maxReadBytes: config.filesystem.max_read_bytes, ...(env.home ? { home: env.home } : {}), ...(env.trash ? { trash: env.trash } : {}) }),
+    createFilesystemConnector({ roots: config.filesystem.roots, maxReadBytes: config.filesystem.max_read_bytes, protect, ...(env.home ? { home: env.home } : {}), ...(env.trash ? { trash: env.trash } : {}) }),
     createBrowserConnector(),
     createSystemConnector(sandbox, env.agentVersion),
   ];
@@ -64,6 +66,20 @@ export function createConnectors(config: ResolvedConfig, env: ConnectorEnvironme
   });
   // The sandbox too: the MCP bridge checks path parameters against the same roots.
   return { connectors, disabled, limits, sandbox };
+}
+
+/**
+ * Hearth's own folders, which no action may reach even inside a root (see Sandbox): the settings folder (HEARTH_HOME,
+ * config.json's folder), the program folder and the launcher, where a write would start or become a program.
+ */
+export function agentFolders(configPath: string): string[] {
+  let installed: string | null = null;
+  try {
+    installed = installedLayout()?.dir ?? null;
+  } catch {
+    // A damaged install.json: the default program folder below still covers the usual place.
+  }
+  return [...new Set([dirname(configPath), defaultProgramDir(), defaultLauncher(), ...(installed === null ? [] : [installed])])];
 }
 
 /** The shell connector's settings, or why it is off (with the fix): no patterns, or no OS sandbox to run them in. */

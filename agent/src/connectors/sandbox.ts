@@ -7,6 +7,13 @@ import { ActionError } from "./types.ts";
 /** A path inside the roots: as the user wrote it (resolved) and as it really is on disk (symlinks followed). */
 export type SandboxPath = { path: string; real: string; display: string };
 
+/**
+ * `mayHold`: the path may be a folder that holds one of Hearth's own (listing `~`), for actions that only read, or
+ * that hide those folders themselves (the shell's sandbox). Anything else, a bridged MCP tool's path included, may
+ * not name such a folder: a move or trash of `~/.config` is a swap of Hearth's settings.
+ */
+export type HoldOption = { mayHold?: boolean };
+
 /** The roots to hold handles to (fs-handles.ts): their real paths, read once per action (`Sandbox.confinement`), and as shown. */
 export type Confinement = { real: readonly string[]; shown: readonly string[] };
 
@@ -23,10 +30,18 @@ export function isInside(parent: string, child: string): boolean {
 export class Sandbox {
   readonly roots: readonly string[];
   readonly #home: string;
+  readonly #protected: readonly string[];
 
-  constructor(roots: readonly string[], home: string = homedir()) {
+  /**
+   * `protect`: folders and files no action may reach even inside a root: Hearth's own settings folder (HEARTH_HOME)
+   * and program. A write there would be a program start nobody approved on this computer (the agent hot-reloads
+   * config.json), so they are out of bounds for every filesystem action and every bridged MCP path argument. A root
+   * inside one of them is dropped, so it is neither listed nor offered to MCP servers as a root.
+   */
+  constructor(roots: readonly string[], home: string = homedir(), protect: readonly string[] = []) {
     this.#home = home;
-    this.roots = roots.map((root) => resolve(this.#expand(root)));
+    this.#protected = protect.map((path) => resolve(this.#expand(path)));
+    this.roots = roots.map((root) => resolve(this.#expand(root))).filter((root) => !this.#protected.some((shielded) => isInside(shielded, root)));
   }
 
   /** The roots as the user reads them (`~/Documents`). */
@@ -41,7 +56,7 @@ export class Sandbox {
    * Throws ActionError `outside_roots` when it does not. A path that does not exist yet is checked through its
    * nearest existing parent, so a new file cannot be created through a link either.
    */
-  async resolve(input: string): Promise<SandboxPath> {
+  async resolve(input: string, options: HoldOption = {}): Promise<SandboxPath> {
     if (input.includes("\0")) throw new ActionError("invalid_parameters", "The path contains a NUL character.");
     const expanded = this.#expand(input);
     if (this.roots.length === 0) throw new ActionError("outside_roots", "No folders are configured. Add one to filesystem.roots in config.json.");
@@ -54,12 +69,30 @@ export class Sandbox {
     if (!realRoots.some((root) => isInside(root, real))) {
       throw new ActionError("outside_roots", `${homeRelative(path, this.#home)} leads through a link to ${homeRelative(real, this.#home)}, which is outside the folders this agent may use (${this.displayRoots().join(", ")}).`);
     }
+    await this.#refuseProtected(path, real, options.mayHold !== true);
     return { path, real, display: homeRelative(path, this.#home) };
   }
 
+  /**
+   * Refuses a path inside a protected folder (written or real form, so no link leads in); unless `mayHold`, also a
+   * path that holds one, since trashing, moving or replacing `~/.config` would swap Hearth's settings for others.
+   */
+  async #refuseProtected(path: string, real: string, refuseHolder: boolean): Promise<void> {
+    for (const shielded of this.#protected) {
+      const forms = [shielded, await realPathOfPossiblyMissing(shielded)];
+      const shown = homeRelative(shielded, this.#home);
+      if (forms.some((form) => isInside(form, path) || isInside(form, real))) {
+        throw new ActionError("outside_roots", `${homeRelative(path, this.#home)} is in ${shown}, Hearth's own settings or program, which no action may touch, even inside your folders: a change there could start a program you did not approve. Change it on the computer itself (\`hearth mcp\`, config.json).`);
+      }
+      if (refuseHolder && forms.some((form) => isInside(path, form) || isInside(real, form))) {
+        throw new ActionError("outside_roots", `${homeRelative(path, this.#home)} holds ${shown}, Hearth's own settings or program, so it cannot be changed, moved or trashed from here. Change it on the computer itself.`);
+      }
+    }
+  }
+
   /** The permission scopes of a path: its written and its real form, as `~/…` when under home. */
-  async scopes(input: string): Promise<string[]> {
-    const { path, real } = await this.resolve(input);
+  async scopes(input: string, options: HoldOption = {}): Promise<string[]> {
+    const { path, real } = await this.resolve(input, options);
     return [...new Set([homeRelative(path, this.#home), homeRelative(real, this.#home)])];
   }
 

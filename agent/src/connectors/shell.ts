@@ -53,7 +53,8 @@ export function createShellConnector(options: ShellOptions, sandbox: Sandbox): C
           const cwd = await workingFolder(sandbox, params.cwd);
           for (const arg of params.args) {
             const path = pathIn(arg);
-            if (path !== null) await sandbox.resolve(resolve(cwd, path));
+            // The shell's own sandbox hides Hearth's settings folder, so naming a folder that holds it is no way in.
+            if (path !== null) await sandbox.resolve(resolve(cwd, path), { mayHold: true });
           }
           if (!options.patterns.some((pattern) => matchesPattern(pattern, params.program, params.args))) {
             throw new ActionError("denied_locally", notAllowedMessage(params.program, params.args, options));
@@ -73,7 +74,7 @@ export function createShellConnector(options: ShellOptions, sandbox: Sandbox): C
 
 /** The command's folder: the one given (inside the roots), else the first root. */
 async function workingFolder(sandbox: Sandbox, cwd: string | undefined): Promise<string> {
-  if (cwd !== undefined) return (await sandbox.resolve(cwd)).real;
+  if (cwd !== undefined) return (await sandbox.resolve(cwd, { mayHold: true })).real;
   const [first] = await sandbox.realRoots();
   if (first === undefined) throw new ActionError("outside_roots", "No folders are configured. Add one to filesystem.roots in config.json.");
   return first;

@@ -178,6 +178,20 @@ describe("the local endpoint", () => {
     expect(await client.next()).toMatchObject({ type: "pong", ref: "p" });
   });
 
+  it("asks the user about a local command quoting the name the program gave itself, without its controls and cut short", async () => {
+    const questions: string[] = [];
+    const { port, root } = await endpoint({ ask: async (question) => (questions.push(question.context), { ok: false, reason: "timeout" }) });
+    const client = await connect(port);
+    client.send({ v: 1, type: "local_auth", id: "a", token: TOKEN, client: `Hearth web app\u001b[2K\r\u202e${"x".repeat(50)}` });
+    await client.next();
+    client.send({ v: 1, type: "command", id: "c1", target: "filesystem", action: "write", parameters: { path: join(root, "a.txt"), content: "x" } });
+    expect(await client.next()).toMatchObject({ type: "permission_request", context: expect.stringMatching(/^A local program calling itself "Hearth web app\[2K/) });
+    expect(await client.next()).toMatchObject({ type: "result", ref: "c1" });
+    const name = /calling itself "([^"]*)"/.exec(questions[0] ?? "")?.[1] ?? "";
+    expect(name).toBe(`Hearth web app[2K${"x".repeat(43)}`);
+    expect(questions[0]).toMatch(/^A local program calling itself ".*" asks to run filesystem\.write on .*a\.txt\.$/);
+  });
+
   it("takes back a command that waits for the user's answer: it fails as cancelled, is audited so, and a late approval runs nothing", async () => {
     let approveLater: ((answer: PermissionAnswer) => void) | undefined;
     let asked: AbortSignal | undefined;

@@ -85,7 +85,7 @@ export class LocalSession {
         return;
       }
       this.#authenticated = true;
-      this.#client = frame.client?.trim() || this.#client;
+      this.#client = clientName(frame.client) ?? this.#client;
       this.#deps.log.info("local.connected", `${this.#client ?? "A local client"} connected to the local endpoint.`);
       return this.#send({ v: LOCAL_PROTOCOL_VERSION, type: "local_welcome", id: randomUUID(), ref: frame.id, ...this.#deps.describe() });
     }
@@ -209,4 +209,14 @@ function rawText(data: RawData): string {
   if (Array.isArray(data)) return Buffer.concat(data).toString("utf8");
   if (data instanceof ArrayBuffer) return Buffer.from(data).toString("utf8");
   return data.toString("utf8");
+}
+
+/**
+ * The name a client gives itself, as the logs and the user's question show it: unverified (any program holding the
+ * token may call itself "Hearth"), so controls that could rewrite a line are dropped and it is kept short.
+ */
+export function clientName(given: string | undefined): string | null {
+  // C0 and C1 controls, DEL, and the bidi overrides that reorder what the user reads.
+  const name = (given ?? "").replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, "").trim().slice(0, 60).trim();
+  return name === "" ? null : name;
 }

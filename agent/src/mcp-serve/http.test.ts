@@ -84,7 +84,7 @@ describe("hearth mcp serve --http", () => {
     // A call that asks: the notice arrives on the call's own stream while it waits, then the user allows it.
     const writing = client.callTool({ name: "filesystem__write", arguments: { path: join(root, "from-http.txt"), content: "ok" } });
     const asked = await relay.waitFor(isAsk, 20_000);
-    expect(asked.context).toContain("http-client (MCP) on this computer asks to run filesystem.write");
+    expect(asked.context).toContain(`A local program calling itself "http-client (MCP)" asks to run filesystem.write`);
     await relay.until(() => notices.some((notice) => notice.includes("Waiting for your approval in Hearth")), 10_000);
     relay.send({ v: PROTOCOL_VERSION, type: "permission_update", id: "u-1", ref: asked.id, decision: "allow_once" });
     expect((await writing).isError).toBeFalsy();

@@ -73,7 +73,7 @@ describe("hearth mcp serve (stdio)", () => {
     const approved = client.callTool({ name: "filesystem__write", arguments: { path: join(root, "approved.txt"), content: "yes" } }, undefined, { onprogress, resetTimeoutOnProgress: true });
     const asked = await relay.waitFor(isAsk, 20_000);
     expect(asked).toMatchObject({ target: "filesystem", action: "write" });
-    expect(asked.context).toContain("test-client (MCP) on this computer asks to run filesystem.write");
+    expect(asked.context).toContain(`A local program calling itself "test-client (MCP)" asks to run filesystem.write`);
     await relay.until(() => notices.some((notice) => notice.includes("Waiting for your approval in Hearth")), 10_000);
     await relay.until(() => progress.some((message) => message.includes("Waiting for your approval in Hearth")), 10_000);
     expect(existsSync(join(root, "approved.txt"))).toBe(false);

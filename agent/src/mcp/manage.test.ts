@@ -91,6 +91,21 @@ describe("the mcp connector", () => {
     await waitFor("the approved program to start", () => existsSync(marker));
   });
 
+  it("add refuses, from the web app, env names that change how a program loads and a working folder, saying where to set them", async () => {
+    const agent = await mcpAgent();
+    const loaders: [string, string][] = [["NODE_OPTIONS", "--require /tmp/x.js"], ["LD_PRELOAD", "/tmp/x.so"], ["PATH", "/tmp/evil:/usr/bin"], ["npm_config_registry", "https://evil.example"], ["PYTHONSTARTUP", "/tmp/x.py"]];
+    for (const [key, value] of loaders) {
+      const refused = await agent.run("mcp", "add", { name: "notes", server: { command: "npx", args: ["-y", "notes-mcp"], env: { API_KEY: "k", [key]: value } } });
+      expect(refused).toEqual({ status: "failed", error: { code: "denied_locally", message: expect.stringContaining(`may not set ${key}: it changes how a program loads`) } });
+      expect(refused).toMatchObject({ error: { message: expect.stringContaining("set it up in config.json on test-pc yourself") } });
+    }
+    const folder = await agent.run("mcp", "add", { name: "notes", server: { command: "npx", args: ["notes-mcp"], cwd: "/tmp/evil" } });
+    expect(folder).toEqual({ status: "failed", error: { code: "denied_locally", message: expect.stringContaining("may not choose the folder a program runs in (cwd)") } });
+    expect(existsSync(agent.paths.mcpPending)).toBe(false);
+    // An ordinary environment still goes through, to wait for approval on the computer.
+    expect(await agent.run("mcp", "add", { name: "notes", server: { command: "npx", args: ["notes-mcp"], env: { API_KEY: "k", NODE_ENV: "production" } } })).toMatchObject({ status: "done", data: { status: "pending_approval" } });
+  });
+
   it("is not for local programs: a script or an MCP client cannot add servers or approve tools for itself", async () => {
     const agent = await mcpAgent();
     const refused = await agent.runLocal("mcp", "add", { name: "notes", server: { command: "x" } });

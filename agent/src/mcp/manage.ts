@@ -9,6 +9,7 @@ import { McpStoreError } from "./store.ts";
 import type { PendingStore } from "./store.ts";
 import type { Logger } from "../log.ts";
 import type { McpBridge } from "./types.ts";
+import { webRequestProblem } from "./web-request.ts";
 
 /**
  * Requests from the web app waiting for approval here, at most. Each costs the sender only a prompt, and every request
@@ -45,6 +46,8 @@ export function createMcpManageConnector(deps: ManageDeps): Connector {
         scopes: (params) => [params.name],
         run: async ({ name, server }) =>
           guarded(() => {
+            const refused = webRequestProblem(server, deps.deviceName);
+            if (refused) throw new ActionError("denied_locally", refused);
             const configured = readRaw(deps.configPath).mcp_servers;
             if (isRecord(configured) && Object.hasOwn(configured, name)) {
               throw new ActionError("conflict", `An MCP server named "${name}" is already set up on ${deps.deviceName}. Remove it first, or pick another name.`);

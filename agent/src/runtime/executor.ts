@@ -128,7 +128,8 @@ export class Executor {
     const question: PermissionQuestion = {
       target: request.target,
       action: request.action,
-      context: `${request.client ?? "A program"} on this computer asks to run ${what}.`,
+      // The name is the program's own claim (nothing verifies it), so it is quoted as a claim, never shown as fact.
+      context: `${request.client === undefined ? "A local program" : `A local program calling itself ${JSON.stringify(request.client)}`} asks to run ${what}.`,
       parameters: request.parameters,
       ...(scopes[0] === undefined ? {} : { scope: scopes[0] }),
     };

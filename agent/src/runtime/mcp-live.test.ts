@@ -111,7 +111,7 @@ describe("a running agent's MCP servers", { timeout: 60_000 }, () => {
     expect(JSON.parse(await readFile(paths.config, "utf8")).mcp_servers ?? {}).toEqual({});
 
     const approved = await hearth(["mcp", "approve", "files", "--yes"], env);
-    expect(approved.stdout).toContain(`command: ${process.execPath}`);
+    expect(approved.stdout).toContain(`command: ${JSON.stringify(process.execPath)}`);
     expect(approved).toMatchObject({ code: 0, stdout: expect.stringContaining("The running agent starts it now") });
     const offered = await relay.waitFor((frame): frame is Connectors => isConnectors(frame) && (actionsOf(frame, "files")?.length ?? 0) > 0, 20_000);
     expect(actionsOf(offered, "files")).toEqual(expect.arrayContaining(["list_directory", "read_text_file"]));
