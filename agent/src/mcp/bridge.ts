@@ -49,10 +49,21 @@ export function createMcpBridge(options: McpBridgeOptions): McpBridge {
   // The latest config.json servers: what `start()` starts if `update()` came first.
   let configured = options.servers;
 
+  // Everything a model or the user reads about the tool is in the definition, so a change of any of it (the title
+  // too, which stands in for an empty description) turns the tool off until approved.
   const definitionOf = (tool: Tool): ToolDefinition | null => {
     const schema = JsonObject.safeParse(tool.inputSchema);
-    if (!schema.success || tool.name.length > 200) return null;
-    return { name: tool.name, description: tool.description ?? "", input_schema: schema.data };
+    const annotations = tool.annotations === undefined ? undefined : JsonObject.safeParse(tool.annotations);
+    const output = tool.outputSchema === undefined ? undefined : JsonObject.safeParse(tool.outputSchema);
+    if (!schema.success || tool.name.length > 200 || annotations?.success === false || output?.success === false) return null;
+    return {
+      name: tool.name,
+      description: tool.description ?? "",
+      input_schema: schema.data,
+      ...(tool.title === undefined ? {} : { title: tool.title }),
+      ...(annotations === undefined ? {} : { annotations: annotations.data }),
+      ...(output === undefined ? {} : { output_schema: output.data }),
+    };
   };
 
   /** Re-checks every listed tool of a server against its pins (after a listing or an approval). */
@@ -80,7 +91,7 @@ export function createMcpBridge(options: McpBridgeOptions): McpBridge {
     entry.tools = definitions.map(({ tool, definition }) => ({
       definition,
       action: actions.get(definition.name) ?? definition.name,
-      ...(tool.title ? { title: tool.title.slice(0, 200) } : {}),
+      ...(definition.title ? { title: definition.title.slice(0, 200) } : {}),
       hints: {
         ...(tool.annotations?.readOnlyHint === undefined ? {} : { read_only: tool.annotations.readOnlyHint }),
         ...(tool.annotations?.destructiveHint === undefined ? {} : { destructive: tool.annotations.destructiveHint }),

@@ -15,8 +15,18 @@ export type McpServerConfig = McpServerSpec & {
   enabled: boolean;
 };
 
-/** What is hashed and pinned of a tool: its name, description and input schema, as the server gave them. */
-export type ToolDefinition = { name: string; description: string; input_schema: Record<string, Json> };
+/**
+ * What is hashed and pinned of a tool, as the server gave it: everything a model or the user reads about it (name,
+ * description, input schema, and, when the server gives them, title, annotations and output schema).
+ */
+export type ToolDefinition = {
+  name: string;
+  description: string;
+  input_schema: Record<string, Json>;
+  title?: string;
+  annotations?: Record<string, Json>;
+  output_schema?: Record<string, Json>;
+};
 
 /** A tool definition the user approved. `by`: how (the server's first start after its local approval, the web app, the CLI). */
 export type PinnedTool = { hash: string; definition: ToolDefinition; approved_at: number; by: "first_start" | "web" | "cli" };
