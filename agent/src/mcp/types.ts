@@ -13,6 +13,8 @@ export type McpServerConfig = McpServerSpec & {
   read_only_tools: string[];
   /** False keeps the server configured but not started. */
   enabled: boolean;
+  /** True: the program's relative path arguments are local files too, checked against the roots (confine.ts). */
+  local_paths?: boolean;
 };
 
 /**
