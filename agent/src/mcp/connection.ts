@@ -179,8 +179,10 @@ export class McpConnection {
       });
       this.#stderr = [];
       let partial = "";
-      transport.stderr?.on("data", (chunk: Buffer | string) => {
-        const lines = (partial + chunk.toString()).split(/\r?\n/);
+      // Decoded by the stream, so a character split across two chunks is not broken into U+FFFD.
+      transport.stderr?.setEncoding("utf8");
+      transport.stderr?.on("data", (chunk: string) => {
+        const lines = (partial + chunk).split(/\r?\n/);
         partial = lines.pop() ?? "";
         if (partial.length > 4000) {
           lines.push(partial);
@@ -261,7 +263,9 @@ export class McpConnection {
         ? ended
         : `${this.state === "running" ? "The connection failed" : "It could not be started"}: ${error instanceof Error ? error.message : String(error)}`;
     this.#failure = { reason: why, stderr: this.#stderr };
-    this.state = missing ? "failed" : "restarting";
+    // Still `restarting` when the program is missing: it is tried again (it may be installed meanwhile), and the
+    // error says what to fix. `failed` would contradict the next try the status shows.
+    this.state = "restarting";
     this.restarts += 1;
     const delay = this.#delayMs;
     this.#delayMs = Math.min(this.#delayMs * 2, this.#options.backoff.maxMs);

@@ -65,14 +65,25 @@ describe("the bridge's servers", () => {
     await waitFor("the child gone", () => !childPids("stubborn up").includes(pid ?? 0), 2000);
   });
 
-  it("reports a missing program as failed, says which, and keeps retrying", async () => {
+  it("reports a missing program as restarting (it keeps retrying), and says which", async () => {
     const { bridge } = await startBridge({ ghost: { command: "hearth-no-such-program", args: [], env: {}, read_only_tools: [], enabled: true } }, { backoff: { firstMs: 100, maxMs: 200 } });
     bridge.start();
-    const failed = await waitFor("the server failed", () => bridge.status().find((s) => s.state === "failed"));
-    expect(failed.error).toContain('The program "hearth-no-such-program" was not found');
-    expect(failed.next_retry_at).toEqual(expect.any(Number));
+    const down = await waitFor("the server down", () => bridge.status().find((s) => s.error !== null));
+    expect(down.state).toBe("restarting");
+    expect(down.error).toContain('The program "hearth-no-such-program" was not found');
+    expect(down.next_retry_at).toEqual(expect.any(Number));
     await waitFor("a few retries", () => (bridge.status()[0]?.restarts ?? 0) >= 3, 5000);
+    expect(bridge.status().map((s) => s.state)).not.toContain("failed");
     expect(bridge.connectors()).toEqual([]);
+  });
+
+  it("reads a server's stderr as UTF-8 even when a character is split across two writes", async () => {
+    const script = "const b = Buffer.from('café ünïcode\\n'); process.stderr.write(b.subarray(0, 4)); setTimeout(() => { process.stderr.write(b.subarray(4)); process.exitCode = 1; }, 300)";
+    const { bridge, lines } = await startBridge({ accents: { command: process.execPath, args: ["-e", script], env: {}, read_only_tools: [], enabled: true } }, { backoff: { firstMs: 5000, maxMs: 5000 } });
+    bridge.start();
+    const down = await waitFor("its line in the status", () => bridge.status().find((s) => s.error?.includes("ünïcode")));
+    expect(down.error).toContain("café ünïcode");
+    expect(lines).toContain("info mcp.stderr [accents] café ünïcode");
   });
 
   it("never shows env values: not in the status, the error or the log", async () => {
