@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { GroupStdioTransport } from "./stdio-transport.ts";
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import { McpToolResult } from "#protocol";
 import { call, childPids, nodeServer, SERVER_EVERYTHING, startBridge, waitFor } from "../../test/mcp-bridge.ts";
@@ -46,8 +46,8 @@ describe("the everything server", () => {
     // `initialized`, and sends `tools/list_changed` for them; Hearth lists again. The first listing usually already
     // includes them, so they are pinned at first start with the rest.
     const sent: JSONRPCMessage[] = [];
-    const send = StdioClientTransport.prototype.send;
-    vi.spyOn(StdioClientTransport.prototype, "send").mockImplementation(function (this: StdioClientTransport, message: JSONRPCMessage) {
+    const send = GroupStdioTransport.prototype.send;
+    vi.spyOn(GroupStdioTransport.prototype, "send").mockImplementation(function (this: GroupStdioTransport, message: JSONRPCMessage) {
       sent.push(message);
       return send.call(this, message);
     });

@@ -1,7 +1,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { GroupStdioTransport } from "./stdio-transport.ts";
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import { AuditLog } from "../audit/audit-log.ts";
 import { PermissionStore } from "../permissions/store.ts";
@@ -59,8 +59,8 @@ describe("bridged tools in the executor", () => {
 
   it("do not run a tool whose definition changed while the user was being asked, even when the user allows", async () => {
     const sent: JSONRPCMessage[] = [];
-    const send = StdioClientTransport.prototype.send;
-    vi.spyOn(StdioClientTransport.prototype, "send").mockImplementation(function (this: StdioClientTransport, message: JSONRPCMessage) {
+    const send = GroupStdioTransport.prototype.send;
+    vi.spyOn(GroupStdioTransport.prototype, "send").mockImplementation(function (this: GroupStdioTransport, message: JSONRPCMessage) {
       sent.push(message);
       return send.call(this, message);
     });

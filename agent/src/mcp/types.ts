@@ -74,6 +74,6 @@ export interface McpBridge {
   status(): McpServerStatus[];
   /** Approves a tool's current definition if its hash is `hash` (what the user was shown); the tool is offered at once. */
   approve(server: string, tool: string, hash: string, by: PinnedTool["by"]): { ok: true } | { ok: false; message: string };
-  /** Stops every server (stdio children are killed if they do not exit on their own within a second). */
+  /** Stops every server (a stdio server's process group gets a second after its stdin ends, then SIGTERM, then SIGKILL 2 s on). */
   stop(): Promise<void>;
 }
