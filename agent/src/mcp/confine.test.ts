@@ -1,7 +1,9 @@
+import { spawn } from "node:child_process";
 import { mkdir, symlink, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { McpToolResult } from "#protocol";
 import { call, ECHO_ARGS, nodeServer, startBridge, waitFor } from "../../test/mcp-bridge.ts";
 import { tempDir } from "../../test/temp.ts";
@@ -54,4 +56,26 @@ describe("path arguments of a bridged tool", () => {
     expect(await received("get_file_contents", { path: "README.md" })).toBe("outside_roots");
     expect(await received("get_file_contents", { path: "Documents/notes.txt" })).toEqual({ path: join(root, "notes.txt") });
   });
+
+  it("sends a Streamable HTTP server's path arguments as they are: it cannot open files here", async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, [ECHO_ARGS, "http", String(port)], { stdio: ["ignore", "ignore", "pipe"] });
+    onTestFinished(() => void child.kill("SIGKILL"));
+    await new Promise<void>((resolve) => child.stderr?.on("data", (chunk: Buffer) => chunk.toString().includes("listening") && resolve()));
+    const { bridge } = await startBridge({ remote: { url: `http://127.0.0.1:${port}/mcp`, headers: {}, read_only_tools: [], enabled: true } });
+    bridge.start();
+    await waitFor("the http server running", () => bridge.status()[0]?.state === "running");
+    const outcome = await call(bridge, "remote", "open_file", { filePath: "/etc/hosts" });
+    expect(outcome).toMatchObject({ ok: true, data: { content: [{ type: "text", text: JSON.stringify({ filePath: "/etc/hosts" }) }] } });
+  });
 });
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
