@@ -21,6 +21,7 @@ export const SERVER_FILESYSTEM = join(ROOT, "node_modules/@modelcontextprotocol/
 export const SERVER_EVERYTHING = join(ROOT, "node_modules/@modelcontextprotocol/server-everything/dist/index.js");
 export const RUG_PULL = join(ROOT, "agent/test/fixtures/mcp-rug-pull.mjs");
 export const PAGED = join(ROOT, "agent/test/fixtures/mcp-paged.mjs");
+export const ECHO_ARGS = join(ROOT, "agent/test/fixtures/mcp-echo-args.mjs");
 
 /** A server entry as config.json would hold it, running a script with this Node. */
 export function nodeServer(script: string, args: string[] = [], extra: Partial<McpServerConfig> = {}): McpServerConfig {

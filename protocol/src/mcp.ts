@@ -66,7 +66,7 @@ export const McpToolStatus = z.object({
   /** The server's description of the tool: shown to the user as data, never given to a model as instructions. */
   description: z.string().max(2000),
   state: z.enum(["enabled", "changed", "new"]),
-  /** SHA-256 (hex) of the tool's current definition (name, description, input schema). */
+  /** SHA-256 (hex) of the tool's current definition (name, description, input schema; title, annotations and output schema when it has them). */
   hash: z.string().regex(/^[0-9a-f]{64}$/),
   /** What changed since the approved definition, as unified-diff-like text; only when `changed`. */
   diff: z.string().max(8000).optional(),

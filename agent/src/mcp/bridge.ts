@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
 import type { McpServerStatus, McpToolStatus } from "#protocol";
 import type { Action, Connector } from "../connectors/types.ts";
+import type { PathPolicy } from "./confine.ts";
 import { DEFAULT_BACKOFF, McpConnection } from "./connection.ts";
 import { assignActions } from "./names.ts";
 import { canonicalJson, checkPin } from "./pins.ts";
@@ -37,7 +38,7 @@ type ServerEntry = {
 
 /** The spec part of a config (what, if changed, means another program or address): canonical text to compare. */
 const specKey = (config: McpServerConfig): string => {
-  const { read_only_tools: _readOnly, enabled: _enabled, ...spec } = config;
+  const { read_only_tools: _readOnly, enabled: _enabled, local_paths: _localPaths, ...spec } = config;
   return canonicalJson(JsonObject.parse(spec));
 };
 
@@ -49,10 +50,21 @@ export function createMcpBridge(options: McpBridgeOptions): McpBridge {
   // The latest config.json servers: what `start()` starts if `update()` came first.
   let configured = options.servers;
 
+  // Everything a model or the user reads about the tool is in the definition, so a change of any of it (the title
+  // too, which stands in for an empty description) turns the tool off until approved.
   const definitionOf = (tool: Tool): ToolDefinition | null => {
     const schema = JsonObject.safeParse(tool.inputSchema);
-    if (!schema.success || tool.name.length > 200) return null;
-    return { name: tool.name, description: tool.description ?? "", input_schema: schema.data };
+    const annotations = tool.annotations === undefined ? undefined : JsonObject.safeParse(tool.annotations);
+    const output = tool.outputSchema === undefined ? undefined : JsonObject.safeParse(tool.outputSchema);
+    if (!schema.success || tool.name.length > 200 || annotations?.success === false || output?.success === false) return null;
+    return {
+      name: tool.name,
+      description: tool.description ?? "",
+      input_schema: schema.data,
+      ...(tool.title === undefined ? {} : { title: tool.title }),
+      ...(annotations === undefined ? {} : { annotations: annotations.data }),
+      ...(output === undefined ? {} : { output_schema: output.data }),
+    };
   };
 
   /** Re-checks every listed tool of a server against its pins (after a listing or an approval). */
@@ -80,7 +92,7 @@ export function createMcpBridge(options: McpBridgeOptions): McpBridge {
     entry.tools = definitions.map(({ tool, definition }) => ({
       definition,
       action: actions.get(definition.name) ?? definition.name,
-      ...(tool.title ? { title: tool.title.slice(0, 200) } : {}),
+      ...(definition.title ? { title: definition.title.slice(0, 200) } : {}),
       hints: {
         ...(tool.annotations?.readOnlyHint === undefined ? {} : { read_only: tool.annotations.readOnlyHint }),
         ...(tool.annotations?.destructiveHint === undefined ? {} : { destructive: tool.annotations.destructiveHint }),
@@ -98,7 +110,7 @@ export function createMcpBridge(options: McpBridgeOptions): McpBridge {
   };
 
   const makeEntry = (name: string, config: McpServerConfig): ServerEntry => {
-    const { read_only_tools: _readOnly, enabled: _enabled, ...spec } = config;
+    const { read_only_tools: _readOnly, enabled: _enabled, local_paths: _localPaths, ...spec } = config;
     // Assigned right below; the connection calls back only after `start()`, which comes later.
     let entry: ServerEntry;
     const connection = new McpConnection({
@@ -122,7 +134,9 @@ export function createMcpBridge(options: McpBridgeOptions): McpBridge {
 
   const actionFor = (name: string, entry: ServerEntry, tool: ListedTool): Action => {
     const readOnly = entry.config.read_only_tools.includes(tool.definition.name);
-    const key = `${tool.check.hash}:${readOnly}`;
+    // Only a program on this computer can open local files; its relative paths are local only if the user says so.
+    const paths: PathPolicy = entry.connection.transportKind === "http" ? "none" : entry.config.local_paths ? "all" : "local";
+    const key = `${tool.check.hash}:${readOnly}:${paths}`;
     const cached = entry.actions.get(tool.action);
     if (cached?.key === key) return cached.action;
     const hash = tool.check.hash;
@@ -132,6 +146,7 @@ export function createMcpBridge(options: McpBridgeOptions): McpBridge {
       description: (tool.definition.description || tool.title || tool.definition.name).slice(0, 500),
       readOnly,
       sandbox: options.sandbox,
+      paths,
       stillApproved: () => isApproved(name, entry, tool.definition.name, hash),
       callTool: (toolName, args, timeoutMs) => entry.connection.callTool(toolName, args, timeoutMs),
     });

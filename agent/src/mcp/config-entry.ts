@@ -14,6 +14,11 @@ const HearthKeys = {
   read_only_tools: z.array(z.string().min(1).max(200)).max(200).default([]),
   /** False keeps the server configured but not started. */
   enabled: z.boolean().default(true),
+  /**
+   * True: a relative path argument (named like a path) is a file on this computer, checked against the roots like an
+   * absolute one. Off, only absolute, `~` and file:// paths are checked: most servers' relative paths are not local.
+   */
+  local_paths: z.boolean().optional(),
 };
 
 const [StdioSpec, HttpSpec] = McpServerSpec.options;

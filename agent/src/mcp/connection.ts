@@ -1,7 +1,7 @@
 import { basename } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { getDefaultEnvironment, StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { getDefaultEnvironment } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { ErrorCode, ListRootsRequestSchema, McpError, ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import type { CallToolResult, Tool } from "@modelcontextprotocol/sdk/types.js";
@@ -9,6 +9,7 @@ import type { McpServerSpec, McpServerStatus } from "#protocol";
 import type { Sandbox } from "../connectors/sandbox.ts";
 import type { Logger } from "../log.ts";
 import { describeSpec, redactor } from "./display.ts";
+import { GroupStdioTransport } from "./stdio-transport.ts";
 
 // One MCP server's life: connect (spawn or HTTP), list its tools, follow `tools/list_changed`, and come back with
 // backoff when it exits or drops. It knows nothing of pins or actions: the bridge reads `tools` after `onTools`.
@@ -46,7 +47,7 @@ export class McpConnection {
   readonly #options: ConnectionOptions;
   readonly #redact: (text: string) => string;
   #client: Client | null = null;
-  #transport: StdioClientTransport | StreamableHTTPClientTransport | null = null;
+  #transport: GroupStdioTransport | StreamableHTTPClientTransport | null = null;
   /** Bumped on every connect and stop, so the callbacks of an old connection are ignored. */
   #generation = 0;
   #stopped = true;
@@ -114,7 +115,7 @@ export class McpConnection {
     return { ...result, content: result.content };
   }
 
-  /** Stops for good: no restart. A stdio child that does not exit within a second is killed. */
+  /** Stops for good: no restart. A stdio server's process group gets a second after its stdin ends, then SIGTERM, then (2 s on) SIGKILL. */
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#generation += 1;
@@ -167,20 +168,21 @@ export class McpConnection {
     }
   }
 
-  #makeTransport(): StdioClientTransport | StreamableHTTPClientTransport {
+  #makeTransport(): GroupStdioTransport | StreamableHTTPClientTransport {
     const spec = this.spec;
     if ("command" in spec) {
-      const transport = new StdioClientTransport({
+      const transport = new GroupStdioTransport({
         command: spec.command,
         args: spec.args,
         env: { ...getDefaultEnvironment(), ...spec.env },
         ...(spec.cwd ? { cwd: spec.cwd } : {}),
-        stderr: "pipe",
       });
       this.#stderr = [];
       let partial = "";
-      transport.stderr?.on("data", (chunk: Buffer | string) => {
-        const lines = (partial + chunk.toString()).split(/\r?\n/);
+      // Decoded by the stream, so a character split across two chunks is not broken into U+FFFD.
+      transport.stderr.setEncoding("utf8");
+      transport.stderr.on("data", (chunk: string) => {
+        const lines = (partial + chunk).split(/\r?\n/);
         partial = lines.pop() ?? "";
         if (partial.length > 4000) {
           lines.push(partial);
@@ -261,7 +263,9 @@ export class McpConnection {
         ? ended
         : `${this.state === "running" ? "The connection failed" : "It could not be started"}: ${error instanceof Error ? error.message : String(error)}`;
     this.#failure = { reason: why, stderr: this.#stderr };
-    this.state = missing ? "failed" : "restarting";
+    // Still `restarting` when the program is missing: it is tried again (it may be installed meanwhile), and the
+    // error says what to fix. `failed` would contradict the next try the status shows.
+    this.state = "restarting";
     this.restarts += 1;
     const delay = this.#delayMs;
     this.#delayMs = Math.min(this.#delayMs * 2, this.#options.backoff.maxMs);
@@ -283,18 +287,9 @@ export class McpConnection {
     this.#transport = null;
     if (!client) return;
     client.onclose = undefined;
-    const pid = transport instanceof StdioClientTransport ? transport.pid : null;
-    await Promise.race([client.close().catch(() => {}), new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
-    if (pid !== null) killIfAlive(pid);
-  }
-}
-
-/** Kills a child that outlived its second to exit. */
-function killIfAlive(pid: number): void {
-  try {
-    process.kill(pid, 0);
-    process.kill(pid, "SIGKILL");
-  } catch {
-    // Already gone.
+    // A stdio server's whole process group is ended by its transport (stdin's end, SIGTERM, SIGKILL); an HTTP
+    // session is told it is over. Also when the server already exited: what it started may still run.
+    await client.close().catch(() => {});
+    if (transport instanceof GroupStdioTransport) await transport.close();
   }
 }

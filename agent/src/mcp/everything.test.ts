@@ -1,9 +1,16 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { GroupStdioTransport } from "./stdio-transport.ts";
+import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import { McpToolResult } from "#protocol";
 import { call, childPids, nodeServer, SERVER_EVERYTHING, startBridge, waitFor } from "../../test/mcp-bridge.ts";
 
-// The bridge against the reference server "everything" from npm (stdio): every kind of result, a tool list that
-// changes after connect, a slow tool against a deadline, and a crash.
+// The bridge against the reference server "everything" from npm (stdio): every kind of result, the tool list it
+// announces as changed right after connect, a slow tool against a deadline, and a crash. The server has no tool that
+// changes its list later on, so a tool that changes after approval is proven with our own fixture (rug-pull.test.ts).
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
 
 async function everything(backoff?: { firstMs: number; maxMs: number }) {
   const started = await startBridge({ every: nodeServer(SERVER_EVERYTHING, ["stdio"]) }, backoff ? { backoff } : {});
@@ -34,10 +41,18 @@ describe("the everything server", () => {
     expect(structured.structured_content).toMatchObject({ temperature: expect.any(Number), conditions: expect.any(String), humidity: expect.any(Number) });
   });
 
-  it("offers the tools it registers after initialize, pinned with the rest, and gives them Hearth's roots", async () => {
-    // The server registers get-roots-list only once it knows the client has roots, after `initialized`, and says
-    // its list changed. What really happens: the first listing already includes it, so it is pinned at first start.
+  it("lists again when it says its tools changed, offers the ones it registers after initialize, and gives them Hearth's roots", async () => {
+    // The server registers get-roots-list (and others) only once it knows the client's capabilities, after
+    // `initialized`, and sends `tools/list_changed` for them; Hearth lists again. The first listing usually already
+    // includes them, so they are pinned at first start with the rest.
+    const sent: JSONRPCMessage[] = [];
+    const send = GroupStdioTransport.prototype.send;
+    vi.spyOn(GroupStdioTransport.prototype, "send").mockImplementation(function (this: GroupStdioTransport, message: JSONRPCMessage) {
+      sent.push(message);
+      return send.call(this, message);
+    });
     const { bridge, root } = await everything();
+    await waitFor("a second listing", () => sent.filter((message) => "method" in message && message.method === "tools/list").length >= 2);
     const tools = bridge.status()[0]?.tools ?? [];
     expect(tools.find((t) => t.tool === "get-roots-list")).toMatchObject({ action: "get_roots_list", state: "enabled" });
     expect(tools.every((t) => t.state === "enabled")).toBe(true);

@@ -1,7 +1,7 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { GroupStdioTransport } from "./stdio-transport.ts";
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import { McpToolResult } from "#protocol";
 import { findAction } from "../connectors/registry.ts";
@@ -22,8 +22,8 @@ const text = (outcome: Awaited<ReturnType<typeof call>>): string => {
 
 async function filesystemServer() {
   const sent: JSONRPCMessage[] = [];
-  const send = StdioClientTransport.prototype.send;
-  vi.spyOn(StdioClientTransport.prototype, "send").mockImplementation(function (this: StdioClientTransport, message: JSONRPCMessage) {
+  const send = GroupStdioTransport.prototype.send;
+  vi.spyOn(GroupStdioTransport.prototype, "send").mockImplementation(function (this: GroupStdioTransport, message: JSONRPCMessage) {
     sent.push(message);
     return send.call(this, message);
   });

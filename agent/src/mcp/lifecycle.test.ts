@@ -5,7 +5,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { describeConnectors } from "../connectors/types.ts";
 import { call, childPids, memoryPins, nodeServer, PAGED, RUG_PULL, SERVER_EVERYTHING, startBridge, waitFor } from "../../test/mcp-bridge.ts";
 import type { McpServerConfig } from "./types.ts";
-import { writeFile } from "node:fs/promises";
+import { execFileSync } from "node:child_process";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { tempDir } from "../../test/temp.ts";
 
@@ -53,26 +54,43 @@ describe("the bridge's servers", () => {
     expect(lines.join("\n")).toContain("lists 125 tools; Hearth offers at most 100 of a server");
   });
 
-  it("kills a server that does not exit within a second of stop", async () => {
-    const stubborn = "process.stdin.resume(); process.stdin.on('end', () => {}); process.on('SIGTERM', () => {}); setInterval(() => {}, 1000); console.error('stubborn up')";
-    const { bridge } = await startBridge({ stubborn: { command: process.execPath, args: ["-e", stubborn], env: {}, read_only_tools: [], enabled: true } });
+  it("ends a wrapped server's whole process group on stop: SIGTERM first, SIGKILL for one that ignores it", async () => {
+    // `sh -c 'node …'` stands for npx/uvx: the server is a grandchild, which ignores stdin's end and SIGTERM.
+    const dir = await tempDir();
+    const stubborn = join(dir, "stubborn.js");
+    const termed = join(dir, "termed");
+    await writeFile(stubborn, `process.stdin.resume(); process.stdin.on('end', () => {}); process.on('SIGTERM', () => require('fs').writeFileSync(${JSON.stringify(termed)}, 'yes')); setInterval(() => {}, 1000); console.error('stubborn up')`);
+    const { bridge } = await startBridge({ stubborn: { command: "sh", args: ["-c", `${JSON.stringify(process.execPath)} ${JSON.stringify(stubborn)}; echo wrapper still here`], env: {}, read_only_tools: [], enabled: true } });
     bridge.start();
-    const [pid] = await waitFor("the child up", () => (childPids("stubborn up").length > 0 ? childPids("stubborn up") : undefined));
+    const server = await waitFor("the grandchild up", () => groupPids("stubborn.js"));
     expect(bridge.status()[0]?.state).toBe("starting");
     const started = Date.now();
     await bridge.stop();
-    expect(Date.now() - started).toBeLessThan(2000);
-    await waitFor("the child gone", () => !childPids("stubborn up").includes(pid ?? 0), 2000);
-  });
+    expect(Date.now() - started).toBeLessThan(5000);
+    // Gone (or a zombie its new parent has yet to reap: signal 0 still finds those).
+    await waitFor("the server gone", () => !isAlive(server), 2000);
+    expect(await readFile(termed, "utf8")).toBe("yes");
+  }, 15_000);
 
-  it("reports a missing program as failed, says which, and keeps retrying", async () => {
+  it("reports a missing program as restarting (it keeps retrying), and says which", async () => {
     const { bridge } = await startBridge({ ghost: { command: "hearth-no-such-program", args: [], env: {}, read_only_tools: [], enabled: true } }, { backoff: { firstMs: 100, maxMs: 200 } });
     bridge.start();
-    const failed = await waitFor("the server failed", () => bridge.status().find((s) => s.state === "failed"));
-    expect(failed.error).toContain('The program "hearth-no-such-program" was not found');
-    expect(failed.next_retry_at).toEqual(expect.any(Number));
+    const down = await waitFor("the server down", () => bridge.status().find((s) => s.error !== null));
+    expect(down.state).toBe("restarting");
+    expect(down.error).toContain('The program "hearth-no-such-program" was not found');
+    expect(down.next_retry_at).toEqual(expect.any(Number));
     await waitFor("a few retries", () => (bridge.status()[0]?.restarts ?? 0) >= 3, 5000);
+    expect(bridge.status().map((s) => s.state)).not.toContain("failed");
     expect(bridge.connectors()).toEqual([]);
+  });
+
+  it("reads a server's stderr as UTF-8 even when a character is split across two writes", async () => {
+    const script = "const b = Buffer.from('café ünïcode\\n'); process.stderr.write(b.subarray(0, 4)); setTimeout(() => { process.stderr.write(b.subarray(4)); process.exitCode = 1; }, 300)";
+    const { bridge, lines } = await startBridge({ accents: { command: process.execPath, args: ["-e", script], env: {}, read_only_tools: [], enabled: true } }, { backoff: { firstMs: 5000, maxMs: 5000 } });
+    bridge.start();
+    const down = await waitFor("its line in the status", () => bridge.status().find((s) => s.error?.includes("ünïcode")));
+    expect(down.error).toContain("café ünïcode");
+    expect(lines).toContain("info mcp.stderr [accents] café ünïcode");
   });
 
   it("never shows env values: not in the status, the error or the log", async () => {
@@ -174,4 +192,20 @@ function freePort(): Promise<number> {
       server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
     });
   });
+}
+
+/** The pid of a process anywhere on this machine whose command line contains `needle` (a grandchild, say), or undefined. */
+function groupPids(needle: string): number | undefined {
+  const out = execFileSync("ps", ["-eo", "pid=,args="], { encoding: "utf8" });
+  const line = out.split("\n").find((l) => l.includes(needle) && !l.includes("sh -c"));
+  return line ? Number(line.trim().split(/\s+/)[0]) : undefined;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -30,3 +30,14 @@ describe("pinning", () => {
     expect(diff).toBe(['  {', '-   "description": "Greets a person.",', '+   "description": "Greets a person. Also reads ~/.ssh.",', '    "input_schema": {'].join("\n"));
   });
 });
+
+describe("what the hash covers", () => {
+  it("covers the title, annotations and output schema when given, and hashes a definition without them as before", () => {
+    // The hash of `tool` from before these were covered: pins written then still match.
+    expect(hashDefinition(tool)).toBe("dca0d6843a07b123a70352d4bc660e8bc66ae5edc660d8334b11b73b47af822a");
+    for (const more of [{ title: "Greeter" }, { annotations: { readOnlyHint: true } }, { output_schema: { type: "object" } }]) {
+      expect(hashDefinition({ ...tool, ...more })).not.toBe(hashDefinition(tool));
+    }
+    expect(hashDefinition({ ...tool, title: "Greeter" })).not.toBe(hashDefinition({ ...tool, title: "Greeter!" }));
+  });
+});

@@ -3,8 +3,10 @@ import type { Json } from "#protocol";
 import type { PinnedTool, ToolDefinition } from "./types.ts";
 
 // Tool pinning, the "rug pull" defence: a tool is offered only while its definition (name, description, input
-// schema) hashes to what the user approved. What must stay true: the hash covers exactly what a model or the user
-// reads about the tool, and the same definition always gives the same hash, whatever order the server sent keys in.
+// schema, title, annotations, output schema) hashes to what the user approved. What must stay true: the hash covers
+// everything a model or the user reads about the tool (the title stands in for an empty description), and the same
+// definition always gives the same hash, whatever order the server sent keys in. A definition without title,
+// annotations or output schema hashes as it did before they were covered, so older pins still match.
 
 /** JSON with every object's keys sorted, so equal definitions give equal text. */
 export function canonicalJson(value: Json): string {
@@ -16,16 +18,26 @@ export function canonicalJson(value: Json): string {
   return JSON.stringify(value);
 }
 
+/** The hashed facts of a definition: the optional ones only when the server gave them. */
+function hashed(definition: ToolDefinition): Json {
+  return {
+    name: definition.name,
+    description: definition.description,
+    input_schema: definition.input_schema,
+    ...(definition.title === undefined ? {} : { title: definition.title }),
+    ...(definition.annotations === undefined ? {} : { annotations: definition.annotations }),
+    ...(definition.output_schema === undefined ? {} : { output_schema: definition.output_schema }),
+  };
+}
+
 /** SHA-256 (hex) of a tool definition's canonical JSON. */
 export function hashDefinition(definition: ToolDefinition): string {
-  const json: Json = { name: definition.name, description: definition.description, input_schema: definition.input_schema };
-  return createHash("sha256").update(canonicalJson(json)).digest("hex");
+  return createHash("sha256").update(canonicalJson(hashed(definition))).digest("hex");
 }
 
 /** A definition pretty-printed with sorted keys, one fact a line, for the diff. */
 function pretty(definition: ToolDefinition): string[] {
-  const json: Json = { name: definition.name, description: definition.description, input_schema: definition.input_schema };
-  return JSON.stringify(JSON.parse(canonicalJson(json)), null, 2).split("\n");
+  return JSON.stringify(JSON.parse(canonicalJson(hashed(definition))), null, 2).split("\n");
 }
 
 const MAX_DIFF = 8000;

@@ -17,7 +17,14 @@ const Hash = z.string().regex(/^[0-9a-f]{64}$/);
 
 const PinnedToolSchema = z.object({
   hash: Hash,
-  definition: z.object({ name: z.string(), description: z.string(), input_schema: z.record(z.string(), z.json()) }),
+  definition: z.object({
+    name: z.string(),
+    description: z.string(),
+    input_schema: z.record(z.string(), z.json()),
+    title: z.string().optional(),
+    annotations: z.record(z.string(), z.json()).optional(),
+    output_schema: z.record(z.string(), z.json()).optional(),
+  }),
   approved_at: z.number(),
   by: z.enum(["first_start", "web", "cli"]),
 });

@@ -5,19 +5,17 @@ import type { JsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/t
 import type { Sandbox } from "../connectors/sandbox.ts";
 import { ActionError, toFailure } from "../connectors/types.ts";
 import type { Action, ActionContext } from "../connectors/types.ts";
+import { confinePaths } from "./confine.ts";
+import type { PathPolicy } from "./confine.ts";
 import { toToolResult } from "./results.ts";
 import type { ToolDefinition } from "./types.ts";
 
 // One MCP tool as a Hearth action (contract 5). Everything Hearth can check is checked here, before the server hears
-// of the call: the arguments against the tool's own input schema, and every path-like argument against the
-// filesystem sandbox, so a path outside the roots is refused `outside_roots` and the server never sees it.
+// of the call: the arguments against the tool's own input schema, and every local path argument (confine.ts)
+// against the filesystem sandbox, so a path outside the roots is refused `outside_roots` and the server never sees it.
 
 /** Without a command deadline (a local command), a call waits this long for the tool. */
 export const DEFAULT_CALL_TIMEOUT_MS = 5 * 60_000;
-
-const PATH_NAMES = new Set(["path", "source", "destination", "file", "directory", "dir", "folder", "filename"]);
-const isPathName = (name: string): boolean => PATH_NAMES.has(name) || name.endsWith("_path");
-
 
 export type ToolActionOptions = {
   server: string;
@@ -25,34 +23,12 @@ export type ToolActionOptions = {
   description: string;
   readOnly: boolean;
   sandbox: Sandbox;
+  /** Which path arguments are checked against the sandbox (confine.ts): none for a remote server. */
+  paths: PathPolicy;
   /** Whether the server still offers this tool with this hash (checked again just before the call). */
   stillApproved: () => boolean;
   callTool: (name: string, args: Record<string, unknown>, timeoutMs: number) => Promise<CallToolResult>;
 };
-
-/**
- * Checks path-like arguments (top-level strings named like paths, and the `paths` array) against the sandbox. The
- * argument is replaced by the path Hearth resolved, so the server acts on exactly what was checked (a relative
- * path means the same to both). Returns the permission scopes: each path as written and as it really is.
- */
-async function confinePaths(args: Record<string, unknown>, sandbox: Sandbox): Promise<{ args: Record<string, unknown>; scopes: string[] }> {
-  const out: Record<string, unknown> = { ...args };
-  const scopes: string[] = [];
-  const confine = async (value: string): Promise<string> => {
-    const resolved = await sandbox.resolve(value);
-    scopes.push(...(await sandbox.scopes(value)));
-    return resolved.path;
-  };
-  for (const [name, value] of Object.entries(args)) {
-    if (typeof value === "string" && isPathName(name)) out[name] = await confine(value);
-    if (name === "paths" && Array.isArray(value)) {
-      const paths: unknown[] = [];
-      for (const item of value) paths.push(typeof item === "string" ? await confine(item) : item);
-      out[name] = paths;
-    }
-  }
-  return { args: out, scopes: [...new Set(scopes)] };
-}
 
 /** The action for one approved tool. */
 export function createToolAction(options: ToolActionOptions): Action {
@@ -85,7 +61,7 @@ export function createToolAction(options: ToolActionOptions): Action {
       }
       let confined: { args: Record<string, unknown>; scopes: string[] };
       try {
-        confined = await confinePaths(parameters, options.sandbox);
+        confined = await confinePaths(parameters, options.sandbox, options.paths);
       } catch (error) {
         return { ok: false, error: toFailure(error) };
       }

@@ -13,10 +13,22 @@ export type McpServerConfig = McpServerSpec & {
   read_only_tools: string[];
   /** False keeps the server configured but not started. */
   enabled: boolean;
+  /** True: the program's relative path arguments are local files too, checked against the roots (confine.ts). */
+  local_paths?: boolean;
 };
 
-/** What is hashed and pinned of a tool: its name, description and input schema, as the server gave them. */
-export type ToolDefinition = { name: string; description: string; input_schema: Record<string, Json> };
+/**
+ * What is hashed and pinned of a tool, as the server gave it: everything a model or the user reads about it (name,
+ * description, input schema, and, when the server gives them, title, annotations and output schema).
+ */
+export type ToolDefinition = {
+  name: string;
+  description: string;
+  input_schema: Record<string, Json>;
+  title?: string;
+  annotations?: Record<string, Json>;
+  output_schema?: Record<string, Json>;
+};
 
 /** A tool definition the user approved. `by`: how (the server's first start after its local approval, the web app, the CLI). */
 export type PinnedTool = { hash: string; definition: ToolDefinition; approved_at: number; by: "first_start" | "web" | "cli" };
@@ -62,6 +74,6 @@ export interface McpBridge {
   status(): McpServerStatus[];
   /** Approves a tool's current definition if its hash is `hash` (what the user was shown); the tool is offered at once. */
   approve(server: string, tool: string, hash: string, by: PinnedTool["by"]): { ok: true } | { ok: false; message: string };
-  /** Stops every server (stdio children are killed if they do not exit on their own within a second). */
+  /** Stops every server (a stdio server's process group gets a second after its stdin ends, then SIGTERM, then SIGKILL 2 s on). */
   stop(): Promise<void>;
 }
