@@ -12,7 +12,7 @@ import { quoteData } from "./mcp-tools.ts";
 export const SCHEMA_LIMITS = {
   /** The most a bridged tool's schema may take in a model call, as JSON (UTF-8 bytes). */
   bytes: 4096,
-  /** How deep subschemas are kept; deeper ones are any value. */
+  /** How deep subschemas are kept; deeper ones accept every value. */
   depth: 6,
   properties: 64,
   enumValues: 50,
@@ -38,8 +38,8 @@ const LEVELS: readonly Keep[] = [
   { descriptionsToDepth: -1, depth: 1, onlyRequired: false },
   { descriptionsToDepth: -1, depth: 1, onlyRequired: true },
 ];
-/** When not even the required parameters' names fit: any object; the agent's check of the full schema still applies. */
-const ANY_OBJECT: Record<string, Json> = { type: "object", additionalProperties: true };
+/** When not even the required parameters' names fit: an open object; the agent's check of the full schema still applies. */
+const OPEN_OBJECT: Record<string, Json> = { type: "object", additionalProperties: true };
 
 /**
  * A bridged tool's JSON Schema for a model: rebuilt from allowed keywords, descriptions quoted as the server's words,
@@ -52,7 +52,7 @@ export function bridgedToolParameters(schema: Record<string, Json>): Record<stri
     const rebuilt = rebuild(schema, 0, keep);
     if (jsonBytes(rebuilt) <= SCHEMA_LIMITS.bytes) return rebuilt;
   }
-  return ANY_OBJECT;
+  return OPEN_OBJECT;
 }
 
 /** The size of a value as the model request carries it. */

@@ -1,6 +1,7 @@
 // Every D1 table, as drizzle and drizzle-kit read them (drizzle.config.ts points here; migrations/ is generated from
 // it). The tables live in the files below, by domain; this file only gathers them, so no table file imports it.
 export * from "./tables.ts";
+export * from "./chat-schema.ts";
 export * from "./notifications-schema.ts";
 export * from "./factors-schema.ts";
 export * from "./install-schema.ts";
