@@ -22,3 +22,7 @@ export * from "./duration.ts";
 export * from "./account.ts";
 export * from "./money.ts";
 export * from "./agent-release.ts";
+export * from "./statement-layout.ts";
+export * from "./insights.ts";
+export * from "./category-rules.ts";
+export * from "./jobs.ts";

@@ -24,20 +24,26 @@ export const NOTIFICATION_KINDS = [
   "agent_offline",
   "new_sign_in",
   "webhook_disabled",
+  "subscription_price_change",
+  "payment_missed",
+  "subscription_new",
+  "unusual_spending",
+  "job_follow_up",
+  "interview_reminder",
 ] as const;
 export const NotificationKind = z.enum(NOTIFICATION_KINDS);
 export type NotificationKind = z.infer<typeof NotificationKind>;
 
 /** What a notification links to. */
 export const NotificationSource = z.object({
-  type: z.enum(["command", "activity", "permission_request", "device", "session", "webhook"]),
+  type: z.enum(["command", "activity", "permission_request", "device", "session", "webhook", "recurring"]),
   id: z.string(),
 });
 export type NotificationSource = z.infer<typeof NotificationSource>;
 
 /** A button on a notification: in the app it acts in place; in a webhook payload it carries a signed URL. */
 export const NotificationAction = z.object({
-  id: z.enum(["approve", "deny", "retry", "open"]),
+  id: z.enum(["approve", "deny", "retry", "open", "followed_up", "snooze", "mark_ghosted"]),
   label: z.string().max(40),
 });
 export type NotificationAction = z.infer<typeof NotificationAction>;
@@ -161,6 +167,13 @@ export function defaultRules(): NotificationRule[] {
     rule("agent_offline", "normal", 30),
     rule("new_sign_in", "high"),
     rule("webhook_disabled", "high"),
+    rule("subscription_price_change", "normal"),
+    rule("payment_missed", "high"),
+    rule("subscription_new", "low"),
+    rule("unusual_spending", "normal"),
+    // Days without movement before an application asks "follow up?".
+    rule("job_follow_up", "normal", 10),
+    rule("interview_reminder", "high"),
   ];
 }
 

@@ -10,6 +10,10 @@ import { sameOriginWrites } from "./http/origin.ts";
 import type { AppEnv } from "./http/types.ts";
 import { MAX_STATEMENT_BYTES, activityImportsApi } from "./activities/import.ts";
 import { activitiesApi, ingestTokensApi } from "./activities/routes.ts";
+import { routes as importProfilesApi } from "./activities/profiles.ts";
+import { routes as insightsApi } from "./insights/routes.ts";
+import { routes as categoryRulesApi } from "./categories/routes.ts";
+import { routes as jobsApi } from "./jobs/routes.ts";
 import { auditApi } from "./audit/routes.ts";
 import { assistantApi, chatsApi, searchApi } from "./chat/routes.ts";
 import { commandsApi } from "./commands/routes.ts";
@@ -63,6 +67,10 @@ const routes = api
   .route("/assistant", assistantApi)
   .route("/activities", activityImportsApi)
   .route("/activities", activitiesApi)
+  .route("/activities", jobsApi)
+  .route("/import-profiles", importProfilesApi)
+  .route("/insights", insightsApi)
+  .route("/category-rules", categoryRulesApi)
   .route("/ingest-tokens", ingestTokensApi)
   .route("/notifications", notificationsApi)
   .route("/webhooks", webhooksApi)

@@ -9,3 +9,7 @@ export * from "./install-schema.ts";
 export * from "../assistant/checkpointer-schema.ts";
 /** The dashboard summary's daily and hourly rollups of `activities`, kept by triggers (migration 0020). */
 export * from "./rollup-schema.ts";
+export * from "./import-schema.ts";
+export * from "./insights-schema.ts";
+export * from "./categories-schema.ts";
+export * from "./jobs-schema.ts";

@@ -2,7 +2,9 @@ import { asc, eq, lt, sql } from "drizzle-orm";
 import { z } from "zod";
 import { openDb, schema } from "../db/index.ts";
 import type { Db } from "../db/index.ts";
-import type { NotificationDraft } from "./store.ts";
+import type { NoticeReader, NotificationDraft } from "./store.ts";
+import { insightNotices } from "../insights/notices.ts";
+import { jobNotices } from "../jobs/notices.ts";
 
 // The notice outbox (migration 0021): a notice the API stores in the same D1 batch as the change that causes it,
 // so it is durable before the API answers, and the user's relay can be told after the answer (waitUntil). The
@@ -52,11 +54,20 @@ function parseJson(text: string): unknown {
   }
 }
 
+/** Each kind of notice the outbox may hold, and how its facts read. */
+const READERS: Record<string, NoticeReader> = {
+  job_status_changed: (facts) => {
+    const parsed = JobStatusFacts.safeParse(facts);
+    return parsed.success ? jobStatusNotice(parsed.data) : null;
+  },
+  ...insightNotices,
+  ...jobNotices,
+};
+
 /** The draft an outbox row stands for, or null for a row this code cannot read (it is dropped, and logged). */
 export function outboxDraft(notice: OutboxNotice): NotificationDraft | null {
-  if (notice.kind !== "job_status_changed") return null;
-  const facts = JobStatusFacts.safeParse(parseJson(notice.facts));
-  return facts.success ? jobStatusNotice(facts.data) : null;
+  const read = Object.hasOwn(READERS, notice.kind) ? READERS[notice.kind] : undefined;
+  return read ? read(parseJson(notice.facts)) : null;
 }
 
 /**

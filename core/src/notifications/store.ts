@@ -30,6 +30,9 @@ export type NotificationDraft = {
   link?: string | null;
 };
 
+/** Reads one kind of outbox notice's facts (JSON, parsed) into a draft, or null when they do not fit. */
+export type NoticeReader = (facts: unknown) => NotificationDraft | null;
+
 const Actions = z.array(NotificationAction);
 
 export function notificationView(row: NotificationRow): NotificationView {

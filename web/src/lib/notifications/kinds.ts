@@ -64,6 +64,36 @@ export const KIND_INFO: Record<NotificationKind, KindInfo> = {
     description: "A webhook kept failing, so Hearth stopped sending to it until you fix and re-enable it.",
     threshold: null,
   },
+  subscription_price_change: {
+    label: "Subscription price changes",
+    description: "A regular payment (a subscription or a bill) came in at a different amount than usual.",
+    threshold: null,
+  },
+  payment_missed: {
+    label: "Missed payments",
+    description: "A regular payment or income (your salary, rent, a subscription) did not arrive when it usually does.",
+    threshold: null,
+  },
+  subscription_new: {
+    label: "New subscriptions",
+    description: "A new regular payment showed up in your statements.",
+    threshold: null,
+  },
+  unusual_spending: {
+    label: "Unusual spending",
+    description: "Spending in a category or at a merchant far above your own usual level, or one payment far above what that merchant usually costs you.",
+    threshold: null,
+  },
+  job_follow_up: {
+    label: "Follow-ups",
+    description: "A job application has not moved for a while. Mark it followed up, snooze it, or mark it ghosted from the notification.",
+    threshold: { label: "No movement for", unit: "days", hint: "Most recruiters answer within two weeks.", step: 1 },
+  },
+  interview_reminder: {
+    label: "Interview reminders",
+    description: "You have an interview tomorrow.",
+    threshold: null,
+  },
 };
 
 export const PRIORITY_LABEL: Record<Priority, string> = { low: "Low", normal: "Normal", high: "High", urgent: "Urgent" };

@@ -1,0 +1,2 @@
+// Issue 19: tables filled in by their owner.
+export {};
