@@ -1,4 +1,4 @@
-import { and, eq, isNotNull, max, sql } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
 import { CsvColumns, ManualApplication } from "#protocol";
@@ -13,6 +13,7 @@ import { jsonBody, queryParams } from "../http/validate.ts";
 import { relayFor } from "../relay/stub.ts";
 import { activityView } from "../../../core/src/activities/views.ts";
 import { ingestActivities } from "../../../core/src/activities/ingest.ts";
+import { learnedCategories } from "../../../core/src/categories/apply.ts";
 
 const { activities } = schema;
 
@@ -45,31 +46,6 @@ const ImportQuery = z.object({
 function mappingOf(columns: CsvColumns): CsvMapping {
   const named = [columns.date, columns.description, columns.amount, columns.debit, columns.credit, columns.currency].filter((c): c is string => c !== undefined);
   return { id: "custom", label: "Your column mapping", needs: [...new Set(named)], ...columns };
-}
-
-/**
- * Uncategorised transactions get the category this user last gave the same merchant, so a correction made once in
- * the dashboard carries over to the next statement.
- */
-async function learnedCategories(db: D1Database, userId: string, events: readonly ActivityEvent[]): Promise<ActivityEvent[]> {
-  const merchantOf = (event: ActivityEvent) => (typeof event.details.merchant === "string" ? event.details.merchant : null);
-  const wanted = [...new Set(events.filter((event) => event.details.category === undefined).map(merchantOf).filter((m): m is string => m !== null))];
-  if (wanted.length === 0) return [...events];
-  // The merchants go in as one JSON parameter (json_each), so any number stays under D1's 100 bound parameters.
-  // SQLite gives a bare column beside max() the values of the row holding the max: the newest categorised row.
-  const results = await openDb(db)
-    .select({ merchant: activities.merchant, category: activities.category, newest: max(activities.updatedAt) })
-    .from(activities)
-    .where(
-      and(eq(activities.userId, userId), isNotNull(activities.category), sql`${activities.merchant} IN (SELECT value FROM json_each(${JSON.stringify(wanted)}))`),
-    )
-    .groupBy(activities.merchant)
-    .all();
-  const learned = new Map(results.map((row) => [row.merchant ?? "", row.category ?? ""]));
-  return events.map((event) => {
-    const category = event.details.category === undefined ? learned.get(merchantOf(event) ?? "") : undefined;
-    return category ? { ...event, details: { ...event.details, category } } : event;
-  });
 }
 
 /** The UTC instant for noon of a calendar day, so the day shows the same in every time zone near the user's. */
