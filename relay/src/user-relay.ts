@@ -14,6 +14,7 @@ import { InboundAgentFrame } from "./local-audit.ts";
 import { RelayMemory } from "./memory.ts";
 import { pagesShowing } from "./notices.ts";
 import { Notifier } from "./notifier.ts";
+import { tellInsights } from "./insight-notices.ts";
 import { requestView } from "./requests.ts";
 import { RelaySessions } from "./sessions.ts";
 import { DecideInput, DispatchInput, NotifyInput, TurnInput } from "./rpc.ts";
@@ -194,6 +195,8 @@ export class UserRelay extends Server<Env> {
     if (ids.length === 0) return;
     this.sockets.toBrowsers(toBrowser("activity_stored", frameId(), { count: ids.length }));
     this.ctx.waitUntil(this.notifier.activityStored(ids).catch((error: unknown) => console.error("relay: activity notices failed", error)));
+    // Price changes, new subscriptions and unusual payments (issue 19: relay/src/insight-notices.ts).
+    this.ctx.waitUntil(tellInsights(this.env.DB, this.userId, ids, (draft) => this.notifier.notify(draft)).catch((error: unknown) => console.error("relay: insight notices failed", error)));
   }
 
   // ── the alarm ───────────────────────────────────────────────────────────────────────────────
