@@ -1,0 +1,133 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import type { NotificationView, SubscriptionsResponse, UnusualResponse } from "#protocol";
+import { TestClient, errorOf } from "../../../test/client.ts";
+import { sweep } from "./sweep.ts";
+
+// Insights through the real worker, relay and D1: the Subscriptions and unusual-spending API, the notices the relay
+// raises as activity is stored (a dearer Netflix, once), and the hourly sweep's missed payment (once).
+
+const DAY = 86_400_000;
+
+async function signedIn(): Promise<{ client: TestClient; userId: string }> {
+  const client = new TestClient();
+  await client.register();
+  const me: { user: { id: string } } = await (await client.request("GET", "/api/auth/me")).json();
+  return { client, userId: me.user.id };
+}
+
+let n = 0;
+/** A payment `daysAgo` days before now, at noon UTC, as a tool pushes it. */
+const payment = (daysAgo: number, amount: number, merchant: string, extra: Record<string, unknown> = {}) => ({
+  event_id: `p${++n}`,
+  activity_type: "financial",
+  timestamp: `${new Date(Date.now() - daysAgo * DAY).toISOString().slice(0, 10)}T12:00:00Z`,
+  application: "Bank",
+  details: { amount, currency: "EUR", merchant, ...extra },
+});
+
+async function push(client: TestClient, events: unknown[]): Promise<void> {
+  const response = await client.request("POST", "/api/activities", { json: { events } });
+  expect(response.status).toBe(200);
+  expect(await response.json()).toMatchObject({ stored: events.length });
+}
+
+async function notifications(client: TestClient, kind: string): Promise<string[]> {
+  const page: { notifications: NotificationView[] } = await (await client.request("GET", `/api/notifications?kind=${kind}`)).json();
+  return page.notifications.map((v) => `${v.title} | ${v.body}`);
+}
+
+/** Every ~30 days back from `from` days ago, `count` payments (oldest first). */
+const monthly = (count: number, from: number, amount: (i: number) => number, merchant: string, extra: Record<string, unknown> = {}) =>
+  Array.from({ length: count }, (_, i) => payment(from + (count - 1 - i) * 30, amount(i), merchant, extra));
+
+describe("insights API", () => {
+  it("lists subscriptions, bills and income with next dates and a month's total, for the user only", async () => {
+    const { client } = await signedIn();
+    await push(client, [
+      ...monthly(14, 5, () => -15.49, "NETFLIX.COM 866-579-7172"),
+      ...monthly(14, 8, (i) => -(80 + ((i * 37) % 25)), "SEPA-LASTSCHRIFT Vattenfall Europe Sales GmbH", { category: "Utilities" }),
+      ...monthly(14, 3, () => 3200, "ACME BV SALARIS"),
+      payment(20, -42.1, "Albert Heijn 1234"),
+    ]);
+    const response = await client.request("GET", "/api/insights/subscriptions");
+    expect(response.status).toBe(200);
+    const body: SubscriptionsResponse = await response.json();
+    expect(body.outgoing.map((s) => [s.merchant, s.group, s.cadence, s.status]).sort()).toEqual([
+      ["Netflix", "subscription", "monthly", "active"],
+      ["Vattenfall Sales", "bill", "monthly", "active"],
+    ]);
+    expect(body.outgoing.find((s) => s.merchant === "Netflix")).toMatchObject({ payments: 14, new: false, price_change: null, next_day: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) });
+    expect(body.income.map((s) => [s.merchant, s.typical_amount])).toEqual([["Acme Salaris", 3200]]);
+    const eur = body.monthly_totals.find((t) => t.currency === "EUR");
+    expect(eur?.in).toBe(3200);
+    expect(eur?.out).toBeGreaterThan(95);
+
+    const other = await signedIn();
+    const theirs: SubscriptionsResponse = await (await other.client.request("GET", "/api/insights/subscriptions")).json();
+    expect(theirs).toMatchObject({ outgoing: [], income: [], monthly_totals: [] });
+    expect((await new TestClient().request("GET", "/api/insights/subscriptions")).status).toBe(401);
+  });
+
+  it("says which spending this month is unusual, and why; refuses an unknown period by name", async () => {
+    const { client } = await signedIn();
+    const today = new Date();
+    const dom = today.getUTCDate(); // days into this month (so the history is all before it)
+    const history = [];
+    for (let d = dom + 1; d < dom + 400; d += 4) history.push(payment(d, -(50 + (d % 20)), "Albert Heijn", { category: "Groceries" }));
+    history.push(payment(0, -900, "Albert Heijn", { category: "Groceries" }));
+    await push(client, history);
+    const response = await client.request("GET", "/api/insights/unusual?period=month");
+    expect(response.status).toBe(200);
+    const body: UnusualResponse = await response.json();
+    const groceries = body.findings.find((f) => f.kind === "category");
+    expect(groceries?.why).toMatch(/^\d+(\.\d)?× your usual for groceries in a month/);
+    expect(body.findings.find((f) => f.kind === "transaction")?.why).toMatch(/^€900\.00 at Albert Heijn; you usually spend €\d+/);
+
+    const bad = await client.request("GET", "/api/insights/unusual?period=year");
+    expect(bad.status).toBe(400);
+    expect((await errorOf(bad)).field).toBe("period");
+  });
+});
+
+describe("insight notifications", () => {
+  it("tells of a dearer Netflix once, and an old statement's history not at all", async () => {
+    const { client } = await signedIn();
+    // Two years of old statements: history, not news (no "new subscription", no price changes told).
+    await push(client, monthly(10, 60, (i) => (i < 7 ? -12.99 : -15.49), "Netflix *Subscr 12345"));
+    await push(client, [payment(30, -15.49, "NETFLIX.COM 866-579-7172")]);
+    // The newest payment, two days ago, at a new price.
+    const dearer = payment(2, -17.99, "PAYPAL *NETFLIX");
+    await push(client, [dearer]);
+    await expect.poll(() => notifications(client, "subscription_price_change")).toEqual([
+      expect.stringMatching(/^Netflix \+16% \| Your monthly payment to Netflix went from €15\.49 to €17\.99 on \d{4}-\d{2}-\d{2}\.$/),
+    ]);
+    // Stored again (a duplicate), and more activity after it: still one.
+    await client.request("POST", "/api/activities", { json: { events: [dearer, payment(1, -3.2, "Bakery")] } });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await notifications(client, "subscription_price_change")).toHaveLength(1);
+    expect(await notifications(client, "subscription_new")).toEqual([]);
+  });
+
+  it("tells of a new subscription at its third payment, when recent", async () => {
+    const { client } = await signedIn();
+    await push(client, [payment(62, -9.99, "Disney Plus"), payment(31, -9.99, "Disney Plus")]);
+    await push(client, [payment(1, -9.99, "DISNEY PLUS 0800")]);
+    await expect.poll(() => notifications(client, "subscription_new")).toEqual([expect.stringMatching(/^New subscription: Disney Plus \| €9\.99 monthly since/)]);
+  });
+
+  it("the hourly sweep tells of a payment that did not come, once", async () => {
+    const { client, userId } = await signedIn();
+    // Monthly rent received, the last one 40 days ago: the next was due ~10 days ago.
+    await push(client, monthly(8, 40, () => 950, "J SMITH RENT"));
+    await push(client, [payment(3, -4, "Coffee")]); // activity lately, so the sweep looks at this user
+    const at = Date.now();
+    await sweep(env, at);
+    await expect.poll(() => notifications(client, "payment_missed")).toEqual([expect.stringMatching(/^J Smith: not received \| Expected around \d{4}-\d{2}-\d{2} \(€950\.00 monthly\)/)]);
+    await sweep(env, at + 3_600_000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await notifications(client, "payment_missed")).toHaveLength(1);
+    const waiting = await env.DB.prepare("SELECT count(*) AS n FROM notice_outbox WHERE user_id = ?").bind(userId).first<{ n: number }>();
+    expect(waiting?.n).toBe(0);
+  });
+});
