@@ -75,6 +75,7 @@ function signedInRoutes(s: Seed): string[] {
     "/dashboard",
     "/dashboard/applications",
     "/dashboard/import",
+    "/dashboard/subscriptions",
     "/notifications",
     "/pair",
     "/settings",
