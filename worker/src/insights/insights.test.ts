@@ -116,7 +116,7 @@ describe("insight notifications", () => {
     await expect.poll(() => notifications(client, "subscription_new")).toEqual([expect.stringMatching(/^New subscription: Disney Plus \| €9\.99 monthly since/)]);
   });
 
-  it("the hourly sweep tells of a payment that did not come, once", async () => {
+  it("the hourly sweep tells of a payment that did not come, once", { timeout: 30_000 }, async () => {
     const { client, userId } = await signedIn();
     // Monthly rent received, the last one 40 days ago: the next was due ~10 days ago.
     await push(client, monthly(8, 40, () => 950, "J SMITH RENT"));
@@ -129,5 +129,26 @@ describe("insight notifications", () => {
     expect(await notifications(client, "payment_missed")).toHaveLength(1);
     const waiting = await env.DB.prepare("SELECT count(*) AS n FROM notice_outbox WHERE user_id = ?").bind(userId).first<{ n: number }>();
     expect(waiting?.n).toBe(0);
+  });
+
+  it("tells of one payment far above the usual at its merchant as it is stored, and of unusual spending from the sweep, once", { timeout: 30_000 }, async () => {
+    const { client } = await signedIn();
+    const dom = new Date().getUTCDate();
+    // A year of groceries (~€60 a time, before this month) and a few small IKEA visits.
+    const history = [];
+    for (let d = dom + 1; d < dom + 360; d += 5) history.push(payment(d, -(55 + (d % 11)), "Albert Heijn 1234", { category: "Groceries" }));
+    for (const d of [dom + 40, dom + 100, dom + 160, dom + 220, dom + 280]) history.push(payment(d, -(50 + (d % 20)), "IKEA Amsterdam", { category: "Home" }));
+    await push(client, history);
+    await push(client, [payment(0, -412, "IKEA AMSTERDAM NL", { category: "Home" })]);
+    await expect.poll(() => notifications(client, "unusual_spending")).toEqual([expect.stringMatching(/^Unusual payment: Ikea \| €412\.00 at Ikea; you usually spend €\d+/)]);
+
+    // This week's groceries, far above the usual: the sweep says so once (not for the week and the month both).
+    await push(client, [payment(0, -700, "Albert Heijn 1234", { category: "Groceries" })]);
+    const at = Date.now();
+    await sweep(env, at);
+    await sweep(env, at + 3_600_000);
+    await expect.poll(async () => (await notifications(client, "unusual_spending")).filter((t) => t.startsWith("Unusual spending: Groceries"))).toEqual([
+      expect.stringMatching(/^Unusual spending: Groceries \| \d+(\.\d)?× your usual for groceries in a (week|month): €700\.00 against €/),
+    ]);
   });
 });

@@ -39,8 +39,16 @@ export async function pendingInsights(d1: D1Database, userId: string, at: number
     .filter((s) => s.status === "missed" && dayNumber(today) - dayNumber(s.next_day) - grace[s.cadence] <= MISSED_FOR_DAYS)
     .slice(0, PER_KIND)
     .map((s): Pending => ({ key: `missed:${s.key}:${s.next_day}`, kind: "payment_missed", facts: JSON.stringify(seriesFacts(s)) }));
+  // One spike is told once: not for its week and its month, nor for its category and its merchant both.
+  const seen = new Set<string>();
   const unusual = [...detectUnusual(history, today, "week"), ...detectUnusual(history, today, "month")]
     .filter((f) => f.kind !== "transaction") // single payments are told as they are stored (the relay)
+    .filter((f) => {
+      const same = [`${f.kind}:${f.currency}:${f.name}`, `${f.currency}:${f.amount}`];
+      if (same.some((k) => seen.has(k))) return false;
+      for (const k of same) seen.add(k);
+      return true;
+    })
     .slice(0, PER_KIND)
     .map((f): Pending => ({ key: `unusual:${f.key}`, kind: "unusual_spending", facts: JSON.stringify(unusualFacts(f)) }));
   return [...missed, ...unusual];
