@@ -25,7 +25,11 @@ const NOISE = new Set([
   "uab", "sia", "ou", "international", "intl", "europe", "eu", "emea", "services", "service", "subscr",
   "subscription", "subscriptions", "membership", "payment", "payments", "online", "digital", "monthly", "bill",
   "www", "com", "the", "mandate", "ref", "eref", "mref", "kref", "cred", "svwz", "abwa", "nr", "no", "id",
-  "transaction", "purchase", "authorized", "on", "at", "to", "from", "via",
+  "transaction", "purchase", "authorized", "on", "at", "to", "from", "via", "sales", "retail", "store", "shop",
+  // Country names a company adds to its own (the country's branch of the same merchant).
+  "deutschland", "germany", "nederland", "netherlands", "uk", "usa", "france", "españa", "espana", "spain",
+  "italia", "sverige", "sweden", "norge", "norway", "danmark", "denmark", "suomi", "finland", "eesti", "latvija",
+  "lietuva", "ireland", "belgium", "belgië", "österreich", "schweiz", "suisse",
 ]);
 
 /** Places card descriptors end with (the city a merchant registered); dropped when they follow the name. */

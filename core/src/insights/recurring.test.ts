@@ -51,6 +51,9 @@ describe("normaliseMerchant", () => {
     expect(normaliseMerchant("BEA NR:XXX123 ALBERT HEIJN 1234 AMSTERDAM")).toBe("albert heijn");
     expect(normaliseMerchant("SQ *BLUE BOTTLE COFFEE")).toBe("blue bottle");
     expect(normaliseMerchant("O2 UK")).toBe("o2");
+    expect(normaliseMerchant("SEPA-LASTSCHRIFT Vattenfall Europe Sales GmbH")).toBe("vattenfall");
+    expect(normaliseMerchant("Amazon Prime*AB12C")).toBe("amazon prime");
+    expect(normaliseMerchant("AMZN Mktp DE*2K4L57")).toBe("amzn mktp");
     expect(normaliseMerchant("")).toBe("");
   });
 });

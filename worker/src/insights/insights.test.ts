@@ -55,13 +55,22 @@ describe("insights API", () => {
     const body: SubscriptionsResponse = await response.json();
     expect(body.outgoing.map((s) => [s.merchant, s.group, s.cadence, s.status]).sort()).toEqual([
       ["Netflix", "subscription", "monthly", "active"],
-      ["Vattenfall Sales", "bill", "monthly", "active"],
+      ["Vattenfall", "bill", "monthly", "active"],
     ]);
     expect(body.outgoing.find((s) => s.merchant === "Netflix")).toMatchObject({ payments: 14, new: false, price_change: null, next_day: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) });
     expect(body.income.map((s) => [s.merchant, s.typical_amount])).toEqual([["Acme Salaris", 3200]]);
     const eur = body.monthly_totals.find((t) => t.currency === "EUR");
     expect(eur?.in).toBe(3200);
     expect(eur?.out).toBeGreaterThan(95);
+
+    // A card payment late in the evening in Los Angeles is on the bank's day there, not UTC's next day.
+    const late = Array.from({ length: 6 }, (_, i) => {
+      const month = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth() - 1 - i, 15));
+      return { ...payment(0, -11.99, "Spotify USA"), timestamp: `${month.toISOString().slice(0, 10)}T23:30:00-08:00` };
+    });
+    await push(client, late);
+    const again: SubscriptionsResponse = await (await client.request("GET", "/api/insights/subscriptions")).json();
+    expect(again.outgoing.find((s) => s.merchant === "Spotify")).toMatchObject({ last_day: expect.stringMatching(/-15$/), next_day: expect.stringMatching(/-15$/) });
 
     const other = await signedIn();
     const theirs: SubscriptionsResponse = await (await other.client.request("GET", "/api/insights/subscriptions")).json();
