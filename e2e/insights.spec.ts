@@ -1,6 +1,7 @@
 import { expect, test } from "@playwright/test";
 import type { Page } from "@playwright/test";
 import { registerNewUser } from "./register.ts";
+import { axeFindings, overflowOf, overlapsOf } from "./screens.ts";
 
 // Insights end to end: a statement with eight months of Netflix, the newest one dearer, is uploaded; the bell rises
 // with "Netflix +16%", and the Subscriptions page lists Netflix with its next expected date and a price badge.
@@ -72,6 +73,15 @@ test("an uploaded statement with a dearer Netflix raises a price-change notifica
   const nextLabel = new Date(`${series.next_day}T12:00:00Z`).toLocaleDateString("en-US", { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
   await expect(netflix.getByText(nextLabel)).toBeVisible();
   await expect(page.getByRole("list", { name: "Income" })).toContainText("Acme Salary");
+
+  // Filled in, the page fits a phone in light and dark, with nothing overlapping and nothing axe finds serious.
+  await page.setViewportSize({ width: 390, height: 844 });
+  for (const colorScheme of ["light", "dark"] as const) {
+    await page.emulateMedia({ colorScheme });
+    await expect(netflix).toBeVisible();
+    expect([await overflowOf(page), ...(await overlapsOf(page)), ...(await axeFindings(page))].filter((f) => f !== null)).toEqual([]);
+  }
+  await page.screenshot({ path: test.info().outputPath("subscriptions-phone-dark.png"), fullPage: true });
 
   // Its name leads to its payments on the dashboard.
   await netflix.getByRole("link", { name: "Netflix" }).click();
