@@ -86,4 +86,7 @@ test("an uploaded statement with a dearer Netflix raises a price-change notifica
   // Its name leads to its payments on the dashboard.
   await netflix.getByRole("link", { name: "Netflix" }).click();
   await expect(page).toHaveURL(/\/dashboard\?type=financial&q=netflix/);
+  // The dashboard's insight card compares this week and month with the usual: nothing stands out here.
+  const card = page.getByRole("article", { name: "Unusual spending", exact: true });
+  await expect(card).toContainText("Nothing unusual this week or month.");
 });

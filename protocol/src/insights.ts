@@ -37,7 +37,7 @@ export const SeriesView = z.object({
   status: SeriesStatus,
   /** First seen lately (its first payment within the last three of its intervals). */
   new: z.boolean(),
-  /** The newest step in its amount, if any. */
+  /** The newest step in its amount within its last two intervals, or null. */
   price_change: PriceChangeView.nullable(),
   /** The dashboard's list filtered to its payments. */
   link: z.string(),

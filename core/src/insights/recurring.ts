@@ -41,7 +41,7 @@ export type RecurringSeries = {
   status: "active" | "missed" | "ended";
   /** Oldest first. */
   price_changes: PriceChange[];
-  /** The category most of its payments carry, if any. */
+  /** The category most of its payments carry (null when none has one). */
   category: string | null;
 };
 
