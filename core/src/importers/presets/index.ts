@@ -10,9 +10,9 @@ import { US_PRESETS } from "./us.ts";
 
 export type { CsvPreset } from "./types.ts";
 
-// One file per country group; each preset names the public sample or documentation its layout was read from
-// (test/fixtures' SOURCES.md in ../shared/fixtures/statements lists the sample files the tests read).
-// Spain's is ING (ES), in legacy.ts.
+// One file per country group; each preset names the public sample export or documentation its layout was read
+// from (the sample files themselves are in ../shared/fixtures/statements and ../shared/fixtures/csv, listed in
+// their SOURCES.md). Spain's ING (ES) and the tool formats (Mint, PayPal) are in legacy.ts.
 
 /**
  * Every built-in layout, tried in order. No two presets' `needs` fit the same header (presets.test.ts checks
