@@ -40,12 +40,14 @@ const SAMPLES: Sample[] = [
   { file: "statements/de/ofxstatement-de-ing_umsatzanzeige_saldo_latin1_preamble.csv", preset: "ing-de", count: 9, first: ["2018-12-28", -5.5], sum: -178.6, currency: "EUR", text: "PayDude (Europe) S.a.r.l. et Cie., S .C.A." },
   { file: "statements/de/ofxstatement-de-ing_umsatzanzeige_latin1_preamble.csv", preset: "ing-de", count: 6, first: ["2018-12-28", -5.49], sum: -180.93, currency: "EUR" },
   { file: "statements/de/ofxstatement-sparkasse-freiburg_camt_csv_dd_mm_yy_latin1.csv", preset: "sparkasse-de", count: 2, first: ["2018-03-28", -1234.56], sum: -1111.56, currency: "EUR", text: "Geschenk Hans Meyer abzügl. Schulden" },
+  { file: "statements/de/beancount-dkb_v2_transcribed_bom_preamble_dd_mm_yy.csv", preset: "dkb-de", count: 1, first: ["2023-06-15", -8.67], sum: -8.67, currency: "EUR", text: "EDEKA//MUENCHEN/DE" },
   { file: "statements/de/csv2ofx_n26_amount_eur.csv", preset: "n26", count: 2, first: ["2020-03-07", 328], sum: 0, currency: "EUR" },
   { file: "statements/nl/ofxstatement-dutch_ing_af_bij_yyyymmdd.csv", preset: "ing-nl", count: 6, first: ["2020-02-13", -1.25], sum: 19.38, currency: "EUR", text: "Kosten OranjePakket met korting" },
   { file: "statements/nl/ofxstatement-dutch_knab_creditdebet_preamble.csv", preset: "knab-nl", count: 28, first: ["2019-06-21", -827.75], sum: 7.01, currency: "EUR", text: "Gert Janssen (FR)" },
   { file: "statements/nl/ofxstatement-dutch_asn_no_header.csv", preset: null, layout: preset("asn-nl").layout, count: 11, first: ["2022-06-17", 223.77], sum: -46.2, currency: "EUR", text: "International Card Services B V" },
   { file: "statements/fr/boursorama_reconstructed_utf8_bom_space_thousands.csv", preset: "boursorama-fr", count: 4, first: ["2026-02-27", -850], sum: 1204.17, currency: "EUR", text: "VIR SEPA SALAIRE FÉVRIER" },
   { file: "statements/fi/nordea_fi_reconstructed_tab_preamble_blank_lines.csv", preset: "nordea-fi", count: 3, first: ["2026-02-05", -23.4], sum: 1707.15, currency: "EUR", text: "Asunto Oy Esimerkki" },
+  { file: "statements/no/beancount-no-sparebank1_inn_ut_semicolon.csv", preset: "sparebank1-no", count: 15, first: ["2025-02-28", -348.56], sum: 3960.65, currency: "NOK", text: "Overføring til Sparekonto" },
   { file: "statements/se/swedbank_se_reconstructed_tab.csv", preset: "swedbank-se", count: 2, first: ["2025-09-30", -39], sum: 1261, currency: "SEK", text: "PRIS NYCKELKUND" },
   // Swedbank's summary rows (type 10 opening balance, 82 turnover, 86 closing balance) are not transactions.
   { file: "statements/lt/ofxstatement-lithuanian_swedbank_d_k_stray_quotes.csv", preset: "swedbank-lt", count: 5, first: ["2012-01-02", -14.34], sum: 1058.46, currency: "LTL", text: 'UAB "Naktida"' },
@@ -103,7 +105,7 @@ describe("the built-in presets", () => {
 
   it("cover the US, UK, DE, NL, FR, ES, the Nordic and the Baltic countries", () => {
     const countries = new Set(CSV_PRESETS.map((p) => p.country));
-    for (const country of ["US", "GB", "DE", "NL", "FR", "ES", "FI", "SE", "LT", "EE"]) expect(countries, country).toContain(country);
+    for (const country of ["US", "GB", "DE", "NL", "FR", "ES", "FI", "NO", "SE", "LT", "EE"]) expect(countries, country).toContain(country);
     const count = (codes: string[]) => CSV_PRESETS.filter((p) => codes.includes(p.country)).length;
     for (const group of [["US"], ["GB"], ["DE"], ["NL"], ["FI", "SE", "NO", "DK"], ["LT", "LV", "EE"]]) expect(count(group), group.join()).toBeGreaterThanOrEqual(2);
   });

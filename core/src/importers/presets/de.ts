@@ -41,6 +41,24 @@ export const DE_PRESETS: readonly CsvPreset[] = [
     },
   },
   {
+    // DKB's online banking since 2023: UTF-8 with a BOM, four preamble lines (account, balance), every cell
+    // quoted, DD.MM.YY, a signed "Betrag (€)" and a "Status" (Gebucht / Vorgemerkt). Header and shapes as
+    // siddhantgoel/beancount-dkb's V2 extractor and its tests read them (MIT).
+    id: "dkb-de",
+    label: "DKB (DE)",
+    country: "DE",
+    source: "https://github.com/siddhantgoel/beancount-dkb/blob/c43200a29daca26a200b36f11378b0c92b716be9/beancount_dkb/extractors/ec.py",
+    needs: ["Buchungsdatum", "Zahlungspflichtige*r", "Zahlungsempfänger*in", "Betrag (€)"],
+    layout: {
+      ...german,
+      encoding: "utf-8",
+      date: "Buchungsdatum",
+      description: ["Zahlungsempfänger*in", "Verwendungszweck"],
+      sign: { kind: "signed", amount: "Betrag (€)" },
+      default_currency: "EUR",
+    },
+  },
+  {
     // N26: English headers whatever the app's language, ISO dates, a signed "Amount (EUR)" with a decimal point.
     // From reubano/csv2ofx's n26 sample (MIT).
     id: "n26",

@@ -1,6 +1,7 @@
 import type { CsvPreset } from "./types.ts";
 
-// Nordic banks: Finnish and Swedish headers, tabs, decimal commas (Nordea) or points (Swedbank).
+// Nordic banks: Finnish, Norwegian and Swedish headers; tabs or ";"; decimal commas (Nordea, SpareBank 1) or points
+// (Swedbank).
 
 export const NORDIC_PRESETS: readonly CsvPreset[] = [
   {
@@ -24,6 +25,29 @@ export const NORDIC_PRESETS: readonly CsvPreset[] = [
       description: ["Saaja/Maksaja", "Viesti"],
       sign: { kind: "signed", amount: "Määrä" },
       default_currency: "EUR",
+    },
+  },
+  {
+    // SpareBank 1 (NO): ";", every value quoted, DD.MM.YYYY, money in "Inn" and out "Ut" (written negative, which
+    // a split layout reads as out either way), a trailing ";". From staticaland/beancount-no-sparebank1's sample
+    // export (MIT).
+    id: "sparebank1-no",
+    label: "SpareBank 1 (NO)",
+    country: "NO",
+    source: "https://github.com/staticaland/beancount-no-sparebank1/blob/61c83c76792aad1a9f1cffc230ffff4fde8f6400/test_data/sb1.csv",
+    needs: ["Dato", "Beskrivelse", "Rentedato", "Inn", "Ut"],
+    layout: {
+      encoding: "utf-8",
+      delimiter: ";",
+      decimal: ",",
+      thousands: "",
+      date_order: "DMY",
+      header: true,
+      skip_lines: 0,
+      date: "Dato",
+      description: ["Beskrivelse"],
+      sign: { kind: "split", debit: "Ut", credit: "Inn" },
+      default_currency: "NOK",
     },
   },
   {
