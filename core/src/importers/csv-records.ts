@@ -54,16 +54,27 @@ function readRecord(lines: readonly string[], at: number, delimiter: string, mul
     const char = line[i] ?? "";
     if (quoted) {
       if (char === '"') {
+        // `""` is a quote, unless the delimiter or the line's end follows it: then it is a stray quote closing
+        // the field ("UAB "Naktida"",), as Swedbank (LT) writes.
+        const closes = (at: number) => {
+          const after = line.slice(at).replace(delimiter === "\t" ? /^ +/ : /^[ \t]+/, "");
+          return after === "" || after.startsWith(delimiter);
+        };
+        if (line[i + 1] === '"' && closes(i + 2)) {
+          cell += '"';
+          quoted = false;
+          i += 2;
+          continue;
+        }
         if (line[i + 1] === '"') {
           cell += '"';
           i += 2;
           continue;
         }
         // A closing quote is followed (after spaces) by the delimiter or the end of the line.
-        const rest = line.slice(i + 1).replace(delimiter === "\t" ? /^ +/ : /^[ \t]+/, "");
-        if (rest === "" || rest.startsWith(delimiter)) {
+        if (closes(i + 1)) {
           quoted = false;
-          i = line.length - rest.length;
+          i += 1;
           continue;
         }
       }
@@ -132,7 +143,7 @@ export function sniffDelimiter(text: string): CsvDelimiter {
     .join("\n");
   let best: { delimiter: CsvDelimiter; score: number; fields: number } = { delimiter: ",", score: -1, fields: 0 };
   for (const delimiter of CSV_DELIMITERS) {
-    const counts = readRecords(lines, delimiter).map((r) => trimTrailing(r.cells).length);
+    const counts = readRecords(lines, delimiter).map((r) => r.cells.length);
     // Lines with one field (a title, a note) say nothing about the delimiter.
     const freq = new Map<number, number>();
     for (const c of counts) if (c > 1) freq.set(c, (freq.get(c) ?? 0) + 1);

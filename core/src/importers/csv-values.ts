@@ -92,6 +92,8 @@ export function csvDate(raw: string | undefined, order: DateOrder): string | nul
   let parts: string[];
   if (/^\d{8}$/.test(text)) parts = order === "YMD" ? [text.slice(0, 4), text.slice(4, 6), text.slice(6)] : [text.slice(0, 2), text.slice(2, 4), text.slice(4)];
   else if (/^\d{6}$/.test(text)) parts = [text.slice(0, 2), text.slice(2, 4), text.slice(4)];
+  // "2012:03:01", as Danske (LT) writes it: colons only with a four-digit year first, never a time of day.
+  else if (/^\d{4}:\d{1,2}:\d{1,2}$/.test(text)) parts = text.split(":");
   else parts = text.split(/\s*[./-]\s*|,?\s+/).filter((p) => p !== "");
   if (parts.length !== 3) return null;
   let fields: { Y: string; M: string; D: string };

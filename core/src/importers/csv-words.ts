@@ -92,3 +92,16 @@ export function headerScore(cell: string, role: ColumnRole): number {
 /** Indicator values banks write, each meaning money out (debit) or money in (credit); compared as normaliseHeader writes them. */
 export const DEBIT_MARKS = ["af", "d", "dr", "debit", "debet", "s", "soll", "-", "dbit", "out", "uit", "ut", "withdrawal", "cargo", "debito", "belastung", "obciazenie", "charge", "payment", "ausgang"];
 export const CREDIT_MARKS = ["bij", "c", "cr", "credit", "h", "haben", "+", "crdt", "in", "inn", "deposit", "abono", "credito", "gutschrift", "uznanie", "k", "kredit", "refund", "eingang"];
+
+/**
+ * Descriptions that mark a line of balances or totals inside the table (Swedbank LT's "Likutis pradžiai" and
+ * "Apyvarta", "Opening balance", "Anfangssaldo"), as normaliseHeader writes them: such a line is skipped, not stored.
+ * Only the whole description counts, so a payment whose text mentions a balance is still a payment.
+ */
+export const SUMMARY_LINES = new Set([
+  "opening balance", "closing balance", "balance brought forward", "balance carried forward", "brought forward", "carried forward", "total", "totals",
+  "anfangssaldo", "endsaldo", "alter kontostand", "neuer kontostand", "summe", "saldo inicial", "saldo final", "solde initial", "solde final",
+  "ancien solde", "nouveau solde", "beginsaldo", "eindsaldo", "saldo iniziale", "saldo finale", "saldo poczatkowe", "saldo koncowe",
+  "ingaende saldo", "utgaende saldo", "inngaende saldo", "utgaende balanse", "alkusaldo", "loppusaldo", "algsaldo", "loppsaldo", "kaive", "kokku",
+  "likutis pradziai", "likutis pabaigai", "apyvarta", "sakuma atlikums", "beigu atlikums", "apgrozijums", "turnover",
+]);

@@ -5,13 +5,15 @@ import { readRecords, sniffDelimiter, trimTrailing } from "./csv-records.ts";
 import type { CsvRecord } from "./csv-records.ts";
 import { csvAmount, csvDate } from "./csv-values.ts";
 import { decodeCsv } from "./decode.ts";
+import { SUMMARY_LINES, normaliseHeader } from "./csv-words.ts";
 import { csvEventId, rowKey } from "./fingerprint.ts";
 import type { ImportedStatement } from "./ofx.ts";
 
 // Reading a CSV statement with a layout (the user's profile, a preset, or the picker's answer): which lines are the
 // table, and each row's date, signed amount, currency and description. Every line with something on it is accounted
 // for: a transaction (`events`, with its line in `rows`), refused with its line and the reason, or skipped as what it
-// is (a line above the header, a line of text like a bank's disclaimer, a summary line after the last transaction).
+// is (a line above the header, a line of text like a bank's disclaimer, a line of balances or totals, a summary line
+// after the last transaction).
 
 export type CsvReadOptions = {
   /** The event's `application`: "Statement march.csv". */
@@ -129,6 +131,7 @@ export function readCsv(bytes: Uint8Array, layout: CsvLayout, options: CsvReadOp
 
   const headerKey = trimTrailing(header).join("\u0000");
   const seen = new Map<string, number>();
+  const repeated = new Map<string, number>();
   /** Each refused row's line, when the reason is its date: a run of these after the last transaction is a footer. */
   const undated = new Set<number>();
   let lastDated = 0;
@@ -151,7 +154,18 @@ export function readCsv(bytes: Uint8Array, layout: CsvLayout, options: CsvReadOp
       continue;
     }
     lastDated = line;
+    if (SUMMARY_LINES.has(normaliseHeader(row.description))) {
+      result.skipped.push({ row: line, reason: "a balance or total line, not a transaction" });
+      continue;
+    }
     const key = rowKey(row);
+    // The bank's id written twice on the same row is one transaction listed twice; on different rows, two.
+    const again = row.bankId ? repeated.get(`${row.bankId}\u0000${key}`) : undefined;
+    if (again !== undefined) {
+      result.skipped.push({ row: line, reason: `the same transaction as row ${again} (${row.bankId})` });
+      continue;
+    }
+    if (row.bankId) repeated.set(`${row.bankId}\u0000${key}`, line);
     const identity = row.bankId ? `id\u0000${row.bankId}` : key;
     const position = seen.get(identity) ?? 0;
     seen.set(identity, position + 1);

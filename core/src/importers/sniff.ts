@@ -1,7 +1,8 @@
+import { CSV_DELIMITERS } from "#protocol";
 import type { CsvLayout, CsvSniff, ImportProfile } from "#protocol";
 import { columnName } from "./csv.ts";
 import { readRecords, sniffDelimiter, splitLines, trimTrailing } from "./csv-records.ts";
-import type { CsvRecord } from "./csv-records.ts";
+import type { CsvDelimiter, CsvRecord } from "./csv-records.ts";
 import { csvAmount, csvDate } from "./csv-values.ts";
 import { decodeCsv } from "./decode.ts";
 import { CSV_PRESETS } from "./presets/index.ts";
@@ -80,12 +81,26 @@ function preambleOf(text: string, records: readonly CsvRecord[], at: number): st
   return splitLines(text).slice(0, Math.min(line - 1, 200));
 }
 
+/**
+ * The file's records with the delimiter its lines show, and the profile or preset that knows its header. When none
+ * does, the other delimiters are tried too: a header a layout names is better evidence than a count of separators
+ * (a decimal comma in a tab-separated file looks like a delimiter).
+ */
+export function recordsOf(text: string, profiles: readonly ImportProfile[]): { delimiter: CsvDelimiter; records: CsvRecord[]; match: LayoutMatch | null } {
+  const sniffed = sniffDelimiter(text);
+  const first = readRecords(text, sniffed);
+  for (const delimiter of new Set([sniffed, ...CSV_DELIMITERS])) {
+    const records = delimiter === sniffed ? first : readRecords(text, delimiter);
+    const match = matchLayout(records, profiles);
+    if (match) return { delimiter, records, match };
+  }
+  return { delimiter: sniffed, records: first, match: null };
+}
+
 /** Reads a CSV file's shape and guesses its layout, or recognises it by a profile's or a preset's header. */
 export function sniffCsv(bytes: Uint8Array, options: { profiles?: readonly ImportProfile[] } = {}): CsvSniff {
   const { text, encoding } = decodeCsv(bytes);
-  const delimiter = sniffDelimiter(text);
-  const records = readRecords(text, delimiter);
-  const match = matchLayout(records, options.profiles ?? []);
+  const { delimiter, records, match } = recordsOf(text, options.profiles ?? []);
   if (match) {
     const layout: CsvLayout = match.kind === "profile" ? match.profile.layout : match.preset.layout;
     const named = match.kind === "profile" ? { kind: "profile" as const, id: match.profile.id, name: match.profile.name } : { kind: "preset" as const, id: match.preset.id, name: match.preset.label };

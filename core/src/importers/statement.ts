@@ -7,7 +7,8 @@ import { layoutFromMapping } from "./mapping.ts";
 import type { CsvMapping } from "./mapping.ts";
 import type { ImportedStatement } from "./ofx.ts";
 import { importOfx } from "./ofx.ts";
-import { UnknownCsvLayout, matchLayout, sniffCsv } from "./sniff.ts";
+import { CSV_PRESETS } from "./presets/index.ts";
+import { UnknownCsvLayout, sniffCsv } from "./sniff.ts";
 
 // One entry point for a statement file, whichever way it arrives (the agent's watched folder, or an upload in the
 // web app that the worker reads): OFX and QFX and CAMT.053 by their content, CSV with the layout the user gave, else
@@ -61,28 +62,21 @@ export function importStatement(name: string, bytes: Uint8Array, options: Statem
 
   const currency = options.defaultCurrency;
   const account = options.account;
-  const read = (layout: CsvLayout, layoutId: string, layoutName: string, sniff: CsvSniff | null): ImportedFile => ({
-    ...readCsv(bytes, layout, { source, layoutId, defaultCurrency: currency, account }),
+  const sniff = sniffCsv(bytes, options.profiles ? { profiles: options.profiles } : {});
+  const read = (layout: CsvLayout, layoutId: string, layoutName: string, profileAccount?: string | null): ImportedFile => ({
+    ...readCsv(bytes, layout, { source, layoutId, defaultCurrency: currency, account: account ?? profileAccount ?? undefined }),
     layout: layoutId,
     layout_name: layoutName,
     sniff,
   });
-  if (options.layout) return read(options.layout, "custom", "Your column choices", null);
-
+  if (options.layout) return read(options.layout, "custom", "Your column choices");
+  const profile = sniff.matched?.kind === "profile" ? options.profiles?.find((p) => p.id === sniff.matched?.id) : undefined;
+  if (profile) return read(profile.layout, `profile:${profile.id}`, `Your profile '${profile.name}'`, profile.account);
   const { text } = decodeCsv(bytes);
   const records = readRecords(text, sniffDelimiter(text));
-  const match = matchLayout(records, options.profiles ?? []);
-  if (match?.kind === "profile") {
-    const { profile } = match;
-    return {
-      ...readCsv(bytes, profile.layout, { source, layoutId: `profile:${profile.id}`, defaultCurrency: currency, account: account ?? profile.account ?? undefined }),
-      layout: `profile:${profile.id}`,
-      layout_name: `Your profile '${profile.name}'`,
-      sniff: null,
-    };
-  }
   const mapping = (options.mappings ?? []).find((m) => records.slice(0, 30).some((r) => m.needs.every((n) => r.cells.includes(n))));
-  if (mapping) return read(layoutFromMapping(mapping), "custom", mapping.label, null);
-  if (match?.kind === "preset") return read(match.preset.layout, `preset:${match.preset.id}`, match.preset.label, null);
-  throw new UnknownCsvLayout(sniffCsv(bytes, options.profiles ? { profiles: options.profiles } : {}));
+  if (mapping) return read(layoutFromMapping(mapping), "custom", mapping.label);
+  const preset = sniff.matched?.kind === "preset" ? CSV_PRESETS.find((p) => p.id === sniff.matched?.id) : undefined;
+  if (preset) return read(preset.layout, `preset:${preset.id}`, preset.label);
+  throw new UnknownCsvLayout(sniff);
 }
