@@ -133,22 +133,23 @@ export function trimTrailing(cells: readonly string[]): string[] {
 }
 
 /**
- * The delimiter that splits the first lines most consistently into more than one field: the one whose most common
- * field count (above one) is shared by the most lines, the larger count on a tie.
+ * The delimiter that splits the first lines most consistently into the most fields: the lines sharing its most
+ * common field count (above one), times the fields past the first, so a decimal comma that splits every amount in
+ * two loses to the tab between the columns.
  */
 export function sniffDelimiter(text: string): CsvDelimiter {
   const lines = splitLines(text)
     .filter((line) => line.trim())
     .slice(0, 60)
     .join("\n");
-  let best: { delimiter: CsvDelimiter; score: number; fields: number } = { delimiter: ",", score: -1, fields: 0 };
+  let best: { delimiter: CsvDelimiter; score: number } = { delimiter: ",", score: 0 };
   for (const delimiter of CSV_DELIMITERS) {
     const counts = readRecords(lines, delimiter).map((r) => r.cells.length);
     // Lines with one field (a title, a note) say nothing about the delimiter.
     const freq = new Map<number, number>();
     for (const c of counts) if (c > 1) freq.set(c, (freq.get(c) ?? 0) + 1);
-    const [fields, score] = [...freq.entries()].sort((a, b) => b[1] - a[1] || b[0] - a[0])[0] ?? [1, 0];
-    if (fields > 1 && (score > best.score || (score === best.score && fields > best.fields))) best = { delimiter, score, fields };
+    const score = Math.max(0, ...[...freq.entries()].map(([fields, lines]) => lines * (fields - 1)));
+    if (score > best.score) best = { delimiter, score };
   }
   return best.delimiter;
 }

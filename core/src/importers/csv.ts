@@ -127,7 +127,8 @@ export function readCsv(bytes: Uint8Array, layout: CsvLayout, options: CsvReadOp
   const { records, header, start } = locateTable(text, layout);
   const result: ImportedStatement = { events: [], rows: [], refused: [], skipped: [], accounts: [] };
   // The header row itself is the one line not reported: it is what the layout was recognised by.
-  for (const { line } of records.slice(0, Math.max(0, start))) result.skipped.push({ row: line, reason: layout.header ? "above the header row" : "a line before the table" });
+  const before = layout.header ? start : start + 1;
+  for (const { line } of records.slice(0, Math.max(0, before))) result.skipped.push({ row: line, reason: layout.header ? "above the header row" : "a line before the table" });
 
   const headerKey = trimTrailing(header).join("\u0000");
   const seen = new Map<string, number>();

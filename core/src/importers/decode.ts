@@ -65,8 +65,8 @@ const FAIR_SIGNS = new Set("€£¥§°«»–—‘’‚“”„…•·\u00a
 
 /**
  * How plausible a reading of a file is: letters of the one language that explains most of them count three, other
- * letters one, a sign in the middle of a word (1250's "ł" read as 1252's "³") costs three, and a control character
- * or a byte the code page does not define costs ten.
+ * letters cost one (Hungarian "ő" read as 1252's "õ" is Portuguese), a sign in the middle of a word (1250's "ł" read
+ * as 1252's "³") costs three, and a control character or a byte the code page does not define costs ten.
  */
 export function readingScore(text: string): number {
   const letters = new Map<string, number>();
@@ -80,19 +80,20 @@ export function readingScore(text: string): number {
     else if (/\p{L}/u.test(char)) {
       const lower = char.toLowerCase();
       letters.set(lower, (letters.get(lower) ?? 0) + 1);
-      score += 1;
     } else if (!FAIR_SIGNS.has(char)) {
       const inWord = /\p{L}/u.test(chars[i - 1] ?? "") && /\p{L}/u.test(chars[i + 1] ?? "");
       score -= inWord ? 3 : 1;
     }
   }
   let best = 0;
+  let total = 0;
+  for (const count of letters.values()) total += count;
   for (const set of LANGUAGE_LETTERS) {
     let hits = 0;
     for (const [letter, count] of letters) if (set.includes(letter)) hits += count;
     best = Math.max(best, hits);
   }
-  return score + 2 * best;
+  return score + 3 * best - (total - best);
 }
 
 /**

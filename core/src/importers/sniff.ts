@@ -54,25 +54,26 @@ const isNumber = (cell: string) => /\d/.test(cell) && (csvAmount(cell, ".", ",")
  * header. The table's rows are those of its most common width; its header is a row of that width with no date or
  * number in it, right above a row with a date.
  */
-function findTable(records: readonly CsvRecord[]): { start: number; header: boolean } {
+function findTable(records: readonly CsvRecord[]): { start: number; header: boolean; near: (r: CsvRecord | undefined) => boolean } {
   const widths = new Map<number, number>();
   for (const r of records) {
-    const w = headerCells(r.cells).length;
-    if (w > 1) widths.set(w, (widths.get(w) ?? 0) + 1);
+    const w = r.cells.length;
+    if (headerCells(r.cells).length > 1) widths.set(w, (widths.get(w) ?? 0) + 1);
   }
   const width = [...widths.entries()].sort((a, b) => b[1] - a[1] || b[0] - a[0])[0]?.[0] ?? 1;
-  const near = (r: CsvRecord | undefined) => r !== undefined && Math.abs(headerCells(r.cells).length - width) <= 1 && headerCells(r.cells).length > 1;
+  // Of the table's width: a preamble line ("Account;NL12 INGB…") is narrower; a trailing delimiter adds an empty cell.
+  const near = (r: CsvRecord | undefined) => r !== undefined && headerCells(r.cells).length > 1 && (r.cells.length === width || headerCells(r.cells).length === width);
   for (let i = 0; i < records.length; i++) {
     const record = records[i];
     if (!near(record)) continue;
     const cells = record?.cells ?? [];
     const filled = cells.filter((c) => c !== "");
-    if (cells.some(isDate) && cells.some((c) => isNumber(c) && !isDate(c))) return { start: i, header: false };
+    if (cells.some(isDate) && cells.some((c) => isNumber(c) && !isDate(c))) return { start: i, header: false, near };
     const next = records[i + 1];
-    if (filled.length >= 2 && !filled.some((c) => isDate(c) || isNumber(c)) && near(next) && (next?.cells ?? []).some(isDate)) return { start: i, header: true };
+    if (filled.length >= 2 && !filled.some((c) => isDate(c) || isNumber(c)) && near(next) && (next?.cells ?? []).some(isDate)) return { start: i, header: true, near };
   }
   const first = records.findIndex(near);
-  return { start: Math.max(0, first), header: true };
+  return { start: Math.max(0, first), header: true, near };
 }
 
 /** The file's lines before the record at `at`, as written (the picker's preamble), and how many there are. */
@@ -115,9 +116,14 @@ export function sniffCsv(bytes: Uint8Array, options: { profiles?: readonly Impor
   const table = findTable(records);
   const header = table.header ? headerCells(records[table.start]?.cells ?? []) : [];
   const body = records.slice(table.header ? table.start + 1 : table.start).map((r) => r.cells);
+  // The guess is made on the table's own rows: a summary line after it ("Total;123,45") is of another width.
+  const sample = records
+    .slice(table.header ? table.start + 1 : table.start)
+    .filter(table.near)
+    .slice(0, 500)
+    .map((r) => r.cells);
   const width = Math.max(header.length, ...body.slice(0, 200).map((r) => headerCells(r).length));
   const names = table.header ? [...header, ...Array.from({ length: Math.max(0, width - header.length) }, (_, i) => columnName(header.length + i + 1))] : Array.from({ length: width }, (_, i) => columnName(i + 1));
-  const sample = body.slice(0, 500);
   const format = guessNumberFormat(
     sample.flatMap((r) => r.filter((c) => !isDate(c))),
     delimiter,
