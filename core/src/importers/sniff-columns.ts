@@ -79,7 +79,8 @@ export function guessColumns(names: readonly string[], rows: readonly string[][]
     const dates = share((v) => DATE_ORDERS.some((o) => csvDate(v, o) !== null));
     const numbers = share((v) => /\d/.test(v) && csvAmount(v, format.decimal, format.thousands) !== null && !/^0\d{4,}$|^\d{7,}$/.test(v.replace(/^[-+]/, "")));
     const distinct = new Set(values.map((v) => normaliseHeader(v)));
-    return { name, i, values, dates, numbers, distinct, text: share((v) => /\p{L}/u.test(v) && csvAmount(v, format.decimal, format.thousands) === null) };
+    const codes = share((v) => /^[A-Z]{3}$|^[€£$]$/.test(v));
+    return { name, i, values, dates, numbers, codes, distinct, text: share((v) => /\p{L}/u.test(v) && csvAmount(v, format.decimal, format.thousands) === null) };
   });
   const taken = new Set<number>();
   const score = (role: ColumnRole, c: (typeof columns)[number]) => (withHeader ? headerScore(c.name, role) : 0);
@@ -93,14 +94,16 @@ export function guessColumns(names: readonly string[], rows: readonly string[][]
   const isNumber = (c: (typeof columns)[number]) => c.values.length === 0 || (c.numbers >= 0.8 && c.dates < 0.5);
   const guess: Guess = {};
 
-  const date = byWord("date", isDate) ?? byWord("value_date", isDate) ?? columns.find((c) => !taken.has(c.i) && isDate(c));
+  // A column the header calls the date may have a summary line's text in it too ("Endsaldo").
+  const namedDate = (c: (typeof columns)[number]) => c.values.length > 0 && c.dates >= 0.5;
+  const date = byWord("date", namedDate) ?? byWord("value_date", namedDate) ?? columns.find((c) => !taken.has(c.i) && isDate(c));
   if (date) {
     taken.add(date.i);
     guess.date = date.name;
     guess.date_order = guessDateOrder(date.values.slice(0, 200), format.decimal);
   }
   const id = withHeader ? byWord("id", (c) => c.values.length > 0 && c.distinct.size === c.values.length) : undefined;
-  const currency = byWord("currency", (c) => c.values.every((v) => /^[A-Z]{3}$|^[€£$]$/.test(v))) ?? columns.find((c) => !taken.has(c.i) && c.values.length > 0 && c.values.every((v) => /^[A-Z]{3}$/.test(v)));
+  const currency = byWord("currency", (c) => c.codes >= 0.5) ?? columns.find((c) => !taken.has(c.i) && c.values.length > 0 && c.codes >= 0.8);
   if (currency) taken.add(currency.i);
   const category = withHeader ? byWord("category", (c) => c.text > 0.5 || c.values.length === 0) : undefined;
   const debit = byWord("debit", isNumber);
