@@ -58,7 +58,7 @@ function locateTable(text: string, layout: CsvLayout): { records: CsvRecord[]; h
     const at = findHeader(records, layout);
     if (at >= 0) return { records, header: records[at]?.cells ?? [], start: at };
   }
-  throw new Error(`The file has no header row with the columns ${layoutColumns(layout).map((c) => `"${c}"`).join(", ")}; check the delimiter and the lines to skip, or choose the columns again.`);
+  throw new Error(`The file has no header row with ${layoutColumns(layout).join(", ")}: check the delimiter and the lines to skip, or choose the columns again.`);
 }
 
 type Row = { date: string; amount: number; currency: string; description: string; merchant: string; bankId: string; balance: number | null; category: string };

@@ -3,7 +3,7 @@ import type { CsvEncoding } from "#protocol";
 // Statement bytes to text. Banks write CSV in UTF-8 (with or without a byte-order mark) or in the Windows code page
 // of their country: 1252 in the west, 1250 in central Europe (Polish, Czech, Hungarian), 1257 in the Baltics, or
 // the ISO-8859 twins of 1252. Every one of these is a `TextDecoder` label in Node 22 and in workerd (checked by
-// test/importers-encodings.test.ts), so no decoding library is needed. Which code page a file is in, the bytes do
+// core/src/importers-encodings.test.ts), so no decoding library is needed. Which code page a file is in, the bytes do
 // not say: it is guessed from which reading gives the most coherent letters of one language (see detectEncoding).
 
 /**

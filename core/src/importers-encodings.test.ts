@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { decodeCsv, detectEncoding } from "../core/src/importers/decode.ts";
-import { encodeText } from "../core/src/importers/encode-for-tests.ts";
+import { decodeCsv, detectEncoding } from "./importers/decode.ts";
+import { encodeText } from "./importers/encode-for-tests.ts";
 
 // The statement importers run in the worker too (an upload in the web app), so the encodings they read are checked
 // here, in workerd: every CSV encoding is a TextDecoder label it has, and detection picks the right code page for
