@@ -135,7 +135,8 @@ function sampleHighLines(bytes: Uint8Array, limit: number): Uint8Array {
 export function decodeCsv(bytes: Uint8Array, stated?: CsvEncoding): { text: string; encoding: CsvEncoding } {
   const body = hasBom(bytes) ? bytes.subarray(3) : bytes;
   const utf8 = hasBom(bytes) ? strictUtf8(body) : strictUtf8(bytes);
-  const ascii = !body.some((b) => b >= 0x80);
+  let ascii = true;
+  for (let i = 0; i < body.length && ascii; i++) ascii = (body[i] ?? 0) < 0x80;
   if (utf8 !== null && (hasBom(bytes) || !ascii || stated === undefined || stated === "utf-8")) return { text: utf8, encoding: "utf-8" };
   if (ascii && stated) return { text: utf8 ?? new TextDecoder(stated).decode(body), encoding: stated };
   const encoding = stated && stated !== "utf-8" ? stated : detectEncoding(body);

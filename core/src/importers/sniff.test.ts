@@ -117,7 +117,7 @@ describe("a saved profile", () => {
 });
 
 describe("refusals name the line and the reason", () => {
-  const base = { encoding: "utf-8", delimiter: ";", decimal: ",", thousands: ".", date_order: "DMY", header: true, skip_lines: 0, date: "Datum", description: ["Text"], default_currency: "EUR" } as const;
+  const base = { encoding: "utf-8", delimiter: ";", decimal: ",", thousands: ".", date_order: "DMY", header: true, skip_lines: 0, date: "Datum", description: ["Text"], default_currency: "EUR" } satisfies Omit<CsvLayout, "sign">;
 
   it("refuses a split row with neither debit nor credit, and an indicator that is neither value", () => {
     const split = "Datum;Text;Soll;Haben\n01.02.2026;Miete;500,00;\n02.02.2026;Nichts;;\n03.02.2026;Zins;;0,12\n";

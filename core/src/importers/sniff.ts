@@ -89,14 +89,16 @@ function preambleOf(text: string, records: readonly CsvRecord[], at: number): st
  */
 export function recordsOf(text: string, profiles: readonly ImportProfile[]): { delimiter: CsvDelimiter; records: CsvRecord[]; match: LayoutMatch | null } {
   const sniffed = sniffDelimiter(text);
-  const first = readRecords(text, sniffed);
+  // A header is near the top: the other delimiters are tried on the file's start only, then the whole file is read once.
   for (const delimiter of new Set([sniffed, ...CSV_DELIMITERS])) {
-    const records = delimiter === sniffed ? first : readRecords(text, delimiter);
-    const match = matchLayout(records, profiles);
-    if (match) return { delimiter, records, match };
+    const match = matchLayout(readRecords(text, delimiter, HEAD_LINES), profiles);
+    if (match) return { delimiter, records: readRecords(text, delimiter), match };
   }
-  return { delimiter: sniffed, records: first, match: null };
+  return { delimiter: sniffed, records: readRecords(text, sniffed), match: null };
 }
+
+/** How far into a file a header row is looked for. */
+const HEAD_LINES = 400;
 
 /** Reads a CSV file's shape and guesses its layout, or recognises it by a profile's or a preset's header. */
 export function sniffCsv(bytes: Uint8Array, options: { profiles?: readonly ImportProfile[] } = {}): CsvSniff {

@@ -72,11 +72,16 @@ export function importStatement(name: string, bytes: Uint8Array, options: Statem
   if (options.layout) return read(options.layout, "custom", "Your column choices");
   const profile = sniff.matched?.kind === "profile" ? options.profiles?.find((p) => p.id === sniff.matched?.id) : undefined;
   if (profile) return read(profile.layout, `profile:${profile.id}`, `Your profile '${profile.name}'`, profile.account);
-  const { text } = decodeCsv(bytes);
-  const records = readRecords(text, sniffDelimiter(text));
-  const mapping = (options.mappings ?? []).find((m) => records.slice(0, 30).some((r) => m.needs.every((n) => r.cells.includes(n))));
+  const mapping = options.mappings?.length ? mappingFor(bytes, options.mappings) : undefined;
   if (mapping) return read(layoutFromMapping(mapping), "custom", mapping.label);
   const preset = sniff.matched?.kind === "preset" ? CSV_PRESETS.find((p) => p.id === sniff.matched?.id) : undefined;
   if (preset) return read(preset.layout, `preset:${preset.id}`, preset.label);
   throw new UnknownCsvLayout(sniff);
+}
+
+/** The first old agent mapping whose `needs` are all in one of the file's first lines. */
+function mappingFor(bytes: Uint8Array, mappings: readonly CsvMapping[]): CsvMapping | undefined {
+  const { text } = decodeCsv(bytes);
+  const records = readRecords(text, sniffDelimiter(text), 200);
+  return mappings.find((m) => records.slice(0, 30).some((r) => m.needs.every((n) => r.cells.includes(n))));
 }
