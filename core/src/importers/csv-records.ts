@@ -27,7 +27,7 @@ export function splitLines(text: string): string[] {
 /**
  * Reads one record starting at `lines[at]`: its cells and how many lines it took. A quote opens a quoted field
  * only at the start of a field; inside one, `""` is a quote and a `"` followed by the delimiter or the end of the
- * line closes it; any other quote is kept as written.
+ * line closes it; every other quote is kept as written.
  */
 function readRecord(lines: readonly string[], at: number, delimiter: string, multiline: boolean): { cells: string[]; used: number } | null {
   const cells: string[] = [];
@@ -127,7 +127,7 @@ export function readRecords(text: string, delimiter: CsvDelimiter, maxLines = In
   return records;
 }
 
-/** The text's first `count` lines or so (a line break of any kind ends one), without splitting all of it. */
+/** The text's first `count` lines or so (a line break of each kind ends one), without splitting all of it. */
 function headOf(text: string, count: number): string {
   let at = 0;
   for (let n = 0; n < count && at >= 0; n++) {

@@ -14,7 +14,7 @@ const SPACES = /[\s\u00a0\u202f\u2009\u2007]/gu;
 /**
  * An amount cell → a number, or null when it is not one. Takes a sign before or after the number (`-12,50`,
  * `12,50-`), parentheses for negatives, currency signs and codes, and thousands groups with the layout's separator
- * (checked: groups of three digits), spaces of any kind or apostrophes, and a DR/CR mark after it. A number whose separators do not fit the
+ * (checked: groups of three digits), spaces of every kind or apostrophes, and a DR/CR mark after it. A number whose separators do not fit the
  * layout (`12,50` in a layout with a decimal point) is not read as something else: it is null.
  *
  * @example csvAmount("1.234,56", ",", ".") // 1234.56

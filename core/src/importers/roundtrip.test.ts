@@ -8,7 +8,7 @@ import { encodable, encodeText } from "./encode-for-tests.ts";
 import { importStatement } from "./statement.ts";
 import { sniffCsv } from "./sniff.ts";
 
-// The property the CSV reader stands on: a statement written in any layout Hearth supports (every encoding,
+// The property the CSV reader stands on: a statement written in each layout Hearth supports (every encoding,
 // delimiter, number format, date order and format, with or without a header, preamble and footer lines, each sign
 // convention) reads back to the same transactions, with the exact layout and with the layout sniffCsv guesses,
 // corrected only where the file cannot tell (which of two columns is the debit in a file with no header, dates
@@ -166,7 +166,7 @@ const read = (bytes: Uint8Array, layout: CsvLayout) => importStatement("statemen
 const transactions = (imported: ReturnType<typeof read>) => imported.events.map((e) => ({ date: e.timestamp.slice(0, 10), cents: Math.round(Number(e.details.amount) * 100), description: e.description }));
 const sorted = (txns: readonly Txn[], shape: Shape) => (shape.reversed ? [...txns].reverse() : [...txns]);
 
-describe("a statement written in any supported layout reads back to the same transactions", () => {
+describe("a statement written in every supported layout reads back to the same transactions", () => {
   const cases = layoutArb.chain((shape) => statement(shape.encoding).map((txns) => ({ shape, txns })));
 
   it("with the exact layout", () => {

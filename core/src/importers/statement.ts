@@ -24,7 +24,7 @@ export type StatementOptions = {
   layout?: CsvLayout;
   /** For layouts that do not say the currency. */
   defaultCurrency?: string;
-  /** The profile's account name, if any (goes into details.account and the event ids). */
+  /** The profile's account name, when there is one (goes into details.account and the event ids). */
   account?: string;
   /** The agent's old config.json `csv_mappings`: tried by their `needs` after the profiles, before the presets. */
   mappings?: readonly CsvMapping[];
