@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ActivityLink, ActivityView, JobStatus } from "./activity.ts";
+import { isTimeZone } from "./notifications.ts";
 
 // Job applications beyond their activity row (issue 19): each move's date, the details the user keeps (contacts,
 // notes, the résumé version sent), interviews, and applications detected from browser history waiting to be
@@ -17,16 +18,6 @@ export const JobContact = z.object({
 export type JobContact = z.infer<typeof JobContact>;
 
 export const INTERVIEW_KINDS = ["phone", "video", "onsite", "technical", "other"] as const;
-
-/** True when the runtime knows the IANA zone. */
-export function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** client → API: an interview, as the user enters it: a local date-time and the zone it is in. */
 export const InterviewInput = z.object({

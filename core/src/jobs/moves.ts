@@ -1,8 +1,9 @@
 import { and, asc, eq, sql } from "drizzle-orm";
 import { JobStatus } from "#protocol";
-import type { JobMove } from "#protocol";
+import type { JobMove, JobStatus as JobStatusValue } from "#protocol";
 import { schema } from "../db/index.ts";
 import type { Db } from "../db/index.ts";
+import { storeJobStatusNotice } from "../notifications/outbox.ts";
 
 // Each move of an application through the stages is kept with its date (job_status_history). The statements here
 // go into the same D1 batch as the change itself, before it, so they read the status the row had.
@@ -40,4 +41,23 @@ export async function movesOf(db: Db, userId: string, activityId: string): Promi
     const from = JobStatus.nullable().safeParse(row.fromStatus);
     return to.success && from.success ? [{ from: from.data, to: to.data, at: row.at }] : [];
   });
+}
+
+/**
+ * Moves an application to a status in one D1 batch: its job_status_changed notice (when the user's rule is on), its
+ * history row, and the change itself, in that order (both read the status before the change). Returns the row as
+ * updated (none when it is not the user's application) and the notices stored, for the relay after the answer.
+ */
+export async function moveApplication(db: Db, move: { userId: string; activityId: string; to: JobStatusValue; at: number }) {
+  const { activities } = schema;
+  const [stored, , updated] = await db.batch([
+    storeJobStatusNotice(db, { id: crypto.randomUUID(), userId: move.userId, activityId: move.activityId, to: move.to, at: move.at }),
+    recordMove(db, move),
+    db
+      .update(activities)
+      .set({ jobStatus: move.to, updatedAt: move.at })
+      .where(and(eq(activities.id, move.activityId), eq(activities.userId, move.userId), eq(activities.activityType, "job")))
+      .returning(),
+  ]);
+  return { row: updated[0], notices: stored };
 }
