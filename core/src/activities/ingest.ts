@@ -109,10 +109,10 @@ export async function ingestActivities(
     const statement = d1.prepare(insert.sql);
     const firstMove = d1.prepare(FIRST_MOVE_SQL);
     const detection = d1.prepare(DETECTION_SQL);
-    // A job application detected from browser history waits for the user's yes (job_detections), unless this is
+    // A job application the agent's history listener detected waits for the user's yes (job_detections), unless this is
     // that yes; a job row's first status goes into its history in the same batch as the row.
     const statements = rows.slice(at, at + ROWS_PER_BATCH).flatMap((r) => {
-      if (!input.confirmed && isDetected(r)) return [detection.bind(userId, r.eventId, input.deviceId, r.company, r.role, r.url, r.occurredAt, now, JSON.stringify(eventOf(r)))];
+      if (input.source === "agent" && !input.confirmed && isDetected(r)) return [detection.bind(userId, r.eventId, input.deviceId, r.company, r.role, r.url, r.occurredAt, now, JSON.stringify(eventOf(r)))];
       const row = statement.bind(...fillPlaceholders(insert.params, { ...r, ...stored }));
       return r.activityType === "job" ? [row, firstMove.bind(crypto.randomUUID(), r.id)] : [row];
     });
