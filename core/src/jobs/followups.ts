@@ -11,7 +11,7 @@ import type { FollowUpFacts, InterviewReminderFacts } from "./notices.ts";
 //   .asked_for_movement), and not during a snooze. Only a stretch that went quiet recently is asked about, so a
 //   years-old application (an import, a restore) never floods the bell.
 // - a reminder for an interview tomorrow, in the user's time zone (their quiet-hours zone), once per interview.
-// Notice ids are stable (`follow:<application>:<movement>`, `interview:<id>:<start>`), so a sweep that runs twice
+// Notice ids are stable (`follow:<application>:<movement>:<snooze end>`, `interview:<id>:<start>`), so a sweep that runs twice
 // stores one notice.
 
 const DAY = 86_400_000;
@@ -21,7 +21,7 @@ const BATCH = 200;
 
 export type RaisedNotice = OutboxNotice & { userId: string };
 
-type DueFollowUp = { id: string; user_id: string; company: string | null; role: string | null; job_status: string; moved: number; days: number };
+type DueFollowUp = { id: string; user_id: string; company: string | null; role: string | null; job_status: string; moved: number; snoozed: number; days: number };
 
 /** Raises every follow-up due at `at`; returns the notices stored (new ones only). */
 export async function raiseFollowUps(d1: D1Database, at: number): Promise<RaisedNotice[]> {
@@ -38,7 +38,7 @@ export async function raiseFollowUps(d1: D1Database, at: number): Promise<Raised
       FROM moved m JOIN activities a ON a.id = m.activity_id LEFT JOIN job_details d ON d.activity_id = a.id
       WHERE a.activity_type = 'job' AND a.job_status IN ('applied', 'assessment', 'interview')
     )
-    SELECT id, user_id, company, role, job_status, moved, days FROM apps
+    SELECT id, user_id, company, role, job_status, moved, coalesce(snoozed_until, 0) AS snoozed, days FROM apps
     WHERE moved <= ${at} - days * ${DAY} AND moved > ${at} - (days + ${RECENT_DAYS}) * ${DAY}
       AND coalesce(snoozed_until, 0) <= ${at} AND (asked_for_movement IS NULL OR asked_for_movement < moved) AND enabled IS NOT 0
     LIMIT 1000`);
@@ -49,7 +49,7 @@ export async function raiseFollowUps(d1: D1Database, at: number): Promise<Raised
       return [
         d1
           .prepare("INSERT INTO notice_outbox (id, user_id, kind, facts, created_at) VALUES (?, ?, 'job_follow_up', ?, ?) ON CONFLICT DO NOTHING RETURNING id, user_id, kind, facts, created_at")
-          .bind(`follow:${app.id}:${app.moved}`, app.user_id, JSON.stringify(facts), at),
+          .bind(`follow:${app.id}:${app.moved}:${app.snoozed}`, app.user_id, JSON.stringify(facts), at),
         d1
           .prepare("INSERT INTO job_details (activity_id, user_id, asked_for_movement, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (activity_id) DO UPDATE SET asked_for_movement = excluded.asked_for_movement")
           .bind(app.id, app.user_id, app.moved, at),
