@@ -2,7 +2,7 @@ import { and, eq } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
 import { DecideDetection, InterviewInput, ManualApplication, UpdateJobApplication } from "#protocol";
-import type { ActivityEvent, JobApplicationView } from "#protocol";
+import type { ActivityEvent, ActivityView, JobApplicationView } from "#protocol";
 import { requireUser } from "../auth/session.ts";
 import { openDb, schema } from "../../../core/src/db/index.ts";
 import { ApiError } from "../http/errors.ts";
@@ -86,7 +86,8 @@ export const routes = new Hono<AppEnv>()
     const now = Date.now();
     if (decision === "dismiss") {
       await db.update(jobDetections).set({ state: "dismissed", decidedAt: now }).where(where);
-      return c.json({ activity: null }, 200);
+      const answer: { activity: ActivityView | null } = { activity: null };
+      return c.json(answer, 200);
     }
     const stored = await ingestActivities(c.env.DB, userId, { deviceId: detection.deviceId, source: "agent", events: [JSON.parse(detection.event)], confirmed: true });
     const rejected = stored.rejected[0];
@@ -95,7 +96,8 @@ export const routes = new Hono<AppEnv>()
     const row = await db.select().from(activities).where(and(eq(activities.userId, userId), eq(activities.eventId, event_id))).get();
     if (!row) throw new ApiError(500, "internal", "The application was not saved. Try again.");
     if (stored.fresh.length > 0) c.executionCtx.waitUntil(relayFor(c.env, userId).activityStored(stored.fresh));
-    return c.json({ activity: activityView(row) }, 200);
+    const answer: { activity: ActivityView | null } = { activity: activityView(row) };
+    return c.json(answer, 200);
   })
 
   // Interviews from `from` (default: now) on, for the board and the calendar.
@@ -126,7 +128,7 @@ export const routes = new Hono<AppEnv>()
       .where(and(eq(jobInterviews.id, c.req.param("iid")), eq(jobInterviews.userId, c.get("auth").user.id)))
       .returning({ id: jobInterviews.id });
     if (!removed) throw new ApiError(404, "not_found", "There is no such interview. It may have been deleted already.");
-    return c.body(null, 204);
+    return c.json({ ok: true as const }, 200);
   })
 
   .get("/jobs/:id", async (c) => c.json(await viewOr404(c.env.DB, c.get("auth").user.id, c.req.param("id")), 200))
