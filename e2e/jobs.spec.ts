@@ -49,7 +49,7 @@ test("move an application through the stages, see its history and interview, and
   await expect(drawer.getByText("That is not an e-mail address.")).toBeVisible();
   await drawer.getByLabel("Contact 1 e-mail").fill("bill@initech.example");
   await drawer.getByRole("button", { name: "Save details" }).click();
-  await expect(drawer.getByText("Saved.", { exact: true })).toBeVisible();
+  await expect(drawer.getByRole("form", { name: "Application details" }).getByText("Saved.", { exact: true })).toBeVisible();
   await drawer.getByRole("button", { name: "Close details" }).click();
   const interviewing = page.getByRole("region", { name: "interview (1)" });
   await expect(interviewing).toContainText(/Interview .*10:00/);
