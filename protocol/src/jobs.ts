@@ -59,7 +59,7 @@ export const JobApplicationView = z.object({
 });
 export type JobApplicationView = z.infer<typeof JobApplicationView>;
 
-/** client → API: PATCH /api/activities/jobs/:id, any of the details (null or "" clears a text). */
+/** client → API: PATCH /api/activities/jobs/:id, one or more of the details (null or "" clears a text). */
 export const UpdateJobApplication = z
   .object({
     company: z.string().trim().min(1, { error: "Which company?" }).max(200),

@@ -5,7 +5,7 @@ import { moveApplication } from "./moves.ts";
 
 // The answers to "Follow up with <company>?" (worker/src/notifications/actions.ts calls these, from the app's bell
 // or a signed webhook link): followed up (the clock starts again), snooze (not asked for a week), mark ghosted (the
-// application moves to ghosted, with its history row and status notice like any move).
+// application moves to ghosted, with its history row and status notice like every move).
 
 const WEEK = 7 * 86_400_000;
 

@@ -1,6 +1,6 @@
 import type { UpcomingInterview } from "#protocol";
 
-// Interviews as an iCalendar file (RFC 5545), for any calendar app: one VEVENT per interview, times in UTC (so no
+// Interviews as an iCalendar file (RFC 5545), for every calendar app: one VEVENT per interview, times in UTC (so no
 // VTIMEZONE is needed and every app shows them in its own zone), text escaped (backslash, semicolon, comma,
 // newline) and lines folded at 75 octets without splitting a UTF-8 character. Small and tested rather than a
 // library: the ones on npm pull in Node-only or date-library dependencies for the few lines this needs.

@@ -98,7 +98,7 @@ describe("follow-ups", () => {
     const view: JobApplicationView = await (await client.request("GET", `/api/activities/jobs/${app.id}`)).json();
     expect(view.activity.job_status).toBe("ghosted");
     expect(view.history.map((m) => m.to)).toEqual(["applied", "assessment", "ghosted"]);
-    // The move is told like any other, and a ghosted application is not asked about.
+    // The move is told like every other, and a ghosted application is not asked about.
     expect((await bell(client, "job_status_changed")).map((n) => n.title)).toContain("Soylent: ghosted");
     await sweep(env, now + 30 * DAY);
     expect(await bell(client, "job_follow_up")).toHaveLength(1);
