@@ -169,7 +169,7 @@ export async function run() {
 
     // ── warm-up: both paths, and one real payload as the floor's template ──
     note(`warm-up: ${WARM_UP} notifications`);
-    const warm = await fire(warmApps.map((id) => patch(id, "screening")), 4);
+    const warm = await fire(warmApps.map((id) => patch(id, "assessment")), 4);
     warmApps.forEach((id, i) => patchSent.set(id, warm.sentWall[i]));
     if (!(await hearthChannel.until(() => warmApps.every((id) => hearthChannel.bySource.has(id)), 30_000))) {
       throw new Error(`warm-up: ${warmApps.filter((id) => !hearthChannel.bySource.has(id)).length} of ${WARM_UP} webhooks did not arrive within 30 s (the endpoint's delivery log says why: GET /api/webhooks/${endpointId}/deliveries)`);
@@ -196,7 +196,7 @@ export async function run() {
     note(`the API alone: ${count(total)} PATCHes with the ${KIND} rule off`);
     await setRule(user, { enabled: false, inApp });
     const apiCpu0 = cpuSeconds(hearth.child);
-    const apiBurst = await fire(burstApps.map((id) => patch(id, "screening")), inFlight);
+    const apiBurst = await fire(burstApps.map((id) => patch(id, "assessment")), inFlight);
     const apiCpu = cpuSeconds(hearth.child) - apiCpu0;
     const apiLatencies = apiBurst.sent.map((s, i) => apiBurst.answered[i] - s);
     const apiRate = total / ((apiBurst.last - apiBurst.first) / 1000);

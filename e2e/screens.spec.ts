@@ -74,6 +74,7 @@ function signedInRoutes(s: Seed): string[] {
     `/chat/${s.mcpChatId}`,
     "/dashboard",
     "/dashboard/applications",
+    "/dashboard/calendar",
     "/dashboard/import",
     "/dashboard/subscriptions",
     "/notifications",

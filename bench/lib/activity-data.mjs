@@ -55,7 +55,7 @@ const COMPANIES = [
 const ROLES = ["Software Engineer", "Senior Frontend Engineer", "Staff Engineer", "Data Scientist", "Product Manager", "Site Reliability Engineer", "Engineering Manager"];
 const BOARDS = ["LinkedIn", "Greenhouse", "Lever", "Indeed", "Wellfound"];
 /** [status, cumulative share]: most applications never get past "applied". */
-const STATUSES = [["applied", 0.5], ["screening", 0.68], ["interview", 0.82], ["offer", 0.85], ["rejected", 0.98], ["withdrawn", 1]];
+const STATUSES = [["applied", 0.5], ["assessment", 0.68], ["interview", 0.82], ["offer", 0.85], ["rejected", 0.98], ["withdrawn", 1]];
 const SITES = [
   ["docs.python.org", "Python documentation"], ["news.ycombinator.com", "Hacker News"], ["developer.mozilla.org", "MDN Web Docs"],
   ["www.bbc.co.uk", "BBC News"], ["github.com", "GitHub"], ["stackoverflow.com", "Stack Overflow"], ["en.wikipedia.org", "Wikipedia"],

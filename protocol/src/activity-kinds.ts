@@ -4,4 +4,11 @@
 
 export const ACTIVITY_TYPES = ["financial", "job", "browser", "system", "other"] as const;
 
-export const JOB_STATUSES = ["applied", "screening", "interview", "offer", "rejected", "withdrawn"] as const;
+/**
+ * The stages of a job application (Huntr's): wishlist (not applied yet), applied, assessment (a code challenge or
+ * test), interview, offer, then where it ended: accepted, rejected, withdrawn, or ghosted (the company went silent).
+ */
+export const JOB_STATUSES = ["wishlist", "applied", "assessment", "interview", "offer", "accepted", "rejected", "withdrawn", "ghosted"] as const;
+
+/** The stages where waiting for the company makes sense, so a silent application asks "follow up?". */
+export const WAITING_STATUSES = ["applied", "assessment", "interview"] as const;

@@ -236,9 +236,11 @@ export const ManualApplication = z.object({
   role: z.string().trim().min(1, { error: "Which role?" }).max(200),
   url: z.union([z.literal(""), z.url({ protocol: LINK_SCHEMES, error: "That is not a web address (https://…)." }).max(2000)]).optional(),
   status: JobStatus.default("applied"),
-  /** The day applied, YYYY-MM-DD; today when left out. */
+  /** The day applied (or saved, for the wishlist), YYYY-MM-DD; today when left out. */
   applied_on: z.iso.date({ error: "Give the date as YYYY-MM-DD." }).optional(),
-  notes: z.string().trim().max(2000).optional(),
+  notes: z.string().trim().max(5000).optional(),
+  /** Which version of the résumé was sent, in the user's words ("2026-03 backend"). */
+  resume_version: z.string().trim().max(200).optional(),
 });
 export type ManualApplication = z.infer<typeof ManualApplication>;
 

@@ -99,6 +99,15 @@ describe("the demo SQL", () => {
     const cents = events.filter((event) => event.activity_type === "financial").reduce((sum, event) => sum + Math.round(Number(event.details.amount) * 100), 0);
     expect(scalar(db, "SELECT sum(amount_minor) FROM activities WHERE currency = 'USD'")).toBe(cents);
     expect(scalar(db, "SELECT count(*) FROM activities WHERE activity_type = 'job' AND job_status IS NOT NULL AND company IS NOT NULL AND url IS NOT NULL")).toBe(25);
+    // Every application has its history, ending where it stands; interviews are on the calendar, one of them tomorrow.
+    expect(scalar(db, "SELECT count(DISTINCT activity_id) FROM job_status_history")).toBe(25);
+    expect(scalar(db, `SELECT count(*) FROM activities a WHERE activity_type = 'job'
+      AND job_status <> (SELECT to_status FROM job_status_history h WHERE h.activity_id = a.id ORDER BY at DESC LIMIT 1)`)).toBe(0);
+    expect(scalar(db, "SELECT to_status FROM job_status_history h JOIN activities a ON a.id = h.activity_id WHERE a.company = 'Litware' ORDER BY at DESC LIMIT 1")).toBe("ghosted");
+    expect(scalar(db, "SELECT count(*) FROM job_details WHERE contacts <> '[]' AND notes IS NOT NULL")).toBeGreaterThanOrEqual(5);
+    const tomorrow = new Date(NOW.getTime() + DAY_MS).toISOString().slice(0, 10);
+    expect(scalar(db, "SELECT count(*) FROM job_interviews WHERE starts_at > ? AND strftime('%Y-%m-%d', (starts_at - 8 * 3600000) / 1000, 'unixepoch') = ?", NOW.getTime(), tomorrow)).toBe(1);
+    expect(scalar(db, "SELECT count(*) FROM job_interviews WHERE starts_at > ?", NOW.getTime())).toBeGreaterThanOrEqual(3);
     // The search index filled itself through the triggers.
     expect(scalar(db, "SELECT count(*) FROM activities_fts WHERE activities_fts MATCH 'northwind'")).toBeGreaterThanOrEqual(1);
   });
@@ -121,6 +130,9 @@ describe("the demo SQL", () => {
     expect(scalar(db, "SELECT count(*) FROM activities WHERE source = 'demo'")).toBe(demoEvents(tomorrow).length);
     expect(db.prepare("SELECT id FROM activities WHERE source <> 'demo' ORDER BY id").all()).toEqual([{ id: "mine" }, { id: "theirs" }]);
     expect(scalar(db, "SELECT count(*) FROM login_attempts")).toBe(0);
+    // The jobs' history went with their rows and came back once.
+    expect(scalar(db, "SELECT count(DISTINCT activity_id) FROM job_status_history")).toBe(25);
+    expect(scalar(db, "SELECT count(*) FROM job_status_history WHERE activity_id NOT IN (SELECT id FROM activities)")).toBe(0);
     expect(scalar(db, "SELECT count(*) FROM activities_fts WHERE activities_fts MATCH 'northwind'")).toBe(
       scalar(db, "SELECT count(*) FROM activities WHERE description LIKE '%Northwind%' OR company = 'Northwind Traders'"),
     );

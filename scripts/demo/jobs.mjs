@@ -1,8 +1,10 @@
 // The demo account's job search: 25 applications over the last four months, through the usual applicant
-// tracking systems, each one row whose status is where it stands now (as the dashboard's pipeline counts them).
+// tracking systems, each one row whose status is where it stands now (as the dashboard's pipeline counts them),
+// at every stage from the wishlist to ghosted. `jobExtras` adds what the board's details show: each move with its
+// date, notes, contacts and the résumé version sent, and interviews (one of them tomorrow).
 // The companies are the well-known made-up ones (Contoso, Fabrikam, Northwind…), so no real employer is implied.
 // Also a little browser research around the interviews, and a few system rows, for the combined timeline.
-import { DAY_MS, dateOf, stamp } from "./calendar.mjs";
+import { DAY_MS, dateOf, localDay, stamp } from "./calendar.mjs";
 import { seededRandom } from "./random.mjs";
 
 /** @typedef {import("./money.mjs").DemoEvent} DemoEvent */
@@ -21,28 +23,28 @@ const APPLICATIONS = [
   ["Fabrikam", "fabrikam", "Workday", "Senior Software Engineer, Payments", "San Francisco, CA", "rejected"],
   ["Tailspin Toys", "tailspintoys", "Greenhouse", "Senior Frontend Engineer", "Remote (US)", "withdrawn"],
   ["Wide World Importers", "wideworldimporters", "Workday", "Software Engineer III", "Oakland, CA", "rejected"],
-  ["Northwind Traders", "northwind", "Greenhouse", "Staff Frontend Engineer", "San Francisco, CA", "offer"],
+  ["Northwind Traders", "northwind", "Greenhouse", "Staff Frontend Engineer", "San Francisco, CA", "accepted"],
   ["Adventure Works", "adventureworks", "Lever", "Full-Stack Engineer", "Remote (US)", "rejected"],
   ["Relecloud", "relecloud", "Ashby", "Senior Product Engineer", "Remote (US)", "interview"],
   ["Woodgrove Bank", "woodgrove", "Workday", "Senior Software Engineer, Web Platform", "San Francisco, CA", "rejected"],
   ["Proseware", "proseware", "LinkedIn", "Frontend Engineer", "Remote (US)", "withdrawn"],
-  ["Litware", "litware", "Lever", "Senior TypeScript Engineer", "Remote (US)", "rejected"],
+  ["Litware", "litware", "Lever", "Senior TypeScript Engineer", "Remote (US)", "ghosted"],
   ["Fourth Coffee", "fourthcoffee", "Greenhouse", "Senior Software Engineer, Growth", "Seattle, WA (hybrid)", "interview"],
   ["Contoso Pharmaceuticals", "contosopharma", "Workday", "Lead Frontend Developer", "Remote (US)", "offer"],
   ["Coho Winery", "cohowinery", "LinkedIn", "Web Developer", "Napa, CA", "rejected"],
   ["Trey Research", "treyresearch", "Ashby", "Senior Software Engineer, Developer Tools", "Remote (US)", "interview"],
-  ["Alpine Ski House", "alpineskihouse", "Lever", "Full-Stack Engineer, Bookings", "Remote (US)", "screening"],
+  ["Alpine Ski House", "alpineskihouse", "Lever", "Full-Stack Engineer, Bookings", "Remote (US)", "assessment"],
   ["Lucerne Publishing", "lucernepublishing", "Greenhouse", "Senior Frontend Engineer, Reader Experience", "New York, NY (remote)", "applied"],
   ["Humongous Insurance", "humongousinsurance", "Workday", "Senior Software Engineer, Claims", "Remote (US)", "interview"],
-  ["Blue Yonder Airlines", "blueyonderairlines", "Greenhouse", "Senior Web Engineer", "San Francisco, CA", "screening"],
+  ["Blue Yonder Airlines", "blueyonderairlines", "Greenhouse", "Senior Web Engineer", "San Francisco, CA", "assessment"],
   ["VanArsdel", "vanarsdel", "Ashby", "Product Engineer", "Remote (US)", "interview"],
-  ["Margie's Travel", "margiestravel", "Lever", "Senior Frontend Engineer", "Remote (US)", "screening"],
+  ["Margie's Travel", "margiestravel", "Lever", "Senior Frontend Engineer", "Remote (US)", "assessment"],
   ["Wingtip Toys", "wingtiptoys", "LinkedIn", "Senior React Developer", "Los Angeles, CA (hybrid)", "applied"],
-  ["Graphic Design Institute", "graphicdesigninstitute", "Greenhouse", "Design Engineer", "Remote (US)", "screening"],
+  ["Graphic Design Institute", "graphicdesigninstitute", "Greenhouse", "Design Engineer", "Remote (US)", "assessment"],
   ["A. Datum Corporation", "adatum", "Ashby", "Senior Software Engineer, Data Platform", "San Francisco, CA", "applied"],
   ["Consolidated Messenger", "consolidatedmessenger", "Lever", "Senior Full-Stack Engineer", "Remote (US)", "applied"],
   ["Southridge Video", "southridgevideo", "Greenhouse", "Senior Frontend Engineer, Player", "Remote (US)", "applied"],
-  ["Fabrikam Residences", "fabrikamresidences", "LinkedIn", "Staff Software Engineer", "San Jose, CA", "applied"],
+  ["Fabrikam Residences", "fabrikamresidences", "LinkedIn", "Staff Software Engineer", "San Jose, CA", "wishlist"],
 ];
 
 /**
@@ -150,4 +152,72 @@ export function jobEvents({ first, last }) {
     });
   }
   return events;
+}
+
+/** The stages an application passes on its way to where it stands, in order. */
+const PATH = ["wishlist", "applied", "assessment", "interview", "offer", "accepted"];
+
+/**
+ * The stages an application went through to reach `status`: the open ones along the path; a closed one
+ * (rejected, withdrawn, ghosted) after a step or two.
+ * @param {string} status
+ * @param {Random} random
+ */
+function stagesTo(status, random) {
+  if (status === "wishlist") return ["wishlist"];
+  const at = PATH.indexOf(status);
+  if (at >= 0) return PATH.slice(1, at + 1);
+  const reached = status === "ghosted" ? 1 : random.int(1, 3);
+  return [...PATH.slice(1, reached + 1), status];
+}
+
+/** @typedef {{ event_id: string, history: { from: string | null, to: string, at: number }[], notes: string | null, resume: string | null, contacts: { name: string, email?: string, role?: string }[], interviews: { at: number, zone: string, minutes: number, kind: string, location: string }[] }} JobExtras */
+
+const RECRUITERS = ["Priya Raman", "Jordan Lee", "Sam Okafor", "Maria Santos", "Alex Chen", "Noor Haddad"];
+const ZONE = "America/Los_Angeles";
+
+/**
+ * What the demo's applications hold beyond their row: history, details and interviews. Interviews may lie ahead of
+ * `now` (the application is at "interview"): the first of those is tomorrow at 10:00 in San Francisco (-08:00).
+ * @param {readonly DemoEvent[]} events the demo events (only the job ones are read)
+ * @param {number} now epoch ms
+ * @returns {JobExtras[]}
+ */
+export function jobExtras(events, now) {
+  const random = seededRandom(SEED + 1);
+  const jobs = events.filter((event) => event.activity_type === "job");
+  let upcoming = 0;
+  return jobs.map((event, index) => {
+    const status = String(event.details.status);
+    const company = String(event.details.company);
+    const started = Date.parse(event.timestamp);
+    const stages = stagesTo(status, random);
+    // Moves spread over the time since applying, the last one at least a day ago.
+    const end = Math.max(started, now - random.int(1, 6) * DAY_MS);
+    const history = stages.map((to, i) => ({ from: i === 0 ? null : stages[i - 1] ?? null, to, at: i === 0 ? started : Math.round(started + ((end - started) * i) / (stages.length - 1 || 1)) }));
+    /** @type {JobExtras["interviews"]} */
+    const interviews = [];
+    if (status === "interview") {
+      // Tomorrow at 10:00 in San Francisco (the demo's fixed -08:00) for the first, then three days apart.
+      const day = localDay(new Date(now)) + (1 + upcoming * 3) * DAY_MS;
+      interviews.push({ at: day + 18 * 3_600_000, zone: ZONE, minutes: 45, kind: upcoming === 0 ? "video" : random.pick(["video", "onsite", "technical"]), location: upcoming === 0 ? `https://meet.example.com/${company.toLowerCase().replace(/[^a-z]+/g, "-")}` : "Onsite, 1 Market St, San Francisco" });
+      upcoming += 1;
+    }
+    // Those past the interview stage had one, soon after they got there.
+    const interviewed = history.find((m) => m.to === "interview")?.at;
+    if (status !== "interview" && interviewed !== undefined && interviewed + 3 * DAY_MS < now) {
+      const moved = interviewed;
+      interviews.push({ at: moved + 2 * DAY_MS + 18 * 3_600_000, zone: ZONE, minutes: 30, kind: "phone", location: "Phone" });
+    }
+    const talked = stages.length > 2 || index % 3 === 0;
+    const recruiter = RECRUITERS[index % RECRUITERS.length] ?? "Recruiter";
+    return {
+      event_id: event.event_id,
+      history,
+      notes: talked ? random.pick(["Referred by a former colleague.", "Asked about the team's on-call rotation.", "Salary range shared on the first call.", "Take-home: build a small booking widget."]) : null,
+      resume: status === "wishlist" ? null : random.pick(["2026-07 frontend", "2026-08 full-stack", "2026-09 staff"]),
+      contacts: talked ? [{ name: recruiter, email: `${recruiter.split(" ")[0]?.toLowerCase()}@${company.toLowerCase().replace(/[^a-z]+/g, "")}.example`, role: "Recruiter" }] : [],
+      interviews,
+    };
+  });
 }

@@ -5,6 +5,7 @@
 // What must stay true: running the script again gives the same account and no duplicates. The user is upserted
 // by email (its id, sessions and anything else it owns stay), and only its rows with source 'demo' are replaced.
 import { toRow } from "../../core/src/activities/ingest.ts";
+import { jobExtras } from "./jobs.mjs";
 
 /**
  * A SQL literal: text single-quoted with quotes doubled, numbers as they are, null as NULL.
@@ -46,5 +47,18 @@ export function demoSql({ account, passwordHash, events, now }) {
       literal(row.merchant), literal(row.category), literal(row.company), literal(row.role), literal(row.jobStatus), literal(row.url), now, now];
     lines.push(`INSERT INTO activities (${COLUMNS.join(", ")}) VALUES (${values.join(", ")});`);
   });
+  // The applications' history, details and interviews (deleted with their rows above, by the foreign keys).
+  for (const job of jobExtras(/** @type {import("./money.mjs").DemoEvent[]} */ (events), now)) {
+    const activity = `(SELECT id FROM activities WHERE user_id = ${userId} AND event_id = ${literal(job.event_id)})`;
+    for (const move of job.history) {
+      lines.push(`INSERT INTO job_status_history (id, user_id, activity_id, from_status, to_status, at) VALUES (${literal(crypto.randomUUID())}, ${userId}, ${activity}, ${literal(move.from)}, ${literal(move.to)}, ${move.at});`);
+    }
+    if (job.notes || job.resume || job.contacts.length) {
+      lines.push(`INSERT INTO job_details (activity_id, user_id, notes, resume_version, contacts, updated_at) VALUES (${activity}, ${userId}, ${literal(job.notes)}, ${literal(job.resume)}, ${literal(JSON.stringify(job.contacts))}, ${now});`);
+    }
+    for (const interview of job.interviews) {
+      lines.push(`INSERT INTO job_interviews (id, user_id, activity_id, starts_at, time_zone, duration_minutes, kind, location, created_at) VALUES (${literal(crypto.randomUUID())}, ${userId}, ${activity}, ${interview.at}, ${literal(interview.zone)}, ${interview.minutes}, ${literal(interview.kind)}, ${literal(interview.location)}, ${now});`);
+    }
+  }
   return `${lines.join("\n")}\n`;
 }

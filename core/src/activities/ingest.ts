@@ -2,6 +2,8 @@ import { fillPlaceholders, sql } from "drizzle-orm";
 import { checkActivityEvent } from "#protocol";
 import type { IngestResult } from "#protocol";
 import { openDb, schema } from "../db/index.ts";
+import { FIRST_MOVE_SQL } from "../jobs/moves.ts";
+import { DETECTION_SQL, isDetected } from "../jobs/detections.ts";
 
 // Activity ingest, shared by every way in (the relay's `activity` frames, POST /api/activities, uploads). Each
 // event is checked on its own: a bad one is refused with its index and reason, and the rest are stored. Stored
@@ -43,6 +45,19 @@ export function toRow(input: unknown): Row | { reason: string } {
   };
 }
 
+/** The event a row was read from, as stored for a detection (the agent's own shape, so accepting re-reads it). */
+function eventOf(r: Row): Record<string, unknown> {
+  return {
+    event_id: r.eventId,
+    activity_type: r.activityType,
+    timestamp: r.timestamp,
+    application: r.application,
+    ...(r.description !== null ? { description: r.description } : {}),
+    details: JSON.parse(r.details),
+    tags: JSON.parse(r.tags),
+  };
+}
+
 /** What one stored row takes besides the event's own columns. */
 type Stored = { userId: string; deviceId: string | null; source: IngestSource; createdAt: number; updatedAt: number };
 
@@ -76,7 +91,7 @@ function insertStatement(d1: D1Database): { sql: string; params: unknown[] } {
 export async function ingestActivities(
   d1: D1Database,
   userId: string,
-  input: { deviceId: string | null; source: IngestSource; events: readonly unknown[] },
+  input: { deviceId: string | null; source: IngestSource; events: readonly unknown[]; confirmed?: boolean },
 ): Promise<IngestResult & { fresh: string[] }> {
   const rows: Row[] = [];
   const rejected: IngestResult["rejected"] = [];
@@ -89,11 +104,26 @@ export async function ingestActivities(
   const stored: Stored = { userId, deviceId: input.deviceId, source: input.source, createdAt: now, updatedAt: now };
   const insert = insertStatement(d1);
   const fresh: string[] = [];
+  let detected = 0;
   for (let at = 0; at < rows.length; at += ROWS_PER_BATCH) {
     const statement = d1.prepare(insert.sql);
-    const statements = rows.slice(at, at + ROWS_PER_BATCH).map((r) => statement.bind(...fillPlaceholders(insert.params, { ...r, ...stored })));
+    const firstMove = d1.prepare(FIRST_MOVE_SQL);
+    const detection = d1.prepare(DETECTION_SQL);
+    // A job application the agent's history listener detected waits for the user's yes (job_detections), unless this is
+    // that yes; a job row's first status goes into its history in the same batch as the row.
+    const statements = rows.slice(at, at + ROWS_PER_BATCH).flatMap((r) => {
+      if (input.source === "agent" && !input.confirmed && isDetected(r)) return [detection.bind(userId, r.eventId, input.deviceId, r.company, r.role, r.url, r.occurredAt, now, JSON.stringify(eventOf(r)))];
+      const row = statement.bind(...fillPlaceholders(insert.params, { ...r, ...stored }));
+      return r.activityType === "job" ? [row, firstMove.bind(crypto.randomUUID(), r.id)] : [row];
+    });
     // Counted from RETURNING: `meta.changes` would also count the search index's trigger writes.
-    for (const result of await d1.batch<{ id: string }>(statements)) fresh.push(...result.results.map((row) => row.id));
+    for (const result of await d1.batch<{ id?: string; event_id?: string }>(statements)) {
+      for (const row of result.results) {
+        if (row.id) fresh.push(row.id);
+        else if (row.event_id) detected += 1;
+      }
+    }
   }
-  return { stored: fresh.length, duplicates: rows.length - fresh.length, rejected, fresh };
+  const storedCount = fresh.length + detected;
+  return { stored: storedCount, duplicates: rows.length - storedCount, rejected, fresh };
 }

@@ -292,7 +292,7 @@ export const activities = sqliteTable(
     category: text("category"),
     company: text("company"),
     role: text("role"),
-    jobStatus: text("job_status", { enum: ["applied", "screening", "interview", "offer", "rejected", "withdrawn"] }),
+    jobStatus: text("job_status", { enum: ["wishlist", "applied", "assessment", "interview", "offer", "accepted", "rejected", "withdrawn", "ghosted"] }),
     url: text("url"),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),

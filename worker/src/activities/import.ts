@@ -1,24 +1,19 @@
-import { and, eq } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
-import { CsvColumns, ManualApplication } from "#protocol";
-import type { ActivityEvent, StatementImportResult } from "#protocol";
+import { CsvColumns } from "#protocol";
+import type { StatementImportResult } from "#protocol";
 import { UnknownCsvLayout, importStatement, isStatementFile, layoutFromMapping } from "#importers";
 import type { CsvMapping } from "#importers";
 import { requireUser } from "../auth/session.ts";
-import { openDb, schema } from "../../../core/src/db/index.ts";
 import { ApiError } from "../http/errors.ts";
 import type { AppEnv } from "../http/types.ts";
-import { jsonBody, queryParams } from "../http/validate.ts";
+import { queryParams } from "../http/validate.ts";
 import { relayFor } from "../relay/stub.ts";
-import { activityView } from "../../../core/src/activities/views.ts";
 import { ingestActivities } from "../../../core/src/activities/ingest.ts";
 import { learnedCategories } from "../../../core/src/categories/apply.ts";
 
-const { activities } = schema;
-
-// Two ways in for a signed-in browser: a statement file uploaded in the web app (read here with the same
-// importers the agent's statements listener uses), and a job application added by hand.
+// A statement file uploaded in the web app, read here with the same importers the agent's statements listener
+// uses. (A job application added by hand is POST /api/activities/applications, in worker/src/jobs/routes.ts.)
 
 /** A statement upload may be larger than the API's usual 1 MiB body (a few years of a busy account). */
 export const MAX_STATEMENT_BYTES = 5 * 1024 * 1024;
@@ -47,9 +42,6 @@ function mappingOf(columns: CsvColumns): CsvMapping {
   const named = [columns.date, columns.description, columns.amount, columns.debit, columns.credit, columns.currency].filter((c): c is string => c !== undefined);
   return { id: "custom", label: "Your column mapping", needs: [...new Set(named)], ...columns };
 }
-
-/** The UTC instant for noon of a calendar day, so the day shows the same in every time zone near the user's. */
-const middayOf = (day: string) => `${day}T12:00:00.000Z`;
 
 // Mounted beside activitiesApi, so requireUser goes on each route: POST /api/activities also takes ingest tokens.
 export const activityImportsApi = new Hono<AppEnv>()
@@ -85,33 +77,4 @@ export const activityImportsApi = new Hono<AppEnv>()
       skipped: imported.skipped,
     };
     return c.json(result, 200);
-  })
-
-  // A job application added by hand; it then moves through the pipeline with PATCH /api/activities/:id.
-  .post("/applications", requireUser, jsonBody(ManualApplication), async (c) => {
-    const body = c.req.valid("json");
-    const userId = c.get("auth").user.id;
-    const eventId = `manual:${crypto.randomUUID()}`;
-    const event: ActivityEvent = {
-      event_id: eventId,
-      activity_type: "job",
-      timestamp: body.applied_on ? middayOf(body.applied_on) : new Date().toISOString(),
-      application: "Hearth",
-      description: `Applied to ${body.company} for ${body.role}`,
-      details: {
-        company: body.company,
-        role: body.role,
-        status: body.status,
-        ...(body.url ? { url: body.url } : {}),
-        ...(body.notes ? { notes: body.notes } : {}),
-      },
-      tags: ["manual"],
-    };
-    const result = await ingestActivities(c.env.DB, userId, { deviceId: null, source: "manual", events: [event] });
-    const rejected = result.rejected[0];
-    if (rejected) throw new ApiError(400, "validation_failed", rejected.reason);
-    const row = await openDb(c.env.DB).select().from(activities).where(and(eq(activities.userId, userId), eq(activities.eventId, eventId))).get();
-    if (!row) throw new ApiError(500, "internal", "The application was not saved. Try again.");
-    c.executionCtx.waitUntil(relayFor(c.env, userId).activityStored([row.id]));
-    return c.json({ activity: activityView(row) }, 201);
   });

@@ -18,6 +18,7 @@ import { ingestActivities } from "../../../core/src/activities/ingest.ts";
 import { deleteAllActivities, loadRetention, recordedDays, saveRetention } from "../../../core/src/activities/retention.ts";
 import { activitySummary } from "../../../core/src/activities/summary.ts";
 import { storeJobStatusNotice } from "../../../core/src/notifications/outbox.ts";
+import { recordMove } from "../../../core/src/jobs/moves.ts";
 import type { OutboxNotice } from "../../../core/src/notifications/outbox.ts";
 
 const { activities, ingestTokens } = schema;
@@ -140,10 +141,15 @@ export const activitiesApi = new Hono<AppEnv>()
       })
       .where(and(eq(activities.id, id), eq(activities.userId, userId)))
       .returning();
-    const [stored, [updated]] =
+    // A status change also writes its history row (core/src/jobs/moves.ts), before the update, in the same batch.
+    const [stored, , [updated]] =
       body.job_status === undefined
-        ? [[], await update]
-        : await db.batch([storeJobStatusNotice(db, { id: crypto.randomUUID(), userId, activityId: id, to: body.job_status, at: now }), update]);
+        ? [[], null, await update]
+        : await db.batch([
+            storeJobStatusNotice(db, { id: crypto.randomUUID(), userId, activityId: id, to: body.job_status, at: now }),
+            recordMove(db, { userId, activityId: id, to: body.job_status, at: now }),
+            update,
+          ]);
     if (!updated) throw new ApiError(404, "not_found", "There is no such activity. It may have been deleted.");
     for (const notice of stored) c.executionCtx.waitUntil(tellRelay(c.env, userId, notice));
     return c.json({ activity: activityView(updated) }, 200);

@@ -5,9 +5,11 @@ import { openDb, schema } from "../../../core/src/db/index.ts";
 import { ApiError } from "../http/errors.ts";
 import { relayFor } from "../relay/stub.ts";
 import { markRead, notificationView } from "../../../core/src/notifications/store.ts";
+import { answerFollowUp } from "../../../core/src/jobs/actions.ts";
 
 // A notification's buttons, wherever they are pressed (the app, or a signed link from a webhook): approve or
-// deny the permission request it is about, or retry the command it is about. Each acts through the same path
+// deny the permission request it is about, retry the command it is about, or answer a job follow-up (followed up,
+// snooze, mark ghosted: core/src/jobs/actions.ts). Each acts through the same path
 // as the app's own screens, so the relay's checks (already answered, not retryable) hold here too.
 
 const { notifications } = schema;
@@ -32,6 +34,17 @@ export async function performAction(env: Env, userId: string, notification: Noti
   } else if (action === "retry" && source?.type === "command") {
     const command = await retryCommand(env, userId, source.id);
     done = `Retrying ${command.target}.${command.action}.`;
+  } else if ((action === "followed_up" || action === "snooze" || action === "mark_ghosted") && source?.type === "activity") {
+    const answered = await answerFollowUp(env.DB, userId, source.id, action, Date.now());
+    if (!answered) throw new ApiError(404, "not_found", "That application is gone. It may have been deleted.");
+    for (const notice of answered.notices) {
+      await relayFor(env, userId)
+        .noticeStored(notice)
+        .catch((error: unknown) => console.error(`notifications: telling the relay of notice ${notice.id} failed; its sweep will find it`, error));
+    }
+    done = answered.done;
+    // Its buttons go, and it says what it came to (like an answered request).
+    await openDb(env.DB).update(notifications).set({ actions: "[]", outcome: done }).where(and(eq(notifications.id, notification.id), eq(notifications.userId, userId)));
   } else {
     throw new ApiError(400, "validation_failed", "This notification's action cannot be done from here; open it in the app.", { field: "action" });
   }

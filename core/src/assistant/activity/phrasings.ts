@@ -60,7 +60,7 @@ const APPLIED = new RegExp(
 const APPLICATIONS_SENT = /^(?:how\s+many|which|what)\s+(?:job\s+)?applications\s+(?:did|have)\s+i\s+(?:send|sent|submit|submitted|make|made)$/i;
 const JOBS_I_APPLIED = new RegExp(`^${SHOW}(?:jobs?|positions|roles|companies|places)(?:\\s+that)?\\s+i(?:'ve|\\s+have)?\\s+(?:applied|apply)\\s+(?:to|for|at)$`, "i");
 const APPLICATIONS = new RegExp(
-  `^(?<lead>how\\s+many\\s+|${MINE})?(?:(?<status>rejected|interview|interviewing|offer|screening|withdrawn|pending|active)\\s+)?` +
+  `^(?<lead>how\\s+many\\s+|${MINE})?(?:(?<status>rejected|interview|interviewing|offer|assessment|screening|withdrawn|ghosted|accepted|wishlist|pending|active)\\s+)?` +
     "(?<job>job\\s+)?(?<noun>applications|job\\s+apps|interviews|offers|rejections)(?:\\s+(?:at|to|with|for)\\s+(?<about>.+))?$",
   "i",
 );
@@ -72,7 +72,7 @@ const SEARCH = [
 
 const STATUS_WORDS: ReadonlyMap<string, JobStatus> = new Map([
   ["rejected", "rejected"], ["rejections", "rejected"], ["interview", "interview"], ["interviewing", "interview"], ["interviews", "interview"],
-  ["offer", "offer"], ["offers", "offer"], ["screening", "screening"], ["withdrawn", "withdrawn"], ["pending", "applied"], ["active", "applied"],
+  ["offer", "offer"], ["offers", "offer"], ["assessment", "assessment"], ["screening", "assessment"], ["withdrawn", "withdrawn"], ["ghosted", "ghosted"], ["accepted", "accepted"], ["wishlist", "wishlist"], ["pending", "applied"], ["active", "applied"],
 ]);
 /** Every shape below has one of these words; a sentence without any is not an activity question. */
 const ABOUT_ACTIVITY =

@@ -13,7 +13,8 @@ import { openDb, schema } from "../../db/index.ts";
 
 const { actionTokens } = schema;
 
-export const LINK_ACTIONS = ["approve", "deny", "retry"] as const;
+// followed_up, snooze and mark_ghosted answer a job follow-up (issue 19: core/src/jobs/actions.ts).
+export const LINK_ACTIONS = ["approve", "deny", "retry", "followed_up", "snooze", "mark_ghosted"] as const;
 export const LinkAction = z.enum(LINK_ACTIONS);
 export type LinkAction = z.infer<typeof LinkAction>;
 

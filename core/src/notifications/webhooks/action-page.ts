@@ -56,8 +56,11 @@ const CONFIRM: Record<LinkAction, { heading: string; button: string }> = {
   approve: { heading: "Approve this request?", button: "Approve" },
   deny: { heading: "Deny this request?", button: "Deny" },
   retry: { heading: "Run this again?", button: "Retry" },
+  followed_up: { heading: "Mark this application followed up?", button: "Followed up" },
+  snooze: { heading: "Snooze this follow-up for a week?", button: "Snooze a week" },
+  mark_ghosted: { heading: "Mark this application ghosted?", button: "Mark ghosted" },
 };
-const DONE: Record<LinkAction, string> = { approve: "Approved", deny: "Denied", retry: "Retrying" };
+const DONE: Record<LinkAction, string> = { approve: "Approved", deny: "Denied", retry: "Retrying", followed_up: "Followed up", snooze: "Snoozed", mark_ghosted: "Marked ghosted" };
 const REFUSED_HEADING = "This link can't be used";
 const SETTLED_HEADING = "Already answered";
 const REFUSED: Record<ActionPageRefusal, string> = {

@@ -1,0 +1,28 @@
+import { describe, expect, it } from "vitest";
+import { escapeText, foldLine, icsTime, interviewsIcs } from "./ics.ts";
+
+describe("interviews as iCalendar", () => {
+  it("escapes text and folds long lines at 75 octets without splitting a character", () => {
+    expect(escapeText("a\\b;c,d\r\ne\nf")).toBe("a\\\\b\\;c\\,d\\ne\\nf");
+    const long = `SUMMARY:${"Entretien à Zürich — 面接 ".repeat(8)}`;
+    const folded = foldLine(long);
+    for (const line of folded.split("\r\n")) expect(new TextEncoder().encode(line).length).toBeLessThanOrEqual(75);
+    expect(folded.split("\r\n").slice(1).every((line) => line.startsWith(" "))).toBe(true);
+    expect(folded.replace(/\r\n /g, "")).toBe(long);
+    expect(icsTime(Date.UTC(2027, 0, 5, 8, 30))).toBe("20270105T083000Z");
+  });
+
+  it("writes one event per interview with UTC times and a unique id", () => {
+    const text = interviewsIcs(
+      [{ id: "i1", application_id: "a1", starts_at: Date.UTC(2027, 6, 14, 7, 30), time_zone: "Europe/Amsterdam", duration_minutes: 45, kind: "phone", location: null, company: "Acme", role: null }],
+      { host: "hearth.test", now: Date.UTC(2027, 0, 1) },
+    );
+    expect(text).toBe(
+      [
+        "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Hearth//Job interviews//EN", "CALSCALE:GREGORIAN", "METHOD:PUBLISH", "X-WR-CALNAME:Hearth interviews",
+        "BEGIN:VEVENT", "UID:i1@hearth.test", "DTSTAMP:20270101T000000Z", "DTSTART:20270714T073000Z", "DTEND:20270714T081500Z",
+        "SUMMARY:Phone interview: Acme", "DESCRIPTION:Phone interview for Acme (given in Europe/Amsterdam).", "END:VEVENT", "END:VCALENDAR", "",
+      ].join("\r\n"),
+    );
+  });
+});
