@@ -151,6 +151,22 @@ describe("CAMT.053 entries the samples lack", () => {
     expect(importCamt(file).events.map((e) => e.event_id)).toEqual(ids);
   });
 
+  it("reads a prefixed Document with a byte-order mark, and Latin-1 text in a file that says so", () => {
+    const body = `<ns2:Document xmlns:ns2="urn:iso:std:iso:20022:tech:xsd:camt.053.001.10"><ns2:BkToCstmrStmt><ns2:Stmt><ns2:Acct><ns2:Id><ns2:IBAN>FR7630006000011234567890189</ns2:IBAN></ns2:Id><ns2:Ccy>EUR</ns2:Ccy></ns2:Acct>
+      <ns2:Ntry><ns2:Amt Ccy="EUR">42.00</ns2:Amt><ns2:CdtDbtInd>DBIT</ns2:CdtDbtInd><ns2:Sts><ns2:Cd>BOOK</ns2:Cd></ns2:Sts><ns2:BookgDt><ns2:Dt>2026-03-09</ns2:Dt></ns2:BookgDt><ns2:AcctSvcrRef>P-1</ns2:AcctSvcrRef><ns2:AddtlNtryInf>Crédit Agricole échéance</ns2:AddtlNtryInf></ns2:Ntry>
+      </ns2:Stmt></ns2:BkToCstmrStmt></ns2:Document>`;
+    const utf8 = new Uint8Array([0xef, 0xbb, 0xbf, ...bytes(`<?xml version="1.0" encoding="UTF-8"?>${body}`)]);
+    const [event] = importCamt(utf8).events;
+    expect(event).toMatchObject({ event_id: "camt:FR7630006000011234567890189:P-1", description: "Crédit Agricole échéance", details: { amount: -42 } });
+    const latin1 = new Uint8Array([...`<?xml version="1.0" encoding="ISO-8859-1"?>${body}`].map((c) => c.charCodeAt(0)));
+    expect(importCamt(latin1).events[0]?.description).toBe("Crédit Agricole échéance");
+    // Windows-1257, as Baltic banks declare it: ą is 0xE0 there (à in Windows-1252).
+    const baltic = `<?xml version="1.0" encoding="windows-1257"?>${body.replace("Crédit Agricole échéance", "Mokestis už sąskaitą")}`;
+    const encoded = new Uint8Array([...baltic].map((c) => ({ ą: 0xe0, ž: 0xfe, š: 0xf0 })[c] ?? c.charCodeAt(0)));
+    expect(importCamt(encoded).events[0]?.description).toBe("Mokestis už sąskaitą");
+    expect(() => importCamt(bytes(body.replace("camt.053.001.10", "camt.053.001.14")))).toThrow(/camt\.053\.001\.02 to \.13/);
+  });
+
   it("reads dates and amounts strictly", () => {
     expect(camtDate("2026-01-31")).toBe("2026-01-31");
     expect(camtDate("2017-04-01+02:00")).toBe("2017-04-01");

@@ -85,8 +85,26 @@ function documentNamespace(xml: string): string {
   return found?.[1]?.trim() ?? "";
 }
 
+/**
+ * Statement bytes to text: strict UTF-8 first (a file that says Latin-1 but is valid UTF-8 is UTF-8), else the
+ * encoding the XML declaration names (Baltic banks write windows-1257), else Windows-1252.
+ */
+function decodeXml(bytes: Uint8Array): string {
+  const declared = /^\s*<\?xml[^>]*?encoding\s*=\s*["']([\w.:-]+)["']/i.exec(new TextDecoder("windows-1252").decode(bytes.subarray(0, 200)))?.[1];
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    try {
+      if (declared) return new TextDecoder(declared).decode(bytes);
+    } catch {
+      // a label TextDecoder does not know: the usual fallback
+    }
+    return decodeStatement(bytes);
+  }
+}
+
 export function importCamt(bytes: Uint8Array, source = "CAMT.053 statement"): ImportedStatement {
-  const xml = decodeStatement(bytes);
+  const xml = decodeXml(bytes);
   if (!/<(?:[\w.-]+:)?Document\b/.test(xml)) throw new Error("This is not an ISO 20022 CAMT.053 statement: it has no <Document> element.");
   let root: Node;
   try {
