@@ -92,7 +92,7 @@ function documentNamespace(xml: string): string {
 function decodeXml(bytes: Uint8Array): string {
   const declared = /^\s*<\?xml[^>]*?encoding\s*=\s*["']([\w.:-]+)["']/i.exec(new TextDecoder("windows-1252").decode(bytes.subarray(0, 200)))?.[1];
   try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
     try {
       if (declared) return new TextDecoder(declared).decode(bytes);
