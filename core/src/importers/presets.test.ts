@@ -2,10 +2,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ActivityEvent } from "../../../protocol/src/activity.ts";
-import { CsvLayout, type CsvSniff } from "../../../protocol/src/statement-layout.ts";
+import { CsvLayout } from "../../../protocol/src/statement-layout.ts";
 import { fixturesDir } from "./fixtures.ts";
-import * as importers from "./index.ts";
-import type { ImportedStatement } from "./ofx.ts";
+import { importStatement, sniffCsv } from "./index.ts";
 import { CSV_PRESETS, type CsvPreset } from "./presets/index.ts";
 
 // Every built-in preset against the public sample exports it was read from (../shared/fixtures/statements and
@@ -123,26 +122,14 @@ describe("the built-in presets", () => {
   }
 });
 
-// The reader the presets run on is the engine's (`importStatement` with layouts, profiles and presets). These
-// checks run once it is there; until then the header checks above stand alone.
-const engineReady = "sniffCsv" in importers;
-/**
- * The engine's entry points as the import contract of issue 19 gives them, so this file type-checks
- * before and after the engine's branch is merged; once merged these are exactly the exported types.
- */
-type Engine = {
-  importStatement(name: string, bytes: Uint8Array, options?: { layout?: CsvLayout; defaultCurrency?: string }): ImportedStatement & { layout: string; sniff: CsvSniff | null };
-  sniffCsv(bytes: Uint8Array): CsvSniff;
-};
-const engine = importers as unknown as Engine;
-
-describe.skipIf(!engineReady)("each sample export, read through importStatement", () => {
+// The reader the presets run on (`importStatement` with layouts, profiles and presets).
+describe("each sample export, read through importStatement", () => {
   const cents = (values: number[]) => values.reduce((s, v) => s + Math.round(v * 100), 0) / 100;
   for (const sample of SAMPLES) {
     const name = sample.file.split("/").pop() ?? sample.file;
     it(`${name}: ${sample.count} rows, first ${sample.first[1]} on ${sample.first[0]}, summing to ${sample.sum} ${sample.currency}`, () => {
       const options = { ...(sample.layout ? { layout: sample.layout } : {}), ...(sample.defaultCurrency ? { defaultCurrency: sample.defaultCurrency } : {}) };
-      const imported = engine.importStatement(name, read(sample.file), options);
+      const imported = importStatement(name, read(sample.file), options);
       if (!sample.layout && sample.preset) expect(imported.layout).toBe(`preset:${sample.preset}`);
       expect(imported.refused).toEqual([]);
       expect(imported.events).toHaveLength(sample.count);
@@ -152,20 +139,20 @@ describe.skipIf(!engineReady)("each sample export, read through importStatement"
       expect(cents(imported.events.map((e) => Number(e.details.amount)))).toBe(sample.sum);
       if (sample.text) expect(imported.events.some((e) => JSON.stringify(e).includes(JSON.stringify(sample.text).slice(1, -1)))).toBe(true);
       // The same file again gives the same ids.
-      expect(engine.importStatement(name, read(sample.file), options).events.map((e) => e.event_id)).toEqual(imported.events.map((e) => e.event_id));
+      expect(importStatement(name, read(sample.file), options).events.map((e) => e.event_id)).toEqual(imported.events.map((e) => e.event_id));
     });
   }
 
   it("detects Windows-1250 and ISO-8859-15 text on its own (ő is not õ, € is not ¤)", () => {
-    const hungarian = engine.sniffCsv(read("statements/hu/actual_hu_otp_windows1250_reconstructed.csv"));
+    const hungarian = sniffCsv(read("statements/hu/actual_hu_otp_windows1250_reconstructed.csv"));
     expect(hungarian.header_cells).toContain("Küldő címe");
     expect(hungarian.matched).toMatchObject({ kind: "preset", id: "otp-hu" });
-    const french = engine.sniffCsv(read("statements/fr/hledger_sample_fr_iso8859_15_reconstructed.csv"));
+    const french = sniffCsv(read("statements/fr/hledger_sample_fr_iso8859_15_reconstructed.csv"));
     expect(french.rows.flat()).toContain("CAFÉ - €20 REÇU");
   });
 
   it("stores Swedbank (EE)'s repeated archive id once", () => {
-    const imported = engine.importStatement("swedbank.csv", read("statements/ee/ofxstatement-ee-swedbank_no_header_d_k.csv"), { layout: preset("swedbank-ee").layout });
+    const imported = importStatement("swedbank.csv", read("statements/ee/ofxstatement-ee-swedbank_no_header_d_k.csv"), { layout: preset("swedbank-ee").layout });
     expect(imported.refused).toEqual([]);
     expect(imported.events[0]).toMatchObject({ timestamp: "2022-11-24T12:00:00Z", details: { amount: -7.5, currency: "EUR" } });
     // The sample repeats one row four times, with the bank's id: one transaction, however the reader counts the rest.
