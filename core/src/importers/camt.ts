@@ -167,7 +167,7 @@ export function importCamt(bytes: Uint8Array, source = "CAMT.053 statement"): Im
         ];
         const reversal = text(entry.RvslInd) === "true";
         for (const part of parts) {
-          const { name, remittance, text: description } = camtDescription(entry, part.details, part.amount < 0);
+          const { name, remittance, text: description } = camtDescription(entry, part.details, part.amount < 0, reversal);
           const cents = Math.round(part.amount * 100);
           const key = [date, cents, description.trim().toLowerCase().replace(/\s+/g, " ")].join("\u0000");
           let ref = parts.length > 1 && entryRef ? `${entryRef}/${part.ref}` : part.ref;
