@@ -40,6 +40,8 @@ type Statement = {
 // The expected counts, first rows and sums are those of the rows the files were written from, not read back.
 const WRITTEN: Statement[] = [
   { file: "us/schwab-us.csv", preset: "schwab-us", count: 4, first: ["2026-01-16", 2150], sum: 791.11, currency: "USD", text: "Café Olé Seattle" },
+  { file: "us/chase-checking-us.csv", preset: "chase-checking-us", count: 5, first: ["2026-01-30", -2500], sum: -876.68, currency: "USD", text: "Crêpe Café Brooklyn" },
+  { file: "us/chase-card-us.csv", preset: "chase-card-us", count: 4, first: ["2026-01-18", -84.37], sum: 169.12, currency: "USD", text: "Café Olé Miami" },
   { file: "us/capitalone.csv", preset: "capitalone", count: 4, first: ["2026-02-03", -42.17], sum: -664.67, currency: "USD", text: "Piñata Party Supply" },
   { file: "us/dcu.csv", preset: "dcu", count: 4, first: ["2026-01-30", -2400], sum: 635.93, currency: "USD", text: "POS DEBIT Crème Bakery" },
   { file: "us/fidelity.csv", preset: "fidelity", count: 4, first: ["2026-02-02", -1500], sum: 957.82, currency: "USD", text: "DEBIT CARD PURCHASE Señor Taco (Cash)" },
