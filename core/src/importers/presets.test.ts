@@ -46,6 +46,7 @@ const WRITTEN: Statement[] = [
   { file: "us/dcu.csv", preset: "dcu", count: 4, first: ["2026-01-30", -2400], sum: 635.93, currency: "USD", text: "POS DEBIT Crème Bakery" },
   { file: "us/fidelity.csv", preset: "fidelity", count: 4, first: ["2026-02-02", -1500], sum: 957.82, currency: "USD", text: "DEBIT CARD PURCHASE Señor Taco (Cash)" },
   { file: "gb/lloyds-uk.csv", preset: "lloyds-uk", count: 4, first: ["2026-01-28", -12.99], sum: 1285.54, currency: "GBP", text: "CAFÉ NERO LONDON CD 4411" },
+  { file: "gb/barclays-uk.csv", preset: "barclays-uk", count: 4, first: ["2026-01-29", -23.45], sum: 1662.35, currency: "GBP", text: "RENT BRÍD O'NEILL" },
   { file: "gb/starling-uk.csv", preset: "starling-uk", count: 4, first: ["2026-02-11", -3.2], sum: 581.8, currency: "GBP", text: "Zoë Hart" },
   { file: "de/ing-de.csv", preset: "ing-de", count: 4, first: ["2026-02-02", -54.3], sum: 1575.71, currency: "EUR", text: "Bäckerei Größl GmbH" },
   { file: "de/sparkasse-de.csv", preset: "sparkasse-de", count: 4, first: ["2026-01-05", -1480], sum: 1600.15, currency: "EUR", text: "Gehalt Juli – Überstunden" },
