@@ -153,7 +153,7 @@ describe("each written statement, read through importStatement", () => {
       const [date, amount] = s.first;
       expect(imported.events[0]).toMatchObject({ timestamp: `${date}T12:00:00Z`, details: { amount, currency: s.currency } });
       expect(cents(imported.events.map((e) => Number(e.details.amount)))).toBe(s.sum);
-      expect(imported.events.some((e) => e.description.includes(s.text) || JSON.stringify(e.details).includes(JSON.stringify(s.text).slice(1, -1)))).toBe(true);
+      expect(imported.events.some((e) => (e.description ?? "").includes(s.text) || JSON.stringify(e.details).includes(JSON.stringify(s.text).slice(1, -1)))).toBe(true);
       // Ids are unique and the same file again gives the same ones.
       const ids = imported.events.map((e) => e.event_id);
       expect(new Set(ids).size).toBe(ids.length);
