@@ -43,13 +43,15 @@ const partyName = (party: Node | undefined): string => text(party?.Nm) || text(c
 
 /**
  * Who the money went to (a debit) or came from (a credit), and the remittance text. `text` is what the activity
- * list shows: the name, else the remittance, else the bank's note on the entry.
+ * list shows: the name, else the remittance, else the bank's note on the entry. A reversal may keep the original
+ * payment's parties (a card payment given back names the shop as creditor, though the money now comes in), so for
+ * one the other side is read first.
  */
-export function camtDescription(entry: Node, details: Node | undefined, debit: boolean): { name: string; remittance: string; text: string } {
+export function camtDescription(entry: Node, details: Node | undefined, debit: boolean, reversal = false): { name: string; remittance: string; text: string } {
   const parties = child(details, "RltdPties");
-  const name = debit
-    ? partyName(child(parties, "Cdtr")) || partyName(child(parties, "UltmtCdtr"))
-    : partyName(child(parties, "Dbtr")) || partyName(child(parties, "UltmtDbtr"));
+  const creditor = () => partyName(child(parties, "Cdtr")) || partyName(child(parties, "UltmtCdtr"));
+  const debtor = () => partyName(child(parties, "Dbtr")) || partyName(child(parties, "UltmtDbtr"));
+  const name = reversal ? (debit ? debtor() || creditor() : creditor() || debtor()) : debit ? creditor() : debtor();
   const rmt = child(details, "RmtInf");
   const unstructured = (Array.isArray(rmt?.Ustrd) ? rmt.Ustrd : [rmt?.Ustrd]).map(text).filter(Boolean).join(" ");
   const structured = list(rmt?.Strd)

@@ -1,60 +1,77 @@
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { ActivityEvent } from "../../../protocol/src/activity.ts";
 import { camtAmount, camtDate, importCamt } from "./camt.ts";
-import { fixturesDir } from "./fixtures.ts";
 
-const read = (name: string) => new Uint8Array(readFileSync(join(fixturesDir(), "statements", "camt", name)));
 const bytes = (text: string) => new TextEncoder().encode(text);
 const amounts = (file: ReturnType<typeof importCamt>) => file.events.map((e) => Number(e.details.amount));
 const cents = (values: number[]) => values.reduce((s, v) => s + Math.round(v * 100), 0) / 100;
 
-// What each real-world file holds (see ../shared/fixtures/statements/SOURCES.md): entries, account, currency,
-// the first entry's date and signed amount, and the sum of all signed amounts (checked against Python's
-// xml.etree reading of the same files).
-const EXPECTED: [file: string, count: number, account: string, currency: string, first: [date: string, amount: number], sum: number][] = [
-  ["ofxstatement-iso20022_camt053.xml", 1, "0035-2915203-10-000", "CHF", ["2023-01-25", 1284.3], 1284.3],
-  ["ofxstatement-iso20022_davider80.xml", 16, "CHxxxxxxxxxxxxxxxxxxx", "CHF", ["2017-04-01", -905.3], -3679.85],
-  ["ofxstatement-iso20022_gcamp6.xml", 5, "CH2609000000924238861", "XXX", ["2016-04-23", 10000], 13010],
-  ["ofxstatement-iso20022_simple.xml", 4, "LT000000000000000000", "EUR", ["2015-12-31", -0.29], -181.01],
+// Statements written for Hearth in camt.053's own element names (test/fixtures/statements/camt; SOURCES.md there):
+// made-up entries over more than a year, in the versions banks send (.02 and .08), with a batch, a pending entry,
+// a reversal, an entry with no reference, and a Baltic bank's windows-1257. The public sample files are checked in
+// real-samples.test.ts where they are on the machine.
+const FIXTURES = fileURLToPath(new URL("../../../test/fixtures/statements/camt/", import.meta.url));
+const read = (name: string) => new Uint8Array(readFileSync(FIXTURES + name));
+
+const WRITTEN: [file: string, count: number, account: string, first: [date: string, amount: number], sum: number, text: string][] = [
+  ["camt053-001-02-batch-pending.xml", 5, "DE02100100100006820101", ["2024-12-02", -1250], 1807.15, "Hausverwaltung Größl & Söhne"],
+  ["camt053-001-08-reversal.xml", 4, "EE382200221020145685", ["2025-01-05", 2310], 2308.5, "Näidis OÜ"],
+  ["camt053-001-02-windows-1257.xml", 3, "LT601010012345678901", ["2024-12-31", -0.29], 1825.56, "Šiaulių įmonė UAB"],
 ];
 
-describe("CAMT.053 import, on real-world files", () => {
-  for (const [file, count, account, currency, [date, amount], sum] of EXPECTED) {
-    it(`${file}: ${count} entries in ${currency}, summing to ${sum}`, () => {
+describe("CAMT.053 import, on statements written for Hearth", () => {
+  for (const [file, count, account, [date, amount], sum, name] of WRITTEN) {
+    it(`${file}: ${count} transactions, summing to ${sum} EUR`, () => {
       const imported = importCamt(read(file));
-      expect(imported.events).toHaveLength(count);
       expect(imported.refused).toEqual([]);
-      expect(imported.accounts).toEqual([{ id: account, kind: "bank", currency, transactions: count }]);
+      expect(imported.events).toHaveLength(count);
+      expect(imported.accounts).toEqual([{ id: account, kind: "bank", currency: "EUR", transactions: count }]);
       for (const event of imported.events) expect(ActivityEvent.safeParse(event).success).toBe(true);
-      expect(imported.events[0]).toMatchObject({ timestamp: `${date}T12:00:00Z`, details: { amount, currency, account } });
+      expect(imported.events[0]).toMatchObject({ timestamp: `${date}T12:00:00Z`, details: { amount, currency: "EUR", account, layout: "camt053" } });
       expect(cents(amounts(imported))).toBe(sum);
-      // The same file again gives the same ids, each unique: the server stores each entry once.
+      expect(imported.events.map((e) => e.description)).toContain(name);
+      // Unique ids, the same on a second read: the server stores each entry once.
       const ids = imported.events.map((e) => e.event_id);
       expect(new Set(ids).size).toBe(count);
       expect(importCamt(read(file)).events.map((e) => e.event_id)).toEqual(ids);
     });
   }
 
-  it("describes an entry by the other party and the remittance text, accents intact", () => {
-    const [fee] = importCamt(read("ofxstatement-iso20022_simple.xml")).events;
-    expect(fee).toMatchObject({ description: "AB DNB Bankas", details: { merchant: "AB DNB Bankas", memo: "Sąskaitos aptarnavimo mokestis" } });
-    expect(fee?.event_id).toBe("camt:LT000000000000000000:FC1261858984");
-    const [salary] = importCamt(read("ofxstatement-iso20022_camt053.xml")).events;
-    // camt.053.001.08 wraps the debtor's name in <Pty>.
-    expect(salary).toMatchObject({ description: "PAYEE", details: { merchant: "PAYEE", memo: "PAYMENT INFO", type: "PMNT/RCDT/DMCT" } });
+  it("splits the SEPA batch into its two payments, skips the pending entry, and reads a late-evening card payment on its own date", () => {
+    const imported = importCamt(read("camt053-001-02-batch-pending.xml"));
+    expect(imported.events.slice(2, 4).map((e) => [e.event_id, e.description, e.details.amount])).toEqual([
+      ["camt:DE02100100100006820101:2025110300003/STROM-11-2025", "Stadtwerke Müllheim", -64],
+      ["camt:DE02100100100006820101:2025110300003/GEZ-11-2025", "Rundfunkbeitrag", -25.4],
+    ]);
+    expect(imported.skipped).toEqual([{ row: 5, reason: "entry 5: not booked yet (status PDNG)" }]);
+    expect(imported.events[4]).toMatchObject({ timestamp: "2026-01-30T12:00:00Z", description: "Kartenzahlung Bäckerei Weiß, Freiburg" });
+    // Two remittance lines are joined.
+    expect(imported.events[1]?.details.memo).toBe("Gehalt Juni 2025 Personalnr. 4711");
   });
 
-  it("reads a booking date written with its time zone (2017-04-01+02:00) as that calendar date", () => {
-    const dates = importCamt(read("ofxstatement-iso20022_davider80.xml")).events.map((e) => e.timestamp.slice(0, 10));
-    expect(dates[0]).toBe("2017-04-01");
-    expect(dates.every((d) => /^2017-04-\d\d$/.test(d))).toBe(true);
+  it("gives a card payment's reversal back as money in, named after the shop, and fingerprints an entry with no reference", () => {
+    const events = importCamt(read("camt053-001-08-reversal.xml")).events;
+    expect(events.slice(1, 3).map((e) => [e.description, e.details.amount, e.details.reversal ?? false])).toEqual([
+      ["Õismäe Rimi", -45.99, false],
+      ["Õismäe Rimi", 45.99, true],
+    ]);
+    expect(events[3]?.event_id).toMatch(/^camt:EE382200221020145685:h[0-9a-f]+$/);
   });
 
-  it("refuses what is not a CAMT.053 statement, saying what it is", () => {
-    expect(() => importCamt(read("ofxstatement-iso20022_camt052_not_a_statement.xml"))).toThrow(/CAMT\.052 account report/);
-    expect(() => importCamt(read("ofxstatement-iso20022_unsupported.xml"))).toThrow(/namespace "urn:weird-namespace"/);
+  it("reads a windows-1257 file's Lithuanian text exactly", () => {
+    const events = importCamt(read("camt053-001-02-windows-1257.xml")).events;
+    expect(events.map((e) => e.details.memo)).toEqual(["Sąskaitos aptarnavimo mokestis", "Atlyginimas už birželį", "Pirkinys Žirmūnų g."]);
+  });
+});
+
+describe("what is not a CAMT.053 statement", () => {
+  it("is refused, saying what it is", () => {
+    const report = `<?xml version="1.0"?><Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.052.001.02"><BkToCstmrAcctRpt><GrpHdr><MsgId>R</MsgId></GrpHdr></BkToCstmrAcctRpt></Document>`;
+    expect(() => importCamt(bytes(report))).toThrow(/CAMT\.052 account report/);
+    const weird = `<?xml version="1.0"?><Document xmlns="urn:weird-namespace"><BkToCstmrStmt><Stmt/></BkToCstmrStmt></Document>`;
+    expect(() => importCamt(bytes(weird))).toThrow(/namespace "urn:weird-namespace"/);
     expect(() => importCamt(bytes("Date,Amount\n2026-01-01,5\n"))).toThrow(/no <Document> element/);
     expect(() => importCamt(bytes("<Document><BkToCstmrStmt><Stmt>"))).toThrow(/not a readable XML file/);
   });
@@ -110,6 +127,9 @@ describe("CAMT.053 entries the samples lack", () => {
       <NtryDtls><TxDtls><RltdPties><Dbtr><Nm>Streaming AB</Nm></Dbtr></RltdPties></TxDtls></NtryDtls>`);
     const [event] = importCamt(statement("04", stmt("SE4550000000058398257466", reversal))).events;
     expect(event).toMatchObject({ description: "Streaming AB", details: { amount: 19.99, reversal: true } });
+    // Banks that keep the original payment's parties name the payee as creditor; the account holder is the debtor.
+    const kept = reversal.replace("<Dbtr><Nm>Streaming AB</Nm></Dbtr>", "<Dbtr><Nm>Eva Holder</Nm></Dbtr><Cdtr><Nm>Streaming AB</Nm></Cdtr>");
+    expect(importCamt(statement("04", stmt("SE4550000000058398257466", kept))).events[0]).toMatchObject({ description: "Streaming AB" });
   });
 
   it("skips pending entries, refuses unreadable ones with their place and reason, and reads the rest", () => {
@@ -149,6 +169,22 @@ describe("CAMT.053 entries the samples lack", () => {
     expect(ids[0]).toMatch(/^camt:SE4550000000058398257466:h[0-9a-f]{20}$/);
     expect(ids[0]).not.toBe(ids[1]);
     expect(importCamt(file).events.map((e) => e.event_id)).toEqual(ids);
+  });
+
+  it("reads a prefixed Document with a byte-order mark, and Latin-1 text in a file that says so", () => {
+    const body = `<ns2:Document xmlns:ns2="urn:iso:std:iso:20022:tech:xsd:camt.053.001.10"><ns2:BkToCstmrStmt><ns2:Stmt><ns2:Acct><ns2:Id><ns2:IBAN>FR7630006000011234567890189</ns2:IBAN></ns2:Id><ns2:Ccy>EUR</ns2:Ccy></ns2:Acct>
+      <ns2:Ntry><ns2:Amt Ccy="EUR">42.00</ns2:Amt><ns2:CdtDbtInd>DBIT</ns2:CdtDbtInd><ns2:Sts><ns2:Cd>BOOK</ns2:Cd></ns2:Sts><ns2:BookgDt><ns2:Dt>2026-03-09</ns2:Dt></ns2:BookgDt><ns2:AcctSvcrRef>P-1</ns2:AcctSvcrRef><ns2:AddtlNtryInf>Crédit Agricole échéance</ns2:AddtlNtryInf></ns2:Ntry>
+      </ns2:Stmt></ns2:BkToCstmrStmt></ns2:Document>`;
+    const utf8 = new Uint8Array([0xef, 0xbb, 0xbf, ...bytes(`<?xml version="1.0" encoding="UTF-8"?>${body}`)]);
+    const [event] = importCamt(utf8).events;
+    expect(event).toMatchObject({ event_id: "camt:FR7630006000011234567890189:P-1", description: "Crédit Agricole échéance", details: { amount: -42 } });
+    const latin1 = new Uint8Array([...`<?xml version="1.0" encoding="ISO-8859-1"?>${body}`].map((c) => c.charCodeAt(0)));
+    expect(importCamt(latin1).events[0]?.description).toBe("Crédit Agricole échéance");
+    // Windows-1257, as Baltic banks declare it: ą is 0xE0 there (à in Windows-1252).
+    const baltic = `<?xml version="1.0" encoding="windows-1257"?>${body.replace("Crédit Agricole échéance", "Mokestis už sąskaitą")}`;
+    const encoded = new Uint8Array([...baltic].map((c) => ({ ą: 0xe0, ž: 0xfe, š: 0xf0 })[c] ?? c.charCodeAt(0)));
+    expect(importCamt(encoded).events[0]?.description).toBe("Mokestis už sąskaitą");
+    expect(() => importCamt(bytes(body.replace("camt.053.001.10", "camt.053.001.14")))).toThrow(/camt\.053\.001\.02 to \.13/);
   });
 
   it("reads dates and amounts strictly", () => {

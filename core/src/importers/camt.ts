@@ -85,8 +85,26 @@ function documentNamespace(xml: string): string {
   return found?.[1]?.trim() ?? "";
 }
 
+/**
+ * Statement bytes to text: strict UTF-8 first (a file that says Latin-1 but is valid UTF-8 is UTF-8), else the
+ * encoding the XML declaration names (Baltic banks write windows-1257), else Windows-1252.
+ */
+function decodeXml(bytes: Uint8Array): string {
+  const declared = /^\s*<\?xml[^>]*?encoding\s*=\s*["']([\w.:-]+)["']/i.exec(new TextDecoder("windows-1252").decode(bytes.subarray(0, 200)))?.[1];
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    try {
+      if (declared) return new TextDecoder(declared).decode(bytes);
+    } catch {
+      // a label TextDecoder does not know: the usual fallback
+    }
+    return decodeStatement(bytes);
+  }
+}
+
 export function importCamt(bytes: Uint8Array, source = "CAMT.053 statement"): ImportedStatement {
-  const xml = decodeStatement(bytes);
+  const xml = decodeXml(bytes);
   if (!/<(?:[\w.-]+:)?Document\b/.test(xml)) throw new Error("This is not an ISO 20022 CAMT.053 statement: it has no <Document> element.");
   let root: Node;
   try {
@@ -149,7 +167,7 @@ export function importCamt(bytes: Uint8Array, source = "CAMT.053 statement"): Im
         ];
         const reversal = text(entry.RvslInd) === "true";
         for (const part of parts) {
-          const { name, remittance, text: description } = camtDescription(entry, part.details, part.amount < 0);
+          const { name, remittance, text: description } = camtDescription(entry, part.details, part.amount < 0, reversal);
           const cents = Math.round(part.amount * 100);
           const key = [date, cents, description.trim().toLowerCase().replace(/\s+/g, " ")].join("\u0000");
           let ref = parts.length > 1 && entryRef ? `${entryRef}/${part.ref}` : part.ref;

@@ -11,12 +11,13 @@ import { US_PRESETS } from "./us.ts";
 export type { CsvPreset } from "./types.ts";
 
 // One file per country group; each preset names the public sample export or documentation its layout was read
-// from (the sample files themselves are in ../shared/fixtures/statements and ../shared/fixtures/csv, listed in
-// their SOURCES.md). Spain's ING (ES) and the tool formats (Mint, PayPal) are in legacy.ts.
+// from. Each is tested on a statement written for Hearth in its layout (test/fixtures/statements/<country>/<id>.csv);
+// the public samples themselves, where they are on the machine, in real-samples.test.ts. Spain's ING (ES) and the
+// tool formats (Mint, PayPal) are in legacy.ts.
 
 /**
  * Every built-in layout, tried in order. No two presets' `needs` fit the same header (presets.test.ts checks
- * this on every sample file), so the order only matters for a header no sample has shown.
+ * this on every written statement), so the order only matters for a header no test file has shown.
  */
 export const CSV_PRESETS: readonly CsvPreset[] = [
   ...US_PRESETS,

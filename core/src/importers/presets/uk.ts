@@ -48,4 +48,27 @@ export const UK_PRESETS: readonly CsvPreset[] = [
       default_currency: "GBP",
     },
   },
+  {
+    // Barclays: "Number" (mostly empty), DD/MM/YYYY, the sort code and account in "Account", one signed "Amount",
+    // Barclays' own type in "Subcategory" and the payee text in "Memo". Column roles, order and date format as
+    // Firefly III's shared Barclays import configuration gives them.
+    id: "barclays-uk",
+    label: "Barclays (UK)",
+    country: "GB",
+    source: "https://github.com/firefly-iii/import-configurations/blob/4865d74d0587b10d0860ede4181dd74455b557b2/gb/barclays/default.json",
+    needs: ["Number", "Date", "Account", "Amount", "Subcategory", "Memo"],
+    layout: {
+      encoding: "utf-8",
+      delimiter: ",",
+      decimal: ".",
+      thousands: "",
+      date_order: "DMY",
+      header: true,
+      skip_lines: 0,
+      date: "Date",
+      description: ["Memo"],
+      sign: { kind: "signed", amount: "Amount" },
+      default_currency: "GBP",
+    },
+  },
 ];
