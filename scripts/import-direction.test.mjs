@@ -12,7 +12,7 @@ describe("the direction of imports", () => {
   it("reads the real tree", () => {
     // A scan that found nothing would pass every rule below.
     expect(edges.length).toBeGreaterThan(500);
-    expect(edges).toContainEqual({ from: "worker/src/activities/import.ts", to: "core/src/importers/index.ts" });
+    expect(edges).toContainEqual({ from: "worker/src/activities/statement-read.ts", to: "core/src/importers/index.ts" });
     expect(edges).toContainEqual({ from: "relay/src/turns.ts", to: "core/src/assistant/graph.ts" });
     // agent/ resolves `#protocol` through its own package.json (the nearest one, as Node does), into a re-export
     // file of its own whose import is the agent → protocol edge.

@@ -161,5 +161,6 @@ describe("the route sweep: user B against user A's things", () => {
     await caughtUp(a.agent);
     expect(a.agent.frames.filter((f) => f.type === "command" || f.type === "permission_update"), "A's agent was told to go ahead").toEqual([]);
     for (const socket of [a.agent, b.agent, tabs.a, tabs.aOther, tabs.b]) socket?.close();
-  });
+    // Some 80 calls, one after another: seconds on a busy machine.
+  }, 30_000);
 });

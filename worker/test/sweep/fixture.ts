@@ -34,6 +34,8 @@ export type Owned = {
   activityId: string;
   activityEventId: string;
   importedActivityId: string;
+  /** A saved CSV import profile (its name and header carry the marker). */
+  importProfileId: string;
   applicationId: string;
   ingestTokenId: string;
   ingestToken: string;
@@ -161,6 +163,9 @@ export async function ownEverything(client: TestClient): Promise<Owned> {
   const listed = await json<{ activities: { id: string; event_id: string }[] }>(await client.request("GET", "/api/activities?limit=200"), 200);
   const activityId = found("the payment", listed.activities.find((a) => a.event_id === activityEventId)?.id);
   const importedActivityId = found("the imported line", listed.activities.find((a) => a.event_id.startsWith("csv:"))?.id);
+  const profileLayout = { encoding: "utf-8", delimiter: ",", decimal: ".", thousands: "", date_order: "YMD", header: true, skip_lines: 0, date: "Date", description: [`Payee ${marker}`], sign: { kind: "signed", amount: "Amount" } };
+  const profile = { name: `Bank ${marker}`, account: `Account ${marker}`, layout: profileLayout, header_cells: ["Date", `Payee ${marker}`, "Amount"] };
+  const importProfileId = (await json<{ profile: { id: string } }>(await client.request("PUT", "/api/import-profiles", { json: profile }), 200)).profile.id;
 
   const created = await json<{ token: string; ingest_token: { id: string } }>(await client.request("POST", "/api/ingest-tokens", { json: { name: `Tool ${marker}` } }), 201);
 
@@ -221,6 +226,7 @@ export async function ownEverything(client: TestClient): Promise<Owned> {
     activityId,
     activityEventId,
     importedActivityId,
+    importProfileId,
     applicationId,
     ingestTokenId: created.ingest_token.id,
     ingestToken: created.token,

@@ -142,6 +142,20 @@ export const ROUTES: Record<string, RouteCase> = {
   "POST /api/activities/import": {
     probes: (_, b) => [mine({ query: `filename=statement.csv&currency=EUR&columns=${csvColumns}`, body: `Date,Description,Amount\n2026-10-02,Baker ${b.marker},-3.10\n`, headers: { "content-type": "application/octet-stream" } })],
   },
+  // B's statement is read with B's own profiles only; naming A's profile is 404.
+  "POST /api/activities/import/preview": {
+    probes: (a, b) => [
+      mine({ query: `filename=statement.csv&currency=EUR&columns=${csvColumns}`, body: `Date,Description,Amount\n2026-10-02,Baker ${b.marker},-3.10\n`, headers: { "content-type": "application/octet-stream" } }),
+      gone({ query: `filename=statement.csv&profile=${a.importProfileId}`, body: `Date,Description,Amount\n2026-10-02,Baker ${b.marker},-3.10\n`, headers: { "content-type": "application/octet-stream" } }),
+    ],
+  },
+  "GET /api/import-profiles": { probes: () => [mine()] },
+  "PUT /api/import-profiles": {
+    probes: (_, b) => [mine({ json: { name: `Bank ${b.marker}`, account: null, layout: { encoding: "utf-8", delimiter: ",", decimal: ".", thousands: "", date_order: "YMD", header: true, skip_lines: 0, date: "Date", description: [`Memo ${b.marker}`], sign: { kind: "signed", amount: "Amount" } }, header_cells: [] } })],
+  },
+  "DELETE /api/import-profiles/:id": { probes: (a) => [gone(id(a.importProfileId))] },
+  "GET /api/import-profiles/export": { probes: () => [mine()] },
+  "POST /api/import-profiles/import": { probes: () => [mine({ json: { hearth_import_profiles: 1, profiles: [] } })] },
   "POST /api/activities/applications": { probes: () => [mine({ json: { company: "B's company", role: "Tester" } })] },
   "GET /api/activities": { probes: (a) => [mine(), mine({ query: `q=${a.marker}` })] },
   "GET /api/activities/summary": { probes: () => [mine()] },
