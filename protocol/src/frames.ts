@@ -7,6 +7,7 @@ import { LocalAuditEntry, McpServerStatus } from "./mcp.ts";
 import { ErrorCode } from "./errors.ts";
 import { NotificationView } from "./notifications.ts";
 import { Decision, PermissionRequestBody, PermissionRequestView } from "./permissions.ts";
+import { ImportProfile } from "./statement-layout.ts";
 
 /** The Machine Context Protocol version this build speaks. */
 export const PROTOCOL_VERSION = 1;
@@ -189,6 +190,12 @@ export const PermissionUpdateFrame = frame("permission_update", {
   decision: Decision,
 });
 
+/**
+ * relay → agent: the user's import profiles (saved CSV layouts), all of them, sent after `welcome` and again whenever
+ * they change. The agent keeps the latest set and reads its statements folder with it, as the web upload does.
+ */
+export const ImportProfilesFrame = frame("import_profiles", { profiles: z.array(ImportProfile).max(200) });
+
 export const RelayToAgentFrame = z.discriminatedUnion("type", [
   PongFrame,
   ErrorFrame,
@@ -197,6 +204,7 @@ export const RelayToAgentFrame = z.discriminatedUnion("type", [
   CommandsFrame,
   RelayAckFrame,
   PermissionUpdateFrame,
+  ImportProfilesFrame,
 ]);
 export type RelayToAgentFrame = z.infer<typeof RelayToAgentFrame>;
 

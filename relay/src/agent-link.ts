@@ -8,6 +8,7 @@ import { recordRefusals } from "./activity-refusals.ts";
 import type { CommandQueue } from "./command-queue.ts";
 import type { PermissionRequestRecord } from "./d1-sync.ts";
 import { frameId } from "./frames.ts";
+import { sendImportProfiles } from "./import-profiles.ts";
 import { localAuditLines } from "./local-audit.ts";
 import type { InboundAgentFrame } from "./local-audit.ts";
 import type { RelayMemory } from "./memory.ts";
@@ -98,8 +99,11 @@ export class AgentLink {
     host.sockets.send(connection, toAgent("welcome", frameId(), { device_id: deviceId, server_time: now, heartbeat_ms: HEARTBEAT_MS, pending, features: batch ? [FEATURES.batch] : [] }));
     // The first chunk goes out, and new commands start waiting their turn, before anything here awaits.
     const redelivery = this.#redeliver(connection, deviceId);
+    // The statements folder reads with the user's saved import profiles: the agent gets the current set on each hello.
+    const profiles = sendImportProfiles(host.db, host.userId(), [connection]).catch((error: unknown) => console.error("relay: sending import profiles failed", error));
     await host.sockets.broadcastDevice(deviceId);
     await redelivery;
+    await profiles;
   }
 
   /**

@@ -10,6 +10,7 @@ import { CommandQueue } from "./command-queue.ts";
 import { deviceView } from "./devices.ts";
 import { FloodGuard, SOCKET_BUDGETS } from "./flood.ts";
 import { frameId, readFrame } from "./frames.ts";
+import { agentSockets, sendImportProfiles } from "./import-profiles.ts";
 import { InboundAgentFrame } from "./local-audit.ts";
 import { RelayMemory } from "./memory.ts";
 import { pagesShowing } from "./notices.ts";
@@ -277,6 +278,11 @@ export class UserRelay extends Server<Env> {
   /** RPC (and the agent path): new activity is in D1 (these ids); dashboards reload, and notable rows notify. */
   activityStored(freshIds: string[]): void {
     this.#stored(z.array(z.string()).max(100_000).parse(freshIds));
+  }
+
+  /** RPC: the user saved, imported or deleted import profiles; every connected agent gets the new set. */
+  async importProfilesChanged(): Promise<void> {
+    await sendImportProfiles(this.env.DB, this.userId, agentSockets(this.sockets));
   }
 
   /** RPC: the ids of devices with a live, greeted socket. */

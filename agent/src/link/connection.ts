@@ -1,6 +1,6 @@
 import ReconnectingWebSocket from "partysocket/ws";
 import { HEARTBEAT_PING, MAX_FRAME_BYTES, RelayToAgentFrame } from "#protocol";
-import type { RefusedEvent } from "#protocol";
+import type { ImportProfile, RefusedEvent } from "#protocol";
 import type { z } from "zod";
 import type { CloseEvent, ErrorEvent } from "partysocket/ws";
 import { hearthCommand } from "../invocation.ts";
@@ -27,6 +27,8 @@ export type LinkHandlers = {
   /** `refused`: events of an activity frame the server would not store, with why. */
   onAck: (ref: string, refused: RefusedEvent[]) => void;
   onPermissionUpdate: (frame: InboundPermissionUpdate) => void;
+  /** The user's import profiles (all of them): sent after `welcome` and whenever they change. */
+  onImportProfiles?: (profiles: ImportProfile[]) => void;
   /** The relay refused the frame `ref` (an `error` frame naming it; the socket stays open), e.g. "send them again". */
   onRefused?: (ref: string, message: string) => void;
   onState?: (state: LinkState) => void;
@@ -201,6 +203,8 @@ export class RelayLink {
           return this.#config.handlers.onAck(frame.ref, frame.refused ?? []);
         case "permission_update":
           return this.#config.handlers.onPermissionUpdate(frame);
+        case "import_profiles":
+          return this.#config.handlers.onImportProfiles?.(frame.profiles);
       }
     } catch (error) {
       this.#config.log.error("link.handler_failed", `Handling a ${frame.type} frame failed: ${error instanceof Error ? error.message : String(error)}`);

@@ -29,6 +29,8 @@ export function relayFor(env: Env, userId: string) {
     followTurn: (turnId: string, after: number) => stub.followTurn(turnId, after),
     stopTurn: (turnId: string) => stub.stopTurn(turnId),
     onlineDevices: () => stub.onlineDevices(),
+    /** The user's import profiles changed in D1: connected agents get the new set (the `import_profiles` frame). */
+    importProfilesChanged: () => stub.importProfilesChanged(),
     notify: (input: NotifyInput) => stub.notify(NotifyInput.parse(input)),
     /** A notice is in the outbox (stored with the change that caused it); the relay makes it a notification. */
     noticeStored: (notice: OutboxNotice) => stub.noticeStored(OutboxNotice.parse(notice)),
