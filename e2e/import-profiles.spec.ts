@@ -59,7 +59,7 @@ test("an unknown layout with an Af/Bij column is read through the picker, saved 
   await picker.getByLabel("An amount and a column saying which way").check();
   await picker.getByLabel("Amount", { exact: true }).selectOption("Bedrag");
   await expect(picker.getByRole("status")).toContainText("Still to choose: the column saying which way");
-  await picker.getByLabel("Which way").selectOption("Richting");
+  await picker.getByLabel("Which way", { exact: true }).selectOption("Richting");
   await picker.getByLabel("“Af” means").selectOption("out");
   await picker.getByLabel("“Bij” means").selectOption("in");
   await picker.getByText("More columns (optional)").click();

@@ -59,8 +59,8 @@ test("import an OFX and an unknown CSV layout, each previewed first, and pick a 
   await picker.getByLabel("Date", { exact: true }).selectOption("Posted");
   await picker.getByLabel("Description", { exact: true }).selectOption("Payee");
   await picker.getByLabel("Separate money-out and money-in columns").check();
-  await picker.getByLabel("Money out").selectOption("Money out");
-  await picker.getByLabel("Money in").selectOption("Money in");
+  await picker.getByLabel("Money out", { exact: true }).selectOption("Money out");
+  await picker.getByLabel("Money in", { exact: true }).selectOption("Money in");
   await picker.getByLabel("Currency", { exact: true }).selectOption("GBP");
   const csvPreview = csv.getByRole("group", { name: "Preview of credit-union.csv" });
   await expect(csvPreview.getByRole("status")).toContainText("2 new transactions");
