@@ -3,12 +3,19 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ActivityEvent } from "../../../protocol/src/activity.ts";
-import { UnknownCsvLayout, csvAmount, csvDate, importCsv, sniffDelimiter } from "./csv.ts";
-import type { CsvMapping } from "./csv.ts";
+import { sniffDelimiter } from "./csv-records.ts";
+import { csvAmount, csvDate } from "./csv-values.ts";
 import { fixturesDir } from "./fixtures.ts";
+import { layoutFromMapping } from "./mapping.ts";
+import type { CsvMapping } from "./mapping.ts";
+import { UnknownCsvLayout } from "./sniff.ts";
+import { importStatement } from "./statement.ts";
 
 const read = (name: string) => new Uint8Array(readFileSync(join(fixturesDir(), "csv", name)));
 const bytes = (text: string) => new TextEncoder().encode(text);
+/** A CSV file read as the agent and the upload read it; `mapping` stands for the user's answer in the picker. */
+const importCsv = (data: Uint8Array, options: { mapping?: CsvMapping; defaultCurrency?: string } = {}) =>
+  importStatement("statement.csv", data, { ...(options.mapping ? { layout: layoutFromMapping(options.mapping) } : {}), ...(options.defaultCurrency ? { defaultCurrency: options.defaultCurrency } : {}) });
 
 // What each real-world export holds (see ../shared/fixtures/SOURCES.md): its layout, rows, and the first row.
 const EXPECTED: [file: string, layout: string, count: number, date: string, amount: number, currency: string][] = [
@@ -28,7 +35,7 @@ describe("CSV import, on real-world bank exports", () => {
   for (const [file, layout, count, date, amount, currency] of EXPECTED) {
     it(`${file}: the ${layout} layout, ${count} transactions`, () => {
       const imported = importCsv(read(file));
-      expect(imported.layout).toBe(layout);
+      expect(imported.layout).toBe(`preset:${layout}`);
       expect(imported.events).toHaveLength(count);
       expect(imported.refused).toEqual([]);
       expect(imported.events[0]).toMatchObject({ timestamp: `${date}T12:00:00Z`, details: { amount, currency } });
@@ -74,6 +81,10 @@ describe("CSV import, on real-world bank exports", () => {
 
   it("parses amounts, dates and delimiters the way banks write them", () => {
     expect(csvAmount("1.234,56", ",")).toBe(1234.56);
+    expect(csvAmount("1\u00a0234,56", ",", " ")).toBe(1234.56);
+    expect(csvAmount("12,50", ".", ",")).toBeNull();
+    expect(csvAmount("12.50 DR")).toBe(-12.5);
+    expect(csvAmount("EUR -1.234,56", ",")).toBe(-1234.56);
     expect(csvAmount("11'373.94")).toBe(11373.94);
     expect(csvAmount("-$7,971.39")).toBe(-7971.39);
     expect(csvAmount("(12.50)")).toBe(-12.5);

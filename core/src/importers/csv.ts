@@ -1,223 +1,204 @@
-import { createHash } from "node:crypto";
-import { parse } from "csv-parse/sync";
-import { decodeStatement } from "./decode.ts";
+import { CSV_DELIMITERS } from "#protocol";
+import type { CsvLayout } from "#protocol";
+import type { ActivityEvent } from "../../../protocol/src/activity.ts";
+import { readRecords, sniffDelimiter, trimTrailing } from "./csv-records.ts";
+import type { CsvRecord } from "./csv-records.ts";
+import { csvAmount, csvDate } from "./csv-values.ts";
+import { decodeCsv } from "./decode.ts";
+import { SUMMARY_LINES, normaliseHeader } from "./csv-words.ts";
+import { csvEventId, rowKey } from "./fingerprint.ts";
 import type { ImportedStatement } from "./ofx.ts";
 
-// CSV bank exports to financial activity events. A mapping says which columns hold the date (and its day/month
-// order), the amount (or separate debit and credit columns), the currency and the description. Presets cover
-// common bank layouts and are picked by their header; anything else takes a custom mapping (config.json).
+// Reading a CSV statement with a layout (the user's profile, a preset, or the picker's answer): which lines are the
+// table, and each row's date, signed amount, currency and description. Every line with something on it is accounted
+// for: a transaction (`events`, with its line in `rows`), refused with its line and the reason, or skipped as what it
+// is (a line above the header, a line of text like a bank's disclaimer, a line of balances or totals, a summary line
+// after the last transaction).
 
-export type CsvMapping = {
-  id: string;
-  label: string;
-  /** Header cells that identify the layout. */
-  needs: readonly string[];
-  date: string;
-  order: "DMY" | "MDY" | "YMD";
-  amount?: string;
-  debit?: string;
-  credit?: string;
-  /** "," for 1.234,56. */
-  decimal?: "." | ",";
-  /** A column whose value "debit" makes the amount negative (Mint). */
-  sign?: string;
-  currency?: string;
-  /** Used when there is no currency column. */
-  default_currency?: string;
-  description: string;
-  /** A column with the bank's own transaction id, when there is one. */
-  id_column?: string;
+export type CsvReadOptions = {
+  /** The event's `application`: "Statement march.csv". */
+  source: string;
+  /** `preset:<id>`, `profile:<id>` or `custom`: kept in each event's details. */
+  layoutId: string;
+  defaultCurrency?: string | undefined;
+  /** The profile's account name: part of each event id and kept in details. */
+  account?: string | undefined;
 };
 
-export const CSV_PRESETS: readonly CsvMapping[] = [
-  { id: "gls-de", label: "GLS Bank (DE)", needs: ["Buchungstag", "Betrag"], date: "Buchungstag", order: "DMY", amount: "Betrag", decimal: ",", currency: "Währung", description: "Auftraggeber/Empfänger" },
-  { id: "ubs-ch", label: "UBS (CH, French)", needs: ["Date de valeur", "Débit", "Crédit"], date: "Date de valeur", order: "DMY", debit: "Débit", credit: "Crédit", currency: "Monn.", description: "Description 1" },
-  { id: "capitalone", label: "Capital One", needs: ["Transaction Date", "Debit", "Credit"], date: "Transaction Date", order: "YMD", debit: "Debit", credit: "Credit", default_currency: "USD", description: "Description" },
-  { id: "ing-es", label: "ING (ES)", needs: ["date", "amount", "balance"], date: "date", order: "DMY", amount: "amount", default_currency: "EUR", description: "desc" },
-  { id: "mint", label: "Mint", needs: ["Transaction Type", "Amount", "Original Description"], date: "Date", order: "MDY", amount: "Amount", sign: "Transaction Type", default_currency: "USD", description: "Description" },
-  { id: "paypal", label: "PayPal", needs: ["Gross", "Net", "Transaction ID"], date: "Date", order: "MDY", amount: "Net", currency: "Currency", description: "Name", id_column: "Transaction ID" },
-  { id: "dcu", label: "DCU", needs: ["DATE", "AMOUNT", "CURRENT BALANCE"], date: "DATE", order: "MDY", amount: "AMOUNT", default_currency: "USD", description: "DESCRIPTION", id_column: "ID" },
-  { id: "fidelity", label: "Fidelity (cash management)", needs: ["Run Date", "Amount ($)"], date: "Run Date", order: "MDY", amount: "Amount ($)", default_currency: "USD", description: "Action" },
-  { id: "otp-hu", label: "OTP Bank (HU)", needs: ["Könyvelés dátuma", "Összeg"], date: "Könyvelés dátuma", order: "YMD", amount: "Összeg", currency: "Devizanem", description: "Partner név" },
-  { id: "date-remarque-montant", label: "Date / Remarque / Montant (FR)", needs: ["Date", "Montant"], date: "Date", order: "YMD", amount: "Montant", default_currency: "EUR", description: "Remarque" },
-];
+/** The header cell a file with no header row gives its n-th column (1-based). */
+export const columnName = (n: number) => `Column ${n}`;
 
-/** The delimiter that splits the first lines most consistently into more than one field. */
-export function sniffDelimiter(text: string): string {
-  const lines = text.split(/\r\n|\n|\r/).filter((line) => line.trim()).slice(0, 20);
-  let best = { delimiter: ",", score: -1, fields: 0 };
-  for (const delimiter of [",", ";", "\t", "|"]) {
-    const counts = lines.map((line) => {
-      let fields = 1;
-      let quoted = false;
-      for (const char of line) {
-        if (char === '"') quoted = !quoted;
-        else if (char === delimiter && !quoted) fields++;
-      }
-      return fields;
-    });
-    // Lines with one field (a title, a note) say nothing about the delimiter.
-    const freq = new Map<number, number>();
-    for (const c of counts) if (c > 1) freq.set(c, (freq.get(c) ?? 0) + 1);
-    const [fields, score] = [...freq.entries()].sort((a, b) => b[1] - a[1] || b[0] - a[0])[0] ?? [1, 0];
-    if (fields > 1 && (score > best.score || (score === best.score && fields > best.fields))) best = { delimiter, score, fields };
-  }
-  return best.delimiter;
+/** Every column a layout names, for finding its header row. */
+export function layoutColumns(layout: CsvLayout): string[] {
+  const sign = layout.sign.kind === "split" ? [layout.sign.debit, layout.sign.credit] : layout.sign.kind === "indicator" ? [layout.sign.amount, layout.sign.indicator] : [layout.sign.amount];
+  const optional = [layout.currency, layout.id, layout.balance, layout.category].filter((c): c is string => c !== undefined);
+  return [...new Set([layout.date, ...layout.description, ...sign, ...optional])];
 }
 
-/** `1.234,56`, `11'373.94`, `-$7,971.39`, `(12.50)`, `"1,000.00"` → a number, or null. */
-export function csvAmount(raw: string | undefined, decimal: "." | "," = "."): number | null {
-  let t = (raw ?? "").trim();
-  if (!t) return null;
-  let negative = false;
-  if (/^\(.*\)$/.test(t)) {
-    negative = true;
-    t = t.slice(1, -1);
-  }
-  t = t.replace(/[$€£\s]|CHF|EUR|USD/g, "");
-  if (t.startsWith("-")) {
-    negative = !negative;
-    t = t.slice(1);
-  } else if (t.startsWith("+")) t = t.slice(1);
-  if (t.endsWith("-")) {
-    negative = !negative;
-    t = t.slice(0, -1);
-  }
-  t = t.replace(decimal === "," ? /[.'\u2019]/g : /[,'\u2019]/g, "");
-  if (decimal === ",") t = t.replace(",", ".");
-  if (!/^\d+(\.\d+)?$/.test(t)) return null;
-  return (negative ? -1 : 1) * Number(t);
+/** The table's header row: the first record holding every column the layout names, after the lines it skips. */
+function findHeader(records: readonly CsvRecord[], layout: CsvLayout): number {
+  const wanted = layoutColumns(layout);
+  const fits = (r: CsvRecord) => wanted.every((c) => r.cells.includes(c));
+  const after = records.findIndex((r) => r.line > layout.skip_lines && fits(r));
+  return after >= 0 ? after : records.slice(0, 200).findIndex(fits);
 }
 
-/** A time of day after a date ("2021-09-05 11:32:41", "…T11:32:41Z", "6/4/2016 10:46 PM"): the day is what counts. */
-const TIME_OF_DAY = /(?:\s+|T)\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?(?:\s*(?:Z|[+-]\d{2}:?\d{2}|[A-Z]{2,5}))?$/;
-
-/**
- * A date in the given field order → `YYYY-MM-DD`, or null when it is not a real date. Takes the separators banks
- * use (`-`, `/`, `.`), a time of day after the date, and the compact 8-digit form (`20200213` for YMD,
- * `13022020` for DMY).
- */
-export function csvDate(raw: string | undefined, order: CsvMapping["order"]): string | null {
-  const text = (raw ?? "").trim().replace(TIME_OF_DAY, "").trim().replace(/\.$/, "");
-  const compact = /^\d{8}$/.test(text);
-  const parts = compact ? (order === "YMD" ? [text.slice(0, 4), text.slice(4, 6), text.slice(6)] : [text.slice(0, 2), text.slice(2, 4), text.slice(4)]) : text.split(/[./-]/);
-  if (parts.length !== 3 || parts.some((p) => !/^\d+$/.test(p))) return null;
-  const at = (field: "D" | "M" | "Y") => parts[order.indexOf(field)] ?? "";
-  if (![2, 4].includes(at("Y").length)) return null;
-  let year = Number(at("Y"));
-  if (at("Y").length === 2) year += year < 70 ? 2000 : 1900;
-  const month = Number(at("M"));
-  const day = Number(at("D"));
-  const date = new Date(Date.UTC(year, month - 1, day));
-  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return null;
-  return date.toISOString().slice(0, 10);
+/** The records and where the table starts (the header row's index, or -1 before the first data row when there is none). */
+function locateTable(text: string, layout: CsvLayout): { records: CsvRecord[]; header: string[]; start: number } {
+  if (!layout.header) {
+    const records = readRecords(text, layout.delimiter);
+    const first = records.findIndex((r) => r.line > layout.skip_lines);
+    const width = Math.max(0, ...records.map((r) => r.cells.length));
+    return { records, header: Array.from({ length: width }, (_, i) => columnName(i + 1)), start: (first < 0 ? records.length : first) - 1 };
+  }
+  // A layout kept from an older file (or an old mapping, which never said) may name the wrong delimiter: the one
+  // the file's own lines show is tried next, then the others.
+  for (const delimiter of new Set([layout.delimiter, sniffDelimiter(text), ...CSV_DELIMITERS])) {
+    const records = readRecords(text, delimiter);
+    const at = findHeader(records, layout);
+    if (at >= 0) return { records, header: records[at]?.cells ?? [], start: at };
+  }
+  throw new Error(`The file has no header row with the columns ${layoutColumns(layout).map((c) => `"${c}"`).join(", ")}; check the delimiter and the lines to skip, or choose the columns again.`);
 }
 
-/** A CSV whose header matches no preset (and no mapping given): the user has to say which column is which. */
-export class UnknownCsvLayout extends Error {
-  constructor() {
-    super("This CSV layout is not one Hearth knows. Say which columns hold the date, the amount and the description (a column mapping).");
+type Row = { date: string; amount: number; currency: string; description: string; merchant: string; bankId: string; balance: number | null; category: string };
+
+/** One data row to a transaction, or the reason it cannot be one. */
+function readRow(cell: (column: string | undefined) => string, layout: CsvLayout, defaultCurrency: string | undefined): Row | string {
+  const number = (raw: string) => csvAmount(raw, layout.decimal, layout.thousands);
+  const notAmount = (raw: string) => `"${raw}" is not an amount (decimal "${layout.decimal}"${layout.thousands ? `, thousands "${layout.thousands === " " ? "space" : layout.thousands}"` : ""})`;
+  const rawDate = cell(layout.date);
+  if (!rawDate) return `it has no date (the ${layout.date} column is empty)`;
+  const date = csvDate(rawDate, layout.date_order);
+  if (!date) return `"${rawDate}" is not a date (${layout.date_order})`;
+
+  let amount: number;
+  const sign = layout.sign;
+  if (sign.kind === "signed") {
+    const raw = cell(sign.amount);
+    if (!raw) return "it has no amount";
+    const value = number(raw);
+    if (value === null) return notAmount(raw);
+    amount = value;
+  } else if (sign.kind === "split") {
+    const [rawDebit, rawCredit] = [cell(sign.debit), cell(sign.credit)];
+    if (!rawDebit && !rawCredit) return `it has no amount (neither ${sign.debit} nor ${sign.credit})`;
+    const debit = rawDebit ? number(rawDebit) : 0;
+    const credit = rawCredit ? number(rawCredit) : 0;
+    if (debit === null) return notAmount(rawDebit);
+    if (credit === null) return notAmount(rawCredit);
+    // A debit is money out whatever sign the bank writes it with, a credit money in.
+    amount = Math.abs(credit) - Math.abs(debit);
+  } else {
+    const raw = cell(sign.amount);
+    if (!raw) return "it has no amount";
+    const value = number(raw);
+    if (value === null) return notAmount(raw);
+    const mark = cell(sign.indicator).toLowerCase();
+    const is = (values: readonly string[]) => values.some((v) => v.trim().toLowerCase() === mark);
+    if (is(sign.debit_values)) amount = -Math.abs(value);
+    else if (is(sign.credit_values)) amount = Math.abs(value);
+    else return `its ${sign.indicator} "${cell(sign.indicator)}" is neither ${[...sign.debit_values, ...sign.credit_values].map((v) => `"${v}"`).join(", ").replace(/, ([^,]*)$/, " nor $1")}`;
   }
+  amount = Math.round(amount * 100) / 100 || 0;
+
+  const written = cell(layout.currency).toUpperCase();
+  const symbol: Record<string, string> = { "€": "EUR", "£": "GBP", "ZŁ": "PLN", "KČ": "CZK", FT: "HUF" };
+  const currency = /^[A-Z]{3}$/.test(written) ? written : (symbol[written] ?? layout.default_currency ?? defaultCurrency ?? "");
+  if (!/^[A-Z]{3}$/.test(currency)) return written ? `"${cell(layout.currency)}" is not a currency code (like EUR)` : "the file does not say its currency; set a default currency for it";
+
+  const parts = layout.description.map((c) => cell(c)).filter((v) => v !== "");
+  const rawBalance = cell(layout.balance);
+  return {
+    date,
+    amount,
+    currency,
+    description: [...new Set(parts)].join(" · ") || "Transaction",
+    merchant: parts[0] ?? "",
+    bankId: cell(layout.id),
+    balance: rawBalance ? number(rawBalance) : null,
+    category: cell(layout.category),
+  };
 }
 
-export type CsvOptions = { mapping?: CsvMapping; defaultCurrency?: string; source?: string };
+/** Reads a CSV statement with a layout. Throws an Error when the file has no table the layout fits. */
+export function readCsv(bytes: Uint8Array, layout: CsvLayout, options: CsvReadOptions): ImportedStatement {
+  const { text } = decodeCsv(bytes, layout.encoding);
+  const { records, header, start } = locateTable(text, layout);
+  const result: ImportedStatement = { events: [], rows: [], refused: [], skipped: [], accounts: [] };
+  // The header row itself is the one line not reported: it is what the layout was recognised by.
+  for (const { line } of records.slice(0, Math.max(0, start))) result.skipped.push({ row: line, reason: layout.header ? "above the header row" : "a line before the table" });
 
-type CsvRecord = { cells: string[]; line: number };
-
-/** The file's records, each with the line it ends on (what a text editor shows), blank lines left out. */
-function readRecords(text: string): CsvRecord[] {
-  // Each kept record's line, in order; `info: true` would give the same, but its typings say string[][].
-  const lines: number[] = [];
-  let cells: string[][];
-  try {
-    cells = parse(text, {
-      delimiter: sniffDelimiter(text),
-      relax_column_count: true,
-      relax_quotes: true,
-      trim: true,
-      skip_empty_lines: true,
-      skip_records_with_empty_values: true,
-      on_record: (record, context) => {
-        lines.push(context.lines);
-        return record;
-      },
-    });
-  } catch (error) {
-    throw new Error(`This CSV file could not be read: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  if (lines.length !== cells.length) throw new Error("This CSV file could not be read: its lines and records do not match up.");
-  return cells.map((record, i) => ({ cells: record, line: lines[i] ?? 0 }));
-}
-
-/**
- * A CSV statement's transactions. Every line with something on it is accounted for: a transaction (`events`,
- * with its line in `rows`), refused with its line and the reason, or skipped as what it is (a line above the
- * header, or a line of text like a bank's disclaimer). A line with two or more values is a transaction or is
- * refused, never skipped, so a file with data lines can never come back with nothing stored and nothing refused.
- */
-export function importCsv(bytes: Uint8Array, options: CsvOptions = {}): ImportedStatement & { layout: string } {
-  const records = readRecords(decodeStatement(bytes));
-  const candidates = options.mapping ? [options.mapping] : CSV_PRESETS;
-  let headerAt = -1;
-  let mapping: CsvMapping | undefined;
-  for (let i = 0; i < Math.min(records.length, 30) && !mapping; i++) {
-    mapping = candidates.find((m) => m.needs.every((name) => records[i]?.cells.includes(name)));
-    if (mapping) headerAt = i;
-  }
-  if (!mapping) {
-    if (!options.mapping) throw new UnknownCsvLayout();
-    throw new Error(`The file has no header row with ${options.mapping.needs.join(", ")}.`);
-  }
-  const header = records[headerAt]?.cells ?? [];
-  const cell = (row: string[], column: string | undefined) => (column === undefined ? undefined : row[header.indexOf(column)]);
-  const result: ImportedStatement & { layout: string } = { events: [], rows: [], refused: [], skipped: [], accounts: [], layout: mapping.id };
-  for (const { line } of records.slice(0, headerAt)) result.skipped.push({ row: line, reason: "above the header row" });
+  const headerKey = trimTrailing(header).join("\u0000");
   const seen = new Map<string, number>();
-  for (const { cells: row, line } of records.slice(headerAt + 1)) {
-    const filled = row.filter((value) => value !== "");
-    if (filled.length === 1 && csvDate(filled[0], mapping.order) === null) {
+  const repeated = new Map<string, number>();
+  /** Each refused row's line, when the reason is its date: a run of these after the last transaction is a footer. */
+  const undated = new Set<number>();
+  let lastDated = 0;
+  for (const { cells, line } of records.slice(start + 1)) {
+    const filled = cells.filter((value) => value !== "");
+    if (layout.header && trimTrailing(cells).join("\u0000") === headerKey) {
+      result.skipped.push({ row: line, reason: "the header row again" });
+      continue;
+    }
+    if (filled.length === 1 && csvDate(filled[0], layout.date_order) === null) {
       result.skipped.push({ row: line, reason: "a line of text, not a transaction" });
       continue;
     }
-    const refuse = (reason: string) => result.refused.push({ row: line, reason });
-    const date = csvDate(cell(row, mapping.date), mapping.order);
-    if (!date) {
-      refuse(`"${cell(row, mapping.date) ?? ""}" is not a date (${mapping.order})`);
+    const cell = (column: string | undefined) => (column === undefined ? "" : (cells[header.indexOf(column)] ?? "").trim());
+    const row = readRow(cell, layout, options.defaultCurrency);
+    if (typeof row === "string") {
+      result.refused.push({ row: line, reason: row });
+      if (csvDate(cell(layout.date), layout.date_order) === null) undated.add(line);
+      else lastDated = line;
       continue;
     }
-    let amount: number | null;
-    if (mapping.debit !== undefined || mapping.credit !== undefined) {
-      const credit = csvAmount(cell(row, mapping.credit), mapping.decimal);
-      const debit = csvAmount(cell(row, mapping.debit), mapping.decimal);
-      amount = credit !== null && credit !== 0 ? credit : debit !== null ? -Math.abs(debit) : null;
-    } else {
-      amount = csvAmount(cell(row, mapping.amount), mapping.decimal);
-      if (amount !== null && mapping.sign && /^debit$/i.test(cell(row, mapping.sign) ?? "")) amount = -Math.abs(amount);
-    }
-    if (amount === null) {
-      refuse("it has no amount");
+    lastDated = line;
+    if (SUMMARY_LINES.has(normaliseHeader(row.description))) {
+      result.skipped.push({ row: line, reason: "a balance or total line, not a transaction" });
       continue;
     }
-    const currency = (cell(row, mapping.currency) || mapping.default_currency || options.defaultCurrency || "").toUpperCase();
-    if (!/^[A-Z]{3}$/.test(currency)) {
-      refuse("the file does not say its currency; set a default currency for it");
+    const key = rowKey(row);
+    // The bank's id written twice on the same row is one transaction listed twice; on different rows, two.
+    const again = row.bankId ? repeated.get(`${row.bankId}\u0000${key}`) : undefined;
+    if (again !== undefined) {
+      result.skipped.push({ row: line, reason: `the same transaction as row ${again} (${row.bankId})` });
       continue;
     }
-    const description = cell(row, mapping.description) || "Transaction";
-    // The bank's id when there is one; else what the row says, plus how many identical rows came before it.
-    const own = cell(row, mapping.id_column);
-    const key = own || createHash("sha256").update([date, amount, description].join("\u0000")).digest("hex").slice(0, 20);
-    const repeat = seen.get(key) ?? 0;
-    seen.set(key, repeat + 1);
-    result.events.push({
-      event_id: `csv:${mapping.id}:${key}${repeat > 0 ? `:${repeat}` : ""}`.slice(0, 200),
-      activity_type: "financial",
-      timestamp: `${date}T12:00:00Z`,
-      application: options.source ?? `${mapping.label} CSV`,
-      description,
-      details: { amount, currency, merchant: description, layout: mapping.id },
-    });
+    if (row.bankId) repeated.set(`${row.bankId}\u0000${key}`, line);
+    const identity = row.bankId ? `id\u0000${row.bankId}` : key;
+    const position = seen.get(identity) ?? 0;
+    seen.set(identity, position + 1);
     result.rows.push(line);
+    result.events.push(eventOf(row, csvEventId({ key, position, account: options.account, bankId: row.bankId || undefined }), options));
+  }
+  // Summary lines after the table ("Total", "Closing balance;1.234,56") are not transactions the file failed to give.
+  if (result.events.length > 0) {
+    const footer = result.refused.filter((r) => r.row > lastDated && undated.has(r.row));
+    result.refused = result.refused.filter((r) => !footer.includes(r));
+    result.skipped.push(...footer.map((r) => ({ row: r.row, reason: "a summary line after the table" })));
+    result.skipped.sort((a, b) => a.row - b.row);
   }
   return result;
+}
+
+function eventOf(row: Row, eventId: string, options: CsvReadOptions): ActivityEvent {
+  return {
+    event_id: eventId,
+    activity_type: "financial",
+    timestamp: `${row.date}T12:00:00Z`,
+    application: options.source.slice(0, 200),
+    description: row.description.slice(0, 2000),
+    details: {
+      amount: row.amount,
+      currency: row.currency,
+      merchant: (row.merchant || row.description).slice(0, 200),
+      description: row.description.slice(0, 2000),
+      ...(row.category ? { category: row.category.slice(0, 100) } : {}),
+      ...(options.account ? { account: options.account } : {}),
+      ...(row.balance !== null ? { balance: row.balance } : {}),
+      ...(row.bankId ? { bank_id: row.bankId } : {}),
+      layout: options.layoutId,
+    },
+  };
 }

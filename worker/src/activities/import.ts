@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { CsvColumns, ManualApplication } from "#protocol";
 import type { ActivityEvent, StatementImportResult } from "#protocol";
-import { UnknownCsvLayout, importStatement, isStatementFile } from "#importers";
+import { UnknownCsvLayout, importStatement, isStatementFile, layoutFromMapping } from "#importers";
 import type { CsvMapping } from "#importers";
 import { requireUser } from "../auth/session.ts";
 import { openDb, schema } from "../../../core/src/db/index.ts";
@@ -62,7 +62,7 @@ export const activityImportsApi = new Hono<AppEnv>()
     if (bytes.byteLength > MAX_STATEMENT_BYTES) throw new ApiError(413, "payload_too_large", "A statement can be up to 5 MiB. Export a shorter period.");
     let imported;
     try {
-      imported = importStatement(filename, bytes, { ...(currency ? { defaultCurrency: currency } : {}), ...(columns ? { columns: mappingOf(columns) } : {}) });
+      imported = importStatement(filename, bytes, { ...(currency ? { defaultCurrency: currency } : {}), ...(columns ? { layout: layoutFromMapping(mappingOf(columns)) } : {}) });
     } catch (error) {
       // The web app answers this one with a column picker.
       if (error instanceof UnknownCsvLayout) throw new ApiError(400, "validation_failed", error.message, { field: "columns" });
