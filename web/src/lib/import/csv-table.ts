@@ -58,11 +58,18 @@ export function readTable(text: string, settings: TableSettings): CsvTable {
     .filter((line) => line.trim() !== "")
     .slice(0, SHOWN_ROWS + 1)
     .map((line) => cellsOf(line, settings.delimiter));
-  const header_cells = settings.header ? (table.shift() ?? []) : [];
+  // As the server keeps a header: without the empty cells a trailing delimiter leaves.
+  const header_cells = settings.header ? trimTrailing(table.shift() ?? []) : [];
   const width = Math.max(header_cells.length, ...table.map((row) => row.length));
   // An empty header cell (a trailing delimiter, an unnamed column) is named by its place, like a headerless file's.
   const columns = Array.from({ length: width }, (_, i) => header_cells[i] || `Column ${i + 1}`);
   return { preamble, columns, header_cells, rows: table.slice(0, SHOWN_ROWS) };
+}
+
+function trimTrailing(cells: string[]): string[] {
+  let end = cells.length;
+  while (end > 0 && cells[end - 1] === "") end--;
+  return cells.slice(0, end);
 }
 
 /** The distinct values of a column (an indicator's `Af`/`Bij`), most frequent first, at most `limit`. */
