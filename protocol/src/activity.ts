@@ -215,8 +215,10 @@ export type CsvColumns = z.infer<typeof CsvColumns>;
 /** API → client: POST /api/activities/import, a statement file read on the server. */
 export const StatementImportResult = IngestResult.omit({ rejected: true }).extend({
   file: z.string(),
-  /** `ofx`, or the CSV layout that fitted (a preset's id). */
+  /** `ofx`, `camt053`, `preset:<id>`, `profile:<id>` or `custom`: what read the file. */
   layout: z.string(),
+  /** The same for people: "ING (NL)", "Your profile 'Joint'", "OFX". */
+  layout_name: z.string(),
   accounts: z.array(z.object({ id: z.string(), kind: z.enum(["bank", "creditcard"]), currency: z.string().nullable(), transactions: z.number() })),
   /** Transactions read from the file. */
   found: z.number(),

@@ -61,6 +61,8 @@ export const ApiErrorBody = z.object({
     field: z.string().optional(),
     /** With `step_up_required`: what the proof can be given with. */
     methods: z.array(z.enum(["password", "totp", "passkey"])).optional(),
+    /** More for the client to act on, by error: a statement in a layout Hearth does not know carries `sniff` (a CsvSniff). */
+    details: z.record(z.string(), z.unknown()).optional(),
   }),
 });
 export type ApiErrorBody = z.infer<typeof ApiErrorBody>;

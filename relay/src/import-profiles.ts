@@ -1,5 +1,5 @@
 import type { Connection } from "partyserver";
-import { MAX_FRAME_BYTES, toAgent } from "#protocol";
+import { ImportProfilesFrame, MAX_FRAME_BYTES, toAgent } from "#protocol";
 import type { ImportProfile } from "#protocol";
 import { listProfiles } from "../../core/src/activities/import-profiles.ts";
 import { frameId } from "./frames.ts";
@@ -15,7 +15,7 @@ import type { Sockets, SocketState } from "./sockets.ts";
 export function importProfilesText(profiles: readonly ImportProfile[]): { text: string; left: number } {
   const newestFirst = [...profiles].sort((a, b) => b.updated_at - a.updated_at);
   for (let count = newestFirst.length; ; count = Math.floor(count * 0.9)) {
-    const text = JSON.stringify(toAgent("import_profiles", frameId(), { profiles: newestFirst.slice(0, count) }));
+    const text = JSON.stringify(ImportProfilesFrame.parse(toAgent("import_profiles", frameId(), { profiles: newestFirst.slice(0, count) })));
     if (text.length <= MAX_FRAME_BYTES / 3 || new TextEncoder().encode(text).byteLength <= MAX_FRAME_BYTES || count === 0) return { text, left: newestFirst.length - count };
   }
 }

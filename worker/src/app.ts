@@ -45,7 +45,7 @@ const statementLimit = bodyLimit({
 });
 api.use(securityHeaders);
 // Statement uploads are files; everything else is a small JSON body.
-api.use((c, next) => (c.req.path === "/api/activities/import" ? statementLimit(c, next) : usualLimit(c, next)));
+api.use((c, next) => (c.req.path === "/api/activities/import" || c.req.path === "/api/activities/import/preview" ? statementLimit(c, next) : usualLimit(c, next)));
 api.use(sameOriginWrites);
 
 const routes = api

@@ -2,9 +2,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { ActivityEvent } from "#protocol";
+import type { ActivityEvent, ImportProfile } from "#protocol";
 import { silentLogger } from "../log.ts";
 import { openStateDb } from "../store/db.ts";
+import { ImportProfiles } from "../store/import-profiles.ts";
 import { privacyFilter } from "./privacy.ts";
 import { categorise, StatementsListener } from "./statements.ts";
 
@@ -15,6 +16,32 @@ VERSION:102
 <OFX><BANKMSGSRSV1><STMTTRNRS><STMTRS><CURDEF>USD<BANKACCTFROM><ACCTID>1234</BANKACCTFROM>
 <BANKTRANLIST><STMTTRN><TRNTYPE>DEBIT<DTPOSTED>20261005<TRNAMT>${amount}<FITID>${fitid}<NAME>${name}</STMTTRN></BANKTRANLIST>
 </STMTRS></STMTTRNRS></BANKMSGSRSV1></OFX>`;
+
+/** A Dutch export (an Af/Bij indicator beside always-positive amounts, in Windows-1252) no preset knows. */
+const DUTCH = (...rows: string[]) =>
+  Uint8Array.from(['"Boekdatum";"Tegenpartij";"Af/Bij";"Bedrag";"Saldo"', ...rows].join("\r\n") + "\r\n", (char) => char.charCodeAt(0));
+const PROFILE: ImportProfile = {
+  id: "p1",
+  name: "ING NL",
+  account: "Joint",
+  header_cells: ["Boekdatum", "Tegenpartij", "Af/Bij", "Bedrag", "Saldo"],
+  layout: {
+    encoding: "windows-1252",
+    delimiter: ";",
+    decimal: ",",
+    thousands: ".",
+    date_order: "DMY",
+    header: true,
+    skip_lines: 0,
+    date: "Boekdatum",
+    description: ["Tegenpartij"],
+    sign: { kind: "indicator", amount: "Bedrag", indicator: "Af/Bij", debit_values: ["Af"], credit_values: ["Bij"] },
+    default_currency: "EUR",
+    balance: "Saldo",
+  },
+  created_at: 1,
+  updated_at: 1,
+};
 
 let dir: string;
 let folder: string;
@@ -72,6 +99,51 @@ describe("the statements listener", () => {
     } finally {
       statements.stop();
     }
+  });
+
+  it("leaves a CSV in an unknown layout waiting with what to do, and reads it once a profile for it arrives", () => {
+    const db = openStateDb(join(dir, "state.db"));
+    const profiles = new ImportProfiles(db);
+    writeFileSync(join(folder, "october.csv"), DUTCH('"03-10-2026";"Caf\xe9 de Jaren";"Af";"23,10";"1.476,90"', '"05-10-2026";"Werkgever BV";"Bij";"2.500,00";"3.976,90"'));
+    const statements = listener({ db, profiles: () => profiles.current() });
+    expect(statements.scan()).toBe(0);
+    expect(warnings.join(" ")).toMatch(/october\.csv was not imported: Hearth does not know its layout \(header: Boekdatum, Tegenpartij, Af\/Bij, Bedrag, Saldo\)\. Upload it once in the web app/);
+    expect(statements.scan()).toBe(0); // not read (nor logged) again until something changes
+    expect(warnings).toHaveLength(1);
+
+    expect(profiles.replace([PROFILE])).toBe(true);
+    expect(statements.profilesChanged()).toBe(2);
+    const events = recorded.flat();
+    expect(events.map((e) => [e.timestamp.slice(0, 10), e.details.amount, e.details.currency, e.details.account])).toEqual([
+      ["2026-10-03", -23.1, "EUR", "Joint"],
+      ["2026-10-05", 2500, "EUR", "Joint"],
+    ]);
+    expect(events[0]?.description ?? events[0]?.details.merchant).toBe("Café de Jaren");
+    expect(statements.profilesChanged()).toBe(0); // nothing was waiting
+  });
+
+  it("keeps the profiles the relay sent across a restart, and ignores a set that did not change", () => {
+    const path = join(dir, "state.db");
+    const first = openStateDb(path);
+    const kept = new ImportProfiles(first);
+    expect(kept.current()).toEqual([]);
+    expect(kept.replace([PROFILE])).toBe(true);
+    expect(kept.replace([PROFILE])).toBe(false);
+    first.close();
+    const again = new ImportProfiles(openStateDb(path));
+    expect(again.current()).toEqual([PROFILE]);
+  });
+
+  it("still reads with config.json's old csv_mappings", () => {
+    writeFileSync(join(folder, "bank.csv"), "Booked,Payee,Value\n2026-10-01,Corner grocer,-23.10\n2026-10-02,Bakery,-3.20\n");
+    const statements = listener({
+      mappings: [{ id: "mine", label: "My bank", needs: ["Booked", "Value"], date: "Booked", order: "YMD", amount: "Value", description: "Payee", default_currency: "CHF" }],
+    });
+    expect(statements.scan()).toBe(2);
+    expect(recorded.flat().map((e) => [e.details.amount, e.details.currency])).toEqual([
+      [-23.1, "CHF"],
+      [-3.2, "CHF"],
+    ]);
   });
 
   it("matches merchant rules without case, with * anywhere", () => {

@@ -3,9 +3,9 @@ import { existsSync, readdirSync, readFileSync, statSync, watch } from "node:fs"
 import type { FSWatcher } from "node:fs";
 import { join } from "node:path";
 import type { DatabaseSync } from "node:sqlite";
-import type { ActivityEvent } from "#protocol";
-import type { CsvMapping, ImportedStatement } from "#importers";
-import { importStatement, isStatementFile } from "#importers";
+import type { ActivityEvent, ImportProfile } from "#protocol";
+import type { CsvMapping, ImportedFile } from "#importers";
+import { UnknownCsvLayout, importStatement, isStatementFile } from "#importers";
 import type { Logger } from "../log.ts";
 
 /** A merchant rule: a case-insensitive pattern with `*` wildcards, like "AMZN*", and the category it gives. */
@@ -14,7 +14,10 @@ export type CategoryRule = { match: string; category: string };
 export type StatementsListenerOptions = {
   folder: string;
   rules: readonly CategoryRule[];
+  /** config.json's `csv_mappings` (the layouts from before import profiles): tried after the profiles, before the presets. */
   mappings: readonly CsvMapping[];
+  /** The user's import profiles, as the relay last sent them (the same ones the web upload reads with). */
+  profiles?: () => readonly ImportProfile[];
   defaultCurrency?: string;
   db: DatabaseSync;
   log: Logger;
@@ -35,9 +38,10 @@ export function categorise(text: string, rules: readonly CategoryRule[]): string
 }
 
 /**
- * The financial listener: watches a statements folder, imports each OFX, QFX or CSV file once (by content: a
- * file saved again with the same bytes is skipped, one with new bytes is read again and the server keeps each
- * transaction once), gives categories from the user's merchant rules, and records the events.
+ * The financial listener: watches a statements folder, imports each OFX, QFX, CSV or CAMT.053 file once (by
+ * content: a file saved again with the same bytes is skipped, one with new bytes is read again and the server keeps
+ * each transaction once), gives categories from the user's merchant rules, and records the events. A CSV in a layout
+ * no profile, mapping or preset fits is logged with what to do, and read again when the import profiles change.
  */
 export class StatementsListener {
   readonly #options: StatementsListenerOptions;
@@ -69,9 +73,21 @@ export class StatementsListener {
     this.#watcher = null;
   }
 
+  /**
+   * The import profiles changed (the relay sent a new set): files left unread for an unknown layout are read again,
+   * so a profile saved in the web app imports the file waiting here. Returns how many events it recorded.
+   */
+  profilesChanged(): number {
+    const { folder, db } = this.#options;
+    const waiting = Number(db.prepare("DELETE FROM imported_files WHERE unknown_layout = 1").run().changes);
+    return waiting > 0 && existsSync(folder) ? this.scan() : 0;
+  }
+
   /** Imports every statement file not imported yet with its current content. Returns how many events it recorded. */
   scan(): number {
     const { folder, db, log, mappings, defaultCurrency } = this.#options;
+    const profiles = this.#options.profiles?.() ?? [];
+    const remember = db.prepare("INSERT OR REPLACE INTO imported_files (path, hash, imported_at, events, unknown_layout) VALUES (?, ?, ?, ?, ?)");
     let recorded = 0;
     for (const name of readdirSync(folder).sort()) {
       const path = join(folder, name);
@@ -80,21 +96,32 @@ export class StatementsListener {
       const hash = createHash("sha256").update(bytes).digest("hex");
       const known = db.prepare("SELECT hash FROM imported_files WHERE path = ?").get(path);
       if (known?.hash === hash) continue;
-      let imported: ImportedStatement;
+      let imported: ImportedFile;
       try {
-        imported = importStatement(name, bytes, { mappings, ...(defaultCurrency ? { defaultCurrency } : {}) });
+        // The same read as the web upload's, with config.json's old mappings after the profiles, before the presets.
+        imported = importStatement(name, bytes, { profiles, mappings, ...(defaultCurrency ? { defaultCurrency } : {}) });
       } catch (error) {
+        if (error instanceof UnknownCsvLayout) {
+          const header = error.sniff.header_cells.slice(0, 8).join(", ");
+          log.warn(
+            "statements.unknown_layout",
+            `${name} was not imported: Hearth does not know its layout${header ? ` (header: ${header})` : ""}. Upload it once in the web app (Dashboard → Import), check the columns and save them as a profile: this folder then reads it, and every statement like it, by itself.`,
+            { file: name },
+          );
+          remember.run(path, hash, Date.now(), 0, 1);
+          continue;
+        }
         log.warn("statements.refused", `${name} was not imported: ${error instanceof Error ? error.message : String(error)}`, { file: name });
-        db.prepare("INSERT OR REPLACE INTO imported_files (path, hash, imported_at, events) VALUES (?, ?, ?, 0)").run(path, hash, Date.now());
+        remember.run(path, hash, Date.now(), 0, 0);
         continue;
       }
       const events = imported.events.map((event) => this.#categorised(event));
       if (events.length > 0) this.#options.record(events);
-      db.prepare("INSERT OR REPLACE INTO imported_files (path, hash, imported_at, events) VALUES (?, ?, ?, ?)").run(path, hash, Date.now(), events.length);
+      remember.run(path, hash, Date.now(), events.length, 0);
       recorded += events.length;
       const refused = imported.refused.map((r) => `row ${r.row}: ${r.reason}`);
       const skipped = imported.skipped.length ? `; ${imported.skipped.length} line(s) skipped (${imported.skipped[0]?.reason ?? ""}${imported.skipped.length > 1 ? ", …" : ""})` : "";
-      log.info("statements.imported", `${name}: ${events.length} transaction(s)${refused.length ? `; ${refused.length} refused (${refused.slice(0, 3).join("; ")})` : ""}${skipped}.`, {
+      log.info("statements.imported", `${name} (${imported.layout_name}): ${events.length} transaction(s)${refused.length ? `; ${refused.length} refused (${refused.slice(0, 3).join("; ")})` : ""}${skipped}.`, {
         file: name,
         events: events.length,
         refused: refused.length,

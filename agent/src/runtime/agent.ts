@@ -30,6 +30,7 @@ import { startMcpRuntime } from "../mcp/runtime.ts";
 import { PermissionStore } from "../permissions/store.ts";
 import { CommandStore } from "../store/commands.ts";
 import { openStateDb } from "../store/db.ts";
+import { ImportProfiles } from "../store/import-profiles.ts";
 import { Outbox } from "../store/outbox.ts";
 import { RefusedActivity } from "../store/refused-activity.ts";
 import { DAY_MS, scheduleRetention } from "../store/retention.ts";
@@ -247,12 +248,15 @@ export async function startAgent(setup: AgentSetup): Promise<RunningAgent> {
     return frameIds;
   };
 
+  // The user's import profiles, as the relay last sent them (kept in state.db for a start while offline).
+  const importProfiles = new ImportProfiles(db);
   const statementsConfig = config.listeners.statements;
   const statements = statementsConfig.enabled
     ? new StatementsListener({
         folder: expandHome(statementsConfig.folder, setup.home ?? homedir()),
         rules: statementsConfig.rules,
         mappings: statementsConfig.csv_mappings,
+        profiles: () => importProfiles.current(),
         ...(statementsConfig.default_currency ? { defaultCurrency: statementsConfig.default_currency } : {}),
         db,
         log,
@@ -319,6 +323,12 @@ export async function startAgent(setup: AgentSetup): Promise<RunningAgent> {
       },
       onPermissionUpdate: (frame) => {
         if (!asker.answer(frame)) log.info("permission.stale", "An answer arrived for a permission request no longer waiting.");
+      },
+      onImportProfiles: (profiles) => {
+        if (!importProfiles.replace(profiles)) return;
+        log.info("statements.profiles", `Received ${profiles.length} import profile(s) from the server.`, { profiles: profiles.length });
+        // A file left unread for its unknown layout may have a profile now.
+        statements?.profilesChanged();
       },
       onRefused: (ref, message) => {
         if (ref.startsWith("connectors-")) connectorsRefused(ref, message);

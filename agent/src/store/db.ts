@@ -62,6 +62,15 @@ const MIGRATIONS: readonly string[] = [
      refused_at INTEGER NOT NULL
    );
    CREATE INDEX refused_activity_at ON refused_activity (refused_at);`,
+  // The user's import profiles (saved CSV layouts) as the relay last sent them, so the statements folder reads with
+  // them after a restart while offline; and which statement files were left unread for an unknown layout (read
+  // again when the profiles change).
+  `CREATE TABLE import_profiles (
+     id INTEGER PRIMARY KEY CHECK (id = 1),
+     profiles TEXT NOT NULL,
+     received_at INTEGER NOT NULL
+   );
+   ALTER TABLE imported_files ADD COLUMN unknown_layout INTEGER NOT NULL DEFAULT 0;`,
 ];
 
 /**

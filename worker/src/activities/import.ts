@@ -1,10 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { Hono } from "hono";
-import { z } from "zod";
-import { CsvColumns, ManualApplication } from "#protocol";
-import type { ActivityEvent, StatementImportResult } from "#protocol";
-import { UnknownCsvLayout, importStatement, isStatementFile, layoutFromMapping } from "#importers";
-import type { CsvMapping } from "#importers";
+import { ManualApplication } from "#protocol";
+import type { ActivityEvent, PreviewRow, StatementImportResult, StatementPreview } from "#protocol";
 import { requireUser } from "../auth/session.ts";
 import { openDb, schema } from "../../../core/src/db/index.ts";
 import { ApiError } from "../http/errors.ts";
@@ -14,73 +11,109 @@ import { relayFor } from "../relay/stub.ts";
 import { activityView } from "../../../core/src/activities/views.ts";
 import { ingestActivities } from "../../../core/src/activities/ingest.ts";
 import { learnedCategories } from "../../../core/src/categories/apply.ts";
+import { StatementQuery, alreadyStored, readStatement, refusalOf, statementBytes } from "./statement-read.ts";
+
+export { MAX_STATEMENT_BYTES } from "./statement-read.ts";
 
 const { activities } = schema;
 
 // Two ways in for a signed-in browser: a statement file uploaded in the web app (read here with the same
-// importers the agent's statements listener uses), and a job application added by hand.
+// importers and import profiles the agent's statements listener uses), previewed first and then imported, and a
+// job application added by hand.
 
-/** A statement upload may be larger than the API's usual 1 MiB body (a few years of a busy account). */
-export const MAX_STATEMENT_BYTES = 5 * 1024 * 1024;
-
-const ImportQuery = z.object({
-  filename: z.string().trim().min(1).max(200).refine(isStatementFile, { error: "Hearth reads .ofx, .qfx and .csv statements." }),
-  /** For CSV layouts that do not say their currency. */
-  currency: z.string().regex(/^[A-Z]{3}$/, { error: "currency is a 3-letter ISO code, like USD" }).optional(),
-  /** JSON: which column is which, for a CSV layout Hearth does not know. */
-  columns: z
-    .string()
-    .transform((text, ctx) => {
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        ctx.addIssue({ code: "custom", message: "columns is not JSON" });
-        return z.NEVER;
-      }
-    })
-    .pipe(CsvColumns)
-    .optional(),
-});
-
-/** The user's column choices as an importer mapping: the header must hold every column they named. */
-function mappingOf(columns: CsvColumns): CsvMapping {
-  const named = [columns.date, columns.description, columns.amount, columns.debit, columns.credit, columns.currency].filter((c): c is string => c !== undefined);
-  return { id: "custom", label: "Your column mapping", needs: [...new Set(named)], ...columns };
-}
+/** The preview shows this many lines of the file; its counts cover all of it. */
+const PREVIEW_ROWS = 100;
 
 /** The UTC instant for noon of a calendar day, so the day shows the same in every time zone near the user's. */
 const middayOf = (day: string) => `${day}T12:00:00.000Z`;
 
+const text = (value: unknown) => (typeof value === "string" ? value : null);
+
+/** One transaction as the preview shows it. */
+function previewRow(row: number, event: ActivityEvent, status: PreviewRow["status"], reason: string | null): PreviewRow {
+  const { amount, currency, category } = event.details;
+  return {
+    row,
+    status,
+    date: event.timestamp.slice(0, 10),
+    amount: typeof amount === "number" ? amount : null,
+    currency: text(currency),
+    description: event.description ?? text(event.details.merchant),
+    category: text(category),
+    reason,
+  };
+}
+
 // Mounted beside activitiesApi, so requireUser goes on each route: POST /api/activities also takes ingest tokens.
 export const activityImportsApi = new Hono<AppEnv>()
 
-  // The body is the file itself; ?filename= says what it is. Good rows are stored, bad ones come back with reasons.
-  .post("/import", requireUser, queryParams(ImportQuery), async (c) => {
-    const { filename, currency, columns } = c.req.valid("query");
-    const bytes = new Uint8Array(await c.req.arrayBuffer());
-    if (bytes.byteLength === 0) throw new ApiError(400, "validation_failed", `${filename} is empty.`, { field: "file" });
-    if (bytes.byteLength > MAX_STATEMENT_BYTES) throw new ApiError(413, "payload_too_large", "A statement can be up to 5 MiB. Export a shorter period.");
-    let imported;
-    try {
-      imported = importStatement(filename, bytes, { ...(currency ? { defaultCurrency: currency } : {}), ...(columns ? { layout: layoutFromMapping(mappingOf(columns)) } : {}) });
-    } catch (error) {
-      // The web app answers this one with a column picker.
-      if (error instanceof UnknownCsvLayout) throw new ApiError(400, "validation_failed", error.message, { field: "columns" });
-      throw new ApiError(400, "validation_failed", `${filename} was not imported: ${error instanceof Error ? error.message : String(error)}`, { field: "file" });
-    }
+  // The body is the file; nothing is stored. The first lines as they would be stored, and counts for the whole file.
+  .post("/import/preview", requireUser, queryParams(StatementQuery), async (c) => {
+    const query = c.req.valid("query");
+    const bytes = await statementBytes(c.req.raw, query.filename);
     const userId = c.get("auth").user.id;
-    const events = await learnedCategories(c.env.DB, userId, imported.events);
+    const read = await readStatement(c.env.DB, userId, query, bytes);
+    if (!read.ok) {
+      const unknown: StatementPreview = {
+        file: query.filename,
+        layout: "unknown",
+        layout_name: "Not recognised",
+        counts: { found: 0, new: 0, already: 0, refused: 0, skipped: 0 },
+        rows: [],
+        sniff: read.sniff,
+      };
+      return c.json(unknown, 200);
+    }
+    const { file } = read;
+    const events = await learnedCategories(c.env.DB, userId, file.events);
+    const already = await alreadyStored(c.env.DB, userId, events);
+    const lines: PreviewRow[] = file.refused.map((r) => ({ row: r.row, status: "refused", date: null, amount: null, currency: null, description: null, category: null, reason: r.reason }));
+    let fresh = 0;
+    let refusedByStore = 0;
+    events.forEach((event, index) => {
+      const row = file.rows[index] ?? index + 1;
+      const reason = refusalOf(event);
+      if (reason !== null) refusedByStore++;
+      else if (!already.has(index)) fresh++;
+      lines.push(previewRow(row, event, reason !== null ? "refused" : already.has(index) ? "already" : "new", reason));
+    });
+    lines.sort((a, b) => a.row - b.row);
+    const preview: StatementPreview = {
+      file: query.filename,
+      layout: file.layout,
+      layout_name: file.layout_name,
+      counts: { found: events.length + file.refused.length, new: fresh, already: events.length - fresh - refusedByStore, refused: file.refused.length + refusedByStore, skipped: file.skipped.length },
+      rows: lines.slice(0, PREVIEW_ROWS),
+      sniff: file.sniff,
+    };
+    return c.json(preview, 200);
+  })
+
+  // The body is the file itself; ?filename= says what it is. Good rows are stored, bad ones come back with reasons.
+  .post("/import", requireUser, queryParams(StatementQuery), async (c) => {
+    const query = c.req.valid("query");
+    const { filename } = query;
+    const bytes = await statementBytes(c.req.raw, filename);
+    const userId = c.get("auth").user.id;
+    const read = await readStatement(c.env.DB, userId, query, bytes);
+    if (!read.ok) throw new ApiError(400, "validation_failed", read.message, { field: "layout", details: { sniff: read.sniff } });
+    const imported = read.file;
+    // Rows stored before under an older id of the same transaction are not stored again (./statement-read.ts).
+    const already = await alreadyStored(c.env.DB, userId, imported.events);
+    const keep = imported.events.flatMap((event, index) => (already.has(index) ? [] : [{ event, row: imported.rows[index] ?? index + 1 }]));
+    const events = await learnedCategories(c.env.DB, userId, keep.map((k) => k.event));
     const stored = await ingestActivities(c.env.DB, userId, { deviceId: null, source: "upload", events });
     if (stored.stored > 0) c.executionCtx.waitUntil(relayFor(c.env, userId).activityStored(stored.fresh));
     // A transaction the store refuses is reported by its own line in the file, like the importer's refusals.
-    const refused = [...imported.refused, ...stored.rejected.map((r) => ({ row: imported.rows[r.index] ?? r.index + 1, reason: r.reason }))].sort((a, b) => a.row - b.row);
+    const refused = [...imported.refused, ...stored.rejected.map((r) => ({ row: keep[r.index]?.row ?? r.index + 1, reason: r.reason }))].sort((a, b) => a.row - b.row);
     const result: StatementImportResult = {
       file: filename,
       layout: imported.layout,
+      layout_name: imported.layout_name,
       accounts: imported.accounts,
       found: imported.events.length + imported.refused.length,
       stored: stored.stored,
-      duplicates: stored.duplicates,
+      duplicates: stored.duplicates + (imported.events.length - keep.length),
       refused,
       skipped: imported.skipped,
     };

@@ -9,18 +9,20 @@ export class ApiError extends HTTPException {
   readonly field: string | undefined;
   readonly headers: Record<string, string>;
   readonly methods: StepUpMethod[] | undefined;
+  readonly details: Record<string, unknown> | undefined;
 
   constructor(
     status: ContentfulStatusCode,
     code: ErrorCode,
     message: string,
-    options: { field?: string; headers?: Record<string, string>; methods?: StepUpMethod[] } = {},
+    options: { field?: string; headers?: Record<string, string>; methods?: StepUpMethod[]; details?: Record<string, unknown> } = {},
   ) {
     super(status, { message });
     this.code = code;
     this.field = options.field;
     this.headers = options.headers ?? {};
     this.methods = options.methods;
+    this.details = options.details;
   }
 }
 
@@ -41,5 +43,6 @@ export function renderError(err: unknown, c: Context): Response {
   const body: ApiErrorBody = { error: { code: apiError.code, message: apiError.message } };
   if (apiError.field !== undefined) body.error.field = apiError.field;
   if (apiError.methods !== undefined) body.error.methods = apiError.methods;
+  if (apiError.details !== undefined) body.error.details = apiError.details;
   return c.json(body, apiError.status, apiError.headers);
 }
