@@ -113,6 +113,13 @@ test("an unknown layout with an Af/Bij column is read through the picker, saved 
   await expect(nextPreview.getByRole("status")).toContainText("1 already there");
   await expect(nextPreview.getByRole("row").filter({ hasText: "Vattenfall" })).toContainText("already there");
   await expect(next.getByRole("form", { name: "How november.csv is read" })).toHaveCount(0);
+  // The picker still opens on request, on the profile's own answers.
+  await next.getByRole("button", { name: "Change how this file is read" }).click();
+  const nextPicker = next.getByRole("form", { name: "How november.csv is read" });
+  await expect(nextPicker.getByLabel("Amount", { exact: true })).toHaveValue("Bedrag");
+  await expect(nextPicker.getByLabel("“Af” means")).toHaveValue("out");
+  await next.getByRole("button", { name: "Close" }).click();
+  await expect(nextPicker).toHaveCount(0);
   await next.getByRole("button", { name: "Import 2 new transactions" }).click();
   await expect(next).toContainText("2 new transactions stored, 1 already there");
   await expect(page.getByRole("region", { name: "Imports" }).getByRole("status").first()).toHaveText("2 of 2 files done · 5 new transactions stored");
