@@ -1,6 +1,6 @@
 import type { z } from "zod";
-import type { CsvColumns, JobStatus, ManualApplication, StatementImportResult, UpdateActivityRetention } from "#protocol";
-import { ApiFailure, api, callParsed, noticeSignOut, outOfDate } from "#lib/shared/api.ts";
+import type { JobStatus, ManualApplication, UpdateActivityRetention } from "#protocol";
+import { api, callParsed } from "#lib/shared/api.ts";
 import { lazySchemas } from "#lib/shared/lazy-schemas.ts";
 import { filterQuery } from "./filters.ts";
 import type { ActivityFilters, Group } from "./filters.ts";
@@ -41,44 +41,3 @@ export const ingestTokenApi = {
   create: (name: string) => callParsed(api["ingest-tokens"].$post({ json: { name } }), schema("NewToken")),
   revoke: async (id: string) => (await callParsed(api["ingest-tokens"][":id"].$delete({ param: { id } }), schema("OneToken"))).ingest_token,
 };
-
-/**
- * Uploads one statement file to be read on the server. XHR rather than fetch, for the upload's progress
- * (`onprogress` gets 0…1); the answer says what was stored and which lines were refused, and why.
- */
-export function uploadStatement(
-  file: File,
-  options: { currency?: string; columns?: CsvColumns; onprogress?: (fraction: number) => void },
-): Promise<StatementImportResult> {
-  const query = new URLSearchParams({ filename: file.name });
-  if (options.currency) query.set("currency", options.currency);
-  if (options.columns) query.set("columns", JSON.stringify(options.columns));
-  return new Promise((resolve, reject) => {
-    const request = new XMLHttpRequest();
-    request.open("POST", `/api/activities/import?${query}`);
-    request.setRequestHeader("content-type", "application/octet-stream");
-    request.upload.onprogress = (event) => event.lengthComputable && options.onprogress?.(event.loaded / event.total);
-    request.onerror = () => reject(new ApiFailure(0, "network", "Can't reach Hearth. Check your connection and try again."));
-    request.onload = async () => {
-      let body: unknown = null;
-      try {
-        body = JSON.parse(request.responseText);
-      } catch {
-        // answered below
-      }
-      const schemas = await loadActivitySchemas().catch(() => null);
-      // A 200 means the statement is imported: the page only cannot read the answer, so it must not invite a re-upload.
-      if (!schemas) return reject(request.status === 200 ? outOfDate(200) : new ApiFailure(0, "network", "Can't reach Hearth. Check your connection and reload the page."));
-      const { ApiErrorBody, StatementImportResult } = schemas;
-      const ok = StatementImportResult.safeParse(body);
-      if (request.status === 200 && ok.success) return resolve(ok.data);
-      const error = ApiErrorBody.safeParse(body);
-      const failure = error.success
-        ? new ApiFailure(request.status, error.data.error.code, error.data.error.message, error.data.error.field)
-        : new ApiFailure(request.status, "internal", `Hearth answered with an unexpected error (${request.status}). Try again.`);
-      noticeSignOut(failure);
-      reject(failure);
-    };
-    request.send(file);
-  });
-}

@@ -5,8 +5,7 @@ import { ActivityView, IngestTokenView } from "#protocol";
 // (callParsed parses once both the answer and this are in), so zod is not part of the page's first JS (issue 17).
 // Every answer is still parsed before the page uses it.
 
-export { ActivityQuery, ActivityRetention, ActivitySummary, IngestResult, StatementImportResult } from "#protocol/activity.ts";
-export { ApiErrorBody } from "#protocol/errors.ts";
+export { ActivityQuery, ActivityRetention, ActivitySummary, IngestResult } from "#protocol/activity.ts";
 
 export const ActivityPage = z.object({ activities: z.array(ActivityView), next_before: z.string().nullable() });
 export const OneActivity = z.object({ activity: ActivityView });
