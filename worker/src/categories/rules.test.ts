@@ -89,7 +89,7 @@ describe("category rules", () => {
     expect(over.status).toBe(409);
     expect((await errorOf(over)).message).toMatch(/200 category rules.*Delete/);
     expect(await rules(client)).toHaveLength(MAX_CATEGORY_RULES);
-  });
+  }, 60_000);
 
   it("file every arriving transaction, by API, upload and agent, before the learned category", async () => {
     const { client, token, deviceId } = await userWithDevice();
