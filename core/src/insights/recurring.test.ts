@@ -1,0 +1,162 @@
+import { describe, expect, it } from "vitest";
+import { addDays, monthDay } from "./days.ts";
+import { normaliseMerchant } from "./merchant.ts";
+import { detectRecurring, type Transaction } from "./recurring.ts";
+
+// Generated histories with known answers: years of payments, jitter, skipped months, names that vary, noise.
+let n = 0;
+const tx = (day: string, amount: number, merchant: string, currency = "EUR", category: string | null = null): Transaction => ({
+  id: `t${++n}`,
+  day,
+  amount,
+  currency,
+  merchant,
+  category,
+});
+
+/** A deterministic pseudo-random sequence, so a failure reproduces. */
+function random(seed: number): () => number {
+  let s = seed;
+  return () => {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    return s / 2147483648;
+  };
+}
+
+/** Moves a Saturday or Sunday to the next Monday, as banks book debits. */
+function businessDay(day: string, backwards = false): string {
+  const dow = new Date(`${day}T00:00:00Z`).getUTCDay();
+  if (dow === 6) return addDays(day, backwards ? -1 : 2);
+  if (dow === 0) return addDays(day, backwards ? -2 : 1);
+  return day;
+}
+
+describe("normaliseMerchant", () => {
+  it("gives one key for the ways banks write a merchant", () => {
+    for (const text of [
+      "NETFLIX.COM 866-579-7172",
+      "Netflix *Subscr 12345",
+      "PAYPAL *NETFLIX",
+      "SEPA-LASTSCHRIFT Netflix International B.V.",
+      "NETFLIX.COM LOS GATOS CA",
+      "CARD PAYMENT TO NETFLIX ON 12-03-2024",
+      "Netflix 05/03 AMSTERDAM NL",
+    ]) {
+      expect(normaliseMerchant(text), text).toBe("netflix");
+    }
+    expect(normaliseMerchant("PAYPAL *SPOTIFY")).toBe("spotify");
+    expect(normaliseMerchant("Spotify AB Stockholm SE")).toBe("spotify");
+    expect(normaliseMerchant("DIRECT DEBIT PAYMENT TO BRITISH GAS REF 8812345")).toBe("british gas");
+    expect(normaliseMerchant("FASTER PAYMENT TO J SMITH")).toBe("j smith");
+    expect(normaliseMerchant("BEA NR:XXX123 ALBERT HEIJN 1234 AMSTERDAM")).toBe("albert heijn");
+    expect(normaliseMerchant("SQ *BLUE BOTTLE COFFEE")).toBe("blue bottle");
+    expect(normaliseMerchant("O2 UK")).toBe("o2");
+    expect(normaliseMerchant("")).toBe("");
+  });
+});
+
+describe("detectRecurring", () => {
+  it("finds a monthly subscription over years, with varying names, a skipped month, a one-off extra and a price step", () => {
+    const names = ["NETFLIX.COM 866-579-7172", "Netflix *Subscr 12345", "PAYPAL *NETFLIX"];
+    const rows: Transaction[] = [];
+    for (let m = 0; m < 30; m++) {
+      if (m === 11) continue; // a skipped month
+      const day = businessDay(monthDay("2024-01-15", m, 15));
+      rows.push(tx(day, m < 27 ? -15.49 : -17.99, names[m % 3] ?? ""));
+    }
+    rows.push(tx("2025-03-02", -49.99, "Netflix gift card")); // a one-off at the same merchant
+    const series = detectRecurring(rows, "2026-07-01");
+    expect(series).toHaveLength(1);
+    const netflix = series[0];
+    expect(netflix?.merchant).toBe("Netflix");
+    expect(netflix?.cadence).toBe("monthly");
+    expect(netflix?.transaction_ids).toHaveLength(29);
+    expect(netflix?.typical_amount).toBe(-17.99);
+    expect(netflix?.status).toBe("active");
+    expect(netflix?.next_day).toBe("2026-07-15");
+    expect(netflix?.price_changes).toEqual([
+      expect.objectContaining({ day: businessDay("2026-04-15"), from: -15.49, to: -17.99, percent: 16.1 }),
+    ]);
+  });
+
+  it("reports the newest payment as a price change before a next one confirms it", () => {
+    const rows = [0, 1, 2, 3, 4, 5].map((m) => tx(monthDay("2026-01-03", m, 3), m < 5 ? -10.99 : -13.19, "Spotify AB"));
+    const [spotify] = detectRecurring(rows, "2026-06-10");
+    expect(spotify?.price_changes.map((c) => c.percent)).toEqual([20]);
+    expect(spotify?.typical_amount).toBe(-13.19);
+    expect(spotify?.next_day).toBe("2026-07-03");
+  });
+
+  it("follows salary paid at the month's end, moved to the previous business day", () => {
+    const rows: Transaction[] = [];
+    for (let m = 0; m < 14; m++) rows.push(tx(businessDay(monthDay("2025-05-01", m, 31), true), 3150 + (m > 8 ? 100 : 0), "ACME BV SALARIS"));
+    const [salary] = detectRecurring(rows, "2026-06-30");
+    expect(salary?.direction).toBe("in");
+    expect(salary?.cadence).toBe("monthly");
+    expect(salary?.transaction_ids).toHaveLength(14);
+    expect(salary?.next_day).toBe("2026-07-31");
+    expect(salary?.price_changes.map((c) => c.percent)).toEqual([3.2]);
+  });
+
+  it("tolerates a utility's varying amount without calling each one a price change", () => {
+    const r = random(7);
+    const rows = Array.from({ length: 24 }, (_, m) => tx(businessDay(monthDay("2024-07-01", m, 2)), -round(80 + 30 * r()), "E.ON Energie Deutschland GmbH"));
+    const [energy] = detectRecurring(rows, "2026-07-03");
+    expect(energy?.cadence).toBe("monthly");
+    expect(energy?.transaction_ids).toHaveLength(24);
+    expect(energy?.price_changes).toEqual([]);
+  });
+
+  it("finds weekly and yearly series, and marks missed and ended ones", () => {
+    const rows: Transaction[] = [];
+    for (let w = 0; w < 20; w++) rows.push(tx(addDays("2026-01-05", w * 7), -12, "Gym Weekly Ltd London GB", "GBP"));
+    for (let y = 0; y < 3; y++) rows.push(tx(monthDay("2023-03-10", y * 12, 10), -99, "Amazon Prime*AB12C", "USD"));
+    for (let m = 0; m < 6; m++) rows.push(tx(monthDay("2025-01-20", m, 20), -9.99, "Disney Plus"));
+    const series = detectRecurring(rows, "2026-05-28");
+    const by = (name: string) => series.find((s) => s.merchant === name);
+    expect(by("Gym Weekly")).toMatchObject({ cadence: "weekly", currency: "GBP", status: "active", next_day: "2026-05-25" });
+    expect(by("Gym Weekly")?.status).toBe("active");
+    expect(by("Amazon Prime")).toMatchObject({ cadence: "yearly", currency: "USD", next_day: "2026-03-10", status: "missed" });
+    expect(by("Disney Plus")).toMatchObject({ cadence: "monthly", status: "ended" });
+  });
+
+  it("does not call frequent shopping at one supermarket a subscription", () => {
+    const r = random(3);
+    const rows: Transaction[] = [];
+    for (let d = 0; d < 400; d += 1 + Math.floor(r() * 4)) rows.push(tx(addDays("2025-06-01", d), -round(20 + r() * 60), "ALBERT HEIJN 1234 AMSTERDAM"));
+    expect(detectRecurring(rows, "2026-07-10")).toEqual([]);
+  });
+
+  it("keeps two plans at one merchant and the same merchant in two currencies apart", () => {
+    const rows: Transaction[] = [];
+    for (let m = 0; m < 8; m++) {
+      rows.push(tx(monthDay("2025-11-04", m, 4), -0.99, "APPLE.COM/BILL"));
+      rows.push(tx(monthDay("2025-11-20", m, 20), -9.99, "APPLE.COM/BILL"));
+      rows.push(tx(monthDay("2025-11-08", m, 8), -11.99, "Spotify", "SEK"));
+      rows.push(tx(monthDay("2025-11-08", m, 8), -10.99, "Spotify", "EUR"));
+    }
+    const series = detectRecurring(rows, "2026-06-21");
+    expect(series.map((s) => `${s.merchant} ${s.currency} ${s.typical_amount}`).sort()).toEqual([
+      "Apple EUR -0.99",
+      "Apple EUR -9.99",
+      "Spotify EUR -10.99",
+      "Spotify SEK -11.99",
+    ]);
+    expect(new Set(series.map((s) => s.key)).size).toBe(4);
+  });
+
+  it("reads ten years of a busy history quickly", () => {
+    const r = random(11);
+    const rows: Transaction[] = [];
+    for (let d = 0; d < 3650; d++) for (let k = 0; k < 3; k++) rows.push(tx(addDays("2016-01-01", d), -round(r() * 100), `Shop ${Math.floor(r() * 200)}`));
+    for (let m = 0; m < 120; m++) rows.push(tx(monthDay("2016-01-01", m, 1), -42, "Insurer"));
+    const started = performance.now();
+    const series = detectRecurring(rows, "2026-01-10");
+    expect(performance.now() - started).toBeLessThan(3000);
+    expect(series.find((s) => s.merchant === "Insurer")?.transaction_ids).toHaveLength(120);
+  });
+});
+
+function round(n: number): number {
+  return Math.round(n * 100) / 100;
+}
