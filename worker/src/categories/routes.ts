@@ -30,7 +30,7 @@ export const routes = new Hono<AppEnv>()
   })
   .delete("/:id", async (c) => {
     if (!(await deleteRule(c.env.DB, c.get("auth").user.id, c.req.param("id")))) throw notFound();
-    return c.body(null, 204);
+    return c.json({ ok: true as const }, 200);
   })
   // Apply to past rows: a dry run first says how many would change; the real run changes them in one D1 batch.
   .post("/:id/apply", jsonBody(ApplyCategoryRule), async (c) => {

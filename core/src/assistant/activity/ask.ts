@@ -41,7 +41,18 @@ export type ActivityAsk = z.infer<typeof ActivityAsk>;
 export type ListAsk = ActivityAsk & { kind: (typeof LIST_KINDS)[number] };
 /** An ask answered from the history as a whole. */
 export type HistoryAsk = ActivityAsk & { kind: "subscriptions" | "salary" | "why_higher" };
-export const isListAsk = (ask: ActivityAsk): ask is ListAsk => (LIST_KINDS as readonly string[]).includes(ask.kind);
+
+/** Which of the two ways an ask is answered. */
+export function splitAsk(ask: ActivityAsk): { list: ListAsk } | { history: HistoryAsk } {
+  switch (ask.kind) {
+    case "subscriptions":
+    case "salary":
+    case "why_higher":
+      return { history: { ...ask, kind: ask.kind } };
+    default:
+      return { list: { ...ask, kind: ask.kind } };
+  }
+}
 
 /** The model's name for the tool; a machine tool is always target__action, so the two never collide. */
 export const ACTIVITY_TOOL_NAME = "activity_query";

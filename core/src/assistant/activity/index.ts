@@ -1,4 +1,4 @@
-import { isListAsk, type ActivityAsk } from "./ask.ts";
+import { splitAsk, type ActivityAsk } from "./ask.ts";
 import { activityAnswer } from "./answer.ts";
 import { hasActivity, lookUpActivity } from "./lookup.ts";
 import { historyAnswer } from "./money.ts";
@@ -38,7 +38,10 @@ export function activitySource(db: D1Database, userId: string, options: { tzOffs
   const clock = (): Clock => ({ now: options.now?.() ?? Date.now(), tzOffsetMinutes });
   return {
     hasData: () => hasActivity(db, userId),
-    answer: async (ask) => (isListAsk(ask) ? activityAnswer(await lookUpActivity(db, userId, ask, clock()), tzOffsetMinutes) : historyAnswer(db, userId, ask, clock())),
+    answer: async (ask) => {
+      const split = splitAsk(ask);
+      return "list" in split ? activityAnswer(await lookUpActivity(db, userId, split.list, clock()), tzOffsetMinutes) : historyAnswer(db, userId, split.history, clock());
+    },
     clock,
   };
 }
