@@ -17,7 +17,7 @@ export function foldText(text: string): string {
 /** A rule made ready to test: its pattern folded once (and for a wildcard, turned into a regular expression). */
 export type CompiledRule = { category: string; test: (text: MatchText) => boolean };
 
-/** `*` stands for any text; everything else is literal. Anchored: the pattern must cover the whole text. */
+/** `*` stands for whatever text; everything else is literal. Anchored: the pattern must cover the whole text. */
 function wildcardExpression(pattern: string): RegExp {
   const literal = pattern.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"));
   return new RegExp(`^${literal.join(".*")}$`, "su");
@@ -44,7 +44,7 @@ export function compileRule(rule: RuleSpec): CompiledRule {
   }
 }
 
-/** The first rule that matches, if any. Rules are in the order they are tried. */
+/** The first rule that matches, or undefined. Rules are in the order they are tried. */
 export function firstMatch(rules: readonly CompiledRule[], text: MatchText): CompiledRule | undefined {
   if (text.merchant === null && text.description === null) return undefined;
   return rules.find((rule) => rule.test(text));
