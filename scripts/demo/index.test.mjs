@@ -61,7 +61,7 @@ describe("the demo account's activity", () => {
     expect(money.length).toBeLessThan(450);
     expect(new Set(money.map((m) => m.currency))).toEqual(new Set(["USD"]));
     expect(new Set(money.map((m) => m.category))).toEqual(
-      new Set(["income", "rent", "groceries", "dining", "transport", "subscriptions", "shopping", "utilities", "health", "travel"]),
+      new Set(["income", "rent", "groceries", "dining", "transport", "subscriptions", "shopping", "utilities", "health", "travel", "insurance"]),
     );
     expect(money.filter((m) => m.merchant === "Amazon" && m.amount < 0).length).toBeGreaterThanOrEqual(8);
     expect(new Set(money.filter((m) => m.category === "groceries").map((m) => m.merchant)).size).toBeGreaterThanOrEqual(3);
@@ -75,6 +75,18 @@ describe("the demo account's activity", () => {
     expect(spent).toBeGreaterThan(3500);
     expect(spent).toBeLessThan(7500);
     for (const m of amounts) expect(Math.abs(m.amount)).toBeLessThan(4000);
+  });
+
+  it("tells the subscriptions story: Netflix dearer two months ago, a yearly insurance, an unusual last ten days", () => {
+    const money = events.filter((event) => event.activity_type === "financial");
+    const netflix = money.filter((event) => event.details.merchant === "Netflix").map((event) => [event.timestamp.slice(0, 10), event.details.amount]);
+    const cutoff = new Date(NOW.getTime() - 62 * 86_400_000).toISOString().slice(0, 10);
+    expect(netflix.filter(([day]) => day < cutoff).every(([, amount]) => amount === -15.49)).toBe(true);
+    expect(netflix.filter(([day]) => day >= cutoff).map(([, amount]) => amount)).toEqual([-17.99, -17.99]);
+    expect(money.filter((event) => event.details.category === "insurance").map((event) => event.details.amount)).toEqual([-1284]);
+    const recent = new Date(NOW.getTime() - 10 * 86_400_000).toISOString();
+    const big = money.filter((event) => event.timestamp >= recent && ["travel", "shopping"].includes(String(event.details.category)) && Number(event.details.amount) < -900);
+    expect(big.map((event) => event.details.merchant).sort()).toEqual(["Hawaiian Airlines", "Hilton Hawaiian Village", "IKEA"]);
   });
 
   it("has 25 job applications on five boards, in every status, with company, role and posting address", () => {

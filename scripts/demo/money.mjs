@@ -14,8 +14,10 @@ const CARD = { application: "Demo Card", account: "Visa ••1937" };
 const SALARY = { amount: 3412.58, merchant: "Contoso Ltd", description: "CONTOSO LTD PAYROLL DIR DEP PPD" };
 
 /**
- * Rent, bills and subscriptions, on the same day each month.
- * @type {{ dayOfMonth: number, account: typeof BANK, merchant: string, category: string, amount: [number, number], description: string, evenMonths?: boolean }[]}
+ * Rent, bills and subscriptions, on the same day each month. `rise` is a price rise: from that many days before
+ * today the bill costs its new amount (Netflix's, two months ago, is what the subscriptions view and the price-change
+ * notification show).
+ * @type {{ dayOfMonth: number, account: typeof BANK, merchant: string, category: string, amount: [number, number], description: string, evenMonths?: boolean, rise?: { daysAgo: number, amount: [number, number] } }[]}
  */
 const MONTHLY = [
   { dayOfMonth: 1, account: BANK, merchant: "Maple Court Apartments", category: "rent", amount: [2650, 2650], description: "ONLINE PMT MAPLE COURT APTS RENT" },
@@ -24,7 +26,7 @@ const MONTHLY = [
   { dayOfMonth: 23, account: BANK, merchant: "Verizon", category: "utilities", amount: [65, 65], description: "VZWRLSS*APOCC VISB" },
   { dayOfMonth: 27, account: BANK, merchant: "SF Water Power Sewer", category: "utilities", amount: [38, 62], description: "SFPUC WATER BILL PAY", evenMonths: true },
   { dayOfMonth: 3, account: CARD, merchant: "Spotify", category: "subscriptions", amount: [11.99, 11.99], description: "SPOTIFY USA" },
-  { dayOfMonth: 7, account: CARD, merchant: "Netflix", category: "subscriptions", amount: [15.49, 15.49], description: "NETFLIX.COM" },
+  { dayOfMonth: 7, account: CARD, merchant: "Netflix", category: "subscriptions", amount: [15.49, 15.49], description: "NETFLIX.COM", rise: { daysAgo: 62, amount: [17.99, 17.99] } },
   { dayOfMonth: 9, account: CARD, merchant: "Planet Fitness", category: "subscriptions", amount: [24.99, 24.99], description: "PLANET FITNESS CLUB FEES" },
   { dayOfMonth: 14, account: CARD, merchant: "Apple", category: "subscriptions", amount: [2.99, 2.99], description: "APPLE.COM/BILL ICLOUD+" },
   { dayOfMonth: 18, account: CARD, merchant: "The New York Times", category: "subscriptions", amount: [4, 4], description: "NYTIMES DIGITAL SUBSCR" },
@@ -68,6 +70,13 @@ const HABITS = [
   },
 ];
 
+/**
+ * Paid once a year on the calendar day `daysAgo` before today: with a history of more than a year, seen twice, so
+ * the yearly cadence is found.
+ * @type {{ daysAgo: number, account: typeof BANK, merchant: string, category: string, amount: number, description: string }[]}
+ */
+const YEARLY = [{ daysAgo: 19, account: BANK, merchant: "State Farm", category: "insurance", amount: 1284, description: "STATE FARM INSURANCE AUTO PMT" }];
+
 /** Amazon orders are their own habit: each has an order number, and now and then one is refunded. */
 const AMAZON = { weekday: 0.15, weekend: 0.2, low: 8.99, high: 129.99 };
 
@@ -82,6 +91,10 @@ const ONE_OFFS = [
   { daysAgo: 63, account: CARD, merchant: "IKEA", category: "shopping", amount: 286.4, description: "IKEA EAST PALO ALTO" },
   { daysAgo: 29, account: CARD, merchant: "Apple", category: "shopping", amount: 179, description: "APPLE STORE R014 UNION SQ" },
   { daysAgo: 11, account: BANK, merchant: "Golden Gate Dental", category: "health", amount: 95, description: "GOLDEN GATE DENTAL COPAY" },
+  // The unusual month: new furniture and a holiday in the last ten days, far above the usual shopping and travel.
+  { daysAgo: 9, account: CARD, merchant: "Hawaiian Airlines", category: "travel", amount: 1146.8, description: "HAWAIIAN AIR 1732195484" },
+  { daysAgo: 6, account: CARD, merchant: "IKEA", category: "shopping", amount: 1689, description: "IKEA EAST PALO ALTO" },
+  { daysAgo: 3, account: CARD, merchant: "Hilton Hawaiian Village", category: "travel", amount: 918.4, description: "HILTON HAWAIIAN VLG HONOLULU" },
 ];
 
 /** Its own random stream, so changing the job applications leaves the money as it was. */
@@ -126,6 +139,7 @@ export function moneyEvents({ first, last }) {
     });
   };
 
+  const yearly = YEARLY.map((bill) => ({ ...bill, on: partsOf(last - bill.daysAgo * DAY_MS) }));
   for (let day = first; day <= last; day += DAY_MS) {
     const { dayOfMonth, weekday, month, monthLength } = partsOf(day);
     const weekend = weekday === 0 || weekday === 6;
@@ -135,7 +149,11 @@ export function moneyEvents({ first, last }) {
     }
     for (const bill of MONTHLY) {
       if (bill.dayOfMonth !== dayOfMonth || (bill.evenMonths && month % 2 === 1)) continue;
-      add(day, bill.account === BANK ? 8 : 4, { ...bill, amount: -random.cents(...bill.amount), tags: ["recurring"] });
+      const amount = bill.rise && day >= last - bill.rise.daysAgo * DAY_MS ? bill.rise.amount : bill.amount;
+      add(day, bill.account === BANK ? 8 : 4, { ...bill, amount: -random.cents(...amount), tags: ["recurring"] });
+    }
+    for (const bill of yearly) {
+      if (bill.on.month === month && bill.on.dayOfMonth === dayOfMonth) add(day, 8, { ...bill, amount: -bill.amount, tags: ["recurring"] });
     }
     for (const habit of HABITS) {
       if (!random.chance(weekend ? habit.weekend : habit.weekday)) continue;

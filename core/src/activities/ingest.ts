@@ -1,6 +1,7 @@
 import { fillPlaceholders, sql } from "drizzle-orm";
 import { checkActivityEvent } from "#protocol";
-import type { IngestResult } from "#protocol";
+import type { ActivityEvent, CheckedActivity, IngestResult } from "#protocol";
+import { categoriseEvents } from "../categories/apply.ts";
 import { openDb, schema } from "../db/index.ts";
 import { FIRST_MOVE_SQL } from "../jobs/moves.ts";
 import { DETECTION_SQL, isDetected } from "../jobs/detections.ts";
@@ -8,6 +9,7 @@ import { DETECTION_SQL, isDetected } from "../jobs/detections.ts";
 // Activity ingest, shared by every way in (the relay's `activity` frames, POST /api/activities, uploads). Each
 // event is checked on its own: a bad one is refused with its index and reason, and the rest are stored. Stored
 // means committed: the answer is given only after D1 has the rows. The same event_id twice is stored once.
+// Transactions get their categories here (the user's rules, then the learned category), so every way in gets them.
 
 export type IngestSource = "agent" | "local" | "api" | "upload" | "manual" | "demo";
 
@@ -22,8 +24,11 @@ type Row = Omit<typeof activities.$inferSelect, "userId" | "deviceId" | "source"
 /** One event to a row, or the reason it is refused (the check is the protocol's, shared with the agent). */
 export function toRow(input: unknown): Row | { reason: string } {
   const checked = checkActivityEvent(input);
-  if (!checked.ok) return { reason: checked.reason };
-  const { event, money, job } = checked;
+  return checked.ok ? rowOf(checked) : { reason: checked.reason };
+}
+
+/** The row of an event that passed the check. */
+function rowOf({ event, money, job }: Extract<CheckedActivity, { ok: true }>): Row {
   return {
     id: crypto.randomUUID(),
     eventId: event.event_id,
@@ -94,11 +99,25 @@ export async function ingestActivities(
   input: { deviceId: string | null; source: IngestSource; events: readonly unknown[]; confirmed?: boolean },
 ): Promise<IngestResult & { fresh: string[] }> {
   const rows: Row[] = [];
+  const events: ActivityEvent[] = [];
   const rejected: IngestResult["rejected"] = [];
   input.events.forEach((event, index) => {
-    const row = toRow(event);
-    if ("reason" in row) rejected.push({ index, reason: row.reason });
-    else rows.push(row);
+    const checked = checkActivityEvent(event);
+    if (!checked.ok) return void rejected.push({ index, reason: checked.reason });
+    rows.push(rowOf(checked));
+    events.push(checked.event);
+  });
+  // The rule step: a transaction a rule (or the learned category) files gets it in both its column and its details.
+  // `details.category` then tells a category given on arrival from one the user set by hand later (the apply step
+  // of core/src/categories/rules.ts keeps the latter).
+  const categorised = await categoriseEvents(d1, userId, events);
+  categorised.forEach((event, i) => {
+    const row = rows[i];
+    const category = event.details.category;
+    if (row && row.activityType === "financial" && typeof category === "string" && category !== row.category) {
+      row.category = category;
+      row.details = JSON.stringify(event.details);
+    }
   });
   const now = Date.now();
   const stored: Stored = { userId, deviceId: input.deviceId, source: input.source, createdAt: now, updatedAt: now };

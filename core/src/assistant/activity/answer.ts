@@ -98,7 +98,7 @@ function amountOf(row: ActivityView, sign: 1 | -1): string {
 }
 
 /** A row's text made safe for a table cell: one line, clipped, with markdown's punctuation escaped. */
-function text(value: string): string {
+export function text(value: string): string {
   const line = value.replace(/\s+/g, " ").trim();
   const clipped = line.length > CELL_CHARS ? `${line.slice(0, CELL_CHARS - 1)}…` : line;
   return clipped.replace(/[\\`*_{}[\]()<>#+!|~]/g, "\\$&");

@@ -6,7 +6,9 @@ import { Period } from "./period.ts";
 // One question about the user's own activity, in structured form: what the parser makes of a sentence and what
 // the model's `activity_query` tool call must parse as. Defined once, here; the tool's JSON Schema comes from it.
 
-export const ACTIVITY_QUERY_KINDS = ["spending", "purchases", "applications", "search"] as const;
+export const ACTIVITY_QUERY_KINDS = ["spending", "purchases", "applications", "search", "subscriptions", "salary", "why_higher"] as const;
+/** The kinds answered from a list of rows (lookup.ts); the rest read the history as a whole (money.ts). */
+export const LIST_KINDS = ["spending", "purchases", "applications", "search"] as const;
 
 /** Rows an answer lists at most; "top N" asks may go up to ACTIVITY_LIMITS.maxRows. */
 export const ACTIVITY_LIMITS = { rows: 10, maxRows: 25, aboutChars: 100 } as const;
@@ -16,7 +18,10 @@ export const ActivityAsk = z.object({
     .enum(ACTIVITY_QUERY_KINDS)
     .describe(
       "spending: the total money spent, with the purchases behind it. purchases: money-out transactions, biggest first when order is amount. " +
-        "applications: job applications. search: every activity whose text matches `about`.",
+        "applications: job applications. search: every activity whose text matches `about`. " +
+        "subscriptions: the recurring payments (subscriptions and bills) found in the history, with next dates. " +
+        "salary: whether the largest regular income came in the period (this month when left out). " +
+        "why_higher: why spending in a month (this month when left out) is above the usual, by category.",
     ),
   about: z
     .string()
@@ -32,6 +37,22 @@ export const ActivityAsk = z.object({
   type: ActivityType.optional().describe("search only: the kind of activity (financial for money, job for applications)."),
 });
 export type ActivityAsk = z.infer<typeof ActivityAsk>;
+/** An ask answered from a list of rows. */
+export type ListAsk = ActivityAsk & { kind: (typeof LIST_KINDS)[number] };
+/** An ask answered from the history as a whole. */
+export type HistoryAsk = ActivityAsk & { kind: "subscriptions" | "salary" | "why_higher" };
+
+/** Which of the two ways an ask is answered. */
+export function splitAsk(ask: ActivityAsk): { list: ListAsk } | { history: HistoryAsk } {
+  switch (ask.kind) {
+    case "subscriptions":
+    case "salary":
+    case "why_higher":
+      return { history: { ...ask, kind: ask.kind } };
+    default:
+      return { list: { ...ask, kind: ask.kind } };
+  }
+}
 
 /** The model's name for the tool; a machine tool is always target__action, so the two never collide. */
 export const ACTIVITY_TOOL_NAME = "activity_query";

@@ -1,15 +1,18 @@
-import type { ActivityAsk } from "./ask.ts";
+import { splitAsk, type ActivityAsk } from "./ask.ts";
 import { activityAnswer } from "./answer.ts";
 import { hasActivity, lookUpActivity } from "./lookup.ts";
+import { historyAnswer } from "./money.ts";
 import type { Clock } from "./period.ts";
 
 // The assistant's activity questions: parsed from a sentence (phrasings.ts) or asked by the model through the
 // `activity_query` tool (ask.ts), looked up in D1 for the one user (lookup.ts) and answered in markdown with a
-// link to the same filters on the dashboard (answer.ts).
+// link to the same filters on the dashboard (answer.ts). Subscriptions, salary and "why is this month higher" read
+// the history as a whole (money.ts).
 
 export { ACTIVITY_TOOL, ACTIVITY_TOOL_NAME, ActivityAsk, askFromToolArgs } from "./ask.ts";
 export { activityAnswer, dashboardLink } from "./answer.ts";
 export { hasActivity, lookUpActivity, SPENT_ONLY } from "./lookup.ts";
+export { historyAnswer } from "./money.ts";
 export type { ActivityLookup, DashboardFilters } from "./lookup.ts";
 export { parseActivityQuestion } from "./phrasings.ts";
 export { Period, resolvePeriod } from "./period.ts";
@@ -35,7 +38,10 @@ export function activitySource(db: D1Database, userId: string, options: { tzOffs
   const clock = (): Clock => ({ now: options.now?.() ?? Date.now(), tzOffsetMinutes });
   return {
     hasData: () => hasActivity(db, userId),
-    answer: async (ask) => activityAnswer(await lookUpActivity(db, userId, ask, clock()), tzOffsetMinutes),
+    answer: async (ask) => {
+      const split = splitAsk(ask);
+      return "list" in split ? activityAnswer(await lookUpActivity(db, userId, split.list, clock()), tzOffsetMinutes) : historyAnswer(db, userId, split.history, clock());
+    },
     clock,
   };
 }

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { TestClient } from "../../../../test/client.ts";
 import { ingestActivities } from "../../activities/ingest.ts";
-import type { ActivityAsk } from "./ask.ts";
+import type { ListAsk } from "./ask.ts";
 import { activityAnswer } from "./answer.ts";
 import { activitySource, hasActivity, lookUpActivity } from "./index.ts";
 import type { Clock } from "./period.ts";
@@ -72,7 +72,7 @@ describe("activity lookups", () => {
   it("totals spending on a category over last month, cites the rows, and links to the same filters", async () => {
     const alice = await userWith(ALICE);
     await userWith(BOB);
-    const ask: ActivityAsk = { kind: "spending", about: "groceries", period: "last_month" };
+    const ask: ListAsk = { kind: "spending", about: "groceries", period: "last_month" };
     const found = await lookUpActivity(env.DB, alice.userId, ask, CLOCK);
 
     expect(found.topic).toEqual({ as: "category", value: "Groceries" });

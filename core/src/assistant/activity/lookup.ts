@@ -5,7 +5,7 @@ import { activityView } from "../../activities/views.ts";
 import { activityFilters } from "../../activities/filters.ts";
 import { openDb, schema } from "../../db/index.ts";
 import { newestFirst } from "../../cursor.ts";
-import { ACTIVITY_LIMITS, type ActivityAsk } from "./ask.ts";
+import { ACTIVITY_LIMITS, type ListAsk } from "./ask.ts";
 import { resolvePeriod, type Clock, type ResolvedPeriod } from "./period.ts";
 
 // The assistant's read of the user's activity, straight from D1: no agent, no machine, read-only, so no
@@ -26,7 +26,7 @@ type Topic = { as: "category" | "words"; value: string };
 
 /** What an ask found: the filters and period it ran with, the figures over every matching row, and the rows to cite. */
 export type ActivityLookup = {
-  ask: ActivityAsk;
+  ask: ListAsk;
   period: ResolvedPeriod | null;
   filters: DashboardFilters;
   topic: Topic | null;
@@ -41,7 +41,7 @@ export type ActivityLookup = {
 };
 
 /** Runs one ask for one user. @example await lookUpActivity(env.DB, userId, { kind: "spending", about: "groceries", period: "last_month" }, clock) */
-export async function lookUpActivity(d1: D1Database, userId: string, ask: ActivityAsk, clock: Clock): Promise<ActivityLookup> {
+export async function lookUpActivity(d1: D1Database, userId: string, ask: ListAsk, clock: Clock): Promise<ActivityLookup> {
   const db = openDb(d1);
   const period = resolvePeriod(ask.period, clock);
   const range = period ? { from: period.from, to: period.to } : {};

@@ -51,6 +51,20 @@ const ASKED: [text: string, ask: ActivityAsk][] = [
   ["show me my recent transactions", { kind: "search", type: "financial" }],
   ["search my activity for dentist", { kind: "search", about: "dentist" }],
   ["search my transactions for uber in the last 2 weeks", { kind: "search", type: "financial", about: "uber", period: "last_2_weeks" }],
+  // the history as a whole: subscriptions, salary, a month higher than usual
+  ["what subscriptions do I have?", { kind: "subscriptions" }],
+  ["What are my subscriptions", { kind: "subscriptions" }],
+  ["show me my recurring payments", { kind: "subscriptions" }],
+  ["list my subscriptions and bills", { kind: "subscriptions" }],
+  ["what am I subscribed to", { kind: "subscriptions" }],
+  ["did my salary come this month?", { kind: "salary", period: "this_month" }],
+  ["has my paycheck arrived yet", { kind: "salary" }],
+  ["did I get paid in September", { kind: "salary", period: "september" }],
+  ["did my salary come in last month", { kind: "salary", period: "last_month" }],
+  ["why is this month higher?", { kind: "why_higher", period: "this_month" }],
+  ["Why is my spending so high this month", { kind: "why_higher", period: "this_month" }],
+  ["why did I spend more last month than usual", { kind: "why_higher", period: "last_month" }],
+  ["why are my expenses up in October", { kind: "why_higher", period: "october" }],
 ];
 
 /** Phrasings that belong to other rules, and keep them. */
@@ -89,6 +103,7 @@ describe("activity phrasings", () => {
       "how", "much", "did", "I", "spend", "on", "at", "groceries", "Amazon", "last", "this", "month", "week", "in", "October", "may",
       "my", "biggest", "top", "5", "purchases", "orders", "show", "list", "jobs", "applied", "to", "applications", "rejected", "the",
       "past", "30", "days", "2025", "what", "which", "find", "search", "activity", "for", "transactions", "ever", "?",
+      "subscriptions", "salary", "come", "paid", "why", "is", "higher", "more", "get", "recurring", "payments",
     ];
     const sentence = fc.array(fc.constantFrom(...words), { maxLength: 12 }).map((parts) => parts.join(" "));
     fc.assert(

@@ -64,6 +64,19 @@ const APPLICATIONS = new RegExp(
     "(?<job>job\\s+)?(?<noun>applications|job\\s+apps|interviews|offers|rejections)(?:\\s+(?:at|to|with|for)\\s+(?<about>.+))?$",
   "i",
 );
+/** "what subscriptions do I have", "show my subscriptions and bills", "list my recurring payments". */
+const SUBSCRIPTIONS = new RegExp(
+  "^(?:(?:what|which)\\s+(?:are\\s+)?(?:my\\s+)?(?:subscriptions|recurring\\s+(?:payments|bills|charges)|regular\\s+payments)(?:\\s+and\\s+bills)?(?:\\s+(?:do|have)\\s+i(?:\\s+(?:got|have|pay(?:\\s+for)?))?)?" +
+    `|${MINE}(?:subscriptions|recurring\\s+(?:payments|bills|charges)|regular\\s+payments)(?:\\s+and\\s+bills)?` +
+    "|(?:what|which)\\s+(?:am\\s+i|do\\s+i)\\s+(?:subscribed\\s+to|paying\\s+for\\s+every\\s+month))$",
+  "i",
+);
+/** "did my salary come (this month)", "has my paycheck arrived", "did I get paid", "have I been paid". */
+const SALARY = /^(?:(?:did|has|have|is)\s+(?:my\s+|the\s+)?(?:salary|pay\s*(?:check|cheque)|paycheck|wages?|pay|income)\s+(?:come|came|come\s+in|arrived?|landed|land|been\s+paid|gone\s+in|in)|(?:did|have)\s+i\s+(?:get|got|been)\s+paid|(?:was|were)\s+i\s+paid|(?:did|has)\s+(?:my\s+)?(?:employer|work)\s+paid?\s+me)(?:\s+yet)?$/i;
+/** "why is this month higher" (the period taken out), "why is my spending so high", "why did I spend more". */
+const WHY_HIGHER =
+  /^why\s+(?:(?:is|was|are|were)\s+(?:my\s+|the\s+)?(?:spending|expenses|outgoings|costs|it|everything)?\s*(?:so\s+)?(?:higher|high|up|bigger|more)|did\s+i\s+spend\s+(?:so\s+)?(?:much\s+)?more|did\s+(?:my\s+)?(?:spending|expenses)\s+go\s+up|am\s+i\s+spending\s+more)(?:\s+than\s+(?:usual|normal|before|average))?$/i;
+
 const SEARCH = [
   /^(?:search|look\s+through|look\s+in|check|go\s+through)\s+(?:my\s+|the\s+)?(?<where>activity|activities|history|transactions|records)\s+for\s+(?<about>.+)$/i,
   /^(?:find|show(?:\s+me)?|list)\s+(?<about>.+?)\s+in\s+(?:my\s+|the\s+)?(?<where>activity|activities|transactions)$/i,
@@ -76,7 +89,7 @@ const STATUS_WORDS: ReadonlyMap<string, JobStatus> = new Map([
 ]);
 /** Every shape below has one of these words; a sentence without any is not an activity question. */
 const ABOUT_ACTIVITY =
-  /\b(?:spend|spent|spending|pay|paid|purchases?|expenses?|expenditure|outgoings|spends|buys?|bought|orders?|ordered|purchased|payments?|charges?|bills?|subscriptions|transactions?|jobs?|apply|applied|applications|apps|interviews|offers|rejections|activity|activities|history|records)\b/i;
+  /\b(?:spend|spent|spending|pay|paid|salary|paycheck|paycheque|wages?|income|recurring|subscribed|higher|purchases?|expenses?|expenditure|outgoings|spends|buys?|bought|orders?|ordered|purchased|payments?|charges?|bills?|subscriptions|transactions?|jobs?|apply|applied|applications|apps|interviews|offers|rejections|activity|activities|history|records)\b/i;
 /** Words around a topic that add nothing to it: "my grocery shopping", "the Amazon stuff". */
 const TOPIC_NOISE = /^(?:the|my|all|some|any)\s+|\s+(?:shopping|stuff|things|items|purchases|orders|bills)$/i;
 /** A topic that names a file or folder is not about money ("list my orders folder", "show my payments.csv"). */
@@ -90,6 +103,9 @@ export function parseActivityQuestion(sentence: string): ActivityAsk | null {
   if (!ABOUT_ACTIVITY.test(sentence)) return null; // most messages are not: one cheap test instead of every shape
   const { rest, period } = takePeriod(sentence);
   const when = period ? { period } : {};
+  if (SUBSCRIPTIONS.test(rest)) return { kind: "subscriptions" };
+  if (SALARY.test(rest)) return { kind: "salary", ...when };
+  if (WHY_HIGHER.test(rest)) return { kind: "why_higher", ...when };
   const spent = SPENT.exec(rest) ?? SPENDING.exec(rest);
   if (spent) return withTopic({ kind: "spending", ...when }, spent.groups?.about);
   const biggest = BIGGEST.exec(rest);
