@@ -1,5 +1,6 @@
-// `npm run demo`: create (or reset) a demo account with about four months of made-up activity — pay, rent, bills,
-// groceries, eating out, Amazon orders, 25 job applications — in the same local D1 that `npm start` uses, so a
+// `npm run demo`: create (or reset) a demo account with about thirteen months of made-up money — pay, rent, bills,
+// subscriptions, groceries, eating out, Amazon orders, an unusual spell — and four months of job search (25
+// applications, their history and interviews) in the same local D1 that `npm start` uses, so a
 // newcomer sees the dashboard filled in. Every row is tagged "demo". Running it again replaces the demo rows.
 //
 // It writes through `wrangler d1 execute --local`, so the server need not be running. It may be: both open the same

@@ -6,7 +6,7 @@ import type { AppEnv } from "../http/types.ts";
 import { queryParams } from "../http/validate.ts";
 import { relayFor } from "../relay/stub.ts";
 import { ingestActivities } from "../../../core/src/activities/ingest.ts";
-import { learnedCategories } from "../../../core/src/categories/apply.ts";
+import { categoriseEvents } from "../../../core/src/categories/apply.ts";
 import { StatementQuery, alreadyStored, readStatement, refusalOf, statementBytes } from "./statement-read.ts";
 
 export { MAX_STATEMENT_BYTES } from "./statement-read.ts";
@@ -56,7 +56,8 @@ export const activityImportsApi = new Hono<AppEnv>()
       return c.json(unknown, 200);
     }
     const { file } = read;
-    const events = await learnedCategories(c.env.DB, userId, file.events);
+    // The categories they would get: the user's rules, then what they last gave the merchant (as ingest does).
+    const events = await categoriseEvents(c.env.DB, userId, file.events);
     const already = await alreadyStored(c.env.DB, userId, events);
     const lines: PreviewRow[] = file.refused.map((r) => ({ row: r.row, status: "refused", date: null, amount: null, currency: null, description: null, category: null, reason: r.reason }));
     let fresh = 0;
@@ -92,7 +93,7 @@ export const activityImportsApi = new Hono<AppEnv>()
     // Rows stored before under an older id of the same transaction are not stored again (./statement-read.ts).
     const already = await alreadyStored(c.env.DB, userId, imported.events);
     const keep = imported.events.flatMap((event, index) => (already.has(index) ? [] : [{ event, row: imported.rows[index] ?? index + 1 }]));
-    const events = await learnedCategories(c.env.DB, userId, keep.map((k) => k.event));
+    const events = keep.map((k) => k.event);
     const stored = await ingestActivities(c.env.DB, userId, { deviceId: null, source: "upload", events });
     if (stored.stored > 0) c.executionCtx.waitUntil(relayFor(c.env, userId).activityStored(stored.fresh));
     // A transaction the store refuses is reported by its own line in the file, like the importer's refusals.
