@@ -148,7 +148,7 @@ describe("the local endpoint", () => {
     const events = [
       { ...at, activity_type: "financial", details: { site: "amazon.com", amount: 49.99, category: "electronics" } },
       { ...at, activity_type: "financial", details: { amount: -3, currency: "usd" } },
-      { ...at, activity_type: "job", details: { company: "Acme", status: "ghosted" } },
+      { ...at, activity_type: "job", details: { company: "Acme", status: "hired" } },
       { ...at, activity_type: "financial", details: { amount: -3, currency: "USD" } },
     ];
     client.send({ v: 1, type: "activity", id: "act", events });

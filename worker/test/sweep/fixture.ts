@@ -37,6 +37,9 @@ export type Owned = {
   /** A saved CSV import profile (its name and header carry the marker). */
   importProfileId: string;
   applicationId: string;
+  /** An interview on `applicationId` (its place carries the marker). */
+  interviewId: string;
+  categoryRuleId: string;
   ingestTokenId: string;
   ingestToken: string;
   webhookId: string;
@@ -166,6 +169,11 @@ export async function ownEverything(client: TestClient): Promise<Owned> {
   const profileLayout = { encoding: "utf-8", delimiter: ",", decimal: ".", thousands: "", date_order: "YMD", header: true, skip_lines: 0, date: "Date", description: [`Payee ${marker}`], sign: { kind: "signed", amount: "Amount" } };
   const profile = { name: `Bank ${marker}`, account: `Account ${marker}`, layout: profileLayout, header_cells: ["Date", `Payee ${marker}`, "Amount"] };
   const importProfileId = (await json<{ profile: { id: string } }>(await client.request("PUT", "/api/import-profiles", { json: profile }), 200)).profile.id;
+  await json(await client.request("PATCH", `/api/activities/jobs/${applicationId}`, { json: { notes: `Notes ${marker}`, contacts: [{ name: `Recruiter ${marker}` }] } }), 200);
+  const interview = { starts_local: "2030-01-15T10:00", time_zone: "Europe/Amsterdam", kind: "video", location: `Room ${marker}` };
+  const interviewId = (await json<{ interview: { id: string } }>(await client.request("POST", `/api/activities/jobs/${applicationId}/interviews`, { json: interview }), 201)).interview.id;
+  const categoryRule = { match: "merchant_is", pattern: `Shop ${marker}`, category: `Category ${marker}` };
+  const categoryRuleId = (await json<{ rule: { id: string } }>(await client.request("POST", "/api/category-rules", { json: categoryRule }), 201)).rule.id;
 
   const created = await json<{ token: string; ingest_token: { id: string } }>(await client.request("POST", "/api/ingest-tokens", { json: { name: `Tool ${marker}` } }), 201);
 
@@ -227,6 +235,8 @@ export async function ownEverything(client: TestClient): Promise<Owned> {
     activityEventId,
     importedActivityId,
     importProfileId,
+    interviewId,
+    categoryRuleId,
     applicationId,
     ingestTokenId: created.ingest_token.id,
     ingestToken: created.token,

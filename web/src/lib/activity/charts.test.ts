@@ -84,7 +84,7 @@ describe("the timeline and applications", () => {
         { status: "offer", count: 1 },
         { status: "applied", count: 7 },
       ]),
-    ).toEqual([7, 0, 0, 1, 0, 0]);
+    ).toEqual([0, 7, 0, 0, 1, 0, 0, 0, 0]);
   });
 
   it("labels days with their year when the axis spans two years", () => {
