@@ -62,3 +62,26 @@ describe("sniffCsv with the layout the file is read with", () => {
     expect(sniff.rows).toHaveLength(6);
   });
 });
+
+describe("columns with the same name", () => {
+  /** A Revolut-like export with two "Name" columns (payer and payee) and an unnamed one. */
+  const text = ["Date,Name,Amount,Name,,Currency", "2026-03-02,Alice Smith,-20.00,Bob's Bikes,x,EUR", "2026-03-04,Alice Smith,-7.50,Corner Café,y,EUR"].join("\n");
+
+  it("are named apart, and a layout can choose the second one", () => {
+    const sniff = sniffCsv(utf8(text));
+    expect(sniff.header_cells).toEqual(["Date", "Name", "Amount", "Name (2)", "Column 5", "Currency"]);
+    const layout: CsvLayout = { encoding: "utf-8", delimiter: ",", decimal: ".", thousands: "", date_order: "YMD", header: true, skip_lines: 0, date: "Date", description: ["Name (2)"], sign: { kind: "signed", amount: "Amount" }, currency: "Currency" };
+    expect(sniffCsv(utf8(text), { layout }).header_cells).toEqual(sniff.header_cells);
+    const read = importStatement("revolut.csv", utf8(text), { layout });
+    expect(read.events.map((e) => e.description)).toEqual(["Bob's Bikes", "Corner Café"]);
+    // A profile saved with these names recognises the next file with the same header.
+    const profile = { id: "p", name: "Revolut", account: null, layout, header_cells: sniff.header_cells, created_at: 0, updated_at: 0 };
+    expect(sniffCsv(utf8(text), { profiles: [profile] }).matched).toEqual({ kind: "profile", id: "p", name: "Revolut" });
+  });
+
+  it("keep a file's own 'Name (2)' and give the repeat the next free number", () => {
+    const header = "Date,Name,Name (2),Name,Amount";
+    const sniff = sniffCsv(utf8(`${header}\n2026-03-02,a,b,c,-1.00\n2026-03-03,d,e,f,-2.00\n`));
+    expect(sniff.header_cells).toEqual(["Date", "Name", "Name (2)", "Name (3)", "Amount"]);
+  });
+});

@@ -1,6 +1,6 @@
 import { CSV_DELIMITERS } from "#protocol";
 import type { CsvLayout, CsvSniff, ImportProfile } from "#protocol";
-import { columnName } from "./csv.ts";
+import { columnName, columnNames } from "./csv.ts";
 import { readRecords, sniffDelimiter, splitLines, trimTrailing } from "./csv-records.ts";
 import type { CsvDelimiter, CsvRecord } from "./csv-records.ts";
 import { csvAmount, csvDate } from "./csv-values.ts";
@@ -24,8 +24,11 @@ export class UnknownCsvLayout extends Error {
   }
 }
 
-/** A header row's cells as profiles keep them: trimmed, without the empty cells a trailing delimiter leaves. */
-export const headerCells = (cells: readonly string[]) => trimTrailing(cells.map((c) => c.trim()));
+/**
+ * A header row's cells as profiles keep them and the picker shows them: trimmed, without the empty cells a trailing
+ * delimiter leaves, and named as the reader names columns (an empty cell "Column 3", a second "Name" "Name (2)").
+ */
+export const headerCells = (cells: readonly string[]) => columnNames(trimTrailing(cells.map((c) => c.trim())));
 
 export type LayoutMatch = { kind: "profile"; profile: ImportProfile; at: number } | { kind: "preset"; preset: CsvPreset; at: number };
 
@@ -141,7 +144,7 @@ export function sniffCsv(bytes: Uint8Array, options: SniffOptions = {}): CsvSnif
     .slice(0, 500)
     .map((r) => r.cells);
   const width = Math.max(header.length, ...body.slice(0, 200).map((r) => headerCells(r).length));
-  const names = table.header ? [...header, ...Array.from({ length: Math.max(0, width - header.length) }, (_, i) => columnName(header.length + i + 1))] : Array.from({ length: width }, (_, i) => columnName(i + 1));
+  const names = table.header ? columnNames([...header, ...Array.from({ length: Math.max(0, width - header.length) }, () => "")]) : Array.from({ length: width }, (_, i) => columnName(i + 1));
   const format = guessNumberFormat(
     sample.flatMap((r) => r.filter((c) => !isDate(c))),
     delimiter,
