@@ -1,0 +1,23 @@
+import { describe, expect, it } from "vitest";
+import type { CsvLayout } from "#protocol";
+import { importStatement } from "./statement.ts";
+
+// Files built to be slow: the reader runs in the agent (where a stuck read blocks its event loop) and in the
+// worker (with its CPU limit), on whatever the user's bank or anyone else wrote. Each must read in linear time.
+
+const utf8 = (text: string) => new TextEncoder().encode(text);
+const layout: CsvLayout = { encoding: "utf-8", delimiter: ";", decimal: ",", thousands: "", date_order: "DMY", header: true, skip_lines: 0, date: "Datum", description: ["Text"], sign: { kind: "signed", amount: "Betrag" }, default_currency: "EUR" };
+
+describe("a CSV reader that cannot be stalled", () => {
+  it("reads one transaction followed by 300 000 lines of junk quickly, calling them a footer", () => {
+    const text = `Datum;Text;Betrag\n05.01.2026;Miete;-800,00\n${"x;y\n".repeat(300_000)}`;
+    const started = Date.now();
+    const read = importStatement("junk.csv", utf8(text), { layout });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(read.events).toHaveLength(1);
+    expect(read.refused).toEqual([]);
+    expect(read.skipped).toHaveLength(300_000);
+    expect(read.skipped[0]).toEqual({ row: 3, reason: "a summary line after the table" });
+    expect(read.skipped.at(-1)).toEqual({ row: 300_002, reason: "a summary line after the table" });
+  }, 20_000);
+});
