@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { CsvLayout } from "#protocol";
+import { headerScore } from "./csv-words.ts";
+import { sniffCsv } from "./sniff.ts";
 import { importStatement } from "./statement.ts";
 
 // Files built to be slow: the reader runs in the agent (where a stuck read blocks its event loop) and in the
@@ -19,5 +21,15 @@ describe("a CSV reader that cannot be stalled", () => {
     expect(read.skipped).toHaveLength(300_000);
     expect(read.skipped[0]).toEqual({ row: 3, reason: "a summary line after the table" });
     expect(read.skipped.at(-1)).toEqual({ row: 300_002, reason: "a summary line after the table" });
+  }, 20_000);
+
+  it("scores a header cell of 100 000 brackets quickly, and still knows 'Betrag (EUR)'", () => {
+    const started = Date.now();
+    expect(headerScore("(".repeat(100_000), "amount")).toBe(0);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(headerScore("Betrag (EUR)", "amount")).toBe(3);
+    expect(headerScore("Amount ( $ )", "amount")).toBe(3);
+    const sniff = sniffCsv(utf8(`Datum;Text;${"(".repeat(200_000)}\n05.01.2026;Miete;-800,00\n06.01.2026;Gehalt;2000,00\n`));
+    expect(sniff.layout.date).toBe("Datum");
   }, 20_000);
 });
