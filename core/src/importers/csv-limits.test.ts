@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { CsvLayout } from "#protocol";
 import { headerScore } from "./csv-words.ts";
+import { readingScore, sampleHighLines } from "./decode.ts";
+import { encodeText } from "./encode-for-tests.ts";
 import { sniffCsv } from "./sniff.ts";
 import { importStatement } from "./statement.ts";
 
@@ -32,4 +34,14 @@ describe("a CSV reader that cannot be stalled", () => {
     const sniff = sniffCsv(utf8(`Datum;Text;${"(".repeat(200_000)}\n05.01.2026;Miete;-800,00\n06.01.2026;Gehalt;2000,00\n`));
     expect(sniff.layout.date).toBe("Datum");
   }, 20_000);
+});
+
+describe("the encoding detector's sample", () => {
+  it("keeps each line with a byte above ASCII whole, so a sign inside a word is seen as one", () => {
+    const bytes = encodeText("Data;Opis\n05.01.2026;Mały sklep\n06.01.2026;Rent\n", "windows-1250");
+    const sample = new TextDecoder("windows-1252").decode(sampleHighLines(bytes, 1000));
+    expect(sample).toBe("05.01.2026;Ma³y sklep\n");
+    // 1250's "ł" read as 1252's "³" sits inside a word: that costs more than a sign on its own.
+    expect(readingScore(sample)).toBeLessThan(readingScore("05.01.2026;Ma ³ y sklep\n"));
+  });
 });
