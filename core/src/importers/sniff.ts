@@ -30,6 +30,9 @@ export class UnknownCsvLayout extends Error {
  */
 export const headerCells = (cells: readonly string[]) => columnNames(trimTrailing(cells.map((c) => c.trim())));
 
+/** How many cells a record has before the empty ones a trailing delimiter leaves. */
+const filledWidth = (cells: readonly string[]) => trimTrailing(cells).length;
+
 export type LayoutMatch = { kind: "profile"; profile: ImportProfile; at: number } | { kind: "preset"; preset: CsvPreset; at: number };
 
 /** The first profile whose header cells are a header row of the file, else the first preset whose `needs` all are in one. */
@@ -61,11 +64,11 @@ function findTable(records: readonly CsvRecord[]): { start: number; header: bool
   const widths = new Map<number, number>();
   for (const r of records) {
     const w = r.cells.length;
-    if (headerCells(r.cells).length > 1) widths.set(w, (widths.get(w) ?? 0) + 1);
+    if (filledWidth(r.cells) > 1) widths.set(w, (widths.get(w) ?? 0) + 1);
   }
   const width = [...widths.entries()].sort((a, b) => b[1] - a[1] || b[0] - a[0])[0]?.[0] ?? 1;
   // Of the table's width: a preamble line ("Account;NL12 INGB…") is narrower; a trailing delimiter adds an empty cell.
-  const near = (r: CsvRecord | undefined) => r !== undefined && headerCells(r.cells).length > 1 && (r.cells.length === width || headerCells(r.cells).length === width);
+  const near = (r: CsvRecord | undefined) => r !== undefined && filledWidth(r.cells) > 1 && (r.cells.length === width || filledWidth(r.cells) === width);
   for (let i = 0; i < records.length; i++) {
     const record = records[i];
     if (!near(record)) continue;
@@ -143,7 +146,7 @@ export function sniffCsv(bytes: Uint8Array, options: SniffOptions = {}): CsvSnif
     .filter(table.near)
     .slice(0, 500)
     .map((r) => r.cells);
-  const width = Math.max(header.length, ...body.slice(0, 200).map((r) => headerCells(r).length));
+  const width = Math.max(header.length, ...body.slice(0, 200).map(filledWidth));
   const names = table.header ? columnNames([...header, ...Array.from({ length: Math.max(0, width - header.length) }, () => "")]) : Array.from({ length: width }, (_, i) => columnName(i + 1));
   const format = guessNumberFormat(
     sample.flatMap((r) => r.filter((c) => !isDate(c))),
