@@ -29,7 +29,7 @@ export type CsvReadOptions = {
 export const columnName = (n: number) => `Column ${n}`;
 
 /**
- * The names a header row gives its columns, each one different, so a layout can name any of them: the cell as
+ * The names a header row gives its columns, each one different, so a layout can name each of them: the cell as
  * written; an empty cell is named by its place ("Column 3"); a name already taken gets " (2)", " (3)"… (the second
  * "Name" is "Name (2)", unless the file has a "Name (2)" of its own). The column picker shows these names, and
  * profiles keep them.
