@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { CsvColumns, CsvLayout, checkActivityEvent } from "#protocol";
+import { CsvLayout, checkActivityEvent } from "#protocol";
 import type { ActivityEvent, CsvSniff, ImportProfile } from "#protocol";
-import { UnknownCsvLayout, importStatement, isStatementFile, layoutFromMapping, sniffCsv } from "#importers";
+import { UnknownCsvLayout, importStatement, isStatementFile, sniffCsv } from "#importers";
 import type { ImportedFile, StatementOptions } from "#importers";
 import { getProfile, listProfiles } from "../../../core/src/activities/import-profiles.ts";
 import { storedUnderOldIds } from "../../../core/src/activities/legacy-csv.ts";
@@ -41,17 +41,8 @@ export const StatementQuery = z.object({
   layout: jsonParam("layout", CsvLayout).optional(),
   /** A saved profile's id: its layout (unless `layout` corrects it) and its account. */
   profile: z.string().min(1).max(100).optional(),
-  /** The column picker's answer before layouts (`CsvColumns`), still taken from older clients and scripts. */
-  columns: jsonParam("columns", CsvColumns).optional(),
 });
 export type StatementQuery = z.infer<typeof StatementQuery>;
-
-/** An older client's column answer as a layout: the header must hold every column it names. */
-function columnsLayout(columns: CsvColumns): CsvLayout {
-  const { date, order, amount, debit, credit, decimal, description, currency } = columns;
-  const named = [date, description, amount, debit, credit, currency].filter((c): c is string => c !== undefined);
-  return layoutFromMapping({ id: "custom", label: "Your column mapping", needs: [...new Set(named)], date, order, decimal, description, ...(amount ? { amount } : {}), ...(debit ? { debit } : {}), ...(credit ? { credit } : {}), ...(currency ? { currency } : {}) });
-}
 
 /** The file read, or (a CSV that no profile or preset fits, and no layout given) what the picker needs. */
 export type StatementRead = { ok: true; file: ImportedFile } | { ok: false; sniff: CsvSniff; message: string };
@@ -66,8 +57,7 @@ export async function statementBytes(request: Request, filename: string): Promis
 
 /** Reads a statement with the user's profiles; throws an ApiError naming the field when it cannot be read at all. */
 export async function readStatement(db: D1Database, userId: string, query: StatementQuery, bytes: Uint8Array): Promise<StatementRead> {
-  const { filename, currency, profile: profileId, columns } = query;
-  const layout = query.layout ?? (columns ? columnsLayout(columns) : undefined);
+  const { filename, currency, profile: profileId, layout } = query;
   const options: StatementOptions = currency ? { defaultCurrency: currency } : {};
   try {
     if (profileId !== undefined) {
