@@ -77,7 +77,20 @@ export async function readStatement(db: D1Database, userId: string, query: State
     if (error instanceof ApiError) throw error;
     // The web app answers this one with the column picker, opened on the sniff.
     if (error instanceof UnknownCsvLayout) return { ok: false, sniff: error.sniff, message: error.message };
-    throw new ApiError(400, "validation_failed", `${filename} was not imported: ${error instanceof Error ? error.message : String(error)}`, { field: "file" });
+    // A layout that does not fit (a column it names is missing): the file as that layout splits it comes along, so
+    // the picker can show the user what their choices make of it.
+    const sniff = layout ? sniffWith(filename, bytes, layout) : null;
+    throw new ApiError(400, "validation_failed", `${filename} was not imported: ${error instanceof Error ? error.message : String(error)}`, { field: "file", ...(sniff ? { details: { sniff } } : {}) });
+  }
+}
+
+/** A CSV as `layout` splits it, or null (not a CSV, or not even that can be read). */
+function sniffWith(filename: string, bytes: Uint8Array, layout: CsvLayout): CsvSniff | null {
+  if (!filename.toLowerCase().endsWith(".csv")) return null;
+  try {
+    return sniffCsv(bytes, { layout });
+  } catch {
+    return null;
   }
 }
 
