@@ -9,8 +9,9 @@ import type { Sockets, SocketState } from "./sockets.ts";
 // every connected agent when the worker says they changed, so the statements folder reads files as the web does.
 
 /**
- * The frame's text with as many profiles as one frame carries, the most recently saved first. 200 profiles fit many
- * times over in practice; only header rows of hundreds of long cells could go past the limit.
+ * The frame's text with as many profiles as one frame carries, the most recently saved first. A save that would make
+ * the set too large for one frame is refused (MAX_PROFILE_BYTES in core/src/activities/import-profiles.ts), so
+ * cutting the set here is only a last guard, logged when it happens.
  */
 export function importProfilesText(profiles: readonly ImportProfile[]): { text: string; left: number } {
   const newestFirst = [...profiles].sort((a, b) => b.updated_at - a.updated_at);

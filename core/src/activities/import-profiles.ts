@@ -1,5 +1,5 @@
 import { and, asc, eq } from "drizzle-orm";
-import { CsvLayout, ImportProfile } from "#protocol";
+import { CsvLayout, ImportProfile, MAX_FRAME_BYTES } from "#protocol";
 import type { SaveImportProfile } from "#protocol";
 import { openDb, schema } from "../db/index.ts";
 import type { ImportProfileRow } from "../db/import-schema.ts";
@@ -12,17 +12,32 @@ const { importProfiles } = schema;
 /** The most profiles one user keeps: a bank per account, with room to spare, and a bound on what every import reads. */
 export const MAX_IMPORT_PROFILES = 200;
 
-/** Refused because the user has `MAX_IMPORT_PROFILES` already; the message says what to do. */
+/**
+ * The most bytes of layouts and header cells one user's profiles hold together: the relay sends the whole set to the
+ * agent in one `import_profiles` frame, and this leaves room in it for the names, ids and accounts.
+ */
+export const MAX_PROFILE_BYTES = MAX_FRAME_BYTES - 256 * 1024;
+
+/** Refused because the user has `MAX_IMPORT_PROFILES` already, or they would not fit in one frame; the message says what to do. */
 export class TooManyProfiles extends Error {
-  constructor() {
-    super(`You have ${MAX_IMPORT_PROFILES} import profiles, the most Hearth keeps. Delete one you no longer use, or save under an existing name to replace it.`);
+  constructor(tooLarge = false) {
+    super(
+      tooLarge
+        ? "Your import profiles would not fit in what Hearth sends to your computer's agent (their header rows are very long). Delete one you no longer use, or save under an existing name to replace it."
+        : `You have ${MAX_IMPORT_PROFILES} import profiles, the most Hearth keeps. Delete one you no longer use, or save under an existing name to replace it.`,
+    );
   }
 }
+
+/** The bytes a profile's layout and header cells take, as stored and as sent (SQLite's length of the blob). */
+const SIZE = "length(CAST(layout AS BLOB)) + length(CAST(header_cells AS BLOB))";
 
 /** The lookup key of a header row: each cell trimmed and case-folded, joined by a character no cell holds. */
 export function headerKey(cells: readonly string[]): string {
   return cells.map((cell) => cell.trim().toLowerCase()).join("\u001f");
 }
+
+const byteLength = (text: string) => new TextEncoder().encode(text).byteLength;
 
 /** A stored row as the API and the frame show it. The JSON columns were validated when saved, and are again here. */
 export function profileView(row: ImportProfileRow): ImportProfile {
@@ -63,8 +78,9 @@ export async function saveProfile(d1: D1Database, userId: string, profile: SaveI
     .prepare(
       `INSERT INTO import_profiles (id, user_id, name, account, layout, header_cells, header_key, created_at, updated_at)
        SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8
-       WHERE (SELECT COUNT(*) FROM import_profiles WHERE user_id = ?2) < ?9
-          OR EXISTS (SELECT 1 FROM import_profiles WHERE user_id = ?2 AND name = ?3)
+       WHERE ((SELECT COUNT(*) FROM import_profiles WHERE user_id = ?2) < ?9
+          OR EXISTS (SELECT 1 FROM import_profiles WHERE user_id = ?2 AND name = ?3))
+         AND (SELECT COALESCE(SUM(${SIZE}), 0) FROM import_profiles WHERE user_id = ?2 AND name <> ?3) + ?10 <= ?11
        ON CONFLICT (user_id, name) DO UPDATE SET
          account = excluded.account, layout = excluded.layout, header_cells = excluded.header_cells,
          header_key = excluded.header_key, updated_at = excluded.updated_at
@@ -81,9 +97,14 @@ export async function saveProfile(d1: D1Database, userId: string, profile: SaveI
       headerKey(profile.header_cells),
       now,
       MAX_IMPORT_PROFILES,
+      byteLength(JSON.stringify(profile.layout)) + byteLength(JSON.stringify(profile.header_cells)),
+      MAX_PROFILE_BYTES,
     )
     .first<ImportProfileRow>();
-  if (!row) throw new TooManyProfiles();
+  if (!row) {
+    const count = await d1.prepare("SELECT COUNT(*) AS n FROM import_profiles WHERE user_id = ?1 AND name <> ?2").bind(userId, profile.name).first<{ n: number }>();
+    throw new TooManyProfiles((count?.n ?? 0) < MAX_IMPORT_PROFILES);
+  }
   return profileView(row);
 }
 

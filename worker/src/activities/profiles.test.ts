@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { CsvLayout, ImportProfile, ImportProfilesFile, SaveImportProfile } from "#protocol";
 import { TestClient, errorOf } from "../../../test/client.ts";
+import { importProfilesText } from "../../../relay/src/import-profiles.ts";
 
 // Import profiles through the real worker and D1: saved by name, listed, deleted, exported and imported as a file.
 
@@ -125,6 +126,32 @@ describe("import profiles", () => {
     const more = await (await client.request("POST", "/api/import-profiles/import", { json: { hearth_import_profiles: 1, profiles: [profile("Extra")] } })).json();
     expect(more).toEqual({ saved: 0, refused: [{ index: 0, reason: expect.stringMatching(/200 import profiles/) }] });
     expect(await list(client)).toHaveLength(200);
+  }, 60_000);
+
+  it("refuses a save that would make the set too large for the agent's frame, so the agent never silently misses one", async () => {
+    const client = await signedIn();
+    // Exports with 100 long header cells each (about 20 KB a profile): the set reaches the frame's budget after a few dozen.
+    const wide = (name: string, mark: string): SaveImportProfile => {
+      const cells = Array.from({ length: 100 }, (_, i) => `${mark} column ${i} `.padEnd(200, "x"));
+      return { name, account: null, layout: { ...LAYOUT, date: cells[0] ?? "", description: [cells[1] ?? ""] }, header_cells: cells };
+    };
+    let saved = 0;
+    let refused: Response | null = null;
+    for (let i = 0; i < 60 && !refused; i++) {
+      const response = await client.request("PUT", "/api/import-profiles", { json: wide(`Wide ${i}`, `w${i}`) });
+      if (response.status === 200) saved++;
+      else refused = response;
+    }
+    expect(saved).toBeGreaterThan(20);
+    expect(refused?.status).toBe(409);
+    if (refused) expect((await errorOf(refused)).message).toMatch(/would not fit .*agent.*Delete one/);
+    // Everything kept reaches the agent in one frame…
+    const kept = await list(client);
+    expect(kept).toHaveLength(saved);
+    expect(importProfilesText(kept).left).toBe(0);
+    // …and a profile saved again under its name, or a small new one, still saves.
+    expect((await client.request("PUT", "/api/import-profiles", { json: wide("Wide 0", "again") })).status).toBe(200);
+    expect((await client.request("PUT", "/api/import-profiles", { json: profile("Small") })).status).toBe(200);
   }, 60_000);
 
   it("keeps each user's profiles to themselves, and is for signed-in users only", async () => {
