@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ActivityLink, ActivityView, JobStatus } from "./activity.ts";
 import { isTimeZone } from "./notifications.ts";
+import { multiLine, singleLine } from "./plain-text.ts";
 
 // Job applications beyond their activity row (issue 19): each move's date, the details the user keeps (contacts,
 // notes, the résumé version sent), interviews, and applications detected from browser history waiting to be
@@ -11,9 +12,9 @@ export const JobMove = z.object({ from: JobStatus.nullable(), to: JobStatus, at:
 export type JobMove = z.infer<typeof JobMove>;
 
 export const JobContact = z.object({
-  name: z.string().trim().min(1, { error: "Give the contact a name." }).max(200),
+  name: singleLine(200).pipe(z.string().min(1, { error: "Give the contact a name." })),
   email: z.union([z.literal(""), z.email({ error: "That is not an e-mail address." }).max(320)]).optional(),
-  role: z.string().trim().max(200).optional(),
+  role: singleLine(200).optional(),
 });
 export type JobContact = z.infer<typeof JobContact>;
 
@@ -26,7 +27,7 @@ export const InterviewInput = z.object({
   time_zone: z.string().min(1).max(100).refine(isTimeZone, { error: "That is not a time zone (like Europe/Amsterdam)." }),
   duration_minutes: z.number().int().min(5, { error: "An interview lasts 5 minutes or more." }).max(24 * 60).default(60),
   kind: z.enum(INTERVIEW_KINDS).default("video"),
-  location: z.union([z.string().trim().max(500)]).optional(),
+  location: singleLine(500).optional(),
 });
 export type InterviewInput = z.input<typeof InterviewInput>;
 
@@ -62,11 +63,11 @@ export type JobApplicationView = z.infer<typeof JobApplicationView>;
 /** client → API: PATCH /api/activities/jobs/:id, one or more of the details (null or "" clears a text). */
 export const UpdateJobApplication = z
   .object({
-    company: z.string().trim().min(1, { error: "Which company?" }).max(200),
-    role: z.string().trim().min(1, { error: "Which role?" }).max(200),
+    company: singleLine(200).pipe(z.string().min(1, { error: "Which company?" })),
+    role: singleLine(200).pipe(z.string().min(1, { error: "Which role?" })),
     url: z.union([z.literal(""), ActivityLink]).nullable(),
-    notes: z.string().trim().max(5000).nullable(),
-    resume_version: z.string().trim().max(200).nullable(),
+    notes: multiLine(5000).nullable(),
+    resume_version: singleLine(200).nullable(),
     contacts: z.array(JobContact).max(20, { error: "Up to 20 contacts." }),
   })
   .partial()

@@ -71,7 +71,7 @@ describe("interviews", () => {
     const app = await add(client, { company: "Acme; Rockets, Inc.", role: "Staff Engineer", status: "interview" });
     const year = new Date().getUTCFullYear() + 1;
     // 09:30 in Amsterdam in July is 07:30 UTC (summer time); in January 08:30 UTC.
-    const summer = await client.request("POST", `/api/activities/jobs/${app.id}/interviews`, { json: { starts_local: `${year}-07-14T09:30`, time_zone: "Europe/Amsterdam", kind: "onsite", location: "Damrak 1, Amsterdam\nthird floor" } });
+    const summer = await client.request("POST", `/api/activities/jobs/${app.id}/interviews`, { json: { starts_local: `${year}-07-14T09:30`, time_zone: "Europe/Amsterdam", kind: "onsite", location: "Damrak 1, Amsterdam, third floor" } });
     expect(summer.status).toBe(201);
     const { interview }: { interview: UpcomingInterview } = await summer.json();
     expect(interview.starts_at).toBe(Date.parse(`${year}-07-14T07:30:00Z`));
@@ -81,6 +81,11 @@ describe("interviews", () => {
     expect(await errorOf(badZone)).toMatchObject({ field: "time_zone" });
     const badTime = await client.request("POST", `/api/activities/jobs/${app.id}/interviews`, { json: { starts_local: "tomorrow", time_zone: "UTC" } });
     expect(await errorOf(badTime)).toMatchObject({ field: "starts_local" });
+    // A pasted CR LF would start a new calendar property in the .ics: refused, naming the field, and nothing stored.
+    const injected = await client.request("POST", `/api/activities/jobs/${app.id}/interviews`, { json: { starts_local: `${year}-01-21T09:30`, time_zone: "UTC", location: "https://meet.example/x\r\nATTENDEE:mailto:evil@example.com" } });
+    expect(await errorOf(injected)).toMatchObject({ field: "location" });
+    const badCompany = await client.request("PATCH", `/api/activities/jobs/${app.id}`, { json: { company: "Acme\r\nX-EVIL:1" } });
+    expect(await errorOf(badCompany)).toMatchObject({ field: "company" });
 
     const listed: { interviews: UpcomingInterview[] } = await (await client.request("GET", "/api/activities/jobs/interviews")).json();
     expect(listed.interviews.map((i) => [i.kind, i.company])).toEqual([["video", "Acme; Rockets, Inc."], ["onsite", "Acme; Rockets, Inc."]]);
@@ -93,7 +98,7 @@ describe("interviews", () => {
     const unfolded = text.replace(/\r\n /g, "");
     expect(unfolded).toContain(`DTSTART:${year}0714T073000Z`);
     expect(unfolded).toContain("SUMMARY:On-site interview: Staff Engineer at Acme\\; Rockets\\, Inc.");
-    expect(unfolded).toContain("LOCATION:Damrak 1\\, Amsterdam\\nthird floor");
+    expect(unfolded).toContain("LOCATION:Damrak 1\\, Amsterdam\\, third floor");
     for (const line of text.split("\r\n")) expect(new TextEncoder().encode(line).length).toBeLessThanOrEqual(75);
     const one = await client.request("GET", `/api/activities/jobs/interviews/${interview.id}/ics`);
     expect((await one.text()).match(/BEGIN:VEVENT/g)).toHaveLength(1);
