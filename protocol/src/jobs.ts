@@ -20,10 +20,21 @@ export type JobContact = z.infer<typeof JobContact>;
 
 export const INTERVIEW_KINDS = ["phone", "video", "onsite", "technical", "other"] as const;
 
+/** True when YYYY-MM-DDTHH:MM names a real day and time (no 31 February, no 25:61), so nothing is silently rolled over. */
+function isRealLocalTime(value: string): boolean {
+  const [y, mo, d, h, mi] = value.split(/[-T:]/).map(Number);
+  if (y === undefined || mo === undefined || d === undefined || h === undefined || mi === undefined) return false;
+  const at = new Date(Date.UTC(y, mo - 1, d, h, mi));
+  return at.getUTCFullYear() === y && at.getUTCMonth() === mo - 1 && at.getUTCDate() === d && at.getUTCHours() === h && at.getUTCMinutes() === mi;
+}
+
 /** client → API: an interview, as the user enters it: a local date-time and the zone it is in. */
 export const InterviewInput = z.object({
   /** Local wall-clock time, YYYY-MM-DDTHH:MM, in `time_zone`. */
-  starts_local: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, { error: "Give the start as a date and time (YYYY-MM-DDTHH:MM)." }),
+  starts_local: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, { error: "Give the start as a date and time (YYYY-MM-DDTHH:MM)." })
+    .refine(isRealLocalTime, { error: "That date or time does not exist (check the day of the month, the hour and the minutes)." }),
   time_zone: z.string().min(1).max(100).refine(isTimeZone, { error: "That is not a time zone (like Europe/Amsterdam)." }),
   duration_minutes: z.number().int().min(5, { error: "An interview lasts 5 minutes or more." }).max(24 * 60).default(60),
   kind: z.enum(INTERVIEW_KINDS).default("video"),
