@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ActivityLink, ActivityView, JobStatus } from "./activity.ts";
+import { INTERVIEW_KINDS } from "./activity-kinds.ts";
 import { isTimeZone } from "./notifications.ts";
 import { multiLine, singleLine } from "./plain-text.ts";
 
@@ -18,7 +19,7 @@ export const JobContact = z.object({
 });
 export type JobContact = z.infer<typeof JobContact>;
 
-export const INTERVIEW_KINDS = ["phone", "video", "onsite", "technical", "other"] as const;
+export { INTERVIEW_KINDS };
 
 /** True when YYYY-MM-DDTHH:MM names a real day and time (no 31 February, no 25:61), so nothing is silently rolled over. */
 function isRealLocalTime(value: string): boolean {
