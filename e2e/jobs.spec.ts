@@ -5,7 +5,14 @@ import { registerNewUser } from "./register.ts";
 // and found on the calendar), and one left silent long enough that the hourly sweep asks "Follow up?", answered
 // from the notification center.
 
-const dayBefore = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
+/** A calendar day in the browser's (and this runner's) local zone, days from today, as YYYY-MM-DD: the date and
+ * datetime-local inputs and the calendar are local, so a UTC day would be off by one near midnight. */
+function localDay(days: number): string {
+  const at = new Date();
+  at.setDate(at.getDate() + days);
+  return `${at.getFullYear()}-${String(at.getMonth() + 1).padStart(2, "0")}-${String(at.getDate()).padStart(2, "0")}`;
+}
+const dayBefore = (days: number) => localDay(-days);
 
 test("move an application through the stages, see its history and interview, and answer a follow-up", async ({ page }) => {
   await registerNewUser(page, "jobs");
@@ -31,17 +38,25 @@ test("move an application through the stages, see its history and interview, and
   await expect(page.getByRole("region", { name: "assessment (1)" })).toContainText("Initech");
   await page.getByRole("button", { name: "Initech Platform Engineer" }).click();
   const drawer = page.getByRole("dialog", { name: "Application details" });
+  // Notes typed but not saved yet survive a stage move and a new interview; a move is not shown as an error.
+  await drawer.getByLabel("Notes").fill("Ask about the stapler");
   await drawer.getByLabel("Stage").selectOption("interview");
   const history = drawer.getByRole("region", { name: "History" });
   await expect(history.getByRole("listitem")).toHaveText([/Started at applied/, /applied → assessment/, /assessment → interview/]);
+  await expect(drawer.getByRole("form", { name: "Application details" }).getByText("Moved to interview.", { exact: true })).toBeVisible();
+  await expect(drawer.getByRole("alert")).toHaveCount(0);
+  await expect(drawer.getByLabel("Notes")).toHaveValue("Ask about the stapler");
   await expect(drawer.getByLabel("Résumé version sent")).toHaveValue("2026 backend");
 
   // An interview tomorrow at 10:00 (the browser's zone), and a contact with a mistyped e-mail that is caught.
   await drawer.getByRole("button", { name: "Add an interview" }).click();
-  await drawer.getByLabel("Date and time").fill(`${new Date(Date.now() + 86_400_000).toISOString().slice(0, 10)}T10:00`);
+  await expect(drawer.getByLabel("Date and time")).toBeFocused();
+  await drawer.getByLabel("Date and time").fill(`${localDay(1)}T10:00`);
   await drawer.getByLabel("Where (address or meeting link)").fill("https://meet.example/initech");
   await drawer.getByRole("button", { name: "Add interview" }).click();
   await expect(drawer.getByRole("region", { name: "Interviews" }).getByRole("link", { name: /\.ics/ })).toBeVisible();
+  await expect(drawer.getByRole("button", { name: "Add an interview" })).toBeFocused();
+  await expect(drawer.getByLabel("Notes")).toHaveValue("Ask about the stapler");
   await drawer.getByRole("button", { name: "Add a contact" }).click();
   await drawer.getByLabel("Contact 1 name").fill("Bill Lumbergh");
   await drawer.getByLabel("Contact 1 e-mail").fill("bill-at-initech");

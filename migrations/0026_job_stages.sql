@@ -61,9 +61,10 @@ CREATE INDEX `job_status_history_activity_idx` ON `job_status_history` (`activit
 -- Issue 19: the stage "screening" is now "assessment" (a code challenge or test). The rollup triggers move the
 -- dashboard's counts with the rows.
 UPDATE `activities` SET `job_status` = 'assessment' WHERE `job_status` = 'screening';--> statement-breakpoint
--- Every application already stored starts its history with the status it has now, dated when it happened.
+-- Every application already stored starts its history with the status it has now, dated when it last changed
+-- (an application applied for long ago but moved last week is not asked "follow up?" on the first sweep).
 INSERT INTO `job_status_history` (`id`, `user_id`, `activity_id`, `from_status`, `to_status`, `at`)
-  SELECT lower(hex(randomblob(16))), `user_id`, `id`, NULL, coalesce(`job_status`, 'applied'), `occurred_at`
+  SELECT lower(hex(randomblob(16))), `user_id`, `id`, NULL, coalesce(`job_status`, 'applied'), max(`occurred_at`, `updated_at`)
   FROM `activities` WHERE `activity_type` = 'job';--> statement-breakpoint
 -- Applications the history listener found before detections needed a yes are on the board already: they count as
 -- accepted, so the listener sending them again does not ask about them.

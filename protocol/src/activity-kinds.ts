@@ -12,3 +12,6 @@ export const JOB_STATUSES = ["wishlist", "applied", "assessment", "interview", "
 
 /** The stages where waiting for the company makes sense, so a silent application asks "follow up?". */
 export const WAITING_STATUSES = ["applied", "assessment", "interview"] as const;
+
+/** The kinds of job interview (protocol/src/jobs.ts builds its schemas from this list). */
+export const INTERVIEW_KINDS = ["phone", "video", "onsite", "technical", "other"] as const;

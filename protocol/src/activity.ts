@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ACTIVITY_TYPES, JOB_STATUSES } from "./activity-kinds.ts";
 import { Cursor } from "./cursor.ts";
+import { multiLine, singleLine } from "./plain-text.ts";
 
 export { ACTIVITY_TYPES, JOB_STATUSES };
 export const ActivityType = z.enum(ACTIVITY_TYPES);
@@ -218,15 +219,15 @@ export type StatementImportResult = z.infer<typeof StatementImportResult>;
 
 /** client → API: POST /api/activities/applications, a job application added by hand. */
 export const ManualApplication = z.object({
-  company: z.string().trim().min(1, { error: "Which company?" }).max(200),
-  role: z.string().trim().min(1, { error: "Which role?" }).max(200),
+  company: singleLine(200).pipe(z.string().min(1, { error: "Which company?" })),
+  role: singleLine(200).pipe(z.string().min(1, { error: "Which role?" })),
   url: z.union([z.literal(""), z.url({ protocol: LINK_SCHEMES, error: "That is not a web address (https://…)." }).max(2000)]).optional(),
   status: JobStatus.default("applied"),
   /** The day applied (or saved, for the wishlist), YYYY-MM-DD; today when left out. */
   applied_on: z.iso.date({ error: "Give the date as YYYY-MM-DD." }).optional(),
-  notes: z.string().trim().max(5000).optional(),
+  notes: multiLine(5000).optional(),
   /** Which version of the résumé was sent, in the user's words ("2026-03 backend"). */
-  resume_version: z.string().trim().max(200).optional(),
+  resume_version: singleLine(200).optional(),
 });
 export type ManualApplication = z.infer<typeof ManualApplication>;
 

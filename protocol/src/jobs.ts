@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { ActivityLink, ActivityView, JobStatus } from "./activity.ts";
+import { INTERVIEW_KINDS } from "./activity-kinds.ts";
 import { isTimeZone } from "./notifications.ts";
+import { multiLine, singleLine } from "./plain-text.ts";
 
 // Job applications beyond their activity row (issue 19): each move's date, the details the user keeps (contacts,
 // notes, the résumé version sent), interviews, and applications detected from browser history waiting to be
@@ -11,22 +13,33 @@ export const JobMove = z.object({ from: JobStatus.nullable(), to: JobStatus, at:
 export type JobMove = z.infer<typeof JobMove>;
 
 export const JobContact = z.object({
-  name: z.string().trim().min(1, { error: "Give the contact a name." }).max(200),
+  name: singleLine(200).pipe(z.string().min(1, { error: "Give the contact a name." })),
   email: z.union([z.literal(""), z.email({ error: "That is not an e-mail address." }).max(320)]).optional(),
-  role: z.string().trim().max(200).optional(),
+  role: singleLine(200).optional(),
 });
 export type JobContact = z.infer<typeof JobContact>;
 
-export const INTERVIEW_KINDS = ["phone", "video", "onsite", "technical", "other"] as const;
+export { INTERVIEW_KINDS };
+
+/** True when YYYY-MM-DDTHH:MM names a real day and time (no 31 February, no 25:61), so nothing is silently rolled over. */
+function isRealLocalTime(value: string): boolean {
+  const [y, mo, d, h, mi] = value.split(/[-T:]/).map(Number);
+  if (y === undefined || mo === undefined || d === undefined || h === undefined || mi === undefined) return false;
+  const at = new Date(Date.UTC(y, mo - 1, d, h, mi));
+  return at.getUTCFullYear() === y && at.getUTCMonth() === mo - 1 && at.getUTCDate() === d && at.getUTCHours() === h && at.getUTCMinutes() === mi;
+}
 
 /** client → API: an interview, as the user enters it: a local date-time and the zone it is in. */
 export const InterviewInput = z.object({
   /** Local wall-clock time, YYYY-MM-DDTHH:MM, in `time_zone`. */
-  starts_local: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, { error: "Give the start as a date and time (YYYY-MM-DDTHH:MM)." }),
+  starts_local: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, { error: "Give the start as a date and time (YYYY-MM-DDTHH:MM)." })
+    .refine(isRealLocalTime, { error: "That date or time does not exist (check the day of the month, the hour and the minutes)." }),
   time_zone: z.string().min(1).max(100).refine(isTimeZone, { error: "That is not a time zone (like Europe/Amsterdam)." }),
   duration_minutes: z.number().int().min(5, { error: "An interview lasts 5 minutes or more." }).max(24 * 60).default(60),
   kind: z.enum(INTERVIEW_KINDS).default("video"),
-  location: z.union([z.string().trim().max(500)]).optional(),
+  location: singleLine(500).optional(),
 });
 export type InterviewInput = z.input<typeof InterviewInput>;
 
@@ -62,11 +75,11 @@ export type JobApplicationView = z.infer<typeof JobApplicationView>;
 /** client → API: PATCH /api/activities/jobs/:id, one or more of the details (null or "" clears a text). */
 export const UpdateJobApplication = z
   .object({
-    company: z.string().trim().min(1, { error: "Which company?" }).max(200),
-    role: z.string().trim().min(1, { error: "Which role?" }).max(200),
+    company: singleLine(200).pipe(z.string().min(1, { error: "Which company?" })),
+    role: singleLine(200).pipe(z.string().min(1, { error: "Which role?" })),
     url: z.union([z.literal(""), ActivityLink]).nullable(),
-    notes: z.string().trim().max(5000).nullable(),
-    resume_version: z.string().trim().max(200).nullable(),
+    notes: multiLine(5000).nullable(),
+    resume_version: singleLine(200).nullable(),
     contacts: z.array(JobContact).max(20, { error: "Up to 20 contacts." }),
   })
   .partial()

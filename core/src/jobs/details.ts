@@ -94,6 +94,17 @@ export async function upcomingInterviews(d1: D1Database, userId: string, from: n
   return rows.map((r) => ({ ...interviewView(r.interview), company: r.company, role: r.role }));
 }
 
+/** One of the user's interviews, with its application (a single .ics); null when it is not theirs or is gone. */
+export async function interviewOf(d1: D1Database, userId: string, interviewId: string): Promise<UpcomingInterview | null> {
+  const row = await openDb(d1)
+    .select({ interview: jobInterviews, company: activities.company, role: activities.role })
+    .from(jobInterviews)
+    .innerJoin(activities, eq(activities.id, jobInterviews.activityId))
+    .where(and(eq(jobInterviews.id, interviewId), eq(jobInterviews.userId, userId)))
+    .get();
+  return row ? { ...interviewView(row.interview), company: row.company, role: row.role } : null;
+}
+
 /**
  * The instant a wall-clock time in a zone stands for (YYYY-MM-DDTHH:MM). Found by guessing UTC and correcting by the
  * zone's offset at the guess, twice, which settles across a DST change; a time the clocks skip lands an hour later.

@@ -27,16 +27,24 @@ type DueFollowUp = { id: string; user_id: string; company: string | null; role: 
 export async function raiseFollowUps(d1: D1Database, at: number): Promise<RaisedNotice[]> {
   const db = openDb(d1);
   const due = await db.all<DueFollowUp>(sql`
-    WITH moved AS (SELECT activity_id, max(at) AS at FROM job_status_history GROUP BY activity_id),
-    apps AS (
+    WITH waiting AS (
+      -- Only applications at a waiting stage; each one's latest move through job_status_history_activity_idx.
       SELECT a.id, a.user_id, a.company, a.role, a.job_status,
-        max(m.at, coalesce(d.followed_up_at, 0)) AS moved, d.snoozed_until, d.asked_for_movement,
-        coalesce((SELECT CAST(r.value ->> '$.threshold' AS INTEGER) FROM notification_preferences p, json_each(p.rules) r
-          WHERE p.user_id = a.user_id AND r.value ->> '$.kind' = 'job_follow_up'), 10) AS days,
-        (SELECT r.value ->> '$.enabled' FROM notification_preferences p, json_each(p.rules) r
-          WHERE p.user_id = a.user_id AND r.value ->> '$.kind' = 'job_follow_up') AS enabled
-      FROM moved m JOIN activities a ON a.id = m.activity_id LEFT JOIN job_details d ON d.activity_id = a.id
-      WHERE a.activity_type = 'job' AND a.job_status IN ('applied', 'assessment', 'interview')
+        (SELECT max(h.at) FROM job_status_history h WHERE h.activity_id = a.id) AS at
+      FROM activities a WHERE a.activity_type = 'job' AND a.job_status IN ('applied', 'assessment', 'interview')
+    ),
+    rules AS (
+      -- The job_follow_up rule, read once per user who has such applications.
+      SELECT p.user_id, CAST(r.value ->> '$.threshold' AS INTEGER) AS threshold, r.value ->> '$.enabled' AS enabled
+      FROM notification_preferences p, json_each(p.rules) r
+      WHERE r.value ->> '$.kind' = 'job_follow_up' AND p.user_id IN (SELECT user_id FROM waiting)
+    ),
+    apps AS (
+      SELECT w.id, w.user_id, w.company, w.role, w.job_status,
+        max(w.at, coalesce(d.followed_up_at, 0)) AS moved, d.snoozed_until, d.asked_for_movement,
+        coalesce(r.threshold, 10) AS days, r.enabled
+      FROM waiting w LEFT JOIN job_details d ON d.activity_id = w.id LEFT JOIN rules r ON r.user_id = w.user_id
+      WHERE w.at IS NOT NULL
     )
     SELECT id, user_id, company, role, job_status, moved, coalesce(snoozed_until, 0) AS snoozed, days FROM apps
     WHERE moved <= ${at} - days * ${DAY} AND moved > ${at} - (days + ${RECENT_DAYS}) * ${DAY}

@@ -26,3 +26,23 @@ describe("interviews as iCalendar", () => {
     );
   });
 });
+
+describe("a location cannot add calendar properties", () => {
+  const base = { id: "i2", application_id: "a1", starts_at: Date.UTC(2027, 6, 14, 7, 30), time_zone: "UTC", duration_minutes: 30, kind: "video" as const, company: "Acme", role: "Engineer" };
+
+  it("writes a URL line only for one clean web address, and escapes a CR LF into the LOCATION text", () => {
+    const attack = "https://meet.example/x\r\nBEGIN:VALARM\r\nATTENDEE:mailto:evil@example.com";
+    const text = interviewsIcs([{ ...base, location: attack }], { host: "hearth.test", now: 0 });
+    const lines = text.split("\r\n");
+    expect(lines.some((line) => line.startsWith("URL:"))).toBe(false);
+    expect(lines.filter((line) => /^(BEGIN:VALARM|ATTENDEE)/.test(line))).toEqual([]);
+    expect(text.replace(/\r\n /g, "")).toContain("LOCATION:https://meet.example/x\\nBEGIN:VALARM\\nATTENDEE:mailto:evil@example.com");
+
+    const clean = interviewsIcs([{ ...base, location: "https://meet.example/abc?pwd=1" }], { host: "hearth.test", now: 0 });
+    expect(clean.split("\r\n")).toContain("URL:https://meet.example/abc?pwd=1");
+  });
+
+  it("drops other control characters from text", () => {
+    expect(escapeText("Room\u0007 4\u007f")).toBe("Room 4");
+  });
+});

@@ -9,8 +9,20 @@ const encoder = new TextEncoder();
 
 /** TEXT value escaping (RFC 5545 §3.3.11). */
 export function escapeText(value: string): string {
-  return value.replace(/\\/g, "\\\\").replace(/;/g, "\\;").replace(/,/g, "\\,").replace(/\r\n|\r|\n/g, "\\n");
+  return (
+    value
+      .replace(/\\/g, "\\\\")
+      .replace(/;/g, "\\;")
+      .replace(/,/g, "\\,")
+      .replace(/\r\n|\r|\n/g, "\\n")
+      // Other control characters are not allowed in a TEXT value (§3.3.11); rows stored before the API refused them
+      // are written without them.
+      .replace(/[\x00-\x1f\x7f]/g, "")
+  );
 }
+
+/** A location that is one clean web address, fit for a URL property as is; anything else stays LOCATION text only. */
+const CLEAN_LINK = /^https?:\/\/[^\s\x00-\x1f\x7f]+$/;
 
 /** Folds one content line to 75 octets a line (§3.1): each continuation starts with a space. */
 export function foldLine(line: string): string {
@@ -54,7 +66,7 @@ export function interviewsIcs(interviews: readonly UpcomingInterview[], options:
       `DTEND:${icsTime(interview.starts_at + interview.duration_minutes * 60_000)}`,
       `SUMMARY:${escapeText(`${KIND_NAMES[interview.kind]}: ${who}`)}`,
       ...(location ? [`LOCATION:${escapeText(location)}`] : []),
-      ...(/^https?:\/\//.test(location) ? [`URL:${location}`] : []),
+      ...(CLEAN_LINK.test(location) ? [`URL:${location}`] : []),
       `DESCRIPTION:${escapeText(`${KIND_NAMES[interview.kind]} for ${who} (given in ${interview.time_zone}).${options.appUrl ? `\n${options.appUrl}/dashboard/applications` : ""}`)}`,
       "END:VEVENT",
     );

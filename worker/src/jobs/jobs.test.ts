@@ -71,7 +71,7 @@ describe("interviews", () => {
     const app = await add(client, { company: "Acme; Rockets, Inc.", role: "Staff Engineer", status: "interview" });
     const year = new Date().getUTCFullYear() + 1;
     // 09:30 in Amsterdam in July is 07:30 UTC (summer time); in January 08:30 UTC.
-    const summer = await client.request("POST", `/api/activities/jobs/${app.id}/interviews`, { json: { starts_local: `${year}-07-14T09:30`, time_zone: "Europe/Amsterdam", kind: "onsite", location: "Damrak 1, Amsterdam\nthird floor" } });
+    const summer = await client.request("POST", `/api/activities/jobs/${app.id}/interviews`, { json: { starts_local: `${year}-07-14T09:30`, time_zone: "Europe/Amsterdam", kind: "onsite", location: "Damrak 1, Amsterdam, third floor" } });
     expect(summer.status).toBe(201);
     const { interview }: { interview: UpcomingInterview } = await summer.json();
     expect(interview.starts_at).toBe(Date.parse(`${year}-07-14T07:30:00Z`));
@@ -81,6 +81,14 @@ describe("interviews", () => {
     expect(await errorOf(badZone)).toMatchObject({ field: "time_zone" });
     const badTime = await client.request("POST", `/api/activities/jobs/${app.id}/interviews`, { json: { starts_local: "tomorrow", time_zone: "UTC" } });
     expect(await errorOf(badTime)).toMatchObject({ field: "starts_local" });
+    // A day that does not exist is refused, not rolled over into March.
+    const noSuchDay = await client.request("POST", `/api/activities/jobs/${app.id}/interviews`, { json: { starts_local: `${year}-02-31T25:61`, time_zone: "UTC" } });
+    expect(await errorOf(noSuchDay)).toMatchObject({ field: "starts_local", message: expect.stringMatching(/does not exist/) });
+    // A pasted CR LF would start a new calendar property in the .ics: refused, naming the field, and nothing stored.
+    const injected = await client.request("POST", `/api/activities/jobs/${app.id}/interviews`, { json: { starts_local: `${year}-01-21T09:30`, time_zone: "UTC", location: "https://meet.example/x\r\nATTENDEE:mailto:evil@example.com" } });
+    expect(await errorOf(injected)).toMatchObject({ field: "location" });
+    const badCompany = await client.request("PATCH", `/api/activities/jobs/${app.id}`, { json: { company: "Acme\r\nX-EVIL:1" } });
+    expect(await errorOf(badCompany)).toMatchObject({ field: "company" });
 
     const listed: { interviews: UpcomingInterview[] } = await (await client.request("GET", "/api/activities/jobs/interviews")).json();
     expect(listed.interviews.map((i) => [i.kind, i.company])).toEqual([["video", "Acme; Rockets, Inc."], ["onsite", "Acme; Rockets, Inc."]]);
@@ -93,7 +101,7 @@ describe("interviews", () => {
     const unfolded = text.replace(/\r\n /g, "");
     expect(unfolded).toContain(`DTSTART:${year}0714T073000Z`);
     expect(unfolded).toContain("SUMMARY:On-site interview: Staff Engineer at Acme\\; Rockets\\, Inc.");
-    expect(unfolded).toContain("LOCATION:Damrak 1\\, Amsterdam\\nthird floor");
+    expect(unfolded).toContain("LOCATION:Damrak 1\\, Amsterdam\\, third floor");
     for (const line of text.split("\r\n")) expect(new TextEncoder().encode(line).length).toBeLessThanOrEqual(75);
     const one = await client.request("GET", `/api/activities/jobs/interviews/${interview.id}/ics`);
     expect((await one.text()).match(/BEGIN:VEVENT/g)).toHaveLength(1);
@@ -138,11 +146,21 @@ describe("applications detected from browser history", () => {
     // Deciding twice is a conflict, not a second application.
     expect((await client.request("POST", "/api/activities/jobs/detections/decide", { json: { event_id: "history:abc1", decision: "accept" } })).status).toBe(409);
 
+    // "Accept" in one tab and "Dismiss" in another at once: one wins, and the board agrees with it.
+    socket.send({ v: 1, type: "activity", id: "jobs-3", events: [detected(3)] });
+    await socket.next("ack", (f) => f.ref === "jobs-3");
+    const decide = (decision: string) => client.request("POST", "/api/activities/jobs/detections/decide", { json: { event_id: "history:abc3", decision } });
+    const [accepted, dismissed] = await Promise.all([decide("accept"), decide("dismiss")]);
+    expect([accepted.status, dismissed.status].sort()).toEqual([200, 409]);
+    const onBoard = (await board()).some((a) => a.role === "Engineer 3");
+    expect(onBoard).toBe(accepted.status === 200);
+    expect(await tray()).toEqual([]);
+
     // The listener reads history again (a restart, another profile): nothing comes back, nothing doubles.
-    socket.send({ v: 1, type: "activity", id: "jobs-2", events: [detected(1), detected(2)] });
+    socket.send({ v: 1, type: "activity", id: "jobs-2", events: [detected(1), detected(2), detected(3)] });
     await socket.next("ack", (f) => f.ref === "jobs-2");
     expect(await tray()).toEqual([]);
-    expect(await board()).toHaveLength(1);
+    expect(await board()).toHaveLength(onBoard ? 2 : 1);
     socket.close();
   });
 });

@@ -11,7 +11,7 @@ import { jsonBody, queryParams } from "../http/validate.ts";
 import { relayFor } from "../relay/stub.ts";
 import { activityView } from "../../../core/src/activities/views.ts";
 import { ingestActivities } from "../../../core/src/activities/ingest.ts";
-import { applicationView, findApplication, interviewView, saveDetails, upcomingInterviews, zonedInstant } from "../../../core/src/jobs/details.ts";
+import { applicationView, findApplication, interviewView, saveDetails, interviewOf, upcomingInterviews, zonedInstant } from "../../../core/src/jobs/details.ts";
 import { pendingDetections } from "../../../core/src/jobs/detections.ts";
 import { interviewsIcs } from "../../../core/src/jobs/ics.ts";
 import { webhookEnv } from "../../../core/src/notifications/webhooks/env.ts";
@@ -80,19 +80,32 @@ export const routes = new Hono<AppEnv>()
     const userId = c.get("auth").user.id;
     const db = openDb(c.env.DB);
     const where = and(eq(jobDetections.userId, userId), eq(jobDetections.eventId, event_id));
-    const detection = await db.select().from(jobDetections).where(where).get();
-    if (!detection) throw new ApiError(404, "not_found", "There is no such detected application.", { field: "event_id" });
-    if (detection.state !== "pending") throw new ApiError(409, "conflict", `This detection was already ${detection.state}.`);
     const now = Date.now();
+    // Decided in one step, only while pending: an "accept" in one tab and a "dismiss" in another cannot both act.
+    const [detection] = await db
+      .update(jobDetections)
+      .set({ state: decision === "accept" ? "accepted" : "dismissed", decidedAt: now })
+      .where(and(where, eq(jobDetections.state, "pending")))
+      .returning();
+    if (!detection) {
+      const seen = await db.select({ state: jobDetections.state }).from(jobDetections).where(where).get();
+      if (!seen) throw new ApiError(404, "not_found", "There is no such detected application.", { field: "event_id" });
+      throw new ApiError(409, "conflict", `This detection was already ${seen.state}.`);
+    }
     if (decision === "dismiss") {
-      await db.update(jobDetections).set({ state: "dismissed", decidedAt: now }).where(where);
       const answer: { activity: ActivityView | null } = { activity: null };
       return c.json(answer, 200);
     }
-    const stored = await ingestActivities(c.env.DB, userId, { deviceId: detection.deviceId, source: "agent", events: [JSON.parse(detection.event)], confirmed: true });
+    const stored = await ingestActivities(c.env.DB, userId, { deviceId: detection.deviceId, source: "agent", events: [JSON.parse(detection.event)], confirmed: true }).catch(async (error: unknown) => {
+      await db.update(jobDetections).set({ state: "pending", decidedAt: null }).where(where);
+      throw error;
+    });
     const rejected = stored.rejected[0];
-    if (rejected) throw new ApiError(400, "validation_failed", `This detection cannot be stored: ${rejected.reason}`);
-    await db.update(jobDetections).set({ state: "accepted", decidedAt: now }).where(where);
+    if (rejected) {
+      // Not stored: it waits in the tray again.
+      await db.update(jobDetections).set({ state: "pending", decidedAt: null }).where(where);
+      throw new ApiError(400, "validation_failed", `This detection cannot be stored: ${rejected.reason}`);
+    }
     const row = await db.select().from(activities).where(and(eq(activities.userId, userId), eq(activities.eventId, event_id))).get();
     if (!row) throw new ApiError(500, "internal", "The application was not saved. Try again.");
     if (stored.fresh.length > 0) c.executionCtx.waitUntil(relayFor(c.env, userId).activityStored(stored.fresh));
@@ -116,8 +129,7 @@ export const routes = new Hono<AppEnv>()
   // One interview as a calendar file (past ones too: a link kept from an e-mail still works).
   .get("/jobs/interviews/:iid/ics", async (c) => {
     const url = appUrl(c.req.url, webhookEnv(c.env).PUBLIC_URL);
-    const all = await upcomingInterviews(c.env.DB, c.get("auth").user.id, 0, 5000);
-    const one = all.find((i) => i.id === c.req.param("iid"));
+    const one = await interviewOf(c.env.DB, c.get("auth").user.id, c.req.param("iid"));
     if (!one) throw new ApiError(404, "not_found", "There is no such interview. It may have been deleted.");
     return icsResponse(interviewsIcs([one], { host: new URL(url).host, now: Date.now(), appUrl: url }), "hearth-interview.ics");
   })

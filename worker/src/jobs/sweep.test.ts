@@ -106,6 +106,33 @@ describe("follow-ups", () => {
     expect((await client.request("POST", `/api/notifications/${asked?.id}/actions/followed_up`)).status).toBe(409);
   });
 
+  it("a stale follow-up button changes nothing once the application moved on, and two presses at once act once", async () => {
+    const client = await signedIn();
+    const now = Date.now();
+    const offer = await add(client, { company: "Initech", applied_on: isoDay(now - 12 * DAY) });
+    const waiting = await add(client, { company: "Hooli", applied_on: isoDay(now - 12 * DAY) });
+    await sweep(env, now);
+    const asked = await bell(client, "job_follow_up");
+    const about = (company: string) => asked.find((n) => n.title.includes(company)) as NotificationView;
+    // Initech made an offer after the question was asked; the old "Mark ghosted" button leaves it at offer.
+    expect((await client.request("PATCH", `/api/activities/${offer.id}`, { json: { job_status: "offer" } })).status).toBe(200);
+    const stale = await client.request("POST", `/api/notifications/${about("Initech").id}/actions/mark_ghosted`);
+    expect(stale.status).toBe(409);
+    expect(((await stale.json()) as { error: { message: string } }).error.message).toMatch(/Initech is at offer now/);
+    const view: JobApplicationView = await (await client.request("GET", `/api/activities/jobs/${offer.id}`)).json();
+    expect(view.activity.job_status).toBe("offer");
+    expect(view.history.map((m) => m.to)).toEqual(["applied", "offer"]);
+    // The app and a webhook link pressed at the same moment: one acts, the other is told it was answered.
+    const presses = await Promise.all([
+      client.request("POST", `/api/notifications/${about("Hooli").id}/actions/mark_ghosted`),
+      client.request("POST", `/api/notifications/${about("Hooli").id}/actions/mark_ghosted`),
+    ]);
+    expect(presses.map((r) => r.status).sort()).toEqual([200, 409]);
+    const hooli: JobApplicationView = await (await client.request("GET", `/api/activities/jobs/${waiting.id}`)).json();
+    expect(hooli.history.map((m) => m.to)).toEqual(["applied", "ghosted"]);
+    expect((await bell(client, "job_status_changed")).filter((n) => n.title === "Hooli: ghosted")).toHaveLength(1);
+  });
+
   it("stays quiet when the rule is off", async () => {
     const client = await signedIn();
     const prefs: { rules: { kind: string }[] } = await (await client.request("GET", "/api/notifications/preferences")).json();

@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import type { NotificationAction, NotificationView } from "#protocol";
 import { retryCommand } from "../commands/dispatch.ts";
 import { openDb, schema } from "../../../core/src/db/index.ts";
@@ -35,20 +35,40 @@ export async function performAction(env: Env, userId: string, notification: Noti
     const command = await retryCommand(env, userId, source.id);
     done = `Retrying ${command.target}.${command.action}.`;
   } else if ((action === "followed_up" || action === "snooze" || action === "mark_ghosted") && source?.type === "activity") {
-    const answered = await answerFollowUp(env.DB, userId, source.id, action, Date.now());
+    // Claimed first, only while unanswered: of two presses at once (the app and a webhook link), one goes on.
+    const mine = and(eq(notifications.id, notification.id), eq(notifications.userId, userId));
+    const db = openDb(env.DB);
+    const claimed = await db.update(notifications).set({ outcome: "Answering…" }).where(and(mine, isNull(notifications.outcome))).returning({ id: notifications.id });
+    if (claimed.length === 0) throw new ApiError(409, "conflict", "This was already answered.");
+    let answered: Awaited<ReturnType<typeof answerFollowUp>>;
+    try {
+      answered = await answerFollowUp(env.DB, userId, source.id, action, Date.now(), notification.created_at);
+    } catch (error) {
+      // Nothing was done: the buttons stay, so it can be pressed again.
+      await db.update(notifications).set({ outcome: null }).where(mine);
+      throw error;
+    }
+    // Its buttons go, and it says what it came to (like an answered request), also when it is stale or gone.
+    const outcome = !answered ? "That application is gone." : "stale" in answered ? answered.stale : answered.done;
+    await db.update(notifications).set({ actions: "[]", outcome }).where(mine);
+    if (!answered || "stale" in answered) await settled(env, userId, notification.id);
     if (!answered) throw new ApiError(404, "not_found", "That application is gone. It may have been deleted.");
+    if ("stale" in answered) throw new ApiError(409, "conflict", answered.stale);
     for (const notice of answered.notices) {
       await relayFor(env, userId)
         .noticeStored(notice)
         .catch((error: unknown) => console.error(`notifications: telling the relay of notice ${notice.id} failed; its sweep will find it`, error));
     }
     done = answered.done;
-    // Its buttons go, and it says what it came to (like an answered request).
-    await openDb(env.DB).update(notifications).set({ actions: "[]", outcome: done }).where(and(eq(notifications.id, notification.id), eq(notifications.userId, userId)));
   } else {
     throw new ApiError(400, "validation_failed", "This notification's action cannot be done from here; open it in the app.", { field: "action" });
   }
-  const changed = await markRead(env.DB, userId, [notification.id], Date.now());
-  await relayFor(env, userId).notificationsChanged(changed.length ? changed : [notification.id]);
+  await settled(env, userId, notification.id);
   return done;
+}
+
+/** Marks it read and tells every tab. */
+async function settled(env: Env, userId: string, id: string): Promise<void> {
+  const changed = await markRead(env.DB, userId, [id], Date.now());
+  await relayFor(env, userId).notificationsChanged(changed.length ? changed : [id]);
 }
