@@ -1,4 +1,5 @@
 import type { CategoryRuleMatch } from "#protocol";
+import { foldText, wildcardTest } from "./text.ts";
 
 // How a category rule matches a transaction. One function, used by ingest (each arriving transaction) and by
 // "apply to past rows", so a rule means the same thing wherever it runs.
@@ -9,19 +10,8 @@ export type RuleSpec = { match: CategoryRuleMatch; pattern: string; category: st
 /** What a rule looks at in one transaction. */
 export type MatchText = { merchant: string | null; description: string | null };
 
-/** Case-folded, accents kept, whitespace collapsed: "  NETFLIX.com " and "netflix.COM" are the same text. */
-export function foldText(text: string): string {
-  return text.normalize("NFKC").toLowerCase().replace(/\s+/g, " ").trim();
-}
-
-/** A rule made ready to test: its pattern folded once (and for a wildcard, turned into a regular expression). */
+/** A rule made ready to test: its pattern folded once (and for a wildcard, split at its stars). */
 export type CompiledRule = { category: string; test: (text: MatchText) => boolean };
-
-/** `*` stands for whatever text; everything else is literal. Anchored: the pattern must cover the whole text. */
-function wildcardExpression(pattern: string): RegExp {
-  const literal = pattern.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"));
-  return new RegExp(`^${literal.join(".*")}$`, "su");
-}
 
 export function compileRule(rule: RuleSpec): CompiledRule {
   const pattern = foldText(rule.pattern);
@@ -35,10 +25,10 @@ export function compileRule(rule: RuleSpec): CompiledRule {
         test: ({ merchant, description }) => [merchant, description].some((text) => text !== null && (fold(text) ?? "").includes(pattern)),
       };
     case "wildcard": {
-      const expression = wildcardExpression(pattern);
+      const matches = wildcardTest(pattern);
       return {
         category: rule.category,
-        test: ({ merchant, description }) => [merchant, description].some((text) => text !== null && expression.test(fold(text) ?? "")),
+        test: ({ merchant, description }) => [merchant, description].some((text) => text !== null && matches(text)),
       };
     }
   }
