@@ -10,7 +10,7 @@ export const MAX_CATEGORY_RULES = 200;
  * What a rule compares its pattern with. Text is compared case-folded with whitespace collapsed.
  * - `merchant_is`: the merchant equals the pattern.
  * - `description_contains`: the merchant or the description contains the pattern.
- * - `wildcard`: the merchant (or else the description) matches the pattern whole, `*` standing for whatever text, as in
+ * - `wildcard`: the merchant or the description matches the pattern whole, `*` standing for whatever text, as in
  *   the agent's config.json rules ("AMZN*" matches "AMZN Mktp DE").
  */
 export const CategoryRuleMatch = z.enum(["merchant_is", "description_contains", "wildcard"]);
