@@ -30,7 +30,7 @@ export type StatementsListenerOptions = {
 const SETTLE_MS = 750;
 
 /**
- * The category the first matching rule gives a merchant or description, if any. The match is the server's
+ * The category the first matching rule gives a merchant or description, or null. The match is the server's
  * `wildcard` rule's (case-folded, whitespace collapsed, `*` for whatever text), with no regular expression.
  */
 export function categorise(text: string, rules: readonly CategoryRule[]): string | null {
