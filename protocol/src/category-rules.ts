@@ -8,7 +8,9 @@ export const MAX_CATEGORY_RULES = 200;
 
 /**
  * What a rule compares its pattern with. Text is compared case-folded with whitespace collapsed.
- * - `merchant_is`: the merchant equals the pattern.
+ * - `merchant_is`: the merchant is the pattern's merchant, as subscriptions tell merchants apart: card and reference
+ *   numbers, places and payment words ("SEPA-LASTSCHRIFT", "PAYPAL *") are left out, so "Albert Heijn" matches
+ *   "ALBERT HEIJN 5678 UTRECHT".
  * - `description_contains`: the merchant or the description contains the pattern.
  * - `wildcard`: the merchant or the description matches the pattern whole, `*` standing for whatever text, as in
  *   the agent's config.json rules ("AMZN*" matches "AMZN Mktp DE").
