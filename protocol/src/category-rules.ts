@@ -72,3 +72,23 @@ export type ApplyCategoryRule = z.infer<typeof ApplyCategoryRule>;
 /** API → client: how many past transactions the rule changes (or, in a dry run, would change). */
 export const CategoryRuleApplied = z.object({ rows: z.number().int(), dry_run: z.boolean(), overwrite: z.boolean() });
 export type CategoryRuleApplied = z.infer<typeof CategoryRuleApplied>;
+
+/**
+ * client → API: GET /api/category-rules/merchant?merchant=. The "Always put … in …" offer asks how a "merchant is"
+ * rule made from one transaction's merchant should read.
+ */
+export const MerchantRuleQuery = z.object({
+  merchant: z
+    .string({ error: "Say which merchant the rule is for." })
+    .trim()
+    .min(1, { error: "The merchant is empty: say which merchant the rule is for." })
+    .max(500, { error: "The merchant is too long (500 characters at most)." }),
+});
+export type MerchantRuleQuery = z.infer<typeof MerchantRuleQuery>;
+
+/**
+ * API → client: the pattern for that rule, in the words people use ("Albert Heijn" for "ALBERT HEIJN 1234
+ * UTRECHT"): it matches the same transactions the bank's full text would, and reads well in the rules list.
+ */
+export const MerchantRulePattern = z.object({ pattern: z.string() });
+export type MerchantRulePattern = z.infer<typeof MerchantRulePattern>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compileRule, firstMatch } from "./match.ts";
+import { compileRule, firstMatch, merchantKey, merchantRulePattern } from "./match.ts";
 import { wildcardTest } from "./text.ts";
 
 // What category rules match: `*` patterns (the agent's config.json rules use the same test), where a pattern full
@@ -53,5 +53,16 @@ describe("a merchant-is rule", () => {
     // Nothing but payment words: the text itself is compared.
     expect(category("PayPal", "PAYPAL")).toBe("Groceries");
     expect(category("PayPal", "PAYPAL *NETFLIX")).toBeNull();
+  });
+});
+
+describe("the one-click rule's pattern", () => {
+  it("is the merchant as people write it, and matches what the bank's text would", () => {
+    expect(merchantRulePattern("ALBERT HEIJN 1234 UTRECHT")).toBe("Albert Heijn");
+    expect(merchantRulePattern("NETFLIX.COM 866-579-7172")).toBe("Netflix");
+    expect(merchantRulePattern("  PAYPAL ")).toBe("PAYPAL");
+    for (const merchant of ["ALBERT HEIJN 1234 UTRECHT", "SEPA-LASTSCHRIFT PAYPAL *SPOTIFY", "H&M 0423", "PAYPAL"]) {
+      expect(merchantKey(merchantRulePattern(merchant))).toBe(merchantKey(merchant));
+    }
   });
 });

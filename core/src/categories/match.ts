@@ -1,5 +1,5 @@
 import type { CategoryRuleMatch } from "#protocol";
-import { normaliseMerchant } from "../insights/merchant.ts";
+import { merchantLabel, normaliseMerchant } from "../insights/merchant.ts";
 import { foldText, wildcardTest } from "./text.ts";
 
 // How a category rule matches a transaction. One function, used by ingest (each arriving transaction) and by
@@ -24,6 +24,17 @@ export type CompiledRule = { category: string; test: (text: Seen) => boolean };
  */
 export function merchantKey(text: string): string {
   return normaliseMerchant(text) || foldText(text);
+}
+
+/**
+ * The pattern a "merchant is" rule made from a transaction's merchant stores: the merchant as people write it
+ * ("Albert Heijn" for "ALBERT HEIJN 1234 UTRECHT"), which has the same key, so it matches what the bank's text would.
+ * The bank's text itself when the short name would not come back to the same key.
+ */
+export function merchantRulePattern(merchant: string): string {
+  const key = normaliseMerchant(merchant);
+  const label = merchantLabel(key);
+  return key !== "" && merchantKey(label) === key ? label : merchant.trim();
 }
 
 function seen(text: MatchText): Seen {

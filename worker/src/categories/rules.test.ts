@@ -137,6 +137,21 @@ describe("category rules", () => {
     expect(browser?.category).toBeNull();
   });
 
+  it("made in one click from a card payment, read as the merchant and file next month's payment at another till", async () => {
+    const client = await signedIn();
+    const asked = await client.request("GET", `/api/category-rules/merchant?merchant=${encodeURIComponent("ALBERT HEIJN 1234 UTRECHT")}`);
+    expect(await asked.json()).toEqual({ pattern: "Albert Heijn" });
+    const empty = await client.request("GET", "/api/category-rules/merchant?merchant=%20");
+    expect(empty.status).toBe(400);
+    expect(await errorOf(empty)).toMatchObject({ field: "merchant" });
+
+    await create(client, { match: "merchant_is", pattern: "Albert Heijn", category: "Groceries" });
+    await client.request("POST", "/api/activities", {
+      json: { events: [payment("ah-next", 1, -42.1, "ALBERT HEIJN 5678 UTRECHT"), payment("bakery", 1, -3, "ALBERT BAKKERIJ")] },
+    });
+    expect(await categories(client)).toMatchObject({ "ah-next": "Groceries", bakery: null });
+  });
+
   it("apply to past rows: a dry-run count, then the change; hand corrections stay unless overwrite is asked", async () => {
     const client = await signedIn();
     // Two years of a monthly Spotify payment, one filed by the bank, one corrected by hand, and a look-alike.
