@@ -71,9 +71,11 @@ test("correct a category, make it a rule in one click, apply it to past rows, an
   // The focus stays on the moved rule's button, so keyboard users can keep going.
   await expect(page.getByRole("button", { name: "Move Text contains “card payment 1” → Treats down" })).toBeFocused();
   await rules.getByRole("button", { name: "Edit Text contains “card payment 1” → Treats" }).click();
+  await expect(rules.getByRole("form", { name: "Edit rule 1" }).getByRole("textbox", { name: "Pattern" })).toBeFocused();
   await rules.getByRole("form", { name: "Edit rule 1" }).getByRole("textbox", { name: "Category" }).fill("Little treats");
   await rules.getByRole("form", { name: "Edit rule 1" }).getByRole("button", { name: "Save" }).click();
   await expect(rules.getByRole("listitem").first()).toContainText("Little treats");
+  await expect(rules.getByRole("button", { name: "Edit Text contains “card payment 1” → Little treats" })).toBeFocused();
   await rules.getByRole("button", { name: "Apply “card payment 1” to past transactions" }).click();
   // Row 1 is Coffee by the applied rule (not a hand correction), so it changes without the overwrite box. Ticking
   // the box counts again, and the keyboard stays on it.
@@ -90,6 +92,7 @@ test("correct a category, make it a rule in one click, apply it to past rows, an
   await rules.getByRole("button", { name: "Delete Text contains “card payment 1” → Little treats" }).click();
   await rules.getByRole("button", { name: "Delete", exact: true }).click();
   await expect(rules.getByRole("listitem")).toHaveCount(1);
+  await expect(rules.getByRole("button", { name: "Edit Merchant is “Corner Cafe” → Coffee" })).toBeFocused();
 
   await page.goto("/dashboard");
   await expect(page.getByRole("region", { name: "Activity" }).getByRole("row", { name: /payment 1\b/ })).toContainText("Little treats");
