@@ -3,7 +3,8 @@ import { registerNewUser } from "./register.ts";
 
 // Categories that learn: a correction in the activity drawer becomes a rule in one click, the rule is applied to
 // past transactions after a count, later arrivals are filed by it, and Settings → Activity lists, edits, moves and
-// deletes rules.
+// deletes rules. The bank writes the till number into the merchant, so every payment's text differs; the rule made in
+// one click names the merchant ("Corner Cafe") and files them all. Each step leaves the keyboard on the next control.
 
 const cafe = (n: number, day: string, amount: number) => ({
   event_id: `e2e-cafe-${n}`,
@@ -11,7 +12,7 @@ const cafe = (n: number, day: string, amount: number) => ({
   timestamp: `${day}T08:30:00Z`,
   application: "Bank statement",
   description: `CORNER CAFE card payment ${n}`,
-  details: { amount, currency: "EUR", merchant: "Corner Cafe" },
+  details: { amount, currency: "EUR", merchant: `CORNER CAFE ${4100 + n} UTRECHT` },
 });
 
 test("correct a category, make it a rule in one click, apply it to past rows, and manage rules in Settings", async ({ page }) => {
@@ -38,10 +39,11 @@ test("correct a category, make it a rule in one click, apply it to past rows, an
   await drawer.getByRole("button", { name: "Save" }).click();
   await drawer.getByRole("button", { name: "Always put Corner Cafe in Coffee" }).click();
   await expect(drawer.getByRole("status").filter({ hasText: "Rule saved: Corner Cafe → Coffee." })).toBeVisible();
-  // The dry run counted the four older ones; nothing changed yet.
+  // The dry run counted the four older ones (other tills); nothing changed yet. The keyboard is on the next step.
   await expect(list.getByRole("row", { name: /Coffee/ })).toHaveCount(1);
-  await drawer.getByRole("button", { name: "Apply to 4 past transactions" }).click();
-  await expect(drawer.getByRole("status").filter({ hasText: "Changed 4 past transactions to Coffee." })).toBeVisible();
+  await expect(drawer.getByRole("button", { name: "Apply to 4 past transactions" })).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(drawer.getByText("Changed 4 past transactions to Coffee.")).toBeFocused();
   await page.keyboard.press("Escape");
   await expect(drawer).toHaveCount(0);
   await expect(list.getByRole("row", { name: /corner cafe/i }).filter({ hasText: "Coffee" })).toHaveCount(5);
@@ -51,7 +53,7 @@ test("correct a category, make it a rule in one click, apply it to past rows, an
   const later = await page.request.post("/api/activities", { data: { events: [cafe(6, "2026-10-20", -3.3)] } });
   expect(await later.json()).toMatchObject({ stored: 1 });
   const stored = await (await page.request.get("/api/activities?type=financial&q=payment%206")).json();
-  expect(stored.activities[0]).toMatchObject({ merchant: "Corner Cafe", category: "Coffee" });
+  expect(stored.activities[0]).toMatchObject({ merchant: "CORNER CAFE 4106 UTRECHT", category: "Coffee" });
 
   // Settings → Activity lists it; add another, move it to the top, edit it, apply it after a count, delete it.
   await page.goto("/settings/activity");
@@ -69,16 +71,28 @@ test("correct a category, make it a rule in one click, apply it to past rows, an
   // The focus stays on the moved rule's button, so keyboard users can keep going.
   await expect(page.getByRole("button", { name: "Move Text contains “card payment 1” → Treats down" })).toBeFocused();
   await rules.getByRole("button", { name: "Edit Text contains “card payment 1” → Treats" }).click();
+  await expect(rules.getByRole("form", { name: "Edit rule 1" }).getByRole("textbox", { name: "Pattern" })).toBeFocused();
   await rules.getByRole("form", { name: "Edit rule 1" }).getByRole("textbox", { name: "Category" }).fill("Little treats");
   await rules.getByRole("form", { name: "Edit rule 1" }).getByRole("button", { name: "Save" }).click();
   await expect(rules.getByRole("listitem").first()).toContainText("Little treats");
+  await expect(rules.getByRole("button", { name: "Edit Text contains “card payment 1” → Little treats" })).toBeFocused();
   await rules.getByRole("button", { name: "Apply “card payment 1” to past transactions" }).click();
-  // Row 1 is Coffee by the applied rule (not a hand correction), so it changes without the overwrite box.
-  await rules.getByRole("button", { name: "Change 1 past transaction to Little treats" }).click();
-  await expect(rules.getByRole("status").filter({ hasText: "Changed 1 past transaction." })).toBeVisible();
+  // Row 1 is Coffee by the applied rule (not a hand correction), so it changes without the overwrite box. Ticking
+  // the box counts again, and the keyboard stays on it.
+  const change = rules.getByRole("button", { name: "Change 1 past transaction to Little treats" });
+  await expect(change).toBeFocused();
+  const overwrite = rules.getByRole("checkbox", { name: "Also change ones I corrected by hand" });
+  await overwrite.focus();
+  await page.keyboard.press("Space");
+  await expect(overwrite).toBeChecked();
+  await expect(change).toBeVisible();
+  await expect(overwrite).toBeFocused();
+  await change.click();
+  await expect(rules.getByText("Changed 1 past transaction.")).toBeFocused();
   await rules.getByRole("button", { name: "Delete Text contains “card payment 1” → Little treats" }).click();
   await rules.getByRole("button", { name: "Delete", exact: true }).click();
   await expect(rules.getByRole("listitem")).toHaveCount(1);
+  await expect(rules.getByRole("button", { name: "Edit Merchant is “Corner Cafe” → Coffee" })).toBeFocused();
 
   await page.goto("/dashboard");
   await expect(page.getByRole("region", { name: "Activity" }).getByRole("row", { name: /payment 1\b/ })).toContainText("Little treats");

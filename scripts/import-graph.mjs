@@ -106,7 +106,7 @@ export const MAY_IMPORT = {
   worker: ["relay", "core", "protocol", "test"],
   relay: ["core", "protocol", "test"],
   core: ["protocol", "test"],
-  agent: ["protocol", "core/src/importers/"], // the statement importers, shared with the cloud
+  agent: ["protocol", "core/src/importers/", "core/src/categories/text.ts"], // the statement importers and the rules' text match, shared with the cloud
   test: ["protocol"],
   protocol: [],
 };

@@ -8,9 +8,11 @@ export const MAX_CATEGORY_RULES = 200;
 
 /**
  * What a rule compares its pattern with. Text is compared case-folded with whitespace collapsed.
- * - `merchant_is`: the merchant equals the pattern.
+ * - `merchant_is`: the merchant is the pattern's merchant, as subscriptions tell merchants apart: card and reference
+ *   numbers, places and payment words ("SEPA-LASTSCHRIFT", "PAYPAL *") are left out, so "Albert Heijn" matches
+ *   "ALBERT HEIJN 5678 UTRECHT".
  * - `description_contains`: the merchant or the description contains the pattern.
- * - `wildcard`: the merchant (or else the description) matches the pattern whole, `*` standing for whatever text, as in
+ * - `wildcard`: the merchant or the description matches the pattern whole, `*` standing for whatever text, as in
  *   the agent's config.json rules ("AMZN*" matches "AMZN Mktp DE").
  */
 export const CategoryRuleMatch = z.enum(["merchant_is", "description_contains", "wildcard"]);
@@ -70,3 +72,23 @@ export type ApplyCategoryRule = z.infer<typeof ApplyCategoryRule>;
 /** API → client: how many past transactions the rule changes (or, in a dry run, would change). */
 export const CategoryRuleApplied = z.object({ rows: z.number().int(), dry_run: z.boolean(), overwrite: z.boolean() });
 export type CategoryRuleApplied = z.infer<typeof CategoryRuleApplied>;
+
+/**
+ * client → API: GET /api/category-rules/merchant?merchant=. The "Always put … in …" offer asks how a "merchant is"
+ * rule made from one transaction's merchant should read.
+ */
+export const MerchantRuleQuery = z.object({
+  merchant: z
+    .string({ error: "Say which merchant the rule is for." })
+    .trim()
+    .min(1, { error: "The merchant is empty: say which merchant the rule is for." })
+    .max(500, { error: "The merchant is too long (500 characters at most)." }),
+});
+export type MerchantRuleQuery = z.infer<typeof MerchantRuleQuery>;
+
+/**
+ * API → client: the pattern for that rule, in the words people use ("Albert Heijn" for "ALBERT HEIJN 1234
+ * UTRECHT"): it matches the same transactions the bank's full text would, and reads well in the rules list.
+ */
+export const MerchantRulePattern = z.object({ pattern: z.string() });
+export type MerchantRulePattern = z.infer<typeof MerchantRulePattern>;

@@ -154,6 +154,16 @@ describe("the statements listener", () => {
     expect(categorise("AMZN Mktp US", rules)).toBe("shopping");
     expect(categorise("PAYPAL *UBER TRIP", rules)).toBe("transport");
     expect(categorise("Corner (Cafe) [x]", rules)).toBeNull();
+    // The server's wildcard rule's reading: whitespace collapsed, regex signs literal.
+    expect(categorise("  amzn   mktp ", rules)).toBe("shopping");
+    expect(categorise("Corner (Cafe) [x]", [{ match: "corner (cafe)*", category: "coffee" }])).toBe("coffee");
+  });
+
+  it("matches a rule full of * against a long description at once (no backtracking)", () => {
+    const rules = [{ match: `${"*a".repeat(99)}*b`, category: "never" }];
+    const started = performance.now();
+    expect(categorise("a".repeat(2000), rules)).toBeNull();
+    expect(performance.now() - started).toBeLessThan(100);
   });
 });
 

@@ -6,6 +6,7 @@ import type { DatabaseSync } from "node:sqlite";
 import type { ActivityEvent, ImportProfile } from "#protocol";
 import type { CsvMapping, ImportedFile } from "#importers";
 import { UnknownCsvLayout, importStatement, isStatementFile } from "#importers";
+import { wildcardTest } from "../deps/categories.ts";
 import type { Logger } from "../log.ts";
 
 /** A merchant rule: a case-insensitive pattern with `*` wildcards, like "AMZN*", and the category it gives. */
@@ -28,28 +29,31 @@ export type StatementsListenerOptions = {
 /** Files still being written get a moment before they are read. */
 const SETTLE_MS = 750;
 
-/** The category the first matching rule gives a merchant or description, if any. */
+/**
+ * The category the first matching rule gives a merchant or description, or null. The match is the server's
+ * `wildcard` rule's (case-folded, whitespace collapsed, `*` for whatever text), with no regular expression.
+ */
 export function categorise(text: string, rules: readonly CategoryRule[]): string | null {
-  for (const rule of rules) {
-    const pattern = new RegExp(`^${rule.match.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`, "i");
-    if (pattern.test(text.trim())) return rule.category;
-  }
-  return null;
+  return rules.find((rule) => wildcardTest(rule.match)(text))?.category ?? null;
 }
 
 /**
  * The financial listener: watches a statements folder, imports each OFX, QFX, CSV or CAMT.053 file once (by
  * content: a file saved again with the same bytes is skipped, one with new bytes is read again and the server keeps
- * each transaction once), gives categories from the user's merchant rules, and records the events. A CSV in a layout
+ * each transaction once), gives categories from config.json's merchant rules (the user's category rules on the
+ * server run at ingest after this and win over them), and records the events. A CSV in a layout
  * no profile, mapping or preset fits is logged with what to do, and read again when the import profiles change.
  */
 export class StatementsListener {
   readonly #options: StatementsListenerOptions;
+  /** config.json's rules, each made ready to test once. */
+  readonly #rules: readonly { test: (text: string) => boolean; category: string }[];
   #watcher: FSWatcher | null = null;
   #timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: StatementsListenerOptions) {
     this.#options = options;
+    this.#rules = options.rules.map((rule) => ({ test: wildcardTest(rule.match), category: rule.category }));
   }
 
   start(): void {
@@ -134,7 +138,7 @@ export class StatementsListener {
   #categorised(event: ActivityEvent): ActivityEvent {
     if (typeof event.details.category === "string") return event;
     const merchant = typeof event.details.merchant === "string" ? event.details.merchant : (event.description ?? "");
-    const category = categorise(merchant, this.#options.rules);
+    const category = this.#rules.find((rule) => rule.test(merchant))?.category ?? null;
     return category ? { ...event, details: { ...event.details, category } } : event;
   }
 }

@@ -53,7 +53,7 @@ export async function learnedCategories(db: D1Database, userId: string, events: 
   const merchantOf = (event: ActivityEvent) => (typeof event.details.merchant === "string" ? event.details.merchant : null);
   const wanted = [...new Set(events.filter((event) => event.details.category === undefined).map(merchantOf).filter((m): m is string => m !== null))];
   if (wanted.length === 0) return [...events];
-  // The merchants go in as one JSON parameter (json_each), so any number stays under D1's 100 bound parameters.
+  // The merchants go in as one JSON parameter (json_each), so however many there are, the query stays under D1's 100 bound parameters.
   // SQLite gives a bare column beside max() the values of the row holding the max: the newest categorised row.
   const results = await openDb(db)
     .select({ merchant: activities.merchant, category: activities.category, newest: max(activities.updatedAt) })

@@ -1,4 +1,5 @@
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, gt, sql } from "drizzle-orm";
+import type { SQL } from "drizzle-orm";
 import { MAX_CATEGORY_RULES } from "#protocol";
 import type { ApplyCategoryRule, CategoryRule, CreateCategoryRule, UpdateCategoryRule } from "#protocol";
 import { openDb, schema } from "../db/index.ts";
@@ -83,41 +84,66 @@ export async function deleteRule(d1: D1Database, userId: string, id: string): Pr
 
 /** Ids per UPDATE when applying: they go in as one JSON parameter, so this bounds only the statement's size. */
 const IDS_PER_UPDATE = 500;
+/** Past rows read at a time when applying: a bound on the worker's memory and on each D1 batch, for years of data. */
+export const APPLY_PAGE_ROWS = 5_000;
 
 /**
  * Applies a rule to the user's past transactions: those it matches, and that no earlier rule claims (the order
  * rules are tried in holds here too), not already in its category. Without `overwrite`, a row whose category the
  * user set by hand keeps it: such a row's column differs from the category it arrived with (`details.category`).
- * A dry run only counts. The change is one D1 batch, and the count is what D1 changed. Null when there is no such rule.
+ * A dry run only counts. The rows are read a page at a time in event id order (the user's event index), with only
+ * the text the rules read; each page's change is one D1 batch, and the count is what D1 changed. A run cut short
+ * can be run again: rows already in the category are not counted twice. Null when there is no such rule.
  */
 export async function applyRule(d1: D1Database, userId: string, id: string, options: ApplyCategoryRule): Promise<number | null> {
   const rules = await listRules(d1, userId);
   const rule = rules.find((r) => r.id === id);
   if (!rule) return null;
   const compiled = rules.map(compileRule);
+  const mine = compiled[rules.indexOf(rule)];
   const db = openDb(d1);
   const arrived = sql<string | null>`json_extract(${activities.details}, '$.category')`;
-  const rows = await db
-    .select({ id: activities.id, merchant: activities.merchant, description: sql<string | null>`coalesce(${activities.description}, json_extract(${activities.details}, '$.description'))`, category: activities.category, arrived })
-    .from(activities)
-    .where(and(eq(activities.userId, userId), eq(activities.activityType, "financial")))
-    .all();
   const byHand = (row: { category: string | null; arrived: string | null }) => row.category !== null && row.category !== row.arrived;
-  const mine = compiled[rules.indexOf(rule)];
-  const ids = rows
-    .filter((row) => row.category !== rule.category && (options.overwrite || !byHand(row)))
-    .filter((row) => firstMatch(compiled, { merchant: row.merchant, description: row.description }) === mine)
-    .map((row) => row.id);
-  if (options.dry_run || ids.length === 0) return ids.length;
-  const now = Date.now();
   // Checked again in the UPDATE: a row the user corrects between the read and the write keeps the correction.
   const keepHand = options.overwrite ? sql`1` : sql`(${activities.category} IS NULL OR ${activities.category} IS ${arrived})`;
+  const now = Date.now();
+  let total = 0;
+  for (let after = ""; ; ) {
+    const rows = await db
+      .select({
+        id: activities.id,
+        eventId: activities.eventId,
+        merchant: activities.merchant,
+        description: sql<string | null>`coalesce(${activities.description}, json_extract(${activities.details}, '$.description'))`,
+        category: activities.category,
+        arrived,
+      })
+      .from(activities)
+      .where(and(eq(activities.userId, userId), gt(activities.eventId, after), eq(activities.activityType, "financial")))
+      .orderBy(asc(activities.eventId))
+      .limit(APPLY_PAGE_ROWS)
+      .all();
+    const ids = rows
+      .filter((row) => row.category !== rule.category && (options.overwrite || !byHand(row)))
+      .filter((row) => firstMatch(compiled, { merchant: row.merchant, description: row.description }) === mine)
+      .map((row) => row.id);
+    if (options.dry_run) total += ids.length;
+    else total += await setCategory(d1, userId, ids, rule.category, keepHand, now);
+    const last = rows[rows.length - 1];
+    if (!last || rows.length < APPLY_PAGE_ROWS) return total;
+    after = last.eventId;
+  }
+}
+
+/** Puts the rows in the category (column and details), in one D1 batch; how many D1 changed. */
+async function setCategory(d1: D1Database, userId: string, ids: readonly string[], category: string, keepHand: SQL, now: number): Promise<number> {
+  const db = openDb(d1);
   const updates = [];
   for (let at = 0; at < ids.length; at += IDS_PER_UPDATE) {
     updates.push(
       db
         .update(activities)
-        .set({ category: rule.category, details: sql`json_set(${activities.details}, '$.category', ${rule.category})`, updatedAt: now })
+        .set({ category, details: sql`json_set(${activities.details}, '$.category', ${category})`, updatedAt: now })
         .where(and(eq(activities.userId, userId), sql`${activities.id} IN (SELECT value FROM json_each(${JSON.stringify(ids.slice(at, at + IDS_PER_UPDATE))}))`, keepHand))
         .returning({ id: activities.id }),
     );

@@ -1,10 +1,11 @@
 import { Hono } from "hono";
-import { ApplyCategoryRule, CreateCategoryRule, MAX_CATEGORY_RULES, UpdateCategoryRule } from "#protocol";
-import type { CategoryRuleApplied, CategoryRulesList } from "#protocol";
+import { ApplyCategoryRule, CreateCategoryRule, MAX_CATEGORY_RULES, MerchantRuleQuery, UpdateCategoryRule } from "#protocol";
+import type { CategoryRuleApplied, CategoryRulesList, MerchantRulePattern } from "#protocol";
 import { requireUser } from "../auth/session.ts";
 import { ApiError } from "../http/errors.ts";
 import type { AppEnv } from "../http/types.ts";
-import { jsonBody } from "../http/validate.ts";
+import { jsonBody, queryParams } from "../http/validate.ts";
+import { merchantRulePattern } from "../../../core/src/categories/match.ts";
 import { applyRule, createRule, deleteRule, listRules, ruleView, updateRule } from "../../../core/src/categories/rules.ts";
 
 // /api/category-rules: the user's "this merchant goes in that category" rules (Settings → Activity, and the
@@ -16,6 +17,11 @@ export const routes = new Hono<AppEnv>()
   .use(requireUser)
   .get("/", async (c) => {
     const body: CategoryRulesList = { rules: (await listRules(c.env.DB, c.get("auth").user.id)).map(ruleView), max: MAX_CATEGORY_RULES };
+    return c.json(body, 200);
+  })
+  // How a "merchant is" rule made from this merchant reads ("Albert Heijn" for "ALBERT HEIJN 1234 UTRECHT").
+  .get("/merchant", queryParams(MerchantRuleQuery), (c) => {
+    const body: MerchantRulePattern = { pattern: merchantRulePattern(c.req.valid("query").merchant) };
     return c.json(body, 200);
   })
   .post("/", jsonBody(CreateCategoryRule), async (c) => {

@@ -1,3 +1,4 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { ActivityView, CategoryRule, CategoryRuleApplied, CategoryRulesList } from "#protocol";
 import { MAX_CATEGORY_RULES } from "#protocol";
@@ -137,6 +138,21 @@ describe("category rules", () => {
     expect(browser?.category).toBeNull();
   });
 
+  it("made in one click from a card payment, read as the merchant and file next month's payment at another till", async () => {
+    const client = await signedIn();
+    const asked = await client.request("GET", `/api/category-rules/merchant?merchant=${encodeURIComponent("ALBERT HEIJN 1234 UTRECHT")}`);
+    expect(await asked.json()).toEqual({ pattern: "Albert Heijn" });
+    const empty = await client.request("GET", "/api/category-rules/merchant?merchant=%20");
+    expect(empty.status).toBe(400);
+    expect(await errorOf(empty)).toMatchObject({ field: "merchant" });
+
+    await create(client, { match: "merchant_is", pattern: "Albert Heijn", category: "Groceries" });
+    await client.request("POST", "/api/activities", {
+      json: { events: [payment("ah-next", 1, -42.1, "ALBERT HEIJN 5678 UTRECHT"), payment("bakery", 1, -3, "ALBERT BAKKERIJ")] },
+    });
+    expect(await categories(client)).toMatchObject({ "ah-next": "Groceries", bakery: null });
+  });
+
   it("apply to past rows: a dry-run count, then the change; hand corrections stay unless overwrite is asked", async () => {
     const client = await signedIn();
     // Two years of a monthly Spotify payment, one filed by the bank, one corrected by hand, and a look-alike.
@@ -170,5 +186,33 @@ describe("category rules", () => {
     // The dashboard's spending summary follows (its rollups are kept by triggers).
     const summary = await (await client.request("GET", "/api/activities/summary?period=year")).text();
     expect(summary).toContain("Subscriptions");
+  });
+
+  it("apply to past rows across years of data, a page at a time, with hand corrections still kept", async () => {
+    const client = await signedIn();
+    await client.request("POST", "/api/activities", { json: { events: [payment("seed", 1, -1, "Seed")] } });
+    const owner = await env.DB.prepare("SELECT user_id FROM activities WHERE event_id = 'seed'").first<{ user_id: string }>();
+    // 12 000 card payments at one supermarket's tills (more than two pages of rows), every 300th corrected by hand.
+    await env.DB.prepare(
+      `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 12000)
+       INSERT INTO activities (id, user_id, event_id, source, activity_type, timestamp, occurred_at, application, details, amount_minor, currency, merchant, category, created_at, updated_at)
+       SELECT 'past-' || i, ?1, printf('past-%05d', i), 'api', 'financial', '2024-01-01T00:00:00Z', 1704067200000 + i * 3600000, 'Bank',
+              json_object('amount', -12.5, 'currency', 'EUR', 'merchant', 'ALBERT HEIJN ' || (1000 + i % 50) || ' UTRECHT'), -1250, 'EUR',
+              'ALBERT HEIJN ' || (1000 + i % 50) || ' UTRECHT', CASE WHEN i % 300 = 0 THEN 'Treats' END, 0, 0
+       FROM n`,
+    )
+      .bind(owner?.user_id)
+      .run();
+    const rule = await create(client, { match: "merchant_is", pattern: "Albert Heijn", category: "Groceries" });
+    expect(await apply(client, rule.id, { dry_run: true })).toMatchObject({ rows: 11_960 });
+    expect(await apply(client, rule.id, {})).toMatchObject({ rows: 11_960 });
+    const counts = await env.DB.prepare("SELECT category, count(*) AS n FROM activities WHERE user_id = ? AND event_id LIKE 'past-%' GROUP BY category ORDER BY category")
+      .bind(owner?.user_id)
+      .all<{ category: string; n: number }>();
+    expect(counts.results).toEqual([
+      { category: "Groceries", n: 11_960 },
+      { category: "Treats", n: 40 },
+    ]);
+    expect(await apply(client, rule.id, { dry_run: true })).toMatchObject({ rows: 0 });
   });
 });

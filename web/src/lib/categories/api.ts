@@ -13,6 +13,8 @@ export const categoryRulesApi = {
   create: async (body: CreateCategoryRule) => (await callParsed(rules.$post({ json: body }), schema("OneRule"))).rule,
   update: async (id: string, body: UpdateCategoryRule) => (await callParsed(rules[":id"].$patch({ param: { id }, json: body }), schema("OneRule"))).rule,
   remove: (id: string) => callParsed(rules[":id"].$delete({ param: { id } }), schema("Ok")),
+  /** How a "merchant is" rule made from this merchant reads: "Albert Heijn" for "ALBERT HEIJN 1234 UTRECHT". */
+  merchantPattern: async (merchant: string) => (await callParsed(rules.merchant.$get({ query: { merchant } }), schema("MerchantRulePattern"))).pattern,
   /** How many past transactions the rule would change (`dry_run`), or changes. */
   apply: async (id: string, options: { dry_run: boolean; overwrite?: boolean }) =>
     (await callParsed(rules[":id"].apply.$post({ param: { id }, json: { dry_run: options.dry_run, overwrite: options.overwrite ?? false } }), schema("CategoryRuleApplied"))).rows,
