@@ -58,12 +58,24 @@ export function readTable(text: string, settings: TableSettings): CsvTable {
     .filter((line) => line.trim() !== "")
     .slice(0, SHOWN_ROWS + 1)
     .map((line) => cellsOf(line, settings.delimiter));
-  // As the server keeps a header: without the empty cells a trailing delimiter leaves.
-  const header_cells = settings.header ? trimTrailing(table.shift() ?? []) : [];
+  // As the server keeps a header: without the empty cells a trailing delimiter leaves, and a repeated name
+  // numbered ("Name", "Name (2)") as the engine numbers it, so each column can be chosen.
+  const header_cells = settings.header ? numberRepeats(trimTrailing(table.shift() ?? [])) : [];
   const width = Math.max(header_cells.length, ...table.map((row) => row.length));
   // An empty header cell (a trailing delimiter, an unnamed column) is named by its place, like a headerless file's.
-  const columns = Array.from({ length: width }, (_, i) => header_cells[i] || `Column ${i + 1}`);
+  const columns = numberRepeats(Array.from({ length: width }, (_, i) => header_cells[i] || `Column ${i + 1}`));
   return { preamble, columns, header_cells, rows: table.slice(0, SHOWN_ROWS) };
+}
+
+/** Names repeated in a header get " (2)", " (3)"… from their second time on; empty cells stay empty. */
+export function numberRepeats(names: string[]): string[] {
+  const seen = new Map<string, number>();
+  return names.map((name) => {
+    if (name === "") return name;
+    const times = (seen.get(name) ?? 0) + 1;
+    seen.set(name, times);
+    return times === 1 ? name : `${name} (${times})`;
+  });
 }
 
 function trimTrailing(cells: string[]): string[] {

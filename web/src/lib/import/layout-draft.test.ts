@@ -87,3 +87,22 @@ describe("the picker's answers", () => {
     expect(draft).toMatchObject({ delimiter: ";", decimal: ",", default_currency: "GBP", header: true, skip_lines: 0, sign: "signed" });
   });
 });
+
+describe("a header that repeats a name", () => {
+  // A bank writing two "Naam" columns (payer and payee), and a trailing empty cell beside a real "Column 4".
+  const REPEATED = ["Datum;Naam;Naam;Column 4;;Bedrag", "20261002;Jan;Albert Heijn;x;y;-23,10", "20261003;Jan;NS;x;y;-4,60", ""].join("\n");
+  const settings = { encoding: "utf-8", delimiter: ";", skip_lines: 0, header: true } as const;
+
+  it("numbers the second one, so each column can be chosen and shown once", () => {
+    const table = readTable(REPEATED, settings);
+    expect(table.columns).toEqual(["Datum", "Naam", "Naam (2)", "Column 4", "Column 5", "Bedrag"]);
+    expect(new Set(table.columns).size).toBe(table.columns.length);
+    expect(table.header_cells).toEqual(["Datum", "Naam", "Naam (2)", "Column 4", "", "Bedrag"]);
+    expect(valuesOf(table, "Naam (2)")).toEqual(["Albert Heijn", "NS"]);
+  });
+
+  it("numbers a real header cell and an unnamed column given the same name", () => {
+    const table = readTable(["A;;Column 2", "1;2;3", ""].join("\n"), settings);
+    expect(table.columns).toEqual(["A", "Column 2", "Column 2 (2)"]);
+  });
+});
