@@ -196,22 +196,6 @@ export const UpdateActivity = z
   })
   .refine((body) => Object.keys(body).length > 0, { error: "Say what to change: category, tags or job_status." });
 
-/** The user's answer to "which column is which" for a CSV layout Hearth does not know (header names as written). */
-export const CsvColumns = z
-  .object({
-    date: z.string().min(1),
-    order: z.enum(["DMY", "MDY", "YMD"]),
-    /** One signed amount column, or separate debit and credit columns. */
-    amount: z.string().min(1).optional(),
-    debit: z.string().min(1).optional(),
-    credit: z.string().min(1).optional(),
-    decimal: z.enum([".", ","]).default("."),
-    description: z.string().min(1),
-    currency: z.string().min(1).optional(),
-  })
-  .refine((c) => c.amount !== undefined || (c.debit !== undefined && c.credit !== undefined), { error: "Say which column holds the amount, or the debit and the credit." });
-export type CsvColumns = z.infer<typeof CsvColumns>;
-
 /** API → client: POST /api/activities/import, a statement file read on the server. */
 export const StatementImportResult = IngestResult.omit({ rejected: true }).extend({
   file: z.string(),

@@ -40,7 +40,7 @@ export const CsvLayout = z.object({
   delimiter: z.enum(CSV_DELIMITERS),
   decimal: z.enum([".", ","]),
   thousands: z.enum(THOUSANDS_SEPARATORS),
-  /** Field order of the dates; separators, a time of day, `YYYYMMDD` and two-digit years are read in any order. */
+  /** Field order of the dates; separators, a time of day, `YYYYMMDD` and two-digit years are read whatever the order. */
   date_order: z.enum(DATE_ORDERS),
   /** Whether the table starts with a header row (after the skipped lines). */
   header: z.boolean(),
@@ -87,7 +87,7 @@ export const ImportProfilesFile = z.object({
 export type ImportProfilesFile = z.infer<typeof ImportProfilesFile>;
 
 /**
- * What the reader made of a CSV before any mapping: its guessed layout (columns it could not place left out, so
+ * What the reader made of a CSV before a mapping is chosen: its guessed layout (columns it could not place left out, so
  * `layout` may fail CsvLayout until the user answers), the header cells, and the first rows as split, for the
  * column picker. `matched` says what recognised the file, when something did.
  */

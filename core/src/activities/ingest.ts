@@ -2,6 +2,7 @@ import { fillPlaceholders, sql } from "drizzle-orm";
 import { checkActivityEvent } from "#protocol";
 import type { ActivityEvent, CheckedActivity, IngestResult } from "#protocol";
 import { categoriseEvents } from "../categories/apply.ts";
+import { storedUnderOldIds } from "./legacy-csv.ts";
 import { openDb, schema } from "../db/index.ts";
 import { FIRST_MOVE_SQL } from "../jobs/moves.ts";
 import { DETECTION_SQL, isDetected } from "../jobs/detections.ts";
@@ -98,8 +99,8 @@ export async function ingestActivities(
   userId: string,
   input: { deviceId: string | null; source: IngestSource; events: readonly unknown[]; confirmed?: boolean },
 ): Promise<IngestResult & { fresh: string[] }> {
-  const rows: Row[] = [];
-  const events: ActivityEvent[] = [];
+  let rows: Row[] = [];
+  let events: ActivityEvent[] = [];
   const rejected: IngestResult["rejected"] = [];
   input.events.forEach((event, index) => {
     const checked = checkActivityEvent(event);
@@ -107,6 +108,14 @@ export async function ingestActivities(
     rows.push(rowOf(checked));
     events.push(checked.event);
   });
+  // A CSV row stored before under an older id of the same transaction is a duplicate, not stored again.
+  const old = await storedUnderOldIds(d1, userId, events);
+  const checkedCount = rows.length;
+  if (old.size > 0) {
+    const keep = (_: unknown, i: number) => !old.has(i);
+    rows = rows.filter(keep);
+    events = events.filter(keep);
+  }
   // The rule step: a transaction a rule (or the learned category) files gets it in both its column and its details.
   // `details.category` then tells a category given on arrival from one the user set by hand later (the apply step
   // of core/src/categories/rules.ts keeps the latter).
@@ -144,5 +153,5 @@ export async function ingestActivities(
     }
   }
   const storedCount = fresh.length + detected;
-  return { stored: storedCount, duplicates: rows.length - storedCount, rejected, fresh };
+  return { stored: storedCount, duplicates: checkedCount - storedCount, rejected, fresh };
 }

@@ -75,6 +75,16 @@ describe("what is not a CAMT.053 statement", () => {
     expect(() => importCamt(bytes("Date,Amount\n2026-01-01,5\n"))).toThrow(/no <Document> element/);
     expect(() => importCamt(bytes("<Document><BkToCstmrStmt><Stmt>"))).toThrow(/not a readable XML file/);
   });
+
+  it("is refused when it declares a DOCTYPE or entities, before any of them is expanded", () => {
+    // A real statement with entity declarations slipped in: a few such lines can expand to gigabytes.
+    const statement = new TextDecoder().decode(read("camt053-001-08-reversal.xml"));
+    const laughs = '<!DOCTYPE Document [<!ENTITY a "hahahahahahahahahaha"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>';
+    const withDoctype = statement.replace(/(<\?xml[^>]*\?>)?/, (declaration) => `${declaration}${laughs}`).replace("Näidis OÜ", "&b;");
+    expect(() => importCamt(bytes(withDoctype))).toThrow(/declares a DOCTYPE or entities/);
+    const entityOnly = statement.replace("<Document", '<!ENTITY x "y"><Document');
+    expect(() => importCamt(bytes(entityOnly))).toThrow(/declares a DOCTYPE or entities/);
+  });
 });
 
 // Small statements written for the cases the public samples lack. Each is built from the element names of

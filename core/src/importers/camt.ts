@@ -106,6 +106,8 @@ function decodeXml(bytes: Uint8Array): string {
 export function importCamt(bytes: Uint8Array, source = "CAMT.053 statement"): ImportedStatement {
   const xml = decodeXml(bytes);
   if (!/<(?:[\w.-]+:)?Document\b/.test(xml)) throw new Error("This is not an ISO 20022 CAMT.053 statement: it has no <Document> element.");
+  // A bank's CAMT.053 never declares a DTD or entities; one that does could expand a few kilobytes into gigabytes.
+  if (/<!(?:DOCTYPE|ENTITY)/i.test(xml)) throw new Error("This XML declares a DOCTYPE or entities, which a CAMT.053 statement from a bank never does; it was not read.");
   let root: Node;
   try {
     root = parser.parse(xml, true) as Node;

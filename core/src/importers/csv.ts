@@ -28,6 +28,24 @@ export type CsvReadOptions = {
 /** The header cell a file with no header row gives its n-th column (1-based). */
 export const columnName = (n: number) => `Column ${n}`;
 
+/**
+ * The names a header row gives its columns, each one different, so a layout can name any of them: the cell as
+ * written; an empty cell is named by its place ("Column 3"); a name already taken gets " (2)", " (3)"… (the second
+ * "Name" is "Name (2)", unless the file has a "Name (2)" of its own). The column picker shows these names, and
+ * profiles keep them.
+ */
+export function columnNames(cells: readonly string[]): string[] {
+  const written = cells.map((cell, i) => cell.trim() || columnName(i + 1));
+  const taken = new Set(written);
+  const used = new Set<string>();
+  return written.map((name) => {
+    let named = name;
+    for (let n = 2; used.has(named) || (named !== name && taken.has(named)); n++) named = `${name} (${n})`;
+    used.add(named);
+    return named;
+  });
+}
+
 /** Every column a layout names, for finding its header row. */
 export function layoutColumns(layout: CsvLayout): string[] {
   const sign = layout.sign.kind === "split" ? [layout.sign.debit, layout.sign.credit] : layout.sign.kind === "indicator" ? [layout.sign.amount, layout.sign.indicator] : [layout.sign.amount];
@@ -38,12 +56,18 @@ export function layoutColumns(layout: CsvLayout): string[] {
 /** The table's header row: the first record holding every column the layout names, after the lines it skips. */
 function findHeader(records: readonly CsvRecord[], layout: CsvLayout): number {
   const wanted = layoutColumns(layout);
-  const fits = (r: CsvRecord) => wanted.every((c) => r.cells.includes(c));
+  const fits = (r: CsvRecord) => {
+    const names = new Set(columnNames(r.cells));
+    return wanted.every((c) => names.has(c));
+  };
   const after = records.findIndex((r) => r.line > layout.skip_lines && fits(r));
   return after >= 0 ? after : records.slice(0, 200).findIndex(fits);
 }
 
-/** The records and where the table starts (the header row's index, or -1 before the first data row when there is none). */
+/**
+ * The records and where the table starts (the header row's index, or -1 before the first data row when there is
+ * none), and the columns' names (columnNames of the header row, or "Column 1", "Column 2"… without one).
+ */
 function locateTable(text: string, layout: CsvLayout): { records: CsvRecord[]; header: string[]; start: number } {
   if (!layout.header) {
     const records = readRecords(text, layout.delimiter);
@@ -56,7 +80,7 @@ function locateTable(text: string, layout: CsvLayout): { records: CsvRecord[]; h
   for (const delimiter of new Set([layout.delimiter, sniffDelimiter(text), ...CSV_DELIMITERS])) {
     const records = readRecords(text, delimiter);
     const at = findHeader(records, layout);
-    if (at >= 0) return { records, header: records[at]?.cells ?? [], start: at };
+    if (at >= 0) return { records, header: columnNames(records[at]?.cells ?? []), start: at };
   }
   throw new Error(`The file has no header row with ${layoutColumns(layout).join(", ")}: check the delimiter and the lines to skip, or choose the columns again.`);
 }
@@ -130,7 +154,9 @@ export function readCsv(bytes: Uint8Array, layout: CsvLayout, options: CsvReadOp
   const before = layout.header ? start : start + 1;
   for (const { line } of records.slice(0, Math.max(0, before))) result.skipped.push({ row: line, reason: layout.header ? "above the header row" : "a line before the table" });
 
-  const headerKey = trimTrailing(header).join("\u0000");
+  const headerKey = trimTrailing(records[start]?.cells ?? []).join("\u0000");
+  // Each column's place, found once: a cell is read by its column's name for every row.
+  const places = new Map(header.map((name, i) => [name, i]));
   const seen = new Map<string, number>();
   const repeated = new Map<string, number>();
   /** Each refused row's line, when the reason is its date: a run of these after the last transaction is a footer. */
@@ -146,7 +172,10 @@ export function readCsv(bytes: Uint8Array, layout: CsvLayout, options: CsvReadOp
       result.skipped.push({ row: line, reason: "a line of text, not a transaction" });
       continue;
     }
-    const cell = (column: string | undefined) => (column === undefined ? "" : (cells[header.indexOf(column)] ?? "").trim());
+    const cell = (column: string | undefined) => {
+      const at = column === undefined ? undefined : places.get(column);
+      return at === undefined ? "" : (cells[at] ?? "").trim();
+    };
     const row = readRow(cell, layout, options.defaultCurrency);
     if (typeof row === "string") {
       result.refused.push({ row: line, reason: row });

@@ -8,5 +8,6 @@ export type { ImportedStatement } from "./ofx.ts";
 export { CSV_PRESETS } from "./presets/index.ts";
 export type { CsvPreset } from "./presets/index.ts";
 export { UnknownCsvLayout, sniffCsv } from "./sniff.ts";
+export type { CsvSplit, SniffOptions } from "./sniff.ts";
 export { importStatement, isStatementFile } from "./statement.ts";
 export type { ImportedFile, StatementOptions } from "./statement.ts";

@@ -1,6 +1,6 @@
 import { CSV_DELIMITERS } from "#protocol";
 import type { CsvLayout, CsvSniff, ImportProfile } from "#protocol";
-import { columnName } from "./csv.ts";
+import { columnName, columnNames } from "./csv.ts";
 import { readRecords, sniffDelimiter, splitLines, trimTrailing } from "./csv-records.ts";
 import type { CsvDelimiter, CsvRecord } from "./csv-records.ts";
 import { csvAmount, csvDate } from "./csv-values.ts";
@@ -24,8 +24,11 @@ export class UnknownCsvLayout extends Error {
   }
 }
 
-/** A header row's cells as profiles keep them: trimmed, without the empty cells a trailing delimiter leaves. */
-export const headerCells = (cells: readonly string[]) => trimTrailing(cells.map((c) => c.trim()));
+/**
+ * A header row's cells as profiles keep them and the picker shows them: trimmed, without the empty cells a trailing
+ * delimiter leaves, and named as the reader names columns (an empty cell "Column 3", a second "Name" "Name (2)").
+ */
+export const headerCells = (cells: readonly string[]) => columnNames(trimTrailing(cells.map((c) => c.trim())));
 
 export type LayoutMatch = { kind: "profile"; profile: ImportProfile; at: number } | { kind: "preset"; preset: CsvPreset; at: number };
 
@@ -100,8 +103,24 @@ export function recordsOf(text: string, profiles: readonly ImportProfile[]): { d
 /** How far into a file a header row is looked for. */
 const HEAD_LINES = 400;
 
-/** Reads a CSV file's shape and guesses its layout, or recognises it by a profile's or a preset's header. */
-export function sniffCsv(bytes: Uint8Array, options: { profiles?: readonly ImportProfile[] } = {}): CsvSniff {
+/** The settings of a layout that decide how a file is split into a header, rows and a preamble. */
+export type CsvSplit = Pick<CsvLayout, "encoding" | "delimiter" | "skip_lines" | "header">;
+
+export type SniffOptions = {
+  profiles?: readonly ImportProfile[] | undefined;
+  /**
+   * The layout the file is being read with (the picker's answer, or a profile's): the header, rows and preamble are
+   * then split with its encoding, delimiter, lines to skip and header flag, as the reader will, not guessed.
+   */
+  layout?: (CsvSplit & Partial<CsvLayout>) | undefined;
+};
+
+/**
+ * Reads a CSV file's shape and guesses its layout, or recognises it by a profile's or a preset's header. With a
+ * layout given, shows the file as that layout splits it (and `matched` is null: the file is read with the layout).
+ */
+export function sniffCsv(bytes: Uint8Array, options: SniffOptions = {}): CsvSniff {
+  if (options.layout) return splitWith(bytes, options.layout);
   const { text, encoding } = decodeCsv(bytes);
   const { delimiter, records, match } = recordsOf(text, options.profiles ?? []);
   if (match) {
@@ -125,7 +144,7 @@ export function sniffCsv(bytes: Uint8Array, options: { profiles?: readonly Impor
     .slice(0, 500)
     .map((r) => r.cells);
   const width = Math.max(header.length, ...body.slice(0, 200).map((r) => headerCells(r).length));
-  const names = table.header ? [...header, ...Array.from({ length: Math.max(0, width - header.length) }, (_, i) => columnName(header.length + i + 1))] : Array.from({ length: width }, (_, i) => columnName(i + 1));
+  const names = table.header ? columnNames([...header, ...Array.from({ length: Math.max(0, width - header.length) }, () => "")]) : Array.from({ length: width }, (_, i) => columnName(i + 1));
   const format = guessNumberFormat(
     sample.flatMap((r) => r.filter((c) => !isDate(c))),
     delimiter,
@@ -137,6 +156,20 @@ export function sniffCsv(bytes: Uint8Array, options: { profiles?: readonly Impor
     header_cells: header,
     rows: body.slice(0, 50),
     preamble,
+    matched: null,
+  };
+}
+
+/** The file as a layout splits it: the skipped lines, then (when it has one) the header row, then the rows. */
+function splitWith(bytes: Uint8Array, layout: CsvSplit & Partial<CsvLayout>): CsvSniff {
+  const { text } = decodeCsv(bytes, layout.encoding);
+  const table = readRecords(text, layout.delimiter).filter((r) => r.line > layout.skip_lines);
+  const first = layout.header ? table[0] : undefined;
+  return {
+    layout: { ...layout },
+    header_cells: first ? headerCells(first.cells) : [],
+    rows: table.slice(first ? 1 : 0, (first ? 1 : 0) + 50).map((r) => r.cells),
+    preamble: splitLines(text).slice(0, Math.min(layout.skip_lines, 200)),
     matched: null,
   };
 }

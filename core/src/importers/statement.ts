@@ -62,7 +62,8 @@ export function importStatement(name: string, bytes: Uint8Array, options: Statem
 
   const currency = options.defaultCurrency;
   const account = options.account;
-  const sniff = sniffCsv(bytes, options.profiles ? { profiles: options.profiles } : {});
+  // With a layout given, the sniff shows the file as that layout splits it (what the picker shows beside its choices).
+  const sniff = sniffCsv(bytes, { profiles: options.profiles, layout: options.layout });
   const read = (layout: CsvLayout, layoutId: string, layoutName: string, profileAccount?: string | null): ImportedFile => ({
     ...readCsv(bytes, layout, { source, layoutId, defaultCurrency: currency, account: account ?? profileAccount ?? undefined }),
     layout: layoutId,

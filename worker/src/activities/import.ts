@@ -90,14 +90,11 @@ export const activityImportsApi = new Hono<AppEnv>()
     const read = await readStatement(c.env.DB, userId, query, bytes);
     if (!read.ok) throw new ApiError(400, "validation_failed", read.message, { field: "layout", details: { sniff: read.sniff } });
     const imported = read.file;
-    // Rows stored before under an older id of the same transaction are not stored again (./statement-read.ts).
-    const already = await alreadyStored(c.env.DB, userId, imported.events);
-    const keep = imported.events.flatMap((event, index) => (already.has(index) ? [] : [{ event, row: imported.rows[index] ?? index + 1 }]));
-    const events = keep.map((k) => k.event);
-    const stored = await ingestActivities(c.env.DB, userId, { deviceId: null, source: "upload", events });
+    // Ingest counts a row stored before (by id, or under an older CSV id) as a duplicate.
+    const stored = await ingestActivities(c.env.DB, userId, { deviceId: null, source: "upload", events: imported.events });
     if (stored.stored > 0) c.executionCtx.waitUntil(relayFor(c.env, userId).activityStored(stored.fresh));
     // A transaction the store refuses is reported by its own line in the file, like the importer's refusals.
-    const refused = [...imported.refused, ...stored.rejected.map((r) => ({ row: keep[r.index]?.row ?? r.index + 1, reason: r.reason }))].sort((a, b) => a.row - b.row);
+    const refused = [...imported.refused, ...stored.rejected.map((r) => ({ row: imported.rows[r.index] ?? r.index + 1, reason: r.reason }))].sort((a, b) => a.row - b.row);
     const result: StatementImportResult = {
       file: filename,
       layout: imported.layout,
@@ -105,7 +102,7 @@ export const activityImportsApi = new Hono<AppEnv>()
       accounts: imported.accounts,
       found: imported.events.length + imported.refused.length,
       stored: stored.stored,
-      duplicates: stored.duplicates + (imported.events.length - keep.length),
+      duplicates: stored.duplicates,
       refused,
       skipped: imported.skipped,
     };

@@ -173,6 +173,23 @@ describe("the statement preview", () => {
     expect(await all(client)).toHaveLength(3);
   });
 
+  it("shows the file as the picker's choices split it, also when those choices do not read", async () => {
+    const client = await signedIn();
+    const body = "Konto;DE12 3456 7890\r\nDatum;Text;Betrag\r\n01.10.2026;Baeckerei;-3,10\r\n02.10.2026;Gehalt;2500,00\r\n";
+    const chosen: CsvLayout = { encoding: "utf-8", delimiter: ";", decimal: ",", thousands: "", date_order: "DMY", header: true, skip_lines: 1, date: "Datum", description: ["Text"], sign: { kind: "signed", amount: "Betrag" }, default_currency: "EUR" };
+    const shown = await preview(client, "konto.csv", body, `&layout=${encodeURIComponent(JSON.stringify(chosen))}`);
+    expect(shown.sniff).toMatchObject({ preamble: ["Konto;DE12 3456 7890"], header_cells: ["Datum", "Text", "Betrag"], rows: [["01.10.2026", "Baeckerei", "-3,10"], ["02.10.2026", "Gehalt", "2500,00"]] });
+    expect(shown.rows.map((row) => row.amount)).toEqual([-3.1, 2500]);
+    // A column the file does not have (kept from another bank's export): refused, with the file as the choices split
+    // it, so the picker shows which columns there are.
+    const wrong = await post(client, "import/preview", "konto.csv", body, `&layout=${encodeURIComponent(JSON.stringify({ ...chosen, date: "Buchungstag" }))}`);
+    expect(wrong.status).toBe(400);
+    const refused: { error: { field: string; message: string; details: { sniff: CsvSniff } } } = await wrong.json();
+    expect(refused.error.message).toMatch(/konto\.csv was not imported: .*Buchungstag/);
+    expect(refused.error.details.sniff).toMatchObject({ preamble: ["Konto;DE12 3456 7890"], header_cells: ["Datum", "Text", "Betrag"] });
+    expect(await all(client)).toEqual([]);
+  });
+
   it("counts years of rows against what is stored in a few queries", async () => {
     const client = await signedIn();
     const body = `Date,Description,Amount\n${Array.from({ length: 4_000 }, (_, i) => `20${String(18 + Math.floor(i / 1000)).padStart(2, "0")}-${String((i % 12) + 1).padStart(2, "0")}-${String((i % 28) + 1).padStart(2, "0")},Shop ${i},-${(i % 97) + 1}.25`).join("\n")}\n`;

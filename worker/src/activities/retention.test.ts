@@ -19,12 +19,12 @@ async function ids(client: TestClient): Promise<string[]> {
   return page.activities.map((a) => a.event_id).sort();
 }
 
-const COLUMNS = encodeURIComponent(JSON.stringify({ date: "Date", order: "YMD", amount: "Amount", description: "Description" }));
+const COLUMNS = encodeURIComponent(JSON.stringify({ encoding: "utf-8", delimiter: ",", decimal: ".", thousands: "", date_order: "YMD", header: true, skip_lines: 0, date: "Date", description: ["Description"], sign: { kind: "signed", amount: "Amount" } }));
 
 /** Imports a statement of past years through the web app's upload, and adds an application by hand. */
 async function importHistory(client: TestClient) {
   const csv = "Date,Description,Amount\n2010-03-01,Old car,-9000.00\n2019-07-14,Old sofa,-1800.00\n";
-  const upload = await client.request("POST", `/api/activities/import?filename=history.csv&currency=USD&columns=${COLUMNS}`, { body: csv, headers: { "content-type": "application/octet-stream" } });
+  const upload = await client.request("POST", `/api/activities/import?filename=history.csv&currency=USD&layout=${COLUMNS}`, { body: csv, headers: { "content-type": "application/octet-stream" } });
   expect(await upload.json()).toMatchObject({ stored: 2 });
   const added = await client.request("POST", "/api/activities/applications", { json: { company: "Acme", role: "Engineer", applied_on: "2014-05-02" } });
   expect(added.status).toBe(201);

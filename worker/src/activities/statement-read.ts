@@ -1,9 +1,10 @@
 import { z } from "zod";
-import { CsvColumns, CsvLayout, checkActivityEvent } from "#protocol";
+import { CsvLayout, checkActivityEvent } from "#protocol";
 import type { ActivityEvent, CsvSniff, ImportProfile } from "#protocol";
-import { UnknownCsvLayout, importStatement, isStatementFile, layoutFromMapping, sniffCsv } from "#importers";
+import { UnknownCsvLayout, importStatement, isStatementFile, sniffCsv } from "#importers";
 import type { ImportedFile, StatementOptions } from "#importers";
 import { getProfile, listProfiles } from "../../../core/src/activities/import-profiles.ts";
+import { storedUnderOldIds } from "../../../core/src/activities/legacy-csv.ts";
 import { ApiError } from "../http/errors.ts";
 
 // Reading an uploaded statement for the preview and the import routes (./import.ts): the query both take, the file
@@ -40,17 +41,8 @@ export const StatementQuery = z.object({
   layout: jsonParam("layout", CsvLayout).optional(),
   /** A saved profile's id: its layout (unless `layout` corrects it) and its account. */
   profile: z.string().min(1).max(100).optional(),
-  /** The column picker's answer before layouts (`CsvColumns`), still taken from older clients and scripts. */
-  columns: jsonParam("columns", CsvColumns).optional(),
 });
 export type StatementQuery = z.infer<typeof StatementQuery>;
-
-/** An older client's column answer as a layout: the header must hold every column it names. */
-function columnsLayout(columns: CsvColumns): CsvLayout {
-  const { date, order, amount, debit, credit, decimal, description, currency } = columns;
-  const named = [date, description, amount, debit, credit, currency].filter((c): c is string => c !== undefined);
-  return layoutFromMapping({ id: "custom", label: "Your column mapping", needs: [...new Set(named)], date, order, decimal, description, ...(amount ? { amount } : {}), ...(debit ? { debit } : {}), ...(credit ? { credit } : {}), ...(currency ? { currency } : {}) });
-}
 
 /** The file read, or (a CSV that no profile or preset fits, and no layout given) what the picker needs. */
 export type StatementRead = { ok: true; file: ImportedFile } | { ok: false; sniff: CsvSniff; message: string };
@@ -65,8 +57,7 @@ export async function statementBytes(request: Request, filename: string): Promis
 
 /** Reads a statement with the user's profiles; throws an ApiError naming the field when it cannot be read at all. */
 export async function readStatement(db: D1Database, userId: string, query: StatementQuery, bytes: Uint8Array): Promise<StatementRead> {
-  const { filename, currency, profile: profileId, columns } = query;
-  const layout = query.layout ?? (columns ? columnsLayout(columns) : undefined);
+  const { filename, currency, profile: profileId, layout } = query;
   const options: StatementOptions = currency ? { defaultCurrency: currency } : {};
   try {
     if (profileId !== undefined) {
@@ -86,7 +77,20 @@ export async function readStatement(db: D1Database, userId: string, query: State
     if (error instanceof ApiError) throw error;
     // The web app answers this one with the column picker, opened on the sniff.
     if (error instanceof UnknownCsvLayout) return { ok: false, sniff: error.sniff, message: error.message };
-    throw new ApiError(400, "validation_failed", `${filename} was not imported: ${error instanceof Error ? error.message : String(error)}`, { field: "file" });
+    // A layout that does not fit (a column it names is missing): the file as that layout splits it comes along, so
+    // the picker can show the user what their choices make of it.
+    const sniff = layout ? sniffWith(filename, bytes, layout) : null;
+    throw new ApiError(400, "validation_failed", `${filename} was not imported: ${error instanceof Error ? error.message : String(error)}`, { field: "file", ...(sniff ? { details: { sniff } } : {}) });
+  }
+}
+
+/** A CSV as `layout` splits it, or null (not a CSV, or not even that can be read). */
+function sniffWith(filename: string, bytes: Uint8Array, layout: CsvLayout): CsvSniff | null {
+  if (!filename.toLowerCase().endsWith(".csv")) return null;
+  try {
+    return sniffCsv(bytes, { layout });
+  } catch {
+    return null;
   }
 }
 
@@ -104,28 +108,12 @@ function profileFits(filename: string, bytes: Uint8Array, profile: ImportProfile
 const IDS_PER_QUERY = 1000;
 
 /**
- * Statements imported before issue 19 gave CSV rows ids of the form `csv:<layout>:<…>`, which today's fingerprints
- * (`csv:<hash>`, `csv:id:<bank id>`) never equal. Such a stored row counts as the same transaction as a new one on
- * the same day with the same amount and merchant, so re-importing an overlapping statement does not double it.
- */
-const OLD_CSV_ID = `a.event_id LIKE 'csv:%:%' AND a.event_id NOT LIKE 'csv:id:%'`;
-
-type Money = { at: number; minor: number; merchant: string | null };
-
-/** The day (as stored: noon UTC), amount in cents and merchant of a financial event, for the old-id match. */
-function moneyOf(event: ActivityEvent): Money | null {
-  const { amount, merchant } = event.details;
-  const at = Date.parse(event.timestamp);
-  if (event.activity_type !== "financial" || typeof amount !== "number" || Number.isNaN(at)) return null;
-  return { at, minor: Math.round(amount * 100), merchant: typeof merchant === "string" ? merchant : null };
-}
-
-/**
- * The indexes of `events` this user has stored already: by event id, and (for CSV rows) by the old id scheme's match.
- * A few queries of `IDS_PER_QUERY` each, so a file of years of rows stays cheap.
+ * The indexes of `events` this user has stored already: by event id, and (CSV rows) under an id of the scheme
+ * before issue 19, matched by the same function ingest uses. A few queries of `IDS_PER_QUERY` each, so a file of
+ * years of rows stays cheap.
  */
 export async function alreadyStored(db: D1Database, userId: string, events: readonly ActivityEvent[]): Promise<Set<number>> {
-  const already = new Set<number>();
+  const already = await storedUnderOldIds(db, userId, events);
   const byId = new Map<string, number[]>();
   events.forEach((event, index) => byId.set(event.event_id, [...(byId.get(event.event_id) ?? []), index]));
   const ids = [...byId.keys()];
@@ -135,22 +123,6 @@ export async function alreadyStored(db: D1Database, userId: string, events: read
       .bind(userId, JSON.stringify(ids.slice(at, at + IDS_PER_QUERY)))
       .all<{ event_id: string }>();
     for (const row of results) for (const index of byId.get(row.event_id) ?? []) already.add(index);
-  }
-  const csvLeft = events.flatMap((event, index) => (!already.has(index) && event.event_id.startsWith("csv:") ? [{ index, money: moneyOf(event) }] : []));
-  const candidates = csvLeft.flatMap(({ index, money }) => (money ? [{ i: index, ...money }] : []));
-  if (candidates.length === 0) return already;
-  const old = await db.prepare(`SELECT 1 AS found FROM activities a WHERE a.user_id = ?1 AND ${OLD_CSV_ID} LIMIT 1`).bind(userId).first<{ found: number }>();
-  if (!old) return already;
-  for (let at = 0; at < candidates.length; at += IDS_PER_QUERY) {
-    const { results } = await db
-      .prepare(
-        `SELECT j.value ->> 'i' AS i FROM json_each(?2) j
-         WHERE EXISTS (SELECT 1 FROM activities a WHERE a.user_id = ?1 AND a.occurred_at = j.value ->> 'at'
-           AND a.amount_minor = j.value ->> 'minor' AND a.merchant IS (j.value ->> 'merchant') AND ${OLD_CSV_ID})`,
-      )
-      .bind(userId, JSON.stringify(candidates.slice(at, at + IDS_PER_QUERY)))
-      .all<{ i: number }>();
-    for (const row of results) already.add(Number(row.i));
   }
   return already;
 }

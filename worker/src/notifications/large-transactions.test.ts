@@ -35,8 +35,8 @@ describe("large-transaction alerts", () => {
     const yesterday = new Date(now - DAY).toISOString().slice(0, 10);
     // A statement with years of history, and one purchase from yesterday: one batch, so one pass of the rules.
     const csv = `Date,Description,Amount\n2010-03-01,Old car,-9000.00\n2019-07-14,Old sofa,-1800.00\n${yesterday},New laptop,-1500.00\n`;
-    const columns = encodeURIComponent(JSON.stringify({ date: "Date", order: "YMD", amount: "Amount", description: "Description" }));
-    const upload = await client.request("POST", `/api/activities/import?filename=history.csv&currency=USD&columns=${columns}`, { body: csv, headers: { "content-type": "application/octet-stream" } });
+    const columns = encodeURIComponent(JSON.stringify({ encoding: "utf-8", delimiter: ",", decimal: ".", thousands: "", date_order: "YMD", header: true, skip_lines: 0, date: "Date", description: ["Description"], sign: { kind: "signed", amount: "Amount" } }));
+    const upload = await client.request("POST", `/api/activities/import?filename=history.csv&currency=USD&layout=${columns}`, { body: csv, headers: { "content-type": "application/octet-stream" } });
     expect(await upload.json()).toMatchObject({ stored: 3 });
     await expect.poll(() => titles(client)).toEqual(["Large payment: $1,500.00"]);
 

@@ -154,9 +154,9 @@ export async function ownEverything(client: TestClient): Promise<Owned> {
   const activityEventId = `${marker}-payment`;
   const payment = { event_id: activityEventId, activity_type: "financial", timestamp: new Date().toISOString(), application: "Bank", details: { amount: -5000, currency: "USD", merchant: `Shop ${marker}` } };
   await json(await client.request("POST", "/api/activities", { json: { events: [payment] } }), 200);
-  const columns = encodeURIComponent(JSON.stringify({ date: "Date", order: "YMD", amount: "Amount", description: "Description" }));
+  const columns = encodeURIComponent(JSON.stringify({ encoding: "utf-8", delimiter: ",", decimal: ".", thousands: "", date_order: "YMD", header: true, skip_lines: 0, date: "Date", description: ["Description"], sign: { kind: "signed", amount: "Amount" } }));
   const csv = `Date,Description,Amount\n2026-10-01,Grocer ${marker},-23.10\n`;
-  await json(await client.request("POST", `/api/activities/import?filename=statement.csv&currency=EUR&columns=${columns}`, { body: csv, headers: { "content-type": "application/octet-stream" } }), 200);
+  await json(await client.request("POST", `/api/activities/import?filename=statement.csv&currency=EUR&layout=${columns}`, { body: csv, headers: { "content-type": "application/octet-stream" } }), 200);
   const applicationId = (await json<{ activity: { id: string } }>(await client.request("POST", "/api/activities/applications", { json: { company: `Company ${marker}`, role: "Engineer" } }), 201)).activity.id;
   agent.send({ v: 1, type: "activity", id: `${marker}-batch`, events: [{ event_id: `${marker}-bad`, nope: true }] });
   await agent.next("ack", (f) => f.ref === `${marker}-batch`);

@@ -33,7 +33,7 @@ const mine = (call: Call = {}): Probe => ({ ...call, expect: "mine" });
 const id = (value: string) => ({ params: { id: value } });
 
 const read = (deviceId: string) => ({ device_id: deviceId, command: { target: "filesystem", action: "read", parameters: { path: "~/notes.txt" } } });
-const csvColumns = encodeURIComponent(JSON.stringify({ date: "Date", order: "YMD", amount: "Amount", description: "Description" }));
+const csvColumns = encodeURIComponent(JSON.stringify({ encoding: "utf-8", delimiter: ",", decimal: ".", thousands: "", date_order: "YMD", header: true, skip_lines: 0, date: "Date", description: ["Description"], sign: { kind: "signed", amount: "Amount" } }));
 
 export const ROUTES: Record<string, RouteCase> = {
   "GET /api/health": { public: "a liveness check that says nothing about anyone" },
@@ -140,12 +140,12 @@ export const ROUTES: Record<string, RouteCase> = {
     probes: (_, b) => [mine({ json: { events: [{ event_id: `${b.marker}-more`, activity_type: "financial", timestamp: new Date().toISOString(), application: "Bank", details: { amount: -1, currency: "USD" } }] } })],
   },
   "POST /api/activities/import": {
-    probes: (_, b) => [mine({ query: `filename=statement.csv&currency=EUR&columns=${csvColumns}`, body: `Date,Description,Amount\n2026-10-02,Baker ${b.marker},-3.10\n`, headers: { "content-type": "application/octet-stream" } })],
+    probes: (_, b) => [mine({ query: `filename=statement.csv&currency=EUR&layout=${csvColumns}`, body: `Date,Description,Amount\n2026-10-02,Baker ${b.marker},-3.10\n`, headers: { "content-type": "application/octet-stream" } })],
   },
   // B's statement is read with B's own profiles only; naming A's profile is 404.
   "POST /api/activities/import/preview": {
     probes: (a, b) => [
-      mine({ query: `filename=statement.csv&currency=EUR&columns=${csvColumns}`, body: `Date,Description,Amount\n2026-10-02,Baker ${b.marker},-3.10\n`, headers: { "content-type": "application/octet-stream" } }),
+      mine({ query: `filename=statement.csv&currency=EUR&layout=${csvColumns}`, body: `Date,Description,Amount\n2026-10-02,Baker ${b.marker},-3.10\n`, headers: { "content-type": "application/octet-stream" } }),
       gone({ query: `filename=statement.csv&profile=${a.importProfileId}`, body: `Date,Description,Amount\n2026-10-02,Baker ${b.marker},-3.10\n`, headers: { "content-type": "application/octet-stream" } }),
     ],
   },
