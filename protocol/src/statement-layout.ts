@@ -55,7 +55,7 @@ export const CsvLayout = z.object({
   default_currency: z.string().regex(/^[A-Z]{3}$/, { error: "currency is a 3-letter ISO code, like EUR" }).optional(),
   /** The bank's own transaction id, when the export has one. */
   id: Column.optional(),
-  /** The running balance after the row: part of the fingerprint when there is no id. */
+  /** The running balance after the row (kept in details; not part of the fingerprint, so layouts agree on ids). */
   balance: Column.optional(),
   category: Column.optional(),
 });

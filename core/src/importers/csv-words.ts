@@ -72,10 +72,14 @@ export function normaliseHeader(cell: string): string {
     .trim();
 }
 
+/** A header cell longer than this is no bank's column name: only its start is scored. */
+const MAX_HEADER_CELL = 200;
+
 /** How well a header cell names a role: 3 for a whole-cell word, 2 for a word at its start, 1 inside it, else 0. */
 export function headerScore(cell: string, role: ColumnRole): number {
-  const text = normaliseHeader(cell);
-  const bare = text.replace(/\s*\(.*\)\s*$/, "").trim();
+  const text = normaliseHeader(cell.slice(0, MAX_HEADER_CELL));
+  // Without a closing note in brackets ("Amount ($)"); string methods, not a regex, so a cell of brackets is quick.
+  const bare = text.endsWith(")") && text.includes("(") ? text.slice(0, text.indexOf("(")).trim() : text;
   let best = 0;
   for (const word of HEADER_WORDS[role]) {
     if (text === word || bare === word) return 3;

@@ -204,9 +204,10 @@ export function readCsv(bytes: Uint8Array, layout: CsvLayout, options: CsvReadOp
   }
   // Summary lines after the table ("Total", "Closing balance;1.234,56") are not transactions the file failed to give.
   if (result.events.length > 0) {
-    const footer = result.refused.filter((r) => r.row > lastDated && undated.has(r.row));
-    result.refused = result.refused.filter((r) => !footer.includes(r));
-    result.skipped.push(...footer.map((r) => ({ row: r.row, reason: "a summary line after the table" })));
+    // A set and a loop, not includes() and a spread: a file may end in a million such lines.
+    const footer = new Set(result.refused.filter((r) => r.row > lastDated && undated.has(r.row)).map((r) => r.row));
+    result.refused = result.refused.filter((r) => !footer.has(r.row));
+    for (const row of footer) result.skipped.push({ row, reason: "a summary line after the table" });
     result.skipped.sort((a, b) => a.row - b.row);
   }
   return result;

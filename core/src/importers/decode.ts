@@ -113,13 +113,16 @@ export function detectEncoding(bytes: Uint8Array): CsvEncoding {
 }
 
 /** Up to `limit` bytes of the lines that hold a byte above ASCII. */
-function sampleHighLines(bytes: Uint8Array, limit: number): Uint8Array {
+export function sampleHighLines(bytes: Uint8Array, limit: number): Uint8Array {
   const out: number[] = [];
   let start = 0;
   for (let i = 0; i <= bytes.length && out.length < limit; i++) {
     if (i === bytes.length || bytes[i] === 0x0a) {
       const line = bytes.subarray(start, i);
-      if (line.some((b) => b >= 0x80)) for (const b of line) out.push(b), out.push(0x0a);
+      if (line.some((b) => b >= 0x80)) {
+        for (const b of line) out.push(b);
+        out.push(0x0a);
+      }
       start = i + 1;
     }
   }

@@ -4,8 +4,9 @@ import { createHash } from "node:crypto";
 // the same id however the file was read (a preset, the user's profile, another encoding or delimiter), so an
 // overlapping statement stores only what is new. So the id is made of what the row says, normalised: its date,
 // its amount in cents, its description (trimmed, case-folded, spaces collapsed), and, to tell apart two identical
-// payments on one day, the running balance after it when the layout has one, else its place among the file's
-// identical rows (the second coffee of the day is the second however the file is cut).
+// payments on one day, its place among the file's identical rows (the second coffee of the day is the second however
+// the file is cut). The running balance is left out: one layout maps it and another does not, and both must give
+// the row one id. A profile's account is part of it: the same rows in two accounts are two transactions.
 
 /** A description as the fingerprint sees it: trimmed, case-folded, with runs of spaces as one. */
 export function normaliseDescription(text: string): string {
@@ -17,8 +18,8 @@ const cents = (amount: number) => String(Math.round(amount * 100));
 const hash = (parts: readonly string[]) => createHash("sha256").update(parts.join("\u0000")).digest("hex").slice(0, 24);
 
 /** What identifies one row among the file's rows, before its position among identical ones is known. */
-export function rowKey(row: { date: string; amount: number; description: string; balance: number | null }): string {
-  return [row.date, cents(row.amount), normaliseDescription(row.description), row.balance === null ? "" : cents(row.balance)].join("\u0000");
+export function rowKey(row: { date: string; amount: number; description: string }): string {
+  return [row.date, cents(row.amount), normaliseDescription(row.description)].join("\u0000");
 }
 
 /**

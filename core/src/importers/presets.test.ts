@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { ActivityEvent } from "../../../protocol/src/activity.ts";
 import { CsvLayout } from "../../../protocol/src/statement-layout.ts";
 import { importStatement, sniffCsv } from "./index.ts";
-import { presetFits } from "./presets/header-fit.ts";
+import { presetFits } from "./preset-fit-for-tests.ts";
 import { CSV_PRESETS, type CsvPreset } from "./presets/index.ts";
 
 // Every built-in preset against a statement written for Hearth in exactly that bank's layout (test/fixtures/

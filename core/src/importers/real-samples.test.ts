@@ -6,7 +6,7 @@ import type { CsvLayout } from "../../../protocol/src/statement-layout.ts";
 import { importCamt } from "./camt.ts";
 import { fixturesDir } from "./fixtures.ts";
 import { importStatement, sniffCsv } from "./index.ts";
-import { presetFits as fits } from "./presets/header-fit.ts";
+import { presetFits as fits } from "./preset-fit-for-tests.ts";
 import { CSV_PRESETS, type CsvPreset } from "./presets/index.ts";
 
 // The built-in presets and the CAMT.053 reader against the public sample exports they were first read from

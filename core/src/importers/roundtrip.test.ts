@@ -219,15 +219,16 @@ describe("a statement written in every supported layout reads back to the same t
       fc.property(cases, layoutArb, fc.nat(), fc.nat(), ({ shape, txns }, other, a, b) => {
         const cut = 1 + (a % (txns.length - 1));
         const from = b % cut;
-        const second: Shape = { ...other, balance: shape.balance, encoding: "utf-8" };
+        // The second statement may map a running balance where the first did not, or the other way round.
+        const second: Shape = { ...other, encoding: "utf-8" };
         const first = writeStatement(txns.slice(0, cut), { ...shape, reversed: false });
         const next = writeStatement(txns.slice(from), { ...second, reversed: false }, 1_000_000 + txns.slice(0, from).reduce((sum, t) => sum + t.cents, 0));
         const ids = read(bytesOf(first.text, shape), first.layout).events.map((e) => e.event_id);
         const again = read(bytesOf(next.text, second), next.layout).events.map((e) => e.event_id);
-        // Without a balance, identical rows are told apart by their place among their twins: a cut between twins moves it.
+        // Identical rows are told apart by their place among their twins: a cut between twins moves it.
         const key = (t: Txn) => `${t.date}|${t.cents}|${t.description.toLowerCase()}`;
         const twins = new Set(txns.map(key)).size !== txns.length;
-        if (!twins || shape.balance) expect(again.slice(0, cut - from)).toEqual(ids.slice(from));
+        if (!twins) expect(again.slice(0, cut - from)).toEqual(ids.slice(from));
         expect(new Set(ids).size).toBe(ids.length);
       }),
       { numRuns: 150 },

@@ -162,4 +162,12 @@ describe("fingerprints", () => {
     // An account makes them the account's own: the same rows in two accounts are two transactions.
     expect(importStatement("a.csv", utf8(text), { layout, account: "Savings" }).events.map((e) => e.event_id)).not.toEqual(ids);
   });
+
+  it("are the same whether or not the layout maps the running balance, so an overlap is not stored twice", () => {
+    const withBalance = "Date;Description;Amount;Balance\n05.01.2026;Café Crème;-3,50;996,50\n05.01.2026;Café Crème;-3,50;993,00\n06.01.2026;Rent;-800,00;193,00\n";
+    const ids = importStatement("a.csv", utf8(text), { layout }).events.map((e) => e.event_id);
+    const read = importStatement("b.csv", utf8(withBalance), { layout: { ...layout, balance: "Balance" } });
+    expect(read.events.map((e) => e.details.balance)).toEqual([996.5, 993, 193]);
+    expect(read.events.map((e) => e.event_id)).toEqual(ids);
+  });
 });

@@ -1,4 +1,4 @@
-import type { CsvPreset } from "./types.ts";
+import type { CsvPreset } from "./presets/types.ts";
 
 // For the presets' tests: whether a file's header would pick a preset, worked out apart from the engine (the file
 // decoded in the preset's encoding, each of its first lines split on the preset's delimiter, quotes honoured).
