@@ -19,8 +19,11 @@ function statementQuery(file: File, options: ReadOptions): URLSearchParams {
   return query;
 }
 
-/** Sends a request and parses its answer with `name`'s schema; an error answer becomes an ApiFailure. */
-async function send<S extends z.ZodType>(url: string, init: RequestInit, answer: Promise<S>): Promise<z.output<S>> {
+/**
+ * Sends a request and parses its answer with `name`'s schema; an error answer becomes an ApiFailure. `acts` says
+ * whether the call changes something: only then does a schema that cannot be loaded mean "done, reload to see it".
+ */
+async function send<S extends z.ZodType>(url: string, init: RequestInit, answer: Promise<S>, acts = false): Promise<z.output<S>> {
   let response: Response;
   try {
     response = await fetch(url, { ...init, credentials: "same-origin" });
@@ -34,7 +37,7 @@ async function send<S extends z.ZodType>(url: string, init: RequestInit, answer:
     throw failure;
   }
   const [body, parse] = await Promise.all([response.json().catch(() => null), answer.catch(() => null)]);
-  if (!parse) throw outOfDate(response.status);
+  if (!parse) throw acts ? outOfDate(response.status) : new ApiFailure(0, "network", "Part of this page could not be loaded. Check your connection and reload the page.");
   const parsed = parse.safeParse(body);
   if (!parsed.success) throw new ApiFailure(200, "internal", "Hearth answered in a shape this page doesn't understand. Reload the page to get the latest version.");
   return parsed.data;
@@ -51,7 +54,7 @@ export function previewStatement(file: File, options: ReadOptions, signal?: Abor
 export const profilesApi = {
   list: async (): Promise<ImportProfile[]> => (await send("/api/import-profiles", {}, schema("Profiles"))).profiles,
   /** Creates the profile, or replaces the one with the same name. */
-  save: async (body: SaveImportProfile): Promise<ImportProfile> => (await send("/api/import-profiles", json("PUT", body), schema("OneProfile"))).profile,
+  save: async (body: SaveImportProfile): Promise<ImportProfile> => (await send("/api/import-profiles", json("PUT", body), schema("OneProfile"), true)).profile,
   remove: async (id: string): Promise<void> => {
     let response: Response;
     try {
@@ -66,7 +69,7 @@ export const profilesApi = {
     }
   },
   /** A file written by "Export": its profiles are saved (same names replaced); refused ones come back with reasons. */
-  importFile: (body: unknown) => send("/api/import-profiles/import", json("POST", body), schema("ProfilesImported")),
+  importFile: (body: unknown) => send("/api/import-profiles/import", json("POST", body), schema("ProfilesImported"), true),
   exportUrl: "/api/import-profiles/export",
 };
 

@@ -1,4 +1,4 @@
-import type { CsvEncoding } from "#protocol";
+import type { CsvEncoding, CsvSniff } from "#protocol";
 
 // What the column picker shows of a CSV while the user changes how it is read: the start of the file decoded
 // with the chosen encoding, the lines skipped as a preamble, and the table (header and first rows) split with
@@ -58,12 +58,42 @@ export function readTable(text: string, settings: TableSettings): CsvTable {
     .filter((line) => line.trim() !== "")
     .slice(0, SHOWN_ROWS + 1)
     .map((line) => cellsOf(line, settings.delimiter));
-  // As the server keeps a header: without the empty cells a trailing delimiter leaves.
-  const header_cells = settings.header ? trimTrailing(table.shift() ?? []) : [];
+  // As the server keeps a header: without the empty cells a trailing delimiter leaves, and a repeated name
+  // numbered ("Name", "Name (2)") as the engine numbers it, so each column can be chosen.
+  const header_cells = settings.header ? numberRepeats(trimTrailing(table.shift() ?? [])) : [];
   const width = Math.max(header_cells.length, ...table.map((row) => row.length));
   // An empty header cell (a trailing delimiter, an unnamed column) is named by its place, like a headerless file's.
-  const columns = Array.from({ length: width }, (_, i) => header_cells[i] || `Column ${i + 1}`);
+  const columns = numberRepeats(Array.from({ length: width }, (_, i) => header_cells[i] || `Column ${i + 1}`));
   return { preamble, columns, header_cells, rows: table.slice(0, SHOWN_ROWS) };
+}
+
+/**
+ * The table as the server's reader split it, when the newest preview's sniff was split with these same settings
+ * (the preview sends the picker's answer, and the server splits the file with it): the picker then shows the
+ * reader's own split, quoted line breaks and stray quotes included, and a profile saved from it keeps the header
+ * the reader will see next time. Null when the settings differ (the user just changed one, or the answer is not
+ * complete yet): the picker shows the browser's split until the next preview comes.
+ */
+export function tableOfSniff(sniff: CsvSniff | null | undefined, settings: TableSettings): CsvTable | null {
+  const split = sniff?.layout;
+  if (!sniff || !split) return null;
+  const same = split.encoding === settings.encoding && split.delimiter === settings.delimiter && (split.skip_lines ?? 0) === settings.skip_lines && split.header === settings.header;
+  if (!same) return null;
+  const header_cells = settings.header ? sniff.header_cells : [];
+  const width = Math.max(header_cells.length, ...sniff.rows.map((row) => row.length));
+  const columns = numberRepeats(Array.from({ length: width }, (_, i) => header_cells[i] || `Column ${i + 1}`));
+  return { preamble: sniff.preamble, columns, header_cells, rows: sniff.rows };
+}
+
+/** Names repeated in a header get " (2)", " (3)"… from their second time on; empty cells stay empty. */
+export function numberRepeats(names: string[]): string[] {
+  const seen = new Map<string, number>();
+  return names.map((name) => {
+    if (name === "") return name;
+    const times = (seen.get(name) ?? 0) + 1;
+    seen.set(name, times);
+    return times === 1 ? name : `${name} (${times})`;
+  });
 }
 
 function trimTrailing(cells: string[]): string[] {

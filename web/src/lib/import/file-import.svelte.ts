@@ -14,7 +14,12 @@ export type Phase =
   | { kind: "reading" }
   | { kind: "done"; result: StatementImportResult }
   | { kind: "failed"; message: string }
+  // Stored, but this page is too old to read the answer: no count to show, and nothing to do again.
+  | { kind: "stored"; message: string }
   | { kind: "skipped" };
+
+/** The largest statement the server reads (as the worker's MAX_STATEMENT_BYTES). */
+export const MAX_FILE_BYTES = 5 * 1024 * 1024;
 
 /** How long the picker waits after a change before reading the file again. */
 const DEBOUNCE_MS = 350;
@@ -51,6 +56,17 @@ export class FileImport {
   constructor(file: File, currency: () => string) {
     this.file = file;
     this.#currency = currency;
+    // Refused here rather than after uploading it in full, for the preview and again for each picker change.
+    if (file.size > MAX_FILE_BYTES) {
+      // Rounded up, so a file just over the limit does not read as "5 MiB".
+      const size = (Math.ceil((file.size / 1024 / 1024) * 10) / 10).toLocaleString();
+      this.phase = { kind: "failed", message: `This file is ${size} MiB; a statement can be up to 5 MiB. Export a shorter period.` };
+    }
+  }
+
+  /** Too large to send: trying again cannot help. */
+  get tooLarge(): boolean {
+    return this.file.size > MAX_FILE_BYTES;
   }
 
   /** A CSV the server could not place: the picker must answer before anything can be imported. */
@@ -119,6 +135,20 @@ export class FileImport {
     }
   }
 
+  /**
+   * Reads the file with a saved profile the user chose (a bank without a header row is never recognised by
+   * itself), or, with null, goes back to how Hearth reads it by itself.
+   */
+  readWith(profile: ImportProfile | null): void {
+    if (profile === null) {
+      this.profile = null;
+      this.layout = null;
+      this.picking = false;
+      this.incomplete = false;
+      void this.refresh();
+    } else this.useProfile(profile);
+  }
+
   /** The profile just saved from this file's answer: read with it from now on, to show its name and account. */
   useProfile(profile: ImportProfile): void {
     this.profile = profile;
@@ -149,6 +179,12 @@ export class FileImport {
       this.phase = { kind: "done", result };
       this.picking = false;
     } catch (failure) {
+      // Stored, and only the answer could not be read: the Import button must not come back to invite a repeat.
+      if (failure instanceof ApiFailure && failure.code === "out_of_date") {
+        this.phase = { kind: "stored", message: failure.message };
+        this.picking = false;
+        return;
+      }
       this.phase = { kind: "ready" };
       this.error = messageOf(failure, "The upload failed. Try again.");
     }

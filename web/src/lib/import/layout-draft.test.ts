@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { CsvSniff } from "#protocol";
-import { decodeStart, readTable, valuesOf } from "./csv-table.ts";
+import { decodeStart, readTable, tableOfSniff, valuesOf } from "./csv-table.ts";
 import { draftFromSniff, layoutOf, listInWords, withIndicatorValues } from "./layout-draft.ts";
 
 // The picker's table and answers, on the shapes banks write: a Dutch export with an Af/Bij indicator and a
@@ -85,5 +85,51 @@ describe("the picker's answers", () => {
   it("starts a file the server could not guess from the page's currency and the delimiter the lines suggest", () => {
     const draft = draftFromSniff(null, "Posted;Payee;Money out;Money in\n02/10/2026;Corner Grocer;23,10;\n", "GBP");
     expect(draft).toMatchObject({ delimiter: ";", decimal: ",", default_currency: "GBP", header: true, skip_lines: 0, sign: "signed" });
+  });
+});
+
+describe("a header that repeats a name", () => {
+  // A bank writing two "Naam" columns (payer and payee), and a trailing empty cell beside a real "Column 4".
+  const REPEATED = ["Datum;Naam;Naam;Column 4;;Bedrag", "20261002;Jan;Albert Heijn;x;y;-23,10", "20261003;Jan;NS;x;y;-4,60", ""].join("\n");
+  const settings = { encoding: "utf-8", delimiter: ";", skip_lines: 0, header: true } as const;
+
+  it("numbers the second one, so each column can be chosen and shown once", () => {
+    const table = readTable(REPEATED, settings);
+    expect(table.columns).toEqual(["Datum", "Naam", "Naam (2)", "Column 4", "Column 5", "Bedrag"]);
+    expect(new Set(table.columns).size).toBe(table.columns.length);
+    expect(table.header_cells).toEqual(["Datum", "Naam", "Naam (2)", "Column 4", "", "Bedrag"]);
+    expect(valuesOf(table, "Naam (2)")).toEqual(["Albert Heijn", "NS"]);
+  });
+
+  it("numbers a real header cell and an unnamed column given the same name", () => {
+    const table = readTable(["A;;Column 2", "1;2;3", ""].join("\n"), settings);
+    expect(table.columns).toEqual(["A", "Column 2", "Column 2 (2)"]);
+  });
+});
+
+describe("the picker's table from the server's split", () => {
+  // A quoted memo that runs over two lines: the browser's line split cuts the row in two, the server's reader keeps it.
+  const TEXT = 'Datum;Omschrijving;Bedrag\n2026-10-02;"Albert Heijn\nUtrecht";-23,10\n2026-10-05;Werkgever BV;2450,00\n';
+  const settings = { encoding: "utf-8", delimiter: ";", skip_lines: 0, header: true } as const;
+  const served: CsvSniff = {
+    layout: { ...settings },
+    header_cells: ["Datum", "Omschrijving", "Bedrag"],
+    rows: [["2026-10-02", "Albert Heijn\nUtrecht", "-23,10"], ["2026-10-05", "Werkgever BV", "2450,00"]],
+    preamble: [],
+    matched: null,
+  };
+
+  it("shows the reader's rows when the preview was split with the picker's settings", () => {
+    expect(readTable(TEXT, settings).rows).toHaveLength(3);
+    const table = tableOfSniff(served, settings);
+    expect(table?.rows).toEqual(served.rows);
+    expect(table?.columns).toEqual(["Datum", "Omschrijving", "Bedrag"]);
+    expect(table?.header_cells).toEqual(["Datum", "Omschrijving", "Bedrag"]);
+  });
+
+  it("falls back to the browser's split while a changed setting has not been previewed yet", () => {
+    expect(tableOfSniff(served, { ...settings, delimiter: "," })).toBeNull();
+    expect(tableOfSniff(served, { ...settings, skip_lines: 1 })).toBeNull();
+    expect(tableOfSniff(null, settings)).toBeNull();
   });
 });

@@ -25,7 +25,7 @@ export type Draft = {
   debit: string;
   credit: string;
   indicator: string;
-  /** Indicator value → direction, for the values the file holds (and any the saved layout named). */
+  /** Indicator value → direction, for the values the file holds (and those the saved layout named). */
   directions: Record<string, Direction>;
   currency: string;
   default_currency: string;
