@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { NotificationView, SubscriptionsResponse, UnusualResponse } from "#protocol";
 import { TestClient, errorOf } from "../../../test/client.ts";
+import { loadHistory } from "../../../core/src/insights/history.ts";
 import { sweep } from "./sweep.ts";
 
 // Insights through the real worker, relay and D1: the Subscriptions and unusual-spending API, the notices the relay
@@ -96,6 +97,15 @@ describe("insights API", () => {
     const bad = await client.request("GET", "/api/insights/unusual?period=year");
     expect(bad.status).toBe(400);
     expect((await errorOf(bad)).field).toBe("period");
+  });
+});
+
+describe("insight history", () => {
+  it("keeps the newest payments when a busy account has more rows than detection reads", async () => {
+    const { client, userId } = await signedIn();
+    await push(client, [payment(400, -1, "Old One"), payment(300, -2, "Old Two"), payment(20, -3, "Recent"), payment(2, -4, "Newest")]);
+    const history = await loadHistory(env.DB, userId, Date.now(), 2);
+    expect(history.map((t) => [t.merchant, t.amount])).toEqual([["Recent", -3], ["Newest", -4]]);
   });
 });
 
