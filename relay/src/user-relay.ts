@@ -197,7 +197,7 @@ export class UserRelay extends Server<Env> {
     this.sockets.toBrowsers(toBrowser("activity_stored", frameId(), { count: ids.length }));
     this.ctx.waitUntil(this.notifier.activityStored(ids).catch((error: unknown) => console.error("relay: activity notices failed", error)));
     // Price changes, new subscriptions and unusual payments (issue 19: relay/src/insight-notices.ts).
-    this.ctx.waitUntil(tellInsights(this.env.DB, this.userId, ids, (draft) => this.notifier.notify(draft)).catch((error: unknown) => console.error("relay: insight notices failed", error)));
+    this.ctx.waitUntil(tellInsights(this.env.DB, this.userId, ids, (notice) => this.notifier.noticeStored(notice)).catch((error: unknown) => console.error("relay: insight notices failed", error)));
   }
 
   // ── the alarm ───────────────────────────────────────────────────────────────────────────────

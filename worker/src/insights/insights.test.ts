@@ -3,6 +3,8 @@ import { describe, expect, it } from "vitest";
 import type { NotificationView, SubscriptionsResponse, UnusualResponse } from "#protocol";
 import { TestClient, errorOf } from "../../../test/client.ts";
 import { loadHistory } from "../../../core/src/insights/history.ts";
+import { storeInsightNotices } from "../../../core/src/insights/notified.ts";
+import { tellInsights } from "../../../relay/src/insight-notices.ts";
 import { sweep } from "./sweep.ts";
 
 // Insights through the real worker, relay and D1: the Subscriptions and unusual-spending API, the notices the relay
@@ -110,6 +112,30 @@ describe("insight history", () => {
 });
 
 describe("insight notifications", () => {
+  it("keeps a price change in the outbox when telling the relay fails, and stores it once", async () => {
+    const { client, userId } = await signedIn();
+    await push(client, monthly(6, 32, () => -9.99, "Spotify AB Stockholm SE"));
+    const dearer = payment(1, -11.99, "PAYPAL *SPOTIFY");
+    // Stored straight into D1 (so the relay is not told), then told by hand with a hand-over that fails.
+    await env.DB.prepare(
+      "INSERT INTO activities (id, user_id, event_id, source, activity_type, timestamp, occurred_at, application, details, amount_minor, currency, merchant, created_at, updated_at) VALUES (?1, ?2, ?3, 'api', 'financial', ?4, ?5, 'Bank', '{}', -1199, 'EUR', 'PAYPAL *SPOTIFY', ?6, ?6)",
+    ).bind(`dearer-${userId}`, userId, dearer.event_id, dearer.timestamp, Date.parse(dearer.timestamp), Date.now()).run();
+    const failing = () => Promise.reject(new Error("relay away"));
+    const ids = (await env.DB.prepare("SELECT id FROM activities WHERE user_id = ? AND merchant = 'PAYPAL *SPOTIFY'").bind(userId).all<{ id: string }>()).results.map((r) => r.id);
+    await tellInsights(env.DB, userId, ids, failing);
+    await tellInsights(env.DB, userId, ids, failing);
+    const waiting = await env.DB.prepare("SELECT kind, facts FROM notice_outbox WHERE user_id = ?").bind(userId).all<{ kind: string; facts: string }>();
+    expect(waiting.results.map((r) => r.kind)).toEqual(["subscription_price_change"]);
+    expect(JSON.parse(waiting.results[0]?.facts ?? "{}")).toMatchObject({ merchant: "Spotify", change: { from: -9.99, to: -11.99 } });
+  });
+
+  it("tells an insight with a very long key once, like any other", async () => {
+    const { userId } = await signedIn();
+    const long = { key: `unusual:${"x".repeat(800)}`, kind: "unusual_spending", facts: "{}" };
+    expect(await storeInsightNotices(env.DB, userId, [long], Date.now())).toHaveLength(1);
+    expect(await storeInsightNotices(env.DB, userId, [long], Date.now())).toHaveLength(0);
+  });
+
   it("tells of a dearer Netflix once, and an old statement's history not at all", async () => {
     const { client } = await signedIn();
     // Two years of old statements: history, not news (no "new subscription", no price changes told).
