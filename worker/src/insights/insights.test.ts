@@ -1,4 +1,5 @@
 import { env } from "cloudflare:workers";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { NotificationView, SubscriptionsResponse, UnusualResponse } from "#protocol";
 import { TestClient, errorOf } from "../../../test/client.ts";
@@ -38,6 +39,13 @@ async function push(client: TestClient, events: unknown[]): Promise<void> {
 async function notifications(client: TestClient, kind: string): Promise<string[]> {
   const page: { notifications: NotificationView[] } = await (await client.request("GET", `/api/notifications?kind=${kind}`)).json();
   return page.notifications.map((v) => `${v.title} | ${v.body}`);
+}
+
+/** Time passes for the user's relay: its last insight run is a minute ago, and its alarm fires (rows waiting are told). */
+async function relayWakes(userId: string): Promise<void> {
+  const relay = env.RELAY.getByName(userId);
+  await runInDurableObject(relay, (_relay, state) => state.storage.put("insights:last_run", Date.now() - 60_000));
+  await runDurableObjectAlarm(relay);
 }
 
 /** Every ~30 days back from `from` days ago, `count` payments (oldest first). */
@@ -129,6 +137,19 @@ describe("insight notifications", () => {
     expect(JSON.parse(waiting.results[0]?.facts ?? "{}")).toMatchObject({ merchant: "Spotify", change: { from: -9.99, to: -11.99 } });
   });
 
+  it("works out a burst of stored batches in one run after the first, when the relay's alarm wakes", async () => {
+    const { client, userId } = await signedIn();
+    await push(client, [...monthly(6, 33, () => -9.99, "Disney Plus"), payment(2, -3.5, "Bakery")]); // the first run: at once
+    await push(client, [payment(1, -12.99, "DISNEY PLUS 0800")]); // moments later: waits for the next run
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await notifications(client, "subscription_price_change")).toEqual([]);
+    const relay = env.RELAY.getByName(userId);
+    await runInDurableObject(relay, async (_relay, state) => expect(await state.storage.get("insights:waiting")).toHaveLength(1));
+    await relayWakes(userId);
+    await expect.poll(() => notifications(client, "subscription_price_change")).toEqual([expect.stringMatching(/^Disney Plus \+30% \| /)]);
+    await runInDurableObject(relay, async (_relay, state) => expect(await state.storage.get("insights:waiting")).toBeUndefined());
+  });
+
   it("tells an insight with a very long key once, like any other", async () => {
     const { userId } = await signedIn();
     const long = { key: `unusual:${"x".repeat(800)}`, kind: "unusual_spending", facts: "{}" };
@@ -177,7 +198,7 @@ describe("insight notifications", () => {
   });
 
   it("tells of one payment far above the usual at its merchant as it is stored, and of unusual spending from the sweep, once", { timeout: 30_000 }, async () => {
-    const { client } = await signedIn();
+    const { client, userId } = await signedIn();
     const dom = new Date().getUTCDate();
     // A year of groceries (~€60 a time, before this month) and a few small IKEA visits.
     const history = [];
@@ -185,6 +206,7 @@ describe("insight notifications", () => {
     for (const d of [dom + 40, dom + 100, dom + 160, dom + 220, dom + 280]) history.push(payment(d, -(50 + (d % 20)), "IKEA Amsterdam", { category: "Home" }));
     await push(client, history);
     await push(client, [payment(0, -412, "IKEA AMSTERDAM NL", { category: "Home" })]);
+    await relayWakes(userId); // the history's own recent rows were a run moments ago
     await expect.poll(() => notifications(client, "unusual_spending")).toEqual([expect.stringMatching(/^Unusual payment: Ikea \| €412\.00 at Ikea; you usually spend €\d+/)]);
 
     // This week's groceries, far above the usual: the sweep says so once (not for the week and the month both).
