@@ -197,6 +197,26 @@ describe("insight notifications", () => {
     expect(waiting?.n).toBe(0);
   });
 
+  it("the sweep takes a page of users an hour, and reaches every user in turn, each told once", { timeout: 60_000 }, async () => {
+    const clients: TestClient[] = [];
+    for (let i = 0; i < 3; i++) {
+      const { client } = await signedIn();
+      await push(client, [...monthly(6, 40, () => 800, `TENANT ${"ABC"[i]} RENT`), payment(3, -4, "Coffee")]);
+      clients.push(client);
+    }
+    const at = Math.floor(Date.now() / 3_600_000) * 3_600_000;
+    const told = async () => Promise.all(clients.map(async (c) => (await notifications(c, "payment_missed")).length));
+    // Two users a run: each hour tells at most two more of them, and in a few hours all three are told, once.
+    let before = 0;
+    for (let hour = 0; hour < 40 && (await told()).some((n) => n === 0); hour++) {
+      await sweep(env, at + hour * 3_600_000, 2);
+      const now = (await told()).reduce((a, b) => a + b, 0);
+      expect(now - before).toBeLessThanOrEqual(2);
+      before = now;
+    }
+    expect(await told()).toEqual([1, 1, 1]);
+  });
+
   it("tells of one payment far above the usual at its merchant as it is stored, and of unusual spending from the sweep, once", { timeout: 30_000 }, async () => {
     const { client, userId } = await signedIn();
     const dom = new Date().getUTCDate();

@@ -17,8 +17,10 @@ import { relayFor } from "../relay/stub.ts";
 
 /** Users whose money rows reached this recently are swept (others have nothing new to miss). */
 const ACTIVE_MS = 45 * 86_400_000;
-/** At most this many users a run: the rest wait for the next hour's. */
-const USERS_PER_RUN = 500;
+/** At most this many users a run: the others are the next hours' pages. */
+const USERS_PER_RUN = 200;
+/** A run stops starting users after this long (wall time), well inside the cron's limits. */
+const RUN_BUDGET_MS = 60_000;
 /** A missed payment is told only while it is this fresh (days past its expected day). */
 const MISSED_FOR_DAYS = 10;
 const PER_KIND = 3;
@@ -59,13 +61,25 @@ export async function sweepUser(env: Env, userId: string, at: number): Promise<n
   return notices.length;
 }
 
-/** The hourly cron's insight sweep. */
-export async function sweep(env: Env, at: number): Promise<void> {
-  const users = await openDb(env.DB).all<{ id: string }>(sql`
-    SELECT id FROM users u
-    WHERE EXISTS (SELECT 1 FROM activities a WHERE a.user_id = u.id AND a.activity_type = 'financial' AND a.occurred_at >= ${at - ACTIVE_MS})
-    ORDER BY random() LIMIT ${USERS_PER_RUN}`); // more users than a run takes: each hour a different share
-  for (const { id } of users) {
+/**
+ * The hourly cron's insight sweep, bounded and fair: the users with money rows lately, in id order, are split into
+ * pages of `perRun`, and each hour takes the next page, so every user is swept once every (users / perRun) hours,
+ * none waits longer than that, and a run that stops early (its time budget) leaves the rest of the page to the
+ * page's next turn rather than running into the cron's limits.
+ */
+export async function sweep(env: Env, at: number, perRun = USERS_PER_RUN): Promise<void> {
+  const db = openDb(env.DB);
+  const active = sql`EXISTS (SELECT 1 FROM activities a WHERE a.user_id = u.id AND a.activity_type = 'financial' AND a.occurred_at >= ${at - ACTIVE_MS})`;
+  const counted = await db.get<{ n: number }>(sql`SELECT count(*) AS n FROM users u WHERE ${active}`);
+  const pages = Math.max(1, Math.ceil((counted?.n ?? 0) / perRun));
+  const page = Math.floor(at / 3_600_000) % pages;
+  const users = await db.all<{ id: string }>(sql`SELECT id FROM users u WHERE ${active} ORDER BY id LIMIT ${perRun} OFFSET ${page * perRun}`);
+  const started = Date.now();
+  for (const [done, { id }] of users.entries()) {
+    if (Date.now() - started > RUN_BUDGET_MS) {
+      console.warn(`insights: the sweep stopped after ${done} of ${users.length} users (its time budget); the rest come with this page's next turn`);
+      return;
+    }
     await sweepUser(env, id, at).catch((error: unknown) => console.error(`insights: the sweep of user ${id} failed; the next hour tries again`, error));
   }
 }
