@@ -104,6 +104,9 @@ describe("insights API", () => {
     expect(groceries?.why).toMatch(/^\d+(\.\d)?× your usual for groceries in a month/);
     expect(body.findings.find((f) => f.kind === "transaction")?.why).toMatch(/^€900\.00 at Albert Heijn; you usually spend €\d+/);
 
+    const both: { week: UnusualResponse; month: UnusualResponse } = await (await client.request("GET", "/api/insights/unusual/week-and-month")).json();
+    expect(both.month).toEqual(body);
+    expect(both.week.period).toBe("week");
     const bad = await client.request("GET", "/api/insights/unusual?period=year");
     expect(bad.status).toBe(400);
     expect((await errorOf(bad)).field).toBe("period");
