@@ -73,7 +73,7 @@ export function normaliseMerchant(text: string): string {
   const star = s.indexOf("*");
   if (star > 0) s = s.slice(0, star);
   // Dates, times, card and reference numbers.
-  // Dots stay for now: a short dotted name ("e.on", "b.v.") is one word; any other dot splits words.
+  // Dots stay for now: a short dotted name ("e.on", "b.v.") is one word; every other dot splits words.
   s = s.replace(/\b\d{1,4}[./-]\d{1,2}(?:[./-]\d{2,4})?\b/g, " ").replace(/[^\p{L}\p{N}&'. ]+/gu, " ");
   // A token that starts with a digit or holds three is a number ("12345", "2k4"); "o2" is a name.
   const words = s

@@ -153,7 +153,7 @@ describe("insight notifications", () => {
     await runInDurableObject(relay, async (_relay, state) => expect(await state.storage.get("insights:waiting")).toBeUndefined());
   });
 
-  it("tells an insight with a very long key once, like any other", async () => {
+  it("tells an insight with a very long key once, like a short one", async () => {
     const { userId } = await signedIn();
     const long = { key: `unusual:${"x".repeat(800)}`, kind: "unusual_spending", facts: "{}" };
     expect(await storeInsightNotices(env.DB, userId, [long], Date.now())).toHaveLength(1);
