@@ -2,6 +2,9 @@ import { z } from "zod";
 
 // Insights (issue 19): recurring payments ("Subscriptions and bills") and unusual spending, as the API answers them.
 
+/** A link inside Hearth ("/dashboard?…"): shown as an href, so nothing that leaves the site. */
+export const InsightLink = z.string().refine((link) => link.startsWith("/") && !link.startsWith("//") && !link.startsWith("/\\"), "must be a path inside Hearth");
+
 export const SeriesCadence = z.enum(["weekly", "monthly", "yearly"]);
 export type SeriesCadence = z.infer<typeof SeriesCadence>;
 
@@ -40,7 +43,7 @@ export const SeriesView = z.object({
   /** The newest step in its amount within its last two intervals, or null. */
   price_change: PriceChangeView.nullable(),
   /** The dashboard's list filtered to its payments. */
-  link: z.string(),
+  link: InsightLink,
 });
 export type SeriesView = z.infer<typeof SeriesView>;
 
@@ -83,7 +86,7 @@ export const UnusualFinding = z.object({
   why: z.string(),
   transaction_id: z.string().nullable(),
   day: z.string().nullable(),
-  link: z.string(),
+  link: InsightLink,
 });
 export type UnusualFinding = z.infer<typeof UnusualFinding>;
 
@@ -94,3 +97,7 @@ export const UnusualResponse = z.object({
   findings: z.array(UnusualFinding),
 });
 export type UnusualResponse = z.infer<typeof UnusualResponse>;
+
+/** GET /api/insights/unusual/week-and-month: both periods from one read of the history (the dashboard's card). */
+export const UnusualBothResponse = z.object({ week: UnusualResponse, month: UnusualResponse });
+export type UnusualBothResponse = z.infer<typeof UnusualBothResponse>;

@@ -15,7 +15,7 @@ import { InboundAgentFrame } from "./local-audit.ts";
 import { RelayMemory } from "./memory.ts";
 import { pagesShowing } from "./notices.ts";
 import { Notifier } from "./notifier.ts";
-import { tellInsights } from "./insight-notices.ts";
+import { InsightRuns } from "./insight-notices.ts";
 import { requestView } from "./requests.ts";
 import { RelaySessions } from "./sessions.ts";
 import { DecideInput, DispatchInput, NotifyInput, TurnInput } from "./rpc.ts";
@@ -53,6 +53,7 @@ export class UserRelay extends Server<Env> {
   readonly webhooks: WebhookSender;
   readonly sessions: RelaySessions;
   readonly #flood: FloodGuard;
+  readonly insights: InsightRuns;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -96,6 +97,7 @@ export class UserRelay extends Server<Env> {
     // The idle timeout is configuration, fixed for the isolate's life: parsed once, not on every dispatch.
     const { sessionIdleMs } = readConfig(env);
     this.sessions = new RelaySessions({ db, cache: memory.sessions, userId, idleMs: () => sessionIdleMs, wiped: () => memory.wiped, keepAlive });
+    this.insights = new InsightRuns({ d1: db, userId, storage: ctx.storage, wakeAt, handOver: (notice) => this.notifier.noticeStored(notice) });
     this.agents = new AgentLink({ db, memory, sockets, queue: this.queue, notifier: this.notifier, userId, keepAlive, activityStored: (ids) => this.#stored(ids) });
     this.turns = createTurns({ env, db, storage, memory, sockets, queue: this.queue, userId, keepAlive });
     // The heartbeat is answered by the runtime itself, so an idle relay can stay hibernated.
@@ -197,7 +199,7 @@ export class UserRelay extends Server<Env> {
     this.sockets.toBrowsers(toBrowser("activity_stored", frameId(), { count: ids.length }));
     this.ctx.waitUntil(this.notifier.activityStored(ids).catch((error: unknown) => console.error("relay: activity notices failed", error)));
     // Price changes, new subscriptions and unusual payments (issue 19: relay/src/insight-notices.ts).
-    this.ctx.waitUntil(tellInsights(this.env.DB, this.userId, ids, (draft) => this.notifier.notify(draft)).catch((error: unknown) => console.error("relay: insight notices failed", error)));
+    this.ctx.waitUntil(this.insights.stored(ids).catch((error: unknown) => console.error("relay: insight notices failed", error)));
   }
 
   // ── the alarm ───────────────────────────────────────────────────────────────────────────────
@@ -210,11 +212,12 @@ export class UserRelay extends Server<Env> {
     await this.queue.flushNow().catch(() => {});
     await this.notifier.onWake(now).catch((error: unknown) => console.error("relay: notifications failed; will retry", error));
     await this.webhooks.onWake(now).catch((error: unknown) => console.error("relay: webhook deliveries failed; will retry", error));
+    await this.insights.onWake(now).catch((error: unknown) => console.error("relay: insight notices failed", error));
     await this.#scheduleAlarm();
   }
 
   async #scheduleAlarm(): Promise<void> {
-    const candidates = [this.queue.commands.nextDeadline(), await this.notifier.nextWake(), this.webhooks.nextWake()];
+    const candidates = [this.queue.commands.nextDeadline(), await this.notifier.nextWake(), this.webhooks.nextWake(), await this.insights.nextWake()];
     if (this.queue.sync.pending() > 0) candidates.push(Date.now() + SYNC_RETRY_MS);
     const next = Math.min(...candidates.filter((at): at is number => at !== null));
     if (Number.isFinite(next)) await this.#wakeAt(next);

@@ -1,5 +1,5 @@
 // A user's money history as insights read it (one bounded D1 query), and the API's views of what detection finds.
-import { and, asc, eq, gte, isNotNull } from "drizzle-orm";
+import { and, desc, eq, gte, isNotNull } from "drizzle-orm";
 import type { InsightPeriod, MonthlyTotal, SeriesView, SubscriptionsResponse, UnusualResponse } from "#protocol";
 import { openDb, schema } from "../db/index.ts";
 import { dayNumber, mad, median } from "./days.ts";
@@ -12,10 +12,13 @@ const { activities } = schema;
 /** How far back detection reads: two years and a month, enough for yearly series and a year of periods. */
 export const HISTORY_DAYS = 25 * 31;
 /** At most this many rows: a very busy account still answers quickly (the newest are kept). */
-const HISTORY_ROWS = 50_000;
+export const HISTORY_ROWS = 50_000;
 
-/** The user's financial rows of the last 25 months, oldest first. A row's day is its own date as the bank gave it. */
-export async function loadHistory(d1: D1Database, userId: string, now: number): Promise<Transaction[]> {
+/**
+ * The user's financial rows of the last 25 months, oldest first. A row's day is its own date as the bank gave it.
+ * Past `limit` rows the oldest are left out: the recent payments are the ones every insight is about.
+ */
+export async function loadHistory(d1: D1Database, userId: string, now: number, limit = HISTORY_ROWS): Promise<Transaction[]> {
   const rows = await openDb(d1)
     .select({
       id: activities.id,
@@ -35,11 +38,12 @@ export async function loadHistory(d1: D1Database, userId: string, now: number): 
         isNotNull(activities.amountMinor),
       ),
     )
-    .orderBy(asc(activities.occurredAt))
-    .limit(HISTORY_ROWS)
+    .orderBy(desc(activities.occurredAt), desc(activities.id))
+    .limit(limit)
     .all();
   const out: Transaction[] = [];
-  for (const row of rows) {
+  // Read newest first (so the cap cuts the oldest), handed on oldest first.
+  for (const row of rows.reverse()) {
     if (row.amountMinor === null) continue;
     out.push({
       id: row.id,

@@ -42,6 +42,15 @@ const PLACES = new Set([
 
 const DOMAIN = /\b([a-z][a-z0-9-]*)\.(?:com|co\.uk|co|net|org|io|tv|fm|app|nl|de|fr|es|it|se|no|dk|fi|ee|lv|lt|be|at|ch|eu|uk|us)\b/;
 
+/** Short names written with dots between letters ("e.on", "b.v.", "u.s.") stay one word, without a final dot. */
+const SHORT_DOTTED = /^\p{L}{1,3}(?:\.\p{L}{1,3})+$/u;
+
+/** A word as a name: a short dotted name whole, anything else split at its dots ("foo.bar" is two words). */
+function dotted(word: string): string[] {
+  const bare = word.replace(/^\.+|\.+$/g, "");
+  return SHORT_DOTTED.test(bare) && !bare.startsWith("www.") ? [bare] : bare.split(".");
+}
+
 /** One lower-case key for the merchant a description names ("netflix", "albert heijn"); "" when nothing is left. */
 export function normaliseMerchant(text: string): string {
   let s = text.normalize("NFKC").toLowerCase().replace(/\s+/g, " ").trim();
@@ -64,9 +73,13 @@ export function normaliseMerchant(text: string): string {
   const star = s.indexOf("*");
   if (star > 0) s = s.slice(0, star);
   // Dates, times, card and reference numbers.
-  s = s.replace(/\b\d{1,4}[./-]\d{1,2}(?:[./-]\d{2,4})?\b/g, " ").replace(/[^\p{L}\p{N}&' ]+/gu, " ");
+  // Dots stay for now: a short dotted name ("e.on", "b.v.") is one word; every other dot splits words.
+  s = s.replace(/\b\d{1,4}[./-]\d{1,2}(?:[./-]\d{2,4})?\b/g, " ").replace(/[^\p{L}\p{N}&'. ]+/gu, " ");
   // A token that starts with a digit or holds three is a number ("12345", "2k4"); "o2" is a name.
-  const words = s.split(" ").filter((w) => w && !/^\d/.test(w) && !/\d.*\d.*\d/.test(w));
+  const words = s
+    .split(" ")
+    .flatMap(dotted)
+    .filter((w) => w && !/^\d/.test(w) && !/\d.*\d.*\d/.test(w));
   const kept: string[] = [];
   for (const word of words) {
     const bare = word.replace(/'s$/, "").replace(/'/g, "");
@@ -77,7 +90,7 @@ export function normaliseMerchant(text: string): string {
   while (kept.length > 1) {
     const last = kept[kept.length - 1] ?? "";
     const lastTwo = kept.slice(-2).join(" ");
-    if (last.length <= 2) kept.pop();
+    if (last.replace(/\./g, "").length <= 2) kept.pop();
     else if (kept.length > 2 && PLACES.has(lastTwo)) kept.splice(-2, 2);
     else if (PLACES.has(last)) kept.pop();
     else break;
@@ -86,7 +99,10 @@ export function normaliseMerchant(text: string): string {
   return kept.slice(0, 2).join(" ");
 }
 
-/** A merchant key as people write it: "albert heijn" → "Albert Heijn". */
+/** A merchant key as people write it: "albert heijn" → "Albert Heijn"; short names with a dot or "&" in capitals ("E.ON", "H&M"). */
 export function merchantLabel(key: string): string {
-  return key.replace(/(^|\s)(\p{L})/gu, (_m, space: string, letter: string) => space + letter.toUpperCase());
+  return key
+    .split(" ")
+    .map((word) => (/^[\p{L}.&]{2,5}$/u.test(word) && /[.&]/.test(word) ? word.toUpperCase() : word.replace(/^\p{L}/u, (letter) => letter.toUpperCase())))
+    .join(" ");
 }

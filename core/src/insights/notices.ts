@@ -6,8 +6,8 @@ import type { UnusualFinding } from "#protocol";
 
 // The notices insights raise (issue 19): a price change, a new subscription, a payment that did not come, spending
 // far above the usual. The relay raises the first two (and an unusual single payment) when activity is stored; the
-// hourly sweep puts missed payments and unusual periods in the notice outbox, whose readers are below. Both paths
-// build their text here, from facts that say from what to what.
+// hourly sweep raises missed payments and unusual periods. Both put them in the notice outbox (./notified.ts), whose
+// readers are below, and build their text here, from facts that say from what to what.
 
 const LINK = "/dashboard/subscriptions";
 const EVERY = { weekly: "weekly", monthly: "monthly", yearly: "yearly" } as const;
@@ -32,29 +32,50 @@ export function seriesFacts(series: RecurringSeries): SeriesFacts {
 
 const size = (amount: number, currency: string) => money(Math.abs(amount), currency);
 
-/** "Netflix +20%": the newest payment of a series, against its usual level. */
-export function priceChangeNotice(series: RecurringSeries): NotificationDraft | null {
+/** What a new-series notice is made from: the series, and since when it runs. */
+export const NewSeriesFacts = SeriesFacts.extend({ first_day: z.string() });
+export type NewSeriesFacts = z.infer<typeof NewSeriesFacts>;
+
+/** What a price-change notice is made from: the series, and its newest change. */
+export const PriceChangeFacts = SeriesFacts.extend({
+  change: z.object({ day: z.string(), from: z.number(), to: z.number(), percent: z.number() }),
+});
+export type PriceChangeFacts = z.infer<typeof PriceChangeFacts>;
+
+/** The facts of a series' newest price change, or null when it has none. */
+export function priceChangeFacts(series: RecurringSeries): PriceChangeFacts | null {
   const change = series.price_changes.at(-1);
   if (!change) return null;
+  const { day, from, to, percent } = change;
+  return { ...seriesFacts(series), change: { day, from, to, percent } };
+}
+
+export function newSeriesFacts(series: RecurringSeries): NewSeriesFacts {
+  return { ...seriesFacts(series), first_day: series.first_day };
+}
+
+/** "Netflix +20%": the newest payment of a series, against its usual level. */
+export function priceChangeNotice(facts: PriceChangeFacts): NotificationDraft {
+  const { change } = facts;
   const sign = change.percent > 0 ? "+" : "−";
-  const paid = series.direction === "out" ? `Your ${EVERY[series.cadence]} payment to ${series.merchant}` : `Your ${EVERY[series.cadence]} income from ${series.merchant}`;
+  const paid = facts.direction === "out" ? `Your ${EVERY[facts.cadence]} payment to ${facts.merchant}` : `Your ${EVERY[facts.cadence]} income from ${facts.merchant}`;
   return {
     kind: "subscription_price_change",
-    title: `${series.merchant} ${sign}${Math.abs(Math.round(change.percent))}%`,
-    body: `${paid} went from ${size(change.from, series.currency)} to ${size(change.to, series.currency)} on ${change.day}.`,
-    source: { type: "recurring", id: series.key },
+    title: `${facts.merchant} ${sign}${Math.abs(Math.round(change.percent))}%`,
+    body: `${paid} went from ${size(change.from, facts.currency)} to ${size(change.to, facts.currency)} on ${change.day}.`,
+    source: { type: "recurring", id: facts.key },
     link: LINK,
   };
 }
 
 /** A series seen for the first time (its third payment). */
-export function newSeriesNotice(series: RecurringSeries): NotificationDraft {
-  const what = series.direction === "out" ? "New subscription" : "New regular income";
+export function newSeriesNotice(facts: NewSeriesFacts): NotificationDraft {
+  const what = facts.direction === "out" ? "New subscription" : "New regular income";
   return {
     kind: "subscription_new",
-    title: `${what}: ${series.merchant}`,
-    body: `${size(series.typical_amount, series.currency)} ${EVERY[series.cadence]} since ${series.first_day}; next expected ${series.next_day}.`,
-    source: { type: "recurring", id: series.key },
+    title: `${what}: ${facts.merchant}`,
+    body: `${size(facts.typical_amount, facts.currency)} ${EVERY[facts.cadence]} since ${facts.first_day}; next expected ${facts.next_day}.`,
+    source: { type: "recurring", id: facts.key },
     link: LINK,
   };
 }
@@ -99,6 +120,14 @@ export function unusualNotice(facts: UnusualFacts): NotificationDraft {
 
 // The outbox notices insights raise (issue 19: price changes, missed payments, new subscriptions, unusual spending).
 export const insightNotices: Record<string, NoticeReader> = {
+  subscription_price_change: (facts) => {
+    const parsed = PriceChangeFacts.safeParse(facts);
+    return parsed.success ? priceChangeNotice(parsed.data) : null;
+  },
+  subscription_new: (facts) => {
+    const parsed = NewSeriesFacts.safeParse(facts);
+    return parsed.success ? newSeriesNotice(parsed.data) : null;
+  },
   payment_missed: (facts) => {
     const parsed = SeriesFacts.safeParse(facts);
     return parsed.success ? missedNotice(parsed.data) : null;

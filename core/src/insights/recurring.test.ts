@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { addDays, monthDay } from "./days.ts";
-import { normaliseMerchant } from "./merchant.ts";
+import { merchantLabel, normaliseMerchant } from "./merchant.ts";
 import { detectRecurring, type Transaction } from "./recurring.ts";
 
 // Generated histories with known answers: years of payments, jitter, skipped months, names that vary, noise.
@@ -55,6 +55,17 @@ describe("normaliseMerchant", () => {
     expect(normaliseMerchant("Amazon Prime*AB12C")).toBe("amazon prime");
     expect(normaliseMerchant("AMZN Mktp DE*2K4L57")).toBe("amzn mktp");
     expect(normaliseMerchant("")).toBe("");
+  });
+
+  it("keeps short dotted and '&' names whole, and shows them in capitals", () => {
+    expect(normaliseMerchant("E.ON Energie Deutschland GmbH")).toBe("e.on energie");
+    expect(normaliseMerchant("SEPA-LASTSCHRIFT E.ON ENERGIE 12345")).toBe("e.on energie");
+    expect(normaliseMerchant("H&M 0456 Berlin")).toBe("h&m");
+    expect(normaliseMerchant("AT&T Mobility")).toBe("at&t mobility");
+    expect(normaliseMerchant("Amazon U.S.")).toBe("amazon");
+    expect(merchantLabel("e.on energie")).toBe("E.ON Energie");
+    expect(merchantLabel("h&m")).toBe("H&M");
+    expect(merchantLabel("albert heijn")).toBe("Albert Heijn");
   });
 });
 

@@ -1,7 +1,11 @@
 import { env } from "cloudflare:workers";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { NotificationView, SubscriptionsResponse, UnusualResponse } from "#protocol";
 import { TestClient, errorOf } from "../../../test/client.ts";
+import { loadHistory } from "../../../core/src/insights/history.ts";
+import { storeInsightNotices } from "../../../core/src/insights/notified.ts";
+import { tellInsights } from "../../../relay/src/insight-notices.ts";
 import { sweep } from "./sweep.ts";
 
 // Insights through the real worker, relay and D1: the Subscriptions and unusual-spending API, the notices the relay
@@ -35,6 +39,13 @@ async function push(client: TestClient, events: unknown[]): Promise<void> {
 async function notifications(client: TestClient, kind: string): Promise<string[]> {
   const page: { notifications: NotificationView[] } = await (await client.request("GET", `/api/notifications?kind=${kind}`)).json();
   return page.notifications.map((v) => `${v.title} | ${v.body}`);
+}
+
+/** Time passes for the user's relay: its last insight run is a minute ago, and its alarm fires (rows waiting are told). */
+async function relayWakes(userId: string): Promise<void> {
+  const relay = env.RELAY.getByName(userId);
+  await runInDurableObject(relay, (_relay, state) => state.storage.put("insights:last_run", Date.now() - 60_000));
+  await runDurableObjectAlarm(relay);
 }
 
 /** Every ~30 days back from `from` days ago, `count` payments (oldest first). */
@@ -93,13 +104,62 @@ describe("insights API", () => {
     expect(groceries?.why).toMatch(/^\d+(\.\d)?× your usual for groceries in a month/);
     expect(body.findings.find((f) => f.kind === "transaction")?.why).toMatch(/^€900\.00 at Albert Heijn; you usually spend €\d+/);
 
+    const both: { week: UnusualResponse; month: UnusualResponse } = await (await client.request("GET", "/api/insights/unusual/week-and-month")).json();
+    expect(both.month).toEqual(body);
+    expect(both.week.period).toBe("week");
     const bad = await client.request("GET", "/api/insights/unusual?period=year");
     expect(bad.status).toBe(400);
     expect((await errorOf(bad)).field).toBe("period");
   });
 });
 
+describe("insight history", () => {
+  it("keeps the newest payments when a busy account has more rows than detection reads", async () => {
+    const { client, userId } = await signedIn();
+    await push(client, [payment(400, -1, "Old One"), payment(300, -2, "Old Two"), payment(20, -3, "Recent"), payment(2, -4, "Newest")]);
+    const history = await loadHistory(env.DB, userId, Date.now(), 2);
+    expect(history.map((t) => [t.merchant, t.amount])).toEqual([["Recent", -3], ["Newest", -4]]);
+  });
+});
+
 describe("insight notifications", () => {
+  it("keeps a price change in the outbox when telling the relay fails, and stores it once", async () => {
+    const { client, userId } = await signedIn();
+    await push(client, monthly(6, 32, () => -9.99, "Spotify AB Stockholm SE"));
+    const dearer = payment(1, -11.99, "PAYPAL *SPOTIFY");
+    // Stored straight into D1 (so the relay is not told), then told by hand with a hand-over that fails.
+    await env.DB.prepare(
+      "INSERT INTO activities (id, user_id, event_id, source, activity_type, timestamp, occurred_at, application, details, amount_minor, currency, merchant, created_at, updated_at) VALUES (?1, ?2, ?3, 'api', 'financial', ?4, ?5, 'Bank', '{}', -1199, 'EUR', 'PAYPAL *SPOTIFY', ?6, ?6)",
+    ).bind(`dearer-${userId}`, userId, dearer.event_id, dearer.timestamp, Date.parse(dearer.timestamp), Date.now()).run();
+    const failing = () => Promise.reject(new Error("relay away"));
+    const ids = (await env.DB.prepare("SELECT id FROM activities WHERE user_id = ? AND merchant = 'PAYPAL *SPOTIFY'").bind(userId).all<{ id: string }>()).results.map((r) => r.id);
+    await tellInsights(env.DB, userId, ids, failing);
+    await tellInsights(env.DB, userId, ids, failing);
+    const waiting = await env.DB.prepare("SELECT kind, facts FROM notice_outbox WHERE user_id = ?").bind(userId).all<{ kind: string; facts: string }>();
+    expect(waiting.results.map((r) => r.kind)).toEqual(["subscription_price_change"]);
+    expect(JSON.parse(waiting.results[0]?.facts ?? "{}")).toMatchObject({ merchant: "Spotify", change: { from: -9.99, to: -11.99 } });
+  });
+
+  it("works out a burst of stored batches in one run after the first, when the relay's alarm wakes", async () => {
+    const { client, userId } = await signedIn();
+    await push(client, [...monthly(6, 33, () => -9.99, "Disney Plus"), payment(2, -3.5, "Bakery")]); // the first run: at once
+    await push(client, [payment(1, -12.99, "DISNEY PLUS 0800")]); // moments later: waits for the next run
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await notifications(client, "subscription_price_change")).toEqual([]);
+    const relay = env.RELAY.getByName(userId);
+    await runInDurableObject(relay, async (_relay, state) => expect(await state.storage.get("insights:waiting")).toHaveLength(1));
+    await relayWakes(userId);
+    await expect.poll(() => notifications(client, "subscription_price_change")).toEqual([expect.stringMatching(/^Disney Plus \+30% \| /)]);
+    await runInDurableObject(relay, async (_relay, state) => expect(await state.storage.get("insights:waiting")).toBeUndefined());
+  });
+
+  it("tells an insight with a very long key once, like a short one", async () => {
+    const { userId } = await signedIn();
+    const long = { key: `unusual:${"x".repeat(800)}`, kind: "unusual_spending", facts: "{}" };
+    expect(await storeInsightNotices(env.DB, userId, [long], Date.now())).toHaveLength(1);
+    expect(await storeInsightNotices(env.DB, userId, [long], Date.now())).toHaveLength(0);
+  });
+
   it("tells of a dearer Netflix once, and an old statement's history not at all", async () => {
     const { client } = await signedIn();
     // Two years of old statements: history, not news (no "new subscription", no price changes told).
@@ -140,8 +200,28 @@ describe("insight notifications", () => {
     expect(waiting?.n).toBe(0);
   });
 
+  it("the sweep takes a page of users an hour, and reaches every user in turn, each told once", { timeout: 60_000 }, async () => {
+    const clients: TestClient[] = [];
+    for (let i = 0; i < 3; i++) {
+      const { client } = await signedIn();
+      await push(client, [...monthly(6, 40, () => 800, `TENANT ${"ABC"[i]} RENT`), payment(3, -4, "Coffee")]);
+      clients.push(client);
+    }
+    const at = Math.floor(Date.now() / 3_600_000) * 3_600_000;
+    const told = async () => Promise.all(clients.map(async (c) => (await notifications(c, "payment_missed")).length));
+    // Two users a run: each hour tells at most two more of them, and in a few hours all three are told, once.
+    let before = 0;
+    for (let hour = 0; hour < 40 && (await told()).some((n) => n === 0); hour++) {
+      await sweep(env, at + hour * 3_600_000, 2);
+      const now = (await told()).reduce((a, b) => a + b, 0);
+      expect(now - before).toBeLessThanOrEqual(2);
+      before = now;
+    }
+    expect(await told()).toEqual([1, 1, 1]);
+  });
+
   it("tells of one payment far above the usual at its merchant as it is stored, and of unusual spending from the sweep, once", { timeout: 30_000 }, async () => {
-    const { client } = await signedIn();
+    const { client, userId } = await signedIn();
     const dom = new Date().getUTCDate();
     // A year of groceries (~€60 a time, before this month) and a few small IKEA visits.
     const history = [];
@@ -149,6 +229,7 @@ describe("insight notifications", () => {
     for (const d of [dom + 40, dom + 100, dom + 160, dom + 220, dom + 280]) history.push(payment(d, -(50 + (d % 20)), "IKEA Amsterdam", { category: "Home" }));
     await push(client, history);
     await push(client, [payment(0, -412, "IKEA AMSTERDAM NL", { category: "Home" })]);
+    await relayWakes(userId); // the history's own recent rows were a run moments ago
     await expect.poll(() => notifications(client, "unusual_spending")).toEqual([expect.stringMatching(/^Unusual payment: Ikea \| €412\.00 at Ikea; you usually spend €\d+/)]);
 
     // This week's groceries, far above the usual: the sweep says so once (not for the week and the month both).

@@ -18,4 +18,11 @@ export const routes = new Hono<AppEnv>()
     const now = Date.now();
     const history = await loadHistory(c.env.DB, c.get("auth").user.id, now);
     return c.json(unusual(history, dayOf(now), c.req.valid("query").period), 200);
+  })
+  // Both periods from one read of the history: the dashboard's card asks once, not once a period.
+  .get("/unusual/week-and-month", requireUser, async (c) => {
+    const now = Date.now();
+    const history = await loadHistory(c.env.DB, c.get("auth").user.id, now);
+    const today = dayOf(now);
+    return c.json({ week: unusual(history, today, "week"), month: unusual(history, today, "month") }, 200);
   });

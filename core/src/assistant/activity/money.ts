@@ -1,6 +1,7 @@
 import { and, eq, gte, lt, sql } from "drizzle-orm";
 import { money } from "#protocol";
 import { openDb, schema } from "../../db/index.ts";
+import { dayOf, loadHistory } from "../../insights/history.ts";
 import { detectRecurring } from "../../insights/recurring.ts";
 import type { RecurringSeries, Transaction } from "../../insights/recurring.ts";
 import { median } from "../../insights/days.ts";
@@ -17,8 +18,6 @@ import { resolvePeriod, type Clock, type ResolvedPeriod } from "./period.ts";
 const { activities } = schema;
 
 const DAY_MS = 86_400_000;
-/** History read for recurring payments: two years and a bit, so a yearly bill is seen twice. */
-const RECURRING_DAYS = 800;
 /** The months "usual" is the median of. */
 const BASELINE_MONTHS = 6;
 /** Categories listed as the reasons a month is higher. */
@@ -42,20 +41,13 @@ const localDay = (at: number, clock: Clock) => new Date(at + (clock.tzOffsetMinu
 
 type Found = { series: RecurringSeries[]; byId: Map<string, Transaction>; today: string };
 
-/** The user's money rows of the last two years as detection reads them, and the series found in them. */
+/**
+ * The user's money rows as detection reads them, and the series found in them: the same rows and the same "today"
+ * as the Subscriptions page (core/src/insights/history.ts), so the assistant and the page agree.
+ */
 async function recurring(d1: D1Database, userId: string, clock: Clock): Promise<Found> {
-  const rows = await openDb(d1)
-    .select({ id: activities.id, timestamp: activities.timestamp, amount: activities.amountMinor, currency: activities.currency, merchant: activities.merchant, description: activities.description, category: activities.category })
-    .from(activities)
-    .where(and(eq(activities.userId, userId), eq(activities.activityType, "financial"), gte(activities.occurredAt, clock.now - RECURRING_DAYS * DAY_MS)))
-    .all();
-  // A payment's day is the one its bank booked it on: the date its event carries.
-  const transactions: Transaction[] = rows.flatMap((row) => {
-    const merchant = row.merchant ?? row.description;
-    if (row.amount === null || row.currency === null || !merchant) return [];
-    return [{ id: row.id, day: row.timestamp.slice(0, 10), amount: row.amount / 100, currency: row.currency, merchant, category: row.category }];
-  });
-  const today = localDay(clock.now, clock);
+  const transactions = await loadHistory(d1, userId, clock.now);
+  const today = dayOf(clock.now);
   return { series: detectRecurring(transactions, today), byId: new Map(transactions.map((t) => [t.id, t])), today };
 }
 

@@ -11,4 +11,6 @@ export const insightsApi = {
   subscriptions: () => callParsed(api.insights.subscriptions.$get(), schema("SubscriptionsResponse")),
   /** Spending far above the usual in the current week or month, each with why. */
   unusual: (period: InsightPeriod) => callParsed(api.insights.unusual.$get({ query: { period } }), schema("UnusualResponse")),
+  /** Both periods at once (one read of the history): the dashboard's card. */
+  unusualBoth: () => callParsed(api.insights.unusual["week-and-month"].$get(), schema("UnusualBothResponse")),
 };

@@ -1,3 +1,3 @@
 // The insights answers' schemas, in a chunk of their own (loaded with the first call, like the dashboard's), so zod
 // is not in the pages' first JS.
-export { SubscriptionsResponse, UnusualResponse } from "#protocol/insights.ts";
+export { SubscriptionsResponse, UnusualBothResponse, UnusualResponse } from "#protocol/insights.ts";
