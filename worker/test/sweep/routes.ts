@@ -170,7 +170,10 @@ export const ROUTES: Record<string, RouteCase> = {
   },
   "GET /api/insights/subscriptions": { probes: () => [mine()] },
   "GET /api/insights/unusual": { probes: () => [mine(), mine({ query: "period=week" })] },
+  "GET /api/insights/unusual/week-and-month": { probes: () => [mine()] },
   "GET /api/category-rules": { probes: () => [mine()] },
+  // Words only: the merchant's key as B typed it, nothing stored.
+  "GET /api/category-rules/merchant": { probes: (_, b) => [mine({ query: `merchant=${encodeURIComponent(`ALBERT HEIJN ${b.marker}`)}` })] },
   "POST /api/category-rules": { probes: (_, b) => [mine({ json: { match: "description_contains", pattern: `Baker ${b.marker}`, category: "Bread" } })] },
   "PATCH /api/category-rules/:id": { probes: (a) => [gone({ ...id(a.categoryRuleId), json: { category: "Stolen" } })] },
   "DELETE /api/category-rules/:id": { probes: (a) => [gone(id(a.categoryRuleId))] },
