@@ -20,6 +20,9 @@ VERSION:102
 </BANKTRANLIST></STMTRS></STMTTRNRS></BANKMSGSRSV1></OFX>
 `;
 
+/** The agent's log line for the statement's import: waited for once, and must not come again after the restart. */
+const IMPORTED = /november\.ofx \(OFX\): 3 transaction/;
+
 test("an agent killed after sending activity but before the ack resends it, and each event is stored once", async ({ page, baseURL }) => {
   test.setTimeout(90_000);
   if (!baseURL) throw new Error("baseURL is set in playwright.config.ts");
@@ -42,7 +45,7 @@ test("an agent killed after sending activity but before the ack resends it, and 
   try {
     // First run: the server stores and acks the batch, but the agent acts as if it never saw the ack.
     agent.run(["start"], { HEARTH_DEBUG_IGNORE_ACTIVITY_ACKS: "1" });
-    await agent.waitFor(/november\.ofx: 3 transaction/);
+    await agent.waitFor(IMPORTED);
     await expect.poll(activityCount, { timeout: 15_000 }).toBe(3);
     agent.kill("SIGKILL");
     await agent.exited();
@@ -55,7 +58,7 @@ test("an agent killed after sending activity but before the ack resends it, and 
     const outbox = () => (JSON.parse(readFileSync(join(agent.home, "status.json"), "utf8")) as { outbox: number }).outbox;
     await expect.poll(outbox, { timeout: 15_000 }).toBe(0);
     expect(await activityCount()).toBe(3);
-    expect(agent.output).not.toMatch(/november\.ofx: 3 transaction/);
+    expect(agent.output).not.toMatch(IMPORTED);
   } finally {
     agent.kill("SIGTERM");
   }
