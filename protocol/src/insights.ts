@@ -5,7 +5,7 @@ import { z } from "zod";
 /** A link inside Hearth ("/dashboard?…"): shown as an href, so nothing that leaves the site. */
 export const InsightLink = z.string().refine((link) => link.startsWith("/") && !link.startsWith("//") && !link.startsWith("/\\"), "must be a path inside Hearth");
 
-export const SeriesCadence = z.enum(["weekly", "monthly", "yearly"]);
+export const SeriesCadence = z.enum(["weekly", "biweekly", "semimonthly", "monthly", "yearly"]);
 export type SeriesCadence = z.infer<typeof SeriesCadence>;
 
 export const SeriesStatus = z.enum(["active", "missed", "ended"]);
@@ -47,7 +47,7 @@ export const SeriesView = z.object({
 });
 export type SeriesView = z.infer<typeof SeriesView>;
 
-/** What a month of the active series comes to, per currency (weekly ones × 52/12, yearly ones ÷ 12). */
+/** What a month of the active series comes to, per currency (weekly ones × 52/12, every other week × 26/12, twice a month × 2, yearly ones ÷ 12). */
 export const MonthlyTotal = z.object({ currency: z.string(), out: z.number(), in: z.number() });
 export type MonthlyTotal = z.infer<typeof MonthlyTotal>;
 

@@ -2,6 +2,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import { DatabaseSync } from "node:sqlite";
 import { describe, expect, it } from "vitest";
 import { ActivityEvent, FinancialDetails, JOB_STATUSES, JobDetails } from "#protocol";
+import { detectRecurring } from "../../core/src/insights/recurring.ts";
 import { DEMO_ACCOUNT, DEMO_DAYS, demoEvents, demoSql } from "./index.mjs";
 
 const NOW = new Date("2026-11-26T18:30:00Z"); // 10:30 in San Francisco, where the demo person lives
@@ -103,6 +104,36 @@ describe("the demo account's activity", () => {
       expect(details.company && details.role && details.url).toBeTruthy();
       expect(event.description).toBe(`Applied: ${details.role} at ${details.company} (${event.details.board})`);
     }
+  });
+});
+
+describe("the demo's recurring payments, as the Subscriptions page and the assistant find them", () => {
+  // The rows as detection reads them (core/src/insights/history.ts): the day is the timestamp's own date.
+  const transactions = demoEvents(NOW)
+    .filter((event) => event.activity_type === "financial")
+    .map((event) => {
+      const money = FinancialDetails.parse(event.details);
+      return { id: event.event_id, day: event.timestamp.slice(0, 10), amount: money.amount, currency: money.currency, merchant: money.merchant ?? "", category: money.category ?? null };
+    });
+  const series = detectRecurring(transactions, NOW.toISOString().slice(0, 10));
+  const byId = new Map(transactions.map((t) => [t.id, t]));
+
+  it("finds the salary as income twice a month, paid this month, next on the month's last business day", () => {
+    const income = series.filter((s) => s.direction === "in");
+    expect(income.map((s) => `${s.merchant} ${s.cadence} ${s.status}`)).toEqual(["Contoso semimonthly active"]);
+    const [salary] = income;
+    // November 2026: the 15th is a Sunday, so it came on Friday the 13th; the next is Monday the 30th.
+    const november = (salary?.transaction_ids ?? []).map((id) => byId.get(id)?.day).filter((day) => day?.startsWith("2026-11"));
+    expect(november).toEqual(["2026-11-13"]);
+    expect(salary?.next_day).toBe("2026-11-30");
+    expect(salary?.transaction_ids.length).toBeGreaterThanOrEqual(24);
+  });
+
+  it("lists no grocery store as a series, and names the bills as people write them", () => {
+    expect(series.filter((s) => s.category === "groceries").map((s) => s.merchant)).toEqual([]);
+    expect(series.filter((s) => s.status !== "active").map((s) => `${s.merchant} ${s.status}`)).toEqual([]);
+    const names = series.map((s) => s.merchant);
+    expect(names).toEqual(expect.arrayContaining(["New York Times", "PG&E", "Netflix", "Spotify", "Maple Court"]));
   });
 });
 

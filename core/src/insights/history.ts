@@ -60,8 +60,8 @@ export async function loadHistory(d1: D1Database, userId: string, now: number, l
 /** Today's day (UTC) for `now`. */
 export const dayOf = (now: number) => new Date(now).toISOString().slice(0, 10);
 
-const PER_MONTH = { weekly: 52 / 12, monthly: 1, yearly: 1 / 12 } as const;
-const INTERVAL_DAYS = { weekly: 7, monthly: 30, yearly: 365 } as const;
+const PER_MONTH = { weekly: 52 / 12, biweekly: 26 / 12, semimonthly: 2, monthly: 1, yearly: 1 / 12 } as const;
+const INTERVAL_DAYS = { weekly: 7, biweekly: 14, semimonthly: 15, monthly: 30, yearly: 365 } as const;
 
 /** A series as the Subscriptions page shows it. */
 export function seriesView(series: RecurringSeries, amounts: ReadonlyMap<string, number>, today: string): SeriesView {

@@ -83,7 +83,8 @@ export function normaliseMerchant(text: string): string {
   const kept: string[] = [];
   for (const word of words) {
     const bare = word.replace(/'s$/, "").replace(/'/g, "");
-    if (NOISE.has(bare) || bare === "") continue;
+    // A word of only signs ("&" in "barnes & noble") names nothing on its own.
+    if (NOISE.has(bare) || !/[\p{L}\p{N}]/u.test(bare)) continue;
     kept.push(bare);
   }
   // Drop a trailing place: a two-letter state or country code, or a known city (one or two words).
@@ -95,8 +96,10 @@ export function normaliseMerchant(text: string): string {
     else if (PLACES.has(last)) kept.pop();
     else break;
   }
-  // Two words are enough to tell merchants apart ("albert heijn", "british gas"); more is usually a branch.
-  return kept.slice(0, 2).join(" ");
+  // Two words are enough to tell merchants apart ("albert heijn", "british gas"); more is usually a branch. A name
+  // that starts with a place keeps one more word: "new york times" is not "new york".
+  const starts = kept.length > 2 && PLACES.has(kept.slice(0, 2).join(" "));
+  return kept.slice(0, starts ? 3 : 2).join(" ");
 }
 
 /** A merchant key as people write it: "albert heijn" → "Albert Heijn"; short names with a dot or "&" in capitals ("E.ON", "H&M"). */

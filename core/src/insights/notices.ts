@@ -10,14 +10,16 @@ import type { UnusualFinding } from "#protocol";
 // readers are below, and build their text here, from facts that say from what to what.
 
 const LINK = "/dashboard/subscriptions";
-const EVERY = { weekly: "weekly", monthly: "monthly", yearly: "yearly" } as const;
+/** How often, after an amount ("$20 every other week"), and before a noun ("your twice-monthly income"). */
+const EVERY = { weekly: "weekly", biweekly: "every other week", semimonthly: "twice a month", monthly: "monthly", yearly: "yearly" } as const;
+const KIND = { weekly: "weekly", biweekly: "every-other-week", semimonthly: "twice-monthly", monthly: "monthly", yearly: "yearly" } as const;
 
 /** What a series notice is made from (kept small: it is stored as the outbox row's JSON). */
 export const SeriesFacts = z.object({
   key: z.string(),
   merchant: z.string(),
   currency: z.string(),
-  cadence: z.enum(["weekly", "monthly", "yearly"]),
+  cadence: z.enum(["weekly", "biweekly", "semimonthly", "monthly", "yearly"]),
   direction: z.enum(["out", "in"]),
   typical_amount: z.number(),
   last_day: z.string(),
@@ -58,7 +60,7 @@ export function newSeriesFacts(series: RecurringSeries): NewSeriesFacts {
 export function priceChangeNotice(facts: PriceChangeFacts): NotificationDraft {
   const { change } = facts;
   const sign = change.percent > 0 ? "+" : "−";
-  const paid = facts.direction === "out" ? `Your ${EVERY[facts.cadence]} payment to ${facts.merchant}` : `Your ${EVERY[facts.cadence]} income from ${facts.merchant}`;
+  const paid = facts.direction === "out" ? `Your ${KIND[facts.cadence]} payment to ${facts.merchant}` : `Your ${KIND[facts.cadence]} income from ${facts.merchant}`;
   return {
     kind: "subscription_price_change",
     title: `${facts.merchant} ${sign}${Math.abs(Math.round(change.percent))}%`,

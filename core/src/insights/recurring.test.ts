@@ -67,6 +67,15 @@ describe("normaliseMerchant", () => {
     expect(merchantLabel("h&m")).toBe("H&M");
     expect(merchantLabel("albert heijn")).toBe("Albert Heijn");
   });
+
+  it("keeps a name that starts with a city whole, and PG&E in capitals", () => {
+    expect(normaliseMerchant("THE NEW YORK TIMES")).toBe("new york times");
+    expect(merchantLabel(normaliseMerchant("THE NEW YORK TIMES"))).toBe("New York Times");
+    expect(normaliseMerchant("NEW YORK TIMES DIGITAL 800-698-4637 NY")).toBe("new york times");
+    expect(normaliseMerchant("Spotify New York")).toBe("spotify");
+    expect(merchantLabel(normaliseMerchant("PG&E"))).toBe("PG&E");
+    expect(normaliseMerchant("Barnes & Noble #2675")).toBe("barnes noble");
+  });
 });
 
 describe("detectRecurring", () => {
@@ -157,6 +166,63 @@ describe("detectRecurring", () => {
       "Spotify SEK -11.99",
     ]);
     expect(new Set(series.map((s) => s.key)).size).toBe(4);
+  });
+
+  it("finds a US salary paid on the 15th and the last business day as twice a month, with its next pay day", () => {
+    const rows: Transaction[] = [];
+    for (let m = 0; m < 13; m++) {
+      rows.push(tx(businessDay(monthDay("2025-11-01", m, 15), true), 3412.58, "CONTOSO LTD PAYROLL DIR DEP PPD", "USD"));
+      rows.push(tx(businessDay(monthDay("2025-11-01", m, 31), true), 3412.58, "CONTOSO LTD PAYROLL DIR DEP PPD", "USD"));
+    }
+    // 2026-11-15 is a Sunday: paid Friday the 13th; 2026-11-30 is a Monday.
+    const [salary] = detectRecurring(rows, "2026-12-06");
+    expect(salary).toMatchObject({ direction: "in", cadence: "semimonthly", status: "active", last_day: "2026-11-30", next_day: "2026-12-15" });
+    expect(salary?.transaction_ids).toHaveLength(26);
+    // After the 30th of November the next is the 15th (a Tuesday), then the 31st (a Thursday).
+    const [mid] = detectRecurring(rows.slice(0, -1), "2026-11-20");
+    expect(mid?.next_day).toBe("2026-11-30");
+    // Nothing on the 15th of December: missed a few days later, not on the day.
+    expect(detectRecurring(rows, "2026-12-17")[0]?.status).toBe("active");
+    expect(detectRecurring(rows, "2026-12-21")[0]).toMatchObject({ status: "missed", next_day: "2026-12-15" });
+  });
+
+  it("finds pay every other Friday as biweekly, and a skipped one as missed", () => {
+    const rows = Array.from({ length: 30 }, (_, k) => tx(addDays("2025-10-03", 14 * k), 2210.4, "FABRIKAM INC PAYROLL", "USD"));
+    const last = addDays("2025-10-03", 14 * 29);
+    const [pay] = detectRecurring(rows, addDays(last, 3));
+    expect(pay).toMatchObject({ cadence: "biweekly", status: "active", next_day: addDays(last, 14) });
+    expect(pay?.transaction_ids).toHaveLength(30);
+    expect(detectRecurring(rows, addDays(last, 20))[0]?.status).toBe("missed");
+  });
+
+  it("never makes a series, nor a missed one, of grocery visits: 2–4 a week at 2–3 stores for a year", () => {
+    for (let seed = 1; seed <= 40; seed++) {
+      const r = random(seed);
+      const stores = ["SAFEWAY #1490", "WHOLEFDS SFC 10234", "TRADER JOE S #236"].slice(0, 2 + (seed % 2));
+      const rows: Transaction[] = [];
+      for (let week = 0; week < 52; week++) {
+        const visits = 2 + Math.floor(r() * 3);
+        for (let v = 0; v < visits; v++) {
+          const store = stores[Math.floor(r() * stores.length)] ?? "";
+          rows.push(tx(addDays("2025-12-01", week * 7 + Math.floor(r() * 7)), -round(14 + r() * 110), store, "USD", "groceries"));
+        }
+      }
+      const series = detectRecurring(rows, "2026-12-06");
+      const byId = new Map(rows.map((t) => [t.id, t]));
+      expect(series.map((s) => `seed ${seed}: ${s.merchant} ${s.cadence} ${s.transaction_ids.map((id) => `${byId.get(id)?.day} ${byId.get(id)?.amount}`).join(", ")}`)).toEqual([]);
+    }
+  });
+
+  it("finds a utility paid on a fixed day (±3) with an amount that varies by season", () => {
+    const r = random(5);
+    const rows: Transaction[] = [];
+    for (let m = 0; m < 13; m++) {
+      const winter = [0, 1, 2, 10, 11].includes((10 + m) % 12);
+      rows.push(tx(addDays(monthDay("2025-11-12", m, 12), Math.floor(r() * 7) - 3), -round((winter ? 95 : 55) + r() * 45), "PGANDE WEB ONLINE PAYMENT", "USD", "utilities"));
+    }
+    const [bill] = detectRecurring(rows, "2026-11-20");
+    expect(bill).toMatchObject({ cadence: "monthly", direction: "out", status: "active", merchant: "Pgande Web" });
+    expect(bill?.transaction_ids.length).toBeGreaterThanOrEqual(12);
   });
 
   it("reads ten years of a busy history quickly", () => {

@@ -2,13 +2,16 @@
 // merchant (by normaliseMerchant), the same currency and direction, a similar amount and a regular interval.
 // Payments are chained oldest to newest: each link must be one interval on (or two, a skipped week or month), and its
 // amount close to the previous one, so a one-off extra payment at the same merchant or a price step does not break it.
+// A chain must then keep to its calendar (./regular.ts), so store visits that happen to be a week apart are no series.
 import { addDays, dayNumber, mad, median, monthDay } from "./days.ts";
 import { merchantLabel, normaliseMerchant } from "./merchant.ts";
+import { keepsDayOfMonth, keepsPeriod, nextOfTwoDays, twoDaysOfMonth } from "./regular.ts";
 
 /** One financial row, as detection reads it. `amount` is signed (negative is money out). */
 export type Transaction = { id: string; day: string; amount: number; currency: string; merchant: string; category: string | null };
 
-export type Cadence = "weekly" | "monthly" | "yearly";
+/** biweekly: every other week (US pay); semimonthly: twice a month on two fixed days (the 15th and the month's end). */
+export type Cadence = "weekly" | "biweekly" | "semimonthly" | "monthly" | "yearly";
 
 /** A step in a series' amount: the newest payment (or one the next payment confirmed) away from its usual level. */
 export type PriceChange = {
@@ -48,22 +51,38 @@ export type RecurringSeries = {
 type Rule = { cadence: Cadence; gaps: readonly (readonly [number, number])[]; min: number; grace: number; period: number };
 
 // Gaps in days for one interval and for two (a skipped one). Months run 28–31 days and payments move to the next or
-// previous business day, hence the width.
+// previous business day, hence the width. Twice a month is 13–18 days between the 15th and the month's end.
+// On ties the earlier rule wins: a twice-a-month salary also chains as every other week for a while.
 const RULES: readonly Rule[] = [
   { cadence: "weekly", gaps: [[5, 9], [12, 16]], min: 3, grace: 3, period: 7 },
+  { cadence: "semimonthly", gaps: [[9, 21], [25, 36]], min: 4, grace: 4, period: 15 },
+  { cadence: "biweekly", gaps: [[12, 16], [26, 30]], min: 3, grace: 3, period: 14 },
   { cadence: "monthly", gaps: [[24, 37], [54, 68]], min: 3, grace: 6, period: 30 },
   { cadence: "yearly", gaps: [[345, 385]], min: 2, grace: 21, period: 365 },
 ];
+
+/** Days past its expected day before a payment counts as missed, per cadence (the hourly sweep reads it too). */
+export const GRACE_DAYS = Object.fromEntries(RULES.map((r) => [r.cadence, r.grace])) as Record<Cadence, number>;
+
+// A bill whose amount moves a lot (energy after a cold month) is chained by a wider band, one amount at most 2.5
+// times another, but only monthly and only when it keeps to its day of the month strictly.
+const VARIABLE_BILL: Rule = { cadence: "monthly", gaps: [[24, 37], [54, 68]], min: 4, grace: 6, period: 30 };
 
 /** Amounts a step apart that still count as the same payment: utilities vary, prices step up. */
 function similar(a: number, b: number): boolean {
   return Math.abs(a - b) <= Math.max(0.35 * Math.max(Math.abs(a), Math.abs(b)), 0.5);
 }
 
-type Chain = { members: Transaction[]; skips: number; rule: Rule };
+/** A variable bill's band: the same sign, and neither amount more than 2.5 times the other. */
+function sameBill(a: number, b: number): boolean {
+  return Math.sign(a) === Math.sign(b) && Math.max(Math.abs(a), Math.abs(b)) <= 2.5 * Math.min(Math.abs(a), Math.abs(b));
+}
 
-/** The longest chain of payments in `group` (sorted by day) that fits `rule`. */
-function longestChain(group: readonly Transaction[], rule: Rule): Chain | null {
+type Chain = { members: Transaction[]; skips: number; rule: Rule; loose: boolean };
+
+/** The longest chain of payments in `group` (sorted by day) that fits `rule` (`loose`: a variable bill's band). */
+function longestChain(group: readonly Transaction[], rule: Rule, loose = false): Chain | null {
+  const close = loose ? sameBill : similar;
   const days = group.map((t) => dayNumber(t.day));
   const widest = rule.gaps[rule.gaps.length - 1]?.[1] ?? 0;
   const len: number[] = [];
@@ -77,7 +96,7 @@ function longestChain(group: readonly Transaction[], rule: Rule): Chain | null {
       const gap = (days[i] ?? 0) - (days[j] ?? 0);
       if (gap > widest) break;
       const k = rule.gaps.findIndex(([lo, hi]) => gap >= lo && gap <= hi);
-      if (k < 0 || !similar(group[i]?.amount ?? 0, group[j]?.amount ?? 0)) continue;
+      if (k < 0 || !close(group[i]?.amount ?? 0, group[j]?.amount ?? 0)) continue;
       const l = (len[j] ?? 1) + 1;
       const s = (skips[j] ?? 0) + k;
       if (l > (len[i] ?? 1) || (l === len[i] && s < (skips[i] ?? 0))) {
@@ -97,18 +116,48 @@ function longestChain(group: readonly Transaction[], rule: Rule): Chain | null {
     const t = group[i];
     if (t) members.unshift(t);
   }
-  return { members, skips: skips[end] ?? 0, rule };
+  return { members, skips: skips[end] ?? 0, rule, loose };
 }
 
-/** Whether a chain is a real series: long enough, few gaps, and not one of many similar payments (a weekly shop). */
+/** Whether the amount varies beyond 10% around its middle (a bill, or shopping), or was chained by the wide band. */
+function varies(chain: Chain): boolean {
+  const amounts = chain.members.map((t) => t.amount);
+  return chain.loose || mad(amounts) > 0.1 * Math.abs(median(amounts));
+}
+
+/** Whether the chain keeps to its calendar; an amount that varies must keep to it strictly. */
+function regular(chain: Chain): boolean {
+  const days = chain.members.map((t) => t.day);
+  const strict = varies(chain);
+  switch (chain.rule.cadence) {
+    case "weekly":
+    case "biweekly":
+      return keepsPeriod(days, chain.rule.period, strict);
+    case "semimonthly":
+      return twoDaysOfMonth(days) !== null;
+    case "monthly":
+      return keepsDayOfMonth(days, strict);
+    case "yearly":
+      return true;
+  }
+}
+
+/**
+ * Whether a chain is a real series: long enough, few gaps, keeping to its calendar, and not one of many similar
+ * payments (a weekly shop). One whose amount varies needs twice the payments, and few other payments to the same
+ * merchant in its time, whatever their amount: a store visited several times a week is shopping, not a bill.
+ */
 function credible(chain: Chain, group: readonly Transaction[]): boolean {
   const { members, skips, rule } = chain;
-  if (members.length < rule.min || skips > Math.max(1, Math.floor(members.length / 4))) return false;
+  const variable = varies(chain);
+  if (members.length < rule.min * (variable ? 2 : 1) || skips > Math.max(1, Math.floor(members.length / 4))) return false;
+  if (!regular(chain)) return false;
   const first = members[0]?.day ?? "";
   const last = members[members.length - 1]?.day ?? "";
   const typical = median(members.map((t) => t.amount));
   const inChain = new Set(members.map((t) => t.id));
-  const lookalikes = group.filter((t) => !inChain.has(t.id) && t.day >= first && t.day <= last && similar(t.amount, typical));
+  const others = group.filter((t) => !inChain.has(t.id) && t.day >= first && t.day <= last);
+  const lookalikes = variable ? others : others.filter((t) => similar(t.amount, typical));
   return lookalikes.length <= members.length / 2;
 }
 
@@ -142,6 +191,8 @@ function priceChanges(members: readonly Transaction[]): { changes: PriceChange[]
 function nextDay(members: readonly Transaction[], rule: Rule): string {
   const last = members[members.length - 1]?.day ?? "";
   if (rule.cadence === "weekly") return addDays(last, 7);
+  if (rule.cadence === "biweekly") return addDays(last, 14);
+  if (rule.cadence === "semimonthly") return nextOfTwoDays(last, twoDaysOfMonth(members.slice(-12).map((t) => t.day)) ?? [15, 31]);
   if (rule.cadence === "yearly") return monthDay(last, 12, Number(last.slice(8, 10)));
   const recent = members.slice(-6);
   const doms = recent.map((t) => Number(t.day.slice(8, 10)));
@@ -214,6 +265,10 @@ export function detectRecurring(transactions: readonly Transaction[], today: str
       for (const rule of RULES) {
         const chain = longestChain(rows, rule);
         if (chain && credible(chain, rows) && (!best || chain.members.length > best.members.length)) best = chain;
+      }
+      if (!best) {
+        const chain = longestChain(rows, VARIABLE_BILL, true);
+        if (chain && credible(chain, rows)) best = chain;
       }
       if (!best) break;
       series.push(toSeries(best, found === 0 ? key : `${key}#${found + 1}`, merchantLabel(group.merchant), today));

@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { openDb } from "../../../core/src/db/index.ts";
 import { dayOf, loadHistory } from "../../../core/src/insights/history.ts";
 import { seriesFacts, unusualFacts } from "../../../core/src/insights/notices.ts";
-import { detectRecurring } from "../../../core/src/insights/recurring.ts";
+import { detectRecurring, GRACE_DAYS } from "../../../core/src/insights/recurring.ts";
 import { detectUnusual } from "../../../core/src/insights/unusual.ts";
 import { dayNumber } from "../../../core/src/insights/days.ts";
 import { storeInsightNotices } from "../../../core/src/insights/notified.ts";
@@ -29,9 +29,8 @@ const PER_KIND = 3;
 export async function pendingInsights(d1: D1Database, userId: string, at: number): Promise<PendingInsight[]> {
   const history = await loadHistory(d1, userId, at);
   const today = dayOf(at);
-  const grace = { weekly: 3, monthly: 6, yearly: 21 } as const;
   const missed = detectRecurring(history, today)
-    .filter((s) => s.status === "missed" && dayNumber(today) - dayNumber(s.next_day) - grace[s.cadence] <= MISSED_FOR_DAYS)
+    .filter((s) => s.status === "missed" && dayNumber(today) - dayNumber(s.next_day) - GRACE_DAYS[s.cadence] <= MISSED_FOR_DAYS)
     .slice(0, PER_KIND)
     .map((s): PendingInsight => ({ key: `missed:${s.key}:${s.next_day}`, kind: "payment_missed", facts: JSON.stringify(seriesFacts(s)) }));
   // One spike is told once: not for its week and its month, nor for its category and its merchant both.

@@ -114,6 +114,29 @@ describe("the assistant's money answers", () => {
     expect(late).toMatch(/^Not yet: .* It is late: it was expected on 2026-10-2\d\./);
   });
 
+  it("knows a US salary paid twice a month (the 15th and the last business day) among store visits", async () => {
+    const random = noise(3);
+    const events = [];
+    for (let i = 0; i < 13; i++) {
+      const [y, m] = [2025 + Math.floor((10 + i) / 12), (10 + i) % 12];
+      for (const date of [15, new Date(Date.UTC(y, m + 1, 0)).getUTCDate()]) events.push(pay(weekday(day(y, m, date)), 3412.58, "CONTOSO LTD PAYROLL DIR DEP PPD", "income"));
+      // Groceries two to four times a week at three stores, any weekday, any amount.
+      for (let date = 1; date <= 28; date += 1 + Math.floor(random() * 3)) {
+        events.push(pay(day(y, m, date), -Math.round((14 + random() * 110) * 100) / 100, ["SAFEWAY #1490", "WHOLEFDS SFC 10234", "TRADER JOE S #236"][Math.floor(random() * 3)] ?? "", "groceries"));
+      }
+    }
+    const userId = await userWith(events.filter((e) => e.timestamp <= "2026-12-06T12:00:00Z"));
+    // 15 November 2026 is a Sunday: paid Friday the 13th.
+    const yes = await ask(userId, "did my salary come this month?", { now: at("2026-11-26", 18), tzOffsetMinutes: -480 });
+    expect(yes).toMatch(/^Yes: your salary from \*\*Contoso Payroll\*\* came this month \(November 2026\): \*\*€3,412\.58\*\* on 2026-11-13\./);
+    const both = await ask(userId, "did I get paid last month", { now: at("2026-12-06"), tzOffsetMinutes: -480 });
+    expect(both).toContain("**€3,412.58** on 2026-11-13 and **€3,412.58** on 2026-11-30");
+    const notYet = await ask(userId, "did my salary come this month?", { now: at("2026-12-06"), tzOffsetMinutes: -480 });
+    expect(notYet).toMatch(/It usually comes twice a month \(€3,412\.58\)\. The next is expected on 2026-12-15\./);
+    const list = await ask(userId, "what subscriptions do I have?", { now: at("2026-12-06"), tzOffsetMinutes: -480 });
+    expect(list).not.toMatch(/Safeway|Wholefds|Trader/i);
+  });
+
   it("explains a higher month by the categories above their usual, with amounts and a dashboard link", async () => {
     const userId = await userWith(history());
     const answer = await ask(userId, "why is this month higher?", MID_OCTOBER);

@@ -51,14 +51,20 @@ async function recurring(d1: D1Database, userId: string, clock: Clock): Promise<
   return { series: detectRecurring(transactions, today), byId: new Map(transactions.map((t) => [t.id, t])), today };
 }
 
-const EVERY: Record<RecurringSeries["cadence"], string> = { weekly: "weekly", monthly: "monthly", yearly: "yearly" };
-const PER: Record<RecurringSeries["cadence"], number> = { weekly: 52 / 12, monthly: 1, yearly: 1 / 12 };
+const EVERY: Record<RecurringSeries["cadence"], string> = {
+  weekly: "weekly",
+  biweekly: "every other week",
+  semimonthly: "twice a month",
+  monthly: "monthly",
+  yearly: "yearly",
+};
+const PER: Record<RecurringSeries["cadence"], number> = { weekly: 52 / 12, biweekly: 26 / 12, semimonthly: 2, monthly: 1, yearly: 1 / 12 };
 
 function subscriptionsAnswer({ series }: Found): string {
   const paying = series.filter((s) => s.direction === "out" && s.status !== "ended").sort((a, b) => a.next_day.localeCompare(b.next_day));
   const link = "[Subscriptions and bills](/dashboard/subscriptions)";
   if (paying.length === 0) return `I found no recurring payments in your history yet: a subscription shows once it has been paid a few times at a regular interval.\n\n${link}`;
-  // A month's worth per currency: weekly ones count about 4.3 times, yearly ones a twelfth.
+  // A month's worth per currency: weekly ones count about 4.3 times, every other week about 2.2, yearly ones a twelfth.
   const monthly = new Map<string, number>();
   for (const s of paying) monthly.set(s.currency, (monthly.get(s.currency) ?? 0) + Math.abs(s.typical_amount) * PER[s.cadence]);
   const perMonth = [...monthly].map(([currency, total]) => `**${money(total, currency)}**`).join(" and ");
@@ -72,10 +78,10 @@ function subscriptionsAnswer({ series }: Found): string {
   return `You have ${count}, about ${perMonth} a month:\n\n${table}\n\n${link}`;
 }
 
-/** The largest regular income: monthly before weekly or yearly, then by amount. */
+/** The largest regular income: paid monthly or more often in fixed steps (not weekly or yearly) first, then by amount. */
 function salarySeries(series: readonly RecurringSeries[]): RecurringSeries | undefined {
   const income = series.filter((s) => s.direction === "in" && s.status !== "ended");
-  const rank = (s: RecurringSeries) => (s.cadence === "monthly" ? 1 : 0);
+  const rank = (s: RecurringSeries) => (s.cadence === "monthly" || s.cadence === "semimonthly" || s.cadence === "biweekly" ? 1 : 0);
   return income.sort((a, b) => rank(b) - rank(a) || Math.abs(b.typical_amount) - Math.abs(a.typical_amount))[0];
 }
 
@@ -92,11 +98,12 @@ function salaryAnswer(found: Found, period: ResolvedPeriod | null, clock: Clock)
     return `Yes: your salary from ${who} came ${period.label}: ${list}.\n\n${link}`;
   }
   const day = Number(salary.last_day.slice(8, 10));
+  const usually = salary.cadence === "monthly" ? `around day ${day} of the month` : EVERY[salary.cadence];
   if (to >= found.today && from <= found.today) {
     const late = salary.next_day < found.today ? ` It is late: it was expected on ${salary.next_day}.` : ` The next is expected on ${salary.next_day}.`;
-    return `Not yet: nothing from ${who} ${period.label}. It usually comes around day ${day} of the month (${usual}).${late}\n\n${link}`;
+    return `Not yet: nothing from ${who} ${period.label}. It usually comes ${usually} (${usual}).${late}\n\n${link}`;
   }
-  return `No: I found no payment from ${who} ${period.label}. It usually comes around day ${day} of the month (${usual}).\n\n${link}`;
+  return `No: I found no payment from ${who} ${period.label}. It usually comes ${usually} (${usual}).\n\n${link}`;
 }
 
 /** Local midnight of a month's first day (month may run over: 12 is next January). */

@@ -3,7 +3,13 @@ import type { SeriesView } from "#protocol";
 
 // Words for the Subscriptions page.
 
-export const CADENCE_LABEL: Record<SeriesView["cadence"], string> = { weekly: "Weekly", monthly: "Monthly", yearly: "Yearly" };
+export const CADENCE_LABEL: Record<SeriesView["cadence"], string> = {
+  weekly: "Weekly",
+  biweekly: "Every other week",
+  semimonthly: "Twice a month",
+  monthly: "Monthly",
+  yearly: "Yearly",
+};
 
 /** An amount's size with its currency ("€17.99"): the list says in or out by its group. */
 export const size = (amount: number, currency: string) => money(Math.abs(amount), currency);
