@@ -175,6 +175,13 @@ function stagesTo(status, random) {
 
 const RECRUITERS = ["Priya Raman", "Jordan Lee", "Sam Okafor", "Maria Santos", "Alex Chen", "Noor Haddad"];
 const ZONE = "America/Los_Angeles";
+/** Office hours in San Francisco (hour, minute) the demo's interviews are spread over, so the calendar isn't all one time. */
+/** @type {[number, number][]} */
+const SLOTS = [[9, 30], [11, 0], [13, 30], [15, 0], [10, 30], [14, 0], [16, 0], [9, 0]];
+/** `day` (a local day from localDay) at hour:minute in the demo's fixed -08:00, as epoch ms. */
+const atLocal = (/** @type {number} */ day, /** @type {number} */ hour, /** @type {number} */ minute) => day + (hour + 8) * 3_600_000 + minute * 60_000;
+/** The office-hours slot for the n-th interview (the first upcoming one keeps 10:00, as the tests and docs say). */
+const slot = (/** @type {number} */ n) => /** @type {[number, number]} */ (SLOTS[n % SLOTS.length] ?? [10, 0]);
 
 /**
  * What the demo's applications hold beyond their row: history, details and interviews. Interviews may lie ahead of
@@ -198,16 +205,18 @@ export function jobExtras(events, now) {
     /** @type {JobExtras["interviews"]} */
     const interviews = [];
     if (status === "interview") {
-      // Tomorrow at 10:00 in San Francisco (the demo's fixed -08:00) for the first, then three days apart.
+      // Tomorrow at 10:00 in San Francisco (the demo's fixed -08:00) for the first, then three days apart at other
+      // office hours there.
       const day = localDay(new Date(now)) + (1 + upcoming * 3) * DAY_MS;
-      interviews.push({ at: day + 18 * 3_600_000, zone: ZONE, minutes: 45, kind: upcoming === 0 ? "video" : random.pick(["video", "onsite", "technical"]), location: upcoming === 0 ? `https://meet.example.com/${company.toLowerCase().replace(/[^a-z]+/g, "-")}` : "Onsite, 1 Market St, San Francisco" });
+      const [hour, minute] = upcoming === 0 ? /** @type {[number, number]} */ ([10, 0]) : slot(upcoming - 1);
+      interviews.push({ at: atLocal(day, hour, minute), zone: ZONE, minutes: 45, kind: upcoming === 0 ? "video" : random.pick(["video", "onsite", "technical"]), location: upcoming === 0 ? `https://meet.example.com/${company.toLowerCase().replace(/[^a-z]+/g, "-")}` : "Onsite, 1 Market St, San Francisco" });
       upcoming += 1;
     }
     // Those past the interview stage had one, soon after they got there.
     const interviewed = history.find((m) => m.to === "interview")?.at;
     if (status !== "interview" && interviewed !== undefined && interviewed + 3 * DAY_MS < now) {
-      const moved = interviewed;
-      interviews.push({ at: moved + 2 * DAY_MS + 18 * 3_600_000, zone: ZONE, minutes: 30, kind: "phone", location: "Phone" });
+      const [hour, minute] = slot(index + 3);
+      interviews.push({ at: atLocal(localDay(new Date(interviewed)) + 2 * DAY_MS, hour, minute), zone: ZONE, minutes: 30, kind: "phone", location: "Phone" });
     }
     const talked = stages.length > 2 || index % 3 === 0;
     const recruiter = RECRUITERS[index % RECRUITERS.length] ?? "Recruiter";
