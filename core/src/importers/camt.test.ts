@@ -76,7 +76,7 @@ describe("what is not a CAMT.053 statement", () => {
     expect(() => importCamt(bytes("<Document><BkToCstmrStmt><Stmt>"))).toThrow(/not a readable XML file/);
   });
 
-  it("is refused when it declares a DOCTYPE or entities, before any of them is expanded", () => {
+  it("is refused when it declares a DOCTYPE or entities, before a single one is expanded", () => {
     // A real statement with entity declarations slipped in: a few such lines can expand to gigabytes.
     const statement = new TextDecoder().decode(read("camt053-001-08-reversal.xml"));
     const laughs = '<!DOCTYPE Document [<!ENTITY a "hahahahahahahahahaha"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>';
@@ -171,7 +171,7 @@ describe("CAMT.053 entries the samples lack", () => {
     ]);
   });
 
-  it("gives entries without any reference a stable fingerprint, apart for identical ones", () => {
+  it("gives entries with no reference at all a stable fingerprint, apart for identical ones", () => {
     const coffee = entry(`<Amt Ccy="EUR">3.20</Amt><CdtDbtInd>DBIT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2026-03-03</Dt></BookgDt><NtryDtls><TxDtls><Refs><EndToEndId>NOTPROVIDED</EndToEndId></Refs><RltdPties><Cdtr><Nm>Kafé Ödla</Nm></Cdtr></RltdPties></TxDtls></NtryDtls>`);
     const file = statement("02", stmt("SE4550000000058398257466", coffee + coffee));
     const ids = importCamt(file).events.map((e) => e.event_id);

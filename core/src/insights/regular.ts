@@ -28,7 +28,7 @@ function share<T>(values: readonly T[], ok: (v: T) => boolean): number {
 
 /**
  * Whether `days` keep to one weekday (a bank holiday may move a few), their gaps whole multiples of `period` (±1 day).
- * Store visits about a week apart fall on any weekday.
+ * Store visits about a week apart fall on whichever weekday.
  */
 export function keepsPeriod(days: readonly string[], period: number, strict: boolean): boolean {
   const gaps = days.slice(1).map((d, i) => dayNumber(d) - dayNumber(days[i] ?? d));

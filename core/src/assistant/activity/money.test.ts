@@ -120,7 +120,7 @@ describe("the assistant's money answers", () => {
     for (let i = 0; i < 13; i++) {
       const [y, m] = [2025 + Math.floor((10 + i) / 12), (10 + i) % 12];
       for (const date of [15, new Date(Date.UTC(y, m + 1, 0)).getUTCDate()]) events.push(pay(weekday(day(y, m, date)), 3412.58, "CONTOSO LTD PAYROLL DIR DEP PPD", "income"));
-      // Groceries two to four times a week at three stores, any weekday, any amount.
+      // Groceries two to four times a week at three stores, on whatever weekday, for whatever amount.
       for (let date = 1; date <= 28; date += 1 + Math.floor(random() * 3)) {
         events.push(pay(day(y, m, date), -Math.round((14 + random() * 110) * 100) / 100, ["SAFEWAY #1490", "WHOLEFDS SFC 10234", "TRADER JOE S #236"][Math.floor(random() * 3)] ?? "", "groceries"));
       }
