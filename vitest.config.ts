@@ -1,5 +1,6 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { fixturesDir } from "./core/src/importers/fixtures.ts";
 import { startFakeOpenAi } from "./test/fake-openai.ts";
 
 const root = import.meta.dirname;
@@ -28,6 +29,9 @@ export default defineConfig({
             },
           })),
         ],
+        // The shared real-world fixtures wherever they are (../shared beside the checkout, or HEARTH_FIXTURES), for
+        // worker tests that import one as text (`@shared-fixtures/csv/….csv?raw`).
+        resolve: { alias: { "@shared-fixtures": fixturesDir() } },
         test: {
           name: "worker",
           include: ["worker/**/*.test.ts", "relay/**/*.test.ts", "core/**/*.test.ts", "test/**/*.test.ts"],

@@ -4,7 +4,7 @@ import type { CsvLayout, CsvSniff, ImportProfile, SaveImportProfile, StatementIm
 import { TestClient, errorOf } from "../../../test/client.ts";
 import { ingestActivities } from "../../../core/src/activities/ingest.ts";
 // A real ING (ES) export (csv2ofx's sample; ../shared/fixtures/SOURCES.md): 10 rows with a running balance, no ids.
-import ING_ES from "../../../../shared/fixtures/csv/csv2ofx_ing_es_ddmmyyyy_crlf.csv?raw";
+import ING_ES from "@shared-fixtures/csv/csv2ofx_ing_es_ddmmyyyy_crlf.csv?raw";
 
 // The statement preview and the import with profiles, through the real worker and D1: what the user sees before
 // anything is stored, that a re-imported or overlapping statement stores only what is new, and that an unknown
